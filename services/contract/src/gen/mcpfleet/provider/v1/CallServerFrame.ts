@@ -1,0 +1,40 @@
+// Original file: proto/mcpfleet/provider/v1/provider.proto
+
+import type {
+  Progress as _mcpfleet_provider_v1_Progress,
+  Progress__Output as _mcpfleet_provider_v1_Progress__Output,
+} from '../../../mcpfleet/provider/v1/Progress.js';
+import type {
+  LogMessage as _mcpfleet_provider_v1_LogMessage,
+  LogMessage__Output as _mcpfleet_provider_v1_LogMessage__Output,
+} from '../../../mcpfleet/provider/v1/LogMessage.js';
+import type {
+  ServerRequest as _mcpfleet_provider_v1_ServerRequest,
+  ServerRequest__Output as _mcpfleet_provider_v1_ServerRequest__Output,
+} from '../../../mcpfleet/provider/v1/ServerRequest.js';
+import type {
+  Result as _mcpfleet_provider_v1_Result,
+  Result__Output as _mcpfleet_provider_v1_Result__Output,
+} from '../../../mcpfleet/provider/v1/Result.js';
+import type {
+  Error as _mcpfleet_provider_v1_Error,
+  Error__Output as _mcpfleet_provider_v1_Error__Output,
+} from '../../../mcpfleet/provider/v1/Error.js';
+
+export interface CallServerFrame {
+  progress?: _mcpfleet_provider_v1_Progress | null;
+  log?: _mcpfleet_provider_v1_LogMessage | null;
+  request?: _mcpfleet_provider_v1_ServerRequest | null;
+  result?: _mcpfleet_provider_v1_Result | null;
+  error?: _mcpfleet_provider_v1_Error | null;
+  frame?: 'progress' | 'log' | 'request' | 'result' | 'error';
+}
+
+export interface CallServerFrame__Output {
+  progress?: _mcpfleet_provider_v1_Progress__Output | null;
+  log?: _mcpfleet_provider_v1_LogMessage__Output | null;
+  request?: _mcpfleet_provider_v1_ServerRequest__Output | null;
+  result?: _mcpfleet_provider_v1_Result__Output | null;
+  error?: _mcpfleet_provider_v1_Error__Output | null;
+  frame?: 'progress' | 'log' | 'request' | 'result' | 'error';
+}

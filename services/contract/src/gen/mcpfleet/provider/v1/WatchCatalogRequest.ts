@@ -1,0 +1,5 @@
+// Original file: proto/mcpfleet/provider/v1/provider.proto
+
+export interface WatchCatalogRequest {}
+
+export interface WatchCatalogRequest__Output {}

@@ -1,0 +1,25 @@
+export { createProviderClient, type ProviderClientOptions } from './client.js';
+export type { CallClientFrame, CallClientFrame__Output } from './gen/mcpfleet/provider/v1/CallClientFrame.js';
+export type { CallRequest__Output } from './gen/mcpfleet/provider/v1/CallRequest.js';
+export type { CallServerFrame, CallServerFrame__Output } from './gen/mcpfleet/provider/v1/CallServerFrame.js';
+export type { CatalogEvent, CatalogEvent__Output } from './gen/mcpfleet/provider/v1/CatalogEvent.js';
+export type { CatalogItem, CatalogItem__Output } from './gen/mcpfleet/provider/v1/CatalogItem.js';
+export type {
+  DescribeResponse,
+  DescribeResponse__Output,
+} from './gen/mcpfleet/provider/v1/DescribeResponse.js';
+export type { Error as FrameError } from './gen/mcpfleet/provider/v1/Error.js';
+export type {
+  ToolProviderClient,
+  ToolProviderDefinition,
+  ToolProviderHandlers,
+} from './gen/mcpfleet/provider/v1/ToolProvider.js';
+export {
+  ErrorCode,
+  type ErrorCodeValue,
+  isLogLevel,
+  LOG_LEVELS,
+  type LogLevel,
+  logLevelPasses,
+} from './jsonrpc.js';
+export { LOADER_OPTIONS, loadProviderProto, PROTO_DIR, PROVIDER_PROTO } from './proto.js';

@@ -1,0 +1,48 @@
+export type { LogLevel } from '@mcp-fleet/contract';
+export {
+  type ConfigOf,
+  type ConfigSource,
+  type ConfigSpec,
+  configUsage,
+  type FieldSpec,
+  type ListenAddress,
+  parseConfig,
+  parseDuration,
+} from './config.js';
+export {
+  type CallToolResult,
+  type Completer,
+  type ContentBlock,
+  type Definition,
+  definePrompt,
+  defineResource,
+  defineResourceTemplate,
+  defineTool,
+  type GetPromptResult,
+  type HandlerContext,
+  type Identity,
+  type JsonObject,
+  type PromptDefinition,
+  type ReadResourceResult,
+  type ResourceContents,
+  type ResourceDefinition,
+  type ResourceTemplateDefinition,
+  type ToolAnnotations,
+  type ToolDefinition,
+} from './define.js';
+export { CallAbortedError, ConfigError, DefinitionError, ProtocolError } from './errors.js';
+export {
+  createIdentityVerifier,
+  IdentityError,
+  type IdentityVerifier,
+  type IdentityVerifierOptions,
+} from './identity.js';
+export { createLogger } from './logger.js';
+export { type BaseConfig, baseConfigSpec, type RunProviderOptions, runProvider } from './run.js';
+export {
+  PROVIDER_SERVICE,
+  type ProviderHandle,
+  type ProviderSpec,
+  type ServeOptions,
+  serveProvider,
+} from './server.js';

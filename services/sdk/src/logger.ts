@@ -1,0 +1,11 @@
+import { type Logger, pino } from 'pino';
+
+/** Keys whose values never reach a log line, wherever they appear in a logged object. */
+const REDACT = ['authorization', 'token', 'password', 'secret', 'apiKey', 'jwt'].flatMap((key) => [
+  key,
+  `*.${key}`,
+]);
+
+export function createLogger(name: string, level: string): Logger {
+  return pino({ name, level, redact: { paths: REDACT, censor: '[redacted]' } });
+}

@@ -1,0 +1,143 @@
+import { type ConfigOf, type ConfigSpec, configUsage, parseConfig } from './config.js';
+import { ConfigError, DefinitionError, errorMessage } from './errors.js';
+import { createIdentityVerifier } from './identity.js';
+import { createLogger } from './logger.js';
+import { type ProviderHandle, type ProviderSpec, serveProvider } from './server.js';
+
+/** Keys every provider reads; a provider adds its own with `config`. */
+export function baseConfigSpec(defaultPort: number) {
+  return {
+    listen: {
+      kind: 'listen',
+      env: 'MCPFLEET_LISTEN',
+      flag: 'listen',
+      default: `127.0.0.1:${defaultPort}`,
+      doc: 'gRPC address to serve on',
+    },
+    logLevel: {
+      kind: 'enum',
+      env: 'MCPFLEET_LOG_LEVEL',
+      flag: 'log-level',
+      values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+      default: 'info',
+      doc: 'process log level',
+    },
+    drainTimeout: {
+      kind: 'duration',
+      env: 'MCPFLEET_DRAIN_TIMEOUT',
+      flag: 'drain-timeout',
+      default: 25_000,
+      doc: 'how long SIGTERM waits for in-flight calls',
+    },
+    identityJwks: {
+      kind: 'string',
+      env: 'MCPFLEET_IDENTITY_JWKS',
+      flag: 'identity-jwks',
+      doc: "path of a JWKS file with the gateway's public keys",
+    },
+    identityIssuer: {
+      kind: 'string',
+      env: 'MCPFLEET_IDENTITY_ISSUER',
+      flag: 'identity-issuer',
+      default: 'mcp-fleet-gateway',
+      doc: 'expected issuer of identity tokens',
+    },
+    insecureNoIdentity: {
+      kind: 'bool',
+      env: 'MCPFLEET_INSECURE_NO_IDENTITY',
+      flag: 'insecure-no-identity',
+      default: false,
+      doc: 'accept calls without an identity token (local development only)',
+    },
+  } as const satisfies ConfigSpec;
+}
+
+export type BaseConfig = ConfigOf<ReturnType<typeof baseConfigSpec>>;
+
+export interface RunProviderOptions<S extends ConfigSpec> {
+  name: string;
+  version: string;
+  defaultPort: number;
+  /** The provider's own configuration keys. */
+  config?: S;
+  /** Builds the provider from its configuration; may start background work using the handle. */
+  setup(
+    config: ConfigOf<S> & BaseConfig,
+  ): Promise<Omit<ProviderSpec, 'name' | 'version'>> | Omit<ProviderSpec, 'name' | 'version'>;
+  /** Runs once the server listens, e.g. to start timers that announce resource updates. */
+  started?(handle: ProviderHandle, config: ConfigOf<S> & BaseConfig): void;
+  argv?: readonly string[];
+  env?: Record<string, string | undefined>;
+}
+
+/**
+ * The whole life of a provider process: parse configuration (refusing to start with a message
+ * that names the bad key), serve, and drain on SIGTERM/SIGINT.
+ */
+export async function runProvider<S extends ConfigSpec = Record<never, never>>(
+  options: RunProviderOptions<S>,
+): Promise<void> {
+  const argv = options.argv ?? process.argv.slice(2);
+  const spec = { ...baseConfigSpec(options.defaultPort), ...(options.config ?? {}) } as ConfigSpec;
+  if (argv.includes('--help')) {
+    process.stdout.write(`${options.name} ${options.version}: MCP Fleet provider\n\n${configUsage(spec)}\n`);
+    return;
+  }
+  let config: ConfigOf<S> & BaseConfig;
+  try {
+    config = parseConfig(spec, { argv, env: options.env ?? process.env }) as ConfigOf<S> & BaseConfig;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${options.name}: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const logger = createLogger(options.name, config.logLevel);
+  if (!config.identityJwks) {
+    if (!config.insecureNoIdentity) {
+      logger.fatal(
+        'no MCPFLEET_IDENTITY_JWKS: set it, or MCPFLEET_INSECURE_NO_IDENTITY=true for local development',
+      );
+      process.exitCode = 2;
+      return;
+    }
+    logger.warn('INSECURE: accepting calls without an identity token; never run like this outside a laptop');
+  }
+  try {
+    const built = await options.setup(config);
+    const handle = await serveProvider(
+      { ...built, name: options.name, version: options.version },
+      {
+        host: config.listen.host,
+        port: config.listen.port,
+        logger,
+        drainTimeoutMs: config.drainTimeout,
+        identify: createIdentityVerifier({
+          jwksFile: config.identityJwks,
+          audience: options.name,
+          issuer: config.identityIssuer,
+          insecure: config.insecureNoIdentity,
+        }),
+      },
+    );
+    options.started?.(handle, config);
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'stopping');
+      handle.drain().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'drain failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  } catch (err) {
+    logger.fatal(
+      { err },
+      err instanceof DefinitionError ? 'invalid provider definitions' : `cannot start: ${errorMessage(err)}`,
+    );
+    process.exitCode = 1;
+  }
+}
