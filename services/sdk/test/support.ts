@@ -1,0 +1,194 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  type CallClientFrame,
+  type CallServerFrame__Output,
+  createProviderClient,
+  type ToolProviderClient,
+} from '@mcp-fleet/contract';
+import { service as healthService } from 'grpc-health-check';
+import { pino } from 'pino';
+import {
+  createIdentityVerifier,
+  type Definition,
+  type IdentityVerifier,
+  type ProviderHandle,
+  serveProvider,
+} from '../src/index.js';
+
+export const silentLogger = pino({ level: 'silent' });
+
+export interface TestProvider {
+  handle: ProviderHandle;
+  client: ToolProviderClient;
+  target: string;
+  close(): Promise<void>;
+}
+
+/** Serves definitions on a free loopback port and connects a real gRPC client to them. */
+export async function startProvider(
+  definitions: readonly Definition[],
+  options: { identify?: IdentityVerifier; drainTimeoutMs?: number } = {},
+): Promise<TestProvider> {
+  const handle = await serveProvider(
+    { name: 'test', version: '0.0.1', definitions },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      logger: silentLogger,
+      drainTimeoutMs: options.drainTimeoutMs ?? 2_000,
+      identify:
+        options.identify ?? createIdentityVerifier({ audience: 'test', issuer: 'test', insecure: true }),
+    },
+  );
+  const target = `127.0.0.1:${handle.port}`;
+  const client = createProviderClient(target);
+  return {
+    handle,
+    client,
+    target,
+    async close() {
+      client.close();
+      await handle.drain();
+    },
+  };
+}
+
+export interface CallOutcome {
+  frames: CallServerFrame__Output[];
+  status: grpc.StatusObject;
+}
+
+export type CallStream = grpc.ClientDuplexStream<CallClientFrame, CallServerFrame__Output>;
+
+export interface CallOptions {
+  /** Milliseconds from now. */
+  deadlineMs?: number;
+  metadata?: grpc.Metadata;
+  /** Sees each frame as it arrives and may write more frames (answers, cancel). */
+  onFrame?: (frame: CallServerFrame__Output, stream: CallStream) => void;
+}
+
+/** Opens one Call and sends the first frame; the stream stays open for more frames. */
+export function openCall(
+  client: ToolProviderClient,
+  first: CallClientFrame | null,
+  options: CallOptions = {},
+): { stream: CallStream; done: Promise<CallOutcome> } {
+  const callOptions: grpc.CallOptions = {};
+  if (options.deadlineMs !== undefined) callOptions.deadline = Date.now() + options.deadlineMs;
+  const stream = client.Call(options.metadata ?? new grpc.Metadata(), callOptions);
+  const frames: CallServerFrame__Output[] = [];
+  const done = new Promise<CallOutcome>((resolve) => {
+    stream.on('data', (frame: CallServerFrame__Output) => {
+      frames.push(frame);
+      options.onFrame?.(frame, stream);
+    });
+    stream.on('status', (status) => resolve({ frames, status }));
+  });
+  // The status event carries the outcome; 'error' repeats it for non-OK codes.
+  stream.on('error', () => {});
+  if (first) stream.write(first);
+  return { stream, done };
+}
+
+/** Runs one Call to its end: sends the first frame, half-closes, collects frames and status. */
+export function runCall(
+  client: ToolProviderClient,
+  first: CallClientFrame | null,
+  options: CallOptions = {},
+) {
+  const { stream, done } = openCall(client, first, options);
+  if (!options.onFrame) stream.end();
+  return done;
+}
+
+/** A `tools/call` request frame. */
+export function toolCall(
+  name: string,
+  args: Record<string, unknown> = {},
+  extra: { meta?: Record<string, unknown>; capabilities?: Record<string, unknown>; logLevel?: string } = {},
+): CallClientFrame {
+  const params: Record<string, unknown> = { name, arguments: args };
+  if (extra.meta) params._meta = extra.meta;
+  return {
+    request: {
+      method: 'tools/call',
+      paramsJson: Buffer.from(JSON.stringify(params)),
+      clientCapabilitiesJson: Buffer.from(JSON.stringify(extra.capabilities ?? {})),
+      logLevel: extra.logLevel ?? '',
+      protocolVersion: '2025-11-25',
+    },
+  };
+}
+
+export function request(method: string, params: Record<string, unknown>): CallClientFrame {
+  return { request: { method, paramsJson: Buffer.from(JSON.stringify(params)) } };
+}
+
+/** The JSON of the final result frame; throws with what came instead. */
+export function resultOf(outcome: CallOutcome): Record<string, unknown> {
+  const last = outcome.frames.at(-1);
+  if (last?.frame !== 'result' || !last.result) {
+    throw new Error(
+      `expected a result frame, got ${JSON.stringify(outcome.frames.map((f) => f.frame))} status ${outcome.status.code} ${outcome.status.details}`,
+    );
+  }
+  return JSON.parse(last.result.resultJson.toString('utf8')) as Record<string, unknown>;
+}
+
+export function errorOf(outcome: CallOutcome): { code: number; message: string; data: unknown } {
+  const last = outcome.frames.at(-1);
+  if (last?.frame !== 'error' || !last.error)
+    throw new Error(`expected an error frame, got ${JSON.stringify(outcome.frames)}`);
+  const data = last.error.dataJson.length > 0 ? JSON.parse(last.error.dataJson.toString('utf8')) : undefined;
+  return { code: last.error.code, message: last.error.message, data };
+}
+
+type HealthStatus = 'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'SERVICE_UNKNOWN';
+
+interface HealthClient extends grpc.Client {
+  check(
+    request: { service: string },
+    callback: (err: grpc.ServiceError | null, response: { status: HealthStatus }) => void,
+  ): void;
+}
+
+const HealthClientConstructor = grpc.makeClientConstructor(healthService, 'grpc.health.v1.Health');
+
+/** Asks grpc.health.v1 Check over a real connection. */
+export function checkHealth(target: string, serviceName: string): Promise<HealthStatus> {
+  const client = new HealthClientConstructor(
+    target,
+    grpc.credentials.createInsecure(),
+  ) as unknown as HealthClient;
+  return new Promise((resolve, reject) => {
+    client.check({ service: serviceName }, (err, response) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(response.status);
+    });
+  });
+}
+
+export interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+/** Promise.withResolvers, which Node 20 lacks. */
+export function deferred<T>(): Deferred<T> {
+  let resolve: (value: T) => void = () => {};
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Polls until `condition` holds; fails loudly after `timeoutMs`. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
