@@ -13,7 +13,7 @@ import {
   startProvider,
   type TestProvider,
   toolCall,
-} from './support.js';
+} from '../src/testing.js';
 
 /** What the slow tool saw, so tests can assert on the handler's side of a cancel or deadline. */
 let seen = { handlerCalls: 0, started: deferred<void>(), aborted: deferred<unknown>() };

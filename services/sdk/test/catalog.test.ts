@@ -10,7 +10,15 @@ import {
   defineResourceTemplate,
   defineTool,
 } from '../src/index.js';
-import { errorOf, request, resultOf, runCall, startProvider, type TestProvider, waitFor } from './support.js';
+import {
+  errorOf,
+  request,
+  resultOf,
+  runCall,
+  startProvider,
+  type TestProvider,
+  waitFor,
+} from '../src/testing.js';
 
 const tool = defineTool({
   name: 'lookup',

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { CallAbortedError, defineTool, PROVIDER_SERVICE } from '../src/index.js';
-import { checkHealth, deferred, openCall, resultOf, runCall, startProvider, toolCall } from './support.js';
+import {
+  checkHealth,
+  deferred,
+  openCall,
+  resultOf,
+  runCall,
+  startProvider,
+  toolCall,
+} from '../src/testing.js';
 
 let gate = { entered: deferred<void>(), release: deferred<void>(), aborted: deferred<unknown>() };
 

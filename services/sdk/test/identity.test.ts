@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { createIdentityVerifier, defineTool } from '../src/index.js';
-import { resultOf, runCall, startProvider, type TestProvider, toolCall } from './support.js';
+import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '../src/testing.js';
 
 const whoami = defineTool({
   name: 'whoami',

@@ -1,3 +1,7 @@
+/**
+ * Helpers for testing a provider over a real gRPC connection: serve definitions on a loopback
+ * port, run Call streams frame by frame, ask grpc.health.v1. Imported as @mcp-fleet/sdk/testing.
+ */
 import * as grpc from '@grpc/grpc-js';
 import {
   type CallClientFrame,
@@ -13,7 +17,7 @@ import {
   type IdentityVerifier,
   type ProviderHandle,
   serveProvider,
-} from '../src/index.js';
+} from './index.js';
 
 export const silentLogger = pino({ level: 'silent' });
 

@@ -1,0 +1,42 @@
+# MCP Fleet. `make dev` runs the fleet locally, `make test` runs every test against real servers.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help deps build dev test test-env-up test-env-down lint generate check-generated bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+deps: ## install what is missing (npm workspace)
+	@bash scripts/ensure-deps.sh
+
+build: deps ## compile every package (tsc -b)
+	npx tsc -b
+
+dev: build ## run the fleet locally with embedded defaults (Ctrl-C stops it)
+	@bash scripts/dev.sh
+
+test: ## install what is missing, start Postgres and Redis on loopback, run all tests, stop them
+	@bash scripts/run-tests.sh
+
+test-env-up: ## start the throw-away Postgres and Redis and print their URLs
+	@bash scripts/test-env.sh up
+
+test-env-down: ## stop them and delete their data
+	@bash scripts/test-env.sh down
+
+lint: deps check-generated ## formatting, lint rules and type checks
+	npx biome check .
+	npx tsc -b
+
+generate: deps ## regenerate TypeScript types from proto/
+	@bash scripts/gen-proto.sh
+
+check-generated: generate ## fail when generated types are out of date with proto/
+	@git diff --exit-code -- services/contract/src/gen || { echo "generated types changed: commit them" >&2; exit 1; }
+
+bench: build ## benchmarks; results in bench/results/
+	@bash scripts/bench.sh
+
+clean: ## remove build output
+	npx tsc -b --clean

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# make test: install what is missing, build, start the test environment, run every test file
+# with node's test runner, and stop the environment whatever happens.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$(repo_root)"
+
+bash scripts/ensure-deps.sh --services
+npx tsc -b
+trap 'bash scripts/test-env.sh down' EXIT
+test_env=$(bash scripts/test-env.sh up)
+set -a
+eval "$test_env"
+set +a
+
+mapfile -t files < <(find services test -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort)
+[ "${#files[@]}" -gt 0 ] || die "no test files found: did the build run?"
+node --test --test-reporter=spec "${files[@]}"

@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { CallServerFrame__Output } from '@mcp-fleet/contract';
+import { ErrorCode } from '@mcp-fleet/contract';
+import {
+  type CallStream,
+  errorOf,
+  request,
+  resultOf,
+  runCall,
+  startProvider,
+  type TestProvider,
+  toolCall,
+} from '@mcp-fleet/sdk/testing';
+import { prompts } from '../src/prompts.js';
+import { resources } from '../src/resources.js';
+import { tools } from '../src/tools.js';
+
+const PNG_MAGIC = '89504e470d0a1a0a';
+
+function isPng(base64: string): boolean {
+  return Buffer.from(base64, 'base64').subarray(0, 8).toString('hex') === PNG_MAGIC;
+}
+
+/** Answers every server->client request with `answer(method, params)`. */
+function answering(answer: (method: string, params: Record<string, unknown>) => unknown) {
+  return (frame: CallServerFrame__Output, stream: CallStream) => {
+    if (frame.frame === 'request' && frame.request) {
+      const params = JSON.parse(frame.request.paramsJson.toString('utf8'));
+      const resultJson = Buffer.from(JSON.stringify(answer(frame.request.method, params)));
+      stream.write({ response: { id: frame.request.id, resultJson } });
+    }
+    if (frame.frame === 'result' || frame.frame === 'error') stream.end();
+  };
+}
+
+const BOTH = { sampling: {}, elicitation: {} };
+
+describe('everything provider fixtures', () => {
+  let provider: TestProvider;
+  before(async () => {
+    provider = await startProvider([...tools, ...resources, ...prompts]);
+  });
+  after(() => provider.close());
+
+  const call = async (name: string, args: Record<string, unknown> = {}) =>
+    resultOf(await runCall(provider.client, toolCall(name, args)));
+
+  it('lists every conformance tool with a description and an object input schema', async () => {
+    const described = await new Promise<{ tools: { key: string; definitionJson: Buffer }[] }>(
+      (resolve, reject) =>
+        provider.client.Describe({}, (err, res) => (err || !res ? reject(err) : resolve(res))),
+    );
+    const names = described.tools.map((t) => t.key).sort();
+    assert.deepEqual(names, [
+      'echo',
+      'json_schema_2020_12_tool',
+      'test_audio_content',
+      'test_elicitation',
+      'test_elicitation_sep1034_defaults',
+      'test_elicitation_sep1330_enums',
+      'test_embedded_resource',
+      'test_error_handling',
+      'test_image_content',
+      'test_multiple_content_types',
+      'test_reconnection',
+      'test_sampling',
+      'test_simple_text',
+      'test_tool_with_logging',
+      'test_tool_with_progress',
+    ]);
+    for (const item of described.tools) {
+      const tool = JSON.parse(item.definitionJson.toString('utf8'));
+      assert.ok(tool.description, `${tool.name} has a description`);
+      assert.equal(tool.inputSchema.type, 'object');
+    }
+    const schema = JSON.parse(
+      described.tools.find((t) => t.key === 'json_schema_2020_12_tool')?.definitionJson.toString('utf8') ??
+        '{}',
+    ).inputSchema;
+    assert.equal(schema.$schema, 'https://json-schema.org/draft/2020-12/schema');
+    assert.ok(schema.$defs.address);
+    assert.equal(schema.additionalProperties, false);
+  });
+
+  it('echo returns its text; a non-string is refused', async () => {
+    assert.deepEqual(await call('echo', { text: 'héllo 👋' }), {
+      content: [{ type: 'text', text: 'héllo 👋' }],
+    });
+    const bad = errorOf(await runCall(provider.client, toolCall('echo', { text: 5 })));
+    assert.equal(bad.code, ErrorCode.InvalidParams);
+  });
+
+  it('returns text, image, audio, embedded and mixed content', async () => {
+    assert.deepEqual(await call('test_simple_text'), {
+      content: [{ type: 'text', text: 'This is a simple text response for testing.' }],
+    });
+    const image = (await call('test_image_content')).content as {
+      type: string;
+      data: string;
+      mimeType: string;
+    }[];
+    assert.equal(image[0]?.type, 'image');
+    assert.equal(image[0]?.mimeType, 'image/png');
+    assert.ok(isPng(image[0]?.data ?? ''));
+    const audio = (await call('test_audio_content')).content as { data: string; mimeType: string }[];
+    assert.equal(audio[0]?.mimeType, 'audio/wav');
+    const wav = Buffer.from(audio[0]?.data ?? '', 'base64');
+    assert.equal(wav.subarray(0, 4).toString(), 'RIFF');
+    assert.equal(wav.subarray(8, 12).toString(), 'WAVE');
+    assert.equal(wav.readUInt32LE(4), wav.length - 8);
+    assert.deepEqual(await call('test_embedded_resource'), {
+      content: [
+        {
+          type: 'resource',
+          resource: {
+            uri: 'test://embedded-resource',
+            mimeType: 'text/plain',
+            text: 'This is an embedded resource content.',
+          },
+        },
+      ],
+    });
+    const mixed = (await call('test_multiple_content_types')).content as { type: string }[];
+    assert.deepEqual(
+      mixed.map((c) => c.type),
+      ['text', 'image', 'resource'],
+    );
+  });
+
+  it('test_error_handling is a tool error, not a protocol error', async () => {
+    assert.deepEqual(await call('test_error_handling'), {
+      content: [{ type: 'text', text: 'This tool intentionally returns an error for testing' }],
+      isError: true,
+    });
+  });
+
+  it('test_tool_with_logging sends three info logs before its result', async () => {
+    const outcome = await runCall(
+      provider.client,
+      toolCall('test_tool_with_logging', {}, { logLevel: 'debug' }),
+    );
+    const logs = outcome.frames
+      .filter((f) => f.frame === 'log')
+      .map((f) => JSON.parse(f.log?.dataJson.toString() ?? ''));
+    assert.deepEqual(logs, ['Tool execution started', 'Tool processing data', 'Tool execution completed']);
+    assert.equal(outcome.frames.at(-1)?.frame, 'result');
+  });
+
+  it('test_tool_with_progress reports 0, 50, 100 of 100 when given a progress token', async () => {
+    const outcome = await runCall(
+      provider.client,
+      toolCall('test_tool_with_progress', {}, { meta: { progressToken: 7 } }),
+    );
+    const progress = outcome.frames
+      .filter((f) => f.frame === 'progress')
+      .map((f) => [f.progress?.progress, f.progress?.total]);
+    assert.deepEqual(progress, [
+      [0, 100],
+      [50, 100],
+      [100, 100],
+    ]);
+  });
+
+  it('test_sampling relays the prompt to the client model and quotes its answer', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const outcome = await runCall(
+      provider.client,
+      toolCall('test_sampling', { prompt: 'Say hi' }, { capabilities: BOTH }),
+      {
+        onFrame: answering((method, params) => {
+          assert.equal(method, 'sampling/createMessage');
+          seen = params;
+          return {
+            role: 'assistant',
+            content: { type: 'text', text: 'hi!' },
+            model: 'test-model',
+            stopReason: 'endTurn',
+          };
+        }),
+      },
+    );
+    assert.deepEqual(seen, {
+      messages: [{ role: 'user', content: { type: 'text', text: 'Say hi' } }],
+      maxTokens: 100,
+    });
+    assert.deepEqual(resultOf(outcome), { content: [{ type: 'text', text: 'LLM response: hi!' }] });
+  });
+
+  it('the elicitation fixtures send their schemas and report the action and content', async () => {
+    const asked: Record<string, Record<string, unknown>> = {};
+    for (const [name, args] of [
+      ['test_elicitation', { message: 'Who are you?' }],
+      ['test_elicitation_sep1034_defaults', {}],
+      ['test_elicitation_sep1330_enums', {}],
+    ] as const) {
+      const outcome = await runCall(provider.client, toolCall(name, args, { capabilities: BOTH }), {
+        onFrame: answering((method, params) => {
+          assert.equal(method, 'elicitation/create');
+          asked[name] = params;
+          return { action: 'accept', content: { username: 'ann' } };
+        }),
+      });
+      const text = (resultOf(outcome).content as { text: string }[])[0]?.text ?? '';
+      assert.match(text, /action=accept, content=\{"username":"ann"\}/);
+    }
+    const basic = asked.test_elicitation?.requestedSchema as { required: string[] };
+    assert.deepEqual(basic.required, ['username', 'email']);
+    const defaults = (
+      asked.test_elicitation_sep1034_defaults?.requestedSchema as {
+        properties: Record<string, { default: unknown }>;
+      }
+    ).properties;
+    assert.deepEqual(Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, v.default])), {
+      name: 'John Doe',
+      age: 30,
+      score: 95.5,
+      status: 'active',
+      verified: true,
+    });
+    const enums = (
+      asked.test_elicitation_sep1330_enums?.requestedSchema as { properties: Record<string, unknown> }
+    ).properties;
+    assert.deepEqual(Object.keys(enums), [
+      'untitledSingle',
+      'titledSingle',
+      'legacyEnum',
+      'untitledMulti',
+      'titledMulti',
+    ]);
+  });
+
+  it('test_reconnection completes after a pause', async () => {
+    assert.deepEqual(await call('test_reconnection'), {
+      content: [{ type: 'text', text: 'Reconnection test completed successfully' }],
+    });
+  });
+
+  it('serves the static, binary, templated and watched resources', async () => {
+    const read = async (uri: string) =>
+      resultOf(await runCall(provider.client, request('resources/read', { uri })));
+    assert.deepEqual(await read('test://static-text'), {
+      contents: [
+        {
+          uri: 'test://static-text',
+          mimeType: 'text/plain',
+          text: 'This is the content of the static text resource.',
+        },
+      ],
+    });
+    const binary = (await read('test://static-binary')).contents as { blob: string; mimeType: string }[];
+    assert.equal(binary[0]?.mimeType, 'image/png');
+    assert.ok(isPng(binary[0]?.blob ?? ''));
+    assert.deepEqual(await read('test://template/123/data'), {
+      contents: [
+        {
+          uri: 'test://template/123/data',
+          mimeType: 'application/json',
+          text: '{"id":"123","templateTest":true,"data":"Data for ID: 123"}',
+        },
+      ],
+    });
+    const watched = (await read('test://watched-resource')).contents as { text: string }[];
+    assert.match(watched[0]?.text ?? '', /^Watched resource, version \d+$/);
+  });
+
+  it('serves the four prompts and completes arg1', async () => {
+    const get = async (name: string, args: Record<string, string> = {}) =>
+      resultOf(await runCall(provider.client, request('prompts/get', { name, arguments: args })));
+    assert.deepEqual(await get('test_simple_prompt'), {
+      messages: [{ role: 'user', content: { type: 'text', text: 'This is a simple prompt for testing.' } }],
+    });
+    assert.deepEqual(await get('test_prompt_with_arguments', { arg1: 'hello', arg2: 'world' }), {
+      messages: [
+        {
+          role: 'user',
+          content: { type: 'text', text: "Prompt with arguments: arg1='hello', arg2='world'" },
+        },
+      ],
+    });
+    const embedded = (await get('test_prompt_with_embedded_resource', { resourceUri: 'test://x' }))
+      .messages as {
+      content: { type: string; resource?: { uri: string } };
+    }[];
+    assert.equal(embedded[0]?.content.resource?.uri, 'test://x');
+    const image = (await get('test_prompt_with_image')).messages as {
+      content: { type: string; data?: string };
+    }[];
+    assert.equal(image[0]?.content.type, 'image');
+    assert.ok(isPng(image[0]?.content.data ?? ''));
+    const completion = resultOf(
+      await runCall(
+        provider.client,
+        request('completion/complete', {
+          ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' },
+          argument: { name: 'arg1', value: 'par' },
+        }),
+      ),
+    );
+    assert.deepEqual(completion, {
+      completion: { values: ['paris', 'park', 'party'], total: 3, hasMore: false },
+    });
+  });
+});
