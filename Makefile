@@ -32,8 +32,8 @@ lint: deps check-generated ## formatting, lint rules and type checks
 generate: deps ## regenerate TypeScript types from proto/
 	@bash scripts/gen-proto.sh
 
-check-generated: generate ## fail when generated types are out of date with proto/
-	@git diff --exit-code -- services/contract/src/gen || { echo "generated types changed: commit them" >&2; exit 1; }
+check-generated: deps ## fail when generated types are out of date with proto/
+	@bash scripts/gen-proto.sh --check
 
 bench: build ## benchmarks; results in bench/results/
 	@bash scripts/bench.sh

@@ -6,6 +6,8 @@ source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 bash scripts/ensure-deps.sh --services
+bash scripts/gen-proto.sh --check
+npx biome check . >&2 || die "formatting or lint rules fail: run npx biome check --write ."
 npx tsc -b
 trap 'bash scripts/test-env.sh down' EXIT
 test_env=$(bash scripts/test-env.sh up)

@@ -2,6 +2,9 @@
  * Helpers for testing a provider over a real gRPC connection: serve definitions on a loopback
  * port, run Call streams frame by frame, ask grpc.health.v1. Imported as @mcp-fleet/sdk/testing.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import {
   type CallClientFrame,
@@ -195,4 +198,40 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
+}
+
+/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
+export async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+export interface ProviderProcess {
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout and stderr interleaved. */
+  output(): string;
+  exited: Promise<number | null>;
+}
+
+/** Runs a provider entry point in its own Node.js process with a minimal environment. */
+export function spawnProvider(
+  entry: string,
+  args: string[],
+  env: Record<string, string> = {},
+): ProviderProcess {
+  const child = spawn(process.execPath, [entry, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString('utf8');
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, output: () => output, exited };
 }

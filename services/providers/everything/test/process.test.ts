@@ -1,54 +1,26 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createProviderClient } from '@mcp-fleet/contract';
 import {
   checkHealth,
   deferred,
+  freePort,
   openCall,
   resultOf,
   runCall,
+  spawnProvider,
   toolCall,
   waitFor,
 } from '@mcp-fleet/sdk/testing';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
-}
-
-function start(
-  args: string[],
-  env: Record<string, string> = {},
-): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  return { child, output: () => output };
-}
-
 describe('everything provider process', () => {
   it('serves, turns NOT_SERVING on SIGTERM, finishes the in-flight call, and exits 0', async () => {
     const port = await freePort();
     const target = `127.0.0.1:${port}`;
-    const { child, output } = start(['--listen', target, '--insecure-no-identity']);
-    const exited = once(child, 'exit');
+    const { child, output, exited } = spawnProvider(MAIN, ['--listen', target, '--insecure-no-identity']);
     await waitFor(() => output().includes('serving'), 'the provider to listen');
     assert.equal(await checkHealth(target, ''), 'SERVING');
     const client = createProviderClient(target);
@@ -75,22 +47,19 @@ describe('everything provider process', () => {
     const answer = { role: 'assistant', content: { type: 'text', text: 'bye' }, model: 'm' };
     stream.write({ response: { id, resultJson: Buffer.from(JSON.stringify(answer)) } });
     assert.deepEqual(resultOf(await done), { content: [{ type: 'text', text: 'LLM response: bye' }] });
-    const [code] = await exited;
-    assert.equal(code, 0, output());
+    assert.equal(await exited, 0, output());
     client.close();
   });
 
   it('refuses to start with a clear message naming a bad value', async () => {
-    const { child, output } = start(['--listen', 'nowhere'], {});
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 2);
+    const { output, exited } = spawnProvider(MAIN, ['--listen', 'nowhere']);
+    assert.equal(await exited, 2);
     assert.match(output(), /invalid configuration:\s+--listen="nowhere": expected host:port/);
   });
 
   it('refuses to start without identity keys unless explicitly insecure', async () => {
-    const { child, output } = start(['--listen', `127.0.0.1:${await freePort()}`]);
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 2);
+    const { output, exited } = spawnProvider(MAIN, ['--listen', `127.0.0.1:${await freePort()}`]);
+    assert.equal(await exited, 2);
     assert.match(output(), /no MCPFLEET_IDENTITY_JWKS/);
   });
 });
