@@ -17,9 +17,11 @@ import { pino } from 'pino';
 import {
   createIdentityVerifier,
   type Definition,
+  defineTool,
   type IdentityVerifier,
   type ProviderHandle,
   serveProvider,
+  type ToolDefinition,
 } from './index.js';
 
 export const silentLogger = pino({ level: 'silent' });
@@ -234,4 +236,45 @@ export function spawnProvider(
   child.stderr?.on('data', append);
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, output: () => output, exited };
+}
+
+/** The current run of a gated tool: when it started, whether it was aborted, and how to finish it. */
+export interface Gate {
+  entered: Deferred<void>;
+  aborted: Deferred<unknown>;
+  release: Deferred<void>;
+  calls: number;
+}
+
+/**
+ * A tool that runs until the test releases it (then returns "released") or until its signal
+ * aborts (then it records the reason), for cancellation, deadline and drain tests.
+ */
+export function gatedTool(name: string): { definition: ToolDefinition; gate: () => Gate; reset: () => Gate } {
+  const fresh = (): Gate => ({ entered: deferred(), aborted: deferred(), release: deferred(), calls: 0 });
+  let current = fresh();
+  const definition = defineTool({
+    name,
+    description: 'Runs until released or aborted.',
+    inputSchema: { type: 'object' },
+    handler: (_args, ctx) =>
+      new Promise((resolve, reject) => {
+        const gate = current;
+        gate.calls++;
+        ctx.signal.addEventListener('abort', () => {
+          gate.aborted.resolve(ctx.signal.reason);
+          reject(ctx.signal.reason);
+        });
+        gate.entered.resolve();
+        void gate.release.promise.then(() => resolve('released'));
+      }),
+  });
+  return {
+    definition,
+    gate: () => current,
+    reset: () => {
+      current = fresh();
+      return current;
+    },
+  };
 }

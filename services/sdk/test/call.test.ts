@@ -5,8 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { CallAbortedError, defineTool } from '../src/index.js';
 import {
-  deferred,
   errorOf,
+  gatedTool,
   openCall,
   resultOf,
   runCall,
@@ -15,12 +15,8 @@ import {
   toolCall,
 } from '../src/testing.js';
 
-/** What the slow tool saw, so tests can assert on the handler's side of a cancel or deadline. */
-let seen = { handlerCalls: 0, started: deferred<void>(), aborted: deferred<unknown>() };
-
-function resetSeen() {
-  seen = { handlerCalls: 0, started: deferred<void>(), aborted: deferred<unknown>() };
-}
+const slow = gatedTool('slow');
+let validated = 0;
 
 const strict = defineTool<{ text: string; count?: number }>({
   name: 'strict',
@@ -32,24 +28,9 @@ const strict = defineTool<{ text: string; count?: number }>({
     additionalProperties: false,
   },
   handler: ({ text }) => {
-    seen.handlerCalls++;
+    validated++;
     return text;
   },
-});
-
-const slow = defineTool({
-  name: 'slow',
-  description: 'Waits until aborted.',
-  inputSchema: { type: 'object' },
-  handler: (_args, ctx) =>
-    new Promise((_resolve, reject) => {
-      seen.handlerCalls++;
-      ctx.signal.addEventListener('abort', () => {
-        seen.aborted.resolve(ctx.signal.reason);
-        reject(ctx.signal.reason);
-      });
-      seen.started.resolve();
-    }),
 });
 
 const chatty = defineTool({
@@ -100,12 +81,12 @@ const sampler = defineTool({
 describe('Call stream', () => {
   let provider: TestProvider;
   before(async () => {
-    provider = await startProvider([strict, slow, chatty, failing, structured, sampler]);
+    provider = await startProvider([strict, slow.definition, chatty, failing, structured, sampler]);
   });
   after(() => provider.close());
 
   it('rejects arguments that violate the input schema, naming each failing path, without calling the handler', async () => {
-    resetSeen();
+    validated = 0;
     const outcome = await runCall(provider.client, toolCall('strict', { count: 0, extra: 1 }));
     const error = errorOf(outcome);
     assert.equal(error.code, ErrorCode.InvalidParams);
@@ -115,18 +96,18 @@ describe('Call stream', () => {
     assert.match(error.message, /unexpected property 'extra'/);
     const paths = (error.data as { violations: { path: string }[] }).violations.map((v) => v.path).sort();
     assert.deepEqual(paths, ['/', '/', '/count']);
-    assert.equal(seen.handlerCalls, 0);
+    assert.equal(validated, 0);
     assert.equal(outcome.status.code, grpc.status.OK);
   });
 
   it('rejects a wrong type, then accepts valid arguments', async () => {
-    resetSeen();
+    validated = 0;
     const bad = errorOf(await runCall(provider.client, toolCall('strict', { text: 42 })));
     assert.match(bad.message, /\/text must be string/);
-    assert.equal(seen.handlerCalls, 0);
+    assert.equal(validated, 0);
     const good = resultOf(await runCall(provider.client, toolCall('strict', { text: 'hello' })));
     assert.deepEqual(good, { content: [{ type: 'text', text: 'hello' }] });
-    assert.equal(seen.handlerCalls, 1);
+    assert.equal(validated, 1);
   });
 
   it('answers an unknown tool and an unknown method with JSON-RPC errors', async () => {
@@ -139,11 +120,11 @@ describe('Call stream', () => {
   });
 
   it('a cancel frame aborts the handler signal and ends the call with CANCELLED', async () => {
-    resetSeen();
+    const gate = slow.reset();
     const { stream, done } = openCall(provider.client, toolCall('slow'));
-    await seen.started.promise;
+    await gate.entered.promise;
     stream.write({ cancel: { reason: 'user pressed stop' } });
-    const reason = await seen.aborted.promise;
+    const reason = await gate.aborted.promise;
     assert.ok(reason instanceof CallAbortedError);
     assert.equal(reason.kind, 'cancelled');
     const outcome = await done;
@@ -153,20 +134,20 @@ describe('Call stream', () => {
   });
 
   it('a gRPC-level cancel (gateway dropped the stream) aborts the handler signal', async () => {
-    resetSeen();
+    const gate = slow.reset();
     const { stream, done } = openCall(provider.client, toolCall('slow'));
-    await seen.started.promise;
+    await gate.entered.promise;
     stream.cancel();
-    const reason = await seen.aborted.promise;
+    const reason = await gate.aborted.promise;
     assert.ok(reason instanceof CallAbortedError);
     assert.equal((await done).status.code, grpc.status.CANCELLED);
   });
 
   it('a deadline that passes gives DEADLINE_EXCEEDED and aborts the handler with kind "deadline"', async () => {
-    resetSeen();
+    const gate = slow.reset();
     const outcome = await runCall(provider.client, toolCall('slow'), { deadlineMs: 150 });
     assert.equal(outcome.status.code, grpc.status.DEADLINE_EXCEEDED);
-    const reason = await seen.aborted.promise;
+    const reason = await gate.aborted.promise;
     assert.ok(reason instanceof CallAbortedError);
     assert.equal(reason.kind, 'deadline');
   });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import { CallAbortedError, defineTool, PROVIDER_SERVICE } from '../src/index.js';
+import { CallAbortedError, PROVIDER_SERVICE } from '../src/index.js';
 import {
   checkHealth,
-  deferred,
+  gatedTool,
   openCall,
   resultOf,
   runCall,
@@ -12,27 +12,12 @@ import {
   toolCall,
 } from '../src/testing.js';
 
-let gate = { entered: deferred<void>(), release: deferred<void>(), aborted: deferred<unknown>() };
-
-const gated = defineTool({
-  name: 'gated',
-  description: 'Finishes when the test releases it, or when aborted.',
-  inputSchema: { type: 'object' },
-  handler: (_args, ctx) =>
-    new Promise((resolve, reject) => {
-      ctx.signal.addEventListener('abort', () => {
-        gate.aborted.resolve(ctx.signal.reason);
-        reject(ctx.signal.reason);
-      });
-      gate.entered.resolve();
-      void gate.release.promise.then(() => resolve('released'));
-    }),
-});
+const gated = gatedTool('gated');
 
 describe('health and drain', () => {
   it('reports SERVING, then NOT_SERVING during drain while an in-flight call finishes; new calls get UNAVAILABLE', async () => {
-    gate = { entered: deferred(), release: deferred(), aborted: deferred() };
-    const provider = await startProvider([gated], { drainTimeoutMs: 10_000 });
+    const gate = gated.reset();
+    const provider = await startProvider([gated.definition], { drainTimeoutMs: 10_000 });
     assert.equal(await checkHealth(provider.target, ''), 'SERVING');
     assert.equal(await checkHealth(provider.target, PROVIDER_SERVICE), 'SERVING');
 
@@ -54,8 +39,8 @@ describe('health and drain', () => {
   });
 
   it('aborts calls still running when the drain timeout passes', async () => {
-    gate = { entered: deferred(), release: deferred(), aborted: deferred() };
-    const provider = await startProvider([gated], { drainTimeoutMs: 200 });
+    const gate = gated.reset();
+    const provider = await startProvider([gated.definition], { drainTimeoutMs: 200 });
     const { stream, done } = openCall(provider.client, toolCall('gated'));
     stream.end();
     await gate.entered.promise;

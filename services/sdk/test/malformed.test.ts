@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { defineTool } from '../src/index.js';
 import {
-  deferred,
+  gatedTool,
   openCall,
   resultOf,
   runCall,
@@ -41,26 +41,12 @@ function sendRawFrames(target: string, messages: Buffer[]): Promise<grpc.StatusO
   });
 }
 
-let waiting = { started: deferred<void>(), aborted: deferred<void>() };
-
-const wait = defineTool({
-  name: 'wait',
-  description: 'Runs until aborted.',
-  inputSchema: { type: 'object' },
-  handler: (_args, ctx) =>
-    new Promise((_resolve, reject) => {
-      ctx.signal.addEventListener('abort', () => {
-        waiting.aborted.resolve();
-        reject(ctx.signal.reason);
-      });
-      waiting.started.resolve();
-    }),
-});
+const wait = gatedTool('wait');
 
 describe('malformed Call streams', () => {
   let provider: TestProvider;
   before(async () => {
-    provider = await startProvider([echo, wait]);
+    provider = await startProvider([echo, wait.definition]);
   });
   after(() => provider.close());
 
@@ -123,15 +109,13 @@ describe('malformed Call streams', () => {
     ],
   ] as const) {
     it(`${what} during a running call ends it with INVALID_ARGUMENT and aborts the handler`, async () => {
-      const started = deferred<void>();
-      const aborted = deferred<void>();
-      waiting = { started, aborted };
+      const gate = wait.reset();
       const { stream, done } = openCall(provider.client, toolCall('wait'));
-      await started.promise;
+      await gate.entered.promise;
       stream.write(second);
       const outcome = await done;
       assert.equal(outcome.status.code, grpc.status.INVALID_ARGUMENT);
-      await aborted.promise;
+      await gate.aborted.promise;
       await stillServing();
     });
   }

@@ -1,5 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { defineTool, type HandlerContext, type JsonObject, type ToolAnnotations } from '@mcp-fleet/sdk';
+
+type ElicitParams = Parameters<HandlerContext['elicit']>[0];
+
 import { RED_PIXEL_PNG, silentWav } from './media.js';
 
 const NO_ARGUMENTS = { type: 'object', properties: {}, additionalProperties: false };
@@ -173,85 +176,83 @@ const elicitation = defineTool<{ message: string }>({
   },
 });
 
-const elicitationDefaults = defineTool({
-  name: 'test_elicitation_sep1034_defaults',
-  description: 'Elicits a form whose fields all carry default values (SEP-1034).',
-  inputSchema: NO_ARGUMENTS,
-  async handler(_args, ctx) {
-    const answer = await ctx.elicit({
-      message: 'Please review and update the form fields with defaults',
-      requestedSchema: {
-        type: 'object',
-        properties: {
-          name: { type: 'string', description: 'User name', default: 'John Doe' },
-          age: { type: 'integer', description: 'User age', default: 30 },
-          score: { type: 'number', description: 'User score', default: 95.5 },
-          status: {
-            type: 'string',
-            description: 'User status',
-            enum: ['active', 'inactive', 'pending'],
-            default: 'active',
-          },
-          verified: { type: 'boolean', description: 'Verification status', default: true },
-        },
-      },
-    });
-    return `Elicitation completed: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`;
-  },
-});
+/** A tool that elicits one form and reports what the user did with it. */
+function formElicitation(name: string, description: string, message: string, properties: JsonObject) {
+  return defineTool({
+    name,
+    description,
+    inputSchema: NO_ARGUMENTS,
+    async handler(_args, ctx) {
+      const answer = await ctx.elicit({
+        message,
+        requestedSchema: { type: 'object', properties },
+      } as ElicitParams);
+      return `Elicitation completed: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`;
+    },
+  });
+}
 
-const elicitationEnums = defineTool({
-  name: 'test_elicitation_sep1330_enums',
-  description: 'Elicits every enum variant: titled and untitled, single and multi select (SEP-1330).',
-  inputSchema: NO_ARGUMENTS,
-  async handler(_args, ctx) {
-    const answer = await ctx.elicit({
-      message: 'Please select options from the enum fields',
-      requestedSchema: {
-        type: 'object',
-        properties: {
-          untitledSingle: {
-            type: 'string',
-            description: 'Untitled single-select',
-            enum: ['option1', 'option2', 'option3'],
-          },
-          titledSingle: {
-            type: 'string',
-            description: 'Titled single-select',
-            oneOf: [
-              { const: 'value1', title: 'First Option' },
-              { const: 'value2', title: 'Second Option' },
-              { const: 'value3', title: 'Third Option' },
-            ],
-          },
-          legacyEnum: {
-            type: 'string',
-            description: 'Legacy titled enum',
-            enum: ['opt1', 'opt2', 'opt3'],
-            enumNames: ['Option One', 'Option Two', 'Option Three'],
-          },
-          untitledMulti: {
-            type: 'array',
-            description: 'Untitled multi-select',
-            items: { type: 'string', enum: ['option1', 'option2', 'option3'] },
-          },
-          titledMulti: {
-            type: 'array',
-            description: 'Titled multi-select',
-            items: {
-              anyOf: [
-                { const: 'value1', title: 'First Choice' },
-                { const: 'value2', title: 'Second Choice' },
-                { const: 'value3', title: 'Third Choice' },
-              ],
-            },
-          },
-        },
-      },
-    } as Parameters<typeof ctx.elicit>[0]);
-    return `Elicitation completed: action=${answer.action}, content=${JSON.stringify(answer.content ?? {})}`;
+const elicitationDefaults = formElicitation(
+  'test_elicitation_sep1034_defaults',
+  'Elicits a form whose fields all carry default values (SEP-1034).',
+  'Please review and update the form fields with defaults',
+  {
+    name: { type: 'string', description: 'User name', default: 'John Doe' },
+    age: { type: 'integer', description: 'User age', default: 30 },
+    score: { type: 'number', description: 'User score', default: 95.5 },
+    status: {
+      type: 'string',
+      description: 'User status',
+      enum: ['active', 'inactive', 'pending'],
+      default: 'active',
+    },
+    verified: { type: 'boolean', description: 'Verification status', default: true },
   },
-});
+);
+
+const elicitationEnums = formElicitation(
+  'test_elicitation_sep1330_enums',
+  'Elicits every enum variant: titled and untitled, single and multi select (SEP-1330).',
+  'Please select options from the enum fields',
+  {
+    untitledSingle: {
+      type: 'string',
+      description: 'Untitled single-select',
+      enum: ['option1', 'option2', 'option3'],
+    },
+    titledSingle: {
+      type: 'string',
+      description: 'Titled single-select',
+      oneOf: [
+        { const: 'value1', title: 'First Option' },
+        { const: 'value2', title: 'Second Option' },
+        { const: 'value3', title: 'Third Option' },
+      ],
+    },
+    legacyEnum: {
+      type: 'string',
+      description: 'Legacy titled enum',
+      enum: ['opt1', 'opt2', 'opt3'],
+      enumNames: ['Option One', 'Option Two', 'Option Three'],
+    },
+    untitledMulti: {
+      type: 'array',
+      description: 'Untitled multi-select',
+      items: { type: 'string', enum: ['option1', 'option2', 'option3'] },
+    },
+    titledMulti: {
+      type: 'array',
+      description: 'Titled multi-select',
+      items: {
+        anyOf: [
+          { const: 'value1', title: 'First Choice' },
+          { const: 'value2', title: 'Second Choice' },
+          { const: 'value3', title: 'Third Choice' },
+        ],
+      },
+    },
+  },
+);
 
 const jsonSchema202012 = defineTool({
   name: 'json_schema_2020_12_tool',
