@@ -184,6 +184,9 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
         return (await serverRequest('elicitation/create', elicitParams)) as never;
       },
       request: (requestMethod, requestParams) => serverRequest(requestMethod, requestParams ?? {}),
+      detach(retryMs) {
+        write({ detach: { retryMs: Math.max(0, Math.round(retryMs)) } });
+      },
     };
     try {
       const result = await dispatch(env.catalog(), method, params, ctx);

@@ -46,6 +46,11 @@ export interface HandlerContext {
   elicit(params: ElicitRequestParams): Promise<ElicitResult>;
   /** Any other server-to-client request, e.g. `roots/list`. */
   request(method: string, params?: JsonObject): Promise<JsonObject>;
+  /**
+   * Lets the client drop its connection while this call goes on; it reconnects after `retryMs`
+   * and receives what it missed (MCP SSE polling). For long-running work.
+   */
+  detach(retryMs: number): void;
 }
 
 export interface ToolDefinition<Args extends JsonObject = JsonObject> {

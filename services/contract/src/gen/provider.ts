@@ -38,6 +38,10 @@ import type {
   DescribeResponse__Output as _mcpfleet_provider_v1_DescribeResponse__Output,
 } from './mcpfleet/provider/v1/DescribeResponse.js';
 import type {
+  Detach as _mcpfleet_provider_v1_Detach,
+  Detach__Output as _mcpfleet_provider_v1_Detach__Output,
+} from './mcpfleet/provider/v1/Detach.js';
+import type {
   Error as _mcpfleet_provider_v1_Error,
   Error__Output as _mcpfleet_provider_v1_Error__Output,
 } from './mcpfleet/provider/v1/Error.js';
@@ -111,6 +115,7 @@ export interface ProtoGrpcType {
           _mcpfleet_provider_v1_DescribeResponse,
           _mcpfleet_provider_v1_DescribeResponse__Output
         >;
+        Detach: MessageTypeDefinition<_mcpfleet_provider_v1_Detach, _mcpfleet_provider_v1_Detach__Output>;
         Error: MessageTypeDefinition<_mcpfleet_provider_v1_Error, _mcpfleet_provider_v1_Error__Output>;
         Identity: MessageTypeDefinition<
           _mcpfleet_provider_v1_Identity,

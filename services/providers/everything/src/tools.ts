@@ -16,6 +16,9 @@ const READ_ONLY: ToolAnnotations = {
 /** Delay between the steps of the logging, progress and reconnection fixtures. */
 const STEP_MS = 50;
 
+/** How soon test_reconnection asks the client to come back after its stream is released. */
+const RECONNECT_RETRY_MS = 100;
+
 export const echo = defineTool<{ text: string }>({
   name: 'echo',
   title: 'Echo',
@@ -277,6 +280,7 @@ const reconnection = defineTool({
   inputSchema: NO_ARGUMENTS,
   annotations: READ_ONLY,
   async handler(_args, ctx) {
+    ctx.detach(RECONNECT_RETRY_MS);
     await sleep(STEP_MS * 4, undefined, { signal: ctx.signal });
     return 'Reconnection test completed successfully';
   },

@@ -230,8 +230,14 @@ describe('everything provider fixtures', () => {
     ]);
   });
 
-  it('test_reconnection completes after a pause', async () => {
-    assert.deepEqual(await call('test_reconnection'), {
+  it('test_reconnection asks the gateway to release the client stream, then completes', async () => {
+    const outcome = await runCall(provider.client, toolCall('test_reconnection'));
+    assert.deepEqual(
+      outcome.frames.map((f) => f.frame),
+      ['detach', 'result'],
+    );
+    assert.equal(outcome.frames[0]?.detach?.retryMs, 100);
+    assert.deepEqual(resultOf(outcome), {
       content: [{ type: 'text', text: 'Reconnection test completed successfully' }],
     });
   });

@@ -20,6 +20,10 @@ import type {
   Error as _mcpfleet_provider_v1_Error,
   Error__Output as _mcpfleet_provider_v1_Error__Output,
 } from '../../../mcpfleet/provider/v1/Error.js';
+import type {
+  Detach as _mcpfleet_provider_v1_Detach,
+  Detach__Output as _mcpfleet_provider_v1_Detach__Output,
+} from '../../../mcpfleet/provider/v1/Detach.js';
 
 export interface CallServerFrame {
   progress?: _mcpfleet_provider_v1_Progress | null;
@@ -27,7 +31,8 @@ export interface CallServerFrame {
   request?: _mcpfleet_provider_v1_ServerRequest | null;
   result?: _mcpfleet_provider_v1_Result | null;
   error?: _mcpfleet_provider_v1_Error | null;
-  frame?: 'progress' | 'log' | 'request' | 'result' | 'error';
+  detach?: _mcpfleet_provider_v1_Detach | null;
+  frame?: 'progress' | 'log' | 'request' | 'result' | 'error' | 'detach';
 }
 
 export interface CallServerFrame__Output {
@@ -36,5 +41,6 @@ export interface CallServerFrame__Output {
   request?: _mcpfleet_provider_v1_ServerRequest__Output | null;
   result?: _mcpfleet_provider_v1_Result__Output | null;
   error?: _mcpfleet_provider_v1_Error__Output | null;
-  frame?: 'progress' | 'log' | 'request' | 'result' | 'error';
+  detach?: _mcpfleet_provider_v1_Detach__Output | null;
+  frame?: 'progress' | 'log' | 'request' | 'result' | 'error' | 'detach';
 }
