@@ -30,7 +30,7 @@ export {
   type ToolAnnotations,
   type ToolDefinition,
 } from './define.js';
-export { CallAbortedError, ConfigError, DefinitionError, ProtocolError } from './errors.js';
+export { CallAbortedError, ConfigError, DefinitionError, errorMessage, ProtocolError } from './errors.js';
 export {
   createIdentityVerifier,
   IdentityError,
@@ -46,3 +46,4 @@ export {
   type ServeOptions,
   serveProvider,
 } from './server.js';
+export { compileUriTemplate, type UriTemplate } from './uri-template.js';

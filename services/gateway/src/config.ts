@@ -1,0 +1,114 @@
+import { type ConfigOf, type ConfigSource, type ConfigSpec, parseConfig } from '@mcp-fleet/sdk';
+
+/** Every key the gateway reads at boot; `mcp-fleet-gateway --help` prints this table. */
+export const gatewayConfigSpec = {
+  listen: {
+    kind: 'listen',
+    env: 'MCPFLEET_GATEWAY_LISTEN',
+    flag: 'listen',
+    default: '127.0.0.1:8080',
+    doc: 'HTTP address for /mcp, /healthz, /readyz',
+  },
+  providersFile: {
+    kind: 'string',
+    env: 'MCPFLEET_PROVIDERS_FILE',
+    flag: 'providers-file',
+    doc: 'YAML or JSON file listing the providers (required)',
+  },
+  redisUrl: {
+    kind: 'string',
+    env: 'REDIS_URL',
+    flag: 'redis-url',
+    doc: 'Redis for sessions and cross-replica delivery; memory when unset',
+  },
+  sessionTtl: {
+    kind: 'duration',
+    env: 'MCPFLEET_SESSION_TTL',
+    flag: 'session-ttl',
+    default: 3_600_000,
+    doc: 'idle time after which a session expires',
+  },
+  bodyLimit: {
+    kind: 'int',
+    env: 'MCPFLEET_BODY_LIMIT',
+    flag: 'body-limit',
+    default: 4 * 1024 * 1024,
+    min: 1024,
+    doc: 'largest accepted request body in bytes (413 above)',
+  },
+  toolTimeout: {
+    kind: 'duration',
+    env: 'MCPFLEET_TOOL_TIMEOUT',
+    flag: 'tool-timeout',
+    default: 60_000,
+    doc: 'default deadline of a forwarded call (per provider and tool in the providers file)',
+  },
+  jsonWindow: {
+    kind: 'duration',
+    env: 'MCPFLEET_JSON_WINDOW',
+    flag: 'json-window',
+    default: 50,
+    doc: 'a forwarded call answered within this time, with nothing streamed, gets a plain JSON reply; later ones an SSE stream',
+  },
+  allowedOrigins: {
+    kind: 'string',
+    env: 'MCPFLEET_ALLOWED_ORIGINS',
+    flag: 'allowed-origins',
+    doc: 'comma-separated Origin values browsers may call from (loopback origins are allowed on a loopback listener)',
+  },
+  allowedHosts: {
+    kind: 'string',
+    env: 'MCPFLEET_ALLOWED_HOSTS',
+    flag: 'allowed-hosts',
+    doc: 'comma-separated Host values to accept (default: localhost names on a loopback listener, any otherwise)',
+  },
+  pageSize: {
+    kind: 'int',
+    env: 'MCPFLEET_PAGE_SIZE',
+    flag: 'page-size',
+    default: 100,
+    min: 1,
+    max: 10_000,
+    doc: 'items per page of tools/resources/prompts lists',
+  },
+  identityKey: {
+    kind: 'string',
+    env: 'MCPFLEET_IDENTITY_KEY',
+    flag: 'identity-key',
+    doc: 'private JWK (JSON file) that signs internal identity tokens; an ephemeral key when unset',
+  },
+  identityJwksOut: {
+    kind: 'string',
+    env: 'MCPFLEET_IDENTITY_JWKS_OUT',
+    flag: 'identity-jwks-out',
+    doc: 'where to write the public JWKS providers verify tokens with',
+  },
+  logLevel: {
+    kind: 'enum',
+    env: 'MCPFLEET_LOG_LEVEL',
+    flag: 'log-level',
+    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
+    default: 'info',
+    doc: 'process log level',
+  },
+  drainTimeout: {
+    kind: 'duration',
+    env: 'MCPFLEET_DRAIN_TIMEOUT',
+    flag: 'drain-timeout',
+    default: 25_000,
+    doc: 'how long SIGTERM waits for in-flight requests',
+  },
+} as const satisfies ConfigSpec;
+
+export type GatewayConfig = ConfigOf<typeof gatewayConfigSpec>;
+
+export function readGatewayConfig(source: ConfigSource): GatewayConfig {
+  return parseConfig(gatewayConfigSpec, source);
+}
+
+export function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}

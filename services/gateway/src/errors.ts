@@ -1,0 +1,62 @@
+import { ErrorCode } from '@mcp-fleet/contract';
+
+/** An error answered to the client as a JSON-RPC error object. */
+export class JsonRpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = 'JsonRpcError';
+  }
+
+  toJSON(): { code: number; message: string; data?: unknown } {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+/** A failure of the HTTP exchange itself, before any JSON-RPC message could be handled. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+export const invalidParams = (message: string, data?: unknown) =>
+  new JsonRpcError(ErrorCode.InvalidParams, message, data);
+export const invalidRequest = (message: string) => new JsonRpcError(ErrorCode.InvalidRequest, message);
+export const methodNotFound = (method: string) =>
+  new JsonRpcError(ErrorCode.MethodNotFound, `Method not found: ${method}`);
+export const unavailable = (message: string) => new JsonRpcError(ErrorCode.Unavailable, message);
+
+/** The HTTP errors of the Streamable HTTP transport, with the codes the official SDK uses. */
+export const httpErrors = {
+  parse: (detail: string) => new HttpError(400, ErrorCode.ParseError, `Parse error: ${detail}`),
+  invalidMessage: (detail: string) =>
+    new HttpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${detail}`),
+  missingSession: () => new HttpError(400, -32000, 'Bad Request: Mcp-Session-Id header is required'),
+  unknownSession: () => new HttpError(404, -32001, 'Session not found: initialize a new session'),
+  badProtocolVersion: (version: string, supported: readonly string[]) =>
+    new HttpError(
+      400,
+      -32000,
+      `Bad Request: Unsupported protocol version: ${version} (supported: ${supported.join(', ')})`,
+    ),
+  notAcceptable: (needed: string) =>
+    new HttpError(406, -32000, `Not Acceptable: Client must accept ${needed}`),
+  unsupportedMediaType: () =>
+    new HttpError(415, -32000, 'Unsupported Media Type: Content-Type must be application/json'),
+  tooLarge: (limit: number) =>
+    new HttpError(413, -32000, `Payload Too Large: the body limit is ${limit} bytes`),
+  forbiddenOrigin: (what: string) => new HttpError(403, -32000, `Forbidden: ${what} is not allowed`),
+  methodNotAllowed: () => new HttpError(405, -32000, 'Method Not Allowed', { allow: 'GET, POST, DELETE' }),
+};

@@ -1,0 +1,40 @@
+#!/usr/bin/env node
+import { ConfigError, configUsage, createLogger } from '@mcp-fleet/sdk';
+import { build } from './app.js';
+import { loadProvidersFile } from './catalog/providers-file.js';
+import { gatewayConfigSpec, readGatewayConfig } from './config.js';
+
+const argv = process.argv.slice(2);
+if (argv.includes('--help')) {
+  process.stdout.write(
+    `mcp-fleet-gateway: the MCP Fleet edge gateway\n\n${configUsage(gatewayConfigSpec)}\n`,
+  );
+  process.exit(0);
+}
+
+try {
+  const config = readGatewayConfig({ argv, env: process.env });
+  if (!config.providersFile)
+    throw new ConfigError(['MCPFLEET_PROVIDERS_FILE (--providers-file) is required']);
+  const providers = await loadProvidersFile(config.providersFile, config.toolTimeout);
+  const logger = createLogger('gateway', config.logLevel);
+  const gateway = await build({ config, providers, logger });
+  await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
+  logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'draining');
+    gateway.drain().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'drain failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`mcp-fleet-gateway: ${err.message}\n`);
+  process.exit(2);
+}

@@ -1,0 +1,45 @@
+import { httpErrors } from '../errors.js';
+
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export interface OriginPolicyOptions {
+  /** The listener is on a loopback address: only loopback hosts and origins are accepted. */
+  loopback: boolean;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+}
+
+function hostname(host: string): string {
+  return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+}
+
+/**
+ * DNS-rebinding protection (MCP transport security): a browser page on another site must not
+ * reach a gateway on localhost. Returns a checker that throws 403 for a refused Host or Origin.
+ */
+export function originPolicy(
+  options: OriginPolicyOptions,
+): (host: string | undefined, origin: string | undefined) => void {
+  const origins = new Set(options.allowedOrigins);
+  const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
+  return (host, origin) => {
+    if (host !== undefined) {
+      const name = hostname(host.toLowerCase());
+      const allowed =
+        hosts.size > 0
+          ? hosts.has(host.toLowerCase()) || hosts.has(name)
+          : !options.loopback || LOOPBACK_NAMES.has(name);
+      if (!allowed) throw httpErrors.forbiddenOrigin(`Host ${host}`);
+    }
+    if (origin !== undefined && !origins.has(origin)) {
+      let originHost: string;
+      try {
+        originHost = new URL(origin).hostname;
+      } catch {
+        throw httpErrors.forbiddenOrigin(`Origin ${origin}`);
+      }
+      if (!(options.loopback && LOOPBACK_NAMES.has(originHost)))
+        throw httpErrors.forbiddenOrigin(`Origin ${origin}`);
+    }
+  };
+}

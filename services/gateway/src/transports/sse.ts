@@ -1,0 +1,61 @@
+import type { ServerResponse } from 'node:http';
+import type { StreamSink } from '../session/types.js';
+
+/** Comment lines keep idle SSE connections alive through proxies and load balancers. */
+const KEEPALIVE_MS = 15_000;
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/** One event in SSE framing; multi-line data gets one `data:` line per line. */
+export function sseEvent(eventId: string, data: string): string {
+  if (data === '') return `id: ${eventId}\ndata: \n\n`;
+  const lines = data.includes('\n')
+    ? data
+        .split('\n')
+        .map((l) => `data: ${l}`)
+        .join('\n')
+    : `data: ${data}`;
+  return `id: ${eventId}\nevent: message\n${lines}\n\n`;
+}
+
+/**
+ * Starts an SSE response on a raw Node response and returns it as an event-log sink. The sink
+ * ends the response after a final event, or when another connection takes the stream over.
+ */
+export function openSseStream(
+  raw: ServerResponse,
+  headers: Record<string, string>,
+  retryMs: number | undefined,
+  onEnd: () => void,
+): StreamSink & { end(retryMs?: number): void; ended(): boolean } {
+  raw.writeHead(200, { ...SSE_HEADERS, ...headers });
+  if (retryMs !== undefined) raw.write(`retry: ${retryMs}\n\n`);
+  else raw.flushHeaders();
+  let open = true;
+  const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+  keepalive.unref();
+  const end = (retry?: number) => {
+    if (!open) return;
+    open = false;
+    clearInterval(keepalive);
+    if (retry !== undefined && !raw.writableEnded) raw.write(`retry: ${retry}\n\n`);
+    raw.end();
+    onEnd();
+  };
+  raw.on('close', () => end());
+  return {
+    write(eventId, data, final) {
+      if (!open) return;
+      raw.write(sseEvent(eventId, data));
+      if (final) end();
+    },
+    close: () => end(),
+    end,
+    ended: () => !open,
+  };
+}

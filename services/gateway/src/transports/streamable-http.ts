@@ -1,0 +1,331 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
+import { HttpError, httpErrors, invalidRequest, JsonRpcError } from '../errors.js';
+import type { RequestContext } from '../mcp/dispatcher.js';
+import {
+  type Classified,
+  classify,
+  type JsonObject,
+  type JsonRpcRequest,
+  serializeResponse,
+} from '../mcp/messages.js';
+import {
+  allowsBatches,
+  DEFAULT_HEADER_VERSION,
+  isSupportedVersion,
+  SUPPORTED_VERSIONS,
+  supportsStreamResumption,
+} from '../mcp/versions.js';
+import type { SessionData } from '../session/types.js';
+import { streamOfEventId } from '../session/types.js';
+import { openSseStream } from './sse.js';
+
+export interface StreamableHttpOptions {
+  path: string;
+  /** A forwarded request answered within this many ms, with nothing streamed, gets plain JSON. */
+  jsonWindowMs: number;
+  /** `retry:` hint for clients reconnecting to a released stream. */
+  sseRetryMs: number;
+  checkOrigin: (host: string | undefined, origin: string | undefined) => void;
+}
+
+/** Methods the gateway answers itself, always as plain JSON. */
+const LOCAL_METHODS = new Set([
+  'ping',
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'prompts/list',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
+
+const ANONYMOUS = { subject: 'anonymous', roles: [] as string[] };
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendHttpError(reply: FastifyReply, error: HttpError): FastifyReply {
+  return reply
+    .code(error.status)
+    .headers(error.headers)
+    .type('application/json')
+    .send(serializeResponse(null, { error: { code: error.code, message: error.message } }));
+}
+
+function errorOutcome(err: unknown): { error: JsonObject } {
+  if (err instanceof JsonRpcError) return { error: err.toJSON() };
+  return { error: { code: -32603, message: `Internal error: ${(err as Error)?.message ?? String(err)}` } };
+}
+
+/**
+ * MCP Streamable HTTP (2025-03-26 and later) on one path: POST carries client messages, GET opens
+ * the standalone stream or resumes any stream by Last-Event-ID, DELETE ends the session.
+ */
+export function registerStreamableHttp(
+  app: FastifyInstance,
+  core: GatewayCore,
+  options: StreamableHttpOptions,
+): void {
+  const { sessions, events, logger } = core.deps;
+
+  const guard = (request: FastifyRequest) =>
+    options.checkOrigin(header(request, 'host'), header(request, 'origin'));
+
+  /** The session named by the request, with its protocol-version header checked. */
+  const sessionOf = async (request: FastifyRequest): Promise<SessionData> => {
+    const id = header(request, 'mcp-session-id');
+    if (!id) throw httpErrors.missingSession();
+    const session = await sessions.get(id);
+    if (!session) throw httpErrors.unknownSession();
+    const version = header(request, 'mcp-protocol-version') ?? DEFAULT_HEADER_VERSION;
+    if (!isSupportedVersion(version)) throw httpErrors.badProtocolVersion(version, SUPPORTED_VERSIONS);
+    return session;
+  };
+
+  const handle =
+    (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    async (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        guard(request);
+        return await fn(request, reply);
+      } catch (err) {
+        if (err instanceof HttpError) return sendHttpError(reply, err);
+        throw err;
+      }
+    };
+
+  /** Answers one request: plain JSON when quick and quiet, otherwise an SSE stream. */
+  const answer = async (reply: FastifyReply, session: SessionData, request: JsonRpcRequest) => {
+    const streamId = core.newStreamId();
+    const resumable = supportsStreamResumption(session.protocolVersion);
+    const { signal, end } = core.beginRequest(session.id, request.id);
+    let mode: 'json' | 'sse' | 'released' = 'json';
+    let stream: ReturnType<typeof openSseStream> | undefined;
+    let release: () => void = () => {};
+
+    const upgrade = () => {
+      if (mode !== 'json') return;
+      mode = 'sse';
+      clearTimeout(timer);
+      reply.hijack();
+      stream = openSseStream(
+        reply.raw,
+        { 'mcp-session-id': session.id },
+        resumable ? options.sseRetryMs : undefined,
+        () => release(),
+      );
+      release = events.attachLocal(session.id, streamId, stream);
+      if (resumable) events.append(session.id, streamId, '');
+    };
+    const timer = LOCAL_METHODS.has(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
+
+    const ctx: RequestContext = {
+      session,
+      caller: { ...ANONYMOUS, sessionId: session.id },
+      requestId: request.id,
+      signal,
+      emit(message) {
+        upgrade();
+        events.append(session.id, streamId, JSON.stringify(message));
+      },
+      detach(retryMs) {
+        // Clients before 2025-11-25 cannot resume a stream: they keep theirs.
+        if (!resumable || mode === 'released') return;
+        upgrade();
+        mode = 'released';
+        stream?.end(retryMs);
+      },
+    };
+    let outcome: { result: unknown } | { error: JsonObject };
+    try {
+      outcome = { result: await core.dispatcher.request(ctx, request.method, request.params ?? {}) };
+    } catch (err) {
+      outcome = errorOutcome(err);
+      if (!(err instanceof JsonRpcError)) logger.error({ err, method: request.method }, 'request failed');
+    } finally {
+      clearTimeout(timer);
+      end();
+    }
+    if (signal.aborted) {
+      // A cancelled request gets no response (MCP cancellation); close a stream still open.
+      if (mode === 'json') return reply.code(202).send();
+      stream?.end();
+      return reply;
+    }
+    const text = serializeResponse(request.id, outcome);
+    if (mode === 'json') {
+      return reply.header('mcp-session-id', session.id).type('application/json').send(text);
+    }
+    events.append(session.id, streamId, text, true);
+    return reply;
+  };
+
+  const onMessage = async (session: SessionData, item: Classified) => {
+    switch (item.kind) {
+      case 'notification':
+        if (item.message.method === 'notifications/cancelled') {
+          const params = item.message.params ?? {};
+          if (params.requestId !== undefined) {
+            core.cancel(
+              session.id,
+              params.requestId as string | number,
+              String(params.reason ?? 'cancelled by the client'),
+            );
+          }
+        }
+        return;
+      case 'response':
+        core.serverRequests.deliver(item.message);
+        return;
+      default:
+        return;
+    }
+  };
+
+  /** A 2025-03-26 batch: notifications and responses are taken, requests answered together. */
+  const batch = async (reply: FastifyReply, session: SessionData, items: unknown[]) => {
+    if (!allowsBatches(session.protocolVersion))
+      throw httpErrors.invalidMessage(`batches are not part of MCP ${session.protocolVersion}`);
+    if (items.length === 0) throw httpErrors.invalidMessage('empty batch');
+    const answers: string[] = [];
+    for (const raw of items) {
+      let item: Classified;
+      try {
+        item = classify(raw);
+      } catch (err) {
+        answers.push(serializeResponse(null, errorOutcome(err)));
+        continue;
+      }
+      if (item.kind !== 'request') {
+        await onMessage(session, item);
+        continue;
+      }
+      if (item.message.method === 'initialize') {
+        answers.push(
+          serializeResponse(item.message.id, errorOutcome(invalidRequest('initialize cannot be batched'))),
+        );
+        continue;
+      }
+      const { signal, end } = core.beginRequest(session.id, item.message.id);
+      const ctx: RequestContext = {
+        session,
+        caller: { ...ANONYMOUS, sessionId: session.id },
+        requestId: item.message.id,
+        signal,
+        emit: () => {},
+        detach: () => {},
+      };
+      try {
+        answers.push(
+          serializeResponse(item.message.id, {
+            result: await core.dispatcher.request(ctx, item.message.method, item.message.params ?? {}),
+          }),
+        );
+      } catch (err) {
+        answers.push(serializeResponse(item.message.id, errorOutcome(err)));
+      } finally {
+        end();
+      }
+    }
+    if (answers.length === 0) return reply.code(202).send();
+    return reply
+      .header('mcp-session-id', session.id)
+      .type('application/json')
+      .send(`[${answers.join(',')}]`);
+  };
+
+  app.post(
+    options.path,
+    handle(async (request, reply) => {
+      const accept = header(request, 'accept') ?? '';
+      if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+        throw httpErrors.notAcceptable('both application/json and text/event-stream');
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse((request.body as Buffer).toString('utf8'));
+      } catch (err) {
+        throw httpErrors.parse((err as Error).message);
+      }
+      if (Array.isArray(body)) return batch(reply, await sessionOf(request), body);
+      let item: Classified;
+      try {
+        item = classify(body);
+      } catch (err) {
+        throw httpErrors.invalidMessage((err as Error).message.replace(/^Invalid Request: /, ''));
+      }
+      if (item.kind === 'request' && item.message.method === 'initialize') {
+        const { session, result } = core.dispatcher.initialize(
+          item.message.params ?? {},
+          core.newSessionId(),
+        );
+        await sessions.create(session);
+        return reply
+          .header('mcp-session-id', session.id)
+          .type('application/json')
+          .send(serializeResponse(item.message.id, { result }));
+      }
+      const session = await sessionOf(request);
+      if (item.kind !== 'request') {
+        await onMessage(session, item);
+        return reply.code(202).send();
+      }
+      return answer(reply, session, item.message);
+    }),
+  );
+
+  app.get(
+    options.path,
+    handle(async (request, reply) => {
+      if (!(header(request, 'accept') ?? '').includes('text/event-stream'))
+        throw httpErrors.notAcceptable('text/event-stream');
+      const session = await sessionOf(request);
+      const lastEventId = header(request, 'last-event-id');
+      const streamId = lastEventId === undefined ? STANDALONE_STREAM : streamOfEventId(lastEventId);
+      if (!streamId) throw httpErrors.invalidMessage(`unknown Last-Event-ID ${JSON.stringify(lastEventId)}`);
+      const resumable = supportsStreamResumption(session.protocolVersion);
+      reply.hijack();
+      let detach: () => void = () => {};
+      let releaseStandalone: () => void = () => {};
+      const stream = openSseStream(
+        reply.raw,
+        { 'mcp-session-id': session.id },
+        resumable ? options.sseRetryMs : undefined,
+        () => {
+          detach();
+          releaseStandalone();
+        },
+      );
+      if (lastEventId !== undefined) {
+        detach = await events.resume(session.id, streamId, lastEventId, stream);
+      } else {
+        detach = events.attachLocal(session.id, STANDALONE_STREAM, stream);
+        if (resumable) events.append(session.id, STANDALONE_STREAM, '');
+      }
+      if (streamId === STANDALONE_STREAM && !stream.ended())
+        releaseStandalone = core.holdStandalone(session.id);
+      return reply;
+    }),
+  );
+
+  app.delete(
+    options.path,
+    handle(async (request, reply) => {
+      const session = await sessionOf(request);
+      await core.deleteSession(session.id);
+      return reply.code(200).send();
+    }),
+  );
+
+  for (const method of ['PUT', 'PATCH'] as const) {
+    app.route({
+      method,
+      url: options.path,
+      handler: handle(async () => Promise.reject(httpErrors.methodNotAllowed())),
+    });
+  }
+}
