@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# make dev: the fleet on this machine with embedded defaults, in the foreground; Ctrl-C stops all.
+# make dev: the fleet on this machine with embedded defaults, in the foreground; Ctrl-C stops it.
+# The gateway on 127.0.0.1:8080 (in-memory sessions and limits), the providers on their default
+# ports, every call carrying an internal identity token signed by the gateway's ephemeral key.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
-pids=()
-stop() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait || true
-}
-trap stop EXIT INT TERM
+state=.dev
+mkdir -p "$state"
+trap stop_fleet EXIT INT TERM
+start_fleet 8080 deploy/dev/providers.yaml "$state" 50051
 
-# Providers trust an unauthenticated caller only here, on loopback, for local development.
-export MCPFLEET_INSECURE_NO_IDENTITY=true
-
-MCPFLEET_LISTEN=127.0.0.1:50051 node services/providers/everything/dist/src/main.js &
-pids+=($!)
-
-log "everything provider on 127.0.0.1:50051 (gRPC, mcpfleet.provider.v1.ToolProvider)"
-log "the gateway (http://127.0.0.1:8080/mcp) arrives with the gateway issue; until then call the provider over gRPC"
-wait -n
+cat >&2 <<MSG
+[mcp-fleet] MCP Fleet is up: http://127.0.0.1:8080/mcp  (logs in $state/)
+[mcp-fleet] list the tools:
+  sid=\$(curl -si http://127.0.0.1:8080/mcp -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\
+    -d '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}' \\
+    | tr -d '\r' | awk -F': ' 'tolower(\$1)=="mcp-session-id"{print \$2}')
+  curl -s http://127.0.0.1:8080/mcp -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\
+    -H "mcp-session-id: \$sid" -d '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+MSG
+wait -n "${FLEET_PIDS[@]}"

@@ -41,3 +41,38 @@ wait_until() {
     sleep 0.2
   done
 }
+
+# Waits until an HTTP URL answers 200.
+http_ok() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; }
+
+# True when the gateway at a /readyz URL is ready and sees every provider up.
+providers_up() {
+  node -e 'fetch(process.argv[1]).then(r=>r.json()).then(b=>process.exit(b.ready&&b.providers.every(p=>p.up)?0:1),()=>process.exit(1))' "$1"
+}
+
+# Starts the gateway and the everything provider in the background, on loopback:
+#   start_fleet <gateway port> <providers file> <state dir> <everything port>
+# The gateway writes the public JWKS of its identity key to <state dir>/jwks.json before it
+# listens; the provider verifies every call against it. Pids are appended to FLEET_PIDS.
+FLEET_PIDS=()
+start_fleet() {
+  local gateway_port=$1 providers_file=$2 state=$3 everything_port=$4 root
+  root=$(repo_root)
+  mkdir -p "$state"
+  MCPFLEET_GATEWAY_LISTEN="127.0.0.1:$gateway_port" MCPFLEET_PROVIDERS_FILE="$providers_file" \
+    MCPFLEET_IDENTITY_JWKS_OUT="$state/jwks.json" \
+    node "$root/services/gateway/dist/src/server.js" >>"$state/gateway.log" 2>&1 &
+  FLEET_PIDS+=($!)
+  TIMEOUT=30 wait_until http_ok "http://127.0.0.1:$gateway_port/healthz" || { tail -n 20 "$state/gateway.log" >&2; die "gateway did not start"; }
+  MCPFLEET_LISTEN="127.0.0.1:$everything_port" MCPFLEET_IDENTITY_JWKS="$state/jwks.json" \
+    node "$root/services/providers/everything/dist/src/main.js" >>"$state/everything.log" 2>&1 &
+  FLEET_PIDS+=($!)
+  TIMEOUT=30 wait_until providers_up "http://127.0.0.1:$gateway_port/readyz" || { tail -n 20 "$state"/*.log >&2; die "fleet did not become ready"; }
+}
+
+stop_fleet() {
+  local pid
+  for pid in "${FLEET_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${FLEET_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  FLEET_PIDS=()
+}

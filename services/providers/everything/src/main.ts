@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { runProvider } from '@mcp-fleet/sdk';
-import { prompts } from './prompts.js';
-import { resources, WATCHED_RESOURCE, watched } from './resources.js';
-import { tools } from './tools.js';
+import { definitions, WATCHED_RESOURCE, watched } from './definitions.js';
 
 await runProvider({
   name: 'everything',
@@ -19,7 +17,7 @@ await runProvider({
   },
   setup: () => ({
     instructions: 'Fixtures of the MCP conformance suite, plus an echo tool.',
-    definitions: [...tools, ...resources, ...prompts],
+    definitions,
   }),
   started(handle, config) {
     if (config.watchInterval <= 0) return;

@@ -1,0 +1,113 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createIdentityVerifier, type Definition, type ProviderHandle, parseConfig, serveProvider } from '@mcp-fleet/sdk';
+import { pino } from 'pino';
+import { build, type Gateway } from '../src/app.js';
+import type { ProviderConfig } from '../src/catalog/providers-file.js';
+import { type GatewayConfig, gatewayConfigSpec } from '../src/config.js';
+
+export const silent = pino({ level: 'silent' });
+
+export interface FleetProvider {
+  name: string;
+  definitions: readonly Definition[];
+  prefix?: string;
+  timeoutMs?: number;
+  toolTimeoutsMs?: Record<string, number>;
+}
+
+export interface Fleet {
+  url: string;
+  gateway: Gateway;
+  providers: Map<string, ProviderHandle>;
+  dir: string;
+  close(): Promise<void>;
+}
+
+/** A gateway configuration from environment-style overrides, as the real process reads it. */
+export function gatewayConfig(env: Record<string, string> = {}): GatewayConfig {
+  return parseConfig(gatewayConfigSpec, { env: { MCPFLEET_GATEWAY_LISTEN: '127.0.0.1:0', ...env }, argv: [] });
+}
+
+/**
+ * A gateway on a free loopback port in front of in-process providers on free ports, each
+ * verifying the gateway's identity tokens against the JWKS it writes: the real wiring, in one process.
+ */
+export async function startFleet(
+  providers: FleetProvider[],
+  env: Record<string, string> = {},
+  extraProviders: ProviderConfig[] = [],
+): Promise<Fleet> {
+  const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-gw-'));
+  const jwksFile = join(dir, 'jwks.json');
+  const handles = new Map<string, ProviderHandle>();
+  const configs: ProviderConfig[] = [...extraProviders];
+  for (const p of providers) {
+    const handle = await serveProvider(
+      { name: p.name, version: '1.0.0', definitions: p.definitions },
+      {
+        host: '127.0.0.1',
+        port: 0,
+        logger: silent,
+        drainTimeoutMs: 1_000,
+        identify: createIdentityVerifier({ jwksFile, audience: p.name, issuer: 'mcp-fleet-gateway', insecure: false }),
+      },
+    );
+    handles.set(p.name, handle);
+    configs.push({
+      name: p.name,
+      target: `127.0.0.1:${handle.port}`,
+      prefix: p.prefix ?? p.name,
+      timeoutMs: p.timeoutMs ?? 10_000,
+      toolTimeoutsMs: p.toolTimeoutsMs ?? {},
+    });
+  }
+  const config = gatewayConfig({ MCPFLEET_IDENTITY_JWKS_OUT: jwksFile, ...env });
+  const gateway = await build({ config, providers: configs, logger: silent });
+  await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = gateway.app.server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}/mcp`,
+    gateway,
+    providers: handles,
+    dir,
+    async close() {
+      await gateway.drain();
+      await Promise.all([...handles.values()].map((h) => h.drain()));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+/** Raw HTTP: POSTs one body to /mcp and returns status, headers and parsed JSON (when any). */
+export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> | undefined };
+}
+
+/** Opens a session by raw HTTP and returns its id. */
+export async function initialize(url: string, protocolVersion = '2025-11-25'): Promise<string> {
+  const { status, headers } = await post(url, {
+    jsonrpc: '2.0',
+    id: 0,
+    method: 'initialize',
+    params: { protocolVersion, capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+  const id = headers.get('mcp-session-id');
+  if (status !== 200 || !id) throw new Error(`initialize failed: ${status}`);
+  return id;
+}
