@@ -111,3 +111,57 @@ export async function initialize(url: string, protocolVersion = '2025-11-25'): P
   if (status !== 200 || !id) throw new Error(`initialize failed: ${status}`);
   return id;
 }
+
+export interface EventStream {
+  /** Every JSON-RPC message received so far. */
+  messages: Record<string, unknown>[];
+  /** The ids of every event, priming ones included. */
+  ids: string[];
+  status: number;
+  close(): void;
+}
+
+/** Opens a GET SSE stream (the standalone one, or a resumed one with Last-Event-ID) and collects its events. */
+export async function openEvents(url: string, sessionId: string, lastEventId?: string): Promise<EventStream> {
+  const controller = new AbortController();
+  const headers: Record<string, string> = { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  const response = await fetch(url, { headers, signal: controller.signal });
+  const stream: EventStream = { messages: [], ids: [], status: response.status, close: () => controller.abort() };
+  if (!response.ok || !response.body) return stream;
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end = buffer.indexOf('\n\n');
+        while (end >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const id = /^id: (.*)$/m.exec(block)?.[1];
+          if (id) stream.ids.push(id);
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
+          if (data.trim()) stream.messages.push(JSON.parse(data));
+          end = buffer.indexOf('\n\n');
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })();
+  return stream;
+}
+
+/** The last JSON-RPC message of a POST answer, whether it came as JSON or as an SSE stream. */
+export function lastMessage(text: string): Record<string, unknown> {
+  if (text.startsWith('{')) return JSON.parse(text);
+  const data = text.split('\n').filter((line) => line.startsWith('data: {'));
+  return JSON.parse(data.at(-1)?.slice(6) ?? '{}');
+}
