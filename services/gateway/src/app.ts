@@ -1,4 +1,6 @@
+import { ConfigError } from '@mcp-fleet/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
@@ -8,6 +10,8 @@ import { HttpError, httpErrors } from './errors.js';
 import { IdentityMinter } from './identity/minter.js';
 import { serializeResponse } from './mcp/messages.js';
 import { MemoryBus, MemoryEventLog, MemorySessionStore } from './session/memory.js';
+import { connectRedis, RedisBus, RedisEventLog, RedisSessionStore } from './session/redis.js';
+import type { Bus, EventLog, SessionStore } from './session/types.js';
 import { originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
 
@@ -50,6 +54,49 @@ function transportError(
   }
 }
 
+interface SharedState {
+  sessions: SessionStore;
+  events: EventLog;
+  bus: Bus;
+  redis?: Redis;
+  close(): Promise<void>;
+}
+
+function memoryState(ttlMs: number): SharedState {
+  return {
+    sessions: new MemorySessionStore(ttlMs),
+    events: new MemoryEventLog(),
+    bus: new MemoryBus(),
+    close: async () => {},
+  };
+}
+
+/** Sessions, stream events and replica messages in Redis; refuses to start when Redis is unreachable. */
+async function redisState(url: string, ttlMs: number, logger: Logger): Promise<SharedState> {
+  const redis = connectRedis(url, logger, 'commands');
+  const subscriber = connectRedis(url, logger, 'subscriber');
+  try {
+    await Promise.all([redis.connect(), subscriber.connect()]);
+  } catch (err) {
+    redis.disconnect();
+    subscriber.disconnect();
+    throw new ConfigError([`REDIS_URL: cannot connect: ${(err as Error).message}`]);
+  }
+  const bus = new RedisBus(redis, subscriber, logger);
+  const sessions = new RedisSessionStore(redis, bus, ttlMs);
+  await sessions.start();
+  return {
+    sessions,
+    events: new RedisEventLog(redis, bus, logger),
+    bus,
+    redis,
+    async close() {
+      redis.disconnect();
+      subscriber.disconnect();
+    },
+  };
+}
+
 /** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
 export async function build({ config, providers, logger }: BuildOptions): Promise<Gateway> {
   const registry = new ProviderRegistry(providers, logger);
@@ -57,15 +104,10 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     keyFile: config.identityKey,
     jwksOut: config.identityJwksOut,
   });
-  const core = new GatewayCore({
-    registry,
-    sessions: new MemorySessionStore(config.sessionTtl),
-    events: new MemoryEventLog(),
-    bus: new MemoryBus(),
-    minter,
-    pageSize: config.pageSize,
-    logger,
-  });
+  const state = config.redisUrl
+    ? await redisState(config.redisUrl, config.sessionTtl, logger)
+    : memoryState(config.sessionTtl);
+  const core = new GatewayCore({ registry, ...state, minter, pageSize: config.pageSize, logger });
   await core.start();
 
   const app = Fastify({
@@ -93,8 +135,11 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const conflicts = registry.catalog.conflicts;
-    const ready = !draining && conflicts.length === 0;
-    return reply.code(ready ? 200 : 503).send({ ready, draining, conflicts, providers: registry.status() });
+    const redis = state.redis ? state.redis.status : 'not configured';
+    const ready = !draining && conflicts.length === 0 && (!state.redis || redis === 'ready');
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ ready, draining, conflicts, redis, providers: registry.status() });
   });
 
   registerStreamableHttp(app, core, {
@@ -119,6 +164,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     core.close();
     registry.close();
     await core.deps.sessions.close();
+    await state.close();
   };
 
   return { app, core, registry, minter, drain };

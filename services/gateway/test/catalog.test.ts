@@ -5,7 +5,13 @@ import { parseProvidersFile } from '../src/catalog/providers-file.js';
 import { initialize, post, startFleet } from './support.js';
 
 const tool = (name: string) =>
-  defineTool({ name, description: name, inputSchema: { type: 'object' }, annotations: { readOnlyHint: true }, handler: () => name });
+  defineTool({
+    name,
+    description: name,
+    inputSchema: { type: 'object' },
+    annotations: { readOnlyHint: true },
+    handler: () => name,
+  });
 
 describe('providers file', () => {
   it('reads YAML with defaults: prefix = name, per-provider and per-tool timeouts', () => {
@@ -24,7 +30,13 @@ describe('providers file', () => {
       60_000,
     );
     assert.deepEqual(providers, [
-      { name: 'postgres', target: 'dns:///postgres.fleet.svc:50052', prefix: 'postgres', timeoutMs: 30_000, toolTimeoutsMs: { query: 120_000 } },
+      {
+        name: 'postgres',
+        target: 'dns:///postgres.fleet.svc:50052',
+        prefix: 'postgres',
+        timeoutMs: 30_000,
+        toolTimeoutsMs: { query: 120_000 },
+      },
       { name: 'everything', target: '127.0.0.1:50051', prefix: '', timeoutMs: 60_000, toolTimeoutsMs: {} },
     ]);
   });
@@ -40,18 +52,38 @@ describe('providers file', () => {
   };
 
   it('names each problem and where it is', () => {
-    assert.match(problems('providers:\n  - name: Bad Name\n    target: x\n'), /p.yaml: \/providers\/0\/name must match pattern/);
-    assert.match(problems('providers:\n  - name: a\n'), /\/providers\/0 must have required property 'target'/);
-    assert.match(problems('providers:\n  - name: a\n    target: x\n    tiemout: 5s\n'), /must NOT have additional properties/);
-    assert.match(problems('providers:\n  - name: a\n    target: x\n    timeout: soon\n'), /\/providers\/0\/timeout/);
-    assert.match(problems('providers:\n  - {name: a, target: x}\n  - {name: a, target: y}\n'), /provider "a" is listed twice/);
+    assert.match(
+      problems('providers:\n  - name: Bad Name\n    target: x\n'),
+      /p.yaml: \/providers\/0\/name must match pattern/,
+    );
+    assert.match(
+      problems('providers:\n  - name: a\n'),
+      /\/providers\/0 must have required property 'target'/,
+    );
+    assert.match(
+      problems('providers:\n  - name: a\n    target: x\n    tiemout: 5s\n'),
+      /must NOT have additional properties/,
+    );
+    assert.match(
+      problems('providers:\n  - name: a\n    target: x\n    timeout: soon\n'),
+      /\/providers\/0\/timeout/,
+    );
+    assert.match(
+      problems('providers:\n  - {name: a, target: x}\n  - {name: a, target: y}\n'),
+      /provider "a" is listed twice/,
+    );
     assert.match(problems('{"providers": [', 'p.json'), /p.json: not valid JSON/);
     assert.match(problems('providers: [\n'), /not valid YAML/);
   });
 
   it('refuses YAML alias bombs', () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     lines.push('providers: []');
     assert.match(problems(lines.join('\n')), /not valid YAML|alias/i);
   });
@@ -73,10 +105,18 @@ describe('merged catalog', () => {
     ]);
     try {
       const session = await initialize(fleet.url);
-      const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { 'mcp-session-id': session });
+      const { json } = await post(
+        fleet.url,
+        { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+        { 'mcp-session-id': session },
+      );
       const names = (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name).sort();
       assert.deepEqual(names, ['shared_only_alpha', 'shared_only_beta']);
-      const resources = await post(fleet.url, { jsonrpc: '2.0', id: 2, method: 'resources/list' }, { 'mcp-session-id': session });
+      const resources = await post(
+        fleet.url,
+        { jsonrpc: '2.0', id: 2, method: 'resources/list' },
+        { 'mcp-session-id': session },
+      );
       assert.deepEqual((resources.json?.result as { resources: unknown[] }).resources, []);
       const called = await post(
         fleet.url,
@@ -103,7 +143,10 @@ describe('merged catalog', () => {
       const ready = await fetch(fleet.url.replace('/mcp', '/readyz'));
       assert.equal(ready.status, 200);
       const body = (await ready.json()) as { providers: { name: string; up: boolean }[] };
-      assert.deepEqual(body.providers.map((p) => [p.name, p.up]), [['alpha', true]]);
+      assert.deepEqual(
+        body.providers.map((p) => [p.name, p.up]),
+        [['alpha', true]],
+      );
     } finally {
       await fleet.close();
     }

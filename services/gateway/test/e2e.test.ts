@@ -21,7 +21,10 @@ const whoami = defineTool({
   handler: (_args, ctx) => ({ content: [], structuredContent: { ...ctx.identity } }),
 });
 
-async function connect(url: string, capabilities: Record<string, unknown> = { sampling: {}, elicitation: {} }) {
+async function connect(
+  url: string,
+  capabilities: Record<string, unknown> = { sampling: {}, elicitation: {} },
+) {
   const client = new Client({ name: 'e2e', version: '1.0.0' }, { capabilities });
   const transport = new StreamableHTTPClientTransport(new URL(url));
   await client.connect(transport);
@@ -63,7 +66,11 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
     const echo = await client.callTool({ name: 'echo', arguments: { text: 'through the fleet' } });
     assert.deepEqual(echo.content, [{ type: 'text', text: 'through the fleet' }]);
     const who = await client.callTool({ name: 'lab_whoami', arguments: {} });
-    assert.deepEqual(who.structuredContent, { subject: 'anonymous', roles: [], sessionId: transport.sessionId });
+    assert.deepEqual(who.structuredContent, {
+      subject: 'anonymous',
+      roles: [],
+      sessionId: transport.sessionId,
+    });
   });
 
   it('streams progress to the caller and then the result', async () => {
@@ -91,10 +98,16 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
   it('relays sampling and elicitation requests to the client and their answers back', async () => {
     client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
       role: 'assistant',
-      content: { type: 'text', text: `echo of ${(request.params.messages[0]?.content as { text: string }).text}` },
+      content: {
+        type: 'text',
+        text: `echo of ${(request.params.messages[0]?.content as { text: string }).text}`,
+      },
       model: 'm',
     }));
-    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'accept', content: { username: 'ann', email: 'a@b.c' } }));
+    client.setRequestHandler(ElicitRequestSchema, async () => ({
+      action: 'accept',
+      content: { username: 'ann', email: 'a@b.c' },
+    }));
     const sampled = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'ping' } });
     assert.equal((sampled.content as { text: string }[])[0]?.text, 'LLM response: echo of ping');
     const elicited = await client.callTool({ name: 'test_elicitation', arguments: { message: 'who?' } });
@@ -103,24 +116,41 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
 
   it('reads resources and templates, gets prompts and completes arguments', async () => {
     const text = await client.readResource({ uri: 'test://static-text' });
-    assert.equal((text.contents[0] as { text: string }).text, 'This is the content of the static text resource.');
+    assert.equal(
+      (text.contents[0] as { text: string }).text,
+      'This is the content of the static text resource.',
+    );
     const templated = await client.readResource({ uri: 'test://template/7/data' });
-    assert.equal((templated.contents[0] as { text: string }).text, '{"id":"7","templateTest":true,"data":"Data for ID: 7"}');
-    const prompt = await client.getPrompt({ name: 'test_prompt_with_arguments', arguments: { arg1: 'a', arg2: 'b' } });
-    assert.equal((prompt.messages[0]?.content as { text: string }).text, "Prompt with arguments: arg1='a', arg2='b'");
+    assert.equal(
+      (templated.contents[0] as { text: string }).text,
+      '{"id":"7","templateTest":true,"data":"Data for ID: 7"}',
+    );
+    const prompt = await client.getPrompt({
+      name: 'test_prompt_with_arguments',
+      arguments: { arg1: 'a', arg2: 'b' },
+    });
+    assert.equal(
+      (prompt.messages[0]?.content as { text: string }).text,
+      "Prompt with arguments: arg1='a', arg2='b'",
+    );
     const completion = await client.complete({
       ref: { type: 'ref/prompt', name: 'test_prompt_with_arguments' },
       argument: { name: 'arg1', value: 'pa' },
     });
     assert.deepEqual(completion.completion.values, ['paris', 'park', 'party']);
     const templates = await client.listResourceTemplates();
-    assert.deepEqual(templates.resourceTemplates.map((t) => t.uriTemplate), ['test://template/{id}/data']);
+    assert.deepEqual(
+      templates.resourceTemplates.map((t) => t.uriTemplate),
+      ['test://template/{id}/data'],
+    );
   });
 
   it('cancelling a call (notifications/cancelled) aborts the provider handler', async () => {
     const gate = gated.reset();
     const controller = new AbortController();
-    const call = client.callTool({ name: 'lab_gated', arguments: {} }, undefined, { signal: controller.signal });
+    const call = client.callTool({ name: 'lab_gated', arguments: {} }, undefined, {
+      signal: controller.signal,
+    });
     await gate.entered.promise;
     controller.abort('user pressed stop');
     await assert.rejects(call, /user pressed stop/);
@@ -135,7 +165,10 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
 
   it('unknown tools and invalid arguments are JSON-RPC errors', async () => {
     await assert.rejects(client.callTool({ name: 'nope', arguments: {} }), /-32602.*Unknown tool: nope/);
-    await assert.rejects(client.callTool({ name: 'echo', arguments: { text: 3 } }), /-32602.*\/text must be string/);
+    await assert.rejects(
+      client.callTool({ name: 'echo', arguments: { text: 3 } }),
+      /-32602.*\/text must be string/,
+    );
   });
 
   it('a second client gets its own session; ending one leaves the other working', async () => {

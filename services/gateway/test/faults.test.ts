@@ -4,9 +4,19 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { CallAbortedError } from '@mcp-fleet/sdk';
 import { freePort, gatedTool, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
-import { type EventStream, type Fleet, initialize, lastMessage, openEvents, post, startFleet } from './support.js';
+import {
+  type EventStream,
+  type Fleet,
+  initialize,
+  lastMessage,
+  openEvents,
+  post,
+  startFleet,
+} from './support.js';
 
-const EVERYTHING = fileURLToPath(import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'));
+const EVERYTHING = fileURLToPath(
+  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
+);
 
 const slow = gatedTool('slow');
 
@@ -28,13 +38,24 @@ describe('provider faults', () => {
     const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, headers());
     return (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name);
   };
-  const listChanges = () => events.messages.filter((m) => m.method === 'notifications/tools/list_changed').length;
+  const listChanges = () =>
+    events.messages.filter((m) => m.method === 'notifications/tools/list_changed').length;
 
   before(async () => {
     everythingPort = await freePort();
-    fleet = await startFleet([{ name: 'lab', definitions: [slow.definition], toolTimeoutsMs: { slow: 300 } }], {}, [
-      { name: 'everything', target: `127.0.0.1:${everythingPort}`, prefix: 'ev', timeoutMs: 10_000, toolTimeoutsMs: {} },
-    ]);
+    fleet = await startFleet(
+      [{ name: 'lab', definitions: [slow.definition], toolTimeoutsMs: { slow: 300 } }],
+      {},
+      [
+        {
+          name: 'everything',
+          target: `127.0.0.1:${everythingPort}`,
+          prefix: 'ev',
+          timeoutMs: 10_000,
+          toolTimeoutsMs: {},
+        },
+      ],
+    );
     everything = startEverything();
     await waitFor(() => fleet.gateway.registry.status().every((p) => p.up), 'both providers up', 15_000);
     session = await initialize(fleet.url);
@@ -48,7 +69,11 @@ describe('provider faults', () => {
 
   it('a provider slower than its tool timeout gives a timeout error and its handler is aborted', async () => {
     const gate = slow.reset();
-    const { text } = await post(fleet.url, { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'lab_slow', arguments: {} } }, headers());
+    const { text } = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'lab_slow', arguments: {} } },
+      headers(),
+    );
     const error = lastMessage(text).error as { code: number; message: string };
     assert.equal(error.code, -32004);
     assert.match(error.message, /did not answer within 300 ms/);
@@ -63,7 +88,12 @@ describe('provider faults', () => {
     const older = await initialize(fleet.url, '2025-06-18');
     const inFlight = post(
       fleet.url,
-      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'ev_test_reconnection', arguments: {} } },
+      {
+        jsonrpc: '2.0',
+        id: 3,
+        method: 'tools/call',
+        params: { name: 'ev_test_reconnection', arguments: {} },
+      },
       { 'mcp-session-id': older, 'mcp-protocol-version': '2025-06-18' },
     );
     await new Promise((resolve) => setTimeout(resolve, 80));
@@ -80,11 +110,18 @@ describe('provider faults', () => {
   });
 
   it('hides a down provider tools, says why when one is called, and tells clients the list changed', async () => {
-    await waitFor(() => !fleet.gateway.registry.status().find((p) => p.name === 'everything')?.up, 'everything marked down');
+    await waitFor(
+      () => !fleet.gateway.registry.status().find((p) => p.name === 'everything')?.up,
+      'everything marked down',
+    );
     assert.ok(!(await toolNames()).includes('ev_echo'));
     assert.ok((await toolNames()).includes('lab_slow'), 'other providers keep serving');
     await waitFor(() => listChanges() >= 1, 'a tools/list_changed notification');
-    const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'ev_echo', arguments: { text: 'x' } } }, headers());
+    const { json } = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'ev_echo', arguments: { text: 'x' } } },
+      headers(),
+    );
     assert.deepEqual(json?.error, {
       code: -32003,
       message: 'The tool ev_echo is temporarily unavailable: provider everything is unreachable',
@@ -97,7 +134,16 @@ describe('provider faults', () => {
     await waitFor(() => fleet.gateway.registry.status().every((p) => p.up), 'everything back up', 15_000);
     assert.ok((await toolNames()).includes('ev_echo'));
     await waitFor(() => listChanges() > before, 'another tools/list_changed notification');
-    const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'ev_echo', arguments: { text: 'back' } } }, headers());
+    const { json } = await post(
+      fleet.url,
+      {
+        jsonrpc: '2.0',
+        id: 6,
+        method: 'tools/call',
+        params: { name: 'ev_echo', arguments: { text: 'back' } },
+      },
+      headers(),
+    );
     assert.deepEqual(json?.result, { content: [{ type: 'text', text: 'back' }] });
   });
 });

@@ -7,20 +7,24 @@ import { type Fleet, initialize, MCP_HEADERS, post, startFleet } from './support
 /** fetch() may not set Host; node:http may, as a DNS-rebinding page's browser effectively does. */
 function rawPost(url: string, body: unknown, headers: Record<string, string>): ReturnType<typeof post> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers } }, (response) => {
-      let text = '';
-      response.on('data', (chunk) => {
-        text += chunk;
-      });
-      response.on('end', () =>
-        resolve({
-          status: response.statusCode ?? 0,
-          headers: new Headers(response.headers as Record<string, string>),
-          text,
-          json: JSON.parse(text),
-        }),
-      );
-    });
+    const request = httpRequest(
+      url,
+      { method: 'POST', headers: { ...MCP_HEADERS, ...headers } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () =>
+          resolve({
+            status: response.statusCode ?? 0,
+            headers: new Headers(response.headers as Record<string, string>),
+            text,
+            json: JSON.parse(text),
+          }),
+        );
+      },
+    );
     request.on('error', reject);
     request.end(JSON.stringify(body));
   });
@@ -37,7 +41,9 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
   let fleet: Fleet;
   let session: string;
   before(async () => {
-    fleet = await startFleet([{ name: 'everything', prefix: '', definitions }], { MCPFLEET_BODY_LIMIT: '65536' });
+    fleet = await startFleet([{ name: 'everything', prefix: '', definitions }], {
+      MCPFLEET_BODY_LIMIT: '65536',
+    });
     session = await initialize(fleet.url);
   });
   after(() => fleet.close());
@@ -54,10 +60,30 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     ['malformed JSON', () => post(fleet.url, '{"jsonrpc":"2.0",', withSession()), 400, -32700],
     ['an empty body', () => post(fleet.url, '', withSession()), 400, -32700],
     ['a JSON value that is not a message', () => post(fleet.url, '"hello"', withSession()), 400, -32600],
-    ['a message without jsonrpc 2.0', () => post(fleet.url, { jsonrpc: '1.0', id: 1, method: 'ping' }, withSession()), 400, -32600],
-    ['a numeric method', () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 7 }, withSession()), 400, -32600],
-    ['params that are an array', () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping', params: [] }, withSession()), 400, -32600],
-    ['a null id', () => post(fleet.url, { jsonrpc: '2.0', id: null, method: 'ping' }, withSession()), 400, -32600],
+    [
+      'a message without jsonrpc 2.0',
+      () => post(fleet.url, { jsonrpc: '1.0', id: 1, method: 'ping' }, withSession()),
+      400,
+      -32600,
+    ],
+    [
+      'a numeric method',
+      () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 7 }, withSession()),
+      400,
+      -32600,
+    ],
+    [
+      'params that are an array',
+      () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping', params: [] }, withSession()),
+      400,
+      -32600,
+    ],
+    [
+      'a null id',
+      () => post(fleet.url, { jsonrpc: '2.0', id: null, method: 'ping' }, withSession()),
+      400,
+      -32600,
+    ],
     [
       'a batch on a 2025-11-25 session',
       () => post(fleet.url, [{ jsonrpc: '2.0', id: 1, method: 'ping' }], withSession()),
@@ -65,18 +91,68 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
       -32600,
     ],
     ['no session id', () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }), 400, -32000],
-    ['an unknown session id', () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': 'nope' }), 404, -32001],
+    [
+      'an unknown session id',
+      () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': 'nope' }),
+      404,
+      -32001,
+    ],
     [
       'an unsupported protocol version header',
-      () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': session, 'mcp-protocol-version': '1999-01-01' }),
+      () =>
+        post(
+          fleet.url,
+          { jsonrpc: '2.0', id: 1, method: 'ping' },
+          { 'mcp-session-id': session, 'mcp-protocol-version': '1999-01-01' },
+        ),
       400,
       -32000,
     ],
-    ['an Accept header without text/event-stream', () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { ...withSession(), accept: 'application/json' }), 406, -32000],
-    ['a text/plain body', () => post(fleet.url, 'ping', { ...withSession(), 'content-type': 'text/plain' }), 415, -32000],
-    ['a body over the limit', () => post(fleet.url, call(1, 'echo', { text: 'x'.repeat(70_000) }), withSession()), 413, -32000],
-    ['a foreign Origin (DNS rebinding)', () => post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { ...withSession(), origin: 'http://evil.example.com' }), 403, -32000],
-    ['a foreign Host on a loopback listener', () => rawPost(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { ...withSession(), host: 'evil.example.com' }), 403, -32000],
+    [
+      'an Accept header without text/event-stream',
+      () =>
+        post(
+          fleet.url,
+          { jsonrpc: '2.0', id: 1, method: 'ping' },
+          { ...withSession(), accept: 'application/json' },
+        ),
+      406,
+      -32000,
+    ],
+    [
+      'a text/plain body',
+      () => post(fleet.url, 'ping', { ...withSession(), 'content-type': 'text/plain' }),
+      415,
+      -32000,
+    ],
+    [
+      'a body over the limit',
+      () => post(fleet.url, call(1, 'echo', { text: 'x'.repeat(70_000) }), withSession()),
+      413,
+      -32000,
+    ],
+    [
+      'a foreign Origin (DNS rebinding)',
+      () =>
+        post(
+          fleet.url,
+          { jsonrpc: '2.0', id: 1, method: 'ping' },
+          { ...withSession(), origin: 'http://evil.example.com' },
+        ),
+      403,
+      -32000,
+    ],
+    [
+      'a foreign Host on a loopback listener',
+      () =>
+        rawPost(
+          fleet.url,
+          { jsonrpc: '2.0', id: 1, method: 'ping' },
+          { ...withSession(), host: 'evil.example.com' },
+        ),
+      403,
+      -32000,
+    ],
   ];
   for (const [what, send, status, code] of cases) {
     it(`${what} → HTTP ${status}, JSON-RPC ${code}`, async () => {
@@ -89,9 +165,17 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
   }
 
   it('an unknown method → -32601 in a 200 response', async () => {
-    const { status, json } = await post(fleet.url, { jsonrpc: '2.0', id: 5, method: 'tools/destroy' }, withSession());
+    const { status, json } = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: 5, method: 'tools/destroy' },
+      withSession(),
+    );
     assert.equal(status, 200);
-    assert.deepEqual(json, { jsonrpc: '2.0', id: 5, error: { code: -32601, message: 'Method not found: tools/destroy' } });
+    assert.deepEqual(json, {
+      jsonrpc: '2.0',
+      id: 5,
+      error: { code: -32601, message: 'Method not found: tools/destroy' },
+    });
   });
 
   it('an unknown tool and schema-violating arguments → -32602', async () => {
@@ -105,12 +189,20 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
   });
 
   it('an invalid cursor → -32602', async () => {
-    const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 8, method: 'tools/list', params: { cursor: '%%%' } }, withSession());
+    const { json } = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: 8, method: 'tools/list', params: { cursor: '%%%' } },
+      withSession(),
+    );
     assert.equal((json?.error as { code: number }).code, -32602);
   });
 
   it('notifications and responses are accepted with 202 and no body', async () => {
-    const notification = await post(fleet.url, { jsonrpc: '2.0', method: 'notifications/initialized' }, withSession());
+    const notification = await post(
+      fleet.url,
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      withSession(),
+    );
     assert.equal(notification.status, 202);
     assert.equal(notification.text, '');
     const response = await post(fleet.url, { jsonrpc: '2.0', id: 's:nobody:1', result: {} }, withSession());
@@ -120,7 +212,11 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
   it('GET needs text/event-stream; other methods are 405 with Allow', async () => {
     const get = await fetch(fleet.url, { headers: { ...withSession(), accept: 'application/json' } });
     assert.equal(get.status, 406);
-    const put = await fetch(fleet.url, { method: 'PUT', headers: { ...MCP_HEADERS, ...withSession() }, body: '{}' });
+    const put = await fetch(fleet.url, {
+      method: 'PUT',
+      headers: { ...MCP_HEADERS, ...withSession() },
+      body: '{}',
+    });
     assert.equal(put.status, 405);
     assert.equal(put.headers.get('allow'), 'GET, POST, DELETE');
   });
@@ -165,14 +261,20 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     const doomed = await initialize(fleet.url);
     const headers = { ...MCP_HEADERS, 'mcp-session-id': doomed };
     assert.equal((await fetch(fleet.url, { method: 'DELETE', headers })).status, 200);
-    const after = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': doomed });
+    const after = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: 1, method: 'ping' },
+      { 'mcp-session-id': doomed },
+    );
     assert.equal(after.status, 404);
     assert.match(String((after.json?.error as { message: string }).message), /initialize a new session/);
     assert.equal((await fetch(fleet.url, { method: 'DELETE', headers })).status, 404);
   });
 
   it('pages long lists with opaque cursors', async () => {
-    const small = await startFleet([{ name: 'everything', prefix: '', definitions }], { MCPFLEET_PAGE_SIZE: '4' });
+    const small = await startFleet([{ name: 'everything', prefix: '', definitions }], {
+      MCPFLEET_PAGE_SIZE: '4',
+    });
     try {
       const id = await initialize(small.url);
       const names: string[] = [];
@@ -180,7 +282,11 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
       let pages = 0;
       do {
         const params: Record<string, unknown> = cursor ? { cursor } : {};
-        const { json } = await post(small.url, { jsonrpc: '2.0', id: 1, method: 'tools/list', params }, { 'mcp-session-id': id });
+        const { json } = await post(
+          small.url,
+          { jsonrpc: '2.0', id: 1, method: 'tools/list', params },
+          { 'mcp-session-id': id },
+        );
         const result = json?.result as { tools: { name: string }[]; nextCursor?: string };
         names.push(...result.tools.map((t) => t.name));
         cursor = result.nextCursor;

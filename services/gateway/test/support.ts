@@ -1,7 +1,14 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createIdentityVerifier, type Definition, type ProviderHandle, parseConfig, serveProvider } from '@mcp-fleet/sdk';
+import {
+  createIdentityVerifier,
+  type Definition,
+  type ProviderHandle,
+  parseConfig,
+  serveProvider,
+} from '@mcp-fleet/sdk';
+import { exportJWK, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { build, type Gateway } from '../src/app.js';
 import type { ProviderConfig } from '../src/catalog/providers-file.js';
@@ -18,8 +25,11 @@ export interface FleetProvider {
 }
 
 export interface Fleet {
+  /** The first replica's /mcp URL. */
   url: string;
+  urls: string[];
   gateway: Gateway;
+  gateways: Gateway[];
   providers: Map<string, ProviderHandle>;
   dir: string;
   close(): Promise<void>;
@@ -27,17 +37,28 @@ export interface Fleet {
 
 /** A gateway configuration from environment-style overrides, as the real process reads it. */
 export function gatewayConfig(env: Record<string, string> = {}): GatewayConfig {
-  return parseConfig(gatewayConfigSpec, { env: { MCPFLEET_GATEWAY_LISTEN: '127.0.0.1:0', ...env }, argv: [] });
+  return parseConfig(gatewayConfigSpec, {
+    env: { MCPFLEET_GATEWAY_LISTEN: '127.0.0.1:0', ...env },
+    argv: [],
+  });
+}
+
+/** A private signing JWK in a file, as an operator would mount it for several replicas. */
+async function writeSigningKey(path: string): Promise<void> {
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  await writeFile(path, JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'EdDSA', kid: 'test-key' }));
 }
 
 /**
- * A gateway on a free loopback port in front of in-process providers on free ports, each
- * verifying the gateway's identity tokens against the JWKS it writes: the real wiring, in one process.
+ * Gateway replicas on free loopback ports in front of in-process providers on free ports, each
+ * provider verifying the gateway's identity tokens against the JWKS it writes: the real wiring,
+ * in one process. Several replicas share one signing key, as they must.
  */
 export async function startFleet(
   providers: FleetProvider[],
   env: Record<string, string> = {},
   extraProviders: ProviderConfig[] = [],
+  replicas = 1,
 ): Promise<Fleet> {
   const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-gw-'));
   const jwksFile = join(dir, 'jwks.json');
@@ -51,7 +72,12 @@ export async function startFleet(
         port: 0,
         logger: silent,
         drainTimeoutMs: 1_000,
-        identify: createIdentityVerifier({ jwksFile, audience: p.name, issuer: 'mcp-fleet-gateway', insecure: false }),
+        identify: createIdentityVerifier({
+          jwksFile,
+          audience: p.name,
+          issuer: 'mcp-fleet-gateway',
+          insecure: false,
+        }),
       },
     );
     handles.set(p.name, handle);
@@ -63,24 +89,43 @@ export async function startFleet(
       toolTimeoutsMs: p.toolTimeoutsMs ?? {},
     });
   }
-  const config = gatewayConfig({ MCPFLEET_IDENTITY_JWKS_OUT: jwksFile, ...env });
-  const gateway = await build({ config, providers: configs, logger: silent });
-  await gateway.app.listen({ host: '127.0.0.1', port: 0 });
-  const address = gateway.app.server.address() as { port: number };
+  const shared: Record<string, string> = { MCPFLEET_IDENTITY_JWKS_OUT: jwksFile };
+  if (replicas > 1 && !env.MCPFLEET_IDENTITY_KEY) {
+    shared.MCPFLEET_IDENTITY_KEY = join(dir, 'signing-key.json');
+    await writeSigningKey(shared.MCPFLEET_IDENTITY_KEY);
+  }
+  const gateways: Gateway[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < replicas; i++) {
+    const gateway = await build({
+      config: gatewayConfig({ ...shared, ...env }),
+      providers: configs,
+      logger: silent,
+    });
+    await gateway.app.listen({ host: '127.0.0.1', port: 0 });
+    const address = gateway.app.server.address() as { port: number };
+    gateways.push(gateway);
+    urls.push(`http://127.0.0.1:${address.port}/mcp`);
+  }
   return {
-    url: `http://127.0.0.1:${address.port}/mcp`,
-    gateway,
+    url: urls[0] ?? '',
+    urls,
+    gateway: gateways[0] as Gateway,
+    gateways,
     providers: handles,
     dir,
     async close() {
-      await gateway.drain();
+      await Promise.all(gateways.map((g) => g.drain()));
       await Promise.all([...handles.values()].map((h) => h.drain()));
       await rm(dir, { recursive: true, force: true });
     },
   };
 }
 
-export const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+export const MCP_HEADERS = {
+  'content-type': 'application/json',
+  accept: 'application/json, text/event-stream',
+};
 
 /** Raw HTTP: POSTs one body to /mcp and returns status, headers and parsed JSON (when any). */
 export async function post(url: string, body: unknown, headers: Record<string, string> = {}) {
@@ -96,7 +141,12 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   } catch {
     json = undefined;
   }
-  return { status: response.status, headers: response.headers, text, json: json as Record<string, unknown> | undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: json as Record<string, unknown> | undefined,
+  };
 }
 
 /** Opens a session by raw HTTP and returns its id. */
@@ -124,10 +174,19 @@ export interface EventStream {
 /** Opens a GET SSE stream (the standalone one, or a resumed one with Last-Event-ID) and collects its events. */
 export async function openEvents(url: string, sessionId: string, lastEventId?: string): Promise<EventStream> {
   const controller = new AbortController();
-  const headers: Record<string, string> = { accept: 'text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' };
+  const headers: Record<string, string> = {
+    accept: 'text/event-stream',
+    'mcp-session-id': sessionId,
+    'mcp-protocol-version': '2025-11-25',
+  };
   if (lastEventId) headers['last-event-id'] = lastEventId;
   const response = await fetch(url, { headers, signal: controller.signal });
-  const stream: EventStream = { messages: [], ids: [], status: response.status, close: () => controller.abort() };
+  const stream: EventStream = {
+    messages: [],
+    ids: [],
+    status: response.status,
+    close: () => controller.abort(),
+  };
   if (!response.ok || !response.body) return stream;
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {

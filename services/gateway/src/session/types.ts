@@ -67,5 +67,6 @@ export const CHANNELS = {
   replica: (replicaId: string) => `mcpfleet:replica:${replicaId}`,
   cancel: 'mcpfleet:cancel',
   sessionGone: 'mcpfleet:session-gone',
+  sessionChanged: 'mcpfleet:session-changed',
   stream: (sessionId: string, streamId: string) => `mcpfleet:stream:${sessionId}:${streamId}`,
 };

@@ -79,7 +79,10 @@ export function registerStreamableHttp(
   const sessionOf = async (request: FastifyRequest): Promise<SessionData> => {
     const id = header(request, 'mcp-session-id');
     if (!id) throw httpErrors.missingSession();
-    const session = await sessions.get(id);
+    const session = await sessions.get(id).catch((err: Error) => {
+      logger.warn({ err: err.message }, 'session lookup failed');
+      throw httpErrors.storeUnavailable();
+    });
     if (!session) throw httpErrors.unknownSession();
     const version = header(request, 'mcp-protocol-version') ?? DEFAULT_HEADER_VERSION;
     if (!isSupportedVersion(version)) throw httpErrors.badProtocolVersion(version, SUPPORTED_VERSIONS);
@@ -263,7 +266,10 @@ export function registerStreamableHttp(
           item.message.params ?? {},
           core.newSessionId(),
         );
-        await sessions.create(session);
+        await sessions.create(session).catch((err: Error) => {
+          logger.warn({ err: err.message }, 'session creation failed');
+          throw httpErrors.storeUnavailable();
+        });
         return reply
           .header('mcp-session-id', session.id)
           .type('application/json')

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { definitions } from '@mcp-fleet/provider-everything';
+import { freePort } from '@mcp-fleet/sdk/testing';
+import { type Fleet, initialize, post, startFleet } from './support.js';
+
+/** A Redis of this test's own (loopback, no persistence), so restarting it disturbs no other test. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  child.on('error', (err) => {
+    throw new Error(`redis-server could not start (is it installed? make test installs it): ${err.message}`);
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await sleep(50);
+  if (!output.includes('Ready to accept connections'))
+    throw new Error(`redis-server did not start:\n${output}`);
+  return child;
+}
+
+describe('Redis restarted during a session', () => {
+  let fleet: Fleet;
+  let redis: ChildProcess;
+  let port: number;
+
+  before(async () => {
+    port = await freePort();
+    redis = await startRedis(port);
+    fleet = await startFleet([{ name: 'everything', prefix: '', definitions }], {
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    });
+  });
+  after(async () => {
+    await fleet.close();
+    redis.kill('SIGKILL');
+  });
+
+  const ping = (session: string) =>
+    post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': session });
+
+  it('while Redis is down: 503 with Retry-After, and readiness fails; after a restart without persistence: 404, re-initialise works', async () => {
+    const session = await initialize(fleet.url);
+    assert.equal((await ping(session)).status, 200);
+
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    const fresh = await post(fleet.url, {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    });
+    assert.equal(fresh.status, 503, fresh.text);
+    assert.equal(fresh.headers.get('retry-after'), '1');
+    assert.equal((fresh.json?.error as { code: number }).code, -32003);
+    const ready = await fetch(fleet.url.replace('/mcp', '/readyz'));
+    assert.equal(ready.status, 503);
+
+    redis = await startRedis(port);
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 404; i++) {
+      status = (await ping(session)).status;
+      if (status !== 404) await sleep(50);
+    }
+    assert.equal(status, 404, 'the session did not survive: the client is told to initialise again');
+    const again = await initialize(fleet.url);
+    assert.equal((await ping(again)).status, 200);
+    assert.equal((await fetch(fleet.url.replace('/mcp', '/readyz'))).status, 200);
+  });
+});
