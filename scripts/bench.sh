@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# make bench. The gateway benchmark (open-loop load through the gateway against the direct
-# provider baseline) lands with the gateway issue; until then this is a placeholder.
+# make bench: open-loop load of tools/call echo through the gateway against the provider called
+# directly over gRPC, in the same run; results in bench/results/. BENCH_STEP_MS and BENCH_RATES
+# shorten or widen the rate ladder.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-log "no benchmark yet: the gateway benchmark arrives with the gateway core issue"
+cd "$(repo_root)"
+node bench/dist/run.js

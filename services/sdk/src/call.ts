@@ -113,6 +113,8 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
   const deadline = call.getDeadline();
   const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
   call.on('cancelled', () => {
+    // grpc-js also reports a stream closed after our final frame; only an unfinished call is aborted.
+    if (state === 'finished') return;
     const cause = Number.isFinite(deadlineMs) && Date.now() >= deadlineMs ? 'deadline' : 'cancelled';
     abort(
       new CallAbortedError(
@@ -120,10 +122,8 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
         cause === 'deadline' ? 'deadline exceeded' : 'stream cancelled by the caller',
       ),
     );
-    if (state !== 'finished') {
-      state = 'finished';
-      settle();
-    }
+    state = 'finished';
+    settle();
   });
   call.on('error', (err) => {
     env.logger.debug({ err, method }, 'call stream error');

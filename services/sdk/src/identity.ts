@@ -32,16 +32,38 @@ function stringClaim(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Loads the JWKS lazily and again whenever the file's mtime changes. */
-function jwksFromFile(path: string): JWTVerifyGetKey {
-  let loaded: { mtimeMs: number; keys: JWTVerifyGetKey } | undefined;
-  return async (header, token) => {
-    const { mtimeMs } = await stat(path);
-    if (!loaded || loaded.mtimeMs !== mtimeMs) {
+/** How often the JWKS file is checked for a change (key rotation). */
+const JWKS_RECHECK_MS = 1_000;
+
+/** Verified tokens are remembered until they expire: the gateway reuses a token for many calls. */
+const VERIFIED_CACHE_MAX = 10_000;
+
+interface KeySource {
+  /** Re-reads the file when it changed, at most once a second; resolves true when it did change. */
+  refresh(): Promise<boolean>;
+  keys: JWTVerifyGetKey;
+}
+
+/** The JWKS file, loaded lazily and again when its mtime changes (key rotation). */
+function jwksFromFile(path: string): KeySource {
+  let loaded: { mtimeMs: number; keys: JWTVerifyGetKey; checkedAt: number } | undefined;
+  return {
+    async refresh() {
+      const now = Date.now();
+      if (loaded && now - loaded.checkedAt < JWKS_RECHECK_MS) return false;
+      const { mtimeMs } = await stat(path);
+      if (loaded?.mtimeMs === mtimeMs) {
+        loaded.checkedAt = now;
+        return false;
+      }
       const jwks = JSON.parse(await readFile(path, 'utf8')) as JSONWebKeySet;
-      loaded = { mtimeMs, keys: createLocalJWKSet(jwks) };
-    }
-    return loaded.keys(header, token);
+      loaded = { mtimeMs, keys: createLocalJWKSet(jwks), checkedAt: now };
+      return true;
+    },
+    keys: (header, token) => {
+      if (!loaded) throw new Error('JWKS not loaded');
+      return loaded.keys(header, token);
+    },
   };
 }
 
@@ -51,18 +73,29 @@ function jwksFromFile(path: string): JWTVerifyGetKey {
  * one provider by its audience.
  */
 export function createIdentityVerifier(options: IdentityVerifierOptions): IdentityVerifier {
-  const keys = options.jwksFile ? jwksFromFile(options.jwksFile) : undefined;
+  const verified = new Map<string, { identity: Identity; expiresAt: number }>();
+  const source = options.jwksFile ? jwksFromFile(options.jwksFile) : undefined;
   return async (metadata) => {
     const header = metadata.get('authorization')[0];
     const token =
       typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(header)?.[1] : undefined;
-    if (!keys) {
+    if (!source) {
       if (options.insecure) return ANONYMOUS;
       throw new IdentityError('provider has no identity keys configured');
     }
     if (!token) throw new IdentityError('missing internal identity token');
+    let rotated: boolean;
     try {
-      const { payload } = await jwtVerify(token, keys, {
+      rotated = await source.refresh();
+    } catch (err) {
+      throw new IdentityError(`cannot read the JWKS: ${(err as Error).message}`);
+    }
+    // A rotated JWKS may have dropped a key: forget what was verified with the old set.
+    if (rotated) verified.clear();
+    const known = verified.get(token);
+    if (known && known.expiresAt > Date.now()) return known.identity;
+    try {
+      const { payload } = await jwtVerify(token, source.keys, {
         algorithms: ALGORITHMS,
         audience: options.audience,
         issuer: options.issuer,
@@ -77,6 +110,8 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
       const sessionId = stringClaim(payload.sid);
       if (tenant) identity.tenant = tenant;
       if (sessionId) identity.sessionId = sessionId;
+      if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
+      verified.set(token, { identity, expiresAt: (payload.exp ?? 0) * 1000 });
       return identity;
     } catch (err) {
       // jose's messages name the failed check (signature, "exp" claim, audience) and never the token.

@@ -145,11 +145,11 @@ describe('internal identity', () => {
     const next = await keyPair('k2');
     const old = current;
     await writeFile(jwksFile, JSON.stringify({ keys: [old.jwk, next.jwk] }));
-    // mtime resolution can be coarse; make sure the change is visible.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The provider looks at the JWKS file at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     assert.equal((await call(bearer(await mint(next.privateKey, 'k2')))).status.code, grpc.status.OK);
     await writeFile(jwksFile, JSON.stringify({ keys: [next.jwk] }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
     assert.equal(
       (await call(bearer(await mint(old.privateKey, 'k1')))).status.code,
       grpc.status.UNAUTHENTICATED,

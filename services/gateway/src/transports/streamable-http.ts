@@ -103,7 +103,8 @@ export function registerStreamableHttp(
 
   /** Answers one request: plain JSON when quick and quiet, otherwise an SSE stream. */
   const answer = async (reply: FastifyReply, session: SessionData, request: JsonRpcRequest) => {
-    const streamId = core.newStreamId();
+    // Created on upgrade: a plain JSON answer never needs a stream.
+    let streamId = '';
     const resumable = supportsStreamResumption(session.protocolVersion);
     const { signal, end } = core.beginRequest(session.id, request.id);
     let mode: 'json' | 'sse' | 'released' = 'json';
@@ -121,6 +122,7 @@ export function registerStreamableHttp(
         resumable ? options.sseRetryMs : undefined,
         () => release(),
       );
+      streamId = core.newStreamId();
       release = events.attachLocal(session.id, streamId, stream);
       if (resumable) events.append(session.id, streamId, '');
     };

@@ -1,0 +1,184 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
+import { openLoop, type RunResult } from './open-loop.js';
+import { directEcho, gatewayEcho } from './targets.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 5_000);
+const RATES = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000,5000,6000,8000').split(',').map(Number);
+const CONNECTIONS = 32;
+const SATURATION_CALLS = 20_000;
+/** The targets of DESIGN.md section 7. */
+const P99_LIMIT_MS = 10;
+const ERROR_LIMIT = 0.001;
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+function start(entry: string, env: Record<string, string>): ChildProcess {
+  return spawn(process.execPath, [join(ROOT, entry)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+}
+
+async function waitReady(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const body = (await (await fetch(url)).json()) as { ready: boolean; providers: { up: boolean }[] };
+      if (body.ready && body.providers.every((p) => p.up)) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`${url} did not become ready`);
+}
+
+/** Calls/s with CONNECTIONS calls always in flight: the most the target does at any latency. */
+async function closedLoop(call: () => Promise<boolean>): Promise<number> {
+  let started = 0;
+  const begin = performance.now();
+  await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      while (started < SATURATION_CALLS) {
+        started++;
+        await call();
+      }
+    }),
+  );
+  return Math.round((SATURATION_CALLS * 1000) / (performance.now() - begin));
+}
+
+const passes = (r: RunResult) => r.p99 <= P99_LIMIT_MS && r.errors / r.sent < ERROR_LIMIT;
+
+/** Climbs the rate ladder until the p99 or error target breaks; the last passing rate is the capacity. */
+async function ladder(target: string, call: () => Promise<boolean>): Promise<{ runs: RunResult[]; capacity: number }> {
+  const runs: RunResult[] = [];
+  let capacity = 0;
+  for (const rate of RATES) {
+    const result = await openLoop(target, rate, STEP_MS, call);
+    runs.push(result);
+    process.stderr.write(`${target} @${rate}/s: ${result.achievedPerSecond}/s p50 ${result.p50} ms p99 ${result.p99} ms errors ${result.errors}\n`);
+    if (!passes(result)) break;
+    capacity = result.achievedPerSecond;
+    await sleep(500);
+  }
+  return { runs, capacity };
+}
+
+async function main() {
+  const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-bench-'));
+  const keyFile = join(dir, 'key.json');
+  const jwksFile = join(dir, 'jwks.json');
+  const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+  const jwk = { ...(await exportJWK(privateKey)), alg: 'EdDSA', kid: 'bench' };
+  await writeFile(keyFile, JSON.stringify(jwk));
+  const providerPort = await freePort();
+  const gatewayPort = await freePort();
+  await writeFile(join(dir, 'providers.yaml'), `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`);
+
+  const gateway = start('services/gateway/dist/src/server.js', {
+    MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
+    MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
+    MCPFLEET_IDENTITY_KEY: keyFile,
+    MCPFLEET_IDENTITY_JWKS_OUT: jwksFile,
+    MCPFLEET_LOG_LEVEL: 'warn',
+  });
+  await sleep(500);
+  const provider = start('services/providers/everything/dist/src/main.js', {
+    MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
+    MCPFLEET_IDENTITY_JWKS: jwksFile,
+    MCPFLEET_LOG_LEVEL: 'warn',
+  });
+  const stop = () => {
+    gateway.kill('SIGTERM');
+    provider.kill('SIGTERM');
+  };
+  process.on('exit', stop);
+  try {
+    const url = `http://127.0.0.1:${gatewayPort}/mcp`;
+    await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`);
+    const token = await new SignJWT({ roles: [] })
+      .setProtectedHeader({ alg: 'EdDSA', kid: 'bench' })
+      .setIssuer('mcp-fleet-gateway')
+      .setAudience('everything')
+      .setSubject('bench')
+      .setExpirationTime('1h')
+      .sign(await importJWK(jwk, 'EdDSA'));
+
+    const direct = directEcho(`127.0.0.1:${providerPort}`, token);
+    const http = await gatewayEcho(url, CONNECTIONS);
+    // Warm both paths (JIT, connections) before measuring.
+    await openLoop('warmup', 1000, 2000, direct.call);
+    await openLoop('warmup', 1000, 2000, http.call);
+
+    const directLadder = await ladder('direct gRPC', direct.call);
+    const gatewayLadder = await ladder('gateway HTTP', http.call);
+    const half = Math.max(100, Math.floor(gatewayLadder.capacity / 2 / 100) * 100);
+    const directHalf = await openLoop('direct gRPC', half, STEP_MS, direct.call);
+    const gatewayHalf = await openLoop('gateway HTTP', half, STEP_MS, http.call);
+
+    const saturation = {
+      direct: await closedLoop(direct.call),
+      gateway: await closedLoop(http.call),
+    };
+    const memory = JSON.parse(
+      execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/memory.js')], { encoding: 'utf8' }),
+    ) as { sessions: number; perSessionBytes: number };
+    await http.close();
+    await direct.close();
+
+    const results = {
+      date: new Date().toISOString(),
+      machine: { cpus: (await import('node:os')).availableParallelism(), node: process.version },
+      workload: { tool: 'echo', connections: CONNECTIONS, stepMs: STEP_MS, p99LimitMs: P99_LIMIT_MS, errorLimit: ERROR_LIMIT },
+      capacity: {
+        direct: directLadder.capacity,
+        gateway: gatewayLadder.capacity,
+        ratio: Math.round((gatewayLadder.capacity / directLadder.capacity) * 100) / 100,
+      },
+      halfLoad: {
+        rate: half,
+        direct: directHalf,
+        gateway: gatewayHalf,
+        addedP50Ms: Math.round((gatewayHalf.p50 - directHalf.p50) * 1000) / 1000,
+        addedP99Ms: Math.round((gatewayHalf.p99 - directHalf.p99) * 1000) / 1000,
+      },
+      saturation: { ...saturation, ratio: Math.round((saturation.gateway / saturation.direct) * 100) / 100 },
+      memory,
+      ladders: { direct: directLadder.runs, gateway: gatewayLadder.runs },
+    };
+    await mkdir(join(ROOT, 'bench/results'), { recursive: true });
+    const file = join(ROOT, 'bench/results', `gateway-${results.date.replace(/[:.]/g, '-')}.json`);
+    await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(
+      [
+        `| figure | direct gRPC | gateway | ratio / added |`,
+        `| --- | --- | --- | --- |`,
+        `| capacity at p99 ≤ ${P99_LIMIT_MS} ms, errors < 0.1 % (calls/s) | ${results.capacity.direct} | ${results.capacity.gateway} | ${results.capacity.ratio} |`,
+        `| p50 at ${half}/s (ms) | ${directHalf.p50} | ${gatewayHalf.p50} | +${results.halfLoad.addedP50Ms} |`,
+        `| p99 at ${half}/s (ms) | ${directHalf.p99} | ${gatewayHalf.p99} | +${results.halfLoad.addedP99Ms} |`,
+        `| p99.9 at ${half}/s (ms) | ${directHalf.p999} | ${gatewayHalf.p999} | |`,
+        `| saturation, ${CONNECTIONS} calls in flight (calls/s) | ${saturation.direct} | ${saturation.gateway} | ${results.saturation.ratio} |`,
+        `| heap per idle session (in-memory store, ${memory.sessions} sessions) | | ${memory.perSessionBytes} B | |`,
+        '',
+        `results: ${file}`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
