@@ -22,7 +22,11 @@ const initialize = (i: number) =>
   gateway.app.inject({
     method: 'POST',
     url: '/mcp',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', host: '127.0.0.1' },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      host: '127.0.0.1',
+    },
     payload: JSON.stringify({
       jsonrpc: '2.0',
       id: 0,
@@ -42,4 +46,6 @@ for (let i = 0; i < SESSIONS; i++) {
 }
 const after = settledHeap();
 await gateway.drain();
-process.stdout.write(`${JSON.stringify({ sessions: SESSIONS, heapBefore: before, heapAfter: after, perSessionBytes: Math.round((after - before) / SESSIONS) })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ sessions: SESSIONS, heapBefore: before, heapAfter: after, perSessionBytes: Math.round((after - before) / SESSIONS) })}\n`,
+);

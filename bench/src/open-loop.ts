@@ -25,7 +25,12 @@ export function percentile(sorted: readonly number[], q: number): number {
  * Sends `rate` calls per second for `durationMs` on a fixed schedule, whatever the target's
  * answers: a slow target builds a queue that shows in the latencies (no coordinated omission).
  */
-export async function openLoop(target: string, rate: number, durationMs: number, call: () => Promise<boolean>): Promise<RunResult> {
+export async function openLoop(
+  target: string,
+  rate: number,
+  durationMs: number,
+  call: () => Promise<boolean>,
+): Promise<RunResult> {
   const latencies: number[] = [];
   let sent = 0;
   let ok = 0;

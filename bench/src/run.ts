@@ -27,7 +27,10 @@ async function freePort(): Promise<number> {
 }
 
 function start(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, entry)], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: 'ignore' });
+  return spawn(process.execPath, [join(ROOT, entry)], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: 'ignore',
+  });
 }
 
 async function waitReady(url: string): Promise<void> {
@@ -61,13 +64,18 @@ async function closedLoop(call: () => Promise<boolean>): Promise<number> {
 const passes = (r: RunResult) => r.p99 <= P99_LIMIT_MS && r.errors / r.sent < ERROR_LIMIT;
 
 /** Climbs the rate ladder until the p99 or error target breaks; the last passing rate is the capacity. */
-async function ladder(target: string, call: () => Promise<boolean>): Promise<{ runs: RunResult[]; capacity: number }> {
+async function ladder(
+  target: string,
+  call: () => Promise<boolean>,
+): Promise<{ runs: RunResult[]; capacity: number }> {
   const runs: RunResult[] = [];
   let capacity = 0;
   for (const rate of RATES) {
     const result = await openLoop(target, rate, STEP_MS, call);
     runs.push(result);
-    process.stderr.write(`${target} @${rate}/s: ${result.achievedPerSecond}/s p50 ${result.p50} ms p99 ${result.p99} ms errors ${result.errors}\n`);
+    process.stderr.write(
+      `${target} @${rate}/s: ${result.achievedPerSecond}/s p50 ${result.p50} ms p99 ${result.p99} ms errors ${result.errors}\n`,
+    );
     if (!passes(result)) break;
     capacity = result.achievedPerSecond;
     await sleep(500);
@@ -84,7 +92,10 @@ async function main() {
   await writeFile(keyFile, JSON.stringify(jwk));
   const providerPort = await freePort();
   const gatewayPort = await freePort();
-  await writeFile(join(dir, 'providers.yaml'), `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`);
+  await writeFile(
+    join(dir, 'providers.yaml'),
+    `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
+  );
 
   const gateway = start('services/gateway/dist/src/server.js', {
     MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
@@ -132,7 +143,9 @@ async function main() {
       gateway: await closedLoop(http.call),
     };
     const memory = JSON.parse(
-      execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/memory.js')], { encoding: 'utf8' }),
+      execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/memory.js')], {
+        encoding: 'utf8',
+      }),
     ) as { sessions: number; perSessionBytes: number };
     await http.close();
     await direct.close();
@@ -140,7 +153,13 @@ async function main() {
     const results = {
       date: new Date().toISOString(),
       machine: { cpus: (await import('node:os')).availableParallelism(), node: process.version },
-      workload: { tool: 'echo', connections: CONNECTIONS, stepMs: STEP_MS, p99LimitMs: P99_LIMIT_MS, errorLimit: ERROR_LIMIT },
+      workload: {
+        tool: 'echo',
+        connections: CONNECTIONS,
+        stepMs: STEP_MS,
+        p99LimitMs: P99_LIMIT_MS,
+        errorLimit: ERROR_LIMIT,
+      },
       capacity: {
         direct: directLadder.capacity,
         gateway: gatewayLadder.capacity,

@@ -5,7 +5,10 @@ import { Pool } from 'undici';
 const ECHO_ARGS = { text: 'hello from the benchmark' };
 
 /** tools/call of echo through the gateway's Streamable HTTP edge, over a pool of keep-alive connections. */
-export async function gatewayEcho(url: string, connections: number): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
+export async function gatewayEcho(
+  url: string,
+  connections: number,
+): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
   const origin = new URL(url).origin;
   const path = new URL(url).pathname;
   const pool = new Pool(origin, { connections, pipelining: 1 });
@@ -18,12 +21,21 @@ export async function gatewayEcho(url: string, connections: number): Promise<{ c
       jsonrpc: '2.0',
       id: 0,
       method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      },
     }),
   });
   await init.body.text();
   const session = String(init.headers['mcp-session-id']);
-  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: ECHO_ARGS } });
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'echo', arguments: ECHO_ARGS },
+  });
   const callHeaders = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
   return {
     async call() {
@@ -36,7 +48,10 @@ export async function gatewayEcho(url: string, connections: number): Promise<{ c
 }
 
 /** The same call made directly on the provider's gRPC Call stream: the baseline. */
-export function directEcho(target: string, token: string): { call: () => Promise<boolean>; close: () => Promise<void> } {
+export function directEcho(
+  target: string,
+  token: string,
+): { call: () => Promise<boolean>; close: () => Promise<void> } {
   const client = createProviderClient(target);
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${token}`);

@@ -146,6 +146,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     path: '/mcp',
     jsonWindowMs: config.jsonWindow,
     sseRetryMs: 1000,
+    draining: () => draining,
     checkOrigin: originPolicy({
       loopback: LOOPBACK.test(config.listen.host),
       allowedOrigins: splitList(config.allowedOrigins),

@@ -1,4 +1,10 @@
-import { type ConfigOf, type ConfigSource, type ConfigSpec, parseConfig } from '@mcp-fleet/sdk';
+import {
+  type ConfigOf,
+  type ConfigSource,
+  type ConfigSpec,
+  parseConfig,
+  processConfigSpec,
+} from '@mcp-fleet/sdk';
 
 /** Every key the gateway reads at boot; `mcp-fleet-gateway --help` prints this table. */
 export const gatewayConfigSpec = {
@@ -83,21 +89,7 @@ export const gatewayConfigSpec = {
     flag: 'identity-jwks-out',
     doc: 'where to write the public JWKS providers verify tokens with',
   },
-  logLevel: {
-    kind: 'enum',
-    env: 'MCPFLEET_LOG_LEVEL',
-    flag: 'log-level',
-    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
-    default: 'info',
-    doc: 'process log level',
-  },
-  drainTimeout: {
-    kind: 'duration',
-    env: 'MCPFLEET_DRAIN_TIMEOUT',
-    flag: 'drain-timeout',
-    default: 25_000,
-    doc: 'how long SIGTERM waits for in-flight requests',
-  },
+  ...processConfigSpec,
 } as const satisfies ConfigSpec;
 
 export type GatewayConfig = ConfigOf<typeof gatewayConfigSpec>;

@@ -59,6 +59,11 @@ export const httpErrors = {
     new HttpError(413, -32000, `Payload Too Large: the body limit is ${limit} bytes`),
   forbiddenOrigin: (what: string) => new HttpError(403, -32000, `Forbidden: ${what} is not allowed`),
   methodNotAllowed: () => new HttpError(405, -32000, 'Method Not Allowed', { allow: 'GET, POST, DELETE' }),
+  draining: () =>
+    new HttpError(503, ErrorCode.Unavailable, 'Service Unavailable: this gateway is shutting down, retry', {
+      'retry-after': '1',
+      connection: 'close',
+    }),
   storeUnavailable: () =>
     new HttpError(
       503,

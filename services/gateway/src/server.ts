@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, configUsage, createLogger } from '@mcp-fleet/sdk';
+import { ConfigError, configUsage, createLogger, drainOnSignals } from '@mcp-fleet/sdk';
 import { build } from './app.js';
 import { loadProvidersFile } from './catalog/providers-file.js';
 import { gatewayConfigSpec, readGatewayConfig } from './config.js';
@@ -21,18 +21,7 @@ try {
   const gateway = await build({ config, providers, logger });
   await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
   logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'draining');
-    gateway.drain().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'drain failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  drainOnSignals(logger, gateway.drain);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`mcp-fleet-gateway: ${err.message}\n`);

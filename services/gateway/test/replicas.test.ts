@@ -4,7 +4,16 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool, waitFor } from '@mcp-fleet/sdk/testing';
-import { type Fleet, initialize, lastMessage, MCP_HEADERS, openEvents, post, startFleet } from './support.js';
+import {
+  type Fleet,
+  initialize,
+  lastMessage,
+  MCP_HEADERS,
+  openEvents,
+  post,
+  readUntil,
+  startFleet,
+} from './support.js';
 
 function redisUrl(): string {
   const url = process.env.REDIS_URL;
@@ -26,44 +35,6 @@ const askLater = defineTool({
     return `answer: ${answer.content && 'text' in answer.content ? answer.content.text : '?'}`;
   },
 });
-
-/** Reads an SSE response until `until` holds for the events seen so far, then drops the connection. */
-async function readUntil(
-  url: string,
-  body: unknown,
-  headers: Record<string, string>,
-  until: (ids: string[], messages: Record<string, unknown>[]) => boolean,
-) {
-  const controller = new AbortController();
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { ...MCP_HEADERS, ...headers },
-    body: JSON.stringify(body),
-    signal: controller.signal,
-  });
-  assert.equal(response.headers.get('content-type'), 'text/event-stream');
-  const reader = (response.body as ReadableStream<Uint8Array>)
-    .pipeThrough(new TextDecoderStream())
-    .getReader();
-  const ids: string[] = [];
-  const messages: Record<string, unknown>[] = [];
-  let buffer = '';
-  while (!until(ids, messages)) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      if (id) ids.push(id);
-      const data = /^data: (\{.*)$/m.exec(block)?.[1];
-      if (data) messages.push(JSON.parse(data));
-    }
-  }
-  controller.abort();
-  return { ids, messages };
-}
 
 describe('two gateway replicas sharing sessions through Redis (no sticky balancer)', () => {
   let fleet: Fleet;

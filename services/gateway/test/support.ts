@@ -224,3 +224,42 @@ export function lastMessage(text: string): Record<string, unknown> {
   const data = text.split('\n').filter((line) => line.startsWith('data: {'));
   return JSON.parse(data.at(-1)?.slice(6) ?? '{}');
 }
+
+/** Reads an SSE response until `until` holds for the events seen so far, then drops the connection. */
+export async function readUntil(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  until: (ids: string[], messages: Record<string, unknown>[]) => boolean,
+) {
+  const controller = new AbortController();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers },
+    body: JSON.stringify(body),
+    signal: controller.signal,
+  });
+  if (response.headers.get('content-type') !== 'text/event-stream')
+    throw new Error(`expected an SSE answer, got ${response.status}`);
+  const reader = (response.body as ReadableStream<Uint8Array>)
+    .pipeThrough(new TextDecoderStream())
+    .getReader();
+  const ids: string[] = [];
+  const messages: Record<string, unknown>[] = [];
+  let buffer = '';
+  while (!until(ids, messages)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const id = /^id: (.*)$/m.exec(block)?.[1];
+      if (id) ids.push(id);
+      const data = /^data: (\{.*)$/m.exec(block)?.[1];
+      if (data) messages.push(JSON.parse(data));
+    }
+  }
+  controller.abort();
+  return { ids, messages };
+}

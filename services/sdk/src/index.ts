@@ -37,6 +37,7 @@ export {
   type IdentityVerifier,
   type IdentityVerifierOptions,
 } from './identity.js';
+export { drainOnSignals, processConfigSpec } from './lifecycle.js';
 export { createLogger } from './logger.js';
 export { type BaseConfig, baseConfigSpec, type RunProviderOptions, runProvider } from './run.js';
 export {

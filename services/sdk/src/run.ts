@@ -1,6 +1,7 @@
 import { type ConfigOf, type ConfigSpec, configUsage, parseConfig } from './config.js';
 import { ConfigError, DefinitionError, errorMessage } from './errors.js';
 import { createIdentityVerifier } from './identity.js';
+import { drainOnSignals, processConfigSpec } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { type ProviderHandle, type ProviderSpec, serveProvider } from './server.js';
 
@@ -14,21 +15,7 @@ export function baseConfigSpec(defaultPort: number) {
       default: `127.0.0.1:${defaultPort}`,
       doc: 'gRPC address to serve on',
     },
-    logLevel: {
-      kind: 'enum',
-      env: 'MCPFLEET_LOG_LEVEL',
-      flag: 'log-level',
-      values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'],
-      default: 'info',
-      doc: 'process log level',
-    },
-    drainTimeout: {
-      kind: 'duration',
-      env: 'MCPFLEET_DRAIN_TIMEOUT',
-      flag: 'drain-timeout',
-      default: 25_000,
-      doc: 'how long SIGTERM waits for in-flight calls',
-    },
+    ...processConfigSpec,
     identityJwks: {
       kind: 'string',
       env: 'MCPFLEET_IDENTITY_JWKS',
@@ -121,18 +108,7 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
       },
     );
     options.started?.(handle, config);
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      handle.drain().then(
-        () => process.exit(0),
-        (err: unknown) => {
-          logger.error({ err }, 'drain failed');
-          process.exit(1);
-        },
-      );
-    };
-    process.once('SIGTERM', () => stop('SIGTERM'));
-    process.once('SIGINT', () => stop('SIGINT'));
+    drainOnSignals(logger, () => handle.drain());
   } catch (err) {
     logger.fatal(
       { err },

@@ -27,6 +27,8 @@ export interface StreamableHttpOptions {
   /** `retry:` hint for clients reconnecting to a released stream. */
   sseRetryMs: number;
   checkOrigin: (host: string | undefined, origin: string | undefined) => void;
+  /** True once the gateway drains: new requests are refused so a balancer moves them elsewhere. */
+  draining: () => boolean;
 }
 
 /** Methods the gateway answers itself, always as plain JSON. */
@@ -263,6 +265,8 @@ export function registerStreamableHttp(
       } catch (err) {
         throw httpErrors.invalidMessage((err as Error).message.replace(/^Invalid Request: /, ''));
       }
+      // While draining, answers and notifications still land (in-flight calls may wait on them).
+      if (item.kind === 'request' && options.draining()) throw httpErrors.draining();
       if (item.kind === 'request' && item.message.method === 'initialize') {
         const { session, result } = core.dispatcher.initialize(
           item.message.params ?? {},
@@ -289,6 +293,7 @@ export function registerStreamableHttp(
   app.get(
     options.path,
     handle(async (request, reply) => {
+      if (options.draining()) throw httpErrors.draining();
       if (!(header(request, 'accept') ?? '').includes('text/event-stream'))
         throw httpErrors.notAcceptable('text/event-stream');
       const session = await sessionOf(request);

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
+import { MCP_HEADERS, post } from './support.js';
+
+const GATEWAY = fileURLToPath(new URL('../src/server.js', import.meta.url));
+const EVERYTHING = fileURLToPath(
+  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
+);
+
+describe('gateway process', () => {
+  let dir: string;
+  let gateway: ProviderProcess;
+  let everything: ProviderProcess;
+  let base: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcpfleet-gwproc-'));
+    const providerPort = await freePort();
+    const gatewayPort = await freePort();
+    base = `http://127.0.0.1:${gatewayPort}`;
+    await writeFile(
+      join(dir, 'providers.yaml'),
+      `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
+    );
+    gateway = spawnProvider(GATEWAY, [], {
+      MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
+      MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
+      MCPFLEET_IDENTITY_JWKS_OUT: join(dir, 'jwks.json'),
+    });
+    await waitFor(
+      () => gateway.output().includes('gateway serving'),
+      `the gateway to listen:\n${gateway.output()}`,
+    );
+    everything = spawnProvider(EVERYTHING, [], {
+      MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
+      MCPFLEET_IDENTITY_JWKS: join(dir, 'jwks.json'),
+    });
+    await waitFor(() => gateway.output().includes('provider up'), 'the provider to come up', 15_000);
+  });
+  after(async () => {
+    gateway.child.kill('SIGKILL');
+    everything.child.kill('SIGKILL');
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to start with a message naming the bad key', async () => {
+    const bad = spawnProvider(GATEWAY, [], { MCPFLEET_PROVIDERS_FILE: join(dir, 'missing.yaml') });
+    assert.equal(await bad.exited, 2);
+    assert.match(bad.output(), /cannot read providers file .*missing\.yaml/);
+    const none = spawnProvider(GATEWAY, ['--page-size', 'lots']);
+    assert.equal(await none.exited, 2);
+    assert.match(none.output(), /--page-size="lots": expected an integer/);
+  });
+
+  it('on SIGTERM: not ready, new requests 503, the in-flight call still finishes, then exit 0', async () => {
+    const url = `${base}/mcp`;
+    const init = await post(url, {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: { sampling: {} },
+        clientInfo: { name: 'drain', version: '1' },
+      },
+    });
+    const session = init.headers.get('mcp-session-id') as string;
+    const headers = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' };
+    // The call waits for the client's sampling answer: in flight for as long as the test wants.
+    const call = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'test_sampling', arguments: { prompt: 'p' } },
+    };
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, ...headers },
+      body: JSON.stringify(call),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>)
+      .pipeThrough(new TextDecoderStream())
+      .getReader();
+    let text = '';
+    const readUntilMessage = async (match: (m: Record<string, unknown>) => boolean) => {
+      for (;;) {
+        const found = text
+          .split('\n')
+          .filter((line) => line.startsWith('data: {'))
+          .map((line) => JSON.parse(line.slice(6)) as Record<string, unknown>)
+          .find(match);
+        if (found) return found;
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended without the expected message:\n${text}`);
+        text += value;
+      }
+    };
+    const sampling = await readUntilMessage((m) => m.method === 'sampling/createMessage');
+
+    gateway.child.kill('SIGTERM');
+    await waitFor(() => gateway.output().includes('stopping'), 'the gateway to start draining');
+    assert.equal((await fetch(`${base}/readyz`)).status, 503);
+    const refused = await post(url, { jsonrpc: '2.0', id: 3, method: 'ping' }, headers);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get('retry-after'), '1');
+
+    const answer = {
+      jsonrpc: '2.0',
+      id: sampling.id,
+      result: { role: 'assistant', content: { type: 'text', text: 'bye' }, model: 'm' },
+    };
+    assert.equal((await post(url, answer, headers)).status, 202);
+    const result = await readUntilMessage((m) => m.id === 1);
+    assert.deepEqual(result.result, { content: [{ type: 'text', text: 'LLM response: bye' }] });
+    assert.equal(await gateway.exited, 0, gateway.output());
+  });
+});
