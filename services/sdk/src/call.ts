@@ -56,6 +56,9 @@ function parseJsonObject(bytes: Buffer | undefined, what: string, required: bool
   return value as JsonObject;
 }
 
+/** How close to the deadline a cancellation is taken for the deadline itself. */
+const DEADLINE_SLACK_MS = 50;
+
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value ?? null));
 
 /**
@@ -115,7 +118,10 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
   call.on('cancelled', () => {
     // grpc-js also reports a stream closed after our final frame; only an unfinished call is aborted.
     if (state === 'finished') return;
-    const cause = Number.isFinite(deadlineMs) && Date.now() >= deadlineMs ? 'deadline' : 'cancelled';
+    // The caller's deadline timer fires before ours (ours counts from arrival), so a cancel just
+    // short of our deadline is the deadline.
+    const cause =
+      Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - DEADLINE_SLACK_MS ? 'deadline' : 'cancelled';
     abort(
       new CallAbortedError(
         cause,
