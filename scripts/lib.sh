@@ -60,6 +60,7 @@ start_fleet() {
   root=$(repo_root)
   mkdir -p "$state"
   MCPFLEET_GATEWAY_LISTEN="127.0.0.1:$gateway_port" MCPFLEET_PROVIDERS_FILE="$providers_file" \
+    MCPFLEET_POLICY_FILE="$root/deploy/dev/policy.yaml" MCPFLEET_AUDIT_LOG="$state/audit.log" \
     MCPFLEET_IDENTITY_JWKS_OUT="$state/jwks.json" \
     node "$root/services/gateway/dist/src/server.js" >>"$state/gateway.log" 2>&1 &
   FLEET_PIDS+=($!)

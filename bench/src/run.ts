@@ -102,6 +102,8 @@ async function main() {
     MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
     MCPFLEET_IDENTITY_KEY: keyFile,
     MCPFLEET_IDENTITY_JWKS_OUT: jwksFile,
+    MCPFLEET_POLICY_FILE: join(ROOT, 'deploy/dev/policy.yaml'),
+    MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
     MCPFLEET_LOG_LEVEL: 'warn',
   });
   await sleep(500);

@@ -13,6 +13,10 @@ export const ErrorCode = {
   Unavailable: -32003,
   /** MCP Fleet: the call ran past its deadline. */
   Timeout: -32004,
+  /** MCP Fleet: a rate limit or concurrency limit refused the call; `data.retryAfter` says when to retry. */
+  RateLimited: -32005,
+  /** MCP Fleet: the caller's quota for the hour or day is spent; `data.retryAfter` says when it renews. */
+  QuotaExceeded: -32006,
 } as const;
 
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];

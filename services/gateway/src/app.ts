@@ -2,6 +2,15 @@ import { ConfigError } from '@mcp-fleet/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { Admission } from './admission.js';
+import { AuditLog } from './audit/audit-log.js';
+import { loadAuthFile } from './auth/auth-file.js';
+import {
+  type Authenticator,
+  createAuthenticator,
+  noAuthentication,
+  RESOURCE_METADATA_PATH,
+} from './auth/authenticator.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
@@ -9,9 +18,14 @@ import { GatewayCore } from './core.js';
 import { HttpError, httpErrors } from './errors.js';
 import { IdentityMinter } from './identity/minter.js';
 import { serializeResponse } from './mcp/messages.js';
+import { PolicyHolder } from './policy/engine.js';
+import { ConcurrencyLimits } from './ratelimit/concurrency.js';
+import { MemoryLimiter } from './ratelimit/memory-limiter.js';
+import { RedisLimiter } from './ratelimit/redis-limiter.js';
 import { MemoryBus, MemoryEventLog, MemorySessionStore } from './session/memory.js';
 import { connectRedis, RedisBus, RedisEventLog, RedisSessionStore } from './session/redis.js';
 import type { Bus, EventLog, SessionStore } from './session/types.js';
+import { GatewayMetrics } from './telemetry/metrics.js';
 import { originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
 
@@ -62,6 +76,18 @@ interface SharedState {
   close(): Promise<void>;
 }
 
+/** `none` trusts everyone: only for a gateway nothing but this machine can reach. */
+async function authenticator(config: GatewayConfig, logger: Logger): Promise<Authenticator> {
+  if (config.authFile) return createAuthenticator(await loadAuthFile(config.authFile));
+  if (!LOOPBACK.test(config.listen.host)) {
+    throw new ConfigError([
+      `MCPFLEET_AUTH_FILE is required: authentication "none" is refused on ${config.listen.host} (only loopback listeners may run without it)`,
+    ]);
+  }
+  logger.warn('INSECURE: no MCPFLEET_AUTH_FILE, every caller on this machine is trusted as "local"');
+  return noAuthentication();
+}
+
 function memoryState(ttlMs: number): SharedState {
   return {
     sessions: new MemorySessionStore(ttlMs),
@@ -107,7 +133,38 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
   const state = config.redisUrl
     ? await redisState(config.redisUrl, config.sessionTtl, logger)
     : memoryState(config.sessionTtl);
-  const core = new GatewayCore({ registry, ...state, minter, pageSize: config.pageSize, logger });
+  const metrics = new GatewayMetrics();
+  const policy = new PolicyHolder(config.policyFile, logger);
+  await policy.start();
+  if (!config.policyFile) logger.warn('no MCPFLEET_POLICY_FILE: every call is denied');
+  const audit = new AuditLog(config.auditLog, metrics);
+  const limiter = state.redis
+    ? new RedisLimiter(
+        state.redis,
+        {
+          rateFailOpen: config.rateFailOpen,
+          quotaFailOpen: config.quotaFailOpen,
+          onOutage: (limit, failOpen) =>
+            metrics.limitOutages.inc({ limit, mode: failOpen ? 'open' : 'closed' }),
+        },
+        logger,
+      )
+    : new MemoryLimiter();
+  const admission = new Admission(
+    policy,
+    limiter,
+    new ConcurrencyLimits(config.maxConcurrentPerSession, config.maxConcurrentPerSubject),
+    audit,
+  );
+  const core = new GatewayCore({
+    registry,
+    ...state,
+    admission,
+    authenticator: await authenticator(config, logger),
+    minter,
+    pageSize: config.pageSize,
+    logger,
+  });
   await core.start();
 
   const app = Fastify({
@@ -133,6 +190,17 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
 
   let draining = false;
   app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/metrics', async (_request, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
+  // RFC 9728: at the root, and with the resource path inserted for the /mcp resource.
+  for (const path of [RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`]) {
+    app.get(path, async (request) =>
+      core.deps.authenticator.resourceMetadata(
+        `${request.protocol}://${request.headers.host ?? 'localhost'}`,
+      ),
+    );
+  }
   app.get('/readyz', async (_request, reply) => {
     const conflicts = registry.catalog.conflicts;
     const redis = state.redis ? state.redis.status : 'not configured';
@@ -166,6 +234,8 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     registry.close();
     await core.deps.sessions.close();
     await state.close();
+    policy.close();
+    audit.close();
   };
 
   return { app, core, registry, minter, drain };

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Admission } from './admission.js';
+import type { Authenticator } from './auth/authenticator.js';
 import type { ListKind, ProviderRegistry } from './catalog/registry.js';
 import type { IdentityMinter } from './identity/minter.js';
 import { Dispatcher } from './mcp/dispatcher.js';
@@ -12,6 +14,8 @@ export const STANDALONE_STREAM = 'get';
 
 export interface CoreDeps {
   registry: ProviderRegistry;
+  admission: Admission;
+  authenticator: Authenticator;
   sessions: SessionStore;
   events: EventLog;
   bus: Bus;
@@ -43,6 +47,7 @@ export class GatewayCore {
     this.serverRequests = new ServerRequests(deps.bus);
     this.dispatcher = new Dispatcher({
       registry: deps.registry,
+      admission: deps.admission,
       minter: deps.minter,
       sessions: deps.sessions,
       serverRequests: this.serverRequests,

@@ -2,6 +2,9 @@ import { ErrorCode } from '@mcp-fleet/contract';
 
 /** An error answered to the client as a JSON-RPC error object. */
 export class JsonRpcError extends Error {
+  /** HTTP status and headers for edges that have them (429 + Retry-After for limits). */
+  http?: { status: number; headers: Record<string, string> };
+
   constructor(
     readonly code: number,
     message: string,

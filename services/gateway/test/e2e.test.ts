@@ -67,8 +67,8 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
     assert.deepEqual(echo.content, [{ type: 'text', text: 'through the fleet' }]);
     const who = await client.callTool({ name: 'lab_whoami', arguments: {} });
     assert.deepEqual(who.structuredContent, {
-      subject: 'anonymous',
-      roles: [],
+      subject: 'local',
+      roles: ['local'],
       sessionId: transport.sessionId,
     });
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
-import { MCP_HEADERS, post } from './support.js';
+import { DEV_POLICY, MCP_HEADERS, post } from './support.js';
 
 const GATEWAY = fileURLToPath(new URL('../src/server.js', import.meta.url));
 const EVERYTHING = fileURLToPath(
@@ -31,6 +31,8 @@ describe('gateway process', () => {
       MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
       MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
       MCPFLEET_IDENTITY_JWKS_OUT: join(dir, 'jwks.json'),
+      MCPFLEET_POLICY_FILE: DEV_POLICY,
+      MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
     });
     await waitFor(
       () => gateway.output().includes('gateway serving'),

@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   createIdentityVerifier,
   type Definition,
@@ -15,6 +16,9 @@ import type { ProviderConfig } from '../src/catalog/providers-file.js';
 import { type GatewayConfig, gatewayConfigSpec } from '../src/config.js';
 
 export const silent = pino({ level: 'silent' });
+
+/** The policy `make dev` uses: the local caller may do everything. */
+export const DEV_POLICY = fileURLToPath(new URL('../../../../deploy/dev/policy.yaml', import.meta.url));
 
 export interface FleetProvider {
   name: string;
@@ -89,7 +93,11 @@ export async function startFleet(
       toolTimeoutsMs: p.toolTimeoutsMs ?? {},
     });
   }
-  const shared: Record<string, string> = { MCPFLEET_IDENTITY_JWKS_OUT: jwksFile };
+  const shared: Record<string, string> = {
+    MCPFLEET_IDENTITY_JWKS_OUT: jwksFile,
+    MCPFLEET_POLICY_FILE: DEV_POLICY,
+    MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
+  };
   if (replicas > 1 && !env.MCPFLEET_IDENTITY_KEY) {
     shared.MCPFLEET_IDENTITY_KEY = join(dir, 'signing-key.json');
     await writeSigningKey(shared.MCPFLEET_IDENTITY_KEY);

@@ -38,14 +38,14 @@ const JWKS_RECHECK_MS = 1_000;
 /** Verified tokens are remembered until they expire: the gateway reuses a token for many calls. */
 const VERIFIED_CACHE_MAX = 10_000;
 
-interface KeySource {
+export interface KeySource {
   /** Re-reads the file when it changed, at most once a second; resolves true when it did change. */
   refresh(): Promise<boolean>;
   keys: JWTVerifyGetKey;
 }
 
 /** The JWKS file, loaded lazily and again when its mtime changes (key rotation). */
-function jwksFromFile(path: string): KeySource {
+export function jwksFromFile(path: string): KeySource {
   let loaded: { mtimeMs: number; keys: JWTVerifyGetKey; checkedAt: number } | undefined;
   return {
     async refresh() {

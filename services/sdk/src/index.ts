@@ -36,6 +36,8 @@ export {
   IdentityError,
   type IdentityVerifier,
   type IdentityVerifierOptions,
+  jwksFromFile,
+  type KeySource,
 } from './identity.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';
 export { createLogger } from './logger.js';

@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
 import type { Logger } from 'pino';
+import type { Admission } from '../admission.js';
+import type { Caller } from '../auth/caller.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import { invalidParams, JsonRpcError, methodNotFound, unavailable } from '../errors.js';
-import type { CallerIdentity, IdentityMinter } from '../identity/minter.js';
+import type { IdentityMinter } from '../identity/minter.js';
+import type { Kind } from '../policy/policy-file.js';
 import type { SessionData, SessionStore } from '../session/types.js';
 import { type CallListener, forward, UpstreamUnavailable } from '../upstream/forward.js';
 import {
@@ -33,8 +36,12 @@ const RETRY_DELAY_MS = 100;
 /** One client request being answered, as the dispatcher sees it. */
 export interface RequestContext {
   session: SessionData;
-  caller: CallerIdentity;
+  caller: Caller;
   requestId: RequestId;
+  /** W3C trace id from the caller's traceparent, for the audit log. */
+  traceId?: string;
+  /** Headers the edge adds to its answer (RateLimit-*). */
+  headers: Record<string, string>;
   /** Aborted by notifications/cancelled, session deletion or shutdown. */
   signal: AbortSignal;
   /** Sends a message related to this request (progress, log, server request) to the client. */
@@ -45,6 +52,7 @@ export interface RequestContext {
 
 export interface DispatcherDeps {
   registry: ProviderRegistry;
+  admission: Admission;
   minter: IdentityMinter;
   sessions: SessionStore;
   serverRequests: ServerRequests;
@@ -63,10 +71,11 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {}
 
   /** The result of `initialize`, and the session it starts. */
-  initialize(params: JsonObject, id: string): { session: SessionData; result: JsonObject } {
+  initialize(params: JsonObject, id: string, caller: Caller): { session: SessionData; result: JsonObject } {
     const protocolVersion = negotiateVersion(params.protocolVersion);
     const session: SessionData = {
       id,
+      subject: caller.subject,
       protocolVersion,
       clientCapabilities: (params.capabilities as JsonObject | undefined) ?? {},
       clientInfo: (params.clientInfo as JsonObject | undefined) ?? {},
@@ -81,35 +90,43 @@ export class Dispatcher {
 
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     const catalog = this.deps.registry.catalog;
-    const { pageSize } = this.deps;
     switch (method) {
       case 'ping':
         return {};
-      case 'tools/list': {
-        const { page, nextCursor } = paginate(catalog.toolList, params.cursor, pageSize);
-        return { tools: page, ...(nextCursor ? { nextCursor } : {}) };
-      }
-      case 'resources/list': {
-        const { page, nextCursor } = paginate(catalog.resourceList, params.cursor, pageSize);
-        return { resources: page, ...(nextCursor ? { nextCursor } : {}) };
-      }
-      case 'resources/templates/list': {
-        const { page, nextCursor } = paginate(catalog.templateList, params.cursor, pageSize);
-        return { resourceTemplates: page, ...(nextCursor ? { nextCursor } : {}) };
-      }
-      case 'prompts/list': {
-        const { page, nextCursor } = paginate(catalog.promptList, params.cursor, pageSize);
-        return { prompts: page, ...(nextCursor ? { nextCursor } : {}) };
-      }
+      case 'tools/list':
+        return this.list(ctx, 'tools', 'tools', catalog.toolList, (d) => String(d.name), params.cursor);
+      case 'resources/list':
+        return this.list(
+          ctx,
+          'resources',
+          'resources',
+          catalog.resourceList,
+          (d) => String(d.uri),
+          params.cursor,
+        );
+      case 'resources/templates/list':
+        return this.list(
+          ctx,
+          'resourceTemplates',
+          'resources',
+          catalog.templateList,
+          (d) => String(d.uriTemplate),
+          params.cursor,
+        );
+      case 'prompts/list':
+        return this.list(ctx, 'prompts', 'prompts', catalog.promptList, (d) => String(d.name), params.cursor);
       case 'logging/setLevel': {
         const level = stringParam(params, 'level');
         if (!isLogLevel(level)) throw invalidParams(`Unknown logging level: ${level}`);
         await this.deps.sessions.setLogLevel(ctx.session.id, level);
         return {};
       }
-      case 'resources/subscribe':
-        await this.deps.sessions.subscribe(ctx.session.id, stringParam(params, 'uri'));
+      case 'resources/subscribe': {
+        const uri = stringParam(params, 'uri');
+        this.requireVisible(ctx, 'resources', uri);
+        await this.deps.sessions.subscribe(ctx.session.id, uri);
         return {};
+      }
       case 'resources/unsubscribe':
         await this.deps.sessions.unsubscribe(ctx.session.id, stringParam(params, 'uri'));
         return {};
@@ -126,39 +143,75 @@ export class Dispatcher {
     }
   }
 
+  /** One page of a list, showing only what the caller's policy lets it use. */
+  private list(
+    ctx: RequestContext,
+    field: string,
+    kind: Kind,
+    items: JsonObject[],
+    key: (d: JsonObject) => string,
+    cursor: unknown,
+  ) {
+    const visible = this.deps.admission.visible(ctx.caller, kind, items, key);
+    const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
+    return nextCursor ? { [field]: page, nextCursor } : { [field]: page };
+  }
+
+  private requireVisible(ctx: RequestContext, kind: Kind, name: string): void {
+    if (this.deps.admission.visible(ctx.caller, kind, [{ name }], (d) => d.name).length === 0) {
+      throw new JsonRpcError(
+        ErrorCode.Forbidden,
+        `Forbidden: no policy rule allows ${kind.slice(0, -1)} ${name} for your roles`,
+      );
+    }
+  }
+
   private async callTool(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const name = stringParam(params, 'name');
-    const route = this.deps.registry.catalog.tools.get(name);
-    if (!route) throw this.unknown('tool', name);
-    const forwarded = { ...params, name: route.name };
-    const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
-    try {
-      return await attempt();
-    } catch (err) {
-      // A read-only or idempotent tool that never started is safe to try once more.
-      if (
-        !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-        ctx.signal.aborted
-      )
-        throw err;
-      await sleep(RETRY_DELAY_MS);
-      return attempt();
-    }
+    const args = (params.arguments ?? {}) as JsonObject;
+    return this.admitted(ctx, 'tools/call', 'tools', name, args, async () => {
+      const route = this.deps.registry.catalog.tools.get(name);
+      if (!route) throw this.unknown('tool', name);
+      const forwarded = { ...params, name: route.name };
+      const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+      try {
+        return await attempt();
+      } catch (err) {
+        // A read-only or idempotent tool that never started is safe to try once more.
+        if (
+          !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
+          ctx.signal.aborted
+        )
+          throw err;
+        await sleep(RETRY_DELAY_MS);
+        return attempt();
+      }
+    });
   }
 
   private getPrompt(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const name = stringParam(params, 'name');
-    const route = this.deps.registry.catalog.prompts.get(name);
-    if (!route) throw this.unknown('prompt', name);
-    return this.forward(ctx, route.provider, 'prompts/get', { ...params, name: route.name }, route.timeoutMs);
+    return this.admitted(ctx, 'prompts/get', 'prompts', name, undefined, () => {
+      const route = this.deps.registry.catalog.prompts.get(name);
+      if (!route) throw this.unknown('prompt', name);
+      return this.forward(
+        ctx,
+        route.provider,
+        'prompts/get',
+        { ...params, name: route.name },
+        route.timeoutMs,
+      );
+    });
   }
 
   private readResource(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const uri = stringParam(params, 'uri');
-    const catalog = this.deps.registry.catalog;
-    const route = catalog.resources.get(uri) ?? catalog.templates.find((t) => t.template.match(uri));
-    if (!route) throw new JsonRpcError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
-    return this.forward(ctx, route.provider, 'resources/read', params, route.timeoutMs);
+    return this.admitted(ctx, 'resources/read', 'resources', uri, undefined, () => {
+      const catalog = this.deps.registry.catalog;
+      const route = catalog.resources.get(uri) ?? catalog.templates.find((t) => t.template.match(uri));
+      if (!route) throw new JsonRpcError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+      return this.forward(ctx, route.provider, 'resources/read', params, route.timeoutMs);
+    });
   }
 
   private complete(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
@@ -166,18 +219,47 @@ export class Dispatcher {
     const catalog = this.deps.registry.catalog;
     if (ref.type === 'ref/prompt') {
       const name = stringParam(ref, 'name');
-      const route = catalog.prompts.get(name);
-      if (!route) throw this.unknown('prompt', name);
-      const forwarded = { ...params, ref: { ...ref, name: route.name } };
-      return this.forward(ctx, route.provider, 'completion/complete', forwarded, route.timeoutMs);
+      return this.admitted(ctx, 'completion/complete', 'prompts', name, undefined, () => {
+        const route = catalog.prompts.get(name);
+        if (!route) throw this.unknown('prompt', name);
+        const forwarded = { ...params, ref: { ...ref, name: route.name } };
+        return this.forward(ctx, route.provider, 'completion/complete', forwarded, route.timeoutMs);
+      });
     }
     if (ref.type === 'ref/resource') {
       const uri = stringParam(ref, 'uri');
-      const route = catalog.templates.find((t) => t.uriTemplate === uri);
-      if (!route) throw invalidParams(`Unknown resource template: ${uri}`);
-      return this.forward(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
+      return this.admitted(ctx, 'completion/complete', 'resources', uri, undefined, () => {
+        const route = catalog.templates.find((t) => t.uriTemplate === uri);
+        if (!route) throw invalidParams(`Unknown resource template: ${uri}`);
+        return this.forward(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
+      });
     }
     throw invalidParams('params.ref.type must be ref/prompt or ref/resource');
+  }
+
+  /** Runs `work` once admission lets it through, and audits how it ended. */
+  private async admitted(
+    ctx: RequestContext,
+    method: string,
+    kind: Kind,
+    target: string,
+    args: JsonObject | undefined,
+    work: () => Promise<RawJson>,
+  ): Promise<RawJson> {
+    const end = await this.deps.admission.admit(
+      { caller: ctx.caller, sessionId: ctx.session.id, method, traceId: ctx.traceId, headers: ctx.headers },
+      kind,
+      target,
+      args,
+    );
+    try {
+      const result = await work();
+      end(result.text.includes('"isError":true') ? 'tool_error' : 'ok');
+      return result;
+    } catch (err) {
+      end('error', err instanceof JsonRpcError ? String(err.code) : 'internal');
+      throw err;
+    }
   }
 
   private unknown(kind: 'tool' | 'prompt', name: string): JsonRpcError {
@@ -196,7 +278,7 @@ export class Dispatcher {
   ) {
     const client = this.deps.registry.client(provider);
     if (!client) throw unavailable(`Provider ${provider} is not configured`);
-    const { session } = ctx;
+    const { session, caller } = ctx;
     const meta = (params._meta ?? {}) as JsonObject;
     const progressToken = meta.progressToken;
     const listener: CallListener = {
@@ -218,11 +300,17 @@ export class Dispatcher {
       },
       detach: (retryMs) => ctx.detach(retryMs),
     };
+    const identity = {
+      subject: caller.subject,
+      roles: caller.roles,
+      tenant: caller.tenant,
+      sessionId: session.id,
+    };
     return forward(client, {
       provider,
       method,
       params,
-      identityToken: await this.deps.minter.token(provider, ctx.caller),
+      identityToken: await this.deps.minter.token(provider, identity),
       timeoutMs,
       signal: ctx.signal,
       clientCapabilities: session.clientCapabilities,

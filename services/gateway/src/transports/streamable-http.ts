@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Caller } from '../auth/caller.js';
 import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
 import { HttpError, httpErrors, invalidRequest, JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../mcp/dispatcher.js';
@@ -43,7 +44,7 @@ const LOCAL_METHODS = new Set([
   'resources/unsubscribe',
 ]);
 
-const ANONYMOUS = { subject: 'anonymous', roles: [] as string[] };
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -78,33 +79,62 @@ export function registerStreamableHttp(
     options.checkOrigin(header(request, 'host'), header(request, 'origin'));
 
   /** The session named by the request, with its protocol-version header checked. */
-  const sessionOf = async (request: FastifyRequest): Promise<SessionData> => {
+  const sessionOf = async (request: FastifyRequest, caller: Caller): Promise<SessionData> => {
     const id = header(request, 'mcp-session-id');
     if (!id) throw httpErrors.missingSession();
     const session = await sessions.get(id).catch((err: Error) => {
       logger.warn({ err: err.message }, 'session lookup failed');
       throw httpErrors.storeUnavailable();
     });
-    if (!session) throw httpErrors.unknownSession();
+    // Someone else's session id is answered exactly like an unknown one.
+    if (!session || session.subject !== caller.subject) throw httpErrors.unknownSession();
     const version = header(request, 'mcp-protocol-version') ?? DEFAULT_HEADER_VERSION;
     if (!isSupportedVersion(version)) throw httpErrors.badProtocolVersion(version, SUPPORTED_VERSIONS);
     return session;
   };
 
+  /** Origin checks and authentication before anything else; HttpErrors become their responses. */
   const handle =
-    (fn: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    (fn: (request: FastifyRequest, reply: FastifyReply, caller: Caller) => Promise<unknown>) =>
     async (request: FastifyRequest, reply: FastifyReply) => {
       try {
         guard(request);
-        return await fn(request, reply);
+        const caller = await core.deps.authenticator.authenticate(
+          { authorization: header(request, 'authorization'), 'x-api-key': header(request, 'x-api-key') },
+          `${request.protocol}://${header(request, 'host') ?? 'localhost'}`,
+        );
+        return await fn(request, reply, caller);
       } catch (err) {
         if (err instanceof HttpError) return sendHttpError(reply, err);
         throw err;
       }
     };
 
+  const baseContext = (
+    request: FastifyRequest,
+    session: SessionData,
+    caller: Caller,
+    message: JsonRpcRequest,
+    signal: AbortSignal,
+  ): RequestContext => ({
+    session,
+    caller,
+    requestId: message.id,
+    traceId: TRACEPARENT.exec(header(request, 'traceparent') ?? '')?.[1],
+    headers: {},
+    signal,
+    emit: () => {},
+    detach: () => {},
+  });
+
   /** Answers one request: plain JSON when quick and quiet, otherwise an SSE stream. */
-  const answer = async (reply: FastifyReply, session: SessionData, request: JsonRpcRequest) => {
+  const answer = async (
+    httpRequest: FastifyRequest,
+    reply: FastifyReply,
+    session: SessionData,
+    caller: Caller,
+    request: JsonRpcRequest,
+  ) => {
     // Created on upgrade: a plain JSON answer never needs a stream.
     let streamId = '';
     const resumable = supportsStreamResumption(session.protocolVersion);
@@ -120,7 +150,7 @@ export function registerStreamableHttp(
       reply.hijack();
       stream = openSseStream(
         reply.raw,
-        { 'mcp-session-id': session.id },
+        { ...ctx.headers, 'mcp-session-id': session.id },
         resumable ? options.sseRetryMs : undefined,
         () => release(),
       );
@@ -131,10 +161,7 @@ export function registerStreamableHttp(
     const timer = LOCAL_METHODS.has(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
 
     const ctx: RequestContext = {
-      session,
-      caller: { ...ANONYMOUS, sessionId: session.id },
-      requestId: request.id,
-      signal,
+      ...baseContext(httpRequest, session, caller, request, signal),
       emit(message) {
         upgrade();
         events.append(session.id, streamId, JSON.stringify(message));
@@ -148,10 +175,12 @@ export function registerStreamableHttp(
       },
     };
     let outcome: { result: unknown } | { error: JsonObject };
+    let http: JsonRpcError['http'];
     try {
       outcome = { result: await core.dispatcher.request(ctx, request.method, request.params ?? {}) };
     } catch (err) {
       outcome = errorOutcome(err);
+      if (err instanceof JsonRpcError) http = err.http;
       if (!(err instanceof JsonRpcError)) logger.error({ err, method: request.method }, 'request failed');
     } finally {
       clearTimeout(timer);
@@ -165,7 +194,11 @@ export function registerStreamableHttp(
     }
     const text = serializeResponse(request.id, outcome);
     if (mode === 'json') {
-      return reply.header('mcp-session-id', session.id).type('application/json').send(text);
+      return reply
+        .code(http?.status ?? 200)
+        .headers({ ...ctx.headers, ...http?.headers, 'mcp-session-id': session.id })
+        .type('application/json')
+        .send(text);
     }
     events.append(session.id, streamId, text, true);
     return reply;
@@ -194,7 +227,13 @@ export function registerStreamableHttp(
   };
 
   /** A 2025-03-26 batch: notifications and responses are taken, requests answered together. */
-  const batch = async (reply: FastifyReply, session: SessionData, items: unknown[]) => {
+  const batch = async (
+    httpRequest: FastifyRequest,
+    reply: FastifyReply,
+    session: SessionData,
+    caller: Caller,
+    items: unknown[],
+  ) => {
     if (!allowsBatches(session.protocolVersion))
       throw httpErrors.invalidMessage(`batches are not part of MCP ${session.protocolVersion}`);
     if (items.length === 0) throw httpErrors.invalidMessage('empty batch');
@@ -218,14 +257,7 @@ export function registerStreamableHttp(
         continue;
       }
       const { signal, end } = core.beginRequest(session.id, item.message.id);
-      const ctx: RequestContext = {
-        session,
-        caller: { ...ANONYMOUS, sessionId: session.id },
-        requestId: item.message.id,
-        signal,
-        emit: () => {},
-        detach: () => {},
-      };
+      const ctx = baseContext(httpRequest, session, caller, item.message, signal);
       try {
         answers.push(
           serializeResponse(item.message.id, {
@@ -247,7 +279,7 @@ export function registerStreamableHttp(
 
   app.post(
     options.path,
-    handle(async (request, reply) => {
+    handle(async (request, reply, caller) => {
       const accept = header(request, 'accept') ?? '';
       if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
         throw httpErrors.notAcceptable('both application/json and text/event-stream');
@@ -258,7 +290,7 @@ export function registerStreamableHttp(
       } catch (err) {
         throw httpErrors.parse((err as Error).message);
       }
-      if (Array.isArray(body)) return batch(reply, await sessionOf(request), body);
+      if (Array.isArray(body)) return batch(request, reply, await sessionOf(request, caller), caller, body);
       let item: Classified;
       try {
         item = classify(body);
@@ -271,6 +303,7 @@ export function registerStreamableHttp(
         const { session, result } = core.dispatcher.initialize(
           item.message.params ?? {},
           core.newSessionId(),
+          caller,
         );
         await sessions.create(session).catch((err: Error) => {
           logger.warn({ err: err.message }, 'session creation failed');
@@ -281,22 +314,22 @@ export function registerStreamableHttp(
           .type('application/json')
           .send(serializeResponse(item.message.id, { result }));
       }
-      const session = await sessionOf(request);
+      const session = await sessionOf(request, caller);
       if (item.kind !== 'request') {
         await onMessage(session, item);
         return reply.code(202).send();
       }
-      return answer(reply, session, item.message);
+      return answer(request, reply, session, caller, item.message);
     }),
   );
 
   app.get(
     options.path,
-    handle(async (request, reply) => {
+    handle(async (request, reply, caller) => {
       if (options.draining()) throw httpErrors.draining();
       if (!(header(request, 'accept') ?? '').includes('text/event-stream'))
         throw httpErrors.notAcceptable('text/event-stream');
-      const session = await sessionOf(request);
+      const session = await sessionOf(request, caller);
       const lastEventId = header(request, 'last-event-id');
       const streamId = lastEventId === undefined ? STANDALONE_STREAM : streamOfEventId(lastEventId);
       if (!streamId) throw httpErrors.invalidMessage(`unknown Last-Event-ID ${JSON.stringify(lastEventId)}`);
@@ -327,8 +360,8 @@ export function registerStreamableHttp(
 
   app.delete(
     options.path,
-    handle(async (request, reply) => {
-      const session = await sessionOf(request);
+    handle(async (request, reply, caller) => {
+      const session = await sessionOf(request, caller);
       await core.deleteSession(session.id);
       return reply.code(200).send();
     }),

@@ -1,0 +1,163 @@
+import { ErrorCode } from '@mcp-fleet/contract';
+import type { AuditLog, AuditOutcome } from './audit/audit-log.js';
+import type { Caller } from './auth/caller.js';
+import { JsonRpcError } from './errors.js';
+import { decide, entitlements, type PolicyHolder } from './policy/engine.js';
+import type { Kind } from './policy/policy-file.js';
+import type { ConcurrencyLimits } from './ratelimit/concurrency.js';
+import type { Limiter, QuotaKey, RateDecision, RateKey } from './ratelimit/limiter.js';
+
+/** One request as admission sees it. */
+export interface Admitted {
+  caller: Caller;
+  sessionId: string;
+  method: string;
+  traceId?: string;
+  /** Response headers the edge adds (RateLimit-*), filled in by admission. */
+  headers: Record<string, string>;
+}
+
+const seconds = (ms: number) => String(Math.max(0, Math.ceil(ms / 1000)));
+
+function rateHeaders(decision: RateDecision): Record<string, string> {
+  return {
+    'ratelimit-limit': String(decision.limit),
+    'ratelimit-remaining': String(decision.remaining),
+    'ratelimit-reset': seconds(decision.resetMs),
+  };
+}
+
+function limited(
+  code: number,
+  message: string,
+  retryAfterMs: number,
+  headers: Record<string, string>,
+  data: Record<string, unknown> = {},
+) {
+  const error = new JsonRpcError(code, message, { retryAfter: Number(seconds(retryAfterMs)), ...data });
+  error.http = { status: 429, headers: { ...headers, 'retry-after': seconds(retryAfterMs) } };
+  return error;
+}
+
+/**
+ * Everything between authentication and forwarding: policy (with argument constraints), quotas,
+ * rate limits and concurrency, each decision audited. Lists show only what the caller may use.
+ */
+export class Admission {
+  constructor(
+    private readonly policy: PolicyHolder,
+    private readonly limiter: Limiter,
+    private readonly concurrency: ConcurrencyLimits,
+    private readonly audit: AuditLog,
+  ) {}
+
+  visible<T extends Record<string, unknown>>(
+    caller: Caller,
+    kind: Kind,
+    items: readonly T[],
+    key: (item: T) => string,
+  ): T[] {
+    const policy = this.policy.current;
+    return items.filter((item) => decide(policy, caller, kind, key(item)).allowed);
+  }
+
+  /** Checks a request; resolves with the function that ends it (audits the call), or throws. */
+  async admit(request: Admitted, kind: Kind, target: string, args?: Record<string, unknown>) {
+    const { caller } = request;
+    const record = (
+      outcome: AuditOutcome,
+      extra: { rule?: string; errorClass?: string; latencyMs?: number } = {},
+    ) =>
+      this.audit.record({
+        event: 'decision',
+        caller,
+        sessionId: request.sessionId,
+        method: request.method,
+        target,
+        args,
+        outcome,
+        traceId: request.traceId,
+        ...extra,
+      });
+
+    const decision = decide(this.policy.current, caller, kind, target, args);
+    if (!decision.allowed) {
+      record('denied', { rule: decision.rule });
+      throw new JsonRpcError(ErrorCode.Forbidden, `Forbidden: ${decision.reason}`, { rule: decision.rule });
+    }
+    const rights = entitlements(this.policy.current, caller);
+    const quotaKeys: QuotaKey[] = [];
+    if (rights.quota?.perHour !== undefined)
+      quotaKeys.push({
+        key: `mcpfleet:quota:${caller.subject}:hour`,
+        window: 'hour',
+        limit: rights.quota.perHour,
+      });
+    if (rights.quota?.perDay !== undefined)
+      quotaKeys.push({
+        key: `mcpfleet:quota:${caller.subject}:day`,
+        window: 'day',
+        limit: rights.quota.perDay,
+      });
+    const rateKeys: RateKey[] = [];
+    if (rights.rateLimit) rateKeys.push({ key: `mcpfleet:rate:${caller.subject}`, limit: rights.rateLimit });
+    if (rights.toolRateLimit)
+      rateKeys.push({
+        key: `mcpfleet:rate:${caller.subject}:${kind}:${target}`,
+        limit: rights.toolRateLimit,
+      });
+
+    const rate = await this.limiter.rate(rateKeys);
+    if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
+    if (!rate.allowed) {
+      record('rate_limited', { rule: decision.rule });
+      throw limited(
+        ErrorCode.RateLimited,
+        'Rate limit exceeded: slow down',
+        rate.retryAfterMs,
+        request.headers,
+      );
+    }
+    const quota = await this.limiter.quota(quotaKeys);
+    if (!quota.allowed) {
+      record('quota_exceeded', { rule: decision.rule });
+      throw limited(
+        ErrorCode.QuotaExceeded,
+        `Quota exceeded: ${quota.limit} calls per ${quota.window}`,
+        quota.resetMs,
+        request.headers,
+        {
+          window: quota.window,
+          limit: quota.limit,
+        },
+      );
+    }
+    const slot = this.concurrency.acquire(request.sessionId, caller.subject);
+    if (typeof slot !== 'function') {
+      record('concurrency_limited', { rule: decision.rule });
+      throw limited(
+        ErrorCode.RateLimited,
+        `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
+        1000,
+        request.headers,
+      );
+    }
+    record('allowed', { rule: decision.rule });
+    const started = performance.now();
+    return (outcome: AuditOutcome, errorClass?: string) => {
+      slot();
+      this.audit.record({
+        event: 'call',
+        caller,
+        sessionId: request.sessionId,
+        method: request.method,
+        target,
+        args,
+        outcome,
+        errorClass,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+        traceId: request.traceId,
+      });
+    };
+  }
+}

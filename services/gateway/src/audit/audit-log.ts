@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Caller } from '../auth/caller.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
+
+export type AuditOutcome =
+  | 'allowed'
+  | 'denied'
+  | 'rate_limited'
+  | 'quota_exceeded'
+  | 'concurrency_limited'
+  | 'ok'
+  | 'tool_error'
+  | 'error';
+
+export interface AuditEntry {
+  event: 'decision' | 'call';
+  caller: Caller;
+  sessionId: string;
+  /** `tools/call`, `resources/read`, ... */
+  method: string;
+  /** Exposed tool or prompt name, or resource URI. */
+  target: string;
+  args?: unknown;
+  outcome: AuditOutcome;
+  rule?: string;
+  errorClass?: string;
+  latencyMs?: number;
+  traceId?: string;
+}
+
+/** Canonical JSON (sorted keys) so equal arguments always give the same digest. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Arguments are recorded only as a digest: they may carry secrets, the audit log must not. */
+export function argumentDigest(args: unknown): string {
+  return `sha256:${createHash('sha256')
+    .update(canonical(args ?? {}))
+    .digest('hex')
+    .slice(0, 32)}`;
+}
+
+/** One JSON line per decision and per call, to stdout or an append-only file. */
+export class AuditLog {
+  private readonly out: NodeJS.WritableStream | WriteStream;
+
+  constructor(
+    target: string,
+    private readonly metrics: GatewayMetrics,
+  ) {
+    this.out = target === 'stdout' ? process.stdout : createWriteStream(target, { flags: 'a' });
+  }
+
+  record(entry: AuditEntry): void {
+    this.metrics.audit.inc({ event: entry.event, outcome: entry.outcome });
+    const line: Record<string, unknown> = {
+      time: new Date().toISOString(),
+      audit: entry.event,
+      subject: entry.caller.subject,
+      tenant: entry.caller.tenant,
+      auth: entry.caller.method,
+      session: entry.sessionId,
+      method: entry.method,
+      target: entry.target,
+      args: entry.args === undefined ? undefined : argumentDigest(entry.args),
+      outcome: entry.outcome,
+      rule: entry.rule,
+      error: entry.errorClass,
+      latencyMs: entry.latencyMs,
+      traceId: entry.traceId,
+    };
+    this.out.write(`${JSON.stringify(line)}\n`);
+  }
+
+  close(): void {
+    if (this.out !== process.stdout) (this.out as WriteStream).end();
+  }
+}

@@ -1,0 +1,87 @@
+import { jwksFromFile } from '@mcp-fleet/sdk';
+import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import type { JwtSettings } from './auth-file.js';
+import type { Caller } from './caller.js';
+
+/** Why a bearer token was refused; `status` and `error` become the WWW-Authenticate challenge. */
+export class TokenRejected extends Error {
+  constructor(
+    readonly status: 401 | 403,
+    readonly error: 'invalid_token' | 'insufficient_scope',
+    message: string,
+    readonly scope?: string,
+  ) {
+    super(message);
+  }
+}
+
+function claimAt(payload: JWTPayload, path: string): unknown {
+  let value: unknown = payload;
+  for (const part of path.split('.')) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
+}
+
+/** A claim holding a list: a JSON array, or a space-separated string (OAuth `scope`). */
+function listClaim(payload: JWTPayload, path: string | undefined): string[] {
+  if (!path) return [];
+  const value = claimAt(payload, path);
+  if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
+  if (typeof value === 'string') return value.split(' ').filter(Boolean);
+  return [];
+}
+
+/** Verifies bearer JWTs from the configured issuer and maps their claims onto a Caller. */
+export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<Caller> {
+  let keys: JWTVerifyGetKey;
+  if (settings.jwksUrl) {
+    // jose caches the set, refetches on an unknown kid (rotation), and rate-limits refetches.
+    keys = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+  } else {
+    const source = jwksFromFile(settings.jwksFile ?? '');
+    keys = async (header, token) => {
+      await source.refresh();
+      return source.keys(header, token);
+    };
+  }
+  return async (token) => {
+    let payload: JWTPayload;
+    try {
+      ({ payload } = await jwtVerify(token, keys, {
+        issuer: settings.issuer,
+        audience: settings.audience,
+        algorithms: settings.algorithms,
+        clockTolerance: settings.clockSkewS,
+        requiredClaims: ['exp'],
+      }));
+    } catch (err) {
+      const reason = err instanceof errors.JOSEError ? err.message : 'token could not be verified';
+      throw new TokenRejected(401, 'invalid_token', reason);
+    }
+    const subject = claimAt(payload, settings.claims.subject);
+    if (typeof subject !== 'string' || subject === '') {
+      throw new TokenRejected(401, 'invalid_token', `the token has no "${settings.claims.subject}" claim`);
+    }
+    const scopes = listClaim(payload, settings.claims.scopes);
+    const missing = settings.requiredScopes.filter((s) => !scopes.includes(s));
+    if (missing.length > 0) {
+      throw new TokenRejected(
+        403,
+        'insufficient_scope',
+        `the token lacks scope ${missing.join(' ')}`,
+        settings.requiredScopes.join(' '),
+      );
+    }
+    const caller: Caller = {
+      subject,
+      roles: listClaim(payload, settings.claims.roles),
+      scopes,
+      method: 'jwt',
+    };
+    const tenant = settings.claims.tenant ? claimAt(payload, settings.claims.tenant) : undefined;
+    if (typeof tenant === 'string' && tenant !== '') caller.tenant = tenant;
+    return caller;
+  };
+}

@@ -1,0 +1,163 @@
+import { readFile, stat } from 'node:fs/promises';
+import { errorMessage } from '@mcp-fleet/sdk';
+import type { Logger } from 'pino';
+import type { Caller } from '../auth/caller.js';
+import {
+  DENY_ALL,
+  type Kind,
+  type Policy,
+  parsePolicy,
+  type RateLimit,
+  type RolePolicy,
+} from './policy-file.js';
+
+export type Decision = { allowed: true; rule: string } | { allowed: false; rule: string; reason: string };
+
+/** What applies to one caller: the roles the policy knows, merged. */
+export interface Entitlements {
+  rateLimit?: RateLimit;
+  toolRateLimit?: RateLimit;
+  quota?: { perHour?: number; perDay?: number };
+}
+
+const POLL_MS = 2_000;
+
+function roleList(policy: Policy, caller: Caller): RolePolicy[] {
+  return caller.roles.flatMap((name) => policy.roles.get(name) ?? []);
+}
+
+/** The most generous of several limits: roles add permissions, they never take them away. */
+function widest(limits: (RateLimit | undefined)[]): RateLimit | undefined {
+  return limits.reduce<RateLimit | undefined>(
+    (best, l) =>
+      !l
+        ? best
+        : !best
+          ? l
+          : { perSecond: Math.max(best.perSecond, l.perSecond), burst: Math.max(best.burst, l.burst) },
+    undefined,
+  );
+}
+
+/**
+ * Role-based access: default deny, a deny rule of any of the caller's roles wins over every
+ * allow, and an allowing role's argument constraints must hold. A denied caller learns the rule
+ * that decided, never the others.
+ */
+export function decide(
+  policy: Policy,
+  caller: Caller,
+  kind: Kind,
+  name: string,
+  args?: Record<string, unknown>,
+): Decision {
+  const roles = roleList(policy, caller);
+  for (const role of roles) {
+    const deny = role.deny[kind].find((r) => r.matches(name));
+    if (deny) return { allowed: false, rule: deny.id, reason: `denied by policy rule ${deny.id}` };
+  }
+  let constrained: { rule: string; message: string } | undefined;
+  for (const role of roles) {
+    const allow = role.allow[kind].find((r) => r.matches(name));
+    if (!allow) continue;
+    const constraint = kind === 'tools' ? role.constraints.get(name) : undefined;
+    if (!constraint || constraint(args ?? {})) return { allowed: true, rule: allow.id };
+    const first = constraint.errors?.[0];
+    constrained = {
+      rule: `roles.${role.name}.arguments.${name}`,
+      message: `${first?.instancePath || '/'} ${first?.message ?? 'is not allowed'}`,
+    };
+  }
+  if (constrained) {
+    return {
+      allowed: false,
+      rule: constrained.rule,
+      reason: `arguments not allowed by policy rule ${constrained.rule}: ${constrained.message}`,
+    };
+  }
+  return {
+    allowed: false,
+    rule: 'default-deny',
+    reason: `no policy rule allows ${kind.slice(0, -1)} ${name} for your roles`,
+  };
+}
+
+export function entitlements(policy: Policy, caller: Caller): Entitlements {
+  const roles = roleList(policy, caller);
+  const perHour = roles.map((r) => r.quota?.perHour).filter((n): n is number => n !== undefined);
+  const perDay = roles.map((r) => r.quota?.perDay).filter((n): n is number => n !== undefined);
+  // A role without a quota is unlimited, so any such role lifts the quota.
+  const unlimited = roles.some((r) => !r.quota);
+  return {
+    rateLimit: widest(roles.map((r) => r.rateLimit)),
+    toolRateLimit: widest(roles.map((r) => r.toolRateLimit)),
+    quota:
+      unlimited || roles.length === 0
+        ? undefined
+        : {
+            perHour: perHour.length ? Math.max(...perHour) : undefined,
+            perDay: perDay.length ? Math.max(...perDay) : undefined,
+          },
+  };
+}
+
+/**
+ * The policy in force, reloaded when its file changes. A file that fails to parse is logged and
+ * ignored: the last good policy stays (never a window of allow-all or deny-all by accident).
+ */
+export class PolicyHolder {
+  private policy: Policy = DENY_ALL;
+  private mtimeMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly path: string | undefined,
+    private readonly logger: Logger,
+  ) {}
+
+  get current(): Policy {
+    return this.policy;
+  }
+
+  /** Loads the file once; a bad file at boot is an error (refuse to start). */
+  async start(): Promise<void> {
+    if (!this.path) return;
+    await this.load(true);
+    this.timer = setInterval(() => void this.load(false), POLL_MS);
+    this.timer.unref();
+  }
+
+  /** Re-reads the file now if it changed; resolves true when a new policy took effect. */
+  async reload(): Promise<boolean> {
+    return this.load(false);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+
+  private async load(boot: boolean): Promise<boolean> {
+    const path = this.path as string;
+    try {
+      const { mtimeMs } = await stat(path);
+      if (!boot && mtimeMs === this.mtimeMs) return false;
+      const next = parsePolicy(await readFile(path, 'utf8'), path);
+      this.mtimeMs = mtimeMs;
+      this.policy = next;
+      if (!boot) this.logger.info({ path, roles: [...next.roles.keys()] }, 'policy reloaded');
+      return true;
+    } catch (err) {
+      if (boot) throw err;
+      this.logger.error(
+        { path, err: errorMessage(err) },
+        'policy file rejected: keeping the previous policy',
+      );
+      try {
+        this.mtimeMs = (await stat(path)).mtimeMs;
+      } catch {
+        // the file is gone: keep the policy and try again on the next poll
+      }
+      return false;
+    }
+  }
+}

@@ -1,0 +1,148 @@
+import { ConfigError } from '@mcp-fleet/sdk';
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { parse as parseYaml } from 'yaml';
+import { compileGlob } from './glob.js';
+
+export type Kind = 'tools' | 'resources' | 'prompts';
+
+export interface Rule {
+  /** Where the rule is written, e.g. `roles.reader.tools.deny[0]`: what a denied caller is told. */
+  id: string;
+  matches: (name: string) => boolean;
+}
+
+export interface RateLimit {
+  /** Sustained calls per second. */
+  perSecond: number;
+  /** Calls allowed at once above the sustained rate. */
+  burst: number;
+}
+
+export interface RolePolicy {
+  name: string;
+  allow: Record<Kind, Rule[]>;
+  deny: Record<Kind, Rule[]>;
+  /** Argument constraints per exposed tool name, compiled once. */
+  constraints: Map<string, ValidateFunction>;
+  rateLimit?: RateLimit;
+  toolRateLimit?: RateLimit;
+  quota?: { perHour?: number; perDay?: number };
+}
+
+export interface Policy {
+  roles: Map<string, RolePolicy>;
+}
+
+const LIST = { type: 'array', items: { type: 'string', minLength: 1 } };
+const RULES = { type: 'object', additionalProperties: false, properties: { allow: LIST, deny: LIST } };
+const RATE = {
+  type: 'object',
+  required: ['perSecond'],
+  additionalProperties: false,
+  properties: { perSecond: { type: 'number', exclusiveMinimum: 0 }, burst: { type: 'integer', minimum: 1 } },
+};
+
+const schema = {
+  type: 'object',
+  required: ['roles'],
+  additionalProperties: false,
+  properties: {
+    roles: {
+      type: 'object',
+      propertyNames: { pattern: '^[A-Za-z0-9_.:-]{1,64}$' },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          tools: RULES,
+          resources: RULES,
+          prompts: RULES,
+          arguments: { type: 'object', additionalProperties: { type: 'object' } },
+          rateLimit: RATE,
+          toolRateLimit: RATE,
+          quota: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { perHour: { type: 'integer', minimum: 0 }, perDay: { type: 'integer', minimum: 0 } },
+          },
+        },
+      },
+    },
+  },
+};
+
+const validatePolicy = new Ajv2020({ allErrors: true }).compile(schema);
+
+interface RawRole {
+  tools?: { allow?: string[]; deny?: string[] };
+  resources?: { allow?: string[]; deny?: string[] };
+  prompts?: { allow?: string[]; deny?: string[] };
+  arguments?: Record<string, Record<string, unknown>>;
+  rateLimit?: { perSecond: number; burst?: number };
+  toolRateLimit?: { perSecond: number; burst?: number };
+  quota?: { perHour?: number; perDay?: number };
+}
+
+const rate = (raw: RawRole['rateLimit']): RateLimit | undefined =>
+  raw ? { perSecond: raw.perSecond, burst: raw.burst ?? Math.max(1, Math.ceil(raw.perSecond)) } : undefined;
+
+/**
+ * Parses a policy file. Argument constraints are JSON Schemas compiled with ajv in strict
+ * coercion-free mode: no defaults are inserted, no types coerced, so what is checked is exactly
+ * what the provider receives.
+ */
+export function parsePolicy(text: string, source: string): Policy {
+  let raw: unknown;
+  try {
+    raw = parseYaml(text, { maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError([`${source}: not valid YAML/JSON: ${(err as Error).message}`]);
+  }
+  if (!validatePolicy(raw)) {
+    throw new ConfigError(
+      (validatePolicy.errors ?? []).map(
+        (e) => `${source}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`,
+      ),
+    );
+  }
+  const ajv = new Ajv2020({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false });
+  const problems: string[] = [];
+  const roles = new Map<string, RolePolicy>();
+  for (const [name, role] of Object.entries((raw as { roles: Record<string, RawRole> }).roles)) {
+    const rules = (kind: Kind, effect: 'allow' | 'deny') =>
+      (role[kind]?.[effect] ?? []).map((glob, i) => ({
+        id: `roles.${name}.${kind}.${effect}[${i}]`,
+        matches: compileGlob(glob),
+      }));
+    const constraints = new Map<string, ValidateFunction>();
+    for (const [tool, constraint] of Object.entries(role.arguments ?? {})) {
+      try {
+        constraints.set(tool, ajv.compile(constraint));
+      } catch (err) {
+        problems.push(`${source}: roles.${name}.arguments.${tool}: ${(err as Error).message}`);
+      }
+    }
+    roles.set(name, {
+      name,
+      allow: {
+        tools: rules('tools', 'allow'),
+        resources: rules('resources', 'allow'),
+        prompts: rules('prompts', 'allow'),
+      },
+      deny: {
+        tools: rules('tools', 'deny'),
+        resources: rules('resources', 'deny'),
+        prompts: rules('prompts', 'deny'),
+      },
+      constraints,
+      rateLimit: rate(role.rateLimit),
+      toolRateLimit: rate(role.toolRateLimit),
+      quota: role.quota,
+    });
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { roles };
+}
+
+/** The policy when none is configured: nobody may do anything. */
+export const DENY_ALL: Policy = { roles: new Map() };

@@ -1,0 +1,52 @@
+import type { RateLimit } from '../policy/policy-file.js';
+
+/** The outcome of a rate-limit check, with what the RateLimit-* headers report. */
+export interface RateDecision {
+  allowed: boolean;
+  /** Milliseconds until a retry can succeed; 0 when allowed. */
+  retryAfterMs: number;
+  /** Burst size of the tightest bucket. */
+  limit: number;
+  remaining: number;
+  /** Milliseconds until that bucket is full again. */
+  resetMs: number;
+}
+
+export interface QuotaDecision {
+  allowed: boolean;
+  /** The window that ran out, when one did. */
+  window?: 'hour' | 'day';
+  limit: number;
+  used: number;
+  resetMs: number;
+}
+
+export interface RateKey {
+  key: string;
+  limit: RateLimit;
+}
+
+export interface QuotaKey {
+  key: string;
+  window: 'hour' | 'day';
+  limit: number;
+}
+
+export const WINDOW_MS = { hour: 3_600_000, day: 86_400_000 } as const;
+
+/**
+ * Rate limits (GCRA) and quotas (fixed windows). Every check is all-or-nothing across its keys:
+ * a call refused by one bucket consumes from none.
+ */
+export interface Limiter {
+  rate(keys: RateKey[]): Promise<RateDecision>;
+  quota(keys: QuotaKey[]): Promise<QuotaDecision>;
+}
+
+/** GCRA parameters: emission interval T and burst tolerance tau, in ms. */
+export function gcraParameters(limit: RateLimit): { interval: number; tolerance: number } {
+  const interval = 1000 / limit.perSecond;
+  return { interval, tolerance: interval * (limit.burst - 1) };
+}
+
+export const ALLOWED: RateDecision = { allowed: true, retryAfterMs: 0, limit: 0, remaining: 0, resetMs: 0 };

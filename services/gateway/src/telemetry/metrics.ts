@@ -1,0 +1,27 @@
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+
+/** The gateway's Prometheus metrics, in a registry of its own (several gateways may share a process in tests). */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  readonly audit = new Counter({
+    name: 'mcpfleet_audit_events_total',
+    help: 'Audited decisions and calls by outcome',
+    labelNames: ['event', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly limitOutages = new Counter({
+    name: 'mcpfleet_limit_store_failures_total',
+    help: 'Limit checks Redis could not answer, by limit kind and whether the call was let through',
+    labelNames: ['limit', 'mode'] as const,
+    registers: [this.registry],
+  });
+  readonly inflight = new Gauge({
+    name: 'mcpfleet_inflight_requests',
+    help: 'Requests being answered by this replica',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'mcpfleet_gateway_' });
+  }
+}
