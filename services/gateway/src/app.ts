@@ -40,6 +40,7 @@ export interface Gateway {
   core: GatewayCore;
   registry: ProviderRegistry;
   minter: IdentityMinter;
+  policy: PolicyHolder;
   /** Stops taking requests, lets in-flight ones finish (up to drainTimeout), closes everything. */
   drain(): Promise<void>;
 }
@@ -238,5 +239,5 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     audit.close();
   };
 
-  return { app, core, registry, minter, drain };
+  return { app, core, registry, minter, policy, drain };
 }
