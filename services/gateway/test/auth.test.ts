@@ -32,7 +32,12 @@ function token(
   claims: Record<string, unknown> = {},
   options: { issuer?: string; audience?: string; exp?: number | string; nbf?: number } = {},
 ) {
-  const jwt = new SignJWT({ scope: 'mcp:tools', realm: { roles: ['caller'] }, org: { id: 'acme' }, ...claims })
+  const jwt = new SignJWT({
+    scope: 'mcp:tools',
+    realm: { roles: ['caller'] },
+    org: { id: 'acme' },
+    ...claims,
+  })
     .setProtectedHeader({ alg: signer.jwk.alg as string, kid: signer.jwk.kid as string })
     .setSubject('alice')
     .setIssuer(options.issuer ?? ISSUER)
@@ -84,7 +89,10 @@ resource: https://gateway.test/mcp
 `,
     );
     await writeFile(policyFile, 'roles:\n  caller:\n    tools: { allow: ["*"] }\n');
-    fleet = await startFleet([{ name: 'lab', definitions: [whoami] }], { MCPFLEET_AUTH_FILE: authFile, MCPFLEET_POLICY_FILE: policyFile });
+    fleet = await startFleet([{ name: 'lab', definitions: [whoami] }], {
+      MCPFLEET_AUTH_FILE: authFile,
+      MCPFLEET_POLICY_FILE: policyFile,
+    });
   });
   after(async () => {
     await fleet.close();
@@ -98,7 +106,10 @@ resource: https://gateway.test/mcp
     const response = await call({});
     assert.equal(response.status, 401);
     const challenge = response.headers.get('www-authenticate') ?? '';
-    assert.match(challenge, /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/);
+    assert.match(
+      challenge,
+      /^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource"/,
+    );
     const metadataUrl = /resource_metadata="([^"]+)"/.exec(challenge)?.[1] as string;
     const metadata = (await (await fetch(metadataUrl)).json()) as Record<string, unknown>;
     assert.deepEqual(metadata, {
@@ -113,7 +124,13 @@ resource: https://gateway.test/mcp
     assert.equal((await call(bearer(alice.key))).status, 200);
     assert.equal((await call({ 'x-api-key': alice.key })).status, 200);
     const wrongSecret = alice.key.slice(0, -4) + (alice.key.endsWith('AAAA') ? 'BBBB' : 'AAAA');
-    for (const bad of [wrongSecret, `${alice.key}x`, 'mcpk_nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'mcpk_alice-ci', bob.key.replace('bob', 'alice-ci')]) {
+    for (const bad of [
+      wrongSecret,
+      `${alice.key}x`,
+      'mcpk_nobody.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      'mcpk_alice-ci',
+      bob.key.replace('bob', 'alice-ci'),
+    ]) {
       const response = await call(bearer(bad));
       assert.equal(response.status, 401, bad);
       assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
@@ -165,10 +182,13 @@ resource: https://gateway.test/mcp
     ['a token not valid yet', async () => token(rs, {}, { nbf: Math.floor(Date.now() / 1000) + 120 })],
     ['another audience', async () => token(rs, {}, { audience: 'someone-else' })],
     ['another issuer', async () => token(rs, {}, { issuer: 'https://evil.test' })],
-    ['a tampered payload', async () => {
-      const [h, , s] = (await token(rs)).split('.');
-      return `${h}.${Buffer.from(JSON.stringify({ sub: 'root', iss: ISSUER, aud: AUDIENCE, exp: 9999999999, scope: 'mcp:tools' })).toString('base64url')}.${s}`;
-    }],
+    [
+      'a tampered payload',
+      async () => {
+        const [h, , s] = (await token(rs)).split('.');
+        return `${h}.${Buffer.from(JSON.stringify({ sub: 'root', iss: ISSUER, aud: AUDIENCE, exp: 9999999999, scope: 'mcp:tools' })).toString('base64url')}.${s}`;
+      },
+    ],
   ];
   for (const [what, make] of forged) {
     it(`refuses ${what} with 401 invalid_token`, async () => {
@@ -181,7 +201,10 @@ resource: https://gateway.test/mcp
   it('a token without the required scope gets 403 insufficient_scope', async () => {
     const response = await call(bearer(await token(rs, { scope: 'profile' })));
     assert.equal(response.status, 403);
-    assert.match(response.headers.get('www-authenticate') ?? '', /error="insufficient_scope".*scope="mcp:tools"/);
+    assert.match(
+      response.headers.get('www-authenticate') ?? '',
+      /error="insufficient_scope".*scope="mcp:tools"/,
+    );
   });
 
   it('follows JWKS rotation: a key added to the JWKS file is accepted, a removed one refused', async () => {
@@ -198,15 +221,28 @@ resource: https://gateway.test/mcp
     const init = await call(bearer(alice.key));
     const session = init.headers.get('mcp-session-id') as string;
     const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
-    assert.equal((await post(fleet.url, ping, { ...bearer(alice.key), 'mcp-session-id': session })).status, 200);
-    assert.equal((await post(fleet.url, ping, { ...bearer(bob.key), 'mcp-session-id': session })).status, 404);
-    const del = await fetch(fleet.url, { method: 'DELETE', headers: { ...MCP_HEADERS, ...bearer(bob.key), 'mcp-session-id': session } });
+    assert.equal(
+      (await post(fleet.url, ping, { ...bearer(alice.key), 'mcp-session-id': session })).status,
+      200,
+    );
+    assert.equal(
+      (await post(fleet.url, ping, { ...bearer(bob.key), 'mcp-session-id': session })).status,
+      404,
+    );
+    const del = await fetch(fleet.url, {
+      method: 'DELETE',
+      headers: { ...MCP_HEADERS, ...bearer(bob.key), 'mcp-session-id': session },
+    });
     assert.equal(del.status, 404, 'nobody else can end it either');
   });
 
   it('refuses to start without authentication on a non-loopback listener, and on HS algorithms with a JWKS', async () => {
     await assert.rejects(
-      build({ config: gatewayConfig({ MCPFLEET_GATEWAY_LISTEN: '0.0.0.0:0' }), providers: [], logger: silent }),
+      build({
+        config: gatewayConfig({ MCPFLEET_GATEWAY_LISTEN: '0.0.0.0:0' }),
+        providers: [],
+        logger: silent,
+      }),
       (err: unknown) => err instanceof ConfigError && /MCPFLEET_AUTH_FILE is required/.test(err.message),
     );
     const hs = join(dir, 'hs.yaml');

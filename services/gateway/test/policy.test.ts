@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, defineTool } from '@mcp-fleet/sdk';
+import { generateApiKey } from '../src/auth/api-keys.js';
 import type { Caller } from '../src/auth/caller.js';
 import { decide, entitlements } from '../src/policy/engine.js';
 import { compileGlob } from '../src/policy/glob.js';
 import { parsePolicy } from '../src/policy/policy-file.js';
-import { generateApiKey } from '../src/auth/api-keys.js';
 import { type Fleet, post, startFleet } from './support.js';
 
 const caller = (...roles: string[]): Caller => ({ subject: 's', roles, scopes: [], method: 'api-key' });
@@ -81,25 +81,49 @@ describe('policy decisions', () => {
 
   it('a deny rule of any role wins over every allow', () => {
     const d = decide(policy, caller('reader', 'writer'), 'tools', 'postgres_execute', {});
-    assert.deepEqual(d, { allowed: false, rule: 'roles.reader.tools.deny[0]', reason: 'denied by policy rule roles.reader.tools.deny[0]' });
+    assert.deepEqual(d, {
+      allowed: false,
+      rule: 'roles.reader.tools.deny[0]',
+      reason: 'denied by policy rule roles.reader.tools.deny[0]',
+    });
     assert.equal(decide(policy, caller('writer', 'banned'), 'tools', 'postgres_query').allowed, false);
   });
 
   it('argument constraints: exact match required, no extra properties, no type coercion', () => {
     const reader = caller('reader');
-    assert.equal(decide(policy, reader, 'tools', 'postgres_query', { schema: 'public', sql: 'select 1' }).allowed, true);
+    assert.equal(
+      decide(policy, reader, 'tools', 'postgres_query', { schema: 'public', sql: 'select 1' }).allowed,
+      true,
+    );
     const other = decide(policy, reader, 'tools', 'postgres_query', { schema: 'secret', sql: 'select 1' });
     assert.equal(other.allowed, false);
     assert.equal(other.rule, 'roles.reader.arguments.postgres_query');
-    assert.equal(decide(policy, reader, 'tools', 'postgres_query', { schema: 'public', sql: 'x', schemaOverride: 'secret' }).allowed, false);
+    assert.equal(
+      decide(policy, reader, 'tools', 'postgres_query', {
+        schema: 'public',
+        sql: 'x',
+        schemaOverride: 'secret',
+      }).allowed,
+      false,
+    );
     assert.equal(decide(policy, reader, 'tools', 'echo', { text: '12345' }).allowed, true);
     assert.equal(decide(policy, reader, 'tools', 'echo', { text: '123456' }).allowed, false);
-    assert.equal(decide(policy, reader, 'tools', 'echo', { text: 12345 }).allowed, false, 'a number is not coerced to a string');
-    assert.equal(decide(policy, reader, 'tools', 'postgres_query', { schema: ['public'], sql: 'x' }).allowed, false);
+    assert.equal(
+      decide(policy, reader, 'tools', 'echo', { text: 12345 }).allowed,
+      false,
+      'a number is not coerced to a string',
+    );
+    assert.equal(
+      decide(policy, reader, 'tools', 'postgres_query', { schema: ['public'], sql: 'x' }).allowed,
+      false,
+    );
   });
 
   it('another role allowing the tool without constraints admits the call', () => {
-    assert.equal(decide(policy, caller('reader', 'writer'), 'tools', 'postgres_query', { schema: 'secret' }).allowed, true);
+    assert.equal(
+      decide(policy, caller('reader', 'writer'), 'tools', 'postgres_query', { schema: 'secret' }).allowed,
+      true,
+    );
   });
 
   it('limits: the most generous role wins; a role without a quota lifts it', () => {
@@ -113,18 +137,26 @@ describe('policy decisions', () => {
 
   it('refuses a malformed policy file with every problem named', () => {
     assert.throws(
-      () => parsePolicy('roles:\n  r:\n    tools: { allow: "echo" }\n    rateLimit: { perSecond: 0 }\n    surprise: 1\n', 'p.yaml'),
+      () =>
+        parsePolicy(
+          'roles:\n  r:\n    tools: { allow: "echo" }\n    rateLimit: { perSecond: 0 }\n    surprise: 1\n',
+          'p.yaml',
+        ),
       (err: unknown) =>
         err instanceof ConfigError &&
         err.problems.some((p) => p.includes('/roles/r/tools/allow must be array')) &&
         err.problems.some((p) => p.includes('/roles/r/rateLimit/perSecond')) &&
         err.problems.some((p) => p.includes('must NOT have additional properties')),
     );
-    assert.throws(() => parsePolicy('roles:\n  r:\n    arguments:\n      t: { type: nonsense }\n', 'p.yaml'), /roles.r.arguments.t/);
+    assert.throws(
+      () => parsePolicy('roles:\n  r:\n    arguments:\n      t: { type: nonsense }\n', 'p.yaml'),
+      /roles.r.arguments.t/,
+    );
   });
 });
 
-const tool = (name: string) => defineTool({ name, description: name, inputSchema: { type: 'object' }, handler: () => name });
+const tool = (name: string) =>
+  defineTool({ name, description: name, inputSchema: { type: 'object' }, handler: () => name });
 
 describe('policy through the gateway', () => {
   let fleet: Fleet;
@@ -135,12 +167,18 @@ describe('policy through the gateway', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'mcpfleet-policy-'));
     policyFile = join(dir, 'policy.yaml');
-    await writeFile(join(dir, 'auth.yaml'), `apiKeys:\n  - { id: reader, hash: "${key.hash}", subject: rita, roles: [reader] }\n`);
+    await writeFile(
+      join(dir, 'auth.yaml'),
+      `apiKeys:\n  - { id: reader, hash: "${key.hash}", subject: rita, roles: [reader] }\n`,
+    );
     await writeFile(policyFile, 'roles:\n  reader:\n    tools: { allow: ["lab_read_*"] }\n');
-    fleet = await startFleet([{ name: 'lab', definitions: [tool('read_a'), tool('read_b'), tool('write_a')] }], {
-      MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
-      MCPFLEET_POLICY_FILE: policyFile,
-    });
+    fleet = await startFleet(
+      [{ name: 'lab', definitions: [tool('read_a'), tool('read_b'), tool('write_a')] }],
+      {
+        MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
+        MCPFLEET_POLICY_FILE: policyFile,
+      },
+    );
   });
   after(async () => {
     await fleet.close();
@@ -152,12 +190,25 @@ describe('policy through the gateway', () => {
     (
       await post(
         fleet.url,
-        { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'p', version: '1' } } },
+        {
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: {
+            protocolVersion: '2025-11-25',
+            capabilities: {},
+            clientInfo: { name: 'p', version: '1' },
+          },
+        },
         headers(),
       )
     ).headers.get('mcp-session-id') as string;
   const names = async (id: string) => {
-    const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, { ...headers(), 'mcp-session-id': id });
+    const { json } = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { ...headers(), 'mcp-session-id': id },
+    );
     return (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name).sort();
   };
 
@@ -166,7 +217,12 @@ describe('policy through the gateway', () => {
     assert.deepEqual(await names(id), ['lab_read_a', 'lab_read_b']);
     const { status, json } = await post(
       fleet.url,
-      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'lab_write_a', arguments: { secret: 'hunter2' } } },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'lab_write_a', arguments: { secret: 'hunter2' } },
+      },
       { ...headers(), 'mcp-session-id': id },
     );
     assert.equal(status, 200);
@@ -176,7 +232,10 @@ describe('policy through the gateway', () => {
       data: { rule: 'default-deny' },
     });
     const audit = await readFile(join(fleet.dir, 'audit.log'), 'utf8');
-    const lines = audit.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = audit
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const denied = lines.find((l) => l.target === 'lab_write_a');
     assert.equal(denied.outcome, 'denied');
     assert.equal(denied.subject, 'rita');
