@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { openLoop, type RunResult } from './open-loop.js';
 import { directEcho, gatewayEcho } from './targets.js';
@@ -83,6 +84,47 @@ async function ladder(
   return { runs, capacity };
 }
 
+/**
+ * A second gateway with security on: an API key, a policy with an argument constraint, a rate
+ * limit and a quota (all high enough never to refuse), so only their cost shows.
+ */
+async function securedGateway(dir: string, providerPort: number, keyFile: string, jwksFile: string) {
+  const port = await freePort();
+  const { key, hash } = generateApiKey('bench');
+  await writeFile(
+    join(dir, 'auth.yaml'),
+    `apiKeys:\n  - { id: bench, hash: "${hash}", subject: bench, roles: [bench] }\n`,
+  );
+  await writeFile(
+    join(dir, 'policy.yaml'),
+    `roles:
+  bench:
+    tools: { allow: ["echo"], deny: ["test_*"] }
+    arguments:
+      echo: { type: object, properties: { text: { type: string, maxLength: 100 } }, required: [text] }
+    rateLimit: { perSecond: 1000000, burst: 1000000 }
+    toolRateLimit: { perSecond: 1000000, burst: 1000000 }
+    quota: { perHour: 100000000 }
+`,
+  );
+  await writeFile(
+    join(dir, 'providers-secured.yaml'),
+    `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
+  );
+  const child = start('services/gateway/dist/src/server.js', {
+    MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${port}`,
+    MCPFLEET_PROVIDERS_FILE: join(dir, 'providers-secured.yaml'),
+    MCPFLEET_IDENTITY_KEY: keyFile,
+    MCPFLEET_IDENTITY_JWKS_OUT: `${jwksFile}.secured`,
+    MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
+    MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
+    MCPFLEET_AUDIT_LOG: join(dir, 'audit-secured.log'),
+    MCPFLEET_LOG_LEVEL: 'warn',
+  });
+  await waitReady(`http://127.0.0.1:${port}/readyz`);
+  return { url: `http://127.0.0.1:${port}/mcp`, apiKey: key, process: child };
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-bench-'));
   const keyFile = join(dir, 'key.json');
@@ -144,6 +186,15 @@ async function main() {
       direct: await closedLoop(direct.call),
       gateway: await closedLoop(http.call),
     };
+    const secured = await securedGateway(dir, providerPort, keyFile, jwksFile);
+    const securedHttp = await gatewayEcho(secured.url, CONNECTIONS, {
+      authorization: `Bearer ${secured.apiKey}`,
+    });
+    await openLoop('warmup', 1000, 2000, securedHttp.call);
+    // Back to back, so both see the same machine state.
+    const security = { open: await closedLoop(http.call), secured: await closedLoop(securedHttp.call) };
+    await securedHttp.close();
+    secured.process.kill('SIGTERM');
     const memory = JSON.parse(
       execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/memory.js')], {
         encoding: 'utf8',
@@ -175,6 +226,7 @@ async function main() {
         addedP99Ms: Math.round((gatewayHalf.p99 - directHalf.p99) * 1000) / 1000,
       },
       saturation: { ...saturation, ratio: Math.round((saturation.gateway / saturation.direct) * 100) / 100 },
+      security: { ...security, overhead: Math.round((1 - security.secured / security.open) * 1000) / 10 },
       memory,
       ladders: { direct: directLadder.runs, gateway: gatewayLadder.runs },
     };
@@ -190,6 +242,7 @@ async function main() {
         `| p99 at ${half}/s (ms) | ${directHalf.p99} | ${gatewayHalf.p99} | +${results.halfLoad.addedP99Ms} |`,
         `| p99.9 at ${half}/s (ms) | ${directHalf.p999} | ${gatewayHalf.p999} | |`,
         `| saturation, ${CONNECTIONS} calls in flight (calls/s) | ${saturation.direct} | ${saturation.gateway} | ${results.saturation.ratio} |`,
+        `| API key + policy (with an argument constraint) + rate limit + quota: calls/s at saturation | ${security.open} open | ${security.secured} secured | ${results.security.overhead} % overhead |`,
         `| heap per idle session (in-memory store, ${memory.sessions} sessions) | | ${memory.perSessionBytes} B | |`,
         '',
         `results: ${file}`,

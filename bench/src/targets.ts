@@ -8,11 +8,16 @@ const ECHO_ARGS = { text: 'hello from the benchmark' };
 export async function gatewayEcho(
   url: string,
   connections: number,
+  credentials: Record<string, string> = {},
 ): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
   const origin = new URL(url).origin;
   const path = new URL(url).pathname;
   const pool = new Pool(origin, { connections, pipelining: 1 });
-  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    ...credentials,
+  };
   const init = await pool.request({
     path,
     method: 'POST',

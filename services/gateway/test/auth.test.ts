@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -251,5 +253,50 @@ resource: https://gateway.test/mcp
       build({ config: gatewayConfig({ MCPFLEET_AUTH_FILE: hs }), providers: [], logger: silent }),
       /HS\* cannot be used with a JWKS/,
     );
+  });
+});
+
+describe('JWT bearer with a JWKS URL', () => {
+  it('fetches the identity provider keys, and refetches when a token names a new kid (rotation)', async () => {
+    const first = await signingKey('ES256', 'url-1');
+    const second = await signingKey('ES256', 'url-2');
+    let served: JWK[] = [first.jwk];
+    let fetches = 0;
+    const idp = createServer((request, response) => {
+      fetches++;
+      response.writeHead(request.url === '/jwks.json' ? 200 : 404, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ keys: served }));
+    });
+    idp.listen(0, '127.0.0.1');
+    await once(idp, 'listening');
+    const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-jwksurl-'));
+    const { port } = idp.address() as { port: number };
+    await writeFile(
+      join(dir, 'auth.yaml'),
+      `jwt: { issuer: "${ISSUER}", audience: ${AUDIENCE}, jwksUrl: "http://127.0.0.1:${port}/jwks.json", algorithms: [ES256], jwksCooldown: 100ms, claims: { roles: realm.roles } }\n`,
+    );
+    await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller:\n    tools: { allow: ["*"] }\n');
+    const fleet = await startFleet([{ name: 'lab', definitions: [whoami] }], {
+      MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
+      MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
+    });
+    try {
+      const init = (jwt: string) => post(fleet.url, INIT, { authorization: `Bearer ${jwt}` });
+      assert.equal((await init(await token(first))).status, 200);
+      assert.equal((await init(await token(first))).status, 200);
+      assert.equal(fetches, 1, 'the key set is cached');
+      served = [first.jwk, second.jwk];
+      await sleep(150);
+      assert.equal(
+        (await init(await token(second))).status,
+        200,
+        'an unknown kid makes the gateway fetch again',
+      );
+      assert.equal(fetches, 2);
+    } finally {
+      await fleet.close();
+      idp.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

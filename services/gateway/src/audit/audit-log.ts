@@ -52,6 +52,8 @@ export function argumentDigest(args: unknown): string {
 /** One JSON line per decision and per call, to stdout or an append-only file. */
 export class AuditLog {
   private readonly out: NodeJS.WritableStream | WriteStream;
+  /** Lines of this turn of the event loop, written together: one write per batch, not per line. */
+  private pending: string[] = [];
 
   constructor(
     target: string,
@@ -78,10 +80,18 @@ export class AuditLog {
       latencyMs: entry.latencyMs,
       traceId: entry.traceId,
     };
-    this.out.write(`${JSON.stringify(line)}\n`);
+    if (this.pending.length === 0) setImmediate(() => this.flush());
+    this.pending.push(JSON.stringify(line));
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.out.write(`${this.pending.join('\n')}\n`);
+    this.pending = [];
   }
 
   close(): void {
+    this.flush();
     if (this.out !== process.stdout) (this.out as WriteStream).end();
   }
 }

@@ -21,6 +21,8 @@ export interface JwtSettings {
   jwksFile?: string;
   /** Allowed algorithms; `none` is never accepted, HS* never with a JWKS. */
   algorithms: string[];
+  /** After fetching the JWKS URL, how long an unknown kid waits before the next fetch (ms). */
+  jwksCooldownMs: number;
   clockSkewS: number;
   /** Dotted paths into the claims. */
   claims: { subject: string; tenant?: string; roles?: string; scopes?: string };
@@ -72,6 +74,7 @@ const schema = {
           items: { enum: [...ASYMMETRIC, 'HS256', 'HS384', 'HS512'] },
         },
         clockSkew: { type: 'string', pattern: '^\\d+(ms|s|m)?$' },
+        jwksCooldown: { type: 'string', pattern: '^\\d+(ms|s|m)?$' },
         claims: {
           type: 'object',
           additionalProperties: false,
@@ -94,9 +97,10 @@ const validate = new Ajv2020({ allErrors: true }).compile(schema);
 
 type RawAuth = {
   apiKeys?: ApiKeyEntry[];
-  jwt?: Omit<JwtSettings, 'clockSkewS' | 'algorithms' | 'claims' | 'requiredScopes'> & {
+  jwt?: Omit<JwtSettings, 'clockSkewS' | 'algorithms' | 'claims' | 'requiredScopes' | 'jwksCooldownMs'> & {
     algorithms?: string[];
     clockSkew?: string;
+    jwksCooldown?: string;
     claims?: Partial<JwtSettings['claims']>;
     requiredScopes?: string[];
   };
@@ -139,6 +143,7 @@ export function parseAuthFile(text: string, source: string): AuthSettings {
       jwksFile: auth.jwt.jwksFile,
       algorithms,
       clockSkewS: Math.round((parseDuration(auth.jwt.clockSkew ?? '30s') ?? 30_000) / 1000),
+      jwksCooldownMs: parseDuration(auth.jwt.jwksCooldown ?? '30s') ?? 30_000,
       claims: { subject: 'sub', roles: 'roles', scopes: 'scope', ...auth.jwt.claims },
       requiredScopes: auth.jwt.requiredScopes ?? [],
     };

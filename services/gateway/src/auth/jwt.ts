@@ -38,7 +38,10 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
   let keys: JWTVerifyGetKey;
   if (settings.jwksUrl) {
     // jose caches the set, refetches on an unknown kid (rotation), and rate-limits refetches.
-    keys = createRemoteJWKSet(new URL(settings.jwksUrl), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
+      cooldownDuration: settings.jwksCooldownMs,
+      cacheMaxAge: 600_000,
+    });
   } else {
     const source = jwksFromFile(settings.jwksFile ?? '');
     keys = async (header, token) => {
