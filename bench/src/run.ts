@@ -88,7 +88,25 @@ async function ladder(
  * A second gateway with security on: an API key, a policy with an argument constraint, a rate
  * limit and a quota (all high enough never to refuse), so only their cost shows.
  */
-async function securedGateway(dir: string, providerPort: number, keyFile: string, jwksFile: string) {
+/** A gateway process in front of the providers file in `dir`, signing with the bench's key. */
+function startGateway(
+  dir: string,
+  port: number,
+  keyFile: string,
+  jwksOut: string,
+  env: Record<string, string>,
+): ChildProcess {
+  return start('services/gateway/dist/src/server.js', {
+    MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${port}`,
+    MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
+    MCPFLEET_IDENTITY_KEY: keyFile,
+    MCPFLEET_IDENTITY_JWKS_OUT: jwksOut,
+    MCPFLEET_LOG_LEVEL: 'warn',
+    ...env,
+  });
+}
+
+async function securedGateway(dir: string, keyFile: string, jwksFile: string) {
   const port = await freePort();
   const { key, hash } = generateApiKey('bench');
   await writeFile(
@@ -107,19 +125,10 @@ async function securedGateway(dir: string, providerPort: number, keyFile: string
     quota: { perHour: 100000000 }
 `,
   );
-  await writeFile(
-    join(dir, 'providers-secured.yaml'),
-    `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
-  );
-  const child = start('services/gateway/dist/src/server.js', {
-    MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${port}`,
-    MCPFLEET_PROVIDERS_FILE: join(dir, 'providers-secured.yaml'),
-    MCPFLEET_IDENTITY_KEY: keyFile,
-    MCPFLEET_IDENTITY_JWKS_OUT: `${jwksFile}.secured`,
+  const child = startGateway(dir, port, keyFile, `${jwksFile}.secured`, {
     MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
     MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
     MCPFLEET_AUDIT_LOG: join(dir, 'audit-secured.log'),
-    MCPFLEET_LOG_LEVEL: 'warn',
   });
   await waitReady(`http://127.0.0.1:${port}/readyz`);
   return { url: `http://127.0.0.1:${port}/mcp`, apiKey: key, process: child };
@@ -139,14 +148,9 @@ async function main() {
     `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
   );
 
-  const gateway = start('services/gateway/dist/src/server.js', {
-    MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
-    MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
-    MCPFLEET_IDENTITY_KEY: keyFile,
-    MCPFLEET_IDENTITY_JWKS_OUT: jwksFile,
+  const gateway = startGateway(dir, gatewayPort, keyFile, jwksFile, {
     MCPFLEET_POLICY_FILE: join(ROOT, 'deploy/dev/policy.yaml'),
     MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
-    MCPFLEET_LOG_LEVEL: 'warn',
   });
   await sleep(500);
   const provider = start('services/providers/everything/dist/src/main.js', {
@@ -186,7 +190,7 @@ async function main() {
       direct: await closedLoop(direct.call),
       gateway: await closedLoop(http.call),
     };
-    const secured = await securedGateway(dir, providerPort, keyFile, jwksFile);
+    const secured = await securedGateway(dir, keyFile, jwksFile);
     const securedHttp = await gatewayEcho(secured.url, CONNECTIONS, {
       authorization: `Bearer ${secured.apiKey}`,
     });

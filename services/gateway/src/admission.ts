@@ -65,11 +65,12 @@ export class Admission {
   async admit(request: Admitted, kind: Kind, target: string, args?: Record<string, unknown>) {
     const { caller } = request;
     const record = (
+      event: 'decision' | 'call',
       outcome: AuditOutcome,
       extra: { rule?: string; errorClass?: string; latencyMs?: number } = {},
     ) =>
       this.audit.record({
-        event: 'decision',
+        event,
         caller,
         sessionId: request.sessionId,
         method: request.method,
@@ -82,7 +83,7 @@ export class Admission {
 
     const decision = decide(this.policy.current, caller, kind, target, args);
     if (!decision.allowed) {
-      record('denied', { rule: decision.rule });
+      record('decision', 'denied', { rule: decision.rule });
       throw new JsonRpcError(ErrorCode.Forbidden, `Forbidden: ${decision.reason}`, { rule: decision.rule });
     }
     const rights = entitlements(this.policy.current, caller);
@@ -110,7 +111,7 @@ export class Admission {
     const rate = await this.limiter.rate(rateKeys);
     if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
     if (!rate.allowed) {
-      record('rate_limited', { rule: decision.rule });
+      record('decision', 'rate_limited', { rule: decision.rule });
       throw limited(
         ErrorCode.RateLimited,
         'Rate limit exceeded: slow down',
@@ -120,7 +121,7 @@ export class Admission {
     }
     const quota = await this.limiter.quota(quotaKeys);
     if (!quota.allowed) {
-      record('quota_exceeded', { rule: decision.rule });
+      record('decision', 'quota_exceeded', { rule: decision.rule });
       throw limited(
         ErrorCode.QuotaExceeded,
         `Quota exceeded: ${quota.limit} calls per ${quota.window}`,
@@ -134,7 +135,7 @@ export class Admission {
     }
     const slot = this.concurrency.acquire(request.sessionId, caller.subject);
     if (typeof slot !== 'function') {
-      record('concurrency_limited', { rule: decision.rule });
+      record('decision', 'concurrency_limited', { rule: decision.rule });
       throw limited(
         ErrorCode.RateLimited,
         `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
@@ -142,21 +143,13 @@ export class Admission {
         request.headers,
       );
     }
-    record('allowed', { rule: decision.rule });
+    record('decision', 'allowed', { rule: decision.rule });
     const started = performance.now();
     return (outcome: AuditOutcome, errorClass?: string) => {
       slot();
-      this.audit.record({
-        event: 'call',
-        caller,
-        sessionId: request.sessionId,
-        method: request.method,
-        target,
-        args,
-        outcome,
+      record('call', outcome, {
         errorClass,
         latencyMs: Math.round((performance.now() - started) * 100) / 100,
-        traceId: request.traceId,
       });
     };
   }

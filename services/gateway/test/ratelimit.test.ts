@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,7 +13,7 @@ import { pino } from 'pino';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { MemoryLimiter } from '../src/ratelimit/memory-limiter.js';
 import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
-import { type Fleet, post, startFleet } from './support.js';
+import { type Fleet, post, startFleet, startRedis } from './support.js';
 
 function redisUrl(): string {
   const url = process.env.REDIS_URL;
@@ -193,25 +192,6 @@ describe('limits shared by two replicas through Redis', () => {
     assert.equal((await call(0, headers, 'lab_echo', 3)).status, 200);
   });
 });
-
-/** A Redis of this test's own, so stopping it disturbs no other test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await sleep(50);
-  if (!output.includes('Ready to accept connections'))
-    throw new Error(`redis-server did not start:\n${output}`);
-  return child;
-}
 
 describe('limits when Redis goes away', () => {
   it('rate limits fail open, quotas fail closed (defaults), each outage counted, and both recover', async () => {

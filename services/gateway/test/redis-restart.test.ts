@@ -1,33 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { freePort } from '@mcp-fleet/sdk/testing';
-import { type Fleet, initialize, post, startFleet } from './support.js';
-
-/** A Redis of this test's own (loopback, no persistence), so restarting it disturbs no other test. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  child.on('error', (err) => {
-    throw new Error(`redis-server could not start (is it installed? make test installs it): ${err.message}`);
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await sleep(50);
-  if (!output.includes('Ready to accept connections'))
-    throw new Error(`redis-server did not start:\n${output}`);
-  return child;
-}
+import { type Fleet, initialize, post, startFleet, startRedis } from './support.js';
 
 describe('Redis restarted during a session', () => {
   let fleet: Fleet;

@@ -1,6 +1,8 @@
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import {
   createIdentityVerifier,
@@ -270,4 +272,26 @@ export async function readUntil(
   }
   controller.abort();
   return { ids, messages };
+}
+
+/** A Redis of the test's own (loopback, no persistence), so stopping it disturbs no other test. */
+export async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  child.on('error', (err) => {
+    throw new Error(`redis-server could not start (is it installed? make test installs it): ${err.message}`);
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  for (let i = 0; i < 100 && !output.includes('Ready to accept connections'); i++) await sleep(50);
+  if (!output.includes('Ready to accept connections'))
+    throw new Error(`redis-server did not start:\n${output}`);
+  return child;
 }
