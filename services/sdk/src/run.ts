@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { type ConfigOf, type ConfigSpec, configUsage, parseConfig } from './config.js';
 import { ConfigError, DefinitionError, errorMessage } from './errors.js';
 import { createIdentityVerifier } from './identity.js';
@@ -47,9 +48,10 @@ export interface RunProviderOptions<S extends ConfigSpec> {
   defaultPort: number;
   /** The provider's own configuration keys. */
   config?: S;
-  /** Builds the provider from its configuration; may start background work using the handle. */
+  /** Builds the provider from its configuration, with the process logger. */
   setup(
     config: ConfigOf<S> & BaseConfig,
+    logger: Logger,
   ): Promise<Omit<ProviderSpec, 'name' | 'version'>> | Omit<ProviderSpec, 'name' | 'version'>;
   /** Runs once the server listens, e.g. to start timers that announce resource updates. */
   started?(handle: ProviderHandle, config: ConfigOf<S> & BaseConfig): void;
@@ -91,7 +93,7 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
     logger.warn('INSECURE: accepting calls without an identity token; never run like this outside a laptop');
   }
   try {
-    const built = await options.setup(config);
+    const built = await options.setup(config, logger);
     const handle = await serveProvider(
       { ...built, name: options.name, version: options.version },
       {

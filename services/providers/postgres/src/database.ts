@@ -1,0 +1,195 @@
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+
+/** Limits of one call, within the provider's configured maxima. */
+export interface CallLimits {
+  timeoutMs: number;
+  maxRows: number;
+  maxBytes: number;
+}
+
+export interface Column {
+  name: string;
+  /** Postgres type name (`int4`, `text`, ...). */
+  type: string;
+}
+
+export interface Rows {
+  columns: Column[];
+  rows: Record<string, unknown>[];
+  rowCount: number;
+  truncated: boolean;
+}
+
+/** The database said no; its message, SQLSTATE and position go back to the caller. */
+export class DatabaseError extends Error {
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+    readonly position: number | undefined,
+  ) {
+    super(message);
+    this.name = 'DatabaseError';
+  }
+}
+
+/** Every connection is busy and none freed up in time. */
+export class PoolBusy extends Error {
+  override name = 'PoolBusy';
+}
+
+const LOCK_TIMEOUT_MS = 2_000;
+
+/** JSON-friendly values: binary as `\x...` hex, dates as ISO strings, the rest as pg gives them. */
+function plain(value: unknown): unknown {
+  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
+  return value;
+}
+
+function fromPg(err: unknown): Error {
+  const e = err as { message?: string; code?: string; position?: string };
+  if (e?.code && /^[0-9A-Z]{5}$/.test(e.code)) {
+    return new DatabaseError(
+      e.message ?? 'database error',
+      e.code,
+      e.position ? Number(e.position) : undefined,
+    );
+  }
+  return err as Error;
+}
+
+/**
+ * The pool and the transaction discipline: every read runs in `BEGIN READ ONLY` with local
+ * statement, lock and idle timeouts and always ends in ROLLBACK; every write in a transaction
+ * that commits only when all of it succeeded. Statements go through the extended protocol, so
+ * one string is one statement.
+ */
+export class Database {
+  private readonly typeNames = new Map<number, string>();
+
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly role: string | undefined,
+  ) {}
+
+  private async acquire(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      if (/timeout exceeded when trying to connect/i.test((err as Error).message)) {
+        throw new PoolBusy(
+          `database busy: all ${this.pool.options.max} connections are in use, retry shortly`,
+        );
+      }
+      throw new Error(
+        `cannot reach the database: ${(err as Error).message.replace(/postgres(ql)?:\/\/\S+/g, '[url]')}`,
+      );
+    }
+  }
+
+  /** Runs `work` in a transaction; `readOnly` ones always roll back. Aborting cancels the query. */
+  async transaction<T>(
+    mode: 'read-only' | 'read-write',
+    timeoutMs: number,
+    signal: AbortSignal,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    const client = await this.acquire();
+    const cancel = () =>
+      void this.pool
+        .query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID])
+        .catch(() => {});
+    signal.addEventListener('abort', cancel, { once: true });
+    let healthy = true;
+    try {
+      await client.query(mode === 'read-only' ? 'BEGIN READ ONLY' : 'BEGIN');
+      // SET LOCAL takes no parameters; the values are integers the provider computed.
+      await client.query(
+        `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}; SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.floor(timeoutMs) + 1000)}`,
+      );
+      if (this.role) await client.query(`SET LOCAL ROLE ${pg.escapeIdentifier(this.role)}`);
+      const result = await work(client);
+      await client.query(mode === 'read-only' ? 'ROLLBACK' : 'COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {
+        healthy = false;
+      });
+      throw fromPg(err);
+    } finally {
+      signal.removeEventListener('abort', cancel);
+      client.release(healthy ? undefined : true);
+    }
+  }
+
+  private async typeName(client: pg.PoolClient, oid: number): Promise<string> {
+    let name = this.typeNames.get(oid);
+    if (name === undefined) {
+      const { rows } = await client.query<{ typname: string }>('SELECT typname FROM pg_type WHERE oid = $1', [
+        oid,
+      ]);
+      name = rows[0]?.typname ?? String(oid);
+      this.typeNames.set(oid, name);
+    }
+    return name;
+  }
+
+  /** One statement through a cursor: never more than maxRows + 1 rows or about maxBytes in memory. */
+  async rows(client: pg.PoolClient, sql: string, params: unknown[], limits: CallLimits): Promise<Rows> {
+    const cursor = client.query(new Cursor(sql, params));
+    const read = (count: number) =>
+      new Promise<{ batch: Record<string, unknown>[]; fields: { name: string; dataTypeID: number }[] }>(
+        (resolve, reject) =>
+          cursor.read(count, (err, batch, result) =>
+            err ? reject(err) : resolve({ batch, fields: result?.fields ?? [] }),
+          ),
+      );
+    const rows: Record<string, unknown>[] = [];
+    let bytes = 0;
+    let truncated = false;
+    let fields: { name: string; dataTypeID: number }[] = [];
+    try {
+      for (;;) {
+        const next = await read(Math.min(500, limits.maxRows + 1 - rows.length));
+        const batch = next.batch;
+        if (next.fields.length > 0) fields = next.fields;
+        if (batch.length === 0) break;
+        for (const row of batch) {
+          if (rows.length >= limits.maxRows) {
+            truncated = true;
+            break;
+          }
+          const clean = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]));
+          bytes += Buffer.byteLength(JSON.stringify(clean));
+          if (bytes > limits.maxBytes && rows.length > 0) {
+            truncated = true;
+            break;
+          }
+          rows.push(clean);
+        }
+        if (truncated || rows.length >= limits.maxRows + 1) break;
+      }
+    } finally {
+      await new Promise<void>((resolve) => cursor.close(() => resolve()));
+    }
+    const columns = await Promise.all(
+      fields.map(async (f) => ({ name: f.name, type: await this.typeName(client, f.dataTypeID) })),
+    );
+    return { columns, rows, rowCount: rows.length, truncated };
+  }
+
+  /** A statement whose rows do not matter (DML); returns the affected row count. */
+  async run(
+    client: pg.PoolClient,
+    sql: string,
+    params: unknown[],
+  ): Promise<{ command: string; rowCount: number }> {
+    const result = await client.query({ text: sql, values: params, queryMode: 'extended' } as pg.QueryConfig);
+    return { command: result.command, rowCount: result.rowCount ?? 0 };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,101 @@
+import { defineTool } from '@mcp-fleet/sdk';
+import { guarded, limitsFor, type PgProvider } from '../context.js';
+import { textTable } from '../format.js';
+import { checkReadOnly, checkWrite, parseOne, StatementRefused } from '../sql-guard.js';
+import { READ } from './catalog.js';
+
+const PARAMS = {
+  type: 'array',
+  description: 'Values for $1, $2, ... (sent separately from the SQL, never spliced into it)',
+  items: { type: ['string', 'number', 'boolean', 'null'] },
+  maxItems: 100,
+};
+
+export const query = (p: PgProvider) =>
+  defineTool<{ sql: string; params?: unknown[]; maxRows?: number; timeoutMs?: number }>({
+    name: 'query',
+    title: 'Run a read-only query',
+    description:
+      'Runs one SELECT/VALUES/TABLE/SHOW statement in a READ ONLY transaction that is always rolled back. ' +
+      'Results are capped in rows and bytes (`truncated` says when); the timeout cannot exceed the configured maximum.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        sql: { type: 'string', minLength: 1, maxLength: 100_000 },
+        params: PARAMS,
+        maxRows: { type: 'integer', minimum: 1 },
+        timeoutMs: { type: 'integer', minimum: 1 },
+      },
+      required: ['sql'],
+      additionalProperties: false,
+    },
+    annotations: READ,
+    handler: ({ sql, params = [], maxRows, timeoutMs }, ctx) =>
+      guarded(async () => {
+        const statement = parseOne(sql);
+        const { explainAnalyze } = checkReadOnly(statement);
+        if (explainAnalyze)
+          throw new StatementRefused('EXPLAIN ANALYZE runs the statement: use the explain tool');
+        const limits = limitsFor(p, { maxRows, timeoutMs });
+        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx.signal, (client) =>
+          p.db.rows(client, sql, params, limits),
+        );
+        return { content: [{ type: 'text', text: textTable(result) }], structuredContent: { ...result } };
+      }),
+  });
+
+export const explainPlan = (p: PgProvider) =>
+  defineTool<{ sql: string; params?: unknown[]; analyze?: boolean }>({
+    name: 'explain',
+    title: 'Explain a query plan',
+    description:
+      'The plan of one statement as JSON and text. `analyze` executes it (inside a transaction that is rolled back) and is only available when the provider is read-write.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        sql: { type: 'string', minLength: 1, maxLength: 100_000 },
+        params: PARAMS,
+        analyze: { type: 'boolean' },
+      },
+      required: ['sql'],
+      additionalProperties: false,
+    },
+    annotations: READ,
+    handler: ({ sql, params = [], analyze = false }, ctx) =>
+      guarded(async () => {
+        const statement = parseOne(sql);
+        if (statement.kind === 'ExplainStmt')
+          throw new StatementRefused('pass the statement itself, without EXPLAIN');
+        if (analyze && !p.readWrite)
+          throw new StatementRefused('EXPLAIN ANALYZE needs a read-write provider');
+        if (analyze) checkWrite(statement, p.dmlOnly);
+        else checkReadOnly(statement);
+        const limits = limitsFor(p, {});
+        const mode = analyze ? 'read-write' : 'read-only';
+        const options = analyze ? 'ANALYZE, BUFFERS, ' : '';
+        const plan = await p.db.transaction(mode, limits.timeoutMs, ctx.signal, async (client) => {
+          const json = await client.query({
+            text: `EXPLAIN (${options}FORMAT JSON) ${sql}`,
+            values: params,
+            queryMode: 'extended',
+          } as never);
+          const text = await client.query({
+            text: `EXPLAIN (${options}FORMAT TEXT) ${sql}`,
+            values: params,
+            queryMode: 'extended',
+          } as never);
+          // An analyzed statement really ran: never keep its effects.
+          if (analyze) await client.query('ROLLBACK; BEGIN');
+          return {
+            json: (json as unknown as { rows: { 'QUERY PLAN': unknown }[] }).rows[0]?.['QUERY PLAN'],
+            text: (text as unknown as { rows: { 'QUERY PLAN': string }[] }).rows
+              .map((r) => r['QUERY PLAN'])
+              .join('\n'),
+          };
+        });
+        return {
+          content: [{ type: 'text', text: plan.text }],
+          structuredContent: { plan: plan.json, analyzed: analyze },
+        };
+      }),
+  });
