@@ -19,7 +19,7 @@ providers:
     target: 127.0.0.1:$everything_port
     prefix: ""
 YAML
-start_fleet "$gateway_port" "$state/providers.yaml" "$state" "$everything_port"
+start_fleet "$gateway_port" "$state/providers.yaml" "$state" "everything:$everything_port"
 
 args=(server --url "http://localhost:$gateway_port/mcp" --suite all)
 if grep -qE '^[^#[:space:]]' conformance/expected-failures.yaml 2>/dev/null; then

@@ -9,7 +9,7 @@ cd "$(repo_root)"
 state=.dev
 mkdir -p "$state"
 trap stop_fleet EXIT INT TERM
-start_fleet 8080 deploy/dev/providers.yaml "$state" 50051
+start_fleet 8080 deploy/dev/providers.yaml "$state" everything:50051 postgres:50052
 
 cat >&2 <<MSG
 [mcp-fleet] MCP Fleet is up: http://127.0.0.1:8080/mcp  (logs in $state/)

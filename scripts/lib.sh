@@ -50,13 +50,14 @@ providers_up() {
   node -e 'fetch(process.argv[1]).then(r=>r.json()).then(b=>process.exit(b.ready&&b.providers.every(p=>p.up)?0:1),()=>process.exit(1))' "$1"
 }
 
-# Starts the gateway and the everything provider in the background, on loopback:
-#   start_fleet <gateway port> <providers file> <state dir> <everything port>
+# Starts the gateway and providers in the background, on loopback:
+#   start_fleet <gateway port> <providers file> <state dir> <provider>:<port> ...
 # The gateway writes the public JWKS of its identity key to <state dir>/jwks.json before it
-# listens; the provider verifies every call against it. Pids are appended to FLEET_PIDS.
+# listens; providers verify every call against it. Pids are appended to FLEET_PIDS.
 FLEET_PIDS=()
 start_fleet() {
-  local gateway_port=$1 providers_file=$2 state=$3 everything_port=$4 root
+  local gateway_port=$1 providers_file=$2 state=$3 root spec name port
+  shift 3
   root=$(repo_root)
   mkdir -p "$state"
   MCPFLEET_GATEWAY_LISTEN="127.0.0.1:$gateway_port" MCPFLEET_PROVIDERS_FILE="$providers_file" \
@@ -65,10 +66,14 @@ start_fleet() {
     node "$root/services/gateway/dist/src/server.js" >>"$state/gateway.log" 2>&1 &
   FLEET_PIDS+=($!)
   TIMEOUT=30 wait_until http_ok "http://127.0.0.1:$gateway_port/healthz" || { tail -n 20 "$state/gateway.log" >&2; die "gateway did not start"; }
-  MCPFLEET_LISTEN="127.0.0.1:$everything_port" MCPFLEET_IDENTITY_JWKS="$state/jwks.json" \
-    node "$root/services/providers/everything/dist/src/main.js" >>"$state/everything.log" 2>&1 &
-  FLEET_PIDS+=($!)
-  TIMEOUT=30 wait_until providers_up "http://127.0.0.1:$gateway_port/readyz" || { tail -n 20 "$state"/*.log >&2; die "fleet did not become ready"; }
+  for spec in "$@"; do
+    name=${spec%%:*}
+    port=${spec##*:}
+    MCPFLEET_LISTEN="127.0.0.1:$port" MCPFLEET_IDENTITY_JWKS="$state/jwks.json" \
+      node "$root/services/providers/$name/dist/src/main.js" >>"$state/$name.log" 2>&1 &
+    FLEET_PIDS+=($!)
+  done
+  TIMEOUT=60 wait_until providers_up "http://127.0.0.1:$gateway_port/readyz" || { tail -n 20 "$state"/*.log >&2; die "fleet did not become ready"; }
 }
 
 stop_fleet() {

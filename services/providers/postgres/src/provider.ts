@@ -1,6 +1,11 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import type { PgProvider } from './context.js';
+
+export { Database, type PgProvider } from './context.js';
+export { startEmbedded } from './embedded.js';
+export { loadParser } from './sql-guard.js';
+
 import { describeObject, listObjects, listSchemas } from './tools/catalog.js';
 import { dbHealth, recommendIndexes, topQueries } from './tools/health.js';
 import { explainPlan, query } from './tools/query.js';

@@ -14,7 +14,11 @@ INSERT INTO t (name, secret) SELECT 'row ' || i, 'hunter' || i FROM generate_ser
 INSERT INTO x VALUES (1);
 `;
 
-type Result = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+type Result = {
+  content: { type: string; text: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
 
 describe('postgres provider, read-only, against a real PostgreSQL as a least-privilege role', () => {
   let db: TestDatabase;
@@ -24,7 +28,11 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
   before(async () => {
     await loadParser();
     db = await createTestDatabase(SETUP);
-    pg = provider(db.url('reader'), { poolSize: 1, poolWait: 300, limits: { timeoutMs: 3_000, maxRows: 20, maxBytes: 65_536 } });
+    pg = provider(db.url('reader'), {
+      poolSize: 1,
+      poolWait: 300,
+      limits: { timeoutMs: 3_000, maxRows: 20, maxBytes: 65_536 },
+    });
     server = await startProvider(postgresTools(pg));
   });
   after(async () => {
@@ -33,7 +41,8 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     await db.drop();
   });
 
-  const call = async (tool: string, args: Record<string, unknown>) => resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
+  const call = async (tool: string, args: Record<string, unknown>) =>
+    resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
   const sql = (text: string, extra: Record<string, unknown> = {}) => call('query', { sql: text, ...extra });
   const refused = async (text: string, reason: RegExp) => {
     const result = await sql(text);
@@ -44,7 +53,16 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
 
   it('registers no write tools in read-only mode', async () => {
     const names = postgresTools(pg).map((t) => t.name);
-    assert.deepEqual(names, ['list_schemas', 'list_objects', 'describe_object', 'query', 'explain', 'top_queries', 'db_health', 'recommend_indexes']);
+    assert.deepEqual(names, [
+      'list_schemas',
+      'list_objects',
+      'describe_object',
+      'query',
+      'explain',
+      'top_queries',
+      'db_health',
+      'recommend_indexes',
+    ]);
   });
 
   it('runs a SELECT with parameters and returns columns, rows and a text table', async () => {
@@ -68,17 +86,37 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     ['a second statement after COMMIT', 'SELECT 1; COMMIT; DROP TABLE x', /exactly one SQL statement/],
     ['a second statement after END', 'SELECT 1; END; DROP TABLE x', /exactly one SQL statement/],
     ['SET TRANSACTION READ WRITE', 'SET TRANSACTION READ WRITE', /VariableSetStmt is not allowed/],
-    ['set_config turning read-only off', "SELECT set_config('default_transaction_read_only', 'off', false)", /set_config\(\) is not allowed/],
-    ['a data-modifying CTE', 'WITH d AS (DELETE FROM x RETURNING *) SELECT * FROM d', /DeleteStmt is not allowed in read-only mode/],
+    [
+      'set_config turning read-only off',
+      "SELECT set_config('default_transaction_read_only', 'off', false)",
+      /set_config\(\) is not allowed/,
+    ],
+    [
+      'a data-modifying CTE',
+      'WITH d AS (DELETE FROM x RETURNING *) SELECT * FROM d',
+      /DeleteStmt is not allowed in read-only mode/,
+    ],
     ['pg_read_file in FROM', "SELECT * FROM pg_read_file('/etc/passwd')", /pg_read_file\(\) is not allowed/],
-    ['pg_read_file schema-qualified', "SELECT pg_catalog.pg_read_file('/etc/passwd')", /pg_read_file\(\) is not allowed/],
+    [
+      'pg_read_file schema-qualified',
+      "SELECT pg_catalog.pg_read_file('/etc/passwd')",
+      /pg_read_file\(\) is not allowed/,
+    ],
     ['COPY TO PROGRAM', "COPY x TO PROGRAM 'id'", /CopyStmt is not allowed/],
     ['a DO block', 'DO $$ BEGIN DELETE FROM x; END $$', /DoStmt is not allowed/],
     ['EXPLAIN ANALYZE DELETE', 'EXPLAIN ANALYZE DELETE FROM x', /DeleteStmt is not allowed|EXPLAIN ANALYZE/],
     ['SELECT INTO', 'SELECT * INTO TEMP stolen FROM t', /SELECT INTO is not allowed/],
     ['FOR UPDATE', 'SELECT * FROM t FOR UPDATE', /row locks are not allowed/],
-    ['query_to_xml smuggling SQL', "SELECT query_to_xml('DELETE FROM x', true, true, '')", /query_to_xml\(\) is not allowed/],
-    ['dblink_exec', "SELECT dblink_exec('dbname=postgres', 'DROP TABLE x')", /dblink_exec\(\) is not allowed/],
+    [
+      'query_to_xml smuggling SQL',
+      "SELECT query_to_xml('DELETE FROM x', true, true, '')",
+      /query_to_xml\(\) is not allowed/,
+    ],
+    [
+      'dblink_exec',
+      "SELECT dblink_exec('dbname=postgres', 'DROP TABLE x')",
+      /dblink_exec\(\) is not allowed/,
+    ],
     ['pg_terminate_backend', 'SELECT pg_terminate_backend(1)', /pg_terminate_backend\(\) is not allowed/],
     ['an INSERT', 'INSERT INTO x VALUES (2)', /InsertStmt is not allowed in read-only mode/],
     ['lo_import', "SELECT lo_import('/etc/passwd')", /lo_import\(\) is not allowed/],
@@ -140,35 +178,62 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     assert.equal(bad.isError, true);
     assert.match(bad.content[0]?.text ?? '', /syntax error at or near "SELEC" \(at character 1\)/);
     const missing = await sql('SELECT * FROM nope');
-    assert.match(missing.content[0]?.text ?? '', /PostgreSQL error 42P01 at character 15: relation "nope" does not exist/);
+    assert.match(
+      missing.content[0]?.text ?? '',
+      /PostgreSQL error 42P01 at character 15: relation "nope" does not exist/,
+    );
     const arity = await sql('SELECT $1::int + $2::int', { params: [1] });
     assert.match(arity.content[0]?.text ?? '', /PostgreSQL error 08P01|bind message supplies 1 parameters/);
     const type = await sql('SELECT $1::int', { params: ['not a number'] });
-    assert.match(type.content[0]?.text ?? '', /PostgreSQL error 22P02: invalid input syntax for type integer/);
+    assert.match(
+      type.content[0]?.text ?? '',
+      /PostgreSQL error 22P02: invalid input syntax for type integer/,
+    );
   });
 
   it('describe_object treats a hostile identifier as a plain name', async () => {
     const result = await call('describe_object', { name: 't"; DROP TABLE x;--' });
     assert.equal(result.isError, true);
-    assert.match(result.content[0]?.text ?? '', /no table or view "t\\"; DROP TABLE x;--" in schema "public"/);
+    assert.match(
+      result.content[0]?.text ?? '',
+      /no table or view "t\\"; DROP TABLE x;--" in schema "public"/,
+    );
     assert.equal(await rowsOfX(), 1);
   });
 
   it('describes a table: columns, keys, indexes, estimate', async () => {
     const result = await call('describe_object', { name: 't' });
-    const described = result.structuredContent as { columns: { column: string; nullable: boolean }[]; constraints: { kind: string }[]; indexes: { name: string }[] };
-    assert.deepEqual(described.columns.map((c) => [c.column, c.nullable]), [
-      ['id', false],
-      ['name', false],
-      ['secret', true],
-    ]);
-    assert.deepEqual(described.constraints.map((c) => c.kind), ['primary key']);
-    assert.deepEqual(described.indexes.map((i) => i.name), ['t_pkey']);
+    const described = result.structuredContent as {
+      columns: { column: string; nullable: boolean }[];
+      constraints: { kind: string }[];
+      indexes: { name: string }[];
+    };
+    assert.deepEqual(
+      described.columns.map((c) => [c.column, c.nullable]),
+      [
+        ['id', false],
+        ['name', false],
+        ['secret', true],
+      ],
+    );
+    assert.deepEqual(
+      described.constraints.map((c) => c.kind),
+      ['primary key'],
+    );
+    assert.deepEqual(
+      described.indexes.map((i) => i.name),
+      ['t_pkey'],
+    );
   });
 
   it('lists schemas and objects', async () => {
-    assert.deepEqual((await call('list_schemas', {})).structuredContent?.rows, [{ schema: 'public', owner: 'pg_database_owner' }]);
-    const objects = (await call('list_objects', {})).structuredContent?.rows as { name: string; kind: string }[];
+    assert.deepEqual((await call('list_schemas', {})).structuredContent?.rows, [
+      { schema: 'public', owner: 'pg_database_owner' },
+    ]);
+    const objects = (await call('list_objects', {})).structuredContent?.rows as {
+      name: string;
+      kind: string;
+    }[];
     assert.deepEqual(
       objects.map((o) => `${o.kind}:${o.name}`),
       ['sequence:s', 'sequence:t_id_seq', 'table:t', 'table:x'],

@@ -4,7 +4,8 @@ import { Database, type PgProvider } from '../src/context.js';
 
 export function adminUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
+  if (!url)
+    throw new Error('DATABASE_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
   return url;
 }
 
@@ -35,7 +36,9 @@ export async function createTestDatabase(setupSql: string): Promise<TestDatabase
   const admin = new pg.Client({ connectionString: url.href });
   await admin.connect();
   await admin.query(setupSql);
-  await admin.query(`REVOKE CREATE ON SCHEMA public FROM PUBLIC; REVOKE TEMPORARY ON DATABASE ${name} FROM PUBLIC`);
+  await admin.query(
+    `REVOKE CREATE ON SCHEMA public FROM PUBLIC; REVOKE TEMPORARY ON DATABASE ${name} FROM PUBLIC`,
+  );
   await admin.query(`GRANT CONNECT ON DATABASE ${name} TO ${roles.reader}, ${roles.writer}`);
   await admin.query(`GRANT USAGE ON SCHEMA public TO ${roles.reader}, ${roles.writer}`);
   await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${roles.reader}, ${roles.writer}`);
@@ -62,8 +65,15 @@ export async function createTestDatabase(setupSql: string): Promise<TestDatabase
   };
 }
 
-export function provider(url: string, options: Partial<Omit<PgProvider, 'db'>> & { poolSize?: number; poolWait?: number } = {}): PgProvider {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, connectionTimeoutMillis: options.poolWait ?? 2_000 });
+export function provider(
+  url: string,
+  options: Partial<Omit<PgProvider, 'db'>> & { poolSize?: number; poolWait?: number } = {},
+): PgProvider {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 4,
+    connectionTimeoutMillis: options.poolWait ?? 2_000,
+  });
   pool.on('error', () => {});
   return {
     db: new Database(pool, undefined),
