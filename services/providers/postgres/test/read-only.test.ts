@@ -260,7 +260,7 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     const before = await call('top_queries', {});
     assert.match(before.content[0]?.text ?? '', /pg_stat_statements is not installed/);
     await db.admin.query('CREATE EXTENSION pg_stat_statements');
-    await db.admin.query('GRANT pg_read_all_stats TO ' + new URL(db.url('reader')).username);
+    await db.admin.query(`GRANT pg_read_all_stats TO ${new URL(db.url('reader')).username}`);
     const after = await call('top_queries', { limit: 3 });
     assert.equal(after.isError, undefined, after.content[0]?.text);
     assert.ok((after.structuredContent?.rowCount as number) > 0);
