@@ -7,9 +7,10 @@ source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 state=.dev
-mkdir -p "$state"
+# The filesystem provider's writable root in make dev.
+mkdir -p "$state/data"
 trap stop_fleet EXIT INT TERM
-start_fleet 8080 deploy/dev/providers.yaml "$state" everything:50051 postgres:50052
+start_fleet 8080 deploy/dev/providers.yaml "$state" everything:50051 postgres:50052 filesystem:50053
 
 cat >&2 <<MSG
 [mcp-fleet] MCP Fleet is up: http://127.0.0.1:8080/mcp  (logs in $state/)
