@@ -19,6 +19,7 @@ providers:
     target: 127.0.0.1:$everything_port
     prefix: ""
 YAML
+export MCPFLEET_GRPC_LISTEN=127.0.0.1:0
 start_fleet "$gateway_port" "$state/providers.yaml" "$state" "everything:$everything_port"
 
 args=(server --url "http://localhost:$gateway_port/mcp" --suite all)

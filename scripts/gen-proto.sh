@@ -12,7 +12,7 @@ generate() {
   local out=$1
   rm -rf "$out"
   npx proto-loader-gen-types --grpcLib=@grpc/grpc-js --enums=String --defaults --oneofs \
-    --includeComments -I proto -O "$out" mcpfleet/provider/v1/provider.proto >/dev/null
+    --includeComments -I proto -O "$out" mcpfleet/provider/v1/provider.proto mcpfleet/edge/v1/edge.proto >/dev/null
   local file
   while IFS= read -r -d '' file; do
     sed -E -e "s#(from '\.{1,2}/[^']*)'#\1.js'#g" "$file" \

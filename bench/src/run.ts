@@ -102,6 +102,7 @@ function startGateway(
     MCPFLEET_IDENTITY_KEY: keyFile,
     MCPFLEET_IDENTITY_JWKS_OUT: jwksOut,
     MCPFLEET_LOG_LEVEL: 'warn',
+    MCPFLEET_GRPC_LISTEN: '127.0.0.1:0',
     ...env,
   });
 }

@@ -1,4 +1,6 @@
 export { createProviderClient, type ProviderClientOptions } from './client.js';
+export type { JsonRpcFrame, JsonRpcFrame__Output } from './gen/mcpfleet/edge/v1/JsonRpcFrame.js';
+export type { McpEdgeClient, McpEdgeHandlers } from './gen/mcpfleet/edge/v1/McpEdge.js';
 export type { CallClientFrame, CallClientFrame__Output } from './gen/mcpfleet/provider/v1/CallClientFrame.js';
 export type { CallRequest__Output } from './gen/mcpfleet/provider/v1/CallRequest.js';
 export type { CallServerFrame, CallServerFrame__Output } from './gen/mcpfleet/provider/v1/CallServerFrame.js';
@@ -22,4 +24,12 @@ export {
   type LogLevel,
   logLevelPasses,
 } from './jsonrpc.js';
-export { LOADER_OPTIONS, loadProviderProto, PROTO_DIR, PROVIDER_PROTO } from './proto.js';
+export {
+  EDGE_PROTO,
+  edgePackageDefinition,
+  LOADER_OPTIONS,
+  loadEdgeProto,
+  loadProviderProto,
+  PROTO_DIR,
+  PROVIDER_PROTO,
+} from './proto.js';

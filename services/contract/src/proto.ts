@@ -1,12 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType as EdgeGrpcType } from './gen/edge.js';
 import type { ProtoGrpcType } from './gen/provider.js';
 
 /** The repository's proto/ folder; images keep the same layout next to services/. */
 export const PROTO_DIR = fileURLToPath(new URL('../../../../proto/', import.meta.url));
 
 export const PROVIDER_PROTO = 'mcpfleet/provider/v1/provider.proto';
+export const EDGE_PROTO = 'mcpfleet/edge/v1/edge.proto';
 
 /**
  * Loader options shared by both ends of the contract and by scripts/gen-proto.sh
@@ -22,6 +24,7 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 };
 
 let cached: ProtoGrpcType | undefined;
+let cachedEdge: EdgeGrpcType | undefined;
 
 /** Loads the provider contract once per process. */
 export function loadProviderProto(): ProtoGrpcType {
@@ -30,4 +33,19 @@ export function loadProviderProto(): ProtoGrpcType {
     cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   }
   return cached;
+}
+
+/** Loads the gateway's gRPC edge contract once per process. */
+export function loadEdgeProto(): EdgeGrpcType {
+  if (!cachedEdge) {
+    cachedEdge = grpc.loadPackageDefinition(
+      protoLoader.loadSync(EDGE_PROTO, LOADER_OPTIONS),
+    ) as unknown as EdgeGrpcType;
+  }
+  return cachedEdge;
+}
+
+/** The edge proto's package definition, for server reflection. */
+export function edgePackageDefinition(): protoLoader.PackageDefinition {
+  return protoLoader.loadSync(EDGE_PROTO, LOADER_OPTIONS);
 }

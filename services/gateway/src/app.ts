@@ -1,4 +1,4 @@
-import { ConfigError } from '@mcp-fleet/sdk';
+import { ConfigError, parseListen } from '@mcp-fleet/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
@@ -26,8 +26,11 @@ import { MemoryBus, MemoryEventLog, MemorySessionStore } from './session/memory.
 import { connectRedis, RedisBus, RedisEventLog, RedisSessionStore } from './session/redis.js';
 import type { Bus, EventLog, SessionStore } from './session/types.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
+import { startGrpcEdge } from './transports/grpc.js';
+import { registerLegacySse } from './transports/legacy-sse.js';
 import { originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
+import { registerWebSocket } from './transports/websocket.js';
 
 export interface BuildOptions {
   config: GatewayConfig;
@@ -41,6 +44,8 @@ export interface Gateway {
   registry: ProviderRegistry;
   minter: IdentityMinter;
   policy: PolicyHolder;
+  /** The gRPC edge's port, when it runs. */
+  grpcPort?: number;
   /** Stops taking requests, lets in-flight ones finish (up to drainTimeout), closes everything. */
   drain(): Promise<void>;
 }
@@ -75,6 +80,13 @@ interface SharedState {
   bus: Bus;
   redis?: Redis;
   close(): Promise<void>;
+}
+
+function grpcAddress(value: string): { host: string; port: number } {
+  const address = parseListen(value);
+  if (!address)
+    throw new ConfigError([`MCPFLEET_GRPC_LISTEN=${JSON.stringify(value)}: expected host:port or off`]);
+  return address;
 }
 
 /** `none` trusts everyone: only for a gateway nothing but this machine can reach. */
@@ -211,25 +223,48 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
       .send({ ready, draining, conflicts, redis, providers: registry.status() });
   });
 
+  const checkOrigin = originPolicy({
+    loopback: LOOPBACK.test(config.listen.host),
+    allowedOrigins: splitList(config.allowedOrigins),
+    allowedHosts: splitList(config.allowedHosts),
+  });
+  registerWebSocket(app, core, {
+    path: '/ws',
+    maxPayload: config.bodyLimit,
+    checkOrigin,
+    draining: () => draining,
+  });
+  registerLegacySse(app, core, {
+    ssePath: '/sse',
+    messagesPath: '/messages',
+    checkOrigin,
+    draining: () => draining,
+  });
   registerStreamableHttp(app, core, {
     path: '/mcp',
     jsonWindowMs: config.jsonWindow,
     sseRetryMs: 1000,
     draining: () => draining,
-    checkOrigin: originPolicy({
-      loopback: LOOPBACK.test(config.listen.host),
-      allowedOrigins: splitList(config.allowedOrigins),
-      allowedHosts: splitList(config.allowedHosts),
-    }),
+    checkOrigin,
   });
 
   await registry.start();
+  const grpcEdge =
+    config.grpcListen === 'off'
+      ? undefined
+      : await startGrpcEdge(core, {
+          ...grpcAddress(config.grpcListen),
+          maxMessageBytes: config.bodyLimit,
+          draining: () => draining,
+          logger,
+        });
 
   const drain = async () => {
     draining = true;
     const deadline = Date.now() + config.drainTimeout;
     while (core.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     core.abortAll('gateway shutting down');
+    await grpcEdge?.close();
     await app.close();
     core.close();
     registry.close();
@@ -239,5 +274,5 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     audit.close();
   };
 
-  return { app, core, registry, minter, policy, drain };
+  return { app, core, registry, minter, policy, grpcPort: grpcEdge?.port, drain };
 }

@@ -15,6 +15,13 @@ export const gatewayConfigSpec = {
     default: '127.0.0.1:8080',
     doc: 'HTTP address for /mcp, /healthz, /readyz',
   },
+  grpcListen: {
+    kind: 'string',
+    env: 'MCPFLEET_GRPC_LISTEN',
+    flag: 'grpc-listen',
+    default: '127.0.0.1:9090',
+    doc: 'gRPC edge address (mcpfleet.edge.v1.McpEdge), or "off"',
+  },
   providersFile: {
     kind: 'string',
     env: 'MCPFLEET_PROVIDERS_FILE',

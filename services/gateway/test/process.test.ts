@@ -33,6 +33,7 @@ describe('gateway process', () => {
       MCPFLEET_IDENTITY_JWKS_OUT: join(dir, 'jwks.json'),
       MCPFLEET_POLICY_FILE: DEV_POLICY,
       MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
+      MCPFLEET_GRPC_LISTEN: '127.0.0.1:0',
     });
     await waitFor(
       () => gateway.output().includes('gateway serving'),

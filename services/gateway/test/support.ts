@@ -44,7 +44,7 @@ export interface Fleet {
 /** A gateway configuration from environment-style overrides, as the real process reads it. */
 export function gatewayConfig(env: Record<string, string> = {}): GatewayConfig {
   return parseConfig(gatewayConfigSpec, {
-    env: { MCPFLEET_GATEWAY_LISTEN: '127.0.0.1:0', ...env },
+    env: { MCPFLEET_GATEWAY_LISTEN: '127.0.0.1:0', MCPFLEET_GRPC_LISTEN: '127.0.0.1:0', ...env },
     argv: [],
   });
 }

@@ -8,6 +8,7 @@ export {
   type ListenAddress,
   parseConfig,
   parseDuration,
+  parseListen,
 } from './config.js';
 export {
   type CallToolResult,

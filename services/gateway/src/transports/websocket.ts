@@ -1,0 +1,141 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { type WebSocket, WebSocketServer } from 'ws';
+import type { Caller } from '../auth/caller.js';
+import type { GatewayCore } from '../core.js';
+import { HttpError } from '../errors.js';
+import { ChannelSession } from '../mcp/channel.js';
+
+export interface WebSocketOptions {
+  path: string;
+  /** Largest frame accepted; bigger ones close the connection with 1009. */
+  maxPayload: number;
+  checkOrigin: (host: string | undefined, origin: string | undefined) => void;
+  draining: () => boolean;
+}
+
+/** Close codes the gateway uses (RFC 6455). */
+export const CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  unsupportedData: 1003,
+  tooBig: 1009,
+  internalError: 1011,
+  /** The client reads too slowly: its unsent messages passed the buffer limit. */
+  tryAgainLater: 1013,
+} as const;
+
+/** Messages queued for a client before it is considered too slow and disconnected. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const PING_INTERVAL_MS = 30_000;
+const SUBPROTOCOL = 'mcp';
+/** A bearer token may ride in a subprotocol, for clients (browsers) that cannot set headers. */
+const TOKEN_PROTOCOL = 'bearer.';
+
+function refuse(socket: Duplex, error: HttpError): void {
+  const headers = Object.entries({
+    'content-type': 'application/json',
+    connection: 'close',
+    ...error.headers,
+  })
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('\r\n');
+  const body = JSON.stringify({
+    jsonrpc: '2.0',
+    id: null,
+    error: { code: error.code, message: error.message },
+  });
+  socket.end(
+    `HTTP/1.1 ${error.status} ${error.message.split(':')[0]}\r\n${headers}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * MCP over WebSocket at `path`, subprotocol `mcp`: one JSON-RPC message per text frame, the same
+ * authentication as HTTP (Authorization header, or a `bearer.<token>` subprotocol), keepalive
+ * pings, a bounded send buffer and a frame size limit.
+ */
+export function registerWebSocket(app: FastifyInstance, core: GatewayCore, options: WebSocketOptions): void {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayload,
+    handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+  });
+
+  const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    try {
+      options.checkOrigin(request.headers.host, request.headers.origin);
+      if (options.draining())
+        throw new HttpError(503, -32003, 'Service Unavailable: this gateway is shutting down', {
+          'retry-after': '1',
+        });
+      const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      if (!offered.includes(SUBPROTOCOL))
+        throw new HttpError(400, -32000, 'Bad Request: the WebSocket subprotocol must be "mcp"');
+      const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL))?.slice(TOKEN_PROTOCOL.length);
+      const caller = await core.deps.authenticator.authenticate(
+        { authorization: request.headers.authorization ?? (token ? `Bearer ${token}` : undefined) },
+        `http://${request.headers.host ?? 'localhost'}`,
+      );
+      wss.handleUpgrade(request, socket, head, (ws) => connect(ws, caller, request));
+    } catch (err) {
+      refuse(socket, err instanceof HttpError ? err : new HttpError(500, -32603, 'Internal Server Error'));
+    }
+  };
+
+  const connect = (ws: WebSocket, caller: Caller, request: IncomingMessage) => {
+    let alive = true;
+    const send = (text: string) => {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+        ws.close(CLOSE.tryAgainLater, 'client too slow: send buffer full');
+        return;
+      }
+      ws.send(text);
+    };
+    const traceparent = request.headers.traceparent;
+    const channel = new ChannelSession(
+      core,
+      caller,
+      send,
+      typeof traceparent === 'string' ? traceparent.split('-')[1] : undefined,
+    );
+    const ping = setInterval(() => {
+      if (!alive) {
+        ws.terminate();
+        return;
+      }
+      alive = false;
+      ws.ping();
+    }, PING_INTERVAL_MS);
+    ping.unref();
+    ws.on('pong', () => {
+      alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      if (isBinary) {
+        ws.close(CLOSE.unsupportedData, 'MCP messages are text frames');
+        return;
+      }
+      void channel.receive(data.toString());
+    });
+    ws.on('close', () => {
+      clearInterval(ping);
+      void channel.close();
+    });
+    ws.on('error', () => ws.terminate());
+  };
+
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://x').pathname !== options.path) {
+      socket.destroy();
+      return;
+    }
+    void upgrade(request, socket, head);
+  });
+  app.addHook('onClose', async () => {
+    for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'gateway shutting down');
+    wss.close();
+  });
+}
