@@ -24,6 +24,8 @@ function errorOf(err: unknown): JsonObject {
  */
 export class ChannelSession {
   private session: SessionData | undefined;
+  /** Messages after `initialize` wait for it: the channel is ordered, the session must exist. */
+  private initializing: Promise<unknown> | undefined;
   private release: (() => void)[] = [];
 
   constructor(
@@ -77,9 +79,12 @@ export class ChannelSession {
 
   private async request(message: JsonRpcRequest): Promise<void> {
     if (message.method === 'initialize') {
-      this.send(serializeResponse(message.id, await this.initialize(message.params ?? {})));
+      const initialized = this.initialize(message.params ?? {});
+      this.initializing ??= initialized;
+      this.send(serializeResponse(message.id, await initialized));
       return;
     }
+    await this.initializing;
     const session = this.session
       ? await this.core.deps.sessions.get(this.session.id).catch(() => undefined)
       : undefined;

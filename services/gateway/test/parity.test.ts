@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { definitions } from '@mcp-fleet/provider-everything';
+import { defineTool } from '@mcp-fleet/sdk';
+import { gatedTool } from '@mcp-fleet/sdk/testing';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { generateApiKey } from '../src/auth/api-keys.js';
+import { connectOver, EDGES, type EdgeAddresses } from './edge-clients.js';
+import { type Fleet, startFleet } from './support.js';
+
+const slow = gatedTool('slow');
+const plain = (name: string) =>
+  defineTool({ name, description: name, inputSchema: { type: 'object' }, handler: () => name });
+
+/**
+ * The same scenarios on every edge, so no feature lands on one edge only. A new edge joins EDGES;
+ * a new scenario joins this list and runs everywhere.
+ */
+describe('edge parity: Streamable HTTP, legacy SSE, WebSocket and gRPC behave alike', () => {
+  let fleet: Fleet;
+  let dir: string;
+  let at: EdgeAddresses;
+  const keys = Object.fromEntries(EDGES.map((edge) => [edge, generateApiKey(edge.replace(/[^a-z]/g, ''))]));
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'mcpfleet-parity-'));
+    await writeFile(
+      join(dir, 'auth.yaml'),
+      `apiKeys:\n${EDGES.map((edge) => `  - { id: ${edge.replace(/[^a-z]/g, '')}, hash: "${keys[edge]?.hash}", subject: ${edge}, roles: [caller] }`).join('\n')}\n`,
+    );
+    await writeFile(
+      join(dir, 'policy.yaml'),
+      'roles:\n  caller:\n    tools: { allow: ["*"], deny: ["lab_forbidden"] }\n    toolRateLimit: { perSecond: 0.01, burst: 3 }\n',
+    );
+    fleet = await startFleet(
+      [
+        { name: 'everything', prefix: '', definitions },
+        { name: 'lab', definitions: [slow.definition, plain('limited'), plain('forbidden')] },
+      ],
+      { MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'), MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml') },
+    );
+    at = { http: fleet.url.replace(/\/mcp$/, ''), grpc: `127.0.0.1:${fleet.gateway.grpcPort}` };
+  });
+  after(async () => {
+    await fleet.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  for (const edge of EDGES) {
+    describe(edge, () => {
+      let client: Client;
+      before(async () => {
+        client = await connectOver(
+          edge,
+          at,
+          { authorization: `Bearer ${keys[edge]?.key}` },
+          { sampling: {} },
+        );
+      });
+      after(() => client.close());
+
+      it('initializes', () => {
+        assert.equal(client.getServerVersion()?.name, 'mcp-fleet-gateway');
+      });
+
+      it('lists only what the policy allows', async () => {
+        const names = (await client.listTools()).tools.map((t) => t.name);
+        assert.ok(names.includes('echo') && names.includes('lab_slow'));
+        assert.ok(!names.includes('lab_forbidden'));
+      });
+
+      it('calls a tool and streams its progress', async () => {
+        const progress: number[] = [];
+        const result = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, undefined, {
+          onprogress: (p) => progress.push(p.progress),
+        });
+        assert.deepEqual(progress, [0, 50, 100]);
+        assert.equal(
+          (result.content as { text: string }[])[0]?.text,
+          'Tool with progress executed successfully',
+        );
+      });
+
+      it('relays a sampling request and its answer', async () => {
+        client.setRequestHandler(CreateMessageRequestSchema, async () => ({
+          role: 'assistant',
+          content: { type: 'text', text: `hello from ${edge}` },
+          model: 'm',
+        }));
+        const result = await client.callTool({ name: 'test_sampling', arguments: { prompt: 'hi' } });
+        assert.equal((result.content as { text: string }[])[0]?.text, `LLM response: hello from ${edge}`);
+      });
+
+      it('cancels a call down to the provider handler', async () => {
+        const gate = slow.reset();
+        const controller = new AbortController();
+        const call = client.callTool({ name: 'lab_slow', arguments: {} }, undefined, {
+          signal: controller.signal,
+        });
+        await gate.entered.promise;
+        controller.abort('stop');
+        await assert.rejects(call);
+        assert.match(String(await gate.aborted.promise), /cancel/);
+      });
+
+      it('refuses a denied tool with the deciding rule', async () => {
+        await assert.rejects(
+          client.callTool({ name: 'lab_forbidden', arguments: {} }),
+          /-32001.*roles\.caller\.tools\.deny\[0\]/,
+        );
+      });
+
+      it('rejects the call past the rate limit', async () => {
+        for (let i = 0; i < 3; i++) await client.callTool({ name: 'lab_limited', arguments: {} });
+        await assert.rejects(
+          client.callTool({ name: 'lab_limited', arguments: {} }),
+          /Rate limit exceeded|429/,
+        );
+      });
+
+      it('refuses a caller without credentials', async () => {
+        await assert.rejects(connectOver(edge, at, {}));
+      });
+    });
+  }
+});
