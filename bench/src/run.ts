@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { openLoop, type RunResult } from './open-loop.js';
-import { directEcho, gatewayEcho } from './targets.js';
+import { directEcho, gatewayEcho, grpcEdgeEcho, websocketEcho } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 5_000);
@@ -45,6 +45,15 @@ async function waitReady(url: string): Promise<void> {
     await sleep(50);
   }
   throw new Error(`${url} did not become ready`);
+}
+
+/** The gRPC edge port of a gateway (it listens on a free one in the bench), from its log-free /readyz neighbour. */
+async function edgePort(gatewayPort: number): Promise<number> {
+  const body = (await (await fetch(`http://127.0.0.1:${gatewayPort}/readyz`)).json()) as {
+    grpcPort?: number;
+  };
+  if (!body.grpcPort) throw new Error('the gateway reports no gRPC edge port');
+  return body.grpcPort;
 }
 
 /** Calls/s with CONNECTIONS calls always in flight: the most the target does at any latency. */
@@ -187,10 +196,23 @@ async function main() {
     const directHalf = await openLoop('direct gRPC', half, STEP_MS, direct.call);
     const gatewayHalf = await openLoop('gateway HTTP', half, STEP_MS, http.call);
 
+    const grpcPort = await edgePort(gatewayPort);
+    const ws = await websocketEcho(`ws://127.0.0.1:${gatewayPort}/ws`, 4);
+    const edge = await grpcEdgeEcho(`127.0.0.1:${grpcPort}`, 4);
+    await openLoop('warmup', 1000, 2000, ws.call);
+    await openLoop('warmup', 1000, 2000, edge.call);
     const saturation = {
       direct: await closedLoop(direct.call),
       gateway: await closedLoop(http.call),
+      websocket: await closedLoop(ws.call),
+      grpcEdge: await closedLoop(edge.call),
     };
+    const edgesHalf = {
+      websocket: await openLoop('websocket', half, STEP_MS, ws.call),
+      grpcEdge: await openLoop('grpc edge', half, STEP_MS, edge.call),
+    };
+    await ws.close();
+    await edge.close();
     const secured = await securedGateway(dir, keyFile, jwksFile);
     const securedHttp = await gatewayEcho(secured.url, CONNECTIONS, {
       authorization: `Bearer ${secured.apiKey}`,
@@ -231,6 +253,7 @@ async function main() {
         addedP99Ms: Math.round((gatewayHalf.p99 - directHalf.p99) * 1000) / 1000,
       },
       saturation: { ...saturation, ratio: Math.round((saturation.gateway / saturation.direct) * 100) / 100 },
+      edges: edgesHalf,
       security: { ...security, overhead: Math.round((1 - security.secured / security.open) * 1000) / 10 },
       memory,
       ladders: { direct: directLadder.runs, gateway: gatewayLadder.runs },
@@ -247,6 +270,8 @@ async function main() {
         `| p99 at ${half}/s (ms) | ${directHalf.p99} | ${gatewayHalf.p99} | +${results.halfLoad.addedP99Ms} |`,
         `| p99.9 at ${half}/s (ms) | ${directHalf.p999} | ${gatewayHalf.p999} | |`,
         `| saturation, ${CONNECTIONS} calls in flight (calls/s) | ${saturation.direct} | ${saturation.gateway} | ${results.saturation.ratio} |`,
+        `| WebSocket edge: saturation calls/s, p99 at ${half}/s | ${saturation.direct} | ${saturation.websocket}, p99 ${edgesHalf.websocket.p99} ms | ${Math.round((saturation.websocket / saturation.direct) * 100) / 100} |`,
+        `| gRPC edge: saturation calls/s, p99 at ${half}/s | ${saturation.direct} | ${saturation.grpcEdge}, p99 ${edgesHalf.grpcEdge.p99} ms | ${Math.round((saturation.grpcEdge / saturation.direct) * 100) / 100} |`,
         `| API key + policy (with an argument constraint) + rate limit + quota: calls/s at saturation | ${security.open} open | ${security.secured} secured | ${results.security.overhead} % overhead |`,
         `| heap per idle session (in-memory store, ${memory.sessions} sessions) | | ${memory.perSessionBytes} B | |`,
         '',

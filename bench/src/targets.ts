@@ -1,6 +1,14 @@
+import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
-import { type CallServerFrame__Output, createProviderClient } from '@mcp-fleet/contract';
+import {
+  type CallServerFrame__Output,
+  createProviderClient,
+  type JsonRpcFrame,
+  type JsonRpcFrame__Output,
+  loadEdgeProto,
+} from '@mcp-fleet/contract';
 import { Pool } from 'undici';
+import { WebSocket } from 'ws';
 
 const ECHO_ARGS = { text: 'hello from the benchmark' };
 
@@ -85,5 +93,95 @@ export function directEcho(
         stream.write(request);
       }),
     close: async () => client.close(),
+  };
+}
+
+type Pending = Map<number, (good: boolean) => void>;
+
+/** Concurrent JSON-RPC over one multiplexed channel: answers are matched to calls by id. */
+function multiplexed(send: (text: string) => void, pending: Pending) {
+  let id = 1;
+  return (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const callId = ++id;
+      pending.set(callId, resolve);
+      send(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: callId,
+          method: 'tools/call',
+          params: { name: 'echo', arguments: ECHO_ARGS },
+        }),
+      );
+    });
+}
+
+function settle(pending: Pending, text: string): void {
+  const message = JSON.parse(text) as { id?: number; result?: unknown };
+  if (typeof message.id !== 'number') return;
+  pending.get(message.id)?.(message.result !== undefined);
+  pending.delete(message.id);
+}
+
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } },
+});
+
+/** tools/call of echo over the gateway's WebSocket edge, on several connections. */
+export async function websocketEcho(
+  url: string,
+  connections: number,
+): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
+  const calls: (() => Promise<boolean>)[] = [];
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < connections; i++) {
+    const socket = new WebSocket(url, ['mcp']);
+    await once(socket, 'open');
+    const pending: Pending = new Map();
+    socket.on('message', (data) => settle(pending, data.toString()));
+    socket.send(INITIALIZE);
+    await once(socket, 'message');
+    calls.push(multiplexed((text) => socket.send(text), pending));
+    sockets.push(socket);
+  }
+  let next = 0;
+  return {
+    call: () => (calls[next++ % calls.length] as () => Promise<boolean>)(),
+    close: async () => {
+      for (const socket of sockets) socket.close();
+    },
+  };
+}
+
+/** tools/call of echo over the gateway's gRPC edge: one Session stream per connection. */
+export async function grpcEdgeEcho(
+  target: string,
+  connections: number,
+): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
+  const { McpEdge } = loadEdgeProto().mcpfleet.edge.v1;
+  const client = new McpEdge(target, grpc.credentials.createInsecure());
+  const calls: (() => Promise<boolean>)[] = [];
+  const streams: grpc.ClientDuplexStream<JsonRpcFrame, JsonRpcFrame__Output>[] = [];
+  for (let i = 0; i < connections; i++) {
+    const stream = client.Session(new grpc.Metadata());
+    const pending: Pending = new Map();
+    const ready = once(stream, 'data');
+    stream.on('data', (frame: JsonRpcFrame__Output) => settle(pending, frame.json.toString('utf8')));
+    stream.on('error', () => {});
+    stream.write({ json: Buffer.from(INITIALIZE) });
+    await ready;
+    calls.push(multiplexed((text) => stream.write({ json: Buffer.from(text) }), pending));
+    streams.push(stream);
+  }
+  let next = 0;
+  return {
+    call: () => (calls[next++ % calls.length] as () => Promise<boolean>)(),
+    close: async () => {
+      for (const stream of streams) stream.end();
+      client.close();
+    },
   };
 }

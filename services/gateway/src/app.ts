@@ -202,6 +202,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
   });
 
   let draining = false;
+  let grpcEdge: Awaited<ReturnType<typeof startGrpcEdge>> | undefined;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
@@ -220,7 +221,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     const ready = !draining && conflicts.length === 0 && (!state.redis || redis === 'ready');
     return reply
       .code(ready ? 200 : 503)
-      .send({ ready, draining, conflicts, redis, providers: registry.status() });
+      .send({ ready, draining, conflicts, redis, grpcPort: grpcEdge?.port, providers: registry.status() });
   });
 
   const checkOrigin = originPolicy({
@@ -249,7 +250,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
   });
 
   await registry.start();
-  const grpcEdge =
+  grpcEdge =
     config.grpcListen === 'off'
       ? undefined
       : await startGrpcEdge(core, {
