@@ -92,12 +92,7 @@ export const readMedia = (p: FsProvider) =>
     name: 'read_media',
     title: 'Read an image or audio file',
     description: 'An image or audio file as base64 content with its media type.',
-    inputSchema: {
-      type: 'object',
-      properties: { path: PATH },
-      required: ['path'],
-      additionalProperties: false,
-    },
+    inputSchema: ONE_PATH,
     annotations: READ,
     async handler({ path: input }, ctx) {
       const mimeType = mediaType(input);
@@ -154,12 +149,7 @@ export const stat = (p: FsProvider) =>
     name: 'stat',
     title: 'File information',
     description: 'Type, size, times and permissions of a path, without following a final symbolic link.',
-    inputSchema: {
-      type: 'object',
-      properties: { path: PATH },
-      required: ['path'],
-      additionalProperties: false,
-    },
+    inputSchema: ONE_PATH,
     annotations: READ,
     async handler({ path: input }, ctx) {
       // The parent is resolved; the final component is looked at as it is (lstat).

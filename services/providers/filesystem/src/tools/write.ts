@@ -15,6 +15,12 @@ const WRITE: ToolAnnotations = {
   openWorldHint: false,
 };
 const PATH = { type: 'string', minLength: 1, maxLength: 4096 };
+const FROM_TO = {
+  type: 'object',
+  properties: { from: PATH, to: PATH, overwrite: { type: 'boolean' } },
+  required: ['from', 'to'],
+  additionalProperties: false,
+};
 
 /** The path as it may be written: an existing target must be a plain file, never a link. */
 async function writableTarget(p: FsProvider, ctx: HandlerContext, input: string): Promise<Resolved> {
@@ -193,12 +199,7 @@ export const move = (p: FsProvider) =>
     name: 'move',
     title: 'Move or rename',
     description: 'Moves a file or directory within the writable roots.',
-    inputSchema: {
-      type: 'object',
-      properties: { from: PATH, to: PATH, overwrite: { type: 'boolean' } },
-      required: ['from', 'to'],
-      additionalProperties: false,
-    },
+    inputSchema: FROM_TO,
     annotations: WRITE,
     async handler({ from, to, overwrite = false }, ctx) {
       const { source, destination } = await endpoints(p, ctx, from, to, overwrite);
@@ -212,12 +213,7 @@ export const copy = (p: FsProvider) =>
     name: 'copy',
     title: 'Copy a file',
     description: 'Copies a regular file within the writable roots.',
-    inputSchema: {
-      type: 'object',
-      properties: { from: PATH, to: PATH, overwrite: { type: 'boolean' } },
-      required: ['from', 'to'],
-      additionalProperties: false,
-    },
+    inputSchema: FROM_TO,
     annotations: WRITE,
     async handler({ from, to, overwrite = false }, ctx) {
       const { source, destination } = await endpoints(p, ctx, from, to, overwrite);
