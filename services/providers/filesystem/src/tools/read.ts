@@ -20,6 +20,12 @@ const PATH = {
   maxLength: 4096,
   description: 'Absolute, or relative to the first root',
 };
+const ONE_PATH = {
+  type: 'object',
+  properties: { path: PATH },
+  required: ['path'],
+  additionalProperties: false,
+};
 
 export const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
 
