@@ -170,6 +170,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     audit,
   );
   const core = new GatewayCore({
+    metrics,
     registry,
     ...state,
     admission,

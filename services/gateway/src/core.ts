@@ -8,11 +8,13 @@ import { Dispatcher } from './mcp/dispatcher.js';
 import { notification, type RequestId } from './mcp/messages.js';
 import { ServerRequests } from './mcp/server-requests.js';
 import { type Bus, CHANNELS, type EventLog, type SessionStore } from './session/types.js';
+import type { GatewayMetrics } from './telemetry/metrics.js';
 
 /** The standalone (GET) stream of a session; POST streams get random ids. */
 export const STANDALONE_STREAM = 'get';
 
 export interface CoreDeps {
+  metrics: GatewayMetrics;
   registry: ProviderRegistry;
   admission: Admission;
   authenticator: Authenticator;
@@ -46,6 +48,7 @@ export class GatewayCore {
   constructor(readonly deps: CoreDeps) {
     this.serverRequests = new ServerRequests(deps.bus);
     this.dispatcher = new Dispatcher({
+      metrics: deps.metrics,
       registry: deps.registry,
       admission: deps.admission,
       minter: deps.minter,

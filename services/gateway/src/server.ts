@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, configUsage, createLogger, drainOnSignals } from '@mcp-fleet/sdk';
+import { ConfigError, configUsage, createLogger, drainOnSignals, startTelemetry } from '@mcp-fleet/sdk';
 import { build } from './app.js';
 import { loadProvidersFile } from './catalog/providers-file.js';
 import { gatewayConfigSpec, readGatewayConfig } from './config.js';
@@ -17,11 +17,15 @@ try {
   if (!config.providersFile)
     throw new ConfigError(['MCPFLEET_PROVIDERS_FILE (--providers-file) is required']);
   const providers = await loadProvidersFile(config.providersFile, config.toolTimeout);
+  const stopTelemetry = startTelemetry('mcp-fleet-gateway');
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await build({ config, providers, logger });
   await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
   logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
-  drainOnSignals(logger, gateway.drain);
+  drainOnSignals(logger, async () => {
+    await gateway.drain();
+    await stopTelemetry();
+  });
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`mcp-fleet-gateway: ${err.message}\n`);

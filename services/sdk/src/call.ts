@@ -7,11 +7,13 @@ import {
   type LogLevel,
   logLevelPasses,
 } from '@mcp-fleet/contract';
+import { SpanKind } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Catalog } from './catalog.js';
 import type { HandlerContext, Identity, JsonObject } from './define.js';
 import { dispatch } from './dispatch.js';
 import { CallAbortedError, errorMessage, ProtocolError } from './errors.js';
+import { context, contextFromMetadata, failSpan, trace, tracer } from './telemetry.js';
 
 export type CallStream = grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>;
 
@@ -194,10 +196,36 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
         write({ detach: { retryMs: Math.max(0, Math.round(retryMs)) } });
       },
     };
+    const parent = contextFromMetadata(call.metadata);
+    const target =
+      typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
+    const span = tracer().startSpan(
+      `${method} ${target}`.trim(),
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'rpc.system': 'grpc',
+          'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+          'rpc.method': 'Call',
+          'mcp.method.name': method,
+          ...(method === 'tools/call' ? { 'gen_ai.tool.name': target } : {}),
+          ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
+        },
+      },
+      parent,
+    );
     try {
-      const result = await dispatch(env.catalog(), method, params, ctx);
+      const result = await context.with(trace.setSpan(parent, span), () =>
+        dispatch(env.catalog(), method, params, ctx),
+      );
+      if (result.isError === true) failSpan(span, 'tool_error', 'the tool reported an error');
       finish({ result: { resultJson: json(result) } });
     } catch (err) {
+      failSpan(
+        span,
+        err instanceof ProtocolError ? String(err.code) : ((err as Error)?.name ?? 'Error'),
+        errorMessage(err),
+      );
       if (state === 'finished') return;
       if (err instanceof ProtocolError) {
         finish({
@@ -213,6 +241,8 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
         env.logger.error({ err, method }, 'provider failed to answer a call');
         finish(undefined, { code: grpc.status.INTERNAL, details: `provider failed: ${errorMessage(err)}` });
       }
+    } finally {
+      span.end();
     }
   };
 

@@ -50,4 +50,11 @@ export {
   type ServeOptions,
   serveProvider,
 } from './server.js';
+export {
+  contextFromMetadata,
+  failSpan,
+  injectIntoMetadata,
+  startTelemetry,
+  tracer,
+} from './telemetry.js';
 export { compileUriTemplate, type UriTemplate } from './uri-template.js';

@@ -5,6 +5,7 @@ import { createIdentityVerifier } from './identity.js';
 import { drainOnSignals, processConfigSpec } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { type ProviderHandle, type ProviderSpec, serveProvider } from './server.js';
+import { startTelemetry } from './telemetry.js';
 
 /** Keys every provider reads; a provider adds its own with `config`. */
 export function baseConfigSpec(defaultPort: number) {
@@ -81,6 +82,7 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
     process.exitCode = 2;
     return;
   }
+  const stopTelemetry = startTelemetry(options.name);
   const logger = createLogger(options.name, config.logLevel);
   if (!config.identityJwks) {
     if (!config.insecureNoIdentity) {
@@ -110,7 +112,10 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
       },
     );
     options.started?.(handle, config);
-    drainOnSignals(logger, () => handle.drain());
+    drainOnSignals(logger, async () => {
+      await handle.drain();
+      await stopTelemetry();
+    });
   } catch (err) {
     logger.fatal(
       { err },

@@ -1,3 +1,4 @@
+import type { Context } from '@mcp-fleet/sdk/telemetry';
 import type { Caller } from '../auth/caller.js';
 import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
 import { invalidRequest, JsonRpcError } from '../errors.js';
@@ -32,7 +33,7 @@ export class ChannelSession {
     private readonly core: GatewayCore,
     private readonly caller: Caller,
     private readonly send: (text: string) => void,
-    private readonly traceId?: string,
+    private readonly traceContext?: Context,
   ) {}
 
   get sessionId(): string | undefined {
@@ -100,7 +101,7 @@ export class ChannelSession {
       session,
       caller: this.caller,
       requestId: message.id,
-      traceId: this.traceId,
+      traceContext: this.traceContext,
       headers: {},
       signal,
       emit: (m) => this.send(JSON.stringify(m)),

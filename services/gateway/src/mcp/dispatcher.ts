@@ -1,5 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
+import {
+  type Context,
+  context,
+  failSpan,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  trace,
+  tracer,
+} from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
 import type { Admission } from '../admission.js';
 import type { Caller } from '../auth/caller.js';
@@ -8,6 +18,7 @@ import { invalidParams, JsonRpcError, methodNotFound, unavailable } from '../err
 import type { IdentityMinter } from '../identity/minter.js';
 import type { Kind } from '../policy/policy-file.js';
 import type { SessionData, SessionStore } from '../session/types.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { type CallListener, forward, UpstreamUnavailable } from '../upstream/forward.js';
 import {
   type JsonObject,
@@ -38,8 +49,10 @@ export interface RequestContext {
   session: SessionData;
   caller: Caller;
   requestId: RequestId;
-  /** W3C trace id from the caller's traceparent, for the audit log. */
+  /** W3C trace id of this request's span, for the audit log. */
   traceId?: string;
+  /** The caller's trace context (traceparent header, or the channel's); `_meta.traceparent` wins. */
+  traceContext?: Context;
   /** Headers the edge adds to its answer (RateLimit-*). */
   headers: Record<string, string>;
   /** Aborted by notifications/cancelled, session deletion or shutdown. */
@@ -51,6 +64,7 @@ export interface RequestContext {
 }
 
 export interface DispatcherDeps {
+  metrics: GatewayMetrics;
   registry: ProviderRegistry;
   admission: Admission;
   minter: IdentityMinter;
@@ -88,7 +102,49 @@ export class Dispatcher {
     return { session, result };
   }
 
+  /** Answers one request inside a server span (OTel MCP conventions), counted per method and outcome. */
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
+    const meta = params._meta as { traceparent?: unknown; tracestate?: unknown } | undefined;
+    const parent =
+      typeof meta?.traceparent === 'string'
+        ? propagation.extract(ROOT_CONTEXT, meta)
+        : (ctx.traceContext ?? ROOT_CONTEXT);
+    const target =
+      typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
+    const span = tracer().startSpan(
+      `${method} ${target}`.trim(),
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'mcp.method.name': method,
+          'mcp.session.id': ctx.session.id,
+          'jsonrpc.request.id': String(ctx.requestId),
+          ...(method === 'tools/call'
+            ? { 'gen_ai.tool.name': target, 'gen_ai.operation.name': 'execute_tool' }
+            : {}),
+        },
+      },
+      parent,
+    );
+    const spanContext = span.spanContext();
+    if (trace.isSpanContextValid(spanContext)) ctx.traceId = spanContext.traceId;
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await context.with(trace.setSpan(parent, span), () => this.route(ctx, method, params));
+    } catch (err) {
+      outcome = err instanceof JsonRpcError ? String(err.code) : 'internal';
+      failSpan(span, outcome, (err as Error).message);
+      throw err;
+    } finally {
+      span.end();
+      const labels = { method, outcome };
+      this.deps.metrics.requests.inc(labels);
+      this.deps.metrics.duration.observe(labels, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async route(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     const catalog = this.deps.registry.catalog;
     switch (method) {
       case 'ping':

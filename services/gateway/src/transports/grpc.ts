@@ -7,6 +7,7 @@ import {
   loadEdgeProto,
   type McpEdgeHandlers,
 } from '@mcp-fleet/contract';
+import { contextFromMetadata } from '@mcp-fleet/sdk';
 import type { Logger } from 'pino';
 import type { GatewayCore } from '../core.js';
 import { HttpError } from '../errors.js';
@@ -59,7 +60,6 @@ export async function startGrpcEdge(
         return;
       }
       const authorization = call.metadata.get('authorization')[0];
-      const traceparent = call.metadata.get('traceparent')[0];
       core.deps.authenticator
         .authenticate(
           { authorization: typeof authorization === 'string' ? authorization : undefined },
@@ -72,7 +72,7 @@ export async function startGrpcEdge(
             (text) => {
               if (!call.writableEnded && !call.destroyed) call.write({ json: Buffer.from(text) });
             },
-            typeof traceparent === 'string' ? traceparent.split('-')[1] : undefined,
+            contextFromMetadata(call.metadata),
           );
           call.on('data', (frame: JsonRpcFrame__Output) => void channel.receive(frame.json.toString('utf8')));
           call.on('end', () => call.end());

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
 import type { GatewayCore } from '../core.js';
@@ -75,8 +76,12 @@ export function registerLegacySse(app: FastifyInstance, core: GatewayCore, optio
     const send = (text: string) => {
       if (!raw.writableEnded) raw.write(`event: message\ndata: ${text}\n\n`);
     };
-    const traceparent = header(request, 'traceparent');
-    const channel = new ChannelSession(core, caller, send, traceparent?.split('-')[1]);
+    const channel = new ChannelSession(
+      core,
+      caller,
+      send,
+      propagation.extract(ROOT_CONTEXT, request.headers),
+    );
     connections.set(connectionId, { channel, subject: caller.subject });
     raw.write(
       `event: endpoint\ndata: ${options.messagesPath}?sessionId=${encodeURIComponent(connectionId)}\n\n`,

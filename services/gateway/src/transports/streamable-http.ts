@@ -1,3 +1,4 @@
+import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
 import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
@@ -43,8 +44,6 @@ const LOCAL_METHODS = new Set([
   'resources/subscribe',
   'resources/unsubscribe',
 ]);
-
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -120,7 +119,7 @@ export function registerStreamableHttp(
     session,
     caller,
     requestId: message.id,
-    traceId: TRACEPARENT.exec(header(request, 'traceparent') ?? '')?.[1],
+    traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
     headers: {},
     signal,
     emit: () => {},

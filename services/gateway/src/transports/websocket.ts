@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller.js';
@@ -94,12 +95,11 @@ export function registerWebSocket(app: FastifyInstance, core: GatewayCore, optio
       }
       ws.send(text);
     };
-    const traceparent = request.headers.traceparent;
     const channel = new ChannelSession(
       core,
       caller,
       send,
-      typeof traceparent === 'string' ? traceparent.split('-')[1] : undefined,
+      propagation.extract(ROOT_CONTEXT, request.headers),
     );
     const ping = setInterval(() => {
       if (!alive) {

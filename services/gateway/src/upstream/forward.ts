@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
+import { context, failSpan, injectIntoMetadata, SpanKind, trace, tracer } from '@mcp-fleet/sdk/telemetry';
 import { JsonRpcError } from '../errors.js';
 import { type JsonObject, RawJson } from '../mcp/messages.js';
 
@@ -78,8 +79,19 @@ function statusError(
  * raw JSON (spliced into the client's response unparsed), rejects with a JsonRpcError.
  */
 export function forward(client: ToolProviderClient, request: ForwardRequest): Promise<RawJson> {
+  const span = tracer().startSpan('mcpfleet.provider.v1.ToolProvider/Call', {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'rpc.system': 'grpc',
+      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+      'rpc.method': 'Call',
+      'mcpfleet.provider': request.provider,
+      'mcp.method.name': request.method,
+    },
+  });
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${request.identityToken}`);
+  injectIntoMetadata(metadata, trace.setSpan(context.active(), span));
   const stream = client.Call(metadata, { deadline: Date.now() + request.timeoutMs });
   const { listener } = request;
   let outcome: { result: RawJson } | { error: JsonRpcError } | undefined;
@@ -147,6 +159,12 @@ export function forward(client: ToolProviderClient, request: ForwardRequest): Pr
     stream.on('status', (status: grpc.StatusObject) => {
       request.signal.removeEventListener('abort', onAbort);
       stream.end();
+      span.setAttribute('rpc.grpc.status_code', status.code);
+      if (status.code !== grpc.status.OK)
+        failSpan(span, grpc.status[status.code] ?? String(status.code), status.details);
+      else if (outcome && 'error' in outcome)
+        failSpan(span, String(outcome.error.code), outcome.error.message);
+      span.end();
       if (outcome && 'result' in outcome) resolve(outcome.result);
       else if (outcome) reject(outcome.error);
       else reject(statusError(request.provider, status, sawFrame, request.timeoutMs));

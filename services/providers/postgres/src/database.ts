@@ -1,3 +1,4 @@
+import { failSpan, SpanKind, tracer } from '@mcp-fleet/sdk/telemetry';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 
@@ -88,8 +89,37 @@ export class Database {
     }
   }
 
-  /** Runs `work` in a transaction; `readOnly` ones always roll back. Aborting cancels the query. */
-  async transaction<T>(
+  /**
+   * Runs `work` in a transaction; read-only ones always roll back. Aborting cancels the query.
+   * One client span per transaction, a child of the provider's call span.
+   */
+  transaction<T>(
+    mode: 'read-only' | 'read-write',
+    timeoutMs: number,
+    signal: AbortSignal,
+    work: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
+    return tracer().startActiveSpan(
+      `postgresql ${mode}`,
+      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.transaction.mode': mode } },
+      async (span) => {
+        try {
+          return await this.inTransaction(mode, timeoutMs, signal, work);
+        } catch (err) {
+          failSpan(
+            span,
+            err instanceof DatabaseError ? (err.code ?? 'database') : (err as Error).name,
+            (err as Error).message,
+          );
+          throw err;
+        } finally {
+          span.end();
+        }
+      },
+    );
+  }
+
+  private async inTransaction<T>(
     mode: 'read-only' | 'read-write',
     timeoutMs: number,
     signal: AbortSignal,

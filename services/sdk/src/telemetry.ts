@@ -1,0 +1,71 @@
+import type { Metadata } from '@grpc/grpc-js';
+import {
+  type Context,
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type TextMapSetter,
+  trace,
+} from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+export { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace };
+
+/**
+ * Tracing for every MCP Fleet process, configured by the standard OTEL_* variables (endpoint,
+ * service name, sampler, resource attributes). Without an OTLP endpoint nothing is started and
+ * every span is a no-op. Spans are made by hand where they matter — no auto-instrumentation,
+ * which would cost most of the throughput.
+ */
+export function startTelemetry(
+  serviceName: string,
+  env: Record<string, string | undefined> = process.env,
+): () => Promise<void> {
+  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!endpoint || env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none')
+    return async () => {};
+  const sdk = new NodeSDK({
+    serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
+    traceExporter: new OTLPTraceExporter(),
+    instrumentations: [],
+    metricReaders: [],
+    logRecordProcessors: [],
+  });
+  sdk.start();
+  return () => sdk.shutdown();
+}
+
+export const tracer = () => trace.getTracer('mcp-fleet');
+
+const metadataGetter: TextMapGetter<Metadata> = {
+  keys: (carrier) => Object.keys(carrier.getMap()),
+  get: (carrier, key) => {
+    const value = carrier.get(key)[0];
+    return typeof value === 'string' ? value : undefined;
+  },
+};
+
+const metadataSetter: TextMapSetter<Metadata> = {
+  set: (carrier, key, value) => carrier.set(key, value),
+};
+
+/** The caller's trace context from gRPC metadata (traceparent, tracestate). */
+export function contextFromMetadata(metadata: Metadata): Context {
+  return propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+}
+
+/** Puts the current trace context into outgoing gRPC metadata. */
+export function injectIntoMetadata(metadata: Metadata, from: Context = context.active()): void {
+  propagation.inject(from, metadata, metadataSetter);
+}
+
+/** Marks a span failed with an `error.type` (never the error's data: it may hold secrets). */
+export function failSpan(span: Span, errorType: string, message: string): void {
+  span.setAttribute('error.type', errorType);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
