@@ -143,6 +143,15 @@ describe('merged catalog', () => {
       const ready = await fetch(fleet.url.replace('/mcp', '/readyz'));
       assert.equal(ready.status, 200);
       const body = (await ready.json()) as { providers: { name: string; up: boolean }[] };
+      const session = await initialize(fleet.url);
+      await post(
+        fleet.url,
+        { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'alpha_run', arguments: {} } },
+        { 'mcp-session-id': session },
+      );
+      const metrics = await (await fetch(fleet.url.replace('/mcp', '/metrics'))).text();
+      assert.match(metrics, /mcpfleet_requests_total\{method="tools\/call",outcome="ok"\} 1/);
+      assert.match(metrics, /mcpfleet_audit_events_total\{event="call",outcome="ok"\} 1/);
       assert.deepEqual(
         body.providers.map((p) => [p.name, p.up]),
         [['alpha', true]],

@@ -147,7 +147,12 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   const text = await response.text();
   let json: unknown;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    // A forwarded call may come back as JSON or, when slow, as an SSE stream: the last message counts.
+    json = response.headers.get('content-type')?.startsWith('text/event-stream')
+      ? lastMessage(text)
+      : text
+        ? JSON.parse(text)
+        : undefined;
   } catch {
     json = undefined;
   }

@@ -13,6 +13,7 @@ import type { Catalog } from './catalog.js';
 import type { HandlerContext, Identity, JsonObject } from './define.js';
 import { dispatch } from './dispatch.js';
 import { CallAbortedError, errorMessage, ProtocolError } from './errors.js';
+import { observeCall } from './metrics.js';
 import { context, contextFromMetadata, failSpan, trace, tracer } from './telemetry.js';
 
 export type CallStream = grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>;
@@ -214,18 +215,20 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
       },
       parent,
     );
+    const started = performance.now();
+    let outcome = 'ok';
     try {
       const result = await context.with(trace.setSpan(parent, span), () =>
         dispatch(env.catalog(), method, params, ctx),
       );
-      if (result.isError === true) failSpan(span, 'tool_error', 'the tool reported an error');
+      if (result.isError === true) {
+        outcome = 'tool_error';
+        failSpan(span, outcome, 'the tool reported an error');
+      }
       finish({ result: { resultJson: json(result) } });
     } catch (err) {
-      failSpan(
-        span,
-        err instanceof ProtocolError ? String(err.code) : ((err as Error)?.name ?? 'Error'),
-        errorMessage(err),
-      );
+      outcome = err instanceof ProtocolError ? String(err.code) : ((err as Error)?.name ?? 'Error');
+      failSpan(span, outcome, errorMessage(err));
       if (state === 'finished') return;
       if (err instanceof ProtocolError) {
         finish({
@@ -243,6 +246,7 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
       }
     } finally {
       span.end();
+      observeCall(method, target, outcome, (performance.now() - started) / 1000);
     }
   };
 

@@ -42,6 +42,7 @@ export {
 } from './identity.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';
 export { createLogger } from './logger.js';
+export { metricsRegistry, observeCall, serveMetrics } from './metrics.js';
 export { type BaseConfig, baseConfigSpec, type RunProviderOptions, runProvider } from './run.js';
 export {
   PROVIDER_SERVICE,

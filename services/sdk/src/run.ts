@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { type ConfigOf, type ConfigSpec, configUsage, parseConfig } from './config.js';
+import { type ConfigOf, type ConfigSpec, configUsage, parseConfig, parseListen } from './config.js';
 import { ConfigError, DefinitionError, errorMessage } from './errors.js';
 import { createIdentityVerifier } from './identity.js';
 import { drainOnSignals, processConfigSpec } from './lifecycle.js';
 import { createLogger } from './logger.js';
+import { serveMetrics } from './metrics.js';
 import { type ProviderHandle, type ProviderSpec, serveProvider } from './server.js';
 import { startTelemetry } from './telemetry.js';
 
@@ -18,6 +19,12 @@ export function baseConfigSpec(defaultPort: number) {
       doc: 'gRPC address to serve on',
     },
     ...processConfigSpec,
+    metricsListen: {
+      kind: 'string',
+      env: 'MCPFLEET_METRICS_LISTEN',
+      flag: 'metrics-listen',
+      doc: 'host:port serving Prometheus /metrics (off when unset)',
+    },
     identityJwks: {
       kind: 'string',
       env: 'MCPFLEET_IDENTITY_JWKS',
@@ -112,6 +119,15 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
       },
     );
     options.started?.(handle, config);
+    if (config.metricsListen) {
+      const address = parseListen(config.metricsListen);
+      if (!address)
+        throw new ConfigError([
+          `MCPFLEET_METRICS_LISTEN=${JSON.stringify(config.metricsListen)}: expected host:port`,
+        ]);
+      await serveMetrics(address.host, address.port);
+      logger.info({ metrics: config.metricsListen }, 'metrics serving');
+    }
     drainOnSignals(logger, async () => {
       await handle.drain();
       await stopTelemetry();

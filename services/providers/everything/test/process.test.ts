@@ -20,13 +20,22 @@ describe('everything provider process', () => {
   it('serves, turns NOT_SERVING on SIGTERM, finishes the in-flight call, and exits 0', async () => {
     const port = await freePort();
     const target = `127.0.0.1:${port}`;
-    const { child, output, exited } = spawnProvider(MAIN, ['--listen', target, '--insecure-no-identity']);
+    const metricsPort = await freePort();
+    const { child, output, exited } = spawnProvider(MAIN, ['--listen', target, '--insecure-no-identity'], {
+      MCPFLEET_METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
+    });
     await waitFor(() => output().includes('serving'), 'the provider to listen');
     assert.equal(await checkHealth(target, ''), 'SERVING');
     const client = createProviderClient(target);
     assert.deepEqual(resultOf(await runCall(client, toolCall('echo', { text: 'up' }))), {
       content: [{ type: 'text', text: 'up' }],
     });
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(
+      metrics,
+      /mcpfleet_provider_calls_total\{method="tools\/call",target="echo",outcome="ok"\} 1/,
+    );
+    assert.match(metrics, /mcpfleet_provider_call_duration_seconds_bucket/);
 
     // test_sampling stays in flight until this client answers its sampling request.
     const asked = deferred<{ id: number }>();

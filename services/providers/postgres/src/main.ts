@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-import { runProvider } from '@mcp-fleet/sdk';
+import { metricsRegistry, runProvider } from '@mcp-fleet/sdk';
 import pg from 'pg';
+import { Gauge } from 'prom-client';
 import { Database, type PgProvider } from './context.js';
 import { startEmbedded } from './embedded.js';
 import { postgresTools, warnAboutRole } from './provider.js';
@@ -89,6 +90,17 @@ await runProvider({
     });
     // A broken idle connection must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    new Gauge({
+      name: 'mcpfleet_pg_pool_connections',
+      help: 'Connections of the provider pool by state',
+      labelNames: ['state'] as const,
+      registers: [metricsRegistry],
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
     if (!embedded) await warnAboutRole(pool, logger);
     const provider: PgProvider = {
       db: new Database(pool, config.role),

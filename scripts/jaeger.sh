@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Jaeger v2 on loopback for local traces: builds the binary from Go modules once (cached in
+# ~/.cache/mcp-fleet/bin), then runs it with deploy/jaeger-local.yaml in the foreground.
+#   bash scripts/jaeger.sh            then, in another shell:
+#   OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4317 make dev      and open http://127.0.0.1:16686
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$(repo_root)"
+
+version=v1.76.0   # the Go module version that carries Jaeger v2 (cmd/jaeger)
+cache="$HOME/.cache/mcp-fleet"
+binary="$cache/bin/jaeger-$version"
+if [ ! -x "$binary" ]; then
+  command -v go >/dev/null || die "go is needed to build Jaeger"
+  work="$cache/jaeger-build"
+  mkdir -p "$work" "$cache/bin"
+  # `go install pkg@version` refuses modules with replace directives: build inside a module of ours.
+  [ -f "$work/go.mod" ] || printf 'module mcpfleet/jaeger-build\n\ngo 1.25\n' >"$work/go.mod"
+  log "building Jaeger $version from Go modules (once; several minutes)"
+  (cd "$work" && GOPATH="$cache/go" GOFLAGS=-mod=mod go get "github.com/jaegertracing/jaeger/cmd/jaeger@$version" \
+    && GOPATH="$cache/go" GOFLAGS=-mod=mod go build -o "$binary" github.com/jaegertracing/jaeger/cmd/jaeger)
+fi
+exec "$binary" --config "$(pwd)/deploy/jaeger-local.yaml"
