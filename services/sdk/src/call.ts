@@ -13,8 +13,9 @@ import type { Catalog } from './catalog.js';
 import type { HandlerContext, Identity, JsonObject } from './define.js';
 import { dispatch } from './dispatch.js';
 import { CallAbortedError, errorMessage, ProtocolError } from './errors.js';
+import { traceFields } from './logger.js';
 import { observeCall } from './metrics.js';
-import { context, contextFromMetadata, failSpan, trace, tracer } from './telemetry.js';
+import { contextFromMetadata, failSpan, trace, tracer } from './telemetry.js';
 
 export type CallStream = grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>;
 
@@ -171,9 +172,29 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
         throw new Error(`the client does not support ${capability}`);
       }
     };
+    const parent = contextFromMetadata(call.metadata);
+    const target =
+      typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
+    const span = tracer().startSpan(
+      `${method} ${target}`.trim(),
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'rpc.system': 'grpc',
+          'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+          'rpc.method': 'Call',
+          'mcp.method.name': method,
+          ...(method === 'tools/call' ? { 'gen_ai.tool.name': target } : {}),
+          ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
+        },
+      },
+      parent,
+    );
+    const callContext = trace.setSpan(parent, span);
     const ctx: HandlerContext = {
       identity,
       signal: controller.signal,
+      traceContext: callContext,
       protocolVersion: request.protocolVersion,
       clientCapabilities: capabilities,
       meta,
@@ -197,30 +218,10 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
         write({ detach: { retryMs: Math.max(0, Math.round(retryMs)) } });
       },
     };
-    const parent = contextFromMetadata(call.metadata);
-    const target =
-      typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
-    const span = tracer().startSpan(
-      `${method} ${target}`.trim(),
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'rpc.system': 'grpc',
-          'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
-          'rpc.method': 'Call',
-          'mcp.method.name': method,
-          ...(method === 'tools/call' ? { 'gen_ai.tool.name': target } : {}),
-          ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
-        },
-      },
-      parent,
-    );
     const started = performance.now();
     let outcome = 'ok';
     try {
-      const result = await context.with(trace.setSpan(parent, span), () =>
-        dispatch(env.catalog(), method, params, ctx),
-      );
+      const result = await dispatch(env.catalog(), method, params, ctx);
       if (result.isError === true) {
         outcome = 'tool_error';
         failSpan(span, outcome, 'the tool reported an error');
@@ -241,7 +242,10 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
       } else if (err instanceof CallAbortedError) {
         finish(undefined, { code: grpc.status.CANCELLED, details: err.message });
       } else {
-        env.logger.error({ err, method }, 'provider failed to answer a call');
+        env.logger.error(
+          { err, method, ...traceFields(span.spanContext()) },
+          'provider failed to answer a call',
+        );
         finish(undefined, { code: grpc.status.INTERNAL, details: `provider failed: ${errorMessage(err)}` });
       }
     } finally {

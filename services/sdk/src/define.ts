@@ -12,6 +12,7 @@ import type {
   ReadResourceResult,
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { Context } from '@opentelemetry/api';
 
 export type { CallToolResult, ContentBlock, GetPromptResult, ReadResourceResult, ToolAnnotations };
 
@@ -30,6 +31,8 @@ export interface HandlerContext {
   identity: Identity;
   /** Aborted when the caller cancels, the deadline passes or the provider shuts down. */
   signal: AbortSignal;
+  /** The trace context of this call: parent for the spans of the handler's own work. */
+  traceContext: Context;
   /** MCP protocol version the client negotiated with the gateway. */
   protocolVersion: string;
   /** The client's declared capabilities; `sample()` and `elicit()` check them for you. */

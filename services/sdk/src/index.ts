@@ -41,7 +41,7 @@ export {
   type KeySource,
 } from './identity.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';
-export { createLogger } from './logger.js';
+export { createLogger, traceFields } from './logger.js';
 export { metricsRegistry, observeCall, serveMetrics } from './metrics.js';
 export { type BaseConfig, baseConfigSpec, type RunProviderOptions, runProvider } from './run.js';
 export {
@@ -52,6 +52,7 @@ export {
   serveProvider,
 } from './server.js';
 export {
+  childSpan,
   contextFromMetadata,
   failSpan,
   injectIntoMetadata,

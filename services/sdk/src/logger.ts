@@ -1,4 +1,3 @@
-import { trace } from '@opentelemetry/api';
 import { type Logger, pino } from 'pino';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
@@ -12,10 +11,14 @@ export function createLogger(name: string, level: string): Logger {
     name,
     level,
     redact: { paths: REDACT, censor: '[redacted]' },
-    // Log lines carry the trace they belong to, so logs and traces join up.
-    mixin() {
-      const span = trace.getActiveSpan()?.spanContext();
-      return span && trace.isSpanContextValid(span) ? { trace_id: span.traceId, span_id: span.spanId } : {};
-    },
   });
+}
+
+/** Fields that tie a log line to its trace (see spanLogFields). */
+export function traceFields(
+  spanContext: { traceId: string; spanId: string } | undefined,
+): Record<string, string> {
+  return spanContext && spanContext.traceId !== '00000000000000000000000000000000'
+    ? { trace_id: spanContext.traceId, span_id: spanContext.spanId }
+    : {};
 }

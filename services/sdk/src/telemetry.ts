@@ -1,11 +1,13 @@
 import type { Metadata } from '@grpc/grpc-js';
 import {
   type Context,
+  type ContextManager,
   context,
   propagation,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   type TextMapGetter,
   type TextMapSetter,
@@ -35,6 +37,7 @@ export function startTelemetry(
     return async () => {};
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
+    contextManager: new ExplicitContextManager(),
     traceExporter: new OTLPTraceExporter(),
     // Unless OTEL_TRACES_SAMPLER says otherwise: follow the caller's decision, and start a trace
     // for DEFAULT_RATIO of the requests that arrive without one (tracing all costs ~30 % CPU).
@@ -50,6 +53,44 @@ export function startTelemetry(
 }
 
 export const tracer = () => trace.getTracer('mcp-fleet');
+
+/**
+ * Spans are parented explicitly (the context travels in our own call contexts), so no context is
+ * kept across awaits: on Node 20 the AsyncLocalStorage context manager alone cost ~15 % of the
+ * gateway's throughput, tracing on or off.
+ */
+class ExplicitContextManager implements ContextManager {
+  active(): Context {
+    return ROOT_CONTEXT;
+  }
+  with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(
+    _context: Context,
+    fn: F,
+    thisArg?: ThisParameterType<F>,
+    ...args: A
+  ): ReturnType<F> {
+    return fn.call(thisArg, ...args);
+  }
+  bind<T>(_context: Context, target: T): T {
+    return target;
+  }
+  enable(): this {
+    return this;
+  }
+  disable(): this {
+    return this;
+  }
+}
+
+/** A child span of `parent`, and the context that carries it to the next hop. */
+export function childSpan(
+  name: string,
+  parent: Context,
+  options: SpanOptions,
+): { span: Span; context: Context } {
+  const span = tracer().startSpan(name, options, parent);
+  return { span, context: trace.setSpan(parent, span) };
+}
 
 const metadataGetter: TextMapGetter<Metadata> = {
   keys: (carrier) => Object.keys(carrier.getMap()),
@@ -68,8 +109,8 @@ export function contextFromMetadata(metadata: Metadata): Context {
   return propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
 }
 
-/** Puts the current trace context into outgoing gRPC metadata. */
-export function injectIntoMetadata(metadata: Metadata, from: Context = context.active()): void {
+/** Puts a trace context into outgoing gRPC metadata. */
+export function injectIntoMetadata(metadata: Metadata, from: Context): void {
   propagation.inject(from, metadata, metadataSetter);
 }
 

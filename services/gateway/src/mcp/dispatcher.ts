@@ -128,10 +128,12 @@ export class Dispatcher {
     );
     const spanContext = span.spanContext();
     if (trace.isSpanContextValid(spanContext)) ctx.traceId = spanContext.traceId;
+    // From here on the request's own span is the parent of what it causes (admission, the provider call).
+    ctx.traceContext = trace.setSpan(parent, span);
     const started = performance.now();
     let outcome = 'ok';
     try {
-      return await context.with(trace.setSpan(parent, span), () => this.route(ctx, method, params));
+      return await this.route(ctx, method, params);
     } catch (err) {
       outcome = err instanceof JsonRpcError ? String(err.code) : 'internal';
       failSpan(span, outcome, (err as Error).message);
@@ -367,6 +369,7 @@ export class Dispatcher {
       method,
       params,
       identityToken: await this.deps.minter.token(provider, identity),
+      traceContext: ctx.traceContext ?? ROOT_CONTEXT,
       timeoutMs,
       signal: ctx.signal,
       clientCapabilities: session.clientCapabilities,

@@ -5,7 +5,7 @@ import {
   ErrorCode,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
-import { context, failSpan, injectIntoMetadata, SpanKind, trace, tracer } from '@mcp-fleet/sdk/telemetry';
+import { type Context, childSpan, failSpan, injectIntoMetadata, SpanKind } from '@mcp-fleet/sdk/telemetry';
 import { JsonRpcError } from '../errors.js';
 import { type JsonObject, RawJson } from '../mcp/messages.js';
 
@@ -31,6 +31,8 @@ export interface ForwardRequest {
   logLevel: string;
   protocolVersion: string;
   listener: CallListener;
+  /** The request's trace context: the provider call is its child. */
+  traceContext: Context;
 }
 
 /** The provider could not be reached or went away mid-call; `beforeAnyFrame` says nothing ran visibly. */
@@ -79,19 +81,23 @@ function statusError(
  * raw JSON (spliced into the client's response unparsed), rejects with a JsonRpcError.
  */
 export function forward(client: ToolProviderClient, request: ForwardRequest): Promise<RawJson> {
-  const span = tracer().startSpan('mcpfleet.provider.v1.ToolProvider/Call', {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      'rpc.system': 'grpc',
-      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
-      'rpc.method': 'Call',
-      'mcpfleet.provider': request.provider,
-      'mcp.method.name': request.method,
+  const { span, context: callContext } = childSpan(
+    'mcpfleet.provider.v1.ToolProvider/Call',
+    request.traceContext,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'rpc.system': 'grpc',
+        'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+        'rpc.method': 'Call',
+        'mcpfleet.provider': request.provider,
+        'mcp.method.name': request.method,
+      },
     },
-  });
+  );
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${request.identityToken}`);
-  injectIntoMetadata(metadata, trace.setSpan(context.active(), span));
+  injectIntoMetadata(metadata, callContext);
   const stream = client.Call(metadata, { deadline: Date.now() + request.timeoutMs });
   const { listener } = request;
   let outcome: { result: RawJson } | { error: JsonRpcError } | undefined;

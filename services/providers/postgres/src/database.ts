@@ -1,4 +1,4 @@
-import { failSpan, SpanKind, tracer } from '@mcp-fleet/sdk/telemetry';
+import { type Context, childSpan, failSpan, SpanKind } from '@mcp-fleet/sdk/telemetry';
 import pg from 'pg';
 import Cursor from 'pg-cursor';
 
@@ -32,6 +32,12 @@ export class DatabaseError extends Error {
     super(message);
     this.name = 'DatabaseError';
   }
+}
+
+/** What a transaction needs of the call it serves: its cancellation and its trace. */
+export interface CallScope {
+  signal: AbortSignal;
+  traceContext: Context;
 }
 
 /** Every connection is busy and none freed up in time. */
@@ -93,30 +99,28 @@ export class Database {
    * Runs `work` in a transaction; read-only ones always roll back. Aborting cancels the query.
    * One client span per transaction, a child of the provider's call span.
    */
-  transaction<T>(
+  async transaction<T>(
     mode: 'read-only' | 'read-write',
     timeoutMs: number,
-    signal: AbortSignal,
+    call: CallScope,
     work: (client: pg.PoolClient) => Promise<T>,
   ): Promise<T> {
-    return tracer().startActiveSpan(
-      `postgresql ${mode}`,
-      { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'postgresql', 'db.transaction.mode': mode } },
-      async (span) => {
-        try {
-          return await this.inTransaction(mode, timeoutMs, signal, work);
-        } catch (err) {
-          failSpan(
-            span,
-            err instanceof DatabaseError ? (err.code ?? 'database') : (err as Error).name,
-            (err as Error).message,
-          );
-          throw err;
-        } finally {
-          span.end();
-        }
-      },
-    );
+    const { span } = childSpan(`postgresql ${mode}`, call.traceContext, {
+      kind: SpanKind.CLIENT,
+      attributes: { 'db.system.name': 'postgresql', 'db.transaction.mode': mode },
+    });
+    try {
+      return await this.inTransaction(mode, timeoutMs, call.signal, work);
+    } catch (err) {
+      failSpan(
+        span,
+        err instanceof DatabaseError ? (err.code ?? 'database') : (err as Error).name,
+        (err as Error).message,
+      );
+      throw err;
+    } finally {
+      span.end();
+    }
   }
 
   private async inTransaction<T>(

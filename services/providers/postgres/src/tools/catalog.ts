@@ -1,5 +1,6 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
+import type { CallScope } from '../database.js';
 import { textTable } from '../format.js';
 
 export const READ: ToolAnnotations = {
@@ -12,9 +13,9 @@ export const READ: ToolAnnotations = {
 const IDENT = { type: 'string', minLength: 1, maxLength: 63 };
 
 /** Runs one of the provider's own catalog queries (parameters only, never spliced identifiers). */
-async function catalogQuery(p: PgProvider, signal: AbortSignal, sql: string, params: unknown[]) {
+async function catalogQuery(p: PgProvider, call: CallScope, sql: string, params: unknown[]) {
   const limits = limitsFor(p, { maxRows: p.limits.maxRows });
-  const result = await p.db.transaction('read-only', limits.timeoutMs, signal, (client) =>
+  const result = await p.db.transaction('read-only', limits.timeoutMs, call, (client) =>
     p.db.rows(client, sql, params, limits),
   );
   return { content: [{ type: 'text' as const, text: textTable(result) }], structuredContent: { ...result } };
@@ -31,7 +32,7 @@ export const listSchemas = (p: PgProvider) =>
       guarded(() =>
         catalogQuery(
           p,
-          ctx.signal,
+          ctx,
           `SELECT n.nspname AS schema, pg_get_userbyid(n.nspowner) AS owner
              FROM pg_namespace n
             WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
@@ -60,7 +61,7 @@ export const listObjects = (p: PgProvider) =>
       guarded(() =>
         catalogQuery(
           p,
-          ctx.signal,
+          ctx,
           `SELECT * FROM (
              SELECT c.relname AS name,
                     CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
@@ -100,50 +101,45 @@ export const describeObject = (p: PgProvider) =>
     handler: ({ schema = 'public', name }, ctx) =>
       guarded(async () => {
         const limits = limitsFor(p, {});
-        const described = await p.db.transaction(
-          'read-only',
-          limits.timeoutMs,
-          ctx.signal,
-          async (client) => {
-            const target = await client.query<{ oid: number; kind: string; estimate: string }>(
-              `SELECT c.oid, c.relkind AS kind, c.reltuples::bigint AS estimate
+        const described = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
+          const target = await client.query<{ oid: number; kind: string; estimate: string }>(
+            `SELECT c.oid, c.relkind AS kind, c.reltuples::bigint AS estimate
                FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
-              [schema, name],
-            );
-            const found = target.rows[0];
-            if (!found) return undefined;
-            const columns = await p.db.rows(
-              client,
-              `SELECT a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
+            [schema, name],
+          );
+          const found = target.rows[0];
+          if (!found) return undefined;
+          const columns = await p.db.rows(
+            client,
+            `SELECT a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
                     pg_get_expr(d.adbin, d.adrelid) AS "default"
                FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
               WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY a.attnum`,
-              [found.oid],
-              limits,
-            );
-            const constraints = await p.db.rows(
-              client,
-              `SELECT conname AS name,
+            [found.oid],
+            limits,
+          );
+          const constraints = await p.db.rows(
+            client,
+            `SELECT conname AS name,
                     CASE contype WHEN 'p' THEN 'primary key' WHEN 'f' THEN 'foreign key' WHEN 'u' THEN 'unique'
                                  WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' ELSE contype::text END AS kind,
                     pg_get_constraintdef(oid) AS definition
                FROM pg_constraint WHERE conrelid = $1 ORDER BY contype, conname`,
-              [found.oid],
-              limits,
-            );
-            const indexes = await p.db.rows(
-              client,
-              `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, x.indisunique AS unique
+            [found.oid],
+            limits,
+          );
+          const indexes = await p.db.rows(
+            client,
+            `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, x.indisunique AS unique
                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
               WHERE x.indrelid = $1 ORDER BY 1`,
-              [found.oid],
-              limits,
-            );
-            return { found, columns, constraints, indexes };
-          },
-        );
+            [found.oid],
+            limits,
+          );
+          return { found, columns, constraints, indexes };
+        });
         if (!described)
           throw new Error(`no table or view ${JSON.stringify(name)} in schema ${JSON.stringify(schema)}`);
         const { found, columns, constraints, indexes } = described;

@@ -27,7 +27,7 @@ export const topQueries = (p: PgProvider) =>
     handler: ({ limit = 10, orderBy = 'total_time' }, ctx) =>
       guarded(async () => {
         const limits = limitsFor(p, {});
-        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx.signal, async (client) => {
+        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
           if (!(await hasExtension(client, 'pg_stat_statements'))) return undefined;
           const column =
             { total_time: 'total_exec_time', mean_time: 'mean_exec_time', calls: 'calls' }[orderBy] ??
@@ -59,7 +59,7 @@ export const dbHealth = (p: PgProvider) =>
     handler: (_args, ctx) =>
       guarded(async () => {
         const limits = limitsFor(p, {});
-        const report = await p.db.transaction('read-only', limits.timeoutMs, ctx.signal, async (client) => {
+        const report = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
           const one = async (sql: string) => (await client.query(sql)).rows;
           const [size] = await one(
             'SELECT pg_database_size(current_database()) AS bytes, current_database() AS name',
@@ -160,7 +160,7 @@ export const recommendIndexes = (p: PgProvider) =>
       guarded(async () => {
         for (const sql of queries) checkReadOnly(parseOne(sql));
         const limits = limitsFor(p, {});
-        const advice = await p.db.transaction('read-only', limits.timeoutMs, ctx.signal, async (client) => {
+        const advice = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
           const hypopg = await hasExtension(client, 'hypopg');
           const cost = async (sql: string) => {
             const { rows } = await client.query({

@@ -37,7 +37,7 @@ export const query = (p: PgProvider) =>
         if (explainAnalyze)
           throw new StatementRefused('EXPLAIN ANALYZE runs the statement: use the explain tool');
         const limits = limitsFor(p, { maxRows, timeoutMs });
-        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx.signal, (client) =>
+        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx, (client) =>
           p.db.rows(client, sql, params, limits),
         );
         return { content: [{ type: 'text', text: textTable(result) }], structuredContent: { ...result } };
@@ -73,7 +73,7 @@ export const explainPlan = (p: PgProvider) =>
         const limits = limitsFor(p, {});
         const mode = analyze ? 'read-write' : 'read-only';
         const options = analyze ? 'ANALYZE, BUFFERS, ' : '';
-        const plan = await p.db.transaction(mode, limits.timeoutMs, ctx.signal, async (client) => {
+        const plan = await p.db.transaction(mode, limits.timeoutMs, ctx, async (client) => {
           const json = await client.query({
             text: `EXPLAIN (${options}FORMAT JSON) ${sql}`,
             values: params,

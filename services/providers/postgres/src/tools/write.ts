@@ -30,7 +30,7 @@ export const execute = (p: PgProvider) =>
       guarded(async () => {
         checkWrite(parseOne(sql), p.dmlOnly);
         const limits = limitsFor(p, {});
-        const result = await p.db.transaction('read-write', limits.timeoutMs, ctx.signal, (client) =>
+        const result = await p.db.transaction('read-write', limits.timeoutMs, ctx, (client) =>
           p.db.run(client, sql, params),
         );
         return {
@@ -63,7 +63,7 @@ export const transaction = (p: PgProvider) =>
           }
         });
         const limits = limitsFor(p, {});
-        const results = await p.db.transaction('read-write', limits.timeoutMs, ctx.signal, async (client) => {
+        const results = await p.db.transaction('read-write', limits.timeoutMs, ctx, async (client) => {
           const done: { command: string; rowCount: number }[] = [];
           for (const [i, s] of statements.entries()) {
             try {
