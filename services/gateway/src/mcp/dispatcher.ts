@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode, isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
 import {
   type Context,
-  context,
   failSpan,
   propagation,
   ROOT_CONTEXT,
