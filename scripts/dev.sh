@@ -7,10 +7,11 @@ source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 state=.dev
-# The filesystem provider's writable root in make dev.
-mkdir -p "$state/data"
+# The filesystem provider's writable root, and a repository for the git provider.
+mkdir -p "$state/data" "$state/repo"
+[ -d "$state/repo/.git" ] || git -C "$state/repo" init -q
 trap stop_fleet EXIT INT TERM
-start_fleet 8080 deploy/dev/providers.yaml "$state" everything:50051 postgres:50052 filesystem:50053
+start_fleet 8080 deploy/dev/providers.yaml "$state" everything:50051 postgres:50052 filesystem:50053 git:50054
 
 cat >&2 <<MSG
 [mcp-fleet] MCP Fleet is up: http://127.0.0.1:8080/mcp  (logs in $state/)

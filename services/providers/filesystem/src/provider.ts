@@ -3,7 +3,8 @@ import { find, grep, list, listRoots, readMany, readMedia, readText, stat, tree 
 import { copy, edit, makeDirectory, move, remove, write } from './tools/write.js';
 
 export type { FsProvider } from './context.js';
-export { loadRoots, type Root } from './roots.js';
+export { AccessDenied, resolvePath, type Scope } from './resolve.js';
+export { loadRoots, type Root, within } from './roots.js';
 
 /** Every tool of the provider; write tools only when some root is writable. */
 export function filesystemTools(p: FsProvider) {

@@ -1,0 +1,184 @@
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { AccessDenied, type Root, resolvePath, within } from '@mcp-fleet/provider-filesystem';
+
+/** Limits of every git run. */
+export interface GitLimits {
+  timeoutMs: number;
+  /** Output beyond this many bytes is cut (the result says so). */
+  maxOutput: number;
+}
+
+/**
+ * Settings that keep a repository's own configuration from running anything: hooks, fsmonitor,
+ * pagers, external diff and textconv programs, signing programs, editors, credential helpers,
+ * and the ext:: transport. Filters (smudge/clean/process) are neutralised per repository.
+ */
+const SAFE_CONFIG = [
+  'core.hooksPath=/dev/null',
+  'core.fsmonitor=false',
+  'core.pager=cat',
+  'core.editor=true',
+  'core.sshCommand=false',
+  'core.askPass=',
+  'credential.helper=',
+  'protocol.ext.allow=never',
+  'protocol.file.allow=user',
+  'diff.external=',
+  'commit.gpgSign=false',
+  'tag.gpgSign=false',
+  'log.showSignature=false',
+  'gc.auto=0',
+  'maintenance.auto=false',
+];
+
+const ENV = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+  GIT_TERMINAL_PROMPT: '0',
+  GIT_PAGER: 'cat',
+  GIT_EDITOR: 'true',
+  GIT_OPTIONAL_LOCKS: '0',
+  LC_ALL: 'C',
+  HOME: '/nonexistent',
+};
+
+export class GitError extends Error {
+  override name = 'GitError';
+}
+
+/** A value from the caller: never an option, never a NUL, never empty. */
+export function plain(value: string, what: string): string {
+  if (typeof value !== 'string' || value === '') throw new AccessDenied(`${what} must not be empty`);
+  if (value.startsWith('-'))
+    throw new AccessDenied(`${what} may not begin with "-": ${JSON.stringify(value)}`);
+  if (value.includes('\0')) throw new AccessDenied(`${what} may not contain NUL`);
+  return value;
+}
+
+/** Runs git with an argument array (no shell), the safe settings and caps; rejects on a non-zero exit. */
+export function git(
+  cwd: string,
+  args: string[],
+  limits: GitLimits,
+  extraConfig: string[] = [],
+  input?: string,
+): Promise<{ stdout: string; truncated: boolean }> {
+  const config = [...SAFE_CONFIG, ...extraConfig].flatMap((c) => ['-c', c]);
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'git',
+      [...config, '--no-pager', '-C', cwd, ...args],
+      { env: ENV, timeout: limits.timeoutMs, maxBuffer: limits.maxOutput * 2, encoding: 'utf8' },
+      (err, stdout, stderr) => {
+        // Past the cap git is stopped; what it wrote so far is the (truncated) answer.
+        if (err && (err as { code?: string }).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {
+          resolve({
+            stdout: Buffer.from(stdout).subarray(0, limits.maxOutput).toString('utf8'),
+            truncated: true,
+          });
+          return;
+        }
+        // `git grep` says "no match" with exit status 1: an empty answer, not a failure.
+        if (err && args[0] === 'grep' && (err as { code?: unknown }).code === 1 && !stderr) {
+          resolve({ stdout: '', truncated: false });
+          return;
+        }
+        if (err) {
+          const message = (stderr || err.message).trim().split('\n').slice(-3).join(' ');
+          reject(
+            new GitError(
+              (err as { killed?: boolean }).killed
+                ? `git timed out after ${limits.timeoutMs} ms`
+                : `git ${args[0]}: ${message}`,
+            ),
+          );
+          return;
+        }
+        const truncated = Buffer.byteLength(stdout) > limits.maxOutput;
+        resolve({
+          stdout: truncated ? Buffer.from(stdout).subarray(0, limits.maxOutput).toString('utf8') : stdout,
+          truncated,
+        });
+      },
+    );
+    if (input !== undefined) child.stdin?.end(input);
+  });
+}
+
+/** A repository the caller may use, and the settings that disarm its configured filters. */
+export interface Repo {
+  path: string;
+  filters: string[];
+}
+
+/**
+ * Resolves `input` to a repository inside the roots: realpath-checked, a `.git` file's gitdir
+ * must stay inside the roots too, and git's own top level must be that directory (a plain folder
+ * inside someone else's repository is not a repository).
+ */
+export async function openRepo(roots: Root[], input: string, limits: GitLimits): Promise<Repo> {
+  const resolved = await resolvePath({ roots }, plain(input, 'repo'), 'read');
+  if (!resolved.exists) throw new AccessDenied(`${input} does not exist`);
+  const dotGit = path.join(resolved.real, '.git');
+  const info = await stat(dotGit).catch(() => undefined);
+  if (!info) throw new AccessDenied(`${input} is not a git repository`);
+  if (info.isFile()) {
+    const gitdir = /^gitdir: (.+)$/m.exec(await readFile(dotGit, 'utf8'))?.[1]?.trim();
+    const target = gitdir ? path.resolve(resolved.real, gitdir) : undefined;
+    const inside = target ? await resolvePath({ roots }, target, 'read').catch(() => undefined) : undefined;
+    if (!inside) throw new AccessDenied(`${input}: its .git file points outside the allowed roots`);
+  }
+  const top = (await git(resolved.real, ['rev-parse', '--show-toplevel'], limits)).stdout.trim();
+  if (path.resolve(top) !== resolved.real || !roots.some((r) => within(r.real, top))) {
+    throw new AccessDenied(`${input} is not the top of a git repository`);
+  }
+  // Reading configuration runs nothing; every filter it names is switched off for our runs.
+  const names = await git(
+    resolved.real,
+    ['config', '--local', '--name-only', '--get-regexp', '^filter\\.'],
+    limits,
+  ).catch(() => ({ stdout: '' }));
+  const filters = [
+    ...new Set(
+      names.stdout
+        .split('\n')
+        .map((n) => /^filter\.(.+)\.(?:clean|smudge|process|required)$/i.exec(n.trim())?.[1])
+        .filter((n): n is string => !!n),
+    ),
+  ];
+  return {
+    path: resolved.real,
+    filters: filters.flatMap((f) => [
+      `filter.${f}.clean=`,
+      `filter.${f}.smudge=`,
+      `filter.${f}.process=`,
+      `filter.${f}.required=false`,
+    ]),
+  };
+}
+
+/** A revision that exists, resolved without letting it be read as an option. */
+export async function verifyRevision(repo: Repo, revision: string, limits: GitLimits): Promise<string> {
+  plain(revision, 'revision');
+  const { stdout } = await git(
+    repo.path,
+    ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`],
+    limits,
+    repo.filters,
+  ).catch(() => {
+    throw new GitError(`unknown revision ${JSON.stringify(revision)}`);
+  });
+  return stdout.trim();
+}
+
+/** A new branch or tag name that git accepts. */
+export async function checkRefName(repo: Repo, name: string, limits: GitLimits): Promise<string> {
+  plain(name, 'name');
+  await git(repo.path, ['check-ref-format', '--branch', name], limits).catch(() => {
+    throw new GitError(`invalid ref name ${JSON.stringify(name)}`);
+  });
+  return name;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+import { loadRoots } from '@mcp-fleet/provider-filesystem';
+import { runProvider } from '@mcp-fleet/sdk';
+import { gitTools } from './provider.js';
+
+await runProvider({
+  name: 'git',
+  version: '0.1.0',
+  defaultPort: 50054,
+  config: {
+    roots: {
+      kind: 'string',
+      env: 'MCPFLEET_GIT_ROOTS',
+      flag: 'roots',
+      default: './.dev/repo',
+      doc: 'comma-separated directories holding the allowed repositories',
+    },
+    write: {
+      kind: 'bool',
+      env: 'MCPFLEET_GIT_WRITE',
+      flag: 'write',
+      default: false,
+      doc: 'register local write tools (add, commit, branch, ...)',
+    },
+    authorDomain: {
+      kind: 'string',
+      env: 'MCPFLEET_GIT_AUTHOR_DOMAIN',
+      flag: 'author-domain',
+      doc: 'commit as <caller>@<domain>',
+    },
+    timeout: {
+      kind: 'duration',
+      env: 'MCPFLEET_GIT_TIMEOUT',
+      flag: 'timeout',
+      default: 20_000,
+      doc: 'per git run',
+    },
+    maxOutput: {
+      kind: 'int',
+      env: 'MCPFLEET_GIT_MAX_OUTPUT',
+      flag: 'max-output',
+      default: 1_048_576,
+      min: 1024,
+      doc: 'bytes of output kept',
+    },
+  },
+  async setup(config) {
+    const roots = await loadRoots(config.roots);
+    return {
+      instructions: 'Git repositories under allowed roots; pass `repo` with every call (see the repos tool).',
+      definitions: gitTools({
+        roots,
+        write: config.write,
+        authorDomain: config.authorDomain,
+        limits: { timeoutMs: config.timeout, maxOutput: config.maxOutput },
+      }),
+    };
+  },
+});
