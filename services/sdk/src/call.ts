@@ -7,7 +7,6 @@ import {
   type LogLevel,
   logLevelPasses,
 } from '@mcp-fleet/contract';
-import { SpanKind } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Catalog } from './catalog.js';
 import type { HandlerContext, Identity, JsonObject } from './define.js';
@@ -15,7 +14,7 @@ import { dispatch } from './dispatch.js';
 import { CallAbortedError, errorMessage, ProtocolError } from './errors.js';
 import { traceFields } from './logger.js';
 import { observeCall } from './metrics.js';
-import { contextFromMetadata, failSpan, trace, tracer } from './telemetry.js';
+import { contextFromMetadata, failSpan, mcpTarget, startMcpSpan, trace } from './telemetry.js';
 
 export type CallStream = grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>;
 
@@ -173,23 +172,13 @@ export function handleCall(call: CallStream, env: CallEnvironment): Promise<void
       }
     };
     const parent = contextFromMetadata(call.metadata);
-    const target =
-      typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
-    const span = tracer().startSpan(
-      `${method} ${target}`.trim(),
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'rpc.system': 'grpc',
-          'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
-          'rpc.method': 'Call',
-          'mcp.method.name': method,
-          ...(method === 'tools/call' ? { 'gen_ai.tool.name': target } : {}),
-          ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
-        },
-      },
-      parent,
-    );
+    const target = mcpTarget(params);
+    const span = startMcpSpan(method, params, parent, {
+      'rpc.system': 'grpc',
+      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+      'rpc.method': 'Call',
+      ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
+    });
     const callContext = trace.setSpan(parent, span);
     const ctx: HandlerContext = {
       identity,

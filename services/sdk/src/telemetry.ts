@@ -119,3 +119,35 @@ export function failSpan(span: Span, errorType: string, message: string): void {
   span.setAttribute('error.type', errorType);
   span.setStatus({ code: SpanStatusCode.ERROR, message });
 }
+
+/** The name or URI an MCP request is about (tool, prompt, resource), or empty. */
+export function mcpTarget(params: Record<string, unknown>): string {
+  return typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
+}
+
+/**
+ * The SERVER span of one MCP request, named `<method> <target>` with the OTel MCP/GenAI
+ * attributes; `attributes` adds the hop's own (rpc.*, session, request id).
+ */
+export function startMcpSpan(
+  method: string,
+  params: Record<string, unknown>,
+  parent: Context,
+  attributes: Record<string, string>,
+): Span {
+  const target = mcpTarget(params);
+  return tracer().startSpan(
+    `${method} ${target}`.trim(),
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'mcp.method.name': method,
+        ...(method === 'tools/call'
+          ? { 'gen_ai.tool.name': target, 'gen_ai.operation.name': 'execute_tool' }
+          : {}),
+        ...attributes,
+      },
+    },
+    parent,
+  );
+}

@@ -5,9 +5,8 @@ import {
   failSpan,
   propagation,
   ROOT_CONTEXT,
-  SpanKind,
+  startMcpSpan,
   trace,
-  tracer,
 } from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
 import type { Admission } from '../admission.js';
@@ -108,23 +107,10 @@ export class Dispatcher {
       typeof meta?.traceparent === 'string'
         ? propagation.extract(ROOT_CONTEXT, meta)
         : (ctx.traceContext ?? ROOT_CONTEXT);
-    const target =
-      typeof params.name === 'string' ? params.name : typeof params.uri === 'string' ? params.uri : '';
-    const span = tracer().startSpan(
-      `${method} ${target}`.trim(),
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'mcp.method.name': method,
-          'mcp.session.id': ctx.session.id,
-          'jsonrpc.request.id': String(ctx.requestId),
-          ...(method === 'tools/call'
-            ? { 'gen_ai.tool.name': target, 'gen_ai.operation.name': 'execute_tool' }
-            : {}),
-        },
-      },
-      parent,
-    );
+    const span = startMcpSpan(method, params, parent, {
+      'mcp.session.id': ctx.session.id,
+      'jsonrpc.request.id': String(ctx.requestId),
+    });
     const spanContext = span.spanContext();
     if (trace.isSpanContextValid(spanContext)) ctx.traceId = spanContext.traceId;
     // From here on the request's own span is the parent of what it causes (admission, the provider call).
