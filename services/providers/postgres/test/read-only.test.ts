@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import { startProvider, type TestProvider } from '@mcp-fleet/sdk/testing';
 import type { PgProvider } from '../src/context.js';
 import { postgresTools } from '../src/provider.js';
 import { loadParser } from '../src/sql-guard.js';
-import { createTestDatabase, provider, type TestDatabase } from './support.js';
+import { callTool, createTestDatabase, provider, type TestDatabase } from './support.js';
 
 const SETUP = `
 CREATE TABLE t (id serial PRIMARY KEY, name text NOT NULL, secret text);
@@ -13,12 +13,6 @@ CREATE SEQUENCE s;
 INSERT INTO t (name, secret) SELECT 'row ' || i, 'hunter' || i FROM generate_series(1, 50) i;
 INSERT INTO x VALUES (1);
 `;
-
-type Result = {
-  content: { type: string; text: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
 
 describe('postgres provider, read-only, against a real PostgreSQL as a least-privilege role', () => {
   let db: TestDatabase;
@@ -41,8 +35,7 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     await db.drop();
   });
 
-  const call = async (tool: string, args: Record<string, unknown>) =>
-    resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
+  const call = async (tool: string, args: Record<string, unknown>) => callTool(server, tool, args);
   const sql = (text: string, extra: Record<string, unknown> = {}) => call('query', { sql: text, ...extra });
   const refused = async (text: string, reason: RegExp) => {
     const result = await sql(text);

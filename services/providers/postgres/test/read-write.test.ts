@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import { startProvider, type TestProvider } from '@mcp-fleet/sdk/testing';
 import type { PgProvider } from '../src/context.js';
 import { startEmbedded } from '../src/embedded.js';
 import { postgresTools } from '../src/provider.js';
 import { loadParser } from '../src/sql-guard.js';
-import { createTestDatabase, provider, type TestDatabase } from './support.js';
-
-type Result = {
-  content: { type: string; text: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
+import { callTool, createTestDatabase, provider, type TestDatabase } from './support.js';
 
 describe('postgres provider, read-write', () => {
   let db: TestDatabase;
@@ -32,8 +26,7 @@ describe('postgres provider, read-write', () => {
     await db.drop();
   });
 
-  const call = async (tool: string, args: Record<string, unknown>) =>
-    resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
+  const call = async (tool: string, args: Record<string, unknown>) => callTool(server, tool, args);
   const balances = async () => (await db.admin.query('SELECT id, balance FROM accounts ORDER BY id')).rows;
 
   it('registers execute and transaction, annotated as destructive', () => {
@@ -125,8 +118,7 @@ describe('postgres provider on the embedded PGlite', () => {
     const pg = provider(embedded.url, { poolSize: 2 });
     const server = await startProvider(postgresTools(pg));
     try {
-      const call = async (tool: string, args: Record<string, unknown>) =>
-        resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
+      const call = async (tool: string, args: Record<string, unknown>) => callTool(server, tool, args);
       const customers = await call('query', { sql: 'SELECT name FROM customers ORDER BY id' });
       assert.deepEqual(customers.structuredContent?.rows, [
         { name: 'Ada' },

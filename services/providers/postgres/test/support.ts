@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resultOf, runCall, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import pg from 'pg';
 import { Database, type PgProvider } from '../src/context.js';
 
@@ -81,4 +82,20 @@ export function provider(
     dmlOnly: options.dmlOnly ?? true,
     limits: options.limits ?? { timeoutMs: 5_000, maxRows: 100, maxBytes: 65_536 },
   };
+}
+
+/** What a tool answered, as these tests read it. */
+export type Result = {
+  content: { type: string; text: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
+
+/** Calls one tool of a provider over real gRPC. */
+export async function callTool(
+  server: TestProvider,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<Result> {
+  return resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
 }
