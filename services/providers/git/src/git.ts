@@ -45,6 +45,51 @@ const ENV = {
   HOME: '/nonexistent',
 };
 
+/** Remote access: https only, under the URL prefixes an operator allowed. */
+export interface RemotePolicy {
+  allow: string[];
+  /** A CA bundle for an internal https git server. */
+  caFile?: string;
+  forcePush: boolean;
+}
+
+/**
+ * Only https leaves the machine (ssh stays off: core.sshCommand is disarmed for every run), and a
+ * redirect never takes a request to a host the allow-list did not name.
+ */
+export const REMOTE_CONFIG = [
+  'protocol.allow=never',
+  'protocol.https.allow=always',
+  'http.followRedirects=false',
+];
+
+/** Same origin, and a path at or below the prefix's on a segment boundary (`/team` admits `/team/x`, not `/team-x`). */
+function underPrefix(url: URL, prefix: string): boolean {
+  const allowed = new URL(prefix);
+  const base = allowed.pathname.endsWith('/') ? allowed.pathname : `${allowed.pathname}/`;
+  return (
+    url.origin === allowed.origin && (url.pathname === allowed.pathname || url.pathname.startsWith(base))
+  );
+}
+
+/** A remote URL the policy admits: https, under an allowed prefix, with no credentials in it. */
+export function checkRemoteUrl(policy: RemotePolicy, url: string): string {
+  plain(url, 'url');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new AccessDenied(`${JSON.stringify(url)} is not a URL (https:// only)`);
+  }
+  if (parsed.protocol !== 'https:')
+    throw new AccessDenied(`${parsed.protocol} remotes are not allowed (https only)`);
+  if (parsed.username || parsed.password) throw new AccessDenied('remote URLs may not carry credentials');
+  if (!policy.allow.some((prefix) => underPrefix(parsed, prefix)))
+    throw new AccessDenied(`${url} is not in the remote allow-list`);
+  // git gets the normalised form that was checked, so dot segments cannot climb out of the prefix.
+  return parsed.href;
+}
+
 export class GitError extends Error {
   override name = 'GitError';
 }
@@ -112,6 +157,8 @@ export function git(
 export interface Repo {
   path: string;
   filters: string[];
+  /** Repository settings that could reroute or reconfigure a remote call (insteadOf, proxies, headers, helpers). */
+  networkOverrides: string[];
 }
 
 /**
@@ -135,22 +182,20 @@ export async function openRepo(roots: Root[], input: string, limits: GitLimits):
   if (path.resolve(top) !== resolved.real || !roots.some((r) => within(r.real, top))) {
     throw new AccessDenied(`${input} is not the top of a git repository`);
   }
-  // Reading configuration runs nothing; every filter it names is switched off for our runs.
-  const names = await git(
-    resolved.real,
-    ['config', '--local', '--name-only', '--get-regexp', '^filter\\.'],
-    limits,
-  ).catch(() => ({ stdout: '' }));
+  // Reading configuration (includes too) runs nothing; every filter it names is switched off for our runs.
+  const keys = (
+    await git(resolved.real, ['config', '--local', '--includes', '--name-only', '--list'], limits)
+  ).stdout
+    .split('\n')
+    .map((k) => k.trim());
   const filters = [
     ...new Set(
-      names.stdout
-        .split('\n')
-        .map((n) => /^filter\.(.+)\.(?:clean|smudge|process|required)$/i.exec(n.trim())?.[1])
-        .filter((n): n is string => !!n),
+      keys.map((k) => /^filter\.(.+)\.(?:clean|smudge|process|required)$/i.exec(k)?.[1]).filter((n) => !!n),
     ),
-  ];
+  ] as string[];
   return {
     path: resolved.real,
+    networkOverrides: keys.filter((k) => /^(?:url|http|credential)\./i.test(k)),
     filters: filters.flatMap((f) => [
       `filter.${f}.clean=`,
       `filter.${f}.smudge=`,

@@ -3,6 +3,12 @@ import { loadRoots } from '@mcp-fleet/provider-filesystem';
 import { runProvider } from '@mcp-fleet/sdk';
 import { gitTools } from './provider.js';
 
+function httpsPrefix(prefix: string): string {
+  if (!URL.canParse(prefix) || new URL(prefix).protocol !== 'https:')
+    throw new Error(`MCPFLEET_GIT_REMOTE_ALLOW: ${JSON.stringify(prefix)} is not an https:// URL prefix`);
+  return prefix;
+}
+
 await runProvider({
   name: 'git',
   version: '0.1.0',
@@ -21,6 +27,25 @@ await runProvider({
       flag: 'write',
       default: false,
       doc: 'register local write tools (add, commit, branch, ...)',
+    },
+    remoteAllow: {
+      kind: 'string',
+      env: 'MCPFLEET_GIT_REMOTE_ALLOW',
+      flag: 'remote-allow',
+      doc: 'comma-separated https URL prefixes; registers clone, fetch, pull and push when set',
+    },
+    remoteCaFile: {
+      kind: 'string',
+      env: 'MCPFLEET_GIT_CA_FILE',
+      flag: 'ca-file',
+      doc: 'CA bundle for an internal https git server',
+    },
+    forcePush: {
+      kind: 'bool',
+      env: 'MCPFLEET_GIT_FORCE_PUSH',
+      flag: 'force-push',
+      default: false,
+      doc: 'allow push with forceWithLease',
     },
     authorDomain: {
       kind: 'string',
@@ -51,6 +76,17 @@ await runProvider({
       definitions: gitTools({
         roots,
         write: config.write,
+        remote: config.remoteAllow
+          ? {
+              allow: config.remoteAllow
+                .split(',')
+                .map((prefix) => prefix.trim())
+                .filter(Boolean)
+                .map(httpsPrefix),
+              caFile: config.remoteCaFile,
+              forcePush: config.forcePush,
+            }
+          : undefined,
         authorDomain: config.authorDomain,
         limits: { timeoutMs: config.timeout, maxOutput: config.maxOutput },
       }),

@@ -2,10 +2,23 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { AccessDenied, type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
-import { checkRefName, type GitLimits, git, openRepo, plain, type Repo, verifyRevision } from './git.js';
+import {
+  checkRefName,
+  checkRemoteUrl,
+  type GitLimits,
+  git,
+  openRepo,
+  plain,
+  REMOTE_CONFIG,
+  type RemotePolicy,
+  type Repo,
+  verifyRevision,
+} from './git.js';
 
 export interface GitProvider {
   roots: Root[];
+  /** Remote tools (clone, fetch, pull, push) are registered only when set. */
+  remote?: RemotePolicy;
   limits: GitLimits;
   /** Local write tools (add, commit, branch, ...) are registered only when true. */
   write: boolean;
@@ -453,5 +466,151 @@ export function writeTools(p: GitProvider) {
         return ['reset', `--${a.mode}`, await verifyRevision(repo, a.revision, p.limits)];
       },
     ),
+  ];
+}
+
+const REMOTE: ToolAnnotations = {
+  readOnlyHint: false,
+  idempotentHint: false,
+  destructiveHint: false,
+  openWorldHint: true,
+};
+
+/**
+ * The remote of a repository, checked against the policy at every use (its config may have changed),
+ * in a repository with no settings of its own that could reroute or reconfigure the call.
+ */
+async function remoteUrl(p: GitProvider, policy: RemotePolicy, repo: Repo, remote: string): Promise<string> {
+  if (repo.networkOverrides.length > 0)
+    throw new AccessDenied(
+      `the repository's own settings would redirect remote calls (${repo.networkOverrides.join(', ')}); remove them first`,
+    );
+  const { stdout } = await git(
+    repo.path,
+    ['remote', 'get-url', '--end-of-options', plain(remote, 'remote')],
+    p.limits,
+    repo.filters,
+  ).catch(() => {
+    throw new AccessDenied(`no remote ${JSON.stringify(remote)}`);
+  });
+  return checkRemoteUrl(policy, stdout.trim());
+}
+
+export function remoteTools(p: GitProvider, policy: RemotePolicy) {
+  const config = [...REMOTE_CONFIG, ...(policy.caFile ? [`http.sslCAInfo=${policy.caFile}`] : [])];
+  const run = (repo: Repo, args: string[]) => git(repo.path, args, p.limits, [...repo.filters, ...config]);
+  return [
+    defineTool<{ url: string; destination: string }>({
+      name: 'clone',
+      title: 'Clone',
+      description: 'Clones an allowed https repository into a new directory inside the roots.',
+      inputSchema: {
+        type: 'object',
+        properties: { url: TEXT, destination: TEXT },
+        required: ['url', 'destination'],
+        additionalProperties: false,
+      },
+      annotations: REMOTE,
+      async handler({ url, destination }) {
+        const checked = checkRemoteUrl(policy, url);
+        const target = await resolvePath({ roots: p.roots }, plain(destination, 'destination'), 'read');
+        if (target.exists) throw new AccessDenied(`${destination} exists`);
+        const parent = path.dirname(target.real);
+        const result = await git(
+          parent,
+          ['clone', '--no-checkout', '--end-of-options', checked, path.basename(target.real)],
+          p.limits,
+          config,
+        );
+        // Check out only once the clone is ours: its config is then disarmed like any repository's.
+        const repo = await openRepo(p.roots, target.real, p.limits);
+        await run(repo, ['checkout', '--quiet', 'HEAD']).catch(() => undefined);
+        return text(result);
+      },
+    }),
+
+    defineTool<Args & { remote?: string }>({
+      name: 'fetch',
+      title: 'Fetch',
+      description: 'Fetches from an allowed remote (default origin).',
+      inputSchema: {
+        type: 'object',
+        properties: { repo: REPO, remote: TEXT },
+        required: ['repo'],
+        additionalProperties: false,
+      },
+      annotations: REMOTE,
+      async handler(a) {
+        const repo = await openRepo(p.roots, a.repo, p.limits);
+        const url = await remoteUrl(p, policy, repo, a.remote ?? 'origin');
+        const remote = a.remote ?? 'origin';
+        return text(
+          await run(repo, [
+            'fetch',
+            '--no-recurse-submodules',
+            '--end-of-options',
+            url,
+            `+refs/heads/*:refs/remotes/${remote}/*`,
+          ]),
+        );
+      },
+    }),
+    defineTool<Args & { remote?: string; branch: string }>({
+      name: 'pull',
+      title: 'Pull',
+      description: 'Fetches a branch from an allowed remote and fast-forwards the current branch to it.',
+      inputSchema: {
+        type: 'object',
+        properties: { repo: REPO, remote: TEXT, branch: TEXT },
+        required: ['repo', 'branch'],
+        additionalProperties: false,
+      },
+      annotations: REMOTE,
+      async handler(a) {
+        const repo = await openRepo(p.roots, a.repo, p.limits);
+        const url = await remoteUrl(p, policy, repo, a.remote ?? 'origin');
+        await checkRefName(repo, a.branch, p.limits);
+        return text(
+          await run(repo, [
+            'pull',
+            '--ff-only',
+            '--no-recurse-submodules',
+            '--end-of-options',
+            url,
+            a.branch,
+          ]),
+        );
+      },
+    }),
+    defineTool<Args & { remote?: string; branch: string; forceWithLease?: boolean }>({
+      name: 'push',
+      title: 'Push',
+      description:
+        'Pushes a branch to an allowed remote; forced only with a lease, and only when the operator allowed it.',
+      inputSchema: {
+        type: 'object',
+        properties: { repo: REPO, remote: TEXT, branch: TEXT, forceWithLease: { type: 'boolean' } },
+        required: ['repo', 'branch'],
+        additionalProperties: false,
+      },
+      annotations: { ...REMOTE, destructiveHint: true },
+      async handler(a) {
+        if (a.forceWithLease && !policy.forcePush)
+          throw new AccessDenied('forced pushes are not enabled (MCPFLEET_GIT_FORCE_PUSH)');
+        const repo = await openRepo(p.roots, a.repo, p.limits);
+        const url = await remoteUrl(p, policy, repo, a.remote ?? 'origin');
+        const branch = await checkRefName(repo, a.branch, p.limits);
+        await verifyRevision(repo, `refs/heads/${branch}`, p.limits);
+        const args = [
+          'push',
+          '--no-verify',
+          ...(a.forceWithLease ? ['--force-with-lease'] : []),
+          '--end-of-options',
+          url,
+          `refs/heads/${branch}:refs/heads/${branch}`,
+        ];
+        return text(await run(repo, args));
+      },
+    }),
   ];
 }

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadRoots } from '@mcp-fleet/provider-filesystem';
-import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import { startProvider, type TestProvider } from '@mcp-fleet/sdk/testing';
 import { gitTools } from '../src/provider.js';
-
-type Result = {
-  content: { text?: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
+import { caller, sh } from './harness.js';
 
 const base = mkdtempSync(join(tmpdir(), 'mcpfleet-git-'));
 const root = join(base, 'repos');
@@ -21,13 +15,6 @@ const repo = join(root, 'app');
 const hostile = join(root, 'hostile');
 const outside = join(base, 'outside');
 const pwned = join(base, 'pwned');
-
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync(
-    'git',
-    ['-c', 'user.name=T', '-c', 'user.email=t@t', '-c', 'core.hooksPath=/dev/null', ...args],
-    { cwd, encoding: 'utf8' },
-  );
 
 describe('git provider', () => {
   let server: TestProvider;
@@ -85,14 +72,7 @@ describe('git provider', () => {
     await rm(base, { recursive: true, force: true });
   });
 
-  const call = async (tool: string, args: Record<string, unknown>) =>
-    resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
-  const out = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
-  const refused = async (tool: string, args: Record<string, unknown>, reason: RegExp) => {
-    const result = await call(tool, args);
-    assert.equal(result.isError, true, `${tool} ${JSON.stringify(args)}: ${out(result)}`);
-    assert.match(out(result), reason);
-  };
+  const { call, out, refused } = caller(() => server);
 
   it('reads: repos, status, log, show, branches, blame, grep', async () => {
     assert.deepEqual((await call('repos', {})).structuredContent?.repos, [
@@ -177,10 +157,7 @@ describe('git provider', () => {
       'hook',
     ].filter((w) => existsSync(`${pwned}-${w}`));
     assert.deepEqual(ran, [], 'nothing configured by the repository ran');
-    assert.match(
-      execFileSync('git', ['log', '-1', '--format=%s'], { cwd: hostile, encoding: 'utf8' }),
-      /through the fleet/,
-    );
+    assert.match(sh(hostile, 'log', '-1', '--format=%s'), /through the fleet/);
   });
 
   it('reset --hard needs an explicit confirmation', async () => {
