@@ -10,14 +10,5 @@ cd "$(repo_root)"
 version=v1.76.0   # the Go module version that carries Jaeger v2 (cmd/jaeger)
 cache="$HOME/.cache/mcp-fleet"
 binary="$cache/bin/jaeger-$version"
-if [ ! -x "$binary" ]; then
-  command -v go >/dev/null || die "go is needed to build Jaeger"
-  work="$cache/jaeger-build"
-  mkdir -p "$work" "$cache/bin"
-  # `go install pkg@version` refuses modules with replace directives: build inside a module of ours.
-  [ -f "$work/go.mod" ] || printf 'module mcpfleet/jaeger-build\n\ngo 1.25\n' >"$work/go.mod"
-  log "building Jaeger $version from Go modules (once; several minutes)"
-  (cd "$work" && GOPATH="$cache/go" GOFLAGS=-mod=mod go get "github.com/jaegertracing/jaeger/cmd/jaeger@$version" \
-    && GOPATH="$cache/go" GOFLAGS=-mod=mod go build -o "$binary" github.com/jaegertracing/jaeger/cmd/jaeger)
-fi
+go_build_cached "$binary" "$cache/jaeger-build" "github.com/jaegertracing/jaeger/cmd/jaeger@$version"
 exec "$binary" --config "$(pwd)/deploy/jaeger-local.yaml"

@@ -82,3 +82,21 @@ stop_fleet() {
   for pid in "${FLEET_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
   FLEET_PIDS=()
 }
+
+# Builds a Go command from the module proxy once and caches it; prints nothing, the caller knows
+# the path.   go_build_cached <binary> <build dir> <package@version> [go build flags...]
+# The build happens inside a module of ours ($build dir/go.mod, written by the caller when it
+# needs replace directives) because `go install pkg@version` refuses modules that carry them.
+go_build_cached() {
+  local binary=$1 work=$2 target=$3 cache="$HOME/.cache/mcp-fleet"
+  shift 3
+  [ -x "$binary" ] && return 0
+  command -v go >/dev/null || die "go is needed to build ${target%@*}"
+  mkdir -p "$work" "$(dirname "$binary")"
+  [ -f "$work/go.mod" ] || printf 'module mcpfleet/%s\n\ngo 1.24\n' "$(basename "$work")" >"$work/go.mod"
+  log "building $target from Go modules (once, cached in $cache; this takes a while)"
+  (cd "$work" && GOPATH="$cache/go" GOFLAGS=-mod=mod go get "$target" >&2 \
+    && GOPATH="$cache/go" GOFLAGS=-mod=mod CGO_ENABLED=0 go build "$@" -o "$binary.tmp" "${target%@*}" >&2) \
+    || die "building $target failed"
+  mv "$binary.tmp" "$binary"
+}

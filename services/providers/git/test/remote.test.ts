@@ -83,6 +83,8 @@ describe('git provider remote tools', () => {
       [`file://${upstream}`, /file: remotes are not allowed/],
       [`http://127.0.0.1/team/app.git`, /http: remotes are not allowed/],
       [`ssh://127.0.0.1/team/app.git`, /ssh: remotes are not allowed/],
+      [`ssh://-oProxyCommand=touch% ${pwned}/x`, /ssh: remotes are not allowed|not a URL/],
+      ['-c core.sshCommand=touch', /may not begin with/],
       [`--upload-pack=touch ${pwned}`, /may not begin with|not a URL/],
       [`${https.origin}/team-evil/app.git`, /allow-list/],
       [`${https.origin}/team/../elsewhere/app.git`, /allow-list/],
