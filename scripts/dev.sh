@@ -10,8 +10,20 @@ state=.dev
 # The filesystem provider's writable root, and a repository for the git provider.
 mkdir -p "$state/data" "$state/repo"
 [ -d "$state/repo/.git" ] || git -C "$state/repo" init -q
+providers=deploy/dev/providers.yaml
+specs=(everything:50051 postgres:50052 filesystem:50053 git:50054)
+# The Kubernetes provider needs a cluster to talk to: it joins only when a kubeconfig is given.
+kubeconfig=${MCPFLEET_K8S_KUBECONFIG:-${KUBECONFIG:-}}
+if [ -n "$kubeconfig" ] && [ -f "$kubeconfig" ]; then
+  providers="$state/providers.yaml"
+  { cat deploy/dev/providers.yaml; printf '  - name: kubernetes\n    target: 127.0.0.1:50055\n'; } >"$providers"
+  specs+=(kubernetes:50055)
+  log "Kubernetes provider: $kubeconfig, namespaces ${MCPFLEET_K8S_NAMESPACES:-default}, read-only"
+else
+  log "Kubernetes provider not started: no kubeconfig (set KUBECONFIG; bash scripts/kube-env.sh up makes a local one)"
+fi
 trap stop_fleet EXIT INT TERM
-start_fleet 8080 deploy/dev/providers.yaml "$state" everything:50051 postgres:50052 filesystem:50053 git:50054
+start_fleet 8080 "$providers" "$state" "${specs[@]}"
 
 cat >&2 <<MSG
 [mcp-fleet] MCP Fleet is up: http://127.0.0.1:8080/mcp  (logs in $state/)

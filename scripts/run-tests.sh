@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make test: install what is missing, build, start the test environment, run every test file
-# with node's test runner, and stop the environment whatever happens.
+# make test: install what is missing, build, start the test environments (Postgres + Redis, a
+# Kubernetes control plane), run every test file with node's test runner, and stop them whatever happens.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
@@ -9,10 +9,13 @@ bash scripts/ensure-deps.sh --services
 bash scripts/gen-proto.sh --check
 npx biome check . >&2 || die "formatting or lint rules fail: run npx biome check --write ."
 npx tsc -b
-trap 'bash scripts/test-env.sh down' EXIT
+trap 'bash scripts/test-env.sh down; bash scripts/kube-env.sh down' EXIT
 test_env=$(bash scripts/test-env.sh up)
+# etcd + kube-apiserver for the Kubernetes provider (built from Go modules on the first run).
+kube_env=$(bash scripts/kube-env.sh up)
 set -a
 eval "$test_env"
+eval "$kube_env"
 set +a
 
 mapfile -t files < <(find services test -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort)

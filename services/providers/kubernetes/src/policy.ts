@@ -1,0 +1,43 @@
+import { Refused } from './api.js';
+import { isDenied, type ResourceType } from './kinds.js';
+
+/** What the operator allowed; everything else is refused before a request is made. */
+export interface KubePolicy {
+  /** Namespaces a caller may read; there is no mode without a list. */
+  namespaces: string[];
+  /** Resource types never served (Secrets by default), matched after kind resolution. */
+  deniedKinds: string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** A namespace the policy allows; anything not a DNS label (`--server=…`, `../x`) is invalid, not a flag. */
+export function allowedNamespace(policy: KubePolicy, namespace: string): string {
+  if (!DNS_LABEL.test(namespace)) throw new Refused(`invalid namespace ${JSON.stringify(namespace)}`);
+  if (!policy.namespaces.includes(namespace))
+    throw new Refused(`namespace ${namespace} is not in the allow-list (${policy.namespaces.join(', ')})`);
+  return namespace;
+}
+
+/** An object name as the API accepts it; URL and option look-alikes never get near a path. */
+export function objectName(name: string): string {
+  if (!DNS_SUBDOMAIN.test(name)) throw new Refused(`invalid object name ${JSON.stringify(name)}`);
+  return name;
+}
+
+export function servedType(policy: KubePolicy, type: ResourceType): ResourceType {
+  if (isDenied(type, policy.deniedKinds))
+    throw new Refused(
+      `${type.kind} (${type.group ? `${type.resource}.${type.group}` : type.resource}) is denied`,
+    );
+  if (!type.namespaced)
+    throw new Refused(`${type.kind} is cluster-scoped; this provider serves namespaced resources only`);
+  return type;
+}
+
+/** The URL path of a namespaced resource collection or object. */
+export function resourcePath(type: ResourceType, namespace: string, name?: string): string {
+  const prefix = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
+  return `${prefix}/namespaces/${namespace}/${type.resource}${name ? `/${name}` : ''}`;
+}
