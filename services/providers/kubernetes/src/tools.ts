@@ -1,6 +1,6 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
-import type { KubeApi } from './api.js';
+import { type KubeApi, Refused } from './api.js';
 import { discover, isDenied, type ResourceType, resolveType } from './kinds.js';
 import { allowedNamespace, type KubePolicy, objectName, resourcePath, servedType } from './policy.js';
 
@@ -37,6 +37,35 @@ function render(value: unknown, output: 'json' | 'yaml' = 'json') {
     structuredContent: value as Record<string, unknown>,
   };
 }
+
+interface KubeEvent {
+  type?: string;
+  reason?: string;
+  message?: string;
+  involvedObject?: unknown;
+  lastTimestamp?: string;
+  eventTime?: string;
+  count?: number;
+}
+
+/** Events of a namespace matching a field selector, oldest first, in a compact shape. */
+async function eventsWhere(api: KubeApi, namespace: string, fieldSelector: string, limit: number) {
+  const list = (await api.get(`/api/v1/namespaces/${namespace}/events`, { fieldSelector, limit })) as {
+    items: KubeEvent[];
+  };
+  return list.items
+    .map((e) => ({
+      type: e.type,
+      reason: e.reason,
+      message: e.message,
+      object: e.involvedObject,
+      count: e.count,
+      at: e.lastTimestamp ?? e.eventTime,
+    }))
+    .sort((x, y) => String(x.at).localeCompare(String(y.at)));
+}
+
+type OwnerReference = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
 export function readTools(p: KubernetesProvider) {
   // Discovery is cached per process and refreshed when a kind is not found (a CRD may be new).
@@ -169,31 +198,56 @@ export function readTools(p: KubernetesProvider) {
           a.name !== undefined ? `involvedObject.name=${objectName(a.name)}` : undefined,
           a.kind !== undefined ? `involvedObject.kind=${(await typeFor(a.kind)).kind}` : undefined,
         ].filter(Boolean);
-        const list = (await p.api.get(`/api/v1/namespaces/${namespace}/events`, {
-          fieldSelector: about.join(','),
-          limit: a.limit ?? 100,
-        })) as {
-          items: {
-            type?: string;
-            reason?: string;
-            message?: string;
-            involvedObject?: unknown;
-            lastTimestamp?: string;
-            eventTime?: string;
-            count?: number;
-          }[];
-        };
-        const events = list.items
-          .map((e) => ({
-            type: e.type,
-            reason: e.reason,
-            message: e.message,
-            object: e.involvedObject,
-            count: e.count,
-            at: e.lastTimestamp ?? e.eventTime,
-          }))
-          .sort((x, y) => String(x.at).localeCompare(String(y.at)));
+        const events = await eventsWhere(p.api, namespace, about.join(','), a.limit ?? 100);
         return render({ events });
+      },
+    }),
+    defineTool<{
+      kind: string;
+      apiVersion?: string;
+      namespace: string;
+      name: string;
+      output?: 'json' | 'yaml';
+    }>({
+      name: 'describe',
+      title: 'Describe',
+      description:
+        'One object with the events about it and its chain of controlling owners (e.g. Pod → ReplicaSet → Deployment).',
+      inputSchema: {
+        type: 'object',
+        properties: { kind: NAME, apiVersion: NAME, namespace: NAMESPACE, name: NAME, output: OUTPUT },
+        required: ['kind', 'namespace', 'name'],
+        additionalProperties: false,
+      },
+      annotations: READ,
+      async handler(a) {
+        const namespace = allowedNamespace(p.policy, a.namespace);
+        const type = await typeFor(a.kind, a.apiVersion);
+        const object = trimmed(
+          (await p.api.get(resourcePath(type, namespace, objectName(a.name)))) as KubeObject,
+        );
+        const owners: { kind: string; name: string; apiVersion: string; note?: string }[] = [];
+        let current: KubeObject = object;
+        // Owners live in the same namespace; a short walk, and a denied kind is named but not read.
+        for (let depth = 0; depth < 5; depth++) {
+          const refs = (current.metadata?.ownerReferences ?? []) as OwnerReference[];
+          const ref = refs.find((r) => r.controller) ?? refs[0];
+          if (!ref) break;
+          const owner = { kind: ref.kind, name: ref.name, apiVersion: ref.apiVersion };
+          try {
+            const ownerType = await typeFor(ref.kind, ref.apiVersion);
+            current = (await p.api.get(
+              resourcePath(ownerType, namespace, objectName(ref.name)),
+            )) as KubeObject;
+            owners.push(owner);
+          } catch (err) {
+            owners.push({ ...owner, note: err instanceof Refused ? err.message : 'not readable' });
+            break;
+          }
+        }
+        const uid = String(object.metadata?.uid ?? '');
+        const events = uid ? await eventsWhere(p.api, namespace, `involvedObject.uid=${uid}`, 100) : [];
+        return render({ object, owners, events }, a.output);
       },
     }),
   ];

@@ -25,10 +25,13 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       headers: { 'content-type': 'application/json' },
     };
     await kc.applyToHTTPSOptions(options);
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<{ status: number; body: { metadata?: { uid?: string } } }>((resolve, reject) => {
       const req = request(new URL(path, cluster?.server), options, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
+        let text = '';
+        res.on('data', (chunk) => {
+          text += chunk;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }));
       });
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
@@ -40,7 +43,9 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
     for (const ns of ['team-a', 'team-b'])
-      assert.ok([201, 409].includes(await admin('POST', '/api/v1/namespaces', { metadata: { name: ns } })));
+      assert.ok(
+        [201, 409].includes((await admin('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status),
+      );
     const deployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -167,5 +172,46 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       (r.structuredContent?.events as { reason: string }[]).map((e) => e.reason),
       ['Tested'],
     );
+  });
+
+  it('describes an object with its events and its owner chain, naming a denied owner without reading it', async () => {
+    const web = (await admin('GET', '/apis/apps/v1/namespaces/team-a/deployments/web')).body;
+    const secret = (await admin('GET', '/api/v1/namespaces/team-a/secrets/db')).body;
+    const owned = (name: string, ref: Record<string, unknown>) =>
+      admin('POST', '/api/v1/namespaces/team-a/configmaps', {
+        metadata: { name, ownerReferences: [{ ...ref, controller: true }] },
+      });
+    const webConfig = await owned('web-config', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      name: 'web',
+      uid: web.metadata?.uid,
+    });
+    await owned('db-config', { apiVersion: 'v1', kind: 'Secret', name: 'db', uid: secret.metadata?.uid });
+    await admin('POST', '/api/v1/namespaces/team-a/events', {
+      metadata: { name: 'web-config.1' },
+      involvedObject: {
+        kind: 'ConfigMap',
+        name: 'web-config',
+        namespace: 'team-a',
+        uid: webConfig.body.metadata?.uid,
+      },
+      reason: 'Described',
+      message: 'about web-config',
+      type: 'Normal',
+      lastTimestamp: new Date().toISOString(),
+    });
+
+    const r = await call('describe', { kind: 'cm', namespace: 'team-a', name: 'web-config' });
+    assert.equal(r.isError, undefined, text(r));
+    assert.deepEqual(r.structuredContent?.owners, [
+      { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
+    ]);
+    const denied = await call('describe', { kind: 'ConfigMap', namespace: 'team-a', name: 'db-config' });
+    assert.deepEqual(
+      (denied.structuredContent?.owners as { kind: string; note?: string }[]).map((o) => [o.kind, o.note]),
+      [['Secret', 'Secret (secrets) is denied']],
+    );
+    assert.doesNotMatch(text(denied), /hunter2|aHVudGVyMg/);
   });
 });
