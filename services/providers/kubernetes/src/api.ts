@@ -17,72 +17,85 @@ export class KubeApiError extends Error {
   }
 }
 
+type Query = Record<string, string | number | undefined>;
+
 export interface KubeApi {
-  get(path: string, query?: Record<string, string | number | undefined>): Promise<unknown>;
+  get(path: string, query?: Query): Promise<unknown>;
+  /** A write: the body is JSON (or a merge/apply patch, per contentType). */
+  send(
+    method: 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    body: unknown,
+    query?: Query,
+    contentType?: string,
+  ): Promise<unknown>;
 }
 
 /** Caps an answer's size: a huge list is cut by `limit`, this guards against anything else. */
 const MAX_BODY = 8 * 1024 * 1024;
 
 /**
- * GETs against the API server with the credentials of the provider's own kubeconfig or
+ * Requests to the API server with the credentials of the provider's own kubeconfig or
  * ServiceAccount (applied by client-node); a caller's token is never forwarded.
  */
 export function kubeApi(kc: KubeConfig, timeoutMs: number): KubeApi {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);
-  return {
-    async get(path, query = {}) {
-      const url = new URL(path, server);
-      for (const [k, v] of Object.entries(query))
-        if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
-      const options: import('node:https').RequestOptions = {
-        method: 'GET',
-        headers: { accept: 'application/json' },
-        timeout: timeoutMs,
-      };
-      await kc.applyToHTTPSOptions(options);
-      return new Promise((resolve, reject) => {
-        const req = request(url, options, (res) => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_BODY) {
-              req.destroy(
-                new KubeApiError(413, `the API answer for ${url.pathname} exceeds ${MAX_BODY} bytes`),
-              );
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let body: unknown;
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = undefined;
-            }
-            const status = res.statusCode ?? 0;
-            if (status >= 200 && status < 300) resolve(body);
-            else
-              reject(
-                new KubeApiError(
-                  status,
-                  `${status} ${(body as { message?: string } | undefined)?.message ?? text.slice(0, 200)}`,
-                ),
-              );
-          });
-          res.on('error', reject);
+  const call = async (method: string, path: string, query: Query, body?: string, contentType?: string) => {
+    const url = new URL(path, server);
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
+    const options: import('node:https').RequestOptions = {
+      method,
+      headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) },
+      timeout: timeoutMs,
+    };
+    await kc.applyToHTTPSOptions(options);
+    return new Promise<unknown>((resolve, reject) => {
+      const req = request(url, options, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_BODY) {
+            req.destroy(
+              new KubeApiError(413, `the API answer for ${url.pathname} exceeds ${MAX_BODY} bytes`),
+            );
+            return;
+          }
+          chunks.push(chunk);
         });
-        req.on('timeout', () =>
-          req.destroy(new KubeApiError(504, `the API server did not answer in ${timeoutMs} ms`)),
-        );
-        req.on('error', reject);
-        req.end();
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown;
+          try {
+            body = JSON.parse(text);
+          } catch {
+            body = undefined;
+          }
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) resolve(body);
+          else
+            reject(
+              new KubeApiError(
+                status,
+                `${status} ${(body as { message?: string } | undefined)?.message ?? text.slice(0, 200)}`,
+              ),
+            );
+        });
+        res.on('error', reject);
       });
-    },
+      req.on('timeout', () =>
+        req.destroy(new KubeApiError(504, `the API server did not answer in ${timeoutMs} ms`)),
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  return {
+    get: (path, query = {}) => call('GET', path, query),
+    send: (method, path, body, query = {}, contentType = 'application/json') =>
+      call(method, path, query, JSON.stringify(body), contentType),
   };
 }

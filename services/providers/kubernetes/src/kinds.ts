@@ -1,5 +1,7 @@
 import { type KubeApi, Refused } from './api.js';
 
+class UnknownKind extends Refused {}
+
 /** One resource type the API server serves, from discovery. */
 export interface ResourceType {
   group: string;
@@ -102,4 +104,33 @@ export function isDenied(type: ResourceType, denied: string[]): boolean {
     const entry = d.trim().toLowerCase();
     return entry === full || entry === type.resource || entry === type.kind.toLowerCase();
   });
+}
+
+/** Discovery, cached per process and refreshed when a kind is not found (a CRD may be new). */
+export interface TypeCatalog {
+  /** The served type for a caller's spelling of a kind, after the policy's deny and scope checks. */
+  typeFor(kind: string, apiVersion?: string): Promise<ResourceType>;
+  refresh(): Promise<ResourceType[]>;
+}
+
+export function typeCatalog(api: KubeApi, serve: (type: ResourceType) => ResourceType): TypeCatalog {
+  let types: Promise<ResourceType[]> | undefined;
+  const refresh = () => {
+    types = discover(api).catch((err) => {
+      types = undefined;
+      throw err;
+    });
+    return types;
+  };
+  return {
+    refresh,
+    async typeFor(kind, apiVersion) {
+      try {
+        return serve(resolveType(await (types ?? refresh()), kind, apiVersion));
+      } catch (err) {
+        if (!(err instanceof UnknownKind)) throw err;
+        return serve(resolveType(await refresh(), kind, apiVersion));
+      }
+    },
+  };
 }

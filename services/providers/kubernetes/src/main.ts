@@ -61,6 +61,13 @@ await runProvider({
       default: 'secrets',
       doc: 'comma-separated resource types never served (resource, resource.group or Kind); secrets always',
     },
+    write: {
+      kind: 'bool',
+      env: 'MCPFLEET_K8S_WRITE',
+      flag: 'write',
+      default: false,
+      doc: 'register the write tools (apply, scale, delete)',
+    },
     timeout: {
       kind: 'duration',
       env: 'MCPFLEET_K8S_TIMEOUT',
@@ -77,8 +84,8 @@ await runProvider({
       deniedKinds: ['secrets', ...list(config.deniedKinds)],
     };
     return {
-      instructions: `Kubernetes objects in namespaces ${policy.namespaces.join(', ')}; read-only.`,
-      definitions: kubernetesTools({ api: kubeApi(kc, config.timeout), policy }),
+      instructions: `Kubernetes objects in namespaces ${policy.namespaces.join(', ')}${config.write ? '' : '; read-only'}.`,
+      definitions: kubernetesTools({ api: kubeApi(kc, config.timeout), policy, write: config.write }),
     };
   },
 });

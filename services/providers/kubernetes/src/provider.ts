@@ -1,10 +1,14 @@
-import { type KubernetesProvider, readTools } from './tools.js';
+import type { KubeApi } from './api.js';
+import { typeCatalog } from './kinds.js';
+import { type KubePolicy, servedType } from './policy.js';
+import { readTools } from './tools.js';
+import { writeTools } from './write-tools.js';
 
 export { kubeApi } from './api.js';
 export type { KubePolicy } from './policy.js';
-export type { KubernetesProvider } from './tools.js';
 
-/** Every tool of the provider: read-only (write tools come with their own switch). */
-export function kubernetesTools(p: KubernetesProvider) {
-  return readTools(p);
+/** Every tool of the provider; write tools only when configured. */
+export function kubernetesTools(options: { api: KubeApi; policy: KubePolicy; write: boolean }) {
+  const p = { ...options, types: typeCatalog(options.api, (type) => servedType(options.policy, type)) };
+  return [...readTools(p), ...(p.write ? writeTools(p) : [])];
 }

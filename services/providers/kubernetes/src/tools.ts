@@ -1,26 +1,32 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { type KubeApi, Refused } from './api.js';
-import { discover, isDenied, type ResourceType, resolveType } from './kinds.js';
-import { allowedNamespace, type KubePolicy, objectName, resourcePath, servedType } from './policy.js';
+import { isDenied, type TypeCatalog } from './kinds.js';
+import { allowedNamespace, type KubePolicy, objectName, resourcePath } from './policy.js';
 
 export interface KubernetesProvider {
   api: KubeApi;
   policy: KubePolicy;
+  types: TypeCatalog;
+  /** Write tools (apply, scale, delete) are registered only when true. */
+  write: boolean;
 }
 
-const READ: ToolAnnotations = {
+export const READ: ToolAnnotations = {
   readOnlyHint: true,
   idempotentHint: true,
   destructiveHint: false,
   openWorldHint: false,
 };
-const NAME = { type: 'string', minLength: 1, maxLength: 253 };
-const NAMESPACE = { type: 'string', minLength: 1, maxLength: 63, description: 'an allowed namespace' };
+export const NAME = { type: 'string', minLength: 1, maxLength: 253 };
+export const NAMESPACE = { type: 'string', minLength: 1, maxLength: 63, description: 'an allowed namespace' };
 const SELECTOR = { type: 'string', maxLength: 1024 };
 const OUTPUT = { type: 'string', enum: ['json', 'yaml'], default: 'json' };
 
-type KubeObject = { metadata?: { managedFields?: unknown; [k: string]: unknown }; [k: string]: unknown };
+export type KubeObject = {
+  metadata?: { managedFields?: unknown; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 /** managedFields is bookkeeping of the API server: large, and noise to a model. */
 function trimmed(object: KubeObject): KubeObject {
@@ -29,7 +35,7 @@ function trimmed(object: KubeObject): KubeObject {
   return { ...object, metadata };
 }
 
-function render(value: unknown, output: 'json' | 'yaml' = 'json') {
+export function render(value: unknown, output: 'json' | 'yaml' = 'json') {
   return {
     content: [
       { type: 'text' as const, text: output === 'yaml' ? dumpYaml(value) : JSON.stringify(value, null, 2) },
@@ -68,21 +74,7 @@ async function eventsWhere(api: KubeApi, namespace: string, fieldSelector: strin
 type OwnerReference = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
 export function readTools(p: KubernetesProvider) {
-  // Discovery is cached per process and refreshed when a kind is not found (a CRD may be new).
-  let types: Promise<ResourceType[]> | undefined;
-  const typeFor = async (kind: string, apiVersion?: string) => {
-    types ??= discover(p.api).catch((err) => {
-      types = undefined;
-      throw err;
-    });
-    try {
-      return servedType(p.policy, resolveType(await types, kind, apiVersion));
-    } catch (err) {
-      if (!/^unknown kind/.test((err as Error).message)) throw err;
-      types = discover(p.api);
-      return servedType(p.policy, resolveType(await types, kind, apiVersion));
-    }
-  };
+  const typeFor = p.types.typeFor;
 
   return [
     defineTool<Record<string, never>>({
@@ -113,8 +105,7 @@ export function readTools(p: KubernetesProvider) {
       inputSchema: { type: 'object', properties: {}, additionalProperties: false },
       annotations: READ,
       async handler() {
-        types = discover(p.api);
-        const resources = (await types)
+        const resources = (await p.types.refresh())
           .filter((t) => t.namespaced && !isDenied(t, p.policy.deniedKinds))
           .map((t) => ({
             kind: t.kind,

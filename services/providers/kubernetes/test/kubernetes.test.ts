@@ -15,6 +15,7 @@ const kubeconfig = process.env.KUBECONFIG;
 
 describe('kubernetes provider against a real kube-apiserver', () => {
   let server: TestProvider;
+  let writer: TestProvider;
   let kc: KubeConfig;
 
   /** Writes fixtures with the admin kubeconfig, straight to the API (not through the provider). */
@@ -70,22 +71,22 @@ describe('kubernetes provider against a real kube-apiserver', () => {
         data: { a: '1' },
       });
     }
-    server = await startProvider(
-      kubernetesTools({
-        api: kubeApi(kc, 10_000),
-        policy: { namespaces: ['team-a'], deniedKinds: ['secrets'] },
-      }),
-    );
+    const policy = { namespaces: ['team-a'], deniedKinds: ['secrets'] };
+    server = await startProvider(kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: false }));
+    writer = await startProvider(kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: true }));
   });
   after(async () => {
     await server?.close();
+    await writer?.close();
   });
 
-  const call = async (tool: string, args: Record<string, unknown>) =>
-    resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
+  const callOn = async (on: TestProvider, tool: string, args: Record<string, unknown>) =>
+    resultOf(await runCall(on.client, toolCall(tool, args))) as Result;
+  const call = (tool: string, args: Record<string, unknown>) => callOn(server, tool, args);
+  const write = (tool: string, args: Record<string, unknown>) => callOn(writer, tool, args);
   const text = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
-  const refused = async (tool: string, args: Record<string, unknown>, reason: RegExp) => {
-    const r = await call(tool, args);
+  const refused = async (tool: string, args: Record<string, unknown>, reason: RegExp, on = server) => {
+    const r = await callOn(on, tool, args);
     assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)} should be refused: ${text(r)}`);
     assert.match(text(r), reason);
     assert.doesNotMatch(text(r), /hunter2|aHVudGVyMg/);
@@ -213,5 +214,116 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       [['Secret', 'Secret (secrets) is denied']],
     );
     assert.doesNotMatch(text(denied), /hunter2|aHVudGVyMg/);
+  });
+
+  const configMapNames = async () =>
+    (
+      (await call('get', { kind: 'ConfigMap', namespace: 'team-a' })).structuredContent?.items as {
+        metadata: { name: string };
+      }[]
+    ).map((i) => i.metadata.name);
+
+  it('read-only by default: the write tools do not exist', async () => {
+    for (const tool of ['apply', 'scale', 'delete']) {
+      const outcome = await runCall(server.client, toolCall(tool, { namespace: 'team-a' }));
+      assert.deepEqual(
+        outcome.frames.map((f) => f.frame),
+        ['error'],
+        `${tool} must not exist on a read-only provider`,
+      );
+      assert.match(JSON.stringify(outcome.frames), new RegExp(`${tool}`));
+    }
+  });
+
+  it('scales through the scale subresource, dry-run changing nothing', async () => {
+    const replicas = async () =>
+      (
+        (await call('get', { kind: 'deploy', namespace: 'team-a', name: 'web' })).structuredContent?.spec as {
+          replicas: number;
+        }
+      ).replicas;
+    assert.equal(
+      (await write('scale', { kind: 'deploy', namespace: 'team-a', name: 'web', replicas: 7, dryRun: true }))
+        .isError,
+      undefined,
+    );
+    assert.equal(await replicas(), 2);
+    const r = await write('scale', { kind: 'Deployment', namespace: 'team-a', name: 'web', replicas: 3 });
+    assert.equal(r.structuredContent?.replicas, 3, text(r));
+    assert.equal(await replicas(), 3);
+    await refused(
+      'scale',
+      { kind: 'deploy', namespace: 'team-b', name: 'web', replicas: 0 },
+      /allow-list/,
+      writer,
+    );
+  });
+
+  it('server-side applies a multi-document manifest; dry-run creates nothing', async () => {
+    const manifest = ['a', 'b']
+      .map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied-${n}\ndata:\n  k: "${n}"\n`)
+      .join('---\n');
+    const dry = await write('apply', { manifest, namespace: 'team-a', dryRun: true });
+    assert.equal(dry.isError, undefined, text(dry));
+    assert.ok(!(await configMapNames()).includes('applied-a'));
+    const r = await write('apply', { manifest, namespace: 'team-a' });
+    assert.deepEqual(
+      (r.structuredContent?.applied as { name: string }[]).map((o) => o.name),
+      ['applied-a', 'applied-b'],
+    );
+    assert.ok((await configMapNames()).includes('applied-b'));
+  });
+
+  it('refuses a manifest as a whole when any object is denied, cluster-scoped, elsewhere or malformed', async () => {
+    const good = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: smuggler\n';
+    const cases: [string, RegExp][] = [
+      [
+        `${good}---\napiVersion: v1\nkind: Secret\nmetadata:\n  name: s\nstringData:\n  p: hunter2\n`,
+        /denied/,
+      ],
+      [
+        `apiVersion: v1\nkind: List\nitems:\n- ${good.replaceAll('\n', '\n  ').trim()}\n- apiVersion: v1\n  kind: secret\n  metadata:\n    name: s\n`,
+        /denied/,
+      ],
+      [
+        `${good}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: root\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: cluster-admin\nsubjects: []\n`,
+        /cluster-scoped/,
+      ],
+      [
+        `${good}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team-b\n`,
+        /names namespace team-b/,
+      ],
+      [
+        `${good}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: --server=https://evil\n`,
+        /invalid object name/,
+      ],
+      [`${good}---\nkind: ConfigMap\nmetadata:\n  name: x\n`, /lacks apiVersion/],
+    ];
+    for (const [manifest, reason] of cases)
+      await refused('apply', { manifest, namespace: 'team-a' }, reason, writer);
+    // Billion laughs: nine levels of nine aliases would expand to 10^9 strings.
+    const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      laughs.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
+    }
+    await refused(
+      'apply',
+      { manifest: laughs.join('\n'), namespace: 'team-a' },
+      /invalid YAML|alias/i,
+      writer,
+    );
+    assert.ok(!(await configMapNames()).includes('smuggler'), 'nothing of a refused manifest was applied');
+  });
+
+  it('deletes, with a dry-run that keeps the object', async () => {
+    const dry = await write('delete', { kind: 'cm', namespace: 'team-a', name: 'applied-a', dryRun: true });
+    assert.equal(dry.structuredContent?.deleted, false, text(dry));
+    assert.ok((await configMapNames()).includes('applied-a'));
+    const r = await write('delete', { kind: 'cm', namespace: 'team-a', name: 'applied-a' });
+    assert.equal(r.structuredContent?.deleted, true, text(r));
+    assert.ok(!(await configMapNames()).includes('applied-a'));
+    await refused('delete', { kind: 'secret', namespace: 'team-a', name: 'db' }, /denied/, writer);
   });
 });
