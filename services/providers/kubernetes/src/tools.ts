@@ -20,6 +20,9 @@ export const READ: ToolAnnotations = {
 };
 export const NAME = { type: 'string', minLength: 1, maxLength: 253 };
 export const NAMESPACE = { type: 'string', minLength: 1, maxLength: 63, description: 'an allowed namespace' };
+/** The fields that name one namespaced object. */
+export const OBJECT_REF = { kind: NAME, apiVersion: NAME, namespace: NAMESPACE, name: NAME };
+export const OBJECT_REQUIRED = ['kind', 'namespace', 'name'];
 const SELECTOR = { type: 'string', maxLength: 1024 };
 const OUTPUT = { type: 'string', enum: ['json', 'yaml'], default: 'json' };
 
@@ -206,8 +209,8 @@ export function readTools(p: KubernetesProvider) {
         'One object with the events about it and its chain of controlling owners (e.g. Pod → ReplicaSet → Deployment).',
       inputSchema: {
         type: 'object',
-        properties: { kind: NAME, apiVersion: NAME, namespace: NAMESPACE, name: NAME, output: OUTPUT },
-        required: ['kind', 'namespace', 'name'],
+        properties: { ...OBJECT_REF, output: OUTPUT },
+        required: OBJECT_REQUIRED,
         additionalProperties: false,
       },
       annotations: READ,

@@ -2,7 +2,15 @@ import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { parseAllDocuments } from 'yaml';
 import { Refused } from './api.js';
 import { allowedNamespace, objectName, resourcePath } from './policy.js';
-import { type KubeObject, type KubernetesProvider, NAME, NAMESPACE, render } from './tools.js';
+import {
+  type KubeObject,
+  type KubernetesProvider,
+  NAME,
+  NAMESPACE,
+  OBJECT_REF,
+  OBJECT_REQUIRED,
+  render,
+} from './tools.js';
 
 const WRITE: ToolAnnotations = {
   readOnlyHint: false,
@@ -150,8 +158,8 @@ export function writeTools(p: KubernetesProvider) {
         'Deletes one object from an allowed namespace (dependents in the background); dryRun checks only.',
       inputSchema: {
         type: 'object',
-        properties: { kind: NAME, apiVersion: NAME, namespace: NAMESPACE, name: NAME, dryRun: DRY_RUN },
-        required: ['kind', 'namespace', 'name'],
+        properties: { ...OBJECT_REF, dryRun: DRY_RUN },
+        required: OBJECT_REQUIRED,
         additionalProperties: false,
       },
       annotations: { ...WRITE, idempotentHint: false, destructiveHint: true },
