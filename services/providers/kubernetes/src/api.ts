@@ -21,6 +21,8 @@ type Query = Record<string, string | number | undefined>;
 
 export interface KubeApi {
   get(path: string, query?: Query): Promise<unknown>;
+  /** A GET whose answer is plain text (pod logs). */
+  getText(path: string, query?: Query): Promise<string>;
   /** A write: the body is JSON (or a merge/apply patch, per contentType). */
   send(
     method: 'POST' | 'PATCH' | 'DELETE',
@@ -42,7 +44,14 @@ export function kubeApi(kc: KubeConfig, timeoutMs: number): KubeApi {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('the kubeconfig has no current cluster');
   const server = new URL(cluster.server);
-  const call = async (method: string, path: string, query: Query, body?: string, contentType?: string) => {
+  const call = async (
+    method: string,
+    path: string,
+    query: Query,
+    body?: string,
+    contentType?: string,
+    asText = false,
+  ) => {
     const url = new URL(path, server);
     for (const [k, v] of Object.entries(query))
       if (v !== undefined && v !== '') url.searchParams.set(k, String(v));
@@ -67,20 +76,20 @@ export function kubeApi(kc: KubeConfig, timeoutMs: number): KubeApi {
           chunks.push(chunk);
         });
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
+          const raw = Buffer.concat(chunks).toString('utf8');
           let body: unknown;
           try {
-            body = JSON.parse(text);
+            body = JSON.parse(raw);
           } catch {
             body = undefined;
           }
           const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) resolve(body);
+          if (status >= 200 && status < 300) resolve(asText ? raw : body);
           else
             reject(
               new KubeApiError(
                 status,
-                `${status} ${(body as { message?: string } | undefined)?.message ?? text.slice(0, 200)}`,
+                `${status} ${(body as { message?: string } | undefined)?.message ?? raw.slice(0, 200)}`,
               ),
             );
         });
@@ -95,6 +104,7 @@ export function kubeApi(kc: KubeConfig, timeoutMs: number): KubeApi {
   };
   return {
     get: (path, query = {}) => call('GET', path, query),
+    getText: (path, query = {}) => call('GET', path, query, undefined, undefined, true) as Promise<string>,
     send: (method, path, body, query = {}, contentType = 'application/json') =>
       call(method, path, query, JSON.stringify(body), contentType),
   };

@@ -2,6 +2,7 @@ import type { KubeApi } from './api.js';
 import { typeCatalog } from './kinds.js';
 import { type KubePolicy, servedType } from './policy.js';
 import { readTools } from './tools.js';
+import { workloadTools } from './workload-tools.js';
 import { writeTools } from './write-tools.js';
 
 export { kubeApi } from './api.js';
@@ -10,5 +11,5 @@ export type { KubePolicy } from './policy.js';
 /** Every tool of the provider; write tools only when configured. */
 export function kubernetesTools(options: { api: KubeApi; policy: KubePolicy; write: boolean }) {
   const p = { ...options, types: typeCatalog(options.api, (type) => servedType(options.policy, type)) };
-  return [...readTools(p), ...(p.write ? writeTools(p) : [])];
+  return [...readTools(p), ...workloadTools(p), ...(p.write ? writeTools(p) : [])];
 }

@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import { kubeApi, kubernetesTools } from '../src/provider.js';
 
+type Fixture = { metadata?: { uid?: string; generation?: number }; spec?: unknown; [key: string]: unknown };
 type Result = {
   content: { text?: string }[];
   structuredContent?: Record<string, unknown>;
@@ -26,7 +27,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       headers: { 'content-type': 'application/json' },
     };
     await kc.applyToHTTPSOptions(options);
-    return new Promise<{ status: number; body: { metadata?: { uid?: string } } }>((resolve, reject) => {
+    return new Promise<{ status: number; body: Fixture }>((resolve, reject) => {
       const req = request(new URL(path, cluster?.server), options, (res) => {
         let text = '';
         res.on('data', (chunk) => {
@@ -325,5 +326,58 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     assert.equal(r.structuredContent?.deleted, true, text(r));
     assert.ok(!(await configMapNames()).includes('applied-a'));
     await refused('delete', { kind: 'secret', namespace: 'team-a', name: 'db' }, /denied/, writer);
+  });
+
+  it('rollout status follows what the Deployment controller reports', async () => {
+    const path = '/apis/apps/v1/namespaces/team-a/deployments';
+    const web = (await admin('GET', `${path}/web`)).body;
+    await admin('POST', path, {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'roll' },
+      spec: web.spec,
+    });
+    const state = async () =>
+      (await call('rollout_status', { namespace: 'team-a', name: 'roll' })).structuredContent;
+    assert.equal((await state())?.message, 'waiting for the controller to observe the new spec');
+    // No controller-manager runs here: the test writes the status a controller would.
+    const report = async (status: Record<string, number>) => {
+      const roll = (await admin('GET', `${path}/roll`)).body;
+      const written = await admin('PUT', `${path}/roll/status`, {
+        ...roll,
+        status: { observedGeneration: roll.metadata?.generation, ...status },
+      });
+      assert.equal(written.status, 200, JSON.stringify(written.body));
+    };
+    const replicas = (web.spec as { replicas: number }).replicas;
+    await report({
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: replicas - 1,
+      availableReplicas: replicas - 1,
+    });
+    assert.equal((await state())?.message, `${replicas - 1} of ${replicas} updated replicas available`);
+    await report({
+      replicas,
+      updatedReplicas: replicas,
+      readyReplicas: replicas,
+      availableReplicas: replicas,
+    });
+    assert.deepEqual(await state(), { name: 'roll', done: true, failed: false, message: 'rollout complete' });
+    await refused('rollout_status', { namespace: 'team-b', name: 'web' }, /allow-list/);
+  });
+
+  it("pod logs: an unscheduled pod gets the API server's error, option-like names are refused", async () => {
+    await admin('POST', '/api/v1/namespaces/team-a/pods', {
+      metadata: { name: 'lonely' },
+      spec: { containers: [{ name: 'main', image: 'busybox' }] },
+    });
+    await refused('pod_logs', { namespace: 'team-a', name: 'lonely' }, /^4\d\d /);
+    await refused(
+      'pod_logs',
+      { namespace: 'team-a', name: 'lonely', container: '--follow' },
+      /invalid container/,
+    );
+    await refused('pod_logs', { namespace: 'team-a', name: '../secrets/db' }, /invalid object name/);
   });
 });
