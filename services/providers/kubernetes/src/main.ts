@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runProvider } from '@mcp-fleet/sdk';
-import { kubeApi, kubernetesTools } from './provider.js';
+import { contextsOf, kubeApi, kubernetesTools } from './provider.js';
 
 const list = (value: string) =>
   value
@@ -85,7 +85,12 @@ await runProvider({
     };
     return {
       instructions: `Kubernetes objects in namespaces ${policy.namespaces.join(', ')}${config.write ? '' : '; read-only'}.`,
-      definitions: kubernetesTools({ api: kubeApi(kc, config.timeout), policy, write: config.write }),
+      definitions: kubernetesTools({
+        api: kubeApi(kc, config.timeout),
+        policy,
+        write: config.write,
+        contexts: contextsOf(kc),
+      }),
     };
   },
 });

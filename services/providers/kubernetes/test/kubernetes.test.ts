@@ -3,7 +3,7 @@ import { type RequestOptions, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
-import { kubeApi, kubernetesTools } from '../src/provider.js';
+import { contextsOf, kubeApi, kubernetesTools } from '../src/provider.js';
 
 type Fixture = { metadata?: { uid?: string; generation?: number }; spec?: unknown; [key: string]: unknown };
 type Result = {
@@ -73,8 +73,12 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       });
     }
     const policy = { namespaces: ['team-a'], deniedKinds: ['secrets'] };
-    server = await startProvider(kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: false }));
-    writer = await startProvider(kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: true }));
+    server = await startProvider(
+      kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: false, contexts: contextsOf(kc) }),
+    );
+    writer = await startProvider(
+      kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: true, contexts: contextsOf(kc) }),
+    );
   });
   after(async () => {
     await server?.close();
@@ -92,6 +96,22 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     assert.match(text(r), reason);
     assert.doesNotMatch(text(r), /hunter2|aHVudGVyMg/);
   };
+
+  it('lists the kubeconfig contexts without users or credentials', async () => {
+    const r = await call('contexts_list', {});
+    assert.deepEqual(r.structuredContent?.contexts, [
+      {
+        name: 'fleet-test',
+        cluster: 'fleet-test',
+        server: kc.getCurrentCluster()?.server,
+        namespace: 'default',
+        inUse: true,
+      },
+    ]);
+    const token = kc.getCurrentUser()?.token;
+    assert.ok(token);
+    assert.ok(!text(r).includes(token) && !text(r).includes('fleet-admin'));
+  });
 
   it('lists allowed namespaces and namespaced resource types without Secrets', async () => {
     assert.deepEqual((await call('namespaces_list', {})).structuredContent?.namespaces, [
