@@ -58,8 +58,15 @@ await runProvider({
       kind: 'string',
       env: 'MCPFLEET_K8S_DENIED_KINDS',
       flag: 'denied-kinds',
-      default: 'secrets',
-      doc: 'comma-separated resource types never served (resource, resource.group or Kind); secrets always',
+      default: '',
+      doc: 'comma-separated resource types never served (resource, resource.group or Kind)',
+    },
+    secrets: {
+      kind: 'string',
+      env: 'MCPFLEET_K8S_SECRETS',
+      flag: 'secrets',
+      default: 'deny',
+      doc: 'deny: Secrets are never served; masked: served with every value masked',
     },
     write: {
       kind: 'bool',
@@ -78,10 +85,11 @@ await runProvider({
   },
   async setup(config) {
     const kc = loadKubeConfig(config.kubeconfig, config.context);
-    // Secrets stay denied whatever the list says: no output path masks their values yet.
+    if (config.secrets !== 'deny' && config.secrets !== 'masked')
+      throw new Error(`MCPFLEET_K8S_SECRETS must be deny or masked, not ${JSON.stringify(config.secrets)}`);
     const policy = {
       namespaces: list(config.namespaces),
-      deniedKinds: ['secrets', ...list(config.deniedKinds)],
+      deniedKinds: [...(config.secrets === 'deny' ? ['secrets'] : []), ...list(config.deniedKinds)],
     };
     return {
       instructions: `Kubernetes objects in namespaces ${policy.namespaces.join(', ')}${config.write ? '' : '; read-only'}.`,

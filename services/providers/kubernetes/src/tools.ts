@@ -1,7 +1,7 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { type KubeApi, Refused } from './api.js';
-import { isDenied, type TypeCatalog } from './kinds.js';
+import { isDenied, type ResourceType, type TypeCatalog } from './kinds.js';
 import { allowedNamespace, type KubePolicy, objectName, resourcePath } from './policy.js';
 
 export interface KubernetesProvider {
@@ -31,12 +31,35 @@ export type KubeObject = {
   [k: string]: unknown;
 };
 
-/** managedFields is bookkeeping of the API server: large, and noise to a model. */
-function trimmed(object: KubeObject): KubeObject {
-  if (!object.metadata?.managedFields) return object;
-  const { managedFields: _, ...metadata } = object.metadata;
-  return { ...object, metadata };
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+const MASK = '<masked>';
+
+const maskValues = (values: unknown) =>
+  values && typeof values === 'object'
+    ? Object.fromEntries(Object.keys(values).map((key) => [key, MASK]))
+    : values;
+
+/**
+ * An object as callers see it: without managedFields (API-server bookkeeping, noise to a model),
+ * and for a Secret (list items carry no kind, so the caller says) with every value masked: data,
+ * stringData and the last-applied annotation that repeats them. Keys stay visible.
+ */
+export function shown(object: KubeObject, secret: boolean): KubeObject {
+  const { managedFields: _, ...metadata } = object.metadata ?? {};
+  if (!secret && !(object.kind === 'Secret' && object.apiVersion === 'v1')) return { ...object, metadata };
+  const annotations = metadata.annotations as Record<string, string> | undefined;
+  return {
+    ...object,
+    metadata: {
+      ...metadata,
+      ...(annotations?.[LAST_APPLIED] ? { annotations: { ...annotations, [LAST_APPLIED]: MASK } } : {}),
+    },
+    ...('data' in object ? { data: maskValues(object.data) } : {}),
+    ...('stringData' in object ? { stringData: maskValues(object.stringData) } : {}),
+  };
 }
+
+const isSecret = (type: ResourceType) => type.group === '' && type.resource === 'secrets';
 
 export function render(value: unknown, output: 'json' | 'yaml' = 'json') {
   return {
@@ -156,7 +179,7 @@ export function readTools(p: KubernetesProvider) {
         const type = await typeFor(a.kind, a.apiVersion);
         if (a.name !== undefined) {
           const object = (await p.api.get(resourcePath(type, namespace, objectName(a.name)))) as KubeObject;
-          return render(trimmed(object), a.output);
+          return render(shown(object, isSecret(type)), a.output);
         }
         const list = (await p.api.get(resourcePath(type, namespace), {
           labelSelector: a.labelSelector,
@@ -164,7 +187,11 @@ export function readTools(p: KubernetesProvider) {
           limit: a.limit ?? 100,
         })) as { items: KubeObject[]; metadata?: { continue?: string } };
         return render(
-          { kind: type.kind, items: list.items.map(trimmed), truncated: !!list.metadata?.continue },
+          {
+            kind: type.kind,
+            items: list.items.map((item) => shown(item, isSecret(type))),
+            truncated: !!list.metadata?.continue,
+          },
           a.output,
         );
       },
@@ -217,8 +244,9 @@ export function readTools(p: KubernetesProvider) {
       async handler(a) {
         const namespace = allowedNamespace(p.policy, a.namespace);
         const type = await typeFor(a.kind, a.apiVersion);
-        const object = trimmed(
+        const object = shown(
           (await p.api.get(resourcePath(type, namespace, objectName(a.name)))) as KubeObject,
+          isSecret(type),
         );
         const owners: { kind: string; name: string; apiVersion: string; note?: string }[] = [];
         let current: KubeObject = object;

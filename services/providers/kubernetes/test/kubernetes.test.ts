@@ -17,6 +17,7 @@ const kubeconfig = process.env.KUBECONFIG;
 describe('kubernetes provider against a real kube-apiserver', () => {
   let server: TestProvider;
   let writer: TestProvider;
+  let masker: TestProvider;
   let kc: KubeConfig;
 
   /** Writes fixtures with the admin kubeconfig, straight to the API (not through the provider). */
@@ -76,6 +77,14 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     server = await startProvider(
       kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: false, contexts: contextsOf(kc) }),
     );
+    masker = await startProvider(
+      kubernetesTools({
+        api: kubeApi(kc, 10_000),
+        policy: { namespaces: ['team-a'], deniedKinds: [] },
+        write: true,
+        contexts: contextsOf(kc),
+      }),
+    );
     writer = await startProvider(
       kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: true, contexts: contextsOf(kc) }),
     );
@@ -83,6 +92,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
   after(async () => {
     await server?.close();
     await writer?.close();
+    await masker?.close();
   });
 
   const callOn = async (on: TestProvider, tool: string, args: Record<string, unknown>) =>
@@ -399,5 +409,43 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       /invalid container/,
     );
     await refused('pod_logs', { namespace: 'team-a', name: '../secrets/db' }, /invalid object name/);
+  });
+
+  it('with Secrets allowed, every output path masks their values and keeps their keys', async () => {
+    const secretValue = /hunter2|aHVudGVyMg|s3cr3t|czNjcjN0/;
+    const manifest = [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata:',
+      '  name: applied-secret',
+      '  annotations:',
+      `    kubectl.kubernetes.io/last-applied-configuration: '{"stringData":{"token":"s3cr3t"}}'`,
+      'stringData:',
+      '  token: s3cr3t',
+    ].join('\n');
+    const applied = await callOn(masker, 'apply', { manifest, namespace: 'team-a' });
+    assert.equal(applied.isError, undefined, text(applied));
+    const outputs = [
+      applied,
+      await callOn(masker, 'get', { kind: 'secret', namespace: 'team-a', name: 'db' }),
+      await callOn(masker, 'get', { kind: 'secrets', namespace: 'team-a', name: 'applied-secret' }),
+      await callOn(masker, 'get', { kind: 'Secret', namespace: 'team-a' }),
+      await callOn(masker, 'get', { kind: 'Secret', namespace: 'team-a', output: 'yaml' }),
+      await callOn(masker, 'describe', { kind: 'v1/Secret', namespace: 'team-a', name: 'applied-secret' }),
+    ];
+    for (const output of outputs) {
+      assert.equal(output.isError, undefined, text(output));
+      assert.doesNotMatch(JSON.stringify(output), secretValue);
+    }
+    const db = outputs[1]?.structuredContent as { data: Record<string, string> };
+    assert.deepEqual(db.data, { password: '<masked>' });
+    const described = outputs[5]?.structuredContent as {
+      object: { data: Record<string, string>; metadata: { annotations: Record<string, string> } };
+    };
+    assert.deepEqual(described.object.data, { token: '<masked>' });
+    assert.equal(
+      described.object.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
+      '<masked>',
+    );
   });
 });
