@@ -1,5 +1,6 @@
 import type { KubeApi } from './api.js';
 import { type ContextInfo, contextTools } from './contexts.js';
+import { explainTools } from './explain.js';
 import { typeCatalog } from './kinds.js';
 import { type KubePolicy, servedType } from './policy.js';
 import { readTools } from './tools.js';
@@ -21,6 +22,7 @@ export function kubernetesTools(options: {
   return [
     ...contextTools(p.contexts),
     ...readTools(p),
+    ...explainTools(p),
     ...workloadTools(p),
     ...(p.write ? writeTools(p) : []),
   ];

@@ -13,6 +13,10 @@ type Result = {
 };
 
 const kubeconfig = process.env.KUBECONFIG;
+// Namespaces of this run, so a control plane reused from an earlier run holds no state of ours.
+const run = Math.random().toString(36).slice(2, 8);
+const A = `team-a-${run}`;
+const B = `team-b-${run}`;
 
 describe('kubernetes provider against a real kube-apiserver', () => {
   let server: TestProvider;
@@ -45,7 +49,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     assert.ok(kubeconfig, 'KUBECONFIG must point at the test API server (scripts/kube-env.sh up)');
     kc = new KubeConfig();
     kc.loadFromFile(kubeconfig);
-    for (const ns of ['team-a', 'team-b'])
+    for (const ns of [A, B])
       assert.ok(
         [201, 409].includes((await admin('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status),
       );
@@ -62,7 +66,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
         },
       },
     };
-    for (const ns of ['team-a', 'team-b']) {
+    for (const ns of [A, B]) {
       await admin('POST', `/apis/apps/v1/namespaces/${ns}/deployments`, deployment);
       await admin('POST', `/api/v1/namespaces/${ns}/secrets`, {
         metadata: { name: 'db' },
@@ -73,14 +77,14 @@ describe('kubernetes provider against a real kube-apiserver', () => {
         data: { a: '1' },
       });
     }
-    const policy = { namespaces: ['team-a'], deniedKinds: ['secrets'] };
+    const policy = { namespaces: [A], deniedKinds: ['secrets'] };
     server = await startProvider(
       kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: false, contexts: contextsOf(kc) }),
     );
     masker = await startProvider(
       kubernetesTools({
         api: kubeApi(kc, 10_000),
-        policy: { namespaces: ['team-a'], deniedKinds: [] },
+        policy: { namespaces: [A], deniedKinds: [] },
         write: true,
         contexts: contextsOf(kc),
       }),
@@ -125,7 +129,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
 
   it('lists allowed namespaces and namespaced resource types without Secrets', async () => {
     assert.deepEqual((await call('namespaces_list', {})).structuredContent?.namespaces, [
-      { name: 'team-a', exists: true },
+      { name: A, exists: true },
     ]);
     const kinds = ((await call('api_resources', {})).structuredContent?.resources as { kind: string }[]).map(
       (r) => r.kind,
@@ -136,14 +140,14 @@ describe('kubernetes provider against a real kube-apiserver', () => {
 
   it('gets objects by name and by selector, in JSON or YAML, every kind spelling', async () => {
     for (const kind of ['Deployment', 'deployments', 'deploy', 'deployments.apps', 'apps/v1/Deployment']) {
-      const r = await call('get', { kind, namespace: 'team-a', name: 'web' });
+      const r = await call('get', { kind, namespace: A, name: 'web' });
       assert.equal(r.isError, undefined, text(r));
       assert.equal((r.structuredContent?.spec as { replicas: number }).replicas, 2);
       assert.equal((r.structuredContent?.metadata as Record<string, unknown>).managedFields, undefined);
     }
     const list = await call('get', {
       kind: 'configmaps',
-      namespace: 'team-a',
+      namespace: A,
       fieldSelector: 'metadata.name=settings',
     });
     assert.deepEqual(
@@ -152,54 +156,50 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     );
     const yaml = await call('get', {
       kind: 'Deployment',
-      namespace: 'team-a',
+      namespace: A,
       labelSelector: 'app=web',
       output: 'yaml',
     });
     assert.match(text(yaml), /^kind: Deployment$/m);
-    await refused('get', { kind: 'Deployment', namespace: 'team-a', name: 'nope' }, /404/);
+    await refused('get', { kind: 'Deployment', namespace: A, name: 'nope' }, /404/);
   });
 
   it('refuses Secrets under every spelling', async () => {
     for (const kind of ['Secret', 'secret', 'secrets', 'v1/Secret', 'secrets.v1.', 'SECRETS'])
-      await refused('get', { kind, namespace: 'team-a', name: 'db' }, /denied/);
-    await refused('get', { kind: 'Secret', namespace: 'team-a' }, /denied/);
+      await refused('get', { kind, namespace: A, name: 'db' }, /denied/);
+    await refused('get', { kind: 'Secret', namespace: A }, /denied/);
   });
 
   it('refuses namespaces outside the allow-list and option look-alikes as plain invalid values', async () => {
-    await refused(
-      'get',
-      { kind: 'ConfigMap', namespace: 'team-b', name: 'settings' },
-      /not in the allow-list/,
-    );
+    await refused('get', { kind: 'ConfigMap', namespace: B, name: 'settings' }, /not in the allow-list/);
     await refused('get', { kind: 'ConfigMap', namespace: 'kube-system' }, /not in the allow-list/);
     await refused('get', { kind: 'ConfigMap', namespace: '--all-namespaces' }, /invalid namespace/);
     await refused(
       'get',
-      { kind: 'ConfigMap', namespace: 'team-a', name: '--server=https://evil' },
+      { kind: 'ConfigMap', namespace: A, name: '--server=https://evil' },
       /invalid object name/,
     );
     await refused(
       'get',
-      { kind: 'ConfigMap', namespace: 'team-a', name: '../../secrets/db' },
+      { kind: 'ConfigMap', namespace: A, name: '../../secrets/db' },
       /invalid object name/,
     );
-    await refused('get', { kind: '--as=system:admin', namespace: 'team-a' }, /unknown kind/);
-    await refused('get', { kind: 'Namespace', namespace: 'team-a' }, /cluster-scoped/);
-    await refused('events', { namespace: 'team-b' }, /not in the allow-list/);
+    await refused('get', { kind: '--as=system:admin', namespace: A }, /unknown kind/);
+    await refused('get', { kind: 'Namespace', namespace: A }, /cluster-scoped/);
+    await refused('events', { namespace: B }, /not in the allow-list/);
   });
 
   it('events of a namespace, optionally about one object', async () => {
-    await admin('POST', '/api/v1/namespaces/team-a/events', {
+    await admin('POST', `/api/v1/namespaces/${A}/events`, {
       metadata: { name: 'web.1' },
-      involvedObject: { kind: 'Deployment', name: 'web', namespace: 'team-a' },
+      involvedObject: { kind: 'Deployment', name: 'web', namespace: A },
       reason: 'Tested',
       message: 'an event for the test',
       type: 'Normal',
       firstTimestamp: new Date().toISOString(),
       lastTimestamp: new Date().toISOString(),
     });
-    const r = await call('events', { namespace: 'team-a', kind: 'deploy', name: 'web' });
+    const r = await call('events', { namespace: A, kind: 'deploy', name: 'web' });
     assert.deepEqual(
       (r.structuredContent?.events as { reason: string }[]).map((e) => e.reason),
       ['Tested'],
@@ -207,10 +207,10 @@ describe('kubernetes provider against a real kube-apiserver', () => {
   });
 
   it('describes an object with its events and its owner chain, naming a denied owner without reading it', async () => {
-    const web = (await admin('GET', '/apis/apps/v1/namespaces/team-a/deployments/web')).body;
-    const secret = (await admin('GET', '/api/v1/namespaces/team-a/secrets/db')).body;
+    const web = (await admin('GET', `/apis/apps/v1/namespaces/${A}/deployments/web`)).body;
+    const secret = (await admin('GET', `/api/v1/namespaces/${A}/secrets/db`)).body;
     const owned = (name: string, ref: Record<string, unknown>) =>
-      admin('POST', '/api/v1/namespaces/team-a/configmaps', {
+      admin('POST', `/api/v1/namespaces/${A}/configmaps`, {
         metadata: { name, ownerReferences: [{ ...ref, controller: true }] },
       });
     const webConfig = await owned('web-config', {
@@ -220,12 +220,12 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       uid: web.metadata?.uid,
     });
     await owned('db-config', { apiVersion: 'v1', kind: 'Secret', name: 'db', uid: secret.metadata?.uid });
-    await admin('POST', '/api/v1/namespaces/team-a/events', {
+    await admin('POST', `/api/v1/namespaces/${A}/events`, {
       metadata: { name: 'web-config.1' },
       involvedObject: {
         kind: 'ConfigMap',
         name: 'web-config',
-        namespace: 'team-a',
+        namespace: A,
         uid: webConfig.body.metadata?.uid,
       },
       reason: 'Described',
@@ -234,12 +234,12 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       lastTimestamp: new Date().toISOString(),
     });
 
-    const r = await call('describe', { kind: 'cm', namespace: 'team-a', name: 'web-config' });
+    const r = await call('describe', { kind: 'cm', namespace: A, name: 'web-config' });
     assert.equal(r.isError, undefined, text(r));
     assert.deepEqual(r.structuredContent?.owners, [
       { kind: 'Deployment', name: 'web', apiVersion: 'apps/v1' },
     ]);
-    const denied = await call('describe', { kind: 'ConfigMap', namespace: 'team-a', name: 'db-config' });
+    const denied = await call('describe', { kind: 'ConfigMap', namespace: A, name: 'db-config' });
     assert.deepEqual(
       (denied.structuredContent?.owners as { kind: string; note?: string }[]).map((o) => [o.kind, o.note]),
       [['Secret', 'Secret (secrets) is denied']],
@@ -249,14 +249,14 @@ describe('kubernetes provider against a real kube-apiserver', () => {
 
   const configMapNames = async () =>
     (
-      (await call('get', { kind: 'ConfigMap', namespace: 'team-a' })).structuredContent?.items as {
+      (await call('get', { kind: 'ConfigMap', namespace: A })).structuredContent?.items as {
         metadata: { name: string };
       }[]
     ).map((i) => i.metadata.name);
 
   it('read-only by default: the write tools do not exist', async () => {
     for (const tool of ['apply', 'scale', 'delete']) {
-      const outcome = await runCall(server.client, toolCall(tool, { namespace: 'team-a' }));
+      const outcome = await runCall(server.client, toolCall(tool, { namespace: A }));
       assert.deepEqual(
         outcome.frames.map((f) => f.frame),
         ['error'],
@@ -269,35 +269,30 @@ describe('kubernetes provider against a real kube-apiserver', () => {
   it('scales through the scale subresource, dry-run changing nothing', async () => {
     const replicas = async () =>
       (
-        (await call('get', { kind: 'deploy', namespace: 'team-a', name: 'web' })).structuredContent?.spec as {
+        (await call('get', { kind: 'deploy', namespace: A, name: 'web' })).structuredContent?.spec as {
           replicas: number;
         }
       ).replicas;
     assert.equal(
-      (await write('scale', { kind: 'deploy', namespace: 'team-a', name: 'web', replicas: 7, dryRun: true }))
+      (await write('scale', { kind: 'deploy', namespace: A, name: 'web', replicas: 7, dryRun: true }))
         .isError,
       undefined,
     );
     assert.equal(await replicas(), 2);
-    const r = await write('scale', { kind: 'Deployment', namespace: 'team-a', name: 'web', replicas: 3 });
+    const r = await write('scale', { kind: 'Deployment', namespace: A, name: 'web', replicas: 3 });
     assert.equal(r.structuredContent?.replicas, 3, text(r));
     assert.equal(await replicas(), 3);
-    await refused(
-      'scale',
-      { kind: 'deploy', namespace: 'team-b', name: 'web', replicas: 0 },
-      /allow-list/,
-      writer,
-    );
+    await refused('scale', { kind: 'deploy', namespace: B, name: 'web', replicas: 0 }, /allow-list/, writer);
   });
 
   it('server-side applies a multi-document manifest; dry-run creates nothing', async () => {
     const manifest = ['a', 'b']
       .map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied-${n}\ndata:\n  k: "${n}"\n`)
       .join('---\n');
-    const dry = await write('apply', { manifest, namespace: 'team-a', dryRun: true });
+    const dry = await write('apply', { manifest, namespace: A, dryRun: true });
     assert.equal(dry.isError, undefined, text(dry));
     assert.ok(!(await configMapNames()).includes('applied-a'));
-    const r = await write('apply', { manifest, namespace: 'team-a' });
+    const r = await write('apply', { manifest, namespace: A });
     assert.deepEqual(
       (r.structuredContent?.applied as { name: string }[]).map((o) => o.name),
       ['applied-a', 'applied-b'],
@@ -321,8 +316,8 @@ describe('kubernetes provider against a real kube-apiserver', () => {
         /cluster-scoped/,
       ],
       [
-        `${good}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: team-b\n`,
-        /names namespace team-b/,
+        `${good}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: ${B}\n`,
+        new RegExp(`names namespace ${B}`),
       ],
       [
         `${good}---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: --server=https://evil\n`,
@@ -331,7 +326,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       [`${good}---\nkind: ConfigMap\nmetadata:\n  name: x\n`, /lacks apiVersion/],
     ];
     for (const [manifest, reason] of cases)
-      await refused('apply', { manifest, namespace: 'team-a' }, reason, writer);
+      await refused('apply', { manifest, namespace: A }, reason, writer);
     // Billion laughs: nine levels of nine aliases would expand to 10^9 strings.
     const laughs = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
     for (let i = 1; i < 9; i++) {
@@ -339,27 +334,22 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       const name = String.fromCharCode(97 + i);
       laughs.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    await refused(
-      'apply',
-      { manifest: laughs.join('\n'), namespace: 'team-a' },
-      /invalid YAML|alias/i,
-      writer,
-    );
+    await refused('apply', { manifest: laughs.join('\n'), namespace: A }, /invalid YAML|alias/i, writer);
     assert.ok(!(await configMapNames()).includes('smuggler'), 'nothing of a refused manifest was applied');
   });
 
   it('deletes, with a dry-run that keeps the object', async () => {
-    const dry = await write('delete', { kind: 'cm', namespace: 'team-a', name: 'applied-a', dryRun: true });
+    const dry = await write('delete', { kind: 'cm', namespace: A, name: 'applied-a', dryRun: true });
     assert.equal(dry.structuredContent?.deleted, false, text(dry));
     assert.ok((await configMapNames()).includes('applied-a'));
-    const r = await write('delete', { kind: 'cm', namespace: 'team-a', name: 'applied-a' });
+    const r = await write('delete', { kind: 'cm', namespace: A, name: 'applied-a' });
     assert.equal(r.structuredContent?.deleted, true, text(r));
     assert.ok(!(await configMapNames()).includes('applied-a'));
-    await refused('delete', { kind: 'secret', namespace: 'team-a', name: 'db' }, /denied/, writer);
+    await refused('delete', { kind: 'secret', namespace: A, name: 'db' }, /denied/, writer);
   });
 
   it('rollout status follows what the Deployment controller reports', async () => {
-    const path = '/apis/apps/v1/namespaces/team-a/deployments';
+    const path = `/apis/apps/v1/namespaces/${A}/deployments`;
     const web = (await admin('GET', `${path}/web`)).body;
     await admin('POST', path, {
       apiVersion: 'apps/v1',
@@ -368,7 +358,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       spec: web.spec,
     });
     const state = async () =>
-      (await call('rollout_status', { namespace: 'team-a', name: 'roll' })).structuredContent;
+      (await call('rollout_status', { namespace: A, name: 'roll' })).structuredContent;
     assert.equal((await state())?.message, 'waiting for the controller to observe the new spec');
     // No controller-manager runs here: the test writes the status a controller would.
     const report = async (status: Record<string, number>) => {
@@ -394,21 +384,17 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       availableReplicas: replicas,
     });
     assert.deepEqual(await state(), { name: 'roll', done: true, failed: false, message: 'rollout complete' });
-    await refused('rollout_status', { namespace: 'team-b', name: 'web' }, /allow-list/);
+    await refused('rollout_status', { namespace: B, name: 'web' }, /allow-list/);
   });
 
   it("pod logs: an unscheduled pod gets the API server's error, option-like names are refused", async () => {
-    await admin('POST', '/api/v1/namespaces/team-a/pods', {
+    await admin('POST', `/api/v1/namespaces/${A}/pods`, {
       metadata: { name: 'lonely' },
       spec: { containers: [{ name: 'main', image: 'busybox' }] },
     });
-    await refused('pod_logs', { namespace: 'team-a', name: 'lonely' }, /^4\d\d /);
-    await refused(
-      'pod_logs',
-      { namespace: 'team-a', name: 'lonely', container: '--follow' },
-      /invalid container/,
-    );
-    await refused('pod_logs', { namespace: 'team-a', name: '../secrets/db' }, /invalid object name/);
+    await refused('pod_logs', { namespace: A, name: 'lonely' }, /^4\d\d /);
+    await refused('pod_logs', { namespace: A, name: 'lonely', container: '--follow' }, /invalid container/);
+    await refused('pod_logs', { namespace: A, name: '../secrets/db' }, /invalid object name/);
   });
 
   it('with Secrets allowed, every output path masks their values and keeps their keys', async () => {
@@ -423,15 +409,15 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       'stringData:',
       '  token: s3cr3t',
     ].join('\n');
-    const applied = await callOn(masker, 'apply', { manifest, namespace: 'team-a' });
+    const applied = await callOn(masker, 'apply', { manifest, namespace: A });
     assert.equal(applied.isError, undefined, text(applied));
     const outputs = [
       applied,
-      await callOn(masker, 'get', { kind: 'secret', namespace: 'team-a', name: 'db' }),
-      await callOn(masker, 'get', { kind: 'secrets', namespace: 'team-a', name: 'applied-secret' }),
-      await callOn(masker, 'get', { kind: 'Secret', namespace: 'team-a' }),
-      await callOn(masker, 'get', { kind: 'Secret', namespace: 'team-a', output: 'yaml' }),
-      await callOn(masker, 'describe', { kind: 'v1/Secret', namespace: 'team-a', name: 'applied-secret' }),
+      await callOn(masker, 'get', { kind: 'secret', namespace: A, name: 'db' }),
+      await callOn(masker, 'get', { kind: 'secrets', namespace: A, name: 'applied-secret' }),
+      await callOn(masker, 'get', { kind: 'Secret', namespace: A }),
+      await callOn(masker, 'get', { kind: 'Secret', namespace: A, output: 'yaml' }),
+      await callOn(masker, 'describe', { kind: 'v1/Secret', namespace: A, name: 'applied-secret' }),
     ];
     for (const output of outputs) {
       assert.equal(output.isError, undefined, text(output));
@@ -447,5 +433,22 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       described.object.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
       '<masked>',
     );
+  });
+
+  it("explains a kind or a field from the API server's own OpenAPI schema", async () => {
+    const replicas = await call('explain', { kind: 'deploy', field: 'spec.replicas' });
+    assert.equal(replicas.isError, undefined, text(replicas));
+    assert.equal(replicas.structuredContent?.type, 'integer');
+    assert.match(String(replicas.structuredContent?.description), /desired pods/);
+    const containers = await call('explain', { kind: 'Deployment', field: 'spec.template.spec.containers' });
+    assert.equal(containers.structuredContent?.type, '[]object');
+    const image = (containers.structuredContent?.fields as { name: string; required: boolean }[]).find(
+      (f) => f.name === 'name',
+    );
+    assert.deepEqual(image?.required, true);
+    const configMap = await call('explain', { kind: 'ConfigMap' });
+    assert.ok((configMap.structuredContent?.fields as { name: string }[]).some((f) => f.name === 'data'));
+    await refused('explain', { kind: 'Deployment', field: 'spec.nope' }, /has no field spec\.nope/);
+    await refused('explain', { kind: 'Secret' }, /denied/);
   });
 });

@@ -1,0 +1,96 @@
+import { defineTool } from '@mcp-fleet/sdk';
+import { Refused } from './api.js';
+import { type KubernetesProvider, NAME, READ, render } from './tools.js';
+
+interface Schema {
+  description?: string;
+  type?: string;
+  format?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  allOf?: Schema[];
+  $ref?: string;
+  required?: string[];
+  'x-kubernetes-group-version-kind'?: { group: string; version: string; kind: string }[];
+}
+
+/** A schema with its `$ref` (direct or as the single `allOf` member) followed; the outer description wins. */
+function resolved(schemas: Record<string, Schema>, schema: Schema): Schema {
+  const ref = schema.$ref ?? (schema.allOf?.length === 1 ? schema.allOf[0]?.$ref : undefined);
+  if (!ref) return schema;
+  const target = schemas[ref.split('/').pop() ?? ''] ?? {};
+  return { ...target, ...(schema.description ? { description: schema.description } : {}) };
+}
+
+function typeName(schemas: Record<string, Schema>, schema: Schema): string {
+  const s = resolved(schemas, schema);
+  if (s.type === 'array' && s.items) return `[]${typeName(schemas, s.items)}`;
+  return s.type ?? 'object';
+}
+
+export function explainTools(p: KubernetesProvider) {
+  return [
+    defineTool<{ kind: string; apiVersion?: string; field?: string }>({
+      name: 'explain',
+      title: 'Explain',
+      description:
+        "The API server's own schema of a kind or of one of its fields (e.g. field spec.template.spec.containers): description, type and sub-fields.",
+      inputSchema: {
+        type: 'object',
+        properties: {
+          kind: NAME,
+          apiVersion: NAME,
+          field: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' },
+        },
+        required: ['kind'],
+        additionalProperties: false,
+      },
+      annotations: READ,
+      async handler(a) {
+        const type = await p.types.typeFor(a.kind, a.apiVersion);
+        const groupVersion = type.group ? `apis/${type.group}/${type.version}` : `api/${type.version}`;
+        const index = (await p.api.get('/openapi/v3')) as {
+          paths: Record<string, { serverRelativeURL: string }>;
+        };
+        const entry = index.paths[groupVersion];
+        if (!entry) throw new Refused(`the API server publishes no OpenAPI v3 schema for ${groupVersion}`);
+        const url = new URL(entry.serverRelativeURL, 'https://api.invalid');
+        const document = (await p.api.get(url.pathname, Object.fromEntries(url.searchParams))) as {
+          components?: { schemas?: Record<string, Schema> };
+        };
+        const schemas = document.components?.schemas ?? {};
+        let schema = Object.values(schemas).find((s) =>
+          s['x-kubernetes-group-version-kind']?.some(
+            (g) => g.group === type.group && g.version === type.version && g.kind === type.kind,
+          ),
+        );
+        if (!schema) throw new Refused(`no schema for ${type.kind} in ${groupVersion}`);
+        let required = false;
+        for (const segment of a.field ? a.field.split('.') : []) {
+          let parent = resolved(schemas, schema);
+          if (parent.type === 'array' && parent.items) parent = resolved(schemas, parent.items);
+          const next = parent.properties?.[segment];
+          if (!next) throw new Refused(`${type.kind} has no field ${a.field} (no ${segment})`);
+          required = parent.required?.includes(segment) ?? false;
+          schema = next;
+        }
+        const shown = resolved(schemas, schema);
+        const fieldsOf = shown.type === 'array' && shown.items ? resolved(schemas, shown.items) : shown;
+        return render({
+          kind: type.kind,
+          apiVersion: type.group ? `${type.group}/${type.version}` : type.version,
+          field: a.field ?? '',
+          type: typeName(schemas, schema),
+          required,
+          description: shown.description ?? '',
+          fields: Object.entries(fieldsOf.properties ?? {}).map(([name, sub]) => ({
+            name,
+            type: typeName(schemas, sub),
+            required: fieldsOf.required?.includes(name) ?? false,
+            description: resolved(schemas, sub).description ?? '',
+          })),
+        });
+      },
+    }),
+  ];
+}
