@@ -480,7 +480,12 @@ const REMOTE: ToolAnnotations = {
  * The remote of a repository, checked against the policy at every use (its config may have changed),
  * in a repository with no settings of its own that could reroute or reconfigure the call.
  */
-async function remoteUrl(p: GitProvider, policy: RemotePolicy, repo: Repo, remote: string): Promise<string> {
+async function remoteUrl(
+  p: GitProvider,
+  policy: RemotePolicy,
+  repo: Repo,
+  remote = 'origin',
+): Promise<string> {
   if (repo.networkOverrides.length > 0)
     throw new AccessDenied(
       `the repository's own settings would redirect remote calls (${repo.networkOverrides.join(', ')}); remove them first`,
@@ -542,8 +547,8 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
       annotations: REMOTE,
       async handler(a) {
         const repo = await openRepo(p.roots, a.repo, p.limits);
-        const url = await remoteUrl(p, policy, repo, a.remote ?? 'origin');
         const remote = a.remote ?? 'origin';
+        const url = await remoteUrl(p, policy, repo, remote);
         return text(
           await run(repo, [
             'fetch',
@@ -568,7 +573,7 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
       annotations: REMOTE,
       async handler(a) {
         const repo = await openRepo(p.roots, a.repo, p.limits);
-        const url = await remoteUrl(p, policy, repo, a.remote ?? 'origin');
+        const url = await remoteUrl(p, policy, repo, a.remote);
         await checkRefName(repo, a.branch, p.limits);
         return text(
           await run(repo, [
@@ -598,7 +603,7 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
         if (a.forceWithLease && !policy.forcePush)
           throw new AccessDenied('forced pushes are not enabled (MCPFLEET_GIT_FORCE_PUSH)');
         const repo = await openRepo(p.roots, a.repo, p.limits);
-        const url = await remoteUrl(p, policy, repo, a.remote ?? 'origin');
+        const url = await remoteUrl(p, policy, repo, a.remote);
         const branch = await checkRefName(repo, a.branch, p.limits);
         await verifyRevision(repo, `refs/heads/${branch}`, p.limits);
         const args = [

@@ -29,6 +29,25 @@ function typeName(schemas: Record<string, Schema>, schema: Schema): string {
 }
 
 export function explainTools(p: KubernetesProvider) {
+  // A group's schema document is large and its URL carries a content hash: fetched once per hash,
+  // one entry per group version.
+  const documents = new Map<string, { url: string; schemas: Promise<Record<string, Schema>> }>();
+  const schemasAt = (groupVersion: string, serverRelativeURL: string) => {
+    const cached = documents.get(groupVersion);
+    if (cached?.url === serverRelativeURL) return cached.schemas;
+    const url = new URL(serverRelativeURL, 'https://api.invalid');
+    const schemas = p.api.get(url.pathname, Object.fromEntries(url.searchParams)).then(
+      (document) =>
+        (document as { components?: { schemas?: Record<string, Schema> } }).components?.schemas ?? {},
+      (err) => {
+        documents.delete(groupVersion);
+        throw err;
+      },
+    );
+    documents.set(groupVersion, { url: serverRelativeURL, schemas });
+    return schemas;
+  };
+
   return [
     defineTool<{ kind: string; apiVersion?: string; field?: string }>({
       name: 'explain',
@@ -54,11 +73,7 @@ export function explainTools(p: KubernetesProvider) {
         };
         const entry = index.paths[groupVersion];
         if (!entry) throw new Refused(`the API server publishes no OpenAPI v3 schema for ${groupVersion}`);
-        const url = new URL(entry.serverRelativeURL, 'https://api.invalid');
-        const document = (await p.api.get(url.pathname, Object.fromEntries(url.searchParams))) as {
-          components?: { schemas?: Record<string, Schema> };
-        };
-        const schemas = document.components?.schemas ?? {};
+        const schemas = await schemasAt(groupVersion, entry.serverRelativeURL);
         let schema = Object.values(schemas).find((s) =>
           s['x-kubernetes-group-version-kind']?.some(
             (g) => g.group === type.group && g.version === type.version && g.kind === type.kind,

@@ -12,9 +12,15 @@ export interface KubePolicy {
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** A namespace the policy allows; anything not a DNS label (`--server=…`, `../x`) is invalid, not a flag. */
+/** A DNS label (namespace, container name); `--server=…` or `../x` is an invalid value, never a flag. */
+export function dnsLabel(value: string, what: string): string {
+  if (!DNS_LABEL.test(value)) throw new Refused(`invalid ${what} ${JSON.stringify(value)}`);
+  return value;
+}
+
+/** A namespace the policy allows. */
 export function allowedNamespace(policy: KubePolicy, namespace: string): string {
-  if (!DNS_LABEL.test(namespace)) throw new Refused(`invalid namespace ${JSON.stringify(namespace)}`);
+  dnsLabel(namespace, 'namespace');
   if (!policy.namespaces.includes(namespace))
     throw new Refused(`namespace ${namespace} is not in the allow-list (${policy.namespaces.join(', ')})`);
   return namespace;

@@ -1,6 +1,5 @@
 import { defineTool } from '@mcp-fleet/sdk';
-import { Refused } from './api.js';
-import { allowedNamespace, objectName, resourcePath } from './policy.js';
+import { allowedNamespace, dnsLabel, objectName, resourcePath } from './policy.js';
 import { type KubernetesProvider, NAME, NAMESPACE, READ, render } from './tools.js';
 
 const MAX_LOG_BYTES = 1024 * 1024;
@@ -89,10 +88,8 @@ export function workloadTools(p: KubernetesProvider) {
         const namespace = allowedNamespace(p.policy, a.namespace);
         // The pods type must itself be served: a deny-list naming pods hides their logs too.
         const type = await p.types.typeFor('pods');
-        if (a.container !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(a.container))
-          throw new Refused(`invalid container name ${JSON.stringify(a.container)}`);
         const log = await p.api.getText(`${resourcePath(type, namespace, objectName(a.name))}/log`, {
-          container: a.container,
+          container: a.container === undefined ? undefined : dnsLabel(a.container, 'container name'),
           tailLines: a.tailLines ?? 200,
           sinceSeconds: a.sinceSeconds,
           previous: a.previous ? 'true' : undefined,
