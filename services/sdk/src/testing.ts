@@ -111,6 +111,21 @@ export function runCall(
   return done;
 }
 
+/**
+ * An `onFrame` handler answering every server->client request (sampling, elicitation) with
+ * `answer(method, params)`, and half-closing once the call has its outcome.
+ */
+export function answering(answer: (method: string, params: Record<string, unknown>) => unknown) {
+  return (frame: CallServerFrame__Output, stream: CallStream) => {
+    if (frame.frame === 'request' && frame.request) {
+      const params = JSON.parse(frame.request.paramsJson.toString('utf8'));
+      const resultJson = Buffer.from(JSON.stringify(answer(frame.request.method, params)));
+      stream.write({ response: { id: frame.request.id, resultJson } });
+    }
+    if (frame.frame === 'result' || frame.frame === 'error') stream.end();
+  };
+}
+
 /** A `tools/call` request frame. */
 export function toolCall(
   name: string,

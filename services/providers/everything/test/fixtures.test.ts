@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CallServerFrame__Output } from '@mcp-fleet/contract';
 import { ErrorCode } from '@mcp-fleet/contract';
 import {
-  type CallStream,
+  answering,
   errorOf,
   request,
   resultOf,
@@ -20,18 +19,6 @@ const PNG_MAGIC = '89504e470d0a1a0a';
 
 function isPng(base64: string): boolean {
   return Buffer.from(base64, 'base64').subarray(0, 8).toString('hex') === PNG_MAGIC;
-}
-
-/** Answers every server->client request with `answer(method, params)`. */
-function answering(answer: (method: string, params: Record<string, unknown>) => unknown) {
-  return (frame: CallServerFrame__Output, stream: CallStream) => {
-    if (frame.frame === 'request' && frame.request) {
-      const params = JSON.parse(frame.request.paramsJson.toString('utf8'));
-      const resultJson = Buffer.from(JSON.stringify(answer(frame.request.method, params)));
-      stream.write({ response: { id: frame.request.id, resultJson } });
-    }
-    if (frame.frame === 'result' || frame.frame === 'error') stream.end();
-  };
 }
 
 const BOTH = { sampling: {}, elicitation: {} };

@@ -1,6 +1,6 @@
 import { defineTool } from '@mcp-fleet/sdk';
-import { Refused } from './api.js';
-import { type KubernetesProvider, NAME, READ, render } from './tools.js';
+import { type KubeApi, Refused } from './api.js';
+import { CONTEXT, type KubernetesProvider, NAME, READ, render } from './tools.js';
 
 interface Schema {
   description?: string;
@@ -32,24 +32,25 @@ export function explainTools(p: KubernetesProvider) {
   // A group's schema document is large and its URL carries a content hash: fetched once per hash,
   // one entry per group version.
   const documents = new Map<string, { url: string; schemas: Promise<Record<string, Schema>> }>();
-  const schemasAt = (groupVersion: string, serverRelativeURL: string) => {
-    const cached = documents.get(groupVersion);
+  const schemasAt = (api: KubeApi, context: string, groupVersion: string, serverRelativeURL: string) => {
+    const key = `${context}\n${groupVersion}`;
+    const cached = documents.get(key);
     if (cached?.url === serverRelativeURL) return cached.schemas;
     const url = new URL(serverRelativeURL, 'https://api.invalid');
-    const schemas = p.api.get(url.pathname, Object.fromEntries(url.searchParams)).then(
+    const schemas = api.get(url.pathname, Object.fromEntries(url.searchParams)).then(
       (document) =>
         (document as { components?: { schemas?: Record<string, Schema> } }).components?.schemas ?? {},
       (err) => {
-        documents.delete(groupVersion);
+        documents.delete(key);
         throw err;
       },
     );
-    documents.set(groupVersion, { url: serverRelativeURL, schemas });
+    documents.set(key, { url: serverRelativeURL, schemas });
     return schemas;
   };
 
   return [
-    defineTool<{ kind: string; apiVersion?: string; field?: string }>({
+    defineTool<{ context?: string; kind: string; apiVersion?: string; field?: string }>({
       name: 'explain',
       title: 'Explain',
       description:
@@ -57,6 +58,7 @@ export function explainTools(p: KubernetesProvider) {
       inputSchema: {
         type: 'object',
         properties: {
+          context: CONTEXT,
           kind: NAME,
           apiVersion: NAME,
           field: { type: 'string', maxLength: 512, pattern: '^[A-Za-z0-9_$-]+(\\.[A-Za-z0-9_$-]+)*$' },
@@ -66,14 +68,15 @@ export function explainTools(p: KubernetesProvider) {
       },
       annotations: READ,
       async handler(a) {
-        const type = await p.types.typeFor(a.kind, a.apiVersion);
+        const { api, types } = p.cluster(a.context);
+        const type = await types.typeFor(a.kind, a.apiVersion);
         const groupVersion = type.group ? `apis/${type.group}/${type.version}` : `api/${type.version}`;
-        const index = (await p.api.get('/openapi/v3')) as {
+        const index = (await api.get('/openapi/v3')) as {
           paths: Record<string, { serverRelativeURL: string }>;
         };
         const entry = index.paths[groupVersion];
         if (!entry) throw new Refused(`the API server publishes no OpenAPI v3 schema for ${groupVersion}`);
-        const schemas = await schemasAt(groupVersion, entry.serverRelativeURL);
+        const schemas = await schemasAt(api, a.context ?? '', groupVersion, entry.serverRelativeURL);
         let schema = Object.values(schemas).find((s) =>
           s['x-kubernetes-group-version-kind']?.some(
             (g) => g.group === type.group && g.version === type.version && g.kind === type.kind,

@@ -93,7 +93,7 @@ export function resolveType(types: ResourceType[], kind: string, apiVersion?: st
   // Core types win over same-named ones elsewhere, as kubectl does.
   const found = matches.find((t) => t.group === '') ?? matches[0];
   if (!found)
-    throw new Refused(`unknown kind ${JSON.stringify(kind)}${apiVersion ? ` in ${apiVersion}` : ''}`);
+    throw new UnknownKind(`unknown kind ${JSON.stringify(kind)}${apiVersion ? ` in ${apiVersion}` : ''}`);
   return found;
 }
 

@@ -2,13 +2,19 @@
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runProvider } from '@mcp-fleet/sdk';
-import { contextsOf, kubeApi, kubernetesTools } from './provider.js';
+import { clustersOf, kubernetesTools } from './provider.js';
 
 const list = (value: string) =>
   value
     .split(',')
     .map((v) => v.trim())
     .filter(Boolean);
+
+function oneOf<T extends string>(key: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`${key} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
+  return value as T;
+}
 
 /** The provider's own credentials: a kubeconfig file, else the pod's ServiceAccount. */
 function loadKubeConfig(file: string | undefined, context: string | undefined): KubeConfig {
@@ -45,7 +51,14 @@ await runProvider({
       kind: 'string',
       env: 'MCPFLEET_K8S_CONTEXT',
       flag: 'context',
-      doc: 'kubeconfig context to use',
+      doc: 'default kubeconfig context (the current one when unset)',
+    },
+    contexts: {
+      kind: 'string',
+      env: 'MCPFLEET_K8S_CONTEXTS',
+      flag: 'contexts',
+      default: '',
+      doc: 'comma-separated further contexts callers may name; only the default one when empty',
     },
     namespaces: {
       kind: 'string',
@@ -68,12 +81,26 @@ await runProvider({
       default: 'deny',
       doc: 'deny: Secrets are never served; masked: served with every value masked',
     },
+    clusterScoped: {
+      kind: 'string',
+      env: 'MCPFLEET_K8S_CLUSTER_SCOPED',
+      flag: 'cluster-scoped',
+      default: 'none',
+      doc: 'none, read or write: access to cluster-scoped kinds (Nodes, ClusterRoles, CRDs…)',
+    },
     write: {
       kind: 'bool',
       env: 'MCPFLEET_K8S_WRITE',
       flag: 'write',
       default: false,
-      doc: 'register the write tools (apply, scale, delete)',
+      doc: 'register the write tools (apply, patch, scale, rollout, delete)',
+    },
+    confirm: {
+      kind: 'string',
+      env: 'MCPFLEET_K8S_CONFIRM',
+      flag: 'confirm',
+      default: 'destructive',
+      doc: 'destructive: delete, rollout restart and undo ask the user (MCP elicitation) and are refused when the client cannot ask; never',
     },
     timeout: {
       kind: 'duration',
@@ -85,19 +112,24 @@ await runProvider({
   },
   async setup(config) {
     const kc = loadKubeConfig(config.kubeconfig, config.context);
-    if (config.secrets !== 'deny' && config.secrets !== 'masked')
-      throw new Error(`MCPFLEET_K8S_SECRETS must be deny or masked, not ${JSON.stringify(config.secrets)}`);
+    const secrets = oneOf('MCPFLEET_K8S_SECRETS', config.secrets, ['deny', 'masked'] as const);
     const policy = {
       namespaces: list(config.namespaces),
-      deniedKinds: [...(config.secrets === 'deny' ? ['secrets'] : []), ...list(config.deniedKinds)],
+      deniedKinds: [...(secrets === 'deny' ? ['secrets'] : []), ...list(config.deniedKinds)],
+      clusterScoped: oneOf('MCPFLEET_K8S_CLUSTER_SCOPED', config.clusterScoped, [
+        'none',
+        'read',
+        'write',
+      ] as const),
     };
+    const clusters = clustersOf(kc, list(config.contexts), config.timeout);
     return {
       instructions: `Kubernetes objects in namespaces ${policy.namespaces.join(', ')}${config.write ? '' : '; read-only'}.`,
       definitions: kubernetesTools({
-        api: kubeApi(kc, config.timeout),
+        clusters,
         policy,
         write: config.write,
-        contexts: contextsOf(kc),
+        confirm: oneOf('MCPFLEET_K8S_CONFIRM', config.confirm, ['destructive', 'never'] as const),
       }),
     };
   },

@@ -1,12 +1,18 @@
 import { Refused } from './api.js';
 import { isDenied, type ResourceType } from './kinds.js';
 
+/** Which cluster-scoped types (Nodes, ClusterRoles, CRDs…) callers may reach, and how. */
+export type ClusterScope = 'none' | 'read' | 'write';
+export type Access = 'read' | 'write';
+
 /** What the operator allowed; everything else is refused before a request is made. */
 export interface KubePolicy {
   /** Namespaces a caller may read; there is no mode without a list. */
   namespaces: string[];
   /** Resource types never served (Secrets by default), matched after kind resolution. */
   deniedKinds: string[];
+  /** Off by default; writes to cluster-scoped types have their own level. */
+  clusterScoped: ClusterScope;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -37,13 +43,53 @@ export function servedType(policy: KubePolicy, type: ResourceType): ResourceType
     throw new Refused(
       `${type.kind} (${type.group ? `${type.resource}.${type.group}` : type.resource}) is denied`,
     );
-  if (!type.namespaced)
-    throw new Refused(`${type.kind} is cluster-scoped; this provider serves namespaced resources only`);
   return type;
 }
 
-/** The URL path of a namespaced resource collection or object. */
-export function resourcePath(type: ResourceType, namespace: string, name?: string): string {
+const isNamespaceType = (type: ResourceType) => type.group === '' && type.resource === 'namespaces';
+
+/**
+ * Where objects of `type` may be reached: an allowed namespace for a namespaced type (the
+ * `namespace` a cluster-scoped type is given is ignored, as the API does), nothing for a
+ * cluster-scoped type the policy opens to this access.
+ */
+export function scopeOf(
+  policy: KubePolicy,
+  type: ResourceType,
+  namespace: string | undefined,
+  access: Access,
+): string | undefined {
+  if (type.namespaced) {
+    if (namespace === undefined) throw new Refused(`${type.kind} is namespaced: give an allowed namespace`);
+    return allowedNamespace(policy, namespace);
+  }
+  if (policy.clusterScoped !== 'write' && policy.clusterScoped !== access)
+    throw new Refused(`${type.kind} is cluster-scoped and cluster-scoped ${access}s are not enabled`);
+  return undefined;
+}
+
+/**
+ * The URL path of a collection or an object after every policy check. Namespace objects are
+ * cluster-scoped but stay inside the allow-list: only allowed ones are named, none are listed.
+ */
+export function objectPath(
+  policy: KubePolicy,
+  type: ResourceType,
+  at: { namespace?: string; name?: string },
+  access: Access,
+): string {
+  const namespace = scopeOf(policy, type, at.namespace, access);
+  const name = at.name === undefined ? undefined : objectName(at.name);
+  if (isNamespaceType(type)) {
+    if (name === undefined) throw new Refused('namespaces are listed by namespaces_list');
+    allowedNamespace(policy, name);
+  }
+  return resourcePath(type, namespace, name);
+}
+
+/** The URL path of a resource collection or object, namespaced or cluster-scoped. */
+export function resourcePath(type: ResourceType, namespace: string | undefined, name?: string): string {
   const prefix = type.group ? `/apis/${type.group}/${type.version}` : `/api/${type.version}`;
-  return `${prefix}/namespaces/${namespace}/${type.resource}${name ? `/${name}` : ''}`;
+  const scope = namespace === undefined ? '' : `/namespaces/${namespace}`;
+  return `${prefix}${scope}/${type.resource}${name ? `/${name}` : ''}`;
 }

@@ -1,29 +1,30 @@
-import type { KubeApi } from './api.js';
-import { type ContextInfo, contextTools } from './contexts.js';
+import { type ClusterTarget, clusterChooser, contextTools } from './contexts.js';
 import { explainTools } from './explain.js';
-import { typeCatalog } from './kinds.js';
-import { type KubePolicy, servedType } from './policy.js';
-import { readTools } from './tools.js';
+import { metricsTools } from './metrics-tools.js';
+import type { KubePolicy } from './policy.js';
+import { rolloutTools } from './rollout-tools.js';
+import { type Confirm, readTools } from './tools.js';
 import { workloadTools } from './workload-tools.js';
 import { writeTools } from './write-tools.js';
 
 export { kubeApi } from './api.js';
-export { contextsOf } from './contexts.js';
+export { type ClusterTarget, clustersOf } from './contexts.js';
 export type { KubePolicy } from './policy.js';
 
-/** Every tool of the provider; write tools only when configured. */
+/** Every tool of the provider; write tools only when configured. The first cluster is the default. */
 export function kubernetesTools(options: {
-  api: KubeApi;
+  clusters: ClusterTarget[];
   policy: KubePolicy;
   write: boolean;
-  contexts: ContextInfo[];
+  confirm: Confirm;
 }) {
-  const p = { ...options, types: typeCatalog(options.api, (type) => servedType(options.policy, type)) };
+  const p = { ...options, cluster: clusterChooser(options.clusters, options.policy) };
   return [
-    ...contextTools(p.contexts),
+    ...contextTools(options.clusters),
     ...readTools(p),
     ...explainTools(p),
     ...workloadTools(p),
-    ...(p.write ? writeTools(p) : []),
+    ...metricsTools(p),
+    ...(p.write ? [...writeTools(p), ...rolloutTools(p)] : []),
   ];
 }

@@ -1,15 +1,20 @@
 import { dumpYaml } from '@kubernetes/client-node';
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { type KubeApi, Refused } from './api.js';
-import { isDenied, type ResourceType, type TypeCatalog } from './kinds.js';
-import { allowedNamespace, type KubePolicy, objectName, resourcePath } from './policy.js';
+import type { Cluster } from './contexts.js';
+import { isDenied, type ResourceType } from './kinds.js';
+import { allowedNamespace, type KubePolicy, objectName, objectPath } from './policy.js';
+
+/** Whether destructive writes ask the user first (MCP elicitation); refused when the client cannot ask. */
+export type Confirm = 'destructive' | 'never';
 
 export interface KubernetesProvider {
-  api: KubeApi;
   policy: KubePolicy;
-  types: TypeCatalog;
-  /** Write tools (apply, scale, delete) are registered only when true. */
+  /** The cluster of a call's `context` (the default one when absent), inside the allow-list. */
+  cluster(context: string | undefined): Cluster;
+  /** Write tools are registered only when true. */
   write: boolean;
+  confirm: Confirm;
 }
 
 export const READ: ToolAnnotations = {
@@ -19,10 +24,34 @@ export const READ: ToolAnnotations = {
   openWorldHint: false,
 };
 export const NAME = { type: 'string', minLength: 1, maxLength: 253 };
-export const NAMESPACE = { type: 'string', minLength: 1, maxLength: 63, description: 'an allowed namespace' };
-/** The fields that name one namespaced object. */
-export const OBJECT_REF = { kind: NAME, apiVersion: NAME, namespace: NAMESPACE, name: NAME };
-export const OBJECT_REQUIRED = ['kind', 'namespace', 'name'];
+export const NAMESPACE = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 63,
+  description: 'an allowed namespace (left out for cluster-scoped kinds)',
+};
+export const CONTEXT = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 253,
+  description: 'a context from contexts_list; the default one when absent',
+};
+/** The fields that name one object. */
+export const OBJECT_REF = {
+  context: CONTEXT,
+  kind: NAME,
+  apiVersion: NAME,
+  namespace: NAMESPACE,
+  name: NAME,
+};
+export const OBJECT_REQUIRED = ['kind', 'name'];
+export type ObjectRef = {
+  context?: string;
+  kind: string;
+  apiVersion?: string;
+  namespace?: string;
+  name: string;
+};
 const SELECTOR = { type: 'string', maxLength: 1024 };
 const OUTPUT = { type: 'string', enum: ['json', 'yaml'], default: 'json' };
 
@@ -59,7 +88,7 @@ export function shown(object: KubeObject, secret: boolean): KubeObject {
   };
 }
 
-const isSecret = (type: ResourceType) => type.group === '' && type.resource === 'secrets';
+export const isSecret = (type: ResourceType) => type.group === '' && type.resource === 'secrets';
 
 export function render(value: unknown, output: 'json' | 'yaml' = 'json') {
   return {
@@ -100,20 +129,19 @@ async function eventsWhere(api: KubeApi, namespace: string, fieldSelector: strin
 type OwnerReference = { apiVersion: string; kind: string; name: string; controller?: boolean };
 
 export function readTools(p: KubernetesProvider) {
-  const typeFor = p.types.typeFor;
-
   return [
-    defineTool<Record<string, never>>({
+    defineTool<{ context?: string }>({
       name: 'namespaces_list',
       title: 'Namespaces',
       description: 'The namespaces this provider may read, and whether each exists.',
-      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+      inputSchema: { type: 'object', properties: { context: CONTEXT }, additionalProperties: false },
       annotations: READ,
-      async handler() {
+      async handler(a) {
+        const { api } = p.cluster(a.context);
         const namespaces = await Promise.all(
           p.policy.namespaces.map(async (name) => ({
             name,
-            exists: await p.api.get(`/api/v1/namespaces/${name}`).then(
+            exists: await api.get(`/api/v1/namespaces/${name}`).then(
               () => true,
               () => false,
             ),
@@ -123,20 +151,23 @@ export function readTools(p: KubernetesProvider) {
       },
     }),
 
-    defineTool<Record<string, never>>({
+    defineTool<{ context?: string }>({
       name: 'api_resources',
       title: 'API resources',
       description:
-        'Namespaced resource types the API server serves (CRDs included) that this provider may read.',
-      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+        'Resource types the API server serves (CRDs included) that this provider may read; cluster-scoped ones only when enabled.',
+      inputSchema: { type: 'object', properties: { context: CONTEXT }, additionalProperties: false },
       annotations: READ,
-      async handler() {
-        const resources = (await p.types.refresh())
-          .filter((t) => t.namespaced && !isDenied(t, p.policy.deniedKinds))
+      async handler(a) {
+        const resources = (await p.cluster(a.context).types.refresh())
+          .filter(
+            (t) => (t.namespaced || p.policy.clusterScoped !== 'none') && !isDenied(t, p.policy.deniedKinds),
+          )
           .map((t) => ({
             kind: t.kind,
             apiVersion: t.group ? `${t.group}/${t.version}` : t.version,
             resource: t.resource,
+            namespaced: t.namespaced,
             shortNames: t.shortNames,
             verbs: t.verbs,
           }));
@@ -145,9 +176,10 @@ export function readTools(p: KubernetesProvider) {
     }),
 
     defineTool<{
+      context?: string;
       kind: string;
       apiVersion?: string;
-      namespace: string;
+      namespace?: string;
       name?: string;
       labelSelector?: string;
       fieldSelector?: string;
@@ -161,27 +193,23 @@ export function readTools(p: KubernetesProvider) {
       inputSchema: {
         type: 'object',
         properties: {
-          kind: NAME,
-          apiVersion: NAME,
-          namespace: NAMESPACE,
-          name: NAME,
+          ...OBJECT_REF,
           labelSelector: SELECTOR,
           fieldSelector: SELECTOR,
           limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           output: OUTPUT,
         },
-        required: ['kind', 'namespace'],
+        required: ['kind'],
         additionalProperties: false,
       },
       annotations: READ,
       async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
-        const type = await typeFor(a.kind, a.apiVersion);
-        if (a.name !== undefined) {
-          const object = (await p.api.get(resourcePath(type, namespace, objectName(a.name)))) as KubeObject;
-          return render(shown(object, isSecret(type)), a.output);
-        }
-        const list = (await p.api.get(resourcePath(type, namespace), {
+        const { api, types } = p.cluster(a.context);
+        const type = await types.typeFor(a.kind, a.apiVersion);
+        const path = objectPath(p.policy, type, a, 'read');
+        if (a.name !== undefined)
+          return render(shown((await api.get(path)) as KubeObject, isSecret(type)), a.output);
+        const list = (await api.get(path, {
           labelSelector: a.labelSelector,
           fieldSelector: a.fieldSelector,
           limit: a.limit ?? 100,
@@ -197,13 +225,14 @@ export function readTools(p: KubernetesProvider) {
       },
     }),
 
-    defineTool<{ namespace: string; kind?: string; name?: string; limit?: number }>({
+    defineTool<{ context?: string; namespace: string; kind?: string; name?: string; limit?: number }>({
       name: 'events',
       title: 'Events',
       description: 'Events of an allowed namespace, optionally only those about one object; newest last.',
       inputSchema: {
         type: 'object',
         properties: {
+          context: CONTEXT,
           namespace: NAMESPACE,
           kind: NAME,
           name: NAME,
@@ -214,22 +243,18 @@ export function readTools(p: KubernetesProvider) {
       },
       annotations: READ,
       async handler(a) {
+        const { api, types } = p.cluster(a.context);
         const namespace = allowedNamespace(p.policy, a.namespace);
         const about = [
           a.name !== undefined ? `involvedObject.name=${objectName(a.name)}` : undefined,
-          a.kind !== undefined ? `involvedObject.kind=${(await typeFor(a.kind)).kind}` : undefined,
+          a.kind !== undefined ? `involvedObject.kind=${(await types.typeFor(a.kind)).kind}` : undefined,
         ].filter(Boolean);
-        const events = await eventsWhere(p.api, namespace, about.join(','), a.limit ?? 100);
+        const events = await eventsWhere(api, namespace, about.join(','), a.limit ?? 100);
         return render({ events });
       },
     }),
-    defineTool<{
-      kind: string;
-      apiVersion?: string;
-      namespace: string;
-      name: string;
-      output?: 'json' | 'yaml';
-    }>({
+
+    defineTool<ObjectRef & { output?: 'json' | 'yaml' }>({
       name: 'describe',
       title: 'Describe',
       description:
@@ -242,12 +267,13 @@ export function readTools(p: KubernetesProvider) {
       },
       annotations: READ,
       async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
-        const type = await typeFor(a.kind, a.apiVersion);
+        const { api, types } = p.cluster(a.context);
+        const type = await types.typeFor(a.kind, a.apiVersion);
         const object = shown(
-          (await p.api.get(resourcePath(type, namespace, objectName(a.name)))) as KubeObject,
+          (await api.get(objectPath(p.policy, type, a, 'read'))) as KubeObject,
           isSecret(type),
         );
+        const namespace = type.namespaced ? a.namespace : undefined;
         const owners: { kind: string; name: string; apiVersion: string; note?: string }[] = [];
         let current: KubeObject = object;
         // Owners live in the same namespace; a short walk, and a denied kind is named but not read.
@@ -257,9 +283,9 @@ export function readTools(p: KubernetesProvider) {
           if (!ref) break;
           const owner = { kind: ref.kind, name: ref.name, apiVersion: ref.apiVersion };
           try {
-            const ownerType = await typeFor(ref.kind, ref.apiVersion);
-            current = (await p.api.get(
-              resourcePath(ownerType, namespace, objectName(ref.name)),
+            const ownerType = await types.typeFor(ref.kind, ref.apiVersion);
+            current = (await api.get(
+              objectPath(p.policy, ownerType, { namespace, name: ref.name }, 'read'),
             )) as KubeObject;
             owners.push(owner);
           } catch (err) {
@@ -268,7 +294,10 @@ export function readTools(p: KubernetesProvider) {
           }
         }
         const uid = String(object.metadata?.uid ?? '');
-        const events = uid ? await eventsWhere(p.api, namespace, `involvedObject.uid=${uid}`, 100) : [];
+        // Events about a cluster-scoped object are recorded in `default`; read only if allowed.
+        const eventsIn = namespace ?? (p.policy.namespaces.includes('default') ? 'default' : undefined);
+        const events =
+          uid && eventsIn ? await eventsWhere(api, eventsIn, `involvedObject.uid=${uid}`, 100) : [];
         return render({ object, owners, events }, a.output);
       },
     }),

@@ -1,65 +1,55 @@
 import { defineTool } from '@mcp-fleet/sdk';
-import { allowedNamespace, dnsLabel, objectName, resourcePath } from './policy.js';
-import { type KubernetesProvider, NAME, NAMESPACE, READ, render } from './tools.js';
+import { Refused } from './api.js';
+import type { Cluster } from './contexts.js';
+import type { ResourceType } from './kinds.js';
+import { dnsLabel, objectPath } from './policy.js';
+import { ROLLOUT_KINDS } from './rollout-state.js';
+import { CONTEXT, type KubernetesProvider, NAME, NAMESPACE, READ, render } from './tools.js';
 
 const MAX_LOG_BYTES = 1024 * 1024;
 
-interface Deployment {
-  metadata?: { generation?: number };
-  spec?: { replicas?: number };
-  status?: {
-    observedGeneration?: number;
-    replicas?: number;
-    updatedReplicas?: number;
-    availableReplicas?: number;
-    conditions?: { type: string; reason?: string; message?: string }[];
-  };
-}
+/** The kind schema of the workload tools: Deployment when absent. */
+export const WORKLOAD_KIND = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 253,
+  default: 'Deployment',
+  description: 'Deployment, StatefulSet or DaemonSet',
+};
 
-/** Where a Deployment's rollout stands, by the same rules `kubectl rollout status` applies. */
-export function rolloutState(d: Deployment): { done: boolean; failed: boolean; message: string } {
-  const wanted = d.spec?.replicas ?? 1;
-  const s = d.status ?? {};
-  const stalled = s.conditions?.find(
-    (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
-  );
-  if (stalled)
-    return { done: false, failed: true, message: `rollout failed: ${stalled.message ?? stalled.reason}` };
-  if ((d.metadata?.generation ?? 0) > (s.observedGeneration ?? 0))
-    return { done: false, failed: false, message: 'waiting for the controller to observe the new spec' };
-  const updated = s.updatedReplicas ?? 0;
-  if (updated < wanted)
-    return { done: false, failed: false, message: `${updated} of ${wanted} replicas updated` };
-  const old = (s.replicas ?? 0) - updated;
-  if (old > 0) return { done: false, failed: false, message: `${old} old replicas pending termination` };
-  const available = s.availableReplicas ?? 0;
-  if (available < updated)
-    return { done: false, failed: false, message: `${available} of ${updated} updated replicas available` };
-  return { done: true, failed: false, message: 'rollout complete' };
+/** A served workload type with a rollout (Deployment, StatefulSet, DaemonSet), however spelled. */
+export async function workloadType(cluster: Cluster, kind = 'Deployment'): Promise<ResourceType> {
+  const type = await cluster.types.typeFor(kind);
+  if (type.group !== 'apps' || !ROLLOUT_KINDS[type.resource])
+    throw new Refused(`${type.kind} has no rollout: use Deployment, StatefulSet or DaemonSet`);
+  return type;
 }
 
 export function workloadTools(p: KubernetesProvider) {
   return [
-    defineTool<{ namespace: string; name: string }>({
+    defineTool<{ context?: string; kind?: string; namespace: string; name: string }>({
       name: 'rollout_status',
       title: 'Rollout status',
-      description: "Whether a Deployment's rollout is complete, progressing or failed.",
+      description:
+        "Whether a Deployment's, StatefulSet's or DaemonSet's rollout is complete, progressing (and why) or failed.",
       inputSchema: {
         type: 'object',
-        properties: { namespace: NAMESPACE, name: NAME },
+        properties: { context: CONTEXT, kind: WORKLOAD_KIND, namespace: NAMESPACE, name: NAME },
         required: ['namespace', 'name'],
         additionalProperties: false,
       },
       annotations: READ,
       async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
-        const type = await p.types.typeFor('deployments.apps');
-        const deployment = (await p.api.get(resourcePath(type, namespace, objectName(a.name)))) as Deployment;
-        return render({ name: a.name, ...rolloutState(deployment) });
+        const cluster = p.cluster(a.context);
+        const type = await workloadType(cluster, a.kind);
+        const workload = await cluster.api.get(objectPath(p.policy, type, a, 'read'));
+        const state = ROLLOUT_KINDS[type.resource]?.(workload as never);
+        return render({ kind: type.kind, name: a.name, ...state });
       },
     }),
 
     defineTool<{
+      context?: string;
       namespace: string;
       name: string;
       container?: string;
@@ -73,6 +63,7 @@ export function workloadTools(p: KubernetesProvider) {
       inputSchema: {
         type: 'object',
         properties: {
+          context: CONTEXT,
           namespace: NAMESPACE,
           name: NAME,
           container: NAME,
@@ -85,10 +76,10 @@ export function workloadTools(p: KubernetesProvider) {
       },
       annotations: READ,
       async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
+        const { api, types } = p.cluster(a.context);
         // The pods type must itself be served: a deny-list naming pods hides their logs too.
-        const type = await p.types.typeFor('pods');
-        const log = await p.api.getText(`${resourcePath(type, namespace, objectName(a.name))}/log`, {
+        const type = await types.typeFor('pods');
+        const log = await api.getText(`${objectPath(p.policy, type, a, 'read')}/log`, {
           container: a.container === undefined ? undefined : dnsLabel(a.container, 'container name'),
           tailLines: a.tailLines ?? 200,
           sinceSeconds: a.sinceSeconds,

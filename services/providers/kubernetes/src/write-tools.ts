@@ -1,27 +1,38 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { parseAllDocuments } from 'yaml';
 import { Refused } from './api.js';
-import { allowedNamespace, objectName, resourcePath } from './policy.js';
+import { confirmed } from './confirm.js';
+import type { Cluster } from './contexts.js';
+import { objectPath } from './policy.js';
 import {
+  CONTEXT,
+  isSecret,
   type KubeObject,
   type KubernetesProvider,
   NAME,
   NAMESPACE,
   OBJECT_REF,
   OBJECT_REQUIRED,
+  type ObjectRef,
   render,
+  shown,
 } from './tools.js';
+import { WORKLOAD_KIND } from './workload-tools.js';
 
-const WRITE: ToolAnnotations = {
+export const WRITE: ToolAnnotations = {
   readOnlyHint: false,
   idempotentHint: true,
   destructiveHint: false,
   openWorldHint: false,
 };
-const FIELD_MANAGER = 'mcp-fleet';
+export const FIELD_MANAGER = 'mcp-fleet';
 const MAX_MANIFEST = 1024 * 1024;
 const MAX_OBJECTS = 100;
-const DRY_RUN = { type: 'boolean', default: false, description: 'validate on the server, change nothing' };
+export const DRY_RUN = {
+  type: 'boolean',
+  default: false,
+  description: 'validate on the server, change nothing',
+};
 
 /**
  * Objects of a multi-document manifest, `List`s flattened. Aliases are capped so a
@@ -52,9 +63,16 @@ export function manifestObjects(manifest: string): KubeObject[] {
   return objects;
 }
 
+/** The content type of each patch flavour the API server accepts. */
+const PATCH_TYPES = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+} as const;
+
 export function writeTools(p: KubernetesProvider) {
-  /** Every object checked (kind, namespace, name) before the first request: refused as a whole. */
-  const plan = async (objects: KubeObject[], namespace: string) =>
+  /** Every object checked (kind, scope, name) before the first request: refused as a whole. */
+  const plan = async (cluster: Cluster, objects: KubeObject[], namespace: string | undefined) =>
     Promise.all(
       objects.map(async (object, index) => {
         const { apiVersion, kind, metadata } = object as {
@@ -64,85 +82,142 @@ export function writeTools(p: KubernetesProvider) {
         };
         if (typeof apiVersion !== 'string' || typeof kind !== 'string')
           throw new Refused(`object ${index + 1} lacks apiVersion or kind`);
-        const type = await p.types.typeFor(kind, apiVersion);
-        if (metadata?.namespace !== undefined && metadata.namespace !== namespace)
+        const type = await cluster.types.typeFor(kind, apiVersion);
+        if (type.namespaced && metadata?.namespace !== undefined && metadata.namespace !== namespace)
           throw new Refused(
             `object ${index + 1} (${kind}) names namespace ${String(metadata.namespace)}, not ${namespace}`,
           );
-        const name = objectName(String(metadata?.name ?? ''));
-        const body = { ...object, metadata: { ...metadata, name, namespace } };
-        return { path: resourcePath(type, namespace, name), kind: type.kind, name, body };
+        const name = String(metadata?.name ?? '');
+        const path = objectPath(p.policy, type, { namespace, name }, 'write');
+        const { namespace: _, ...rest } = metadata ?? {};
+        const body = { ...object, metadata: { ...rest, name, ...(type.namespaced ? { namespace } : {}) } };
+        return { path, kind: type.kind, name, body };
       }),
     );
 
   return [
-    defineTool<{ manifest: string; namespace: string; dryRun?: boolean; force?: boolean }>({
-      name: 'apply',
-      title: 'Apply',
+    defineTool<{ context?: string; manifest: string; namespace?: string; dryRun?: boolean; force?: boolean }>(
+      {
+        name: 'apply',
+        title: 'Apply',
+        description:
+          'Server-side apply of a YAML manifest (several documents or a List allowed) into one allowed namespace (cluster-scoped objects only when enabled). The whole manifest is validated by a server dry-run before anything changes.',
+        inputSchema: {
+          type: 'object',
+          properties: {
+            context: CONTEXT,
+            manifest: { type: 'string', minLength: 1, maxLength: MAX_MANIFEST },
+            namespace: NAMESPACE,
+            dryRun: DRY_RUN,
+            force: { type: 'boolean', default: false, description: 'take over fields another manager owns' },
+          },
+          required: ['manifest'],
+          additionalProperties: false,
+        },
+        annotations: WRITE,
+        async handler(a) {
+          const cluster = p.cluster(a.context);
+          const steps = await plan(cluster, manifestObjects(a.manifest), a.namespace);
+          const apply = (dryRun: boolean) =>
+            Promise.all(
+              steps.map(async (step) => {
+                const result = (await cluster.api.send(
+                  'PATCH',
+                  step.path,
+                  step.body,
+                  {
+                    fieldManager: FIELD_MANAGER,
+                    force: a.force ? 'true' : undefined,
+                    dryRun: dryRun ? 'All' : undefined,
+                  },
+                  'application/apply-patch+yaml',
+                )) as KubeObject;
+                return {
+                  kind: step.kind,
+                  name: step.name,
+                  resourceVersion: result.metadata?.resourceVersion,
+                };
+              }),
+            );
+          // A server dry-run of every object first, so a rejected object leaves nothing half-applied.
+          const checked = await apply(true);
+          return render({ dryRun: !!a.dryRun, applied: a.dryRun ? checked : await apply(false) });
+        },
+      },
+    ),
+
+    defineTool<ObjectRef & { patch: unknown; type?: keyof typeof PATCH_TYPES; dryRun?: boolean }>({
+      name: 'patch',
+      title: 'Patch',
       description:
-        'Server-side apply of a YAML manifest (several documents or a List allowed) into one allowed namespace. The whole manifest is validated by a server dry-run before anything changes.',
+        'Patches one object: a JSON merge patch (default), a strategic merge patch (built-in kinds) or a JSON patch (a list of operations). Returns the object as patched.',
       inputSchema: {
         type: 'object',
         properties: {
-          manifest: { type: 'string', minLength: 1, maxLength: MAX_MANIFEST },
-          namespace: NAMESPACE,
+          ...OBJECT_REF,
+          patch: { type: ['object', 'array'], description: 'the patch document' },
+          type: { type: 'string', enum: Object.keys(PATCH_TYPES), default: 'merge' },
           dryRun: DRY_RUN,
-          force: { type: 'boolean', default: false, description: 'take over fields another manager owns' },
         },
-        required: ['manifest', 'namespace'],
+        required: [...OBJECT_REQUIRED, 'patch'],
         additionalProperties: false,
       },
-      annotations: WRITE,
+      annotations: { ...WRITE, idempotentHint: false },
       async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
-        const steps = await plan(manifestObjects(a.manifest), namespace);
-        const apply = (dryRun: boolean) =>
-          Promise.all(
-            steps.map(async (step) => {
-              const result = (await p.api.send(
-                'PATCH',
-                step.path,
-                step.body,
-                {
-                  fieldManager: FIELD_MANAGER,
-                  force: a.force ? 'true' : undefined,
-                  dryRun: dryRun ? 'All' : undefined,
-                },
-                'application/apply-patch+yaml',
-              )) as KubeObject;
-              return { kind: step.kind, name: step.name, resourceVersion: result.metadata?.resourceVersion };
-            }),
+        const patchType = a.type ?? 'merge';
+        if ((patchType === 'json') !== Array.isArray(a.patch))
+          throw new Refused(
+            patchType === 'json'
+              ? 'a JSON patch is a list of operations'
+              : `a ${patchType} patch is an object`,
           );
-        // A server dry-run of every object first, so a rejected object leaves nothing half-applied.
-        const checked = await apply(true);
-        return render({ dryRun: !!a.dryRun, applied: a.dryRun ? checked : await apply(false) });
+        if (Buffer.byteLength(JSON.stringify(a.patch)) > MAX_MANIFEST)
+          throw new Refused(`the patch exceeds ${MAX_MANIFEST} bytes`);
+        const { api, types } = p.cluster(a.context);
+        const type = await types.typeFor(a.kind, a.apiVersion);
+        const object = (await api.send(
+          'PATCH',
+          objectPath(p.policy, type, a, 'write'),
+          a.patch,
+          { fieldManager: FIELD_MANAGER, dryRun: a.dryRun ? 'All' : undefined },
+          PATCH_TYPES[patchType],
+        )) as KubeObject;
+        return render({ dryRun: !!a.dryRun, object: shown(object, isSecret(type)) });
       },
     }),
 
-    defineTool<{ kind: string; namespace: string; name: string; replicas: number; dryRun?: boolean }>({
+    defineTool<{
+      context?: string;
+      kind?: string;
+      namespace: string;
+      name: string;
+      replicas: number;
+      dryRun?: boolean;
+    }>({
       name: 'scale',
       title: 'Scale',
       description:
-        'Sets the replicas of a Deployment, StatefulSet or ReplicaSet through its scale subresource.',
+        'Sets the replicas of a Deployment or StatefulSet (or any kind with a scale subresource) through the scale subresource.',
       inputSchema: {
         type: 'object',
         properties: {
-          kind: NAME,
+          context: CONTEXT,
+          kind: WORKLOAD_KIND,
           namespace: NAMESPACE,
           name: NAME,
           replicas: { type: 'integer', minimum: 0, maximum: 1000 },
           dryRun: DRY_RUN,
         },
-        required: ['kind', 'namespace', 'name', 'replicas'],
+        required: ['namespace', 'name', 'replicas'],
         additionalProperties: false,
       },
       annotations: WRITE,
       async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
-        const type = await p.types.typeFor(a.kind);
-        const scale = (await p.api.send(
+        const cluster = p.cluster(a.context);
+        const type = await cluster.types.typeFor(a.kind ?? 'Deployment');
+        const scale = (await cluster.api.send(
           'PATCH',
-          `${resourcePath(type, namespace, objectName(a.name))}/scale`,
+          `${objectPath(p.policy, type, a, 'write')}/scale`,
           { spec: { replicas: a.replicas } },
           { dryRun: a.dryRun ? 'All' : undefined },
           'application/merge-patch+json',
@@ -151,11 +226,11 @@ export function writeTools(p: KubernetesProvider) {
       },
     }),
 
-    defineTool<{ kind: string; apiVersion?: string; namespace: string; name: string; dryRun?: boolean }>({
+    defineTool<ObjectRef & { dryRun?: boolean }>({
       name: 'delete',
       title: 'Delete',
       description:
-        'Deletes one object from an allowed namespace (dependents in the background); dryRun checks only.',
+        'Deletes one object (dependents in the background), after the user confirms when the provider asks; dryRun checks only.',
       inputSchema: {
         type: 'object',
         properties: { ...OBJECT_REF, dryRun: DRY_RUN },
@@ -163,12 +238,19 @@ export function writeTools(p: KubernetesProvider) {
         additionalProperties: false,
       },
       annotations: { ...WRITE, idempotentHint: false, destructiveHint: true },
-      async handler(a) {
-        const namespace = allowedNamespace(p.policy, a.namespace);
-        const type = await p.types.typeFor(a.kind, a.apiVersion);
-        await p.api.send(
+      async handler(a, ctx) {
+        const { api, types } = p.cluster(a.context);
+        const type = await types.typeFor(a.kind, a.apiVersion);
+        const path = objectPath(p.policy, type, a, 'write');
+        if (!a.dryRun)
+          await confirmed(
+            p.confirm,
+            ctx,
+            `delete ${type.kind} ${a.name}${a.namespace && type.namespaced ? ` in ${a.namespace}` : ''}`,
+          );
+        await api.send(
           'DELETE',
-          resourcePath(type, namespace, objectName(a.name)),
+          path,
           { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
           { dryRun: a.dryRun ? 'All' : undefined },
         );

@@ -1,58 +1,30 @@
 import assert from 'node:assert/strict';
-import { type RequestOptions, request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { KubeConfig } from '@kubernetes/client-node';
-import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
-import { contextsOf, kubeApi, kubernetesTools } from '../src/provider.js';
-
-type Fixture = { metadata?: { uid?: string; generation?: number }; spec?: unknown; [key: string]: unknown };
-type Result = {
-  content: { text?: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
-
-const kubeconfig = process.env.KUBECONFIG;
-// Namespaces of this run, so a control plane reused from an earlier run holds no state of ours.
-const run = Math.random().toString(36).slice(2, 8);
-const A = `team-a-${run}`;
-const B = `team-b-${run}`;
+import type { KubeConfig } from '@kubernetes/client-node';
+import { runCall, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import {
+  adminOf,
+  callOn,
+  refusedOn,
+  runNamespaces,
+  startKubernetesProvider,
+  testKubeConfig,
+  text,
+} from './cluster.js';
 
 describe('kubernetes provider against a real kube-apiserver', () => {
   let server: TestProvider;
   let writer: TestProvider;
   let masker: TestProvider;
   let kc: KubeConfig;
-
-  /** Writes fixtures with the admin kubeconfig, straight to the API (not through the provider). */
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const cluster = kc.getCurrentCluster();
-    const options: RequestOptions = {
-      method,
-      headers: { 'content-type': 'application/json' },
-    };
-    await kc.applyToHTTPSOptions(options);
-    return new Promise<{ status: number; body: Fixture }>((resolve, reject) => {
-      const req = request(new URL(path, cluster?.server), options, (res) => {
-        let text = '';
-        res.on('data', (chunk) => {
-          text += chunk;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }));
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
-  };
+  let admin: ReturnType<typeof adminOf>;
+  let A: string;
+  let B: string;
 
   before(async () => {
-    assert.ok(kubeconfig, 'KUBECONFIG must point at the test API server (scripts/kube-env.sh up)');
-    kc = new KubeConfig();
-    kc.loadFromFile(kubeconfig);
-    for (const ns of [A, B])
-      assert.ok(
-        [201, 409].includes((await admin('POST', '/api/v1/namespaces', { metadata: { name: ns } })).status),
-      );
+    kc = testKubeConfig();
+    admin = adminOf(kc);
+    [A = '', B = ''] = (await runNamespaces(admin, 'team-a', 'team-b')).names;
     const deployment = {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -77,21 +49,9 @@ describe('kubernetes provider against a real kube-apiserver', () => {
         data: { a: '1' },
       });
     }
-    const policy = { namespaces: [A], deniedKinds: ['secrets'] };
-    server = await startProvider(
-      kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: false, contexts: contextsOf(kc) }),
-    );
-    masker = await startProvider(
-      kubernetesTools({
-        api: kubeApi(kc, 10_000),
-        policy: { namespaces: [A], deniedKinds: [] },
-        write: true,
-        contexts: contextsOf(kc),
-      }),
-    );
-    writer = await startProvider(
-      kubernetesTools({ api: kubeApi(kc, 10_000), policy, write: true, contexts: contextsOf(kc) }),
-    );
+    server = await startKubernetesProvider(kc, { namespaces: [A] });
+    masker = await startKubernetesProvider(kc, { namespaces: [A], deniedKinds: [], write: true });
+    writer = await startKubernetesProvider(kc, { namespaces: [A], write: true });
   });
   after(async () => {
     await server?.close();
@@ -99,17 +59,10 @@ describe('kubernetes provider against a real kube-apiserver', () => {
     await masker?.close();
   });
 
-  const callOn = async (on: TestProvider, tool: string, args: Record<string, unknown>) =>
-    resultOf(await runCall(on.client, toolCall(tool, args))) as Result;
   const call = (tool: string, args: Record<string, unknown>) => callOn(server, tool, args);
   const write = (tool: string, args: Record<string, unknown>) => callOn(writer, tool, args);
-  const text = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
-  const refused = async (tool: string, args: Record<string, unknown>, reason: RegExp, on = server) => {
-    const r = await callOn(on, tool, args);
-    assert.equal(r.isError, true, `${tool} ${JSON.stringify(args)} should be refused: ${text(r)}`);
-    assert.match(text(r), reason);
-    assert.doesNotMatch(text(r), /hunter2|aHVudGVyMg/);
-  };
+  const refused = (tool: string, args: Record<string, unknown>, reason: RegExp, on = server) =>
+    refusedOn(on, tool, args, reason);
 
   it('lists the kubeconfig contexts without users or credentials', async () => {
     const r = await call('contexts_list', {});
@@ -119,7 +72,7 @@ describe('kubernetes provider against a real kube-apiserver', () => {
         cluster: 'fleet-test',
         server: kc.getCurrentCluster()?.server,
         namespace: 'default',
-        inUse: true,
+        default: true,
       },
     ]);
     const token = kc.getCurrentUser()?.token;
@@ -383,7 +336,13 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       readyReplicas: replicas,
       availableReplicas: replicas,
     });
-    assert.deepEqual(await state(), { name: 'roll', done: true, failed: false, message: 'rollout complete' });
+    assert.deepEqual(await state(), {
+      kind: 'Deployment',
+      name: 'roll',
+      done: true,
+      failed: false,
+      message: 'rollout complete',
+    });
     await refused('rollout_status', { namespace: B, name: 'web' }, /allow-list/);
   });
 
