@@ -43,7 +43,15 @@ export function adminOf(kc: KubeConfig) {
         res.on('data', (chunk) => {
           text += chunk;
         });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text || '{}') }));
+        res.on('end', () => {
+          let parsed: Fixture;
+          try {
+            parsed = JSON.parse(text || '{}');
+          } catch {
+            parsed = { text };
+          }
+          resolve({ status: res.statusCode ?? 0, body: parsed });
+        });
       });
       req.on('error', reject);
       req.end(body === undefined ? undefined : JSON.stringify(body));
