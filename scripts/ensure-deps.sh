@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing: the npm workspace, and with --services the PostgreSQL and Redis
-# servers the tests start. Safe to run again: it only acts on what is absent.
+# Installs what is missing: the npm workspace, and with --services the PostgreSQL, Redis and
+# OpenSSH servers the tests start. Safe to run again: it only acts on what is absent.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
@@ -23,6 +23,16 @@ if [ "${1:-}" = "--services" ]; then
     apt_install postgresql
   fi
   command -v redis-server >/dev/null || apt_install redis-server
+  if [ ! -x /usr/sbin/sshd ]; then
+    # The git tests start their own sshd on loopback: keep the package from starting a system one.
+    policy=/usr/sbin/policy-rc.d
+    if [ "$(id -u)" -eq 0 ] && [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+      trap 'rm -f "$policy"' EXIT
+    fi
+    apt_install openssh-server
+  fi
   [ -n "$(pg_bindir)" ] || die "PostgreSQL server binaries not found after install"
   command -v redis-server >/dev/null || die "redis-server not found after install"
+  [ -x /usr/sbin/sshd ] || die "sshd not found after install"
 fi

@@ -3,9 +3,13 @@ import { loadRoots } from '@mcp-fleet/provider-filesystem';
 import { runProvider } from '@mcp-fleet/sdk';
 import { gitTools } from './provider.js';
 
-function httpsPrefix(prefix: string): string {
-  if (!URL.canParse(prefix) || new URL(prefix).protocol !== 'https:')
-    throw new Error(`MCPFLEET_GIT_REMOTE_ALLOW: ${JSON.stringify(prefix)} is not an https:// URL prefix`);
+/** An allow-list entry: an https:// prefix, or ssh:// when the provider has an ssh identity. */
+function remotePrefix(prefix: string, ssh: boolean): string {
+  const protocol = URL.canParse(prefix) ? new URL(prefix).protocol : '';
+  if (protocol !== 'https:' && !(protocol === 'ssh:' && ssh))
+    throw new Error(
+      `MCPFLEET_GIT_REMOTE_ALLOW: ${JSON.stringify(prefix)} is not an https:// URL prefix${protocol === 'ssh:' ? ' (ssh:// needs MCPFLEET_GIT_SSH_KEY and MCPFLEET_GIT_SSH_KNOWN_HOSTS)' : ''}`,
+    );
   return prefix;
 }
 
@@ -32,7 +36,19 @@ await runProvider({
       kind: 'string',
       env: 'MCPFLEET_GIT_REMOTE_ALLOW',
       flag: 'remote-allow',
-      doc: 'comma-separated https URL prefixes; registers clone, fetch, pull and push when set',
+      doc: 'comma-separated https:// (or ssh://) URL prefixes; registers clone, fetch, pull and push when set',
+    },
+    sshKey: {
+      kind: 'string',
+      env: 'MCPFLEET_GIT_SSH_KEY',
+      flag: 'ssh-key',
+      doc: 'private key file for ssh:// remotes (mode 0600)',
+    },
+    sshKnownHosts: {
+      kind: 'string',
+      env: 'MCPFLEET_GIT_SSH_KNOWN_HOSTS',
+      flag: 'ssh-known-hosts',
+      doc: 'known_hosts file with the host keys of the ssh:// remotes (checked strictly)',
     },
     remoteCaFile: {
       kind: 'string',
@@ -71,6 +87,12 @@ await runProvider({
   },
   async setup(config) {
     const roots = await loadRoots(config.roots);
+    if (!config.sshKey !== !config.sshKnownHosts)
+      throw new Error('MCPFLEET_GIT_SSH_KEY and MCPFLEET_GIT_SSH_KNOWN_HOSTS are set together');
+    const ssh =
+      config.sshKey && config.sshKnownHosts
+        ? { keyFile: config.sshKey, knownHostsFile: config.sshKnownHosts }
+        : undefined;
     return {
       instructions: 'Git repositories under allowed roots; pass `repo` with every call (see the repos tool).',
       definitions: gitTools({
@@ -82,8 +104,9 @@ await runProvider({
                 .split(',')
                 .map((prefix) => prefix.trim())
                 .filter(Boolean)
-                .map(httpsPrefix),
+                .map((prefix) => remotePrefix(prefix, !!ssh)),
               caFile: config.remoteCaFile,
+              ssh,
               forcePush: config.forcePush,
             }
           : undefined,

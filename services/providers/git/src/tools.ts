@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AccessDenied, type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
@@ -9,9 +9,9 @@ import {
   git,
   openRepo,
   plain,
-  REMOTE_CONFIG,
   type RemotePolicy,
   type Repo,
+  remoteConfig,
   verifyRevision,
 } from './git.js';
 
@@ -502,13 +502,14 @@ async function remoteUrl(
 }
 
 export function remoteTools(p: GitProvider, policy: RemotePolicy) {
-  const config = [...REMOTE_CONFIG, ...(policy.caFile ? [`http.sslCAInfo=${policy.caFile}`] : [])];
+  const config = remoteConfig(policy);
   const run = (repo: Repo, args: string[]) => git(repo.path, args, p.limits, [...repo.filters, ...config]);
   return [
     defineTool<{ url: string; destination: string }>({
       name: 'clone',
       title: 'Clone',
-      description: 'Clones an allowed https repository into a new directory inside the roots.',
+      description:
+        'Clones an allowed https (or ssh, when configured) repository into a new directory inside the roots.',
       inputSchema: {
         type: 'object',
         properties: { url: TEXT, destination: TEXT },
@@ -528,8 +529,17 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
           config,
         );
         // Check out only once the clone is ours: its config is then disarmed like any repository's.
+        // An empty repository has nothing to check out; any other failure leaves no half clone.
         const repo = await openRepo(p.roots, target.real, p.limits);
-        await run(repo, ['checkout', '--quiet', 'HEAD']).catch(() => undefined);
+        const empty = await git(repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD'], p.limits).then(
+          () => false,
+          () => true,
+        );
+        if (!empty)
+          await run(repo, ['checkout', '--quiet', 'HEAD']).catch(async (err) => {
+            await rm(target.real, { recursive: true, force: true });
+            throw err;
+          });
         return text(result);
       },
     }),
