@@ -4,8 +4,8 @@ import { confirmed } from './confirm.js';
 import type { Cluster } from './contexts.js';
 import type { ResourceType } from './kinds.js';
 import { objectPath } from './policy.js';
-import { CONTEXT, type KubeObject, type KubernetesProvider, NAME, NAMESPACE, render } from './tools.js';
-import { WORKLOAD_KIND, workloadType } from './workload-tools.js';
+import { type KubeObject, type KubernetesProvider, render } from './tools.js';
+import { WORKLOAD_REF, workloadType } from './workload-tools.js';
 import { DRY_RUN, FIELD_MANAGER, WRITE } from './write-tools.js';
 
 type Action = 'restart' | 'undo' | 'pause' | 'resume';
@@ -102,10 +102,7 @@ export function rolloutTools(p: KubernetesProvider) {
       inputSchema: {
         type: 'object',
         properties: {
-          context: CONTEXT,
-          kind: WORKLOAD_KIND,
-          namespace: NAMESPACE,
-          name: NAME,
+          ...WORKLOAD_REF,
           action: { type: 'string', enum: ['restart', 'undo', 'pause', 'resume'] },
           toRevision: { type: 'integer', minimum: 1 },
           dryRun: DRY_RUN,

@@ -17,6 +17,9 @@ export const WORKLOAD_KIND = {
   description: 'Deployment, StatefulSet or DaemonSet',
 };
 
+/** The fields that name one workload. */
+export const WORKLOAD_REF = { context: CONTEXT, kind: WORKLOAD_KIND, namespace: NAMESPACE, name: NAME };
+
 /** A served workload type with a rollout (Deployment, StatefulSet, DaemonSet), however spelled. */
 export async function workloadType(cluster: Cluster, kind = 'Deployment'): Promise<ResourceType> {
   const type = await cluster.types.typeFor(kind);
@@ -34,7 +37,7 @@ export function workloadTools(p: KubernetesProvider) {
         "Whether a Deployment's, StatefulSet's or DaemonSet's rollout is complete, progressing (and why) or failed.",
       inputSchema: {
         type: 'object',
-        properties: { context: CONTEXT, kind: WORKLOAD_KIND, namespace: NAMESPACE, name: NAME },
+        properties: WORKLOAD_REF,
         required: ['namespace', 'name'],
         additionalProperties: false,
       },

@@ -9,7 +9,6 @@ import {
   isSecret,
   type KubeObject,
   type KubernetesProvider,
-  NAME,
   NAMESPACE,
   OBJECT_REF,
   OBJECT_REQUIRED,
@@ -17,7 +16,7 @@ import {
   render,
   shown,
 } from './tools.js';
-import { WORKLOAD_KIND } from './workload-tools.js';
+import { WORKLOAD_REF } from './workload-tools.js';
 
 export const WRITE: ToolAnnotations = {
   readOnlyHint: false,
@@ -201,10 +200,7 @@ export function writeTools(p: KubernetesProvider) {
       inputSchema: {
         type: 'object',
         properties: {
-          context: CONTEXT,
-          kind: WORKLOAD_KIND,
-          namespace: NAMESPACE,
-          name: NAME,
+          ...WORKLOAD_REF,
           replicas: { type: 'integer', minimum: 0, maximum: 1000 },
           dryRun: DRY_RUN,
         },
