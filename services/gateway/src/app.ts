@@ -11,6 +11,7 @@ import {
   noAuthentication,
   RESOURCE_METADATA_PATH,
 } from './auth/authenticator.js';
+import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
@@ -251,6 +252,8 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
   });
 
   await registry.start();
+  const discovery = discoveryOptions(config);
+  const discoveryWatch = discovery ? await startKubeDiscovery(registry, discovery, logger) : undefined;
   grpcEdge =
     config.grpcListen === 'off'
       ? undefined
@@ -269,6 +272,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     await grpcEdge?.close();
     await app.close();
     core.close();
+    await discoveryWatch?.stop();
     registry.close();
     await core.deps.sessions.close();
     await state.close();

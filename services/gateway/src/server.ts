@@ -14,9 +14,13 @@ if (argv.includes('--help')) {
 
 try {
   const config = readGatewayConfig({ argv, env: process.env });
-  if (!config.providersFile)
-    throw new ConfigError(['MCPFLEET_PROVIDERS_FILE (--providers-file) is required']);
-  const providers = await loadProvidersFile(config.providersFile, config.toolTimeout);
+  if (!config.providersFile && config.discovery === 'off')
+    throw new ConfigError([
+      'MCPFLEET_PROVIDERS_FILE (--providers-file) is required unless MCPFLEET_DISCOVERY is on',
+    ]);
+  const providers = config.providersFile
+    ? await loadProvidersFile(config.providersFile, config.toolTimeout)
+    : [];
   const stopTelemetry = startTelemetry('mcp-fleet-gateway');
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await build({ config, providers, logger });

@@ -34,6 +34,8 @@ interface Connection {
   retry?: NodeJS.Timeout;
   backoffMs: number;
   lastError?: string;
+  /** Set once the provider left the registry: late callbacks of its channel change nothing. */
+  removed?: boolean;
 }
 
 function listSignature(catalog: MergedCatalog, kind: ListKind): string {
@@ -60,14 +62,49 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     private readonly logger: Logger,
   ) {
     super();
-    for (const config of configs) {
-      this.connections.set(config.name, {
-        config,
-        client: createProviderClient(config.target),
-        up: false,
-        backoffMs: BACKOFF_MIN_MS,
-      });
-    }
+    for (const config of configs) this.connections.set(config.name, this.connection(config));
+  }
+
+  private connection(config: ProviderConfig): Connection {
+    return { config, client: createProviderClient(config.target), up: false, backoffMs: BACKOFF_MIN_MS };
+  }
+
+  has(name: string): boolean {
+    return this.connections.has(name);
+  }
+
+  /**
+   * Adds a provider while serving (discovery), or replaces one whose settings changed; its tools
+   * appear once it answers Describe. Returns without waiting for it.
+   */
+  upsert(config: ProviderConfig): void {
+    const current = this.connections.get(config.name);
+    if (current && JSON.stringify(current.config) === JSON.stringify(config)) return;
+    if (current) this.disconnect(current);
+    const connection = this.connection(config);
+    this.connections.set(config.name, connection);
+    this.logger.info(
+      { provider: config.name, target: config.target },
+      current ? 'provider changed' : 'provider added',
+    );
+    void this.connect(connection);
+  }
+
+  /** Removes a provider while serving: its tools disappear (list_changed) and its channel closes. */
+  remove(name: string): void {
+    const connection = this.connections.get(name);
+    if (!connection) return;
+    this.disconnect(connection);
+    this.connections.delete(name);
+    this.logger.info({ provider: name }, 'provider removed');
+    this.rebuild();
+  }
+
+  private disconnect(connection: Connection): void {
+    connection.removed = true;
+    clearTimeout(connection.retry);
+    connection.watch?.cancel();
+    connection.client.close();
   }
 
   get catalog(): MergedCatalog {
@@ -95,11 +132,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
 
   close(): void {
     this.closed = true;
-    for (const c of this.connections.values()) {
-      clearTimeout(c.retry);
-      c.watch?.cancel();
-      c.client.close();
-    }
+    for (const c of this.connections.values()) this.disconnect(c);
   }
 
   private describe(connection: Connection): Promise<DescribeResponse__Output> {
@@ -111,9 +144,11 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   }
 
   private async connect(connection: Connection): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || connection.removed) return;
     try {
-      connection.describe = await this.describe(connection);
+      const describe = await this.describe(connection);
+      if (connection.removed) return;
+      connection.describe = describe;
       this.follow(connection);
       connection.up = true;
       connection.backoffMs = BACKOFF_MIN_MS;
@@ -157,6 +192,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   }
 
   private markDown(connection: Connection, reason: string): void {
+    if (connection.removed) return;
     connection.watch = undefined;
     const wasUp = connection.up;
     connection.up = false;
