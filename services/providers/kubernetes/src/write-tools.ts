@@ -1,6 +1,6 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { parseAllDocuments } from 'yaml';
-import { Refused } from './api.js';
+import { KubeApiError, Refused } from './api.js';
 import { confirmed } from './confirm.js';
 import type { Cluster } from './contexts.js';
 import { objectPath } from './policy.js';
@@ -62,6 +62,18 @@ export function manifestObjects(manifest: string): KubeObject[] {
   return objects;
 }
 
+/** The API server's refusal of a Secret write may quote what was sent: only its status goes back. */
+function withheld<T>(secret: boolean, request: Promise<T>): Promise<T> {
+  if (!secret) return request;
+  return request.catch((err: unknown) => {
+    if (!(err instanceof KubeApiError)) throw err;
+    throw new KubeApiError(
+      err.status,
+      `${err.status} the API server refused the Secret (its message is withheld: it may quote values)`,
+    );
+  });
+}
+
 /** The content type of each patch flavour the API server accepts. */
 const PATCH_TYPES = {
   merge: 'application/merge-patch+json',
@@ -90,7 +102,7 @@ export function writeTools(p: KubernetesProvider) {
         const path = objectPath(p.policy, type, { namespace, name }, 'write');
         const { namespace: _, ...rest } = metadata ?? {};
         const body = { ...object, metadata: { ...rest, name, ...(type.namespaced ? { namespace } : {}) } };
-        return { path, kind: type.kind, name, body };
+        return { path, kind: type.kind, name, body, secret: isSecret(type) };
       }),
     );
 
@@ -120,16 +132,19 @@ export function writeTools(p: KubernetesProvider) {
           const apply = (dryRun: boolean) =>
             Promise.all(
               steps.map(async (step) => {
-                const result = (await cluster.api.send(
-                  'PATCH',
-                  step.path,
-                  step.body,
-                  {
-                    fieldManager: FIELD_MANAGER,
-                    force: a.force ? 'true' : undefined,
-                    dryRun: dryRun ? 'All' : undefined,
-                  },
-                  'application/apply-patch+yaml',
+                const result = (await withheld(
+                  step.secret,
+                  cluster.api.send(
+                    'PATCH',
+                    step.path,
+                    step.body,
+                    {
+                      fieldManager: FIELD_MANAGER,
+                      force: a.force ? 'true' : undefined,
+                      dryRun: dryRun ? 'All' : undefined,
+                    },
+                    'application/apply-patch+yaml',
+                  ),
                 )) as KubeObject;
                 return {
                   kind: step.kind,
@@ -174,12 +189,15 @@ export function writeTools(p: KubernetesProvider) {
           throw new Refused(`the patch exceeds ${MAX_MANIFEST} bytes`);
         const { api, types } = p.cluster(a.context);
         const type = await types.typeFor(a.kind, a.apiVersion);
-        const object = (await api.send(
-          'PATCH',
-          objectPath(p.policy, type, a, 'write'),
-          a.patch,
-          { fieldManager: FIELD_MANAGER, dryRun: a.dryRun ? 'All' : undefined },
-          PATCH_TYPES[patchType],
+        const object = (await withheld(
+          isSecret(type),
+          api.send(
+            'PATCH',
+            objectPath(p.policy, type, a, 'write'),
+            a.patch,
+            { fieldManager: FIELD_MANAGER, dryRun: a.dryRun ? 'All' : undefined },
+            PATCH_TYPES[patchType],
+          ),
         )) as KubeObject;
         return render({ dryRun: !!a.dryRun, object: shown(object, isSecret(type)) });
       },

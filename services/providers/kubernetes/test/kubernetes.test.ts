@@ -388,6 +388,16 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       object: { data: Record<string, string>; metadata: { annotations: Record<string, string> } };
     };
     assert.deepEqual(described.object.data, { token: '<masked>' });
+    // The API server's own refusal quotes the offending value: for a Secret it is withheld.
+    const invalid = manifest.replace('  annotations:', '  labels:\n    token: "s3cr3t!"\n  annotations:');
+    await refusedOn(masker, 'apply', { manifest: invalid, namespace: A }, /^422 .*withheld/);
+    const patched = await refusedOn(
+      masker,
+      'patch',
+      { kind: 'Secret', namespace: A, name: 'db', patch: { metadata: { labels: { token: 's3cr3t!' } } } },
+      /withheld/,
+    );
+    assert.doesNotMatch(JSON.stringify(patched), secretValue);
     assert.equal(
       described.object.metadata.annotations['kubectl.kubernetes.io/last-applied-configuration'],
       '<masked>',
