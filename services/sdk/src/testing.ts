@@ -12,7 +12,6 @@ import {
   createProviderClient,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
-import { service as healthService } from 'grpc-health-check';
 import { pino } from 'pino';
 import {
   createIdentityVerifier,
@@ -168,31 +167,7 @@ export function errorOf(outcome: CallOutcome): { code: number; message: string; 
   return { code: last.error.code, message: last.error.message, data };
 }
 
-type HealthStatus = 'SERVING' | 'NOT_SERVING' | 'UNKNOWN' | 'SERVICE_UNKNOWN';
-
-interface HealthClient extends grpc.Client {
-  check(
-    request: { service: string },
-    callback: (err: grpc.ServiceError | null, response: { status: HealthStatus }) => void,
-  ): void;
-}
-
-const HealthClientConstructor = grpc.makeClientConstructor(healthService, 'grpc.health.v1.Health');
-
-/** Asks grpc.health.v1 Check over a real connection. */
-export function checkHealth(target: string, serviceName: string): Promise<HealthStatus> {
-  const client = new HealthClientConstructor(
-    target,
-    grpc.credentials.createInsecure(),
-  ) as unknown as HealthClient;
-  return new Promise((resolve, reject) => {
-    client.check({ service: serviceName }, (err, response) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(response.status);
-    });
-  });
-}
+export { checkHealth } from './health-check.js';
 
 export interface Deferred<T> {
   promise: Promise<T>;
