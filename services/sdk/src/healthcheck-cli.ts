@@ -6,7 +6,10 @@ import { checkHealth } from './health-check.js';
  * SERVING, 1 otherwise. For container HEALTHCHECKs; Kubernetes probes use gRPC health directly.
  */
 // A provider listening on every address (0.0.0.0:port in images) is asked on loopback.
-const target = (process.argv[2] ?? process.env.MCPFLEET_LISTEN ?? '127.0.0.1:50051').replace(/^0\.0\.0\.0:/, '127.0.0.1:');
+const target = (process.argv[2] ?? process.env.MCPFLEET_LISTEN ?? '127.0.0.1:50051').replace(
+  /^0\.0\.0\.0:/,
+  '127.0.0.1:',
+);
 checkHealth(target, '', 3_000).then(
   (status) => {
     process.stdout.write(`${target}: ${status}\n`);
