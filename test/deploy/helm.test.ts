@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { KubeConfig, KubernetesObjectApi, VersionApi } from '@kubernetes/client-node';
+import { KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi } from '@kubernetes/client-node';
 import { FLEET_CHART, helm, type Manifest, PROVIDER_CHART, render } from './helm.js';
 
 const SCENARIOS = readdirSync(join(FLEET_CHART, 'ci')).map((file) => join(FLEET_CHART, 'ci', file));
@@ -214,9 +214,12 @@ describe('helm charts applied with server-side dry-run to a real kube-apiserver'
           ...(clusterScoped ? {} : { namespace: manifest.metadata.namespace ?? namespace }),
         },
       };
-      await objects.create(object, undefined, 'All').catch((err: Error) => {
-        throw new Error(`${manifest.kind} ${manifest.metadata.name}: ${err.message}`);
-      });
+      // Server-side apply, dry run: the API server validates and admits the object, stores nothing.
+      await objects
+        .patch(object, undefined, 'All', 'mcp-fleet-chart-test', true, PatchStrategy.ServerSideApply)
+        .catch((err: Error) => {
+          throw new Error(`${manifest.kind} ${manifest.metadata.name}: ${err.message}`);
+        });
     }
   };
 

@@ -6,7 +6,7 @@ import { CoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { defineTool } from '@mcp-fleet/sdk';
 import { freePort, type ProviderProcess, spawnProvider } from '@mcp-fleet/sdk/testing';
 import { ANNOTATION, PROVIDER_LABEL, providerOfService } from '../src/catalog/kube-discovery.js';
-import { type EventStream, type Fleet, initialize, openEvents, post, startFleet } from './support.js';
+import { type Fleet, post, startFleet, type WatchedSession, watchedSession } from './support.js';
 
 const EVERYTHING = fileURLToPath(
   import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
@@ -106,19 +106,11 @@ describe('providers from labelled Kubernetes Services', () => {
     let provider: ProviderProcess;
     let port: number;
     let core: CoreV1Api;
-    let session: string;
-    let events: EventStream;
+    let client: WatchedSession;
     const run = Math.random().toString(36).slice(2, 8);
     const watched = `disc-${run}`;
     const elsewhere = `disc-other-${run}`;
 
-    const headers = () => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
-    const toolNames = async () => {
-      const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, headers());
-      return (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name);
-    };
-    const listChanges = () =>
-      events.messages.filter((m) => m.method === 'notifications/tools/list_changed').length;
     const create = (namespace: string, body: V1Service) => core.createNamespacedService({ namespace, body });
 
     before(async () => {
@@ -139,11 +131,10 @@ describe('providers from labelled Kubernetes Services', () => {
         MCPFLEET_IDENTITY_JWKS: join(fleet.dir, 'jwks.json'),
         MCPFLEET_DRAIN_TIMEOUT: '1s',
       });
-      session = await initialize(fleet.url);
-      events = await openEvents(fleet.url, session);
+      client = await watchedSession(fleet.url);
     });
     after(async () => {
-      events?.close();
+      client?.close();
       provider?.child.kill();
       await provider?.exited;
       await fleet?.close();
@@ -161,8 +152,10 @@ describe('providers from labelled Kubernetes Services', () => {
           port,
         ),
       );
-      await eventually('team_echo in tools/list', async () => (await toolNames()).includes('team_echo'));
-      assert.ok(listChanges() >= 1, 'clients were told the list changed');
+      await eventually('team_echo in tools/list', async () =>
+        (await client.toolNames()).includes('team_echo'),
+      );
+      assert.ok(client.listChanges() >= 1, 'clients were told the list changed');
       const { json } = await post(
         fleet.url,
         {
@@ -171,10 +164,10 @@ describe('providers from labelled Kubernetes Services', () => {
           method: 'tools/call',
           params: { name: 'team_echo', arguments: { text: 'hi' } },
         },
-        headers(),
+        client.headers(),
       );
       assert.deepEqual(json?.result, { content: [{ type: 'text', text: 'hi' }] });
-      assert.ok((await toolNames()).includes('lab_ping'), 'static providers keep serving');
+      assert.ok((await client.toolNames()).includes('lab_ping'), 'static providers keep serving');
     });
 
     it('follows a changed annotation, and ignores Services it must not take', async () => {
@@ -184,7 +177,7 @@ describe('providers from labelled Kubernetes Services', () => {
         body: [{ op: 'replace', path: '/metadata/annotations/mcp-fleet.io~1prefix', value: 'crew' }],
       });
       await eventually('crew_echo replaces team_echo', async () => {
-        const names = await toolNames();
+        const names = await client.toolNames();
         return names.includes('crew_echo') && !names.includes('team_echo');
       });
       // A Service claiming a static provider's name, a malformed one, an unlabelled one, and one
@@ -194,7 +187,7 @@ describe('providers from labelled Kubernetes Services', () => {
       await create(watched, service('plain', {}, {}));
       await create(elsewhere, service('everything', { [ANNOTATION.prefix]: 'stray' }, undefined, port));
       await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const names = await toolNames();
+      const names = await client.toolNames();
       assert.ok(names.includes('lab_ping') && names.includes('crew_echo'));
       assert.ok(!names.some((n) => n.startsWith('stray_')));
       assert.deepEqual(
@@ -207,10 +200,10 @@ describe('providers from labelled Kubernetes Services', () => {
     });
 
     it('removes the provider when its Service goes', async () => {
-      const before = listChanges();
+      const before = client.listChanges();
       await core.deleteNamespacedService({ name: 'everything', namespace: watched });
-      await eventually('crew_echo gone', async () => !(await toolNames()).includes('crew_echo'));
-      await eventually('a list_changed notification', async () => listChanges() > before);
+      await eventually('crew_echo gone', async () => !(await client.toolNames()).includes('crew_echo'));
+      await eventually('a list_changed notification', async () => client.listChanges() > before);
       assert.deepEqual(
         fleet.gateway.registry.status().map((p) => p.name),
         ['lab'],

@@ -5,13 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { CallAbortedError } from '@mcp-fleet/sdk';
 import { freePort, gatedTool, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 import {
-  type EventStream,
   type Fleet,
   initialize,
   lastMessage,
-  openEvents,
   post,
   startFleet,
+  type WatchedSession,
+  watchedSession,
 } from './support.js';
 
 const EVERYTHING = fileURLToPath(
@@ -24,8 +24,7 @@ describe('provider faults', () => {
   let fleet: Fleet;
   let everything: ProviderProcess;
   let everythingPort: number;
-  let session: string;
-  let events: EventStream;
+  let watched: WatchedSession;
 
   const startEverything = () =>
     spawnProvider(EVERYTHING, [], {
@@ -33,13 +32,6 @@ describe('provider faults', () => {
       MCPFLEET_IDENTITY_JWKS: join(fleet.dir, 'jwks.json'),
       MCPFLEET_DRAIN_TIMEOUT: '1s',
     });
-  const headers = () => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
-  const toolNames = async () => {
-    const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, headers());
-    return (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name);
-  };
-  const listChanges = () =>
-    events.messages.filter((m) => m.method === 'notifications/tools/list_changed').length;
 
   before(async () => {
     everythingPort = await freePort();
@@ -58,11 +50,10 @@ describe('provider faults', () => {
     );
     everything = startEverything();
     await waitFor(() => fleet.gateway.registry.status().every((p) => p.up), 'both providers up', 15_000);
-    session = await initialize(fleet.url);
-    events = await openEvents(fleet.url, session);
+    watched = await watchedSession(fleet.url);
   });
   after(async () => {
-    events.close();
+    watched.close();
     everything.child.kill('SIGKILL');
     await fleet.close();
   });
@@ -72,7 +63,7 @@ describe('provider faults', () => {
     const { text } = await post(
       fleet.url,
       { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'lab_slow', arguments: {} } },
-      headers(),
+      watched.headers(),
     );
     const error = lastMessage(text).error as { code: number; message: string };
     assert.equal(error.code, -32004);
@@ -83,7 +74,7 @@ describe('provider faults', () => {
   });
 
   it('a provider killed mid-call: the caller gets a clear error, the session and gateway go on', async () => {
-    assert.ok((await toolNames()).includes('ev_echo'));
+    assert.ok((await watched.toolNames()).includes('ev_echo'));
     // A 2025-06-18 session keeps its stream open for the whole ~200 ms of test_reconnection.
     const older = await initialize(fleet.url, '2025-06-18');
     const inFlight = post(
@@ -105,7 +96,7 @@ describe('provider faults', () => {
     const error = answer.error as { code: number; message: string };
     assert.equal(error.code, -32003);
     assert.match(error.message, /Provider everything is unavailable/);
-    const ping = await post(fleet.url, { jsonrpc: '2.0', id: 4, method: 'ping' }, headers());
+    const ping = await post(fleet.url, { jsonrpc: '2.0', id: 4, method: 'ping' }, watched.headers());
     assert.deepEqual(ping.json, { jsonrpc: '2.0', id: 4, result: {} });
   });
 
@@ -114,13 +105,13 @@ describe('provider faults', () => {
       () => !fleet.gateway.registry.status().find((p) => p.name === 'everything')?.up,
       'everything marked down',
     );
-    assert.ok(!(await toolNames()).includes('ev_echo'));
-    assert.ok((await toolNames()).includes('lab_slow'), 'other providers keep serving');
-    await waitFor(() => listChanges() >= 1, 'a tools/list_changed notification');
+    assert.ok(!(await watched.toolNames()).includes('ev_echo'));
+    assert.ok((await watched.toolNames()).includes('lab_slow'), 'other providers keep serving');
+    await waitFor(() => watched.listChanges() >= 1, 'a tools/list_changed notification');
     const { json } = await post(
       fleet.url,
       { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'ev_echo', arguments: { text: 'x' } } },
-      headers(),
+      watched.headers(),
     );
     assert.deepEqual(json?.error, {
       code: -32003,
@@ -129,11 +120,11 @@ describe('provider faults', () => {
   });
 
   it('brings the provider back when it returns, without a gateway restart', async () => {
-    const before = listChanges();
+    const before = watched.listChanges();
     everything = startEverything();
     await waitFor(() => fleet.gateway.registry.status().every((p) => p.up), 'everything back up', 15_000);
-    assert.ok((await toolNames()).includes('ev_echo'));
-    await waitFor(() => listChanges() > before, 'another tools/list_changed notification');
+    assert.ok((await watched.toolNames()).includes('ev_echo'));
+    await waitFor(() => watched.listChanges() > before, 'another tools/list_changed notification');
     const { json } = await post(
       fleet.url,
       {
@@ -142,7 +133,7 @@ describe('provider faults', () => {
         method: 'tools/call',
         params: { name: 'ev_echo', arguments: { text: 'back' } },
       },
-      headers(),
+      watched.headers(),
     );
     assert.deepEqual(json?.result, { content: [{ type: 'text', text: 'back' }] });
   });

@@ -300,3 +300,27 @@ export async function startRedis(port: number): Promise<ChildProcess> {
     throw new Error(`redis-server did not start:\n${output}`);
   return child;
 }
+
+/** A raw-HTTP session and its standalone event stream: what catalog-change tests watch. */
+export interface WatchedSession {
+  headers(): Record<string, string>;
+  toolNames(): Promise<string[]>;
+  /** How many tools/list_changed notifications arrived so far. */
+  listChanges(): number;
+  close(): void;
+}
+
+export async function watchedSession(url: string): Promise<WatchedSession> {
+  const session = await initialize(url);
+  const events = await openEvents(url, session);
+  const headers = () => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
+  return {
+    headers,
+    async toolNames() {
+      const { json } = await post(url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, headers());
+      return (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name);
+    },
+    listChanges: () => events.messages.filter((m) => m.method === 'notifications/tools/list_changed').length,
+    close: () => events.close(),
+  };
+}
