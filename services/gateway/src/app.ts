@@ -32,10 +32,14 @@ import { registerLegacySse } from './transports/legacy-sse.js';
 import { originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
 import { registerWebSocket } from './transports/websocket.js';
+import type { Workflow } from './workflows/workflow-file.js';
+import { WorkflowCatalog } from './workflows/workflow-tools.js';
 
 export interface BuildOptions {
   config: GatewayConfig;
   providers: ProviderConfig[];
+  /** Workflows exposed as tools (MCPFLEET_WORKFLOWS_FILE). */
+  workflows?: Workflow[];
   logger: Logger;
 }
 
@@ -138,7 +142,7 @@ async function redisState(url: string, ttlMs: number, logger: Logger): Promise<S
 }
 
 /** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
-export async function build({ config, providers, logger }: BuildOptions): Promise<Gateway> {
+export async function build({ config, providers, workflows = [], logger }: BuildOptions): Promise<Gateway> {
   const registry = new ProviderRegistry(providers, logger);
   const minter = await IdentityMinter.create({
     keyFile: config.identityKey,
@@ -179,6 +183,7 @@ export async function build({ config, providers, logger }: BuildOptions): Promis
     minter,
     pageSize: config.pageSize,
     logger,
+    workflows: new WorkflowCatalog(workflows),
   });
   await core.start();
 

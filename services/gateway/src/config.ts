@@ -28,6 +28,12 @@ export const gatewayConfigSpec = {
     flag: 'providers-file',
     doc: 'YAML or JSON file listing the providers (required unless discovery is on)',
   },
+  workflowsFile: {
+    kind: 'string',
+    env: 'MCPFLEET_WORKFLOWS_FILE',
+    flag: 'workflows-file',
+    doc: 'YAML or JSON file of workflows, exposed as workflow_<name> tools',
+  },
   discovery: {
     kind: 'string',
     env: 'MCPFLEET_DISCOVERY',

@@ -9,6 +9,7 @@ import { notification, type RequestId } from './mcp/messages.js';
 import { ServerRequests } from './mcp/server-requests.js';
 import { type Bus, CHANNELS, type EventLog, type SessionStore } from './session/types.js';
 import type { GatewayMetrics } from './telemetry/metrics.js';
+import type { WorkflowCatalog } from './workflows/workflow-tools.js';
 
 /** The standalone (GET) stream of a session; POST streams get random ids. */
 export const STANDALONE_STREAM = 'get';
@@ -24,6 +25,7 @@ export interface CoreDeps {
   minter: IdentityMinter;
   pageSize: number;
   logger: Logger;
+  workflows: WorkflowCatalog;
 }
 
 const LIST_CHANGED: Record<ListKind, string> = {
@@ -56,6 +58,7 @@ export class GatewayCore {
       serverRequests: this.serverRequests,
       pageSize: deps.pageSize,
       logger: deps.logger,
+      workflows: deps.workflows,
     });
   }
 

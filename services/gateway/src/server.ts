@@ -3,6 +3,7 @@ import { ConfigError, configUsage, createLogger, drainOnSignals, startTelemetry 
 import { build } from './app.js';
 import { loadProvidersFile } from './catalog/providers-file.js';
 import { gatewayConfigSpec, readGatewayConfig } from './config.js';
+import { loadWorkflows } from './workflows/workflow-file.js';
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
@@ -21,9 +22,10 @@ try {
   const providers = config.providersFile
     ? await loadProvidersFile(config.providersFile, config.toolTimeout)
     : [];
+  const workflows = config.workflowsFile ? await loadWorkflows(config.workflowsFile) : [];
   const stopTelemetry = startTelemetry('mcp-fleet-gateway');
   const logger = createLogger('gateway', config.logLevel);
-  const gateway = await build({ config, providers, logger });
+  const gateway = await build({ config, providers, workflows, logger });
   await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
   logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
   drainOnSignals(logger, async () => {

@@ -16,6 +16,7 @@ import { pino } from 'pino';
 import { build, type Gateway } from '../src/app.js';
 import type { ProviderConfig } from '../src/catalog/providers-file.js';
 import { type GatewayConfig, gatewayConfigSpec } from '../src/config.js';
+import { loadWorkflows } from '../src/workflows/workflow-file.js';
 
 export const silent = pino({ level: 'silent' });
 
@@ -107,9 +108,12 @@ export async function startFleet(
   const gateways: Gateway[] = [];
   const urls: string[] = [];
   for (let i = 0; i < replicas; i++) {
+    const config = gatewayConfig({ ...shared, ...env });
     const gateway = await build({
-      config: gatewayConfig({ ...shared, ...env }),
+      config,
       providers: configs,
+      // As the gateway process does: workflows from MCPFLEET_WORKFLOWS_FILE.
+      workflows: config.workflowsFile ? await loadWorkflows(config.workflowsFile) : [],
       logger: silent,
     });
     await gateway.app.listen({ host: '127.0.0.1', port: 0 });

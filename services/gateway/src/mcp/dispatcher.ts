@@ -18,13 +18,9 @@ import type { Kind } from '../policy/policy-file.js';
 import type { SessionData, SessionStore } from '../session/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { type CallListener, forward, UpstreamUnavailable } from '../upstream/forward.js';
-import {
-  type JsonObject,
-  type JsonRpcMessage,
-  notification,
-  type RawJson,
-  type RequestId,
-} from './messages.js';
+import { type RunOptions, runWorkflow } from '../workflows/runner.js';
+import type { WorkflowCatalog, WorkflowTool } from '../workflows/workflow-tools.js';
+import { type JsonObject, type JsonRpcMessage, notification, RawJson, type RequestId } from './messages.js';
 import { paginate } from './pagination.js';
 import type { ServerRequests } from './server-requests.js';
 import { negotiateVersion } from './versions.js';
@@ -70,6 +66,7 @@ export interface DispatcherDeps {
   serverRequests: ServerRequests;
   pageSize: number;
   logger: Logger;
+  workflows: WorkflowCatalog;
 }
 
 function stringParam(params: JsonObject, key: string): string {
@@ -137,7 +134,14 @@ export class Dispatcher {
       case 'ping':
         return {};
       case 'tools/list':
-        return this.list(ctx, 'tools', 'tools', catalog.toolList, (d) => String(d.name), params.cursor);
+        return this.list(
+          ctx,
+          'tools',
+          'tools',
+          [...catalog.toolList, ...this.deps.workflows.toolList],
+          (d) => String(d.name),
+          params.cursor,
+        );
       case 'resources/list':
         return this.list(
           ctx,
@@ -212,6 +216,11 @@ export class Dispatcher {
   private async callTool(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const name = stringParam(params, 'name');
     const args = (params.arguments ?? {}) as JsonObject;
+    const workflow = this.deps.workflows.get(name);
+    if (workflow)
+      return this.admitted(ctx, 'tools/call', 'tools', name, args, () =>
+        this.runWorkflow(ctx, workflow, args, params),
+      );
     return this.admitted(ctx, 'tools/call', 'tools', name, args, async () => {
       const route = this.deps.registry.catalog.tools.get(name);
       if (!route) throw this.unknown('tool', name);
@@ -230,6 +239,62 @@ export class Dispatcher {
         return attempt();
       }
     });
+  }
+
+  /**
+   * A workflow tool: every inner call goes through callTool as this caller, so policy, argument
+   * constraints, limits, quotas and the audit log apply to it as if the agent had made it.
+   */
+  private async runWorkflow(
+    ctx: RequestContext,
+    tool: WorkflowTool,
+    args: JsonObject,
+    params: JsonObject,
+  ): Promise<RawJson> {
+    if (!tool.validate(args))
+      throw invalidParams(
+        `Invalid arguments for ${tool.definition.name}: ${(tool.validate.errors ?? [])
+          .map((e) => `${e.instancePath || '/'} ${e.message}`)
+          .join('; ')}`,
+      );
+    const progressToken = ((params._meta ?? {}) as JsonObject).progressToken;
+    const call: RunOptions['call'] = async (name, callArgs, signal, traceContext) => {
+      if (this.deps.workflows.get(name))
+        return {
+          error: {
+            code: ErrorCode.InvalidParams,
+            message: `${name} is a workflow: workflows do not call workflows`,
+          },
+        };
+      try {
+        const raw = await this.callTool({ ...ctx, signal, traceContext }, { name, arguments: callArgs });
+        return { result: JSON.parse(raw.text) };
+      } catch (err) {
+        if (err instanceof JsonRpcError) return { error: { code: err.code, message: err.message } };
+        throw err;
+      }
+    };
+    const run = await runWorkflow(tool.workflow, args, {
+      call,
+      retryable: (name) => this.deps.registry.catalog.tools.get(name)?.retryable ?? false,
+      progress: (done, message) => {
+        if (progressToken !== undefined)
+          ctx.emit(notification('notifications/progress', { progressToken, progress: done, message }));
+      },
+      signal: ctx.signal,
+      traceContext: ctx.traceContext ?? ROOT_CONTEXT,
+    });
+    const summary =
+      run.status === 'ok'
+        ? `workflow ${tool.workflow.name} completed ${run.steps.length} steps`
+        : `workflow ${tool.workflow.name} ${run.status}: ${run.error?.message}`;
+    return new RawJson(
+      JSON.stringify({
+        content: [{ type: 'text', text: summary }],
+        structuredContent: run,
+        ...(run.status === 'ok' ? {} : { isError: true }),
+      }),
+    );
   }
 
   private getPrompt(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
