@@ -1,64 +1,6 @@
-import * as grpc from '@grpc/grpc-js';
-import { type JsonRpcFrame, type JsonRpcFrame__Output, loadEdgeProto } from '@mcp-fleet/contract';
+import { transportFor } from '@mcp-fleet/client';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { WebSocketClientTransport } from '@modelcontextprotocol/sdk/client/websocket.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
-import { WebSocket as NodeWebSocket } from 'ws';
-
-/** The official SDK's Client over the gateway's gRPC edge: one Session stream per connection. */
-export class GrpcEdgeTransport implements Transport {
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
-  private client: grpc.Client | undefined;
-  private stream: grpc.ClientDuplexStream<JsonRpcFrame, JsonRpcFrame__Output> | undefined;
-
-  constructor(
-    private readonly target: string,
-    private readonly headers: Record<string, string> = {},
-  ) {}
-
-  async start(): Promise<void> {
-    const { McpEdge } = loadEdgeProto().mcpfleet.edge.v1;
-    const client = new McpEdge(this.target, grpc.credentials.createInsecure());
-    const metadata = new grpc.Metadata();
-    for (const [key, value] of Object.entries(this.headers)) metadata.set(key, value);
-    const stream = client.Session(metadata);
-    stream.on('data', (frame: JsonRpcFrame__Output) =>
-      this.onmessage?.(JSON.parse(frame.json.toString('utf8'))),
-    );
-    stream.on('error', (err) => this.onerror?.(err));
-    // A gRPC stream ends with a status, always: that is the close.
-    stream.on('status', () => this.onclose?.());
-    this.client = client;
-    this.stream = stream;
-  }
-
-  async send(message: JSONRPCMessage): Promise<void> {
-    this.stream?.write({ json: Buffer.from(JSON.stringify(message)) });
-  }
-
-  async close(): Promise<void> {
-    this.stream?.end();
-    this.client?.close();
-  }
-}
-
-let socketHeaders: Record<string, string> = {};
-
-/**
- * The SDK's WebSocket transport uses the global WebSocket, which Node 20 lacks: `ws` stands in,
- * adding the headers of the connection being made (browsers would use a `bearer.` subprotocol).
- */
-class HeaderWebSocket extends NodeWebSocket {
-  constructor(url: string | URL, protocols?: string | string[]) {
-    super(url, protocols, { headers: socketHeaders });
-  }
-}
-(globalThis as { WebSocket?: unknown }).WebSocket = HeaderWebSocket;
 
 export type Edge = 'streamable-http' | 'legacy-sse' | 'websocket' | 'grpc';
 
@@ -71,24 +13,15 @@ export interface EdgeAddresses {
   grpc: string;
 }
 
-export function transportFor(edge: Edge, at: EdgeAddresses, headers: Record<string, string>): Transport {
-  switch (edge) {
-    case 'streamable-http':
-      return new StreamableHTTPClientTransport(new URL(`${at.http}/mcp`), { requestInit: { headers } });
-    case 'legacy-sse':
-      return new SSEClientTransport(new URL(`${at.http}/sse`), {
-        requestInit: { headers },
-        eventSourceInit: {
-          fetch: (url, init) =>
-            fetch(url, { ...init, headers: { ...(init?.headers as Record<string, string>), ...headers } }),
-        },
-      });
-    case 'websocket':
-      socketHeaders = headers;
-      return new WebSocketClientTransport(new URL(`${at.http.replace(/^http/, 'ws')}/ws`));
-    case 'grpc':
-      return new GrpcEdgeTransport(at.grpc, headers);
-  }
+/** The transport of one edge, as the fleet client library makes it from the edge's URL. */
+export function transportForEdge(edge: Edge, at: EdgeAddresses, headers: Record<string, string>): Transport {
+  const url = {
+    'streamable-http': `${at.http}/mcp`,
+    'legacy-sse': `${at.http}/sse`,
+    websocket: `${at.http.replace(/^http/, 'ws')}/ws`,
+    grpc: `grpc://${at.grpc}`,
+  }[edge];
+  return transportFor(new URL(url), headers);
 }
 
 /** An official SDK client connected over the given edge. */
@@ -99,6 +32,6 @@ export async function connectOver(
   capabilities: Record<string, unknown> = {},
 ) {
   const client = new Client({ name: `parity-${edge}`, version: '1.0.0' }, { capabilities });
-  await client.connect(transportFor(edge, at, headers));
+  await client.connect(transportForEdge(edge, at, headers));
   return client;
 }

@@ -26,17 +26,15 @@ describe('workflow expressions', () => {
   });
 
   it('renders whole templates as values and embedded ones as text', () => {
-    assert.deepEqual(
-      render(
-        { all: '${rows.items}', n: '${rows.count}', text: 'top: ${rows.items[0].name}/${rows.count}' },
-        vars,
-      ),
-      {
-        all: vars.rows.items,
-        n: 2,
-        text: 'top: x/2',
-      },
-    );
+    const template = {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow templates, not JavaScript ones
+      all: '${rows.items}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow templates, not JavaScript ones
+      n: '${rows.count}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: workflow templates, not JavaScript ones
+      text: 'top: ${rows.items[0].name}/${rows.count}',
+    };
+    assert.deepEqual(render(template, vars), { all: vars.rows.items, n: 2, text: 'top: x/2' });
   });
 
   it('is data only: unknown names, prototype fields and code are errors, never evaluated', () => {

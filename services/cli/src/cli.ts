@@ -1,0 +1,123 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { duration, toolArguments, UsageError } from './arguments.js';
+import { FleetClient } from './client.js';
+import { progressReporter, resultText, toolsTable } from './output.js';
+import { RefusedForNow } from './retry.js';
+
+const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
+
+  mcp-fleet [options] tools                          the tools you may call
+  mcp-fleet [options] call <tool> [--arg k=v]... [--json '{...}']
+  mcp-fleet [options] workflow run <name> [--arg k=v]... [--json '{...}']
+  mcp-fleet [options] ping
+
+options:
+  --url <url>        gateway: http(s)://host/mcp, .../sse, ws(s)://host/ws or grpc://host:port
+                     (default $MCP_FLEET_URL, else http://127.0.0.1:8080/mcp)
+  --api-key <key>    API key (default $MCP_FLEET_API_KEY)
+  --token <jwt>      bearer token (default $MCP_FLEET_TOKEN)
+  --timeout <time>   per call, e.g. 30s or 2m (default 60s; progress extends it)
+  --output <text|json>  json prints whole results, for scripts
+  --help
+
+exit codes: 0 done; 1 the tool or workflow failed; 2 bad command line or arguments;
+            3 gateway unreachable or unavailable; 4 not authenticated or not allowed;
+            5 timed out; 6 rate limited or out of quota`;
+
+/** Exit codes a script can act on. */
+const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, denied: 4, timeout: 5, limited: 6 } as const;
+
+function exitCodeOf(err: unknown): number {
+  if (err instanceof UsageError || String((err as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS'))
+    return EXIT.usage;
+  if (err instanceof RefusedForNow) return err.status === 429 ? EXIT.limited : EXIT.unavailable;
+  if (err instanceof McpError) {
+    if (err.code === -32602) return EXIT.usage;
+    if (err.code === -32001 && /timed out/i.test(err.message)) return EXIT.timeout;
+    if (err.code === -32001) return EXIT.denied;
+    if (err.code === -32005) return EXIT.limited;
+    if (err.code === -32003) return EXIT.unavailable;
+    if (err.code === -32004) return EXIT.timeout;
+    return EXIT.failed;
+  }
+  const message = (err as Error)?.message ?? '';
+  if (/\b40[13]\b|Unauthorized|Forbidden/.test(message)) return EXIT.denied;
+  if (
+    /fetch failed|ECONNREFUSED|ECONNRESET|UNAVAILABLE|\b503\b/.test(
+      `${message} ${String((err as Error)?.cause)}`,
+    )
+  )
+    return EXIT.unavailable;
+  return EXIT.failed;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      'api-key': { type: 'string' },
+      token: { type: 'string' },
+      timeout: { type: 'string' },
+      output: { type: 'string', default: 'text' },
+      arg: { type: 'string', multiple: true, default: [] },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? EXIT.ok : EXIT.usage;
+  }
+  if (values.output !== 'text' && values.output !== 'json') throw new UsageError('--output is text or json');
+  const json = values.output === 'json';
+  const print = (value: unknown, text: string) =>
+    process.stdout.write(`${json ? JSON.stringify(value, null, 2) : text}\n`);
+
+  const client = await FleetClient.connect({
+    url: values.url ?? process.env.MCP_FLEET_URL ?? 'http://127.0.0.1:8080/mcp',
+    apiKey: values['api-key'] ?? process.env.MCP_FLEET_API_KEY,
+    token: values.token ?? process.env.MCP_FLEET_TOKEN,
+    timeoutMs: values.timeout ? duration(values.timeout) : undefined,
+    name: 'mcp-fleet-cli',
+    onRetry: ({ attempt, delayMs, error }) =>
+      process.stderr.write(`retry ${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}\n`),
+  });
+  try {
+    if (command === 'ping') {
+      await client.ping();
+      print({ ok: true }, 'pong');
+      return EXIT.ok;
+    }
+    if (command === 'tools') {
+      const tools = await client.listTools();
+      print(tools, toolsTable(tools));
+      return EXIT.ok;
+    }
+    let tool: string | undefined;
+    if (command === 'call') tool = rest[0];
+    else if (command === 'workflow' && rest[0] === 'run' && rest[1]) tool = `workflow_${rest[1]}`;
+    else throw new UsageError(`unknown command: ${positionals.join(' ')} (see --help)`);
+    if (!tool) throw new UsageError('call needs a tool name (see mcp-fleet tools)');
+    const progress = progressReporter(process.stderr);
+    const result = await client
+      .callTool(tool, toolArguments(values.arg, values.json), { onProgress: (p) => progress.update(p) })
+      .finally(() => progress.done());
+    print(result, resultText(result));
+    return result.isError ? EXIT.failed : EXIT.ok;
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`mcp-fleet: ${(err as Error)?.message ?? String(err)}\n`);
+    process.exit(exitCodeOf(err));
+  },
+);

@@ -1,0 +1,83 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/** The gateway refused the request before running it (HTTP 429 or 503), saying when to come back. */
+export class RefusedForNow extends Error {
+  override name = 'RefusedForNow';
+  constructor(
+    readonly status: number,
+    readonly retryAfterMs: number | undefined,
+    body: string,
+  ) {
+    super(
+      `HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}: ${body.slice(0, 300)}`,
+    );
+  }
+}
+
+export interface RetryPolicy {
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** First backoff; doubles each time, with full jitter. */
+  baseMs: number;
+  maxMs: number;
+  /** A Retry-After longer than this is not waited for (a spent quota, say): the error is returned. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, maxMs: 5_000, maxRetryAfterMs: 30_000 };
+
+/** JSON-RPC codes of the gateway (services/contract): refused before running, or its provider is away. */
+const RATE_LIMITED = -32005;
+const UNAVAILABLE = -32003;
+
+const parseRetryAfter = (value: string | null): number | undefined => {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+};
+
+/** fetch for the HTTP transports: a 429 or 503 becomes RefusedForNow, carrying Retry-After. */
+export function refusalAwareFetch(inner: typeof fetch = fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await inner(input, init);
+    if (response.status !== 429 && response.status !== 503) return response;
+    const body = await response.text().catch(() => '');
+    throw new RefusedForNow(response.status, parseRetryAfter(response.headers.get('retry-after')), body);
+  };
+}
+
+/** How an error may be retried: `refused` (the call never ran), `connection` (it may have), or not at all. */
+export type Retryable = { kind: 'refused' | 'connection'; afterMs?: number } | undefined;
+
+const CONNECTION =
+  /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|SSE stream disconnected|Not connected|Connection closed|UNAVAILABLE/i;
+
+export const SESSION_GONE = /Session not found/;
+
+export function retryable(err: unknown): Retryable {
+  if (err instanceof RefusedForNow) return { kind: 'refused', afterMs: err.retryAfterMs };
+  if (err instanceof McpError) {
+    if (err.code === RATE_LIMITED) {
+      const seconds = (err.data as { retryAfter?: number } | undefined)?.retryAfter;
+      return { kind: 'refused', afterMs: seconds === undefined ? undefined : seconds * 1000 };
+    }
+    if (err.code === UNAVAILABLE) return { kind: 'connection' };
+    if (err.code === -32000 && CONNECTION.test(err.message)) return { kind: 'connection' };
+    return undefined;
+  }
+  const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
+  // A session the gateway forgot (expired, or lost with a Redis restart): nothing ran, start a new one.
+  if (SESSION_GONE.test(text)) return { kind: 'refused' };
+  return CONNECTION.test(text) ? { kind: 'connection' } : undefined;
+}
+
+/** Exponential backoff with full jitter; a server's Retry-After wins when it gives one. */
+export function backoff(policy: RetryPolicy, attempt: number, afterMs?: number): number {
+  if (afterMs !== undefined) return afterMs;
+  return Math.random() * Math.min(policy.maxMs, policy.baseMs * 2 ** (attempt - 1));
+}
+
+export const wait = (ms: number, signal?: AbortSignal) => sleep(ms, undefined, { signal });
