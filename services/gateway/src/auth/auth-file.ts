@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, parseDuration } from '@mcp-fleet/sdk';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
+import { parseConfigText, readConfigFile } from '../config-files.js';
 
 export interface ApiKeyEntry {
   /** Public key id, the part before the dot in `mcpk_<id>.<secret>`. */
@@ -110,12 +109,7 @@ type RawAuth = {
 
 /** Parses and checks an auth file; refuses `none`, HS* next to a JWKS, and ambiguous key sources. */
 export function parseAuthFile(text: string, source: string): AuthSettings {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError([`${source}: not valid YAML/JSON: ${(err as Error).message}`]);
-  }
+  const raw = parseConfigText(text, source);
   if (!validate(raw)) {
     throw new ConfigError(
       (validate.errors ?? []).map((e) => `${source}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
@@ -158,11 +152,5 @@ export function parseAuthFile(text: string, source: string): AuthSettings {
 }
 
 export async function loadAuthFile(path: string): Promise<AuthSettings> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`cannot read auth file ${path}: ${(err as Error).message}`]);
-  }
-  return parseAuthFile(text, path);
+  return parseAuthFile(await readConfigFile(path, 'auth file'), path);
 }

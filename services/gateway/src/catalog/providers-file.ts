@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, parseDuration } from '@mcp-fleet/sdk';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
+import { parseConfigText, readConfigFile } from '../config-files.js';
 
 /** One provider the gateway forwards to, as written in the providers file. */
 export interface ProviderConfig {
@@ -69,14 +68,7 @@ const toMs = (value: string | number | undefined, fallback: number) =>
 
 /** Parses and validates a providers file's text; every problem names its location in the file. */
 export function parseProvidersFile(text: string, source: string, defaultTimeoutMs: number): ProviderConfig[] {
-  let raw: unknown;
-  try {
-    raw = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError([
-      `${source}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-    ]);
-  }
+  const raw = parseConfigText(text, source);
   if (!validate(raw)) {
     throw new ConfigError(
       (validate.errors ?? []).map((e) => `${source}: ${e.instancePath || '/'} ${e.message ?? 'is invalid'}`),
@@ -105,11 +97,5 @@ export function parseProvidersFile(text: string, source: string, defaultTimeoutM
 }
 
 export async function loadProvidersFile(path: string, defaultTimeoutMs: number): Promise<ProviderConfig[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`cannot read providers file ${path}: ${(err as Error).message}`]);
-  }
-  return parseProvidersFile(text, path, defaultTimeoutMs);
+  return parseProvidersFile(await readConfigFile(path, 'providers file'), path, defaultTimeoutMs);
 }

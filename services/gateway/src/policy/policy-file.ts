@@ -1,6 +1,6 @@
 import { ConfigError } from '@mcp-fleet/sdk';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
+import { parseConfigText } from '../config-files.js';
 import { compileGlob } from './glob.js';
 
 export type Kind = 'tools' | 'resources' | 'prompts';
@@ -92,12 +92,7 @@ const rate = (raw: RawRole['rateLimit']): RateLimit | undefined =>
  * what the provider receives.
  */
 export function parsePolicy(text: string, source: string): Policy {
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError([`${source}: not valid YAML/JSON: ${(err as Error).message}`]);
-  }
+  const raw = parseConfigText(text, source);
   if (!validatePolicy(raw)) {
     throw new ConfigError(
       (validatePolicy.errors ?? []).map(

@@ -1,7 +1,6 @@
-import { readFile } from 'node:fs/promises';
 import { ConfigError, parseDuration } from '@mcp-fleet/sdk';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { parse as parseYaml } from 'yaml';
+import { parseConfigText, readConfigFile } from '../config-files.js';
 import { checkTemplate, type ExpressionError, parseExpression } from './expressions.js';
 
 interface StepBase {
@@ -52,14 +51,7 @@ const ajv = new Ajv2020({ allErrors: true, strict: false });
 
 /** Parses and checks a workflows file; every problem names the workflow and the step's place. */
 export function parseWorkflows(text: string, source: string): Workflow[] {
-  let raw: unknown;
-  try {
-    raw = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text, { maxAliasCount: 100 });
-  } catch (err) {
-    throw new ConfigError([
-      `${source}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-    ]);
-  }
+  const raw = parseConfigText(text, source);
   const problems: string[] = [];
   const workflows: Workflow[] = [];
   const list = (raw as { workflows?: unknown } | null)?.workflows;
@@ -246,11 +238,5 @@ function parseStep(raw: unknown, path: string, problem: Problem): Step | undefin
 }
 
 export async function loadWorkflows(path: string): Promise<Workflow[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError([`cannot read workflows file ${path}: ${(err as Error).message}`]);
-  }
-  return parseWorkflows(text, path);
+  return parseWorkflows(await readConfigFile(path, 'workflows file'), path);
 }
