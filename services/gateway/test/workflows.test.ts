@@ -95,6 +95,12 @@ workflows:
       - { id: first, call: lab_ok }
       - { id: wait, call: lab_slow }
       - { id: never, call: lab_ok }
+  - name: race
+    steps:
+      - id: both
+        parallel:
+          - - { id: quick_fail, call: lab_fail }
+          - - { id: long, call: lab_slow }
   - name: sneaky
     steps:
       - { id: again, call: workflow_slow }
@@ -341,6 +347,20 @@ describe('workflows through the gateway', () => {
     assert.equal((reason as { kind?: string }).kind, 'cancelled');
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.equal(okCalls, before, 'the step after the cancelled one never ran');
+  });
+
+  it('a failing branch cancels its siblings: nothing runs on after the step failed', async () => {
+    const gate = slow.reset();
+    const { record } = await run('race');
+    assert.equal(record.status, 'failed');
+    assert.equal(record.error?.step, 'quick_fail');
+    if (gate.calls > 0) {
+      // The slow branch had started: it was aborted, not left running.
+      const reason = await gate.aborted.promise;
+      assert.equal((reason as { kind?: string }).kind, 'cancelled');
+      const long = record.steps[0]?.runs?.[1]?.[0];
+      assert.equal(long?.status, 'failed');
+    }
   });
 
   it('a workflows file with mistakes is refused, each problem naming its place', () => {

@@ -111,7 +111,13 @@ export async function runWorkflow(
   let finished = 0;
 
   /** Runs one step and adds its record to `into`, also when it fails. */
-  const runStep = async (step: Step, scope: Scope, parent: Context, into: StepRecord[]): Promise<void> => {
+  const runStep = async (
+    step: Step,
+    scope: Scope,
+    parent: Context,
+    into: StepRecord[],
+    signal: AbortSignal,
+  ): Promise<void> => {
     if (signal.aborted) throw signal.reason;
     executed += 1;
     if (executed > limits.maxSteps)
@@ -132,9 +138,13 @@ export async function runWorkflow(
     const record: StepRecord = { id: step.id, kind: step.kind, status: 'ok', durationMs: 0 };
     into.push(record);
     try {
-      await execute(step, scope, context, record);
+      await execute(step, scope, context, record, signal);
     } catch (err) {
-      if (signal.aborted && !(err instanceof StepFailed)) throw err;
+      if (signal.aborted && !(err instanceof StepFailed)) {
+        record.status = 'failed';
+        record.error = { message: `cancelled: ${(signal.reason as Error)?.message ?? 'aborted'}` };
+        throw err;
+      }
       const failure =
         err instanceof StepFailed
           ? err
@@ -154,7 +164,33 @@ export async function runWorkflow(
     }
   };
 
-  const execute = async (step: Step, scope: Scope, context: Context, record: StepRecord) => {
+  /**
+   * Runs tasks side by side (branches, loop workers): the first failure cancels the others, and
+   * all have ended before it is thrown, so nothing runs on after the step has failed.
+   */
+  const together = async (signal: AbortSignal, tasks: ((signal: AbortSignal) => Promise<void>)[]) => {
+    const group = new AbortController();
+    const shared = AbortSignal.any([signal, group.signal]);
+    const settled = await Promise.allSettled(
+      tasks.map((task) =>
+        task(shared).catch((err: unknown) => {
+          if (!group.signal.aborted) group.abort(new Error('another branch of the same step failed'));
+          throw err;
+        }),
+      ),
+    );
+    const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+    const failure = failures.find((f) => f instanceof StepFailed) ?? failures[0];
+    if (failures.length > 0) throw failure;
+  };
+
+  const execute = async (
+    step: Step,
+    scope: Scope,
+    context: Context,
+    record: StepRecord,
+    signal: AbortSignal,
+  ) => {
     switch (step.kind) {
       case 'call': {
         record.tool = step.tool;
@@ -199,7 +235,7 @@ export async function runWorkflow(
         record.branch = taken ? 'then' : 'else';
         record.runs = [[]];
         for (const inner of taken ? step.whenTrue : step.whenFalse)
-          await runStep(inner, scope, context, record.runs[0] ?? []);
+          await runStep(inner, scope, context, record.runs[0] ?? [], signal);
         return;
       }
       case 'for_each': {
@@ -215,17 +251,20 @@ export async function runWorkflow(
         const runs: StepRecord[][] = new Array(items.length);
         const results: Record<string, unknown>[] = new Array(items.length);
         let next = 0;
-        const worker = async () => {
-          while (next < items.length) {
+        const worker = async (loop: AbortSignal) => {
+          while (next < items.length && !loop.aborted) {
             const index = next++;
             const iteration = scope.child({ [step.as]: items[index] });
             runs[index] = [];
-            for (const inner of step.steps) await runStep(inner, iteration, context, runs[index]);
+            for (const inner of step.steps) await runStep(inner, iteration, context, runs[index], loop);
             results[index] = iteration.assigned;
           }
         };
         try {
-          await Promise.all(Array.from({ length: Math.min(step.concurrency, items.length) }, worker));
+          await together(
+            signal,
+            Array.from({ length: Math.min(step.concurrency, items.length) }, () => worker),
+          );
         } finally {
           record.runs = runs.filter(Boolean);
         }
@@ -236,14 +275,13 @@ export async function runWorkflow(
         const scopes = step.branches.map(() => scope.child({}));
         const runs: StepRecord[][] = step.branches.map(() => []);
         record.runs = runs;
-        const settled = await Promise.allSettled(
-          step.branches.map(async (branch, i) => {
+        await together(
+          signal,
+          step.branches.map((branch, i) => async (shared: AbortSignal) => {
             for (const inner of branch)
-              await runStep(inner, scopes[i] as Scope, context, runs[i] as StepRecord[]);
+              await runStep(inner, scopes[i] as Scope, context, runs[i] as StepRecord[], shared);
           }),
         );
-        const failed = settled.find((s) => s.status === 'rejected');
-        if (failed) throw (failed as PromiseRejectedResult).reason;
         if (step.output)
           scope.set(
             step.output,
@@ -257,7 +295,7 @@ export async function runWorkflow(
   const root = new Scope({ inputs });
   const steps: StepRecord[] = [];
   try {
-    for (const step of workflow.steps) await runStep(step, root, options.traceContext, steps);
+    for (const step of workflow.steps) await runStep(step, root, options.traceContext, steps, signal);
     return { status: 'ok', steps, outputs: root.assigned };
   } catch (err) {
     if (err instanceof StepFailed)
