@@ -3,6 +3,8 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi } from '@kubernetes/client-node';
+import { parsePolicy } from '@mcp-fleet/gateway/policy';
+import { parseWorkflows } from '@mcp-fleet/gateway/workflows';
 import { FLEET_CHART, helm, type Manifest, PROVIDER_CHART, render } from './helm.js';
 
 const SCENARIOS = readdirSync(join(FLEET_CHART, 'ci')).map((file) => join(FLEET_CHART, 'ci', file));
@@ -105,6 +107,18 @@ describe('helm chart mcp-fleet', () => {
         'never the signing key',
       );
     }
+    // What the chart writes for the gateway is what the gateway accepts.
+    assert.ok(parsePolicy(config?.data?.['policy.yaml'] ?? '', 'policy.yaml').roles.has('operator'));
+    const workflows = parseWorkflows(config?.data?.['workflows.yaml'] ?? '', 'workflows.yaml');
+    assert.deepEqual(
+      workflows.map((w) => w.name),
+      ['report'],
+    );
+    const gatewayPod = named(manifests, 'Deployment').find((m) => component(m) === 'gateway');
+    assert.equal(
+      gatewayPod && envOf(gatewayPod, 'MCPFLEET_WORKFLOWS_FILE')?.value,
+      '/etc/mcp-fleet/config/workflows.yaml',
+    );
     const postgres = named(manifests, 'Deployment').find((m) => component(m) === 'postgres');
     assert.deepEqual(postgres && envOf(postgres, 'DATABASE_URL')?.valueFrom, {
       secretKeyRef: { name: 'fleet-database', key: 'database-url' },
