@@ -71,6 +71,17 @@ async function closedLoop(call: () => Promise<boolean>): Promise<number> {
   return Math.round((SATURATION_CALLS * 1000) / (performance.now() - begin));
 }
 
+/** Steps of the benchmark workflow: one echo call each, one after the other. */
+const WORKFLOW_STEPS = 20;
+const WORKFLOW_RUNS = 50;
+
+/** Mean milliseconds of `runs` sequential calls. */
+async function meanMs(runs: number, call: () => Promise<boolean>): Promise<number> {
+  const begin = performance.now();
+  for (let i = 0; i < runs; i++) if (!(await call())) throw new Error('a benchmark call failed');
+  return (performance.now() - begin) / runs;
+}
+
 const passes = (r: RunResult) => r.p99 <= P99_LIMIT_MS && r.errors / r.sent < ERROR_LIMIT;
 
 /** Climbs the rate ladder until the p99 or error target breaks; the last passing rate is the capacity. */
@@ -157,10 +168,15 @@ async function main() {
     join(dir, 'providers.yaml'),
     `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
   );
+  await writeFile(
+    join(dir, 'workflows.yaml'),
+    'workflows:\n  - name: echoes\n    steps:\n      - for_each: inputs.items\n        steps: [{ call: echo, arguments: { text: "${item}" } }]\n',
+  );
 
   const gateway = startGateway(dir, gatewayPort, keyFile, jwksFile, {
     MCPFLEET_POLICY_FILE: join(ROOT, 'deploy/dev/policy.yaml'),
     MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
+    MCPFLEET_WORKFLOWS_FILE: join(dir, 'workflows.yaml'),
   });
   await sleep(500);
   const provider = start('services/providers/everything/dist/src/main.js', {
@@ -222,6 +238,23 @@ async function main() {
     const security = { open: await closedLoop(http.call), secured: await closedLoop(securedHttp.call) };
     await securedHttp.close();
     secured.process.kill('SIGTERM');
+    // A workflow's steps against the same calls made one by one by a client: what a step costs.
+    const items = Array.from({ length: WORKFLOW_STEPS }, (_, i) => `item ${i}`);
+    const workflowRun = await gatewayEcho(url, 1, {}, { name: 'workflow_echoes', arguments: { items } });
+    const oneByOne = await gatewayEcho(url, 1);
+    await meanMs(10, workflowRun.call);
+    await meanMs(100, oneByOne.call);
+    const workflowMs = await meanMs(WORKFLOW_RUNS, workflowRun.call);
+    const callMs = await meanMs(WORKFLOW_RUNS * WORKFLOW_STEPS, oneByOne.call);
+    const workflows = {
+      steps: WORKFLOW_STEPS,
+      msPerRun: Math.round(workflowMs * 100) / 100,
+      msPerStep: Math.round((workflowMs / WORKFLOW_STEPS) * 1000) / 1000,
+      msPerClientCall: Math.round(callMs * 1000) / 1000,
+      ratio: Math.round((workflowMs / WORKFLOW_STEPS / callMs) * 100) / 100,
+    };
+    await workflowRun.close();
+    await oneByOne.close();
     const memory = JSON.parse(
       execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/memory.js')], {
         encoding: 'utf8',
@@ -255,6 +288,7 @@ async function main() {
       saturation: { ...saturation, ratio: Math.round((saturation.gateway / saturation.direct) * 100) / 100 },
       edges: edgesHalf,
       security: { ...security, overhead: Math.round((1 - security.secured / security.open) * 1000) / 10 },
+      workflows,
       memory,
       ladders: { direct: directLadder.runs, gateway: gatewayLadder.runs },
     };
@@ -273,6 +307,7 @@ async function main() {
         `| WebSocket edge: saturation calls/s, p99 at ${half}/s | ${saturation.direct} | ${saturation.websocket}, p99 ${edgesHalf.websocket.p99} ms | ${Math.round((saturation.websocket / saturation.direct) * 100) / 100} |`,
         `| gRPC edge: saturation calls/s, p99 at ${half}/s | ${saturation.direct} | ${saturation.grpcEdge}, p99 ${edgesHalf.grpcEdge.p99} ms | ${Math.round((saturation.grpcEdge / saturation.direct) * 100) / 100} |`,
         `| API key + policy (with an argument constraint) + rate limit + quota: calls/s at saturation | ${security.open} open | ${security.secured} secured | ${results.security.overhead} % overhead |`,
+        `| workflow of ${WORKFLOW_STEPS} sequential echo steps vs the same calls one by one from a client (ms per step) | ${workflows.msPerClientCall} per client call | ${workflows.msPerStep} per step (${workflows.msPerRun} per run) | ${workflows.ratio} |`,
         `| heap per idle session (in-memory store, ${memory.sessions} sessions) | | ${memory.perSessionBytes} B | |`,
         '',
         `results: ${file}`,

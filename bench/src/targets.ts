@@ -12,11 +12,15 @@ import { WebSocket } from 'ws';
 
 const ECHO_ARGS = { text: 'hello from the benchmark' };
 
-/** tools/call of echo through the gateway's Streamable HTTP edge, over a pool of keep-alive connections. */
+/**
+ * tools/call of echo (or `tool`) through the gateway's Streamable HTTP edge, over a pool of
+ * keep-alive connections; a call counts as done when it has a result that is not a tool error.
+ */
 export async function gatewayEcho(
   url: string,
   connections: number,
   credentials: Record<string, string> = {},
+  tool: { name: string; arguments: Record<string, unknown> } = { name: 'echo', arguments: ECHO_ARGS },
 ): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
   const origin = new URL(url).origin;
   const path = new URL(url).pathname;
@@ -47,14 +51,14 @@ export async function gatewayEcho(
     jsonrpc: '2.0',
     id: 1,
     method: 'tools/call',
-    params: { name: 'echo', arguments: ECHO_ARGS },
+    params: tool,
   });
   const callHeaders = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
   return {
     async call() {
       const response = await pool.request({ path, method: 'POST', headers: callHeaders, body });
       const text = await response.body.text();
-      return response.statusCode === 200 && text.includes('"result"');
+      return response.statusCode === 200 && text.includes('"result"') && !text.includes('"isError":true');
     },
     close: () => pool.close(),
   };
