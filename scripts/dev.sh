@@ -33,5 +33,8 @@ cat >&2 <<MSG
     | tr -d '\r' | awk -F': ' 'tolower(\$1)=="mcp-session-id"{print \$2}')
   curl -s http://127.0.0.1:8080/mcp -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\
     -H "mcp-session-id: \$sid" -d '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+[mcp-fleet] or with the fleet CLI:
+  npx mcp-fleet tools
+  npx mcp-fleet call echo --arg text=hello
 MSG
 wait -n "${FLEET_PIDS[@]}"
