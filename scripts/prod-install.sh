@@ -3,7 +3,8 @@
 #   scripts/prod-install.sh <service dir> <out dir> [npm ci flags...]
 # <out dir> gets the root manifests and lockfile, proto/, every workspace's package.json (npm ci
 # needs them to match the lockfile), the built dist/src of the service and of each workspace
-# package it depends on, and node_modules from `npm ci --omit=dev`. The service must be built
+# package it depends on, and node_modules from `npm ci --omit=dev`, pruned to the service's own
+# dependency closure. The service must be built
 # (npx tsc -b) first. The Dockerfiles run this in their build stage; the image tests run it with
 # --offline, from the npm cache the workspace install filled.
 set -euo pipefail
@@ -50,4 +51,13 @@ while read -r kind dir; do
 done <"$out/.workspaces"
 rm "$out/.workspaces"
 
-(cd "$out" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund "$@" >&2)
+name=$(node -p "require('./$service/package.json').name")
+(
+  cd "$out"
+  npm ci --omit=dev --ignore-scripts --no-audit --no-fund "$@" >&2
+  # npm ci installs every workspace's production dependencies; keep only this service's closure.
+  npm ls --omit=dev --all --parseable --workspace="$name" 2>/dev/null | sort -u >.needed
+  npm ls --omit=dev --all --parseable 2>/dev/null | sort -u | comm -13 .needed - | grep '/node_modules/' \
+    | xargs -r rm -rf
+  rm .needed
+)
