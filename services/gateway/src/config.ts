@@ -53,6 +53,13 @@ export const gatewayConfigSpec = {
     flag: 'discovery-kubeconfig',
     doc: 'kubeconfig for discovery (in a cluster: the ServiceAccount when unset)',
   },
+  discoveryExternalNames: {
+    kind: 'bool',
+    env: 'MCPFLEET_DISCOVERY_EXTERNAL_NAMES',
+    flag: 'discovery-external-names',
+    default: false,
+    doc: 'also follow ExternalName Services (they may point anywhere)',
+  },
   clusterDomain: {
     kind: 'string',
     env: 'MCPFLEET_CLUSTER_DOMAIN',

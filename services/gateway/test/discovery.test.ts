@@ -42,7 +42,7 @@ const service = (
 
 describe('providers from labelled Kubernetes Services', () => {
   it('reads name, prefix, port and timeout from the Service, with clear problems', () => {
-    const options = { clusterDomain: 'cluster.local', defaultTimeoutMs: 60_000 };
+    const options = { clusterDomain: 'cluster.local', defaultTimeoutMs: 60_000, externalNames: false };
     assert.deepEqual(
       providerOfService(
         {
@@ -99,6 +99,22 @@ describe('providers from labelled Kubernetes Services', () => {
       options,
     );
     assert.deepEqual('problems' in bad && bad.problems.length, 4);
+    // An ExternalName Service could send calls anywhere: followed only when the operator says so.
+    const elsewhere: V1Service = {
+      metadata: { name: 'outside', namespace: 'n' },
+      spec: {
+        type: 'ExternalName',
+        externalName: 'metadata.google.internal',
+        ports: [{ name: 'grpc', port: 80 }],
+      },
+    };
+    const refused = providerOfService(elsewhere, options);
+    assert.match(
+      'problems' in refused ? refused.problems.join('; ') : '',
+      /MCPFLEET_DISCOVERY_EXTERNAL_NAMES/,
+    );
+    const allowed = providerOfService(elsewhere, { ...options, externalNames: true });
+    assert.equal('target' in allowed && allowed.target, 'dns:///metadata.google.internal:80');
   });
 
   describe('against a real kube-apiserver', () => {
@@ -125,6 +141,8 @@ describe('providers from labelled Kubernetes Services', () => {
         MCPFLEET_DISCOVERY: 'kubernetes',
         MCPFLEET_DISCOVERY_KUBECONFIG: kubeconfig,
         MCPFLEET_DISCOVERY_NAMESPACES: watched,
+        // The test's provider runs here: an ExternalName Service pointing at localhost reaches it.
+        MCPFLEET_DISCOVERY_EXTERNAL_NAMES: 'true',
       });
       provider = spawnProvider(EVERYTHING, [], {
         MCPFLEET_LISTEN: `127.0.0.1:${port}`,

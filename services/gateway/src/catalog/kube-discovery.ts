@@ -26,6 +26,12 @@ export interface DiscoveryOptions {
   /** The cluster's DNS domain, for `<service>.<namespace>.svc.<domain>`. */
   clusterDomain: string;
   defaultTimeoutMs: number;
+  /**
+   * Follow ExternalName Services too. Off by default: such a Service can point the gateway at any
+   * host name, inside the cluster or not, and whoever may create Services in a watched namespace
+   * would choose where calls (and their identity tokens) go.
+   */
+  externalNames: boolean;
 }
 
 /**
@@ -36,7 +42,7 @@ export interface DiscoveryOptions {
  */
 export function providerOfService(
   service: V1Service,
-  options: Pick<DiscoveryOptions, 'clusterDomain' | 'defaultTimeoutMs'>,
+  options: Pick<DiscoveryOptions, 'clusterDomain' | 'defaultTimeoutMs' | 'externalNames'>,
 ): ProviderConfig | { problems: string[] } {
   const annotations = service.metadata?.annotations ?? {};
   const serviceName = service.metadata?.name ?? '';
@@ -60,9 +66,12 @@ export function providerOfService(
   const timeout = annotations[ANNOTATION.timeout];
   const timeoutMs = timeout === undefined ? options.defaultTimeoutMs : parseDuration(timeout);
   if (timeoutMs === undefined) problems.push(`timeout ${JSON.stringify(timeout)} is not a duration`);
+  const external = service.spec?.type === 'ExternalName';
+  if (external && !options.externalNames)
+    problems.push('an ExternalName Service is followed only with MCPFLEET_DISCOVERY_EXTERNAL_NAMES=true');
   if (problems.length > 0 || port === undefined || timeoutMs === undefined) return { problems };
   const host =
-    service.spec?.type === 'ExternalName' && service.spec.externalName
+    external && service.spec?.externalName
       ? service.spec.externalName
       : `${serviceName}.${namespace}.svc.${options.clusterDomain}`;
   return { name, target: `dns:///${host}:${port}`, prefix, timeoutMs, toolTimeoutsMs: {} };
@@ -156,6 +165,7 @@ export function discoveryOptions(config: {
   discovery: string;
   discoveryNamespaces?: string;
   discoveryKubeconfig?: string;
+  discoveryExternalNames: boolean;
   clusterDomain: string;
   toolTimeout: number;
 }): DiscoveryOptions | undefined {
@@ -182,5 +192,6 @@ export function discoveryOptions(config: {
     namespaces: namespaces.length > 0 ? namespaces : [own ?? ''],
     clusterDomain: config.clusterDomain,
     defaultTimeoutMs: config.toolTimeout,
+    externalNames: config.discoveryExternalNames,
   };
 }
