@@ -170,6 +170,7 @@ async function main() {
   );
   await writeFile(
     join(dir, 'workflows.yaml'),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a workflow template, not a JavaScript one
     'workflows:\n  - name: echoes\n    steps:\n      - for_each: inputs.items\n        steps: [{ call: echo, arguments: { text: "${item}" } }]\n',
   );
 

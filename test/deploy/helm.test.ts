@@ -133,6 +133,11 @@ describe('helm chart mcp-fleet', () => {
     const readOnly = rules([]);
     assert.ok(readOnly.every((r) => !r.resources.includes('secrets')));
     assert.ok(readOnly.every((r) => r.verbs.every((v) => ['get', 'list', 'watch'].includes(v))));
+    assert.ok(
+      readOnly.every((r) => !r.resources.includes('pods/exec')),
+      'no exec unless opted in',
+    );
+    assert.ok(rules(['providers.kubernetes.exec=true']).some((r) => r.resources.includes('pods/exec')));
     const writer = rules(['providers.kubernetes.write=true', 'providers.kubernetes.secrets=masked']);
     assert.ok(writer.some((r) => r.resources.includes('secrets')));
     assert.ok(writer.some((r) => r.resources.includes('deployments') && r.verbs.includes('patch')));

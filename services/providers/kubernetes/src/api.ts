@@ -1,5 +1,6 @@
 import { request } from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
+import { Exec, type KubeConfig } from '@kubernetes/client-node';
 
 /** A call the provider's policy refuses before anything reaches the API server. */
 export class Refused extends Error {
@@ -31,6 +32,44 @@ export interface KubeApi {
     query?: Query,
     contentType?: string,
   ): Promise<unknown>;
+  /** Runs a command in a container (the exec subresource, over a WebSocket), output capped. */
+  exec(target: ExecTarget): Promise<ExecResult>;
+}
+
+export interface ExecTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+  command: string[];
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  /** The API server's final status: Success, or Failure with the exit code in its details. */
+  status: string;
+  exitCode?: number;
+  message?: string;
+  truncated: boolean;
+}
+
+/** A sink keeping at most `limit` bytes; what is cut is only counted. */
+function capped(limit: number) {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const room = limit - size;
+      if (room > 0) chunks.push(chunk.subarray(0, room));
+      if (chunk.length > room) truncated = true;
+      size += Math.min(chunk.length, Math.max(room, 0));
+      done();
+    },
+  });
+  return { sink, text: () => Buffer.concat(chunks).toString('utf8'), truncated: () => truncated };
 }
 
 /** Caps an answer's size: a huge list is cut by `limit`, this guards against anything else. */
@@ -102,7 +141,42 @@ export function kubeApi(kc: KubeConfig, timeoutMs: number): KubeApi {
       req.end(body);
     });
   };
+  const runExec = async (t: ExecTarget): Promise<ExecResult> => {
+    const out = capped(t.maxBytes);
+    const err = capped(t.maxBytes);
+    let status:
+      | { status?: string; message?: string; details?: { causes?: { reason?: string; message?: string }[] } }
+      | undefined;
+    const socket = await new Exec(kc)
+      .exec(t.namespace, t.pod, t.container, t.command, out.sink, err.sink, null, false, (s) => {
+        status = s;
+      })
+      .catch((error: unknown) => {
+        throw new KubeApiError(0, `exec refused: ${(error as Error).message}`);
+      });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => socket.close(), t.timeoutMs);
+      socket.on('close', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    const exit = status?.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
+    return {
+      stdout: out.text(),
+      stderr: err.text(),
+      status: status?.status ?? `no status: the command did not finish within ${t.timeoutMs} ms`,
+      ...(exit === undefined
+        ? status?.status === 'Success'
+          ? { exitCode: 0 }
+          : {}
+        : { exitCode: Number(exit) }),
+      ...(status?.message ? { message: status.message } : {}),
+      truncated: out.truncated() || err.truncated(),
+    };
+  };
   return {
+    exec: runExec,
     get: (path, query = {}) => call('GET', path, query),
     getText: (path, query = {}) => call('GET', path, query, undefined, undefined, true) as Promise<string>,
     send: (method, path, body, query = {}, contentType = 'application/json') =>

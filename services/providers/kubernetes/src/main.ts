@@ -95,6 +95,20 @@ await runProvider({
       default: false,
       doc: 'register the write tools (apply, patch, scale, rollout, delete)',
     },
+    exec: {
+      kind: 'bool',
+      env: 'MCPFLEET_K8S_EXEC',
+      flag: 'exec',
+      default: false,
+      doc: 'register exec (commands in containers; asks the user first unless MCPFLEET_K8S_CONFIRM=never)',
+    },
+    execTimeout: {
+      kind: 'duration',
+      env: 'MCPFLEET_K8S_EXEC_TIMEOUT',
+      flag: 'exec-timeout',
+      default: 30_000,
+      doc: 'longest run of one exec command',
+    },
     confirm: {
       kind: 'string',
       env: 'MCPFLEET_K8S_CONFIRM',
@@ -130,6 +144,7 @@ await runProvider({
         policy,
         write: config.write,
         confirm: oneOf('MCPFLEET_K8S_CONFIRM', config.confirm, ['destructive', 'never'] as const),
+        exec: config.exec ? { timeoutMs: config.execTimeout } : undefined,
       }),
     };
   },

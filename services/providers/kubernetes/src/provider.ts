@@ -1,4 +1,5 @@
 import { type ClusterTarget, clusterChooser, contextTools } from './contexts.js';
+import { execTools } from './exec-tools.js';
 import { explainTools } from './explain.js';
 import { metricsTools } from './metrics-tools.js';
 import type { KubePolicy } from './policy.js';
@@ -17,6 +18,8 @@ export function kubernetesTools(options: {
   policy: KubePolicy;
   write: boolean;
   confirm: Confirm;
+  /** Register `exec` (its own opt-in), with this limit on each command's run time. */
+  exec?: { timeoutMs: number };
 }) {
   const p = { ...options, cluster: clusterChooser(options.clusters, options.policy) };
   return [
@@ -26,5 +29,6 @@ export function kubernetesTools(options: {
     ...workloadTools(p),
     ...metricsTools(p),
     ...(p.write ? [...writeTools(p), ...rolloutTools(p)] : []),
+    ...(options.exec ? execTools(p, options.exec.timeoutMs) : []),
   ];
 }

@@ -73,7 +73,7 @@ export async function runNamespaces(admin: ReturnType<typeof adminOf>, ...prefix
 /** A provider serving the tools over real gRPC, configured as main.ts would from its environment. */
 export function startKubernetesProvider(
   kc: KubeConfig,
-  options: Partial<KubePolicy> & { write?: boolean; confirm?: Confirm; contexts?: string[] },
+  options: Partial<KubePolicy> & { write?: boolean; confirm?: Confirm; contexts?: string[]; exec?: boolean },
 ): Promise<TestProvider> {
   return startProvider(
     kubernetesTools({
@@ -85,6 +85,7 @@ export function startKubernetesProvider(
       },
       write: options.write ?? false,
       confirm: options.confirm ?? 'never',
+      exec: options.exec ? { timeoutMs: 5_000 } : undefined,
     }),
   );
 }

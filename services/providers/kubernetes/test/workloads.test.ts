@@ -5,6 +5,7 @@ import { answering, type TestProvider } from '@mcp-fleet/sdk/testing';
 import { clustersOf } from '../src/provider.js';
 import {
   adminOf,
+  callOn,
   type Fixture,
   okOn,
   refusedOn,
@@ -303,6 +304,42 @@ describe('kubernetes provider: writes, rollouts, confirmation, metrics, contexts
     });
     assert.equal(await exists('doomed'), false);
     await refusedOn(confirmer, 'rollout', { namespace: A, name: 'web', action: 'restart' }, /cannot ask/);
+  });
+
+  it('exec: only behind its own opt-in, checked like a write, confirmed, refused for a pod without a node or kubelet', async () => {
+    const absent = await callOn(writer, 'exec', { namespace: A, pod: 'x', command: ['id'] }).catch(
+      (err: Error) => err,
+    );
+    assert.match(String(absent), /expected a result frame|Unknown tool|exec/);
+    // No controller-manager makes the namespace's default ServiceAccount; pods need one.
+    await created(`/api/v1/namespaces/${A}/serviceaccounts`, { metadata: { name: 'default' } });
+    await created(`/api/v1/namespaces/${A}/pods`, {
+      metadata: { name: 'unscheduled' },
+      spec: { containers: [{ name: 'main', image: 'busybox' }] },
+    });
+    const execer = await start({ namespaces: [A], exec: true });
+    const asking = await start({ namespaces: [A], exec: true, confirm: 'destructive' });
+    const args = { namespace: A, pod: 'unscheduled', command: ['cat', '/etc/hostname'] };
+    const failed = await refusedOn(execer, 'exec', args, /pod unscheduled is not scheduled on a node/);
+    assert.doesNotMatch(JSON.stringify(failed), /token|Bearer/i);
+    await refusedOn(execer, 'exec', { ...args, namespace: B }, /allow-list/);
+    await refusedOn(execer, 'exec', { ...args, container: '--privileged' }, /invalid container name/);
+    await refusedOn(execer, 'exec', { ...args, pod: '../nodes/x' }, /invalid object name/);
+    // A pod bound to a node that does not exist, reported Running: the checks pass, the API server
+    // then cannot reach a kubelet, and says so.
+    await created(`/api/v1/namespaces/${A}/pods`, {
+      metadata: { name: 'placed' },
+      spec: { nodeName: `ghost-${run}`, containers: [{ name: 'main', image: 'busybox' }] },
+    });
+    const placed = (await admin('GET', `/api/v1/namespaces/${A}/pods/placed`)).body;
+    const running = await admin('PUT', `/api/v1/namespaces/${A}/pods/placed/status`, {
+      ...placed,
+      status: { phase: 'Running' },
+    });
+    assert.equal(running.status, 200, JSON.stringify(running.body));
+    const onPlaced = { ...args, pod: 'placed' };
+    await refusedOn(asking, 'exec', onPlaced, /cannot ask/);
+    await refusedOn(execer, 'exec', onPlaced, /exec refused: .*\b[45]\d\d\b/);
   });
 
   describe('top, from the metrics API', () => {
