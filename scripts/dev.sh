@@ -22,6 +22,7 @@ if [ -n "$kubeconfig" ] && [ -f "$kubeconfig" ]; then
 else
   log "Kubernetes provider not started: no kubeconfig (set KUBECONFIG; bash scripts/kube-env.sh up makes a local one)"
 fi
+export MCPFLEET_WORKFLOWS_FILE=${MCPFLEET_WORKFLOWS_FILE:-$(repo_root)/deploy/dev/workflows.yaml}
 trap stop_fleet EXIT INT TERM
 start_fleet 8080 "$providers" "$state" "${specs[@]}"
 
@@ -36,5 +37,6 @@ cat >&2 <<MSG
 [mcp-fleet] or with the fleet CLI:
   npx mcp-fleet tools
   npx mcp-fleet call echo --arg text=hello
+  npx mcp-fleet workflow run orders_report --arg status=paid
 MSG
 wait -n "${FLEET_PIDS[@]}"

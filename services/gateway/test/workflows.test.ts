@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { filesystemTools, loadRoots } from '@mcp-fleet/provider-filesystem';
 import { gitTools } from '@mcp-fleet/provider-git';
 import { Database, loadParser, postgresTools, startEmbedded } from '@mcp-fleet/provider-postgres';
@@ -361,6 +362,14 @@ describe('workflows through the gateway', () => {
       const long = record.steps[0]?.runs?.[1]?.[0];
       assert.equal(long?.status, 'failed');
     }
+  });
+
+  it('the workflows `make dev` serves are valid', async () => {
+    const file = fileURLToPath(new URL('../../../../deploy/dev/workflows.yaml', import.meta.url));
+    assert.deepEqual(
+      parseWorkflows(await readFile(file, 'utf8'), file).map((w) => w.name),
+      ['orders_report'],
+    );
   });
 
   it('a workflows file with mistakes is refused, each problem naming its place', () => {
