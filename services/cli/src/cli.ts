@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { duration, toolArguments, UsageError } from './arguments.js';
 import { FleetClient } from './client.js';
 import { progressReporter, resultText, toolsTable } from './output.js';
-import { RefusedForNow } from './retry.js';
+import { RefusedForNow, retryable } from './retry.js';
 
 const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
 
@@ -34,23 +35,25 @@ function exitCodeOf(err: unknown): number {
     return EXIT.usage;
   if (err instanceof RefusedForNow) return err.status === 429 ? EXIT.limited : EXIT.unavailable;
   if (err instanceof McpError) {
-    if (err.code === -32602) return EXIT.usage;
-    if (err.code === -32001 && /timed out/i.test(err.message)) return EXIT.timeout;
-    if (err.code === -32001) return EXIT.denied;
-    if (err.code === -32005) return EXIT.limited;
-    if (err.code === -32003) return EXIT.unavailable;
-    if (err.code === -32004) return EXIT.timeout;
-    return EXIT.failed;
+    switch (err.code) {
+      case ErrorCode.InvalidParams:
+        return EXIT.usage;
+      // The SDK's own request timeout shares -32001 with the gateway's Forbidden.
+      case ErrorCode.Forbidden:
+        return /timed out/i.test(err.message) ? EXIT.timeout : EXIT.denied;
+      case ErrorCode.RateLimited:
+      case ErrorCode.QuotaExceeded:
+        return EXIT.limited;
+      case ErrorCode.Unavailable:
+        return EXIT.unavailable;
+      case ErrorCode.Timeout:
+        return EXIT.timeout;
+      default:
+        return EXIT.failed;
+    }
   }
-  const message = (err as Error)?.message ?? '';
-  if (/\b40[13]\b|Unauthorized|Forbidden/.test(message)) return EXIT.denied;
-  if (
-    /fetch failed|ECONNREFUSED|ECONNRESET|UNAVAILABLE|\b503\b/.test(
-      `${message} ${String((err as Error)?.cause)}`,
-    )
-  )
-    return EXIT.unavailable;
-  return EXIT.failed;
+  if (/\b40[13]\b|Unauthorized|Forbidden/.test((err as Error)?.message ?? '')) return EXIT.denied;
+  return retryable(err)?.kind === 'connection' ? EXIT.unavailable : EXIT.failed;
 }
 
 async function main(argv: string[]): Promise<number> {

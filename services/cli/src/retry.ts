@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** The gateway refused the request before running it (HTTP 429 or 503), saying when to come back. */
@@ -10,7 +11,7 @@ export class RefusedForNow extends Error {
     body: string,
   ) {
     super(
-      `HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}: ${body.slice(0, 300)}`,
+      `HTTP ${status}${retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`}${body ? `: ${body.slice(0, 300)}` : ''}`,
     );
   }
 }
@@ -27,11 +28,8 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseMs: 200, maxMs: 5_000, maxRetryAfterMs: 30_000 };
 
-/** JSON-RPC codes of the gateway (services/contract): refused before running, or its provider is away. */
-const RATE_LIMITED = -32005;
-const UNAVAILABLE = -32003;
-
-const parseRetryAfter = (value: string | null): number | undefined => {
+/** Retry-After as milliseconds: seconds or an HTTP date. */
+export const parseRetryAfter = (value: string | null | undefined): number | undefined => {
   if (!value) return undefined;
   const seconds = Number(value);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -60,11 +58,12 @@ export const SESSION_GONE = /Session not found/;
 export function retryable(err: unknown): Retryable {
   if (err instanceof RefusedForNow) return { kind: 'refused', afterMs: err.retryAfterMs };
   if (err instanceof McpError) {
-    if (err.code === RATE_LIMITED) {
+    // Refused by a limit or a spent quota before running: data.retryAfter says when (edges without HTTP).
+    if (err.code === ErrorCode.RateLimited || err.code === ErrorCode.QuotaExceeded) {
       const seconds = (err.data as { retryAfter?: number } | undefined)?.retryAfter;
       return { kind: 'refused', afterMs: seconds === undefined ? undefined : seconds * 1000 };
     }
-    if (err.code === UNAVAILABLE) return { kind: 'connection' };
+    if (err.code === ErrorCode.Unavailable) return { kind: 'connection' };
     if (err.code === -32000 && CONNECTION.test(err.message)) return { kind: 'connection' };
     return undefined;
   }

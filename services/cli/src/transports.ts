@@ -5,6 +5,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { WebSocket } from 'ws';
+import { parseRetryAfter, RefusedForNow } from './retry.js';
 
 /** The gateway's gRPC edge (mcpfleet.edge.v1.McpEdge): one Session stream per connection. */
 export class GrpcEdgeTransport implements Transport {
@@ -62,9 +63,20 @@ export class WebSocketTransport implements Transport {
     return new Promise((resolve, reject) => {
       const socket = new WebSocket(this.url, 'mcp', { headers: this.headers });
       socket.once('open', () => resolve());
-      socket.once('unexpected-response', (_request, response) =>
-        reject(new Error(`WebSocket upgrade refused: HTTP ${response.statusCode}`)),
-      );
+      socket.once('unexpected-response', (_request, response) => {
+        const status = response.statusCode ?? 0;
+        const retryAfter = response.headers['retry-after'];
+        // A refusal before anything ran, as over HTTP: the client may wait and retry.
+        reject(
+          status === 429 || status === 503
+            ? new RefusedForNow(
+                status,
+                parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter),
+                '',
+              )
+            : new Error(`WebSocket upgrade refused: HTTP ${status}`),
+        );
+      });
       socket.on('error', (err) => {
         reject(err);
         this.onerror?.(err);
@@ -103,18 +115,9 @@ export function transportFor(
   switch (url.protocol) {
     case 'http:':
     case 'https:':
+      // Both HTTP transports send requestInit's headers on every request, the SSE GET included.
       if (url.pathname.endsWith('/sse'))
-        return new SSEClientTransport(url, {
-          requestInit: { headers },
-          fetch: fetchFn,
-          eventSourceInit: {
-            fetch: (target, init) =>
-              fetchFn(target, {
-                ...init,
-                headers: { ...(init?.headers as Record<string, string>), ...headers },
-              }),
-          },
-        });
+        return new SSEClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
       return new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
     case 'ws:':
     case 'wss:':
