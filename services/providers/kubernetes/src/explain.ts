@@ -30,22 +30,24 @@ function typeName(schemas: Record<string, Schema>, schema: Schema): string {
 
 export function explainTools(p: KubernetesProvider) {
   // A group's schema document is large and its URL carries a content hash: fetched once per hash,
-  // one entry per group version.
-  const documents = new Map<string, { url: string; schemas: Promise<Record<string, Schema>> }>();
-  const schemasAt = (api: KubeApi, context: string, groupVersion: string, serverRelativeURL: string) => {
-    const key = `${context}\n${groupVersion}`;
-    const cached = documents.get(key);
+  // one entry per group version of each cluster (however the call named its context).
+  type Documents = Map<string, { url: string; schemas: Promise<Record<string, Schema>> }>;
+  const byCluster = new WeakMap<KubeApi, Documents>();
+  const schemasAt = (api: KubeApi, groupVersion: string, serverRelativeURL: string) => {
+    const documents: Documents = byCluster.get(api) ?? new Map();
+    byCluster.set(api, documents);
+    const cached = documents.get(groupVersion);
     if (cached?.url === serverRelativeURL) return cached.schemas;
     const url = new URL(serverRelativeURL, 'https://api.invalid');
     const schemas = api.get(url.pathname, Object.fromEntries(url.searchParams)).then(
       (document) =>
         (document as { components?: { schemas?: Record<string, Schema> } }).components?.schemas ?? {},
       (err) => {
-        documents.delete(key);
+        documents.delete(groupVersion);
         throw err;
       },
     );
-    documents.set(key, { url: serverRelativeURL, schemas });
+    documents.set(groupVersion, { url: serverRelativeURL, schemas });
     return schemas;
   };
 
@@ -76,7 +78,7 @@ export function explainTools(p: KubernetesProvider) {
         };
         const entry = index.paths[groupVersion];
         if (!entry) throw new Refused(`the API server publishes no OpenAPI v3 schema for ${groupVersion}`);
-        const schemas = await schemasAt(api, a.context ?? '', groupVersion, entry.serverRelativeURL);
+        const schemas = await schemasAt(api, groupVersion, entry.serverRelativeURL);
         let schema = Object.values(schemas).find((s) =>
           s['x-kubernetes-group-version-kind']?.some(
             (g) => g.group === type.group && g.version === type.version && g.kind === type.kind,
