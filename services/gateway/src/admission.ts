@@ -90,21 +90,22 @@ export class Admission {
     const quotaKeys: QuotaKey[] = [];
     if (rights.quota?.perHour !== undefined)
       quotaKeys.push({
-        key: `mcpfleet:quota:${caller.subject}:hour`,
+        key: `mcpfleet:quota:${caller.principal}:hour`,
         window: 'hour',
         limit: rights.quota.perHour,
       });
     if (rights.quota?.perDay !== undefined)
       quotaKeys.push({
-        key: `mcpfleet:quota:${caller.subject}:day`,
+        key: `mcpfleet:quota:${caller.principal}:day`,
         window: 'day',
         limit: rights.quota.perDay,
       });
     const rateKeys: RateKey[] = [];
-    if (rights.rateLimit) rateKeys.push({ key: `mcpfleet:rate:${caller.subject}`, limit: rights.rateLimit });
+    if (rights.rateLimit)
+      rateKeys.push({ key: `mcpfleet:rate:${caller.principal}`, limit: rights.rateLimit });
     if (rights.toolRateLimit)
       rateKeys.push({
-        key: `mcpfleet:rate:${caller.subject}:${kind}:${target}`,
+        key: `mcpfleet:rate:${caller.principal}:${kind}:${target}`,
         limit: rights.toolRateLimit,
       });
 
@@ -133,7 +134,7 @@ export class Admission {
         },
       );
     }
-    const slot = this.concurrency.acquire(request.sessionId, caller.subject);
+    const slot = this.concurrency.acquire(request.sessionId, caller.principal);
     if (typeof slot !== 'function') {
       record('decision', 'concurrency_limited', { rule: decision.rule });
       throw limited(

@@ -179,6 +179,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     registry,
     ...state,
     admission,
+    audit,
     authenticator: await authenticator(config, logger),
     minter,
     pageSize: config.pageSize,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Admission } from './admission.js';
+import type { AuditLog } from './audit/audit-log.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { ListKind, ProviderRegistry } from './catalog/registry.js';
 import type { IdentityMinter } from './identity/minter.js';
@@ -18,6 +19,7 @@ export interface CoreDeps {
   metrics: GatewayMetrics;
   registry: ProviderRegistry;
   admission: Admission;
+  audit: AuditLog;
   authenticator: Authenticator;
   sessions: SessionStore;
   events: EventLog;
@@ -48,7 +50,7 @@ export class GatewayCore {
   private readonly cleanups: (() => void)[] = [];
 
   constructor(readonly deps: CoreDeps) {
-    this.serverRequests = new ServerRequests(deps.bus);
+    this.serverRequests = new ServerRequests(deps.bus, deps.audit);
     this.dispatcher = new Dispatcher({
       metrics: deps.metrics,
       registry: deps.registry,

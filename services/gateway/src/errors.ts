@@ -34,6 +34,11 @@ export class HttpError extends Error {
   }
 }
 
+/** A JSON-RPC error as the answer to a whole HTTP exchange (its own status, 400 when it has none). */
+export function httpErrorOf(error: JsonRpcError): HttpError {
+  return new HttpError(error.http?.status ?? 400, error.code, error.message, error.http?.headers);
+}
+
 export const invalidParams = (message: string, data?: unknown) =>
   new JsonRpcError(ErrorCode.InvalidParams, message, data);
 export const invalidRequest = (message: string) => new JsonRpcError(ErrorCode.InvalidRequest, message);

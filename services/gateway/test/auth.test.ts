@@ -151,6 +151,7 @@ resource: https://gateway.test/mcp
     );
     assert.deepEqual((json?.result as { structuredContent: unknown }).structuredContent, {
       subject: 'alice',
+      principal: 'jwt:https%3A%2F%2Fidp.test:acme:alice',
       tenant: 'acme',
       roles: ['caller'],
       sessionId: session,

@@ -68,6 +68,7 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
     const who = await client.callTool({ name: 'lab_whoami', arguments: {} });
     assert.deepEqual(who.structuredContent, {
       subject: 'local',
+      principal: 'none:::local',
       roles: ['local'],
       sessionId: transport.sessionId,
     });

@@ -1,4 +1,5 @@
 import { transportFor } from '@mcp-fleet/client';
+import { waitFor } from '@mcp-fleet/sdk/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 
@@ -34,4 +35,90 @@ export async function connectOver(
   const client = new Client({ name: `parity-${edge}`, version: '1.0.0' }, { capabilities });
   await client.connect(transportForEdge(edge, at, headers));
   return client;
+}
+
+/** A session on a two-way edge seen message by message, with no client library judging what arrives. */
+export interface RawChannel {
+  /** Every message the gateway sent, in order. */
+  messages: Record<string, unknown>[];
+  send(message: Record<string, unknown>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The legacy HTTP+SSE edge read by hand: GET /sse names the endpoint, POSTs go there. */
+async function rawLegacySse(http: string, headers: Record<string, string>): Promise<RawChannel> {
+  const controller = new AbortController();
+  const response = await fetch(`${http}/sse`, {
+    headers: { accept: 'text/event-stream', ...headers },
+    signal: controller.signal,
+  });
+  if (!response.ok || !response.body) throw new Error(`GET /sse answered ${response.status}`);
+  const messages: Record<string, unknown>[] = [];
+  let endpoint: string | undefined;
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  void (async () => {
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        buffer += value;
+        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
+          if (/^event: endpoint$/m.test(block)) endpoint = data;
+          else if (/^event: message$/m.test(block)) messages.push(JSON.parse(data));
+        }
+      }
+    } catch {
+      // aborted by close()
+    }
+  })();
+  await waitFor(() => endpoint !== undefined, 'the endpoint event of /sse');
+  const postTo = `${http}${endpoint}`;
+  return {
+    messages,
+    async send(message) {
+      const answer = await fetch(postTo, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(message),
+      });
+      if (answer.status !== 202) throw new Error(`POST ${endpoint} answered ${answer.status}`);
+    },
+    async close() {
+      controller.abort();
+    },
+  };
+}
+
+/** A raw session on the legacy SSE, WebSocket or gRPC edge, initialised and ready. */
+export async function openRawChannel(
+  edge: Exclude<Edge, 'streamable-http'>,
+  at: EdgeAddresses,
+  headers: Record<string, string>,
+): Promise<RawChannel> {
+  let channel: RawChannel;
+  if (edge === 'legacy-sse') channel = await rawLegacySse(at.http, headers);
+  else {
+    const transport = transportForEdge(edge, at, headers);
+    const messages: Record<string, unknown>[] = [];
+    transport.onmessage = (message) => messages.push(message as Record<string, unknown>);
+    await transport.start();
+    channel = {
+      messages,
+      send: (message) => transport.send(message as Parameters<Transport['send']>[0]),
+      close: () => transport.close(),
+    };
+  }
+  await channel.send({
+    jsonrpc: '2.0',
+    id: 'init',
+    method: 'initialize',
+    params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+  });
+  await waitFor(() => channel.messages.some((m) => m.id === 'init'), `the initialize answer over ${edge}`);
+  await channel.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  return channel;
 }

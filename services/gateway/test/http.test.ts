@@ -197,7 +197,7 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     assert.equal((json?.error as { code: number }).code, -32602);
   });
 
-  it('notifications and responses are accepted with 202 and no body', async () => {
+  it('notifications are accepted with 202 and no body; an answer to a request never sent is 403', async () => {
     const notification = await post(
       fleet.url,
       { jsonrpc: '2.0', method: 'notifications/initialized' },
@@ -206,7 +206,8 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     assert.equal(notification.status, 202);
     assert.equal(notification.text, '');
     const response = await post(fleet.url, { jsonrpc: '2.0', id: 's:nobody:1', result: {} }, withSession());
-    assert.equal(response.status, 202);
+    assert.equal(response.status, 403);
+    assert.equal((response.json?.error as { code: number }).code, -32001);
   });
 
   it('GET needs text/event-stream; other methods are 405 with Allow', async () => {

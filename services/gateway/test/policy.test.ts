@@ -11,7 +11,13 @@ import { compileGlob } from '../src/policy/glob.js';
 import { parsePolicy } from '../src/policy/policy-file.js';
 import { type Fleet, post, startFleet } from './support.js';
 
-const caller = (...roles: string[]): Caller => ({ subject: 's', roles, scopes: [], method: 'api-key' });
+const caller = (...roles: string[]): Caller => ({
+  subject: 's',
+  principal: 'api-key:::s',
+  roles,
+  scopes: [],
+  method: 'api-key',
+});
 
 describe('globs', () => {
   const cases: [string, string, boolean][] = [

@@ -21,6 +21,12 @@ export type JsonObject = Record<string, unknown>;
 /** Who the call is for, as the gateway vouched for it in the internal identity token. */
 export interface Identity {
   subject: string;
+  /**
+   * The caller, unambiguously: how it authenticated, who vouched for it (issuer), its tenant and
+   * subject in one string. Two callers may share a subject (an API key's and a JWT's); they never
+   * share a principal. Key per-caller state (caches, quotas) by this, not by `subject`.
+   */
+  principal: string;
   tenant?: string;
   roles: string[];
   sessionId?: string;

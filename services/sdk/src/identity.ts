@@ -26,7 +26,8 @@ export class IdentityError extends Error {
 
 export type IdentityVerifier = (metadata: Metadata) => Promise<Identity>;
 
-const ANONYMOUS: Identity = { subject: 'anonymous', roles: [] };
+/** Insecure mode's caller: written like the gateway's principal of an unauthenticated caller. */
+const ANONYMOUS: Identity = { subject: 'anonymous', principal: 'none:::anonymous', roles: [] };
 
 function stringClaim(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
@@ -100,12 +101,15 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
         audience: options.audience,
         issuer: options.issuer,
         clockTolerance: CLOCK_TOLERANCE_S,
-        requiredClaims: ['sub', 'exp'],
+        requiredClaims: ['sub', 'exp', 'principal'],
       });
       const roles = Array.isArray(payload.roles)
         ? payload.roles.filter((r): r is string => typeof r === 'string')
         : [];
-      const identity: Identity = { subject: payload.sub ?? '', roles };
+      const principal = stringClaim(payload.principal);
+      // Without it a provider could only key callers by subject, which two callers may share.
+      if (!principal) throw new Error('the "principal" claim must be a non-empty string');
+      const identity: Identity = { subject: payload.sub ?? '', principal, roles };
       const tenant = stringClaim(payload.tenant);
       const sessionId = stringClaim(payload.sid);
       if (tenant) identity.tenant = tenant;

@@ -28,7 +28,13 @@ function mint(
   claims: Record<string, unknown> = {},
   opts: { audience?: string; issuer?: string; exp?: string | number } = {},
 ) {
-  return new SignJWT({ roles: ['reader'], tenant: 'acme', sid: 'sess-1', ...claims })
+  return new SignJWT({
+    principal: 'jwt:https%3A%2F%2Fidp.test:acme:user-42',
+    roles: ['reader'],
+    tenant: 'acme',
+    sid: 'sess-1',
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'EdDSA', kid })
     .setSubject('user-42')
     .setIssuer(opts.issuer ?? 'mcp-fleet-gateway')
@@ -75,6 +81,7 @@ describe('internal identity', () => {
     const outcome = await call(bearer(await mint(current.privateKey, 'k1')));
     assert.deepEqual(resultOf(outcome).structuredContent, {
       subject: 'user-42',
+      principal: 'jwt:https%3A%2F%2Fidp.test:acme:user-42',
       roles: ['reader'],
       tenant: 'acme',
       sessionId: 'sess-1',
@@ -99,6 +106,16 @@ describe('internal identity', () => {
       'another issuer',
       async () => bearer(await mint(current.privateKey, 'k1', {}, { issuer: 'evil' })),
       /"iss"/,
+    ],
+    [
+      'a token without a principal (the caller could only be told apart by subject)',
+      async () => bearer(await mint(current.privateKey, 'k1', { principal: undefined })),
+      /"principal" claim/,
+    ],
+    [
+      'a token whose principal is not a non-empty string',
+      async () => bearer(await mint(current.privateKey, 'k1', { principal: '' })),
+      /"principal" claim/,
     ],
     [
       'a key the provider does not know',
@@ -161,6 +178,10 @@ describe('internal identity', () => {
     const closed = createIdentityVerifier({ audience: 'test', issuer: 'x', insecure: false });
     await assert.rejects(closed(new grpc.Metadata()), /no identity keys configured/);
     const open = createIdentityVerifier({ audience: 'test', issuer: 'x', insecure: true });
-    assert.deepEqual(await open(new grpc.Metadata()), { subject: 'anonymous', roles: [] });
+    assert.deepEqual(await open(new grpc.Metadata()), {
+      subject: 'anonymous',
+      principal: 'none:::anonymous',
+      roles: [],
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ApiKeyEntry } from './auth-file.js';
 import type { Caller } from './caller.js';
+import { principalOf } from './principal.js';
 
 /** Keys look like `mcpk_<id>.<secret>`: the id selects the entry, only the secret is hashed. */
 const KEY_FORMAT = /^mcpk_([A-Za-z0-9_-]{1,64})\.([A-Za-z0-9_-]{32,128})$/;
@@ -33,7 +34,13 @@ export function apiKeyVerifier(entries: readonly ApiKeyEntry[]): (presented: str
   const byId = new Map<string, Entry>(
     entries.map((e) => {
       const [, salt = '', expected = ''] = e.hash.split(':');
-      const caller: Caller = { subject: e.subject, roles: e.roles, scopes: [], method: 'api-key' };
+      const caller: Caller = {
+        subject: e.subject,
+        principal: principalOf('api-key', '', e.tenant, e.subject),
+        roles: e.roles,
+        scopes: [],
+        method: 'api-key',
+      };
       if (e.tenant) caller.tenant = e.tenant;
       return [
         e.id,
@@ -45,7 +52,7 @@ export function apiKeyVerifier(entries: readonly ApiKeyEntry[]): (presented: str
   const decoy: Entry = {
     salt: randomBytes(16),
     expected: randomBytes(32),
-    caller: { subject: '', roles: [], scopes: [], method: 'api-key' },
+    caller: { subject: '', principal: '', roles: [], scopes: [], method: 'api-key' },
   };
   return (presented) => {
     const match = KEY_FORMAT.exec(presented);

@@ -3,11 +3,18 @@ import { apiKeyVerifier, looksLikeApiKey } from './api-keys.js';
 import type { AuthSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
 import { jwtVerifier, TokenRejected } from './jwt.js';
+import { principalOf } from './principal.js';
 
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 
 /** The caller of `none` mode: only ever on a loopback listener. */
-export const LOCAL_CALLER: Caller = { subject: 'local', roles: ['local'], scopes: [], method: 'none' };
+export const LOCAL_CALLER: Caller = {
+  subject: 'local',
+  principal: principalOf('none', '', undefined, 'local'),
+  roles: ['local'],
+  scopes: [],
+  method: 'none',
+};
 
 export interface Authenticator {
   /** The caller of a request; throws 401/403 HttpErrors carrying a WWW-Authenticate challenge. */

@@ -2,6 +2,7 @@ import { jwksFromFile } from '@mcp-fleet/sdk';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
+import { principalOf } from './principal.js';
 
 /** Why a bearer token was refused; `status` and `error` become the WWW-Authenticate challenge. */
 export class TokenRejected extends Error {
@@ -77,14 +78,16 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
         settings.requiredScopes.join(' '),
       );
     }
+    const claimed = settings.claims.tenant ? claimAt(payload, settings.claims.tenant) : undefined;
+    const tenant = typeof claimed === 'string' && claimed !== '' ? claimed : undefined;
     const caller: Caller = {
       subject,
+      principal: principalOf('jwt', settings.issuer, tenant, subject),
       roles: listClaim(payload, settings.claims.roles),
       scopes,
       method: 'jwt',
     };
-    const tenant = settings.claims.tenant ? claimAt(payload, settings.claims.tenant) : undefined;
-    if (typeof tenant === 'string' && tenant !== '') caller.tenant = tenant;
+    if (tenant) caller.tenant = tenant;
     return caller;
   };
 }

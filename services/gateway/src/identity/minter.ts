@@ -8,6 +8,8 @@ export const IDENTITY_ISSUER = 'mcp-fleet-gateway';
 /** The caller, as the gateway forwards it to providers. */
 export interface CallerIdentity {
   subject: string;
+  /** Method, issuer, tenant and subject in one unambiguous string: what providers key caller state by. */
+  principal: string;
   roles: string[];
   tenant?: string;
   sessionId?: string;
@@ -59,11 +61,12 @@ export class IdentityMinter {
   }
 
   async token(audience: string, caller: CallerIdentity): Promise<string> {
-    const cacheKey = `${audience}\0${caller.subject}\0${caller.sessionId ?? ''}\0${caller.tenant ?? ''}\0${caller.roles.join(',')}`;
+    // The principal holds subject and tenant.
+    const cacheKey = `${audience}\0${caller.principal}\0${caller.sessionId ?? ''}\0${caller.roles.join(',')}`;
     const now = Date.now();
     const cached = this.cache.get(cacheKey);
     if (cached && cached.renewAt > now) return cached.token;
-    const claims: Record<string, unknown> = { roles: caller.roles };
+    const claims: Record<string, unknown> = { principal: caller.principal, roles: caller.roles };
     if (caller.tenant) claims.tenant = caller.tenant;
     if (caller.sessionId) claims.sid = caller.sessionId;
     const token = await new SignJWT(claims)

@@ -58,7 +58,15 @@ export class ChannelSession {
         await this.request(item.message);
         return;
       case 'response':
-        this.core.serverRequests.deliver(item.message);
+        try {
+          this.core.serverRequests.deliver(item.message, {
+            sessionId: this.session?.id,
+            caller: this.caller,
+          });
+        } catch (err) {
+          // A refused answer has no request of the client's to answer: JSON-RPC's null id.
+          this.send(serializeResponse(null, { error: errorOf(err) }));
+        }
         return;
       case 'notification': {
         const params = item.message.params ?? {};

@@ -84,7 +84,7 @@ export class Dispatcher {
     const protocolVersion = negotiateVersion(params.protocolVersion);
     const session: SessionData = {
       id,
-      subject: caller.subject,
+      principal: caller.principal,
       protocolVersion,
       clientCapabilities: (params.capabilities as JsonObject | undefined) ?? {},
       clientInfo: (params.clientInfo as JsonObject | undefined) ?? {},
@@ -402,7 +402,12 @@ export class Dispatcher {
         ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
       },
       request: (requestMethod, requestParams) => {
-        const { message, result } = this.deps.serverRequests.create(requestMethod, requestParams, ctx.signal);
+        const { message, result } = this.deps.serverRequests.create(
+          requestMethod,
+          requestParams,
+          { sessionId: session.id, principal: caller.principal },
+          ctx.signal,
+        );
         ctx.emit(message);
         return result;
       },
@@ -410,6 +415,7 @@ export class Dispatcher {
     };
     const identity = {
       subject: caller.subject,
+      principal: caller.principal,
       roles: caller.roles,
       tenant: caller.tenant,
       sessionId: session.id,

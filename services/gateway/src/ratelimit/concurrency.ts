@@ -1,5 +1,5 @@
 /**
- * Calls in flight per session and per subject on this replica. Per replica on purpose: a
+ * Calls in flight per session and per caller (principal) on this replica. Per replica on purpose: a
  * cluster-wide count would cost a Redis round trip per call and leak slots when a replica dies.
  */
 export class ConcurrencyLimits {
@@ -12,23 +12,26 @@ export class ConcurrencyLimits {
   ) {}
 
   /** A release function, or the limit that is full. */
-  acquire(sessionId: string, subject: string): (() => void) | { full: 'session' | 'subject'; limit: number } {
+  acquire(
+    sessionId: string,
+    principal: string,
+  ): (() => void) | { full: 'session' | 'subject'; limit: number } {
     const session = this.bySession.get(sessionId) ?? 0;
-    const user = this.bySubject.get(subject) ?? 0;
+    const user = this.bySubject.get(principal) ?? 0;
     if (session >= this.perSession) return { full: 'session', limit: this.perSession };
     if (user >= this.perSubject) return { full: 'subject', limit: this.perSubject };
     this.bySession.set(sessionId, session + 1);
-    this.bySubject.set(subject, user + 1);
+    this.bySubject.set(principal, user + 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       const s = (this.bySession.get(sessionId) ?? 1) - 1;
-      const u = (this.bySubject.get(subject) ?? 1) - 1;
+      const u = (this.bySubject.get(principal) ?? 1) - 1;
       if (s === 0) this.bySession.delete(sessionId);
       else this.bySession.set(sessionId, s);
-      if (u === 0) this.bySubject.delete(subject);
-      else this.bySubject.set(subject, u);
+      if (u === 0) this.bySubject.delete(principal);
+      else this.bySubject.set(principal, u);
     };
   }
 }

@@ -4,8 +4,8 @@ import type { JsonObject } from '../mcp/messages.js';
 /** What the gateway remembers of one MCP session (everything else is per request). */
 export interface SessionData {
   id: string;
-  /** The caller who opened it: a session is never served to anyone else. */
-  subject: string;
+  /** The principal of the caller who opened it: a session is never served to anyone else. */
+  principal: string;
   protocolVersion: string;
   clientCapabilities: JsonObject;
   clientInfo: JsonObject;

@@ -19,7 +19,8 @@ const KEEPALIVE_MS = 15_000;
 
 interface Connection {
   channel: ChannelSession;
-  subject: string;
+  /** Only the caller who opened the stream may post to it. */
+  principal: string;
 }
 
 function header(request: FastifyRequest, name: string): string | undefined {
@@ -40,7 +41,7 @@ export function registerLegacySse(app: FastifyInstance, core: GatewayCore, optio
   void bus.subscribe(CHANNELS.replica(bus.replicaId), (payload) => {
     if (payload.type !== 'legacy') return;
     const connection = connections.get(String(payload.connectionId));
-    if (connection && connection.subject === payload.subject)
+    if (connection && connection.principal === payload.principal)
       void connection.channel.receive(String(payload.message));
   });
 
@@ -82,7 +83,7 @@ export function registerLegacySse(app: FastifyInstance, core: GatewayCore, optio
       send,
       propagation.extract(ROOT_CONTEXT, request.headers),
     );
-    connections.set(connectionId, { channel, subject: caller.subject });
+    connections.set(connectionId, { channel, principal: caller.principal });
     raw.write(
       `event: endpoint\ndata: ${options.messagesPath}?sessionId=${encodeURIComponent(connectionId)}\n\n`,
     );
@@ -107,7 +108,7 @@ export function registerLegacySse(app: FastifyInstance, core: GatewayCore, optio
     const body = (request.body as Buffer | undefined)?.toString('utf8') ?? '';
     const local = connections.get(connectionId);
     if (local) {
-      if (local.subject !== caller.subject) return fail(reply, httpErrors.unknownSession());
+      if (local.principal !== caller.principal) return fail(reply, httpErrors.unknownSession());
       void local.channel.receive(body);
       return reply.code(202).send('Accepted');
     }
@@ -117,7 +118,7 @@ export function registerLegacySse(app: FastifyInstance, core: GatewayCore, optio
     bus.publish(CHANNELS.replica(replica), {
       type: 'legacy',
       connectionId,
-      subject: caller.subject,
+      principal: caller.principal,
       message: body,
     });
     return reply.code(202).send('Accepted');

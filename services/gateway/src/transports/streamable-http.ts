@@ -2,7 +2,7 @@ import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
 import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
-import { HttpError, httpErrors, invalidRequest, JsonRpcError } from '../errors.js';
+import { HttpError, httpErrorOf, httpErrors, invalidRequest, JsonRpcError } from '../errors.js';
 import type { RequestContext } from '../mcp/dispatcher.js';
 import {
   type Classified,
@@ -86,7 +86,7 @@ export function registerStreamableHttp(
       throw httpErrors.storeUnavailable();
     });
     // Someone else's session id is answered exactly like an unknown one.
-    if (!session || session.subject !== caller.subject) throw httpErrors.unknownSession();
+    if (!session || session.principal !== caller.principal) throw httpErrors.unknownSession();
     const version = header(request, 'mcp-protocol-version') ?? DEFAULT_HEADER_VERSION;
     if (!isSupportedVersion(version)) throw httpErrors.badProtocolVersion(version, SUPPORTED_VERSIONS);
     return session;
@@ -203,25 +203,25 @@ export function registerStreamableHttp(
     return reply;
   };
 
-  const onMessage = async (session: SessionData, item: Classified) => {
-    switch (item.kind) {
-      case 'notification':
-        if (item.message.method === 'notifications/cancelled') {
-          const params = item.message.params ?? {};
-          if (params.requestId !== undefined) {
-            core.cancel(
-              session.id,
-              params.requestId as string | number,
-              String(params.reason ?? 'cancelled by the client'),
-            );
-          }
-        }
-        return;
-      case 'response':
-        core.serverRequests.deliver(item.message);
-        return;
-      default:
-        return;
+  /** A notification or an answer from the client; a refused answer is returned, not thrown. */
+  const onMessage = (session: SessionData, caller: Caller, item: Classified): JsonRpcError | undefined => {
+    if (item.kind === 'notification' && item.message.method === 'notifications/cancelled') {
+      const params = item.message.params ?? {};
+      if (params.requestId !== undefined) {
+        core.cancel(
+          session.id,
+          params.requestId as string | number,
+          String(params.reason ?? 'cancelled by the client'),
+        );
+      }
+    }
+    if (item.kind !== 'response') return undefined;
+    try {
+      core.serverRequests.deliver(item.message, { sessionId: session.id, caller });
+      return undefined;
+    } catch (err) {
+      if (err instanceof JsonRpcError) return err;
+      throw err;
     }
   };
 
@@ -246,7 +246,8 @@ export function registerStreamableHttp(
         continue;
       }
       if (item.kind !== 'request') {
-        await onMessage(session, item);
+        const refused = onMessage(session, caller, item);
+        if (refused) answers.push(serializeResponse(null, { error: refused.toJSON() }));
         continue;
       }
       if (item.message.method === 'initialize') {
@@ -315,7 +316,8 @@ export function registerStreamableHttp(
       }
       const session = await sessionOf(request, caller);
       if (item.kind !== 'request') {
-        await onMessage(session, item);
+        const refused = onMessage(session, caller, item);
+        if (refused) throw httpErrorOf(refused);
         return reply.code(202).send();
       }
       return answer(request, reply, session, caller, item.message);

@@ -1,0 +1,197 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { definitions } from '@mcp-fleet/provider-everything';
+import { waitFor } from '@mcp-fleet/sdk/testing';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { generateApiKey } from '../src/auth/api-keys.js';
+import { connectOver, EDGES, type Edge, type EdgeAddresses, openRawChannel } from './edge-clients.js';
+import { type Fleet, post, startFleet } from './support.js';
+
+function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
+  return url;
+}
+
+const FORBIDDEN = -32001;
+const OWN_ANSWER = { username: 'alice', email: 'alice@example.test' };
+const FORGED_ANSWER = { username: 'mallory', email: 'mallory@example.test' };
+
+/** Session A waits in an elicitation until the attacker has had its go; then answers for itself. */
+interface Victim {
+  client: Client;
+  requestId: Promise<string>;
+  release(): void;
+  result: Promise<unknown>;
+}
+
+async function victim(edge: Edge, at: EdgeAddresses, headers: Record<string, string>): Promise<Victim> {
+  const client = await connectOver(edge, at, headers, { elicitation: {} });
+  let seen: (id: string) => void = () => {};
+  const requestId = new Promise<string>((resolve) => {
+    seen = resolve;
+  });
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  client.setRequestHandler(ElicitRequestSchema, async (_request, extra) => {
+    seen(String(extra.requestId));
+    await released;
+    return { action: 'accept', content: OWN_ANSWER };
+  });
+  const result = client.callTool({ name: 'test_elicitation', arguments: { message: 'who are you?' } });
+  return { client, requestId, release, result };
+}
+
+/** The attacker posts an answer to someone else's request; what the gateway told it. */
+async function forgeAnswer(
+  edge: Edge,
+  at: EdgeAddresses,
+  headers: Record<string, string>,
+  requestId: string,
+): Promise<{ code: number; message: string; httpStatus?: number }> {
+  const forged = { jsonrpc: '2.0', id: requestId, result: { action: 'accept', content: FORGED_ANSWER } };
+  if (edge === 'streamable-http') {
+    const url = `${at.http}/mcp`;
+    const init = await post(
+      url,
+      {
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'b', version: '1' } },
+      },
+      headers,
+    );
+    const session = init.headers.get('mcp-session-id') as string;
+    const answer = await post(url, forged, {
+      ...headers,
+      'mcp-session-id': session,
+      'mcp-protocol-version': '2025-11-25',
+    });
+    const error = (answer.json?.error ?? {}) as { code: number; message: string };
+    return { ...error, httpStatus: answer.status };
+  }
+  const channel = await openRawChannel(edge, at, headers);
+  try {
+    await channel.send(forged);
+    await waitFor(() => channel.messages.some((m) => m.error !== undefined), `the refusal over ${edge}`);
+    return channel.messages.find((m) => m.error !== undefined)?.error as { code: number; message: string };
+  } finally {
+    await channel.close();
+  }
+}
+
+/** The audit line about `target`, once the gateway has flushed it. */
+async function auditLine(file: string, target: string): Promise<Record<string, unknown>> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const found = (await readFile(file, 'utf8').catch(() => ''))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((line) => line.target === target);
+    if (found) return found;
+    await sleep(10);
+  }
+  throw new Error(`no audit line about ${target} in ${file}`);
+}
+
+const topologies = [
+  { name: 'one gateway', replicas: 1, env: (): Record<string, string> => ({}) },
+  {
+    name: 'two gateway replicas sharing Redis',
+    replicas: 2,
+    env: (): Record<string, string> => ({ REDIS_URL: redisUrl() }),
+  },
+];
+
+for (const topology of topologies) {
+  describe(`server→client requests are bound to their session and caller (${topology.name})`, () => {
+    let fleet: Fleet;
+    let dir: string;
+    const alice = generateApiKey('alice');
+    const mallory = generateApiKey('mallory');
+    const auth = (key: { key: string }) => ({ authorization: `Bearer ${key.key}` });
+    /** A on the first replica, the attacker on the last one. */
+    const addresses = (replica: number): EdgeAddresses => ({
+      http: (fleet.urls[replica] as string).replace(/\/mcp$/, ''),
+      grpc: `127.0.0.1:${fleet.gateways[replica]?.grpcPort}`,
+    });
+
+    before(async () => {
+      dir = await mkdtemp(join(tmpdir(), 'mcpfleet-sreq-'));
+      await writeFile(
+        join(dir, 'auth.yaml'),
+        `apiKeys:
+  - { id: alice, hash: "${alice.hash}", subject: alice, roles: [caller] }
+  - { id: mallory, hash: "${mallory.hash}", subject: mallory, roles: [caller] }
+`,
+      );
+      await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller:\n    tools: { allow: ["*"] }\n');
+      fleet = await startFleet(
+        [{ name: 'everything', prefix: '', definitions }],
+        {
+          ...topology.env(),
+          MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
+          MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
+        },
+        [],
+        topology.replicas,
+      );
+    });
+    after(async () => {
+      await fleet.close();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    const attackers = [
+      { who: 'another session of the same caller', key: alice, subject: 'alice' },
+      { who: 'another caller', key: mallory, subject: 'mallory' },
+    ];
+    for (const edge of EDGES) {
+      for (const attacker of attackers) {
+        it(`${attacker.who} answers A's elicitation over ${edge}: refused with -32001, audited, and A's call gets A's own answer`, async () => {
+          const a = await victim(edge, addresses(0), auth(alice));
+          try {
+            const requestId = await a.requestId;
+            assert.ok(
+              !/^s:[^:]+:\d+$/.test(requestId),
+              `the request id ${requestId} is not a counter anyone could guess`,
+            );
+            const refusal = await forgeAnswer(
+              edge,
+              addresses(fleet.urls.length - 1),
+              auth(attacker.key),
+              requestId,
+            );
+            assert.equal(refusal.code, FORBIDDEN, JSON.stringify(refusal));
+            assert.match(refusal.message, /^Forbidden: .*not sent to this session/);
+            if (refusal.httpStatus !== undefined) assert.equal(refusal.httpStatus, 403);
+            const line = await auditLine(join(fleet.dir, 'audit.log'), requestId);
+            assert.equal(line.outcome, 'denied');
+            assert.equal(line.method, 'answer');
+            assert.equal(line.subject, attacker.subject);
+            a.release();
+            assert.deepEqual(await a.result, {
+              content: [
+                {
+                  type: 'text',
+                  text: `User response: action=accept, content=${JSON.stringify(OWN_ANSWER)}`,
+                },
+              ],
+            });
+          } finally {
+            a.release();
+            await a.client.close();
+          }
+        });
+      }
+    }
+  });
+}
