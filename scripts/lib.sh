@@ -88,15 +88,24 @@ stop_fleet() {
 # The build happens inside a module of ours ($build dir/go.mod, written by the caller when it
 # needs replace directives) because `go install pkg@version` refuses modules that carry them.
 go_build_cached() {
-  local binary=$1 work=$2 target=$3 cache="$HOME/.cache/mcp-fleet"
+  local binary=$1 work=$2 target=$3 cache="$HOME/.cache/mcp-fleet" lock
   shift 3
   [ -x "$binary" ] && return 0
   command -v go >/dev/null || die "go is needed to build ${target%@*}"
   mkdir -p "$work" "$(dirname "$binary")"
+  # Two runs at once (make test beside make dev) would share $work and the temp binary: the second
+  # waits for the first, then finds the binary built.
+  exec {lock}>"$binary.lock"
+  flock "$lock"
+  if [ -x "$binary" ]; then
+    exec {lock}>&-
+    return 0
+  fi
   [ -f "$work/go.mod" ] || printf 'module mcpfleet/%s\n\ngo 1.24\n' "$(basename "$work")" >"$work/go.mod"
   log "building $target from Go modules (once, cached in $cache; this takes a while)"
   (cd "$work" && GOPATH="$cache/go" GOFLAGS=-mod=mod go get "$target" >&2 \
     && GOPATH="$cache/go" GOFLAGS=-mod=mod CGO_ENABLED=0 go build "$@" -o "$binary.tmp" "${target%@*}" >&2) \
     || die "building $target failed"
   mv "$binary.tmp" "$binary"
+  exec {lock}>&-
 }
