@@ -1,8 +1,7 @@
-import { constants } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { HandlerContext } from '@mcp-fleet/sdk';
-import { openRegular, type Resolved, resolvePath, type Scope } from './resolve.js';
+import { type Intent, type Located, locate, type Scope } from './locate.js';
 import type { Root } from './roots.js';
 
 export interface FsProvider {
@@ -37,19 +36,12 @@ export async function scopeOf(p: FsProvider, ctx: HandlerContext): Promise<Scope
   return { roots: p.roots, clientRoots: roots };
 }
 
-/** Reads a whole regular file within the size cap. */
-export async function readFileChecked(p: FsProvider, resolved: Resolved, display: string): Promise<Buffer> {
-  if (!resolved.exists) throw new Error(`${display} does not exist`);
-  const handle = await openRegular(resolved, constants.O_RDONLY);
-  try {
-    const { size } = await handle.stat();
-    if (size > p.maxRead) throw new Error(`${display} is ${size} bytes, over the read limit of ${p.maxRead}`);
-    return await handle.readFile();
-  } finally {
-    await handle.close();
-  }
-}
-
-export async function resolveFor(p: FsProvider, ctx: HandlerContext, input: string, want: 'read' | 'write') {
-  return resolvePath(await scopeOf(p, ctx), input, want);
+/** Locates a caller's path for this call's scope: the one way every tool turns a path into a place. */
+export async function locateFor(
+  p: FsProvider,
+  ctx: HandlerContext,
+  input: string,
+  intent: Intent,
+): Promise<Located> {
+  return locate(await scopeOf(p, ctx), input, intent);
 }

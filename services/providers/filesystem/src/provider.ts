@@ -1,9 +1,11 @@
 import type { FsProvider } from './context.js';
-import { find, grep, list, listRoots, readMany, readMedia, readText, stat, tree } from './tools/read.js';
-import { copy, edit, makeDirectory, move, remove, write } from './tools/write.js';
+import { copy, makeDirectory, move, remove } from './tools/entries.js';
+import { list, listRoots, readMany, readMedia, readText, stat, tree } from './tools/read.js';
+import { find, grep } from './tools/search.js';
+import { edit, write } from './tools/write.js';
 
 export type { FsProvider } from './context.js';
-export { AccessDenied, resolvePath, type Scope } from './resolve.js';
+export { AccessDenied, resolvePath, type Scope } from './locate.js';
 export { loadRoots, type Root, within } from './roots.js';
 
 /** Every tool of the provider; write tools only when some root is writable. */

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
-import { type FsProvider, readFileChecked, resolveFor } from '../context.js';
-import { compileGlob } from '../glob.js';
+import { defineTool, type HandlerContext, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { describeFsError } from '../anchor.js';
+import { type FsProvider, locateFor } from '../context.js';
+import { entryNow, inParent, readLocated } from '../files.js';
+import { compileGlob, MAX_GLOB } from '../glob.js';
+import { INTENT } from '../locate.js';
 import { mediaType } from '../mime.js';
-import { within } from '../roots.js';
-import { walk } from '../walk.js';
+import { type WalkOptions, walk } from '../walk.js';
 
 export const READ: ToolAnnotations = {
   readOnlyHint: true,
@@ -14,7 +16,7 @@ export const READ: ToolAnnotations = {
   destructiveHint: false,
   openWorldHint: false,
 };
-const PATH = {
+export const PATH = {
   type: 'string',
   minLength: 1,
   maxLength: 4096,
@@ -78,7 +80,7 @@ export const readText = (p: FsProvider) =>
     },
     annotations: READ,
     async handler({ path: input, offset, limit, head, tail, encoding = 'utf8' }, ctx) {
-      const data = await readFileChecked(p, await resolveFor(p, ctx, input, 'read'), input);
+      const data = await readLocated(await locateFor(p, ctx, input, INTENT.read), p.maxRead);
       const text = data.toString(encoding);
       if (offset === undefined && limit === undefined && head === undefined && tail === undefined)
         return text;
@@ -103,7 +105,7 @@ export const readMedia = (p: FsProvider) =>
     async handler({ path: input }, ctx) {
       const mimeType = mediaType(input);
       if (!mimeType) throw new Error(`${input} is not an image or audio file this provider knows`);
-      const data = (await readFileChecked(p, await resolveFor(p, ctx, input, 'read'), input)).toString(
+      const data = (await readLocated(await locateFor(p, ctx, input, INTENT.read), p.maxRead)).toString(
         'base64',
       );
       return {
@@ -120,7 +122,8 @@ export const readMany = (p: FsProvider) =>
   defineTool<{ paths: string[] }>({
     name: 'read_many',
     title: 'Read several text files',
-    description: 'Several text files at once; each gets its content or its own error.',
+    description:
+      'Several text files at once; each gets its content or its own error. Together they may hold at most the read limit of one file.',
     inputSchema: {
       type: 'object',
       properties: { paths: { type: 'array', items: PATH, minItems: 1, maxItems: 100 } },
@@ -129,20 +132,19 @@ export const readMany = (p: FsProvider) =>
     },
     annotations: READ,
     async handler({ paths }, ctx) {
-      const files = await Promise.all(
-        paths.map(async (input) => {
-          try {
-            return {
-              path: input,
-              text: (await readFileChecked(p, await resolveFor(p, ctx, input, 'read'), input)).toString(
-                'utf8',
-              ),
-            };
-          } catch (err) {
-            return { path: input, error: (err as Error).message };
-          }
-        }),
-      );
+      // One read cap for the whole call, not one per file: 100 paths must not load 100 × the cap.
+      let left = p.maxRead;
+      const files: ({ path: string; text: string } | { path: string; error: string })[] = [];
+      for (const input of paths) {
+        try {
+          const place = await locateFor(p, ctx, input, INTENT.read);
+          const data = await readLocated(place, left, "what is left of read_many's total limit");
+          left -= data.length;
+          files.push({ path: input, text: data.toString('utf8') });
+        } catch (err) {
+          files.push({ path: input, error: (err as Error).message });
+        }
+      }
       const text = files
         .map((f) => `== ${f.path}\n${'error' in f ? `error: ${f.error}` : f.text}`)
         .join('\n\n');
@@ -158,11 +160,12 @@ export const stat = (p: FsProvider) =>
     inputSchema: ONE_PATH,
     annotations: READ,
     async handler({ path: input }, ctx) {
-      // The parent is resolved; the final component is looked at as it is (lstat).
-      const parent = await resolveFor(p, ctx, path.dirname(input), 'read');
-      const target = path.join(parent.real, path.basename(input));
-      if (!within(parent.root.real, target)) throw new Error(`${input} is outside the allowed roots`);
-      const info = await lstat(target).catch(() => undefined);
+      // The name itself is looked at (lstat), through the directory holding it, held open.
+      const place = await locateFor(p, ctx, input, INTENT.inspect);
+      const info =
+        place.parent === undefined
+          ? await lstat(place.real)
+          : await inParent(place, (dir) => entryNow(dir, place.name));
       if (!info) throw new Error(`${input} does not exist`);
       const result = {
         path: input,
@@ -186,6 +189,20 @@ export const stat = (p: FsProvider) =>
     },
   });
 
+/** Walks the directory a caller named, after the containment check; fs errors are about their path. */
+export async function walkFrom(
+  p: FsProvider,
+  ctx: HandlerContext,
+  input: string,
+  options: Omit<WalkOptions, 'signal'>,
+) {
+  const dir = await locateFor(p, ctx, input, INTENT.read);
+  if (!dir.exists) throw new Error(`${input} does not exist`);
+  return walk(dir.real, { ...options, signal: ctx.signal }).catch((err) => {
+    throw describeFsError(err, input);
+  });
+}
+
 const LIST_SORT = { enum: ['name', 'size', 'modified'], default: 'name' };
 
 export const list = (p: FsProvider) =>
@@ -201,8 +218,11 @@ export const list = (p: FsProvider) =>
     },
     annotations: READ,
     async handler({ path: input, sort = 'name' }, ctx) {
-      const dir = await resolveFor(p, ctx, input, 'read');
-      const { entries } = await walk(dir.real, { maxDepth: 1, maxEntries: 10_000, exclude: [] });
+      const { entries, truncated } = await walkFrom(p, ctx, input, {
+        maxDepth: 1,
+        maxEntries: 10_000,
+        exclude: [],
+      });
       const rows = entries.map(({ relative, type, size, modified }) => ({
         name: relative,
         type,
@@ -217,11 +237,18 @@ export const list = (p: FsProvider) =>
             `${r.type === 'directory' ? 'd' : r.type === 'symlink' ? 'l' : '-'} ${String(r.size).padStart(10)} ${r.name}`,
         )
         .join('\n');
-      return { content: [{ type: 'text', text: text || '(empty)' }], structuredContent: { entries: rows } };
+      return {
+        content: [{ type: 'text', text: `${text || '(empty)'}${truncated ? '\n(truncated)' : ''}` }],
+        structuredContent: { entries: rows, truncated },
+      };
     },
   });
 
-const GLOBS = { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 50 };
+export const GLOBS = {
+  type: 'array',
+  items: { type: 'string', minLength: 1, maxLength: MAX_GLOB },
+  maxItems: 50,
+};
 
 export const tree = (p: FsProvider) =>
   defineTool<{ path: string; maxDepth?: number; maxEntries?: number; exclude?: string[] }>({
@@ -241,8 +268,7 @@ export const tree = (p: FsProvider) =>
     },
     annotations: READ,
     async handler({ path: input, maxDepth = 3, maxEntries = 500, exclude = [] }, ctx) {
-      const dir = await resolveFor(p, ctx, input, 'read');
-      const { entries, truncated } = await walk(dir.real, {
+      const { entries, truncated } = await walkFrom(p, ctx, input, {
         maxDepth,
         maxEntries,
         exclude: exclude.map(compileGlob),
@@ -259,120 +285,6 @@ export const tree = (p: FsProvider) =>
           entries: entries.map(({ relative, type, size }) => ({ path: relative, type, size })),
           truncated,
         },
-      };
-    },
-  });
-
-export const find = (p: FsProvider) =>
-  defineTool<{ path: string; pattern: string; exclude?: string[]; maxResults?: number }>({
-    name: 'find',
-    title: 'Find files by glob',
-    description: 'Paths under a directory matching a glob (`**`, `*`, `?`), relative to that directory.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        path: PATH,
-        pattern: { type: 'string', minLength: 1 },
-        exclude: GLOBS,
-        maxResults: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
-      },
-      required: ['path', 'pattern'],
-      additionalProperties: false,
-    },
-    annotations: READ,
-    async handler({ path: input, pattern, exclude = [], maxResults = 1000 }, ctx) {
-      const matches = compileGlob(pattern);
-      const dir = await resolveFor(p, ctx, input, 'read');
-      const { entries, truncated } = await walk(dir.real, {
-        maxDepth: 50,
-        maxEntries: 100_000,
-        exclude: exclude.map(compileGlob),
-      });
-      const found = entries
-        .filter((e) => matches(e.relative))
-        .slice(0, maxResults)
-        .map((e) => e.relative);
-      return {
-        content: [{ type: 'text', text: found.join('\n') || '(no match)' }],
-        structuredContent: { matches: found, truncated },
-      };
-    },
-  });
-
-export const grep = (p: FsProvider) =>
-  defineTool<{
-    path: string;
-    pattern: string;
-    include?: string;
-    ignoreCase?: boolean;
-    context?: number;
-    maxMatches?: number;
-  }>({
-    name: 'grep',
-    title: 'Search file contents',
-    description:
-      'Lines matching a regular expression in the files under a directory, with context lines, capped in matches and bytes scanned.',
-    inputSchema: {
-      type: 'object',
-      properties: {
-        path: PATH,
-        pattern: { type: 'string', minLength: 1, maxLength: 1000 },
-        include: { type: 'string', description: 'glob of files to search, e.g. **/*.ts' },
-        ignoreCase: { type: 'boolean' },
-        context: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
-        maxMatches: { type: 'integer', minimum: 1, maximum: 10_000, default: 200 },
-      },
-      required: ['path', 'pattern'],
-      additionalProperties: false,
-    },
-    annotations: READ,
-    async handler({ path: input, pattern, include, ignoreCase = false, context = 0, maxMatches = 200 }, ctx) {
-      let regexp: RegExp;
-      try {
-        regexp = new RegExp(pattern, ignoreCase ? 'i' : '');
-      } catch (err) {
-        throw new Error(`invalid regular expression: ${(err as Error).message}`);
-      }
-      const only = include ? compileGlob(include) : () => true;
-      const dir = await resolveFor(p, ctx, input, 'read');
-      const { entries } = await walk(dir.real, { maxDepth: 50, maxEntries: 100_000, exclude: [] });
-      const matches: { path: string; line: number; text: string; before: string[]; after: string[] }[] = [];
-      let scanned = 0;
-      let truncated = false;
-      for (const entry of entries) {
-        if (entry.type !== 'file' || !only(entry.relative) || entry.size > p.maxRead) continue;
-        if (scanned + entry.size > p.maxRead * 10) {
-          truncated = true;
-          break;
-        }
-        const resolved = await resolveFor(p, ctx, entry.absolute, 'read').catch(() => undefined);
-        const data = resolved
-          ? await readFileChecked(p, resolved, entry.relative).catch(() => undefined)
-          : undefined;
-        if (!data || data.includes(0)) continue;
-        scanned += data.length;
-        const lines = data.toString('utf8').split('\n');
-        for (let i = 0; i < lines.length; i++) {
-          // Very long lines are skipped: a regular expression on them could run for ever.
-          if ((lines[i] as string).length > 10_000 || !regexp.test(lines[i] as string)) continue;
-          matches.push({
-            path: entry.relative,
-            line: i + 1,
-            text: lines[i] as string,
-            before: lines.slice(Math.max(0, i - context), i),
-            after: lines.slice(i + 1, i + 1 + context),
-          });
-          if (matches.length >= maxMatches) {
-            truncated = true;
-            break;
-          }
-        }
-        if (truncated) break;
-      }
-      const text = matches.map((m) => `${m.path}:${m.line}: ${m.text}`).join('\n');
-      return {
-        content: [{ type: 'text', text: text || '(no match)' }],
-        structuredContent: { matches, truncated },
       };
     },
   });

@@ -1,65 +1,16 @@
-import { randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { copyFile, lstat, mkdir, readdir, rename, rm, rmdir, unlink } from 'node:fs/promises';
-import path from 'node:path';
-import { defineTool, type HandlerContext, type ToolAnnotations } from '@mcp-fleet/sdk';
-import { type FsProvider, readFileChecked, resolveFor } from '../context.js';
+import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { type FsProvider, locateFor } from '../context.js';
 import { unifiedDiff } from '../diff.js';
-import { AccessDenied, openRegular, type Resolved } from '../resolve.js';
-import { sha256 } from './read.js';
+import { assertReplaceable, atomicWrite, entryNow, inParent, readEntry } from '../files.js';
+import { INTENT } from '../locate.js';
+import { PATH, sha256 } from './read.js';
 
-const WRITE: ToolAnnotations = {
+export const WRITE: ToolAnnotations = {
   readOnlyHint: false,
   destructiveHint: true,
   idempotentHint: false,
   openWorldHint: false,
 };
-const PATH = { type: 'string', minLength: 1, maxLength: 4096 };
-const FROM_TO = {
-  type: 'object',
-  properties: { from: PATH, to: PATH, overwrite: { type: 'boolean' } },
-  required: ['from', 'to'],
-  additionalProperties: false,
-};
-
-/** The path as it may be written: an existing target must be a plain file, never a link. */
-async function writableTarget(p: FsProvider, ctx: HandlerContext, input: string): Promise<Resolved> {
-  const target = await resolveFor(p, ctx, input, 'write');
-  const info = await lstat(target.real).catch(() => undefined);
-  if (info && !info.isFile()) throw new AccessDenied(`${input} is not a regular file`);
-  if (info && info.nlink > 1) throw new AccessDenied(`${input} has several hard links: refused`);
-  return target;
-}
-
-/**
- * Atomic replace: the content goes to a new file created exclusively (O_EXCL, O_NOFOLLOW) next to
- * the target, is flushed, then renamed over it. A symlink planted at the target is replaced, never
- * followed; readers see the old or the new file, never half of one.
- */
-async function atomicWrite(target: Resolved, data: Buffer): Promise<void> {
-  const temp = {
-    ...target,
-    real: path.join(
-      path.dirname(target.real),
-      `.${path.basename(target.real)}.${randomBytes(6).toString('hex')}.tmp`,
-    ),
-    exists: false,
-  };
-  const handle = await openRegular(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL);
-  try {
-    await handle.writeFile(data);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await unlink(temp.real).catch(() => {});
-    throw err;
-  }
-  await handle.close();
-  await rename(temp.real, target.real).catch(async (err) => {
-    await unlink(temp.real).catch(() => {});
-    throw err;
-  });
-}
 
 export const write = (p: FsProvider) =>
   defineTool<{ path: string; content: string; expectedSha256?: string }>({
@@ -82,15 +33,17 @@ export const write = (p: FsProvider) =>
       const data = Buffer.from(content, 'utf8');
       if (data.length > p.maxWrite)
         throw new Error(`content is ${data.length} bytes, over the write limit of ${p.maxWrite}`);
-      const target = await writableTarget(p, ctx, input);
-      if (expectedSha256 !== undefined) {
-        const current = target.exists ? sha256(await readFileChecked(p, target, input)) : undefined;
-        if (current !== expectedSha256)
-          throw new Error(
-            `${input} changed since it was read (sha256 ${current ?? 'none'}): nothing written`,
-          );
-      }
-      await atomicWrite(target, data);
+      const place = await locateFor(p, ctx, input, INTENT.replace);
+      await inParent(place, async (dir) => {
+        const current = await entryNow(dir, place.name);
+        assertReplaceable(current, input);
+        if (expectedSha256 !== undefined) {
+          const now = current ? sha256(await readEntry(dir, place, p.maxRead)) : undefined;
+          if (now !== expectedSha256)
+            throw new Error(`${input} changed since it was read (sha256 ${now ?? 'none'}): nothing written`);
+        }
+        await atomicWrite(dir, place.name, data, true);
+      });
       return {
         content: [{ type: 'text', text: `wrote ${data.length} bytes to ${input}` }],
         structuredContent: { path: input, bytes: data.length, sha256: sha256(data) },
@@ -104,8 +57,11 @@ interface Edit {
   replaceAll?: boolean;
 }
 
-/** Applies exact-text edits in order; every edit must match once (or at least once with replaceAll). */
-export function applyEdits(original: string, edits: Edit[]): string {
+/**
+ * Applies exact-text edits in order; every edit must match once (or at least once with replaceAll).
+ * The text may never grow past `limit` characters, checked before each replacement is built.
+ */
+export function applyEdits(original: string, edits: Edit[], limit = Number.POSITIVE_INFINITY): string {
   // A CRLF file is edited with LF edits as if they were CRLF, and stays CRLF.
   const crlf = original.includes('\r\n');
   const eol = (text: string) => (crlf && !text.includes('\r\n') ? text.replace(/\n/g, '\r\n') : text);
@@ -116,6 +72,8 @@ export function applyEdits(original: string, edits: Edit[]): string {
     if (count === 0) throw new Error(`edit ${i}: oldText not found`);
     if (count > 1 && !edit.replaceAll)
       throw new Error(`edit ${i}: oldText matches ${count} times; make it unique or set replaceAll`);
+    const grown = text.length + (edit.replaceAll ? count : 1) * (eol(edit.newText).length - oldText.length);
+    if (grown > limit) throw new Error(`edit ${i}: the text would grow past the write limit of ${limit}`);
     text = edit.replaceAll
       ? text.split(oldText).join(eol(edit.newText))
       : text.replace(oldText, () => eol(edit.newText));
@@ -154,106 +112,21 @@ export const edit = (p: FsProvider) =>
     },
     annotations: WRITE,
     async handler({ path: input, edits, dryRun = false }, ctx) {
-      const target = await writableTarget(p, ctx, input);
-      const before = (await readFileChecked(p, target, input)).toString('utf8');
-      const after = applyEdits(before, edits);
-      const diff = unifiedDiff(input, before, after);
-      if (!dryRun) await atomicWrite(target, Buffer.from(after, 'utf8'));
+      const place = await locateFor(p, ctx, input, INTENT.replace);
+      const diff = await inParent(place, async (dir) => {
+        assertReplaceable(await entryNow(dir, place.name), input);
+        const before = (await readEntry(dir, place, p.maxRead)).toString('utf8');
+        const after = Buffer.from(applyEdits(before, edits, p.maxWrite), 'utf8');
+        if (after.length > p.maxWrite)
+          throw new Error(
+            `the edited ${input} is ${after.length} bytes, over the write limit of ${p.maxWrite}`,
+          );
+        if (!dryRun) await atomicWrite(dir, place.name, after, true);
+        return unifiedDiff(input, before, after.toString('utf8'));
+      });
       return {
         content: [{ type: 'text', text: diff || '(no change)' }],
         structuredContent: { diff, written: !dryRun },
       };
-    },
-  });
-
-export const makeDirectory = (p: FsProvider) =>
-  defineTool<{ path: string }>({
-    name: 'mkdir',
-    title: 'Create a directory',
-    description: 'Creates a directory and any missing parents.',
-    inputSchema: {
-      type: 'object',
-      properties: { path: PATH },
-      required: ['path'],
-      additionalProperties: false,
-    },
-    annotations: { ...WRITE, destructiveHint: false, idempotentHint: true },
-    async handler({ path: input }, ctx) {
-      const target = await resolveFor(p, ctx, input, 'write');
-      await mkdir(target.real, { recursive: true });
-      return `created ${input}`;
-    },
-  });
-
-/** Both ends of a move or copy must lie in writable roots; the destination is never overwritten unless asked. */
-async function endpoints(p: FsProvider, ctx: HandlerContext, from: string, to: string, overwrite: boolean) {
-  const source = await resolveFor(p, ctx, from, 'write');
-  if (!source.exists) throw new Error(`${from} does not exist`);
-  const destination = await resolveFor(p, ctx, to, 'write');
-  if (destination.exists && !overwrite) throw new Error(`${to} exists: set overwrite to replace it`);
-  return { source, destination };
-}
-
-export const move = (p: FsProvider) =>
-  defineTool<{ from: string; to: string; overwrite?: boolean }>({
-    name: 'move',
-    title: 'Move or rename',
-    description: 'Moves a file or directory within the writable roots.',
-    inputSchema: FROM_TO,
-    annotations: WRITE,
-    async handler({ from, to, overwrite = false }, ctx) {
-      const { source, destination } = await endpoints(p, ctx, from, to, overwrite);
-      await rename(source.real, destination.real);
-      return `moved ${from} to ${to}`;
-    },
-  });
-
-export const copy = (p: FsProvider) =>
-  defineTool<{ from: string; to: string; overwrite?: boolean }>({
-    name: 'copy',
-    title: 'Copy a file',
-    description: 'Copies a regular file within the writable roots.',
-    inputSchema: FROM_TO,
-    annotations: WRITE,
-    async handler({ from, to, overwrite = false }, ctx) {
-      const { source, destination } = await endpoints(p, ctx, from, to, overwrite);
-      const check = await openRegular(source, constants.O_RDONLY);
-      const { size } = await check.stat();
-      await check.close();
-      if (size > p.maxWrite)
-        throw new Error(`${from} is ${size} bytes, over the write limit of ${p.maxWrite}`);
-      await copyFile(source.real, destination.real, overwrite ? 0 : constants.COPYFILE_EXCL);
-      return `copied ${from} to ${to}`;
-    },
-  });
-
-export const remove = (p: FsProvider) =>
-  defineTool<{ path: string; recursive?: boolean }>({
-    name: 'delete',
-    title: 'Delete',
-    description:
-      'Deletes a file, a symbolic link (not its target), or a directory (non-empty only with `recursive`).',
-    inputSchema: {
-      type: 'object',
-      properties: { path: PATH, recursive: { type: 'boolean' } },
-      required: ['path'],
-      additionalProperties: false,
-    },
-    annotations: WRITE,
-    async handler({ path: input, recursive = false }, ctx) {
-      const parent = await resolveFor(p, ctx, path.dirname(input), 'write');
-      const target = path.join(parent.real, path.basename(input));
-      const info = await lstat(target).catch(() => undefined);
-      if (!info) throw new Error(`${input} does not exist`);
-      if (p.roots.some((r) => r.real === target)) throw new AccessDenied('a root cannot be deleted');
-      if (info.isDirectory()) {
-        if (recursive) await rm(target, { recursive: true });
-        else if ((await readdir(target)).length > 0)
-          throw new Error(`${input} is not empty: set recursive to delete it`);
-        else await rmdir(target);
-      } else {
-        await unlink(target);
-      }
-      return `deleted ${input}`;
     },
   });

@@ -1,0 +1,50 @@
+import { ProtocolError } from '@mcp-fleet/sdk';
+import { RE2JS } from 're2js';
+
+/** JSON-RPC "invalid params": a pattern the engine cannot run is the caller's error, not the tool's. */
+const INVALID_PARAMS = -32602;
+
+/**
+ * Largest compiled program accepted. Matching costs at most (characters × program size) steps,
+ * so this bounds the work one line can take.
+ */
+export const MAX_PROGRAM = 2_000;
+
+/** What callers meet when they write JavaScript regular expressions (said in the tool description). */
+export const SYNTAX_NOTE =
+  'RE2 syntax (linear time): no look-around ((?=, (?!, (?<=, (?<!) and no back-references (\\1, \\k<name>); ' +
+  'write \\x{41} for \\u0041, [\\s\\S] or (?s). for [^], \\z for \\Z; repeat counts up to 1000; ' +
+  '\\d \\w \\s \\b are ASCII; inline flags (?i) (?s), POSIX classes [[:alpha:]] and \\pL work.';
+
+/** A caller's regular expression, compiled by a linear-time engine. */
+export interface LinePattern {
+  test(line: string): boolean;
+  /** Upper bound of the steps one character of input costs. */
+  stepsPerChar: number;
+}
+
+/**
+ * Compiles a caller's pattern with RE2JS (a pure-JS port of RE2: no backtracking, time linear in
+ * the input), so no pattern can hold the event loop. Syntax RE2 lacks, and programs too large to
+ * run cheaply, are refused as invalid params.
+ */
+export function compilePattern(pattern: string, ignoreCase: boolean): LinePattern {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  } catch (err) {
+    throw new ProtocolError(
+      INVALID_PARAMS,
+      `pattern is not supported by the linear-time RE2 engine: ${(err as Error).message}. ${SYNTAX_NOTE}`,
+      { pattern },
+    );
+  }
+  const size = compiled.programSize();
+  if (size > MAX_PROGRAM)
+    throw new ProtocolError(
+      INVALID_PARAMS,
+      `pattern is too large for the RE2 engine here: it compiles to ${size} instructions, the limit is ${MAX_PROGRAM}`,
+      { pattern },
+    );
+  return { test: (line) => compiled.test(line), stepsPerChar: size };
+}

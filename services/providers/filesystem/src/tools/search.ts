@@ -1,0 +1,186 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { defineTool } from '@mcp-fleet/sdk';
+import { type FsProvider, scopeOf } from '../context.js';
+import { readLocated } from '../files.js';
+import { compileGlob, MAX_GLOB } from '../glob.js';
+import { INTENT, locate } from '../locate.js';
+import { compilePattern, type LinePattern, SYNTAX_NOTE } from '../pattern.js';
+import type { Entry } from '../walk.js';
+import { GLOBS, PATH, READ, walkFrom } from './read.js';
+
+/** Most files one grep reads. */
+const MAX_FILES = 10_000;
+/** Most bytes one grep reads, in files of the read limit. */
+const BYTES_IN_READ_LIMITS = 10;
+/** Most matching steps (characters × compiled pattern size) one grep spends. */
+const MAX_WORK = 2e9;
+/** A line that would cost more is skipped and counted: one line never holds the loop for long. */
+const MAX_LINE_WORK = 1e7;
+/** Steps between two turns of the event loop given back to other calls. */
+const SLICE_WORK = 2e6;
+
+export const find = (p: FsProvider) =>
+  defineTool<{ path: string; pattern: string; exclude?: string[]; maxResults?: number }>({
+    name: 'find',
+    title: 'Find files by glob',
+    description:
+      'Paths under a directory matching a glob, relative to that directory: `**` as a whole segment spans directories, `*` and `?` match within one name, the rest is literal. Looks at 100,000 names at most.',
+    inputSchema: {
+      type: 'object',
+      properties: {
+        path: PATH,
+        pattern: { type: 'string', minLength: 1, maxLength: MAX_GLOB },
+        exclude: GLOBS,
+        maxResults: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+      },
+      required: ['path', 'pattern'],
+      additionalProperties: false,
+    },
+    annotations: READ,
+    async handler({ path: input, pattern, exclude = [], maxResults = 1000 }, ctx) {
+      const matches = compileGlob(pattern);
+      const { entries, truncated } = await walkFrom(p, ctx, input, {
+        maxDepth: 50,
+        maxEntries: maxResults,
+        exclude: exclude.map(compileGlob),
+        keep: (e) => matches(e.relative),
+      });
+      const found = entries.map((e) => e.relative);
+      return {
+        content: [{ type: 'text', text: found.join('\n') || '(no match)' }],
+        structuredContent: { matches: found, truncated },
+      };
+    },
+  });
+
+interface Match {
+  path: string;
+  line: number;
+  text: string;
+  before: string[];
+  after: string[];
+}
+
+interface Scan {
+  matches: Match[];
+  stoppedBy?: 'matches' | 'bytes' | 'work' | 'files';
+  skippedLines: number;
+}
+
+interface ScanOptions {
+  pattern: LinePattern;
+  context: number;
+  maxMatches: number;
+  maxBytes: number;
+  signal: AbortSignal;
+  read(file: Entry): Promise<Buffer | undefined>;
+}
+
+/**
+ * Searches files line by line within bounds on bytes, matches and matching steps, giving the event
+ * loop back every SLICE_WORK steps and stopping when the call is cancelled.
+ */
+async function scan(files: Entry[], o: ScanOptions): Promise<Scan> {
+  const found: Scan = { matches: [], skippedLines: 0 };
+  let bytes = 0;
+  let work = 0;
+  let slice = 0;
+  for (const file of files) {
+    if (bytes + file.size > o.maxBytes) return { ...found, stoppedBy: 'bytes' };
+    const data = await o.read(file);
+    if (!data || data.includes(0)) continue;
+    bytes += data.length;
+    const lines = data.toString('utf8').split('\n');
+    for (const [i, line] of lines.entries()) {
+      const cost = (line.length + 1) * o.pattern.stepsPerChar;
+      if (cost > MAX_LINE_WORK) {
+        found.skippedLines++;
+        continue;
+      }
+      if (work + cost > MAX_WORK) return { ...found, stoppedBy: 'work' };
+      work += cost;
+      slice += cost;
+      if (slice >= SLICE_WORK) {
+        slice = 0;
+        await nextTurn();
+        o.signal.throwIfAborted();
+      }
+      if (!o.pattern.test(line)) continue;
+      found.matches.push({
+        path: file.relative,
+        line: i + 1,
+        text: line,
+        before: lines.slice(Math.max(0, i - o.context), i),
+        after: lines.slice(i + 1, i + 1 + o.context),
+      });
+      if (found.matches.length >= o.maxMatches) return { ...found, stoppedBy: 'matches' };
+    }
+  }
+  return found;
+}
+
+export const grep = (p: FsProvider) =>
+  defineTool<{
+    path: string;
+    pattern: string;
+    include?: string;
+    ignoreCase?: boolean;
+    context?: number;
+    maxMatches?: number;
+  }>({
+    name: 'grep',
+    title: 'Search file contents',
+    description: `Lines matching a regular expression in the files under a directory, with context lines, capped in files, bytes, matching work and matches. Patterns use ${SYNTAX_NOTE}`,
+    inputSchema: {
+      type: 'object',
+      properties: {
+        path: PATH,
+        pattern: { type: 'string', minLength: 1, maxLength: 1000 },
+        include: {
+          type: 'string',
+          maxLength: MAX_GLOB,
+          description: 'glob of files to search, e.g. **/*.ts',
+        },
+        ignoreCase: { type: 'boolean' },
+        context: { type: 'integer', minimum: 0, maximum: 10, default: 0 },
+        maxMatches: { type: 'integer', minimum: 1, maximum: 10_000, default: 200 },
+      },
+      required: ['path', 'pattern'],
+      additionalProperties: false,
+    },
+    annotations: READ,
+    async handler({ path: input, pattern, include, ignoreCase = false, context = 0, maxMatches = 200 }, ctx) {
+      const compiled = compilePattern(pattern, ignoreCase);
+      const only = include ? compileGlob(include) : () => true;
+      const scope = await scopeOf(p, ctx);
+      const { entries, truncated } = await walkFrom(p, ctx, input, {
+        maxDepth: 50,
+        maxEntries: MAX_FILES,
+        exclude: [],
+        keep: (e) => e.type === 'file' && e.size <= p.maxRead && only(e.relative),
+      });
+      const result = await scan(entries, {
+        pattern: compiled,
+        context,
+        maxMatches,
+        maxBytes: p.maxRead * BYTES_IN_READ_LIMITS,
+        signal: ctx.signal,
+        // Each file is located and opened like any read: its descriptor passes the containment check.
+        read: (file) =>
+          locate(scope, file.absolute, INTENT.read)
+            .then((place) => readLocated(place, p.maxRead))
+            .catch(() => undefined),
+      });
+      const stoppedBy = result.stoppedBy ?? (truncated ? 'files' : undefined);
+      const text = result.matches.map((m) => `${m.path}:${m.line}: ${m.text}`).join('\n');
+      return {
+        content: [{ type: 'text', text: text || '(no match)' }],
+        structuredContent: {
+          matches: result.matches,
+          truncated: stoppedBy !== undefined,
+          ...(stoppedBy ? { stoppedBy } : {}),
+          skippedLines: result.skippedLines,
+        },
+      };
+    },
+  });
