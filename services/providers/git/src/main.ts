@@ -3,6 +3,20 @@ import { loadRoots } from '@mcp-fleet/provider-filesystem';
 import { runProvider } from '@mcp-fleet/sdk';
 import { gitTools } from './provider.js';
 
+/**
+ * The roots as `loadRoots` reads them. When the provider writes at all (write or remote tools), a
+ * root is writable unless marked `:ro`; `clone` creates repositories only in writable roots.
+ */
+function rootSpec(spec: string, writes: boolean): string {
+  if (!writes) return spec;
+  return spec
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => (/:r[ow]$/.test(entry) ? entry : `${entry}:rw`))
+    .join(',');
+}
+
 /** An allow-list entry: an https:// prefix, or ssh:// when the provider has an ssh identity. */
 function remotePrefix(prefix: string, ssh: boolean): string {
   const protocol = URL.canParse(prefix) ? new URL(prefix).protocol : '';
@@ -23,7 +37,7 @@ await runProvider({
       env: 'MCPFLEET_GIT_ROOTS',
       flag: 'roots',
       default: './.dev/repo',
-      doc: 'comma-separated directories holding the allowed repositories',
+      doc: 'comma-separated directories holding the allowed repositories; `:ro` keeps clone out of one',
     },
     write: {
       kind: 'bool',
@@ -86,7 +100,7 @@ await runProvider({
     },
   },
   async setup(config) {
-    const roots = await loadRoots(config.roots);
+    const roots = await loadRoots(rootSpec(config.roots, config.write || !!config.remoteAllow));
     if (!config.sshKey !== !config.sshKnownHosts)
       throw new Error('MCPFLEET_GIT_SSH_KEY and MCPFLEET_GIT_SSH_KNOWN_HOSTS are set together');
     const ssh =

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadRoots } from '@mcp-fleet/provider-filesystem';
 import { startProvider, type TestProvider } from '@mcp-fleet/sdk/testing';
 import { gitTools } from '../src/provider.js';
+import { git } from '../src/run.js';
 import { caller, sh } from './harness.js';
 
 const base = mkdtempSync(join(tmpdir(), 'mcpfleet-git-'));
@@ -56,6 +57,10 @@ describe('git provider', () => {
       ['commit.gpgSign', 'true'],
       ['gpg.program', run('gpg')],
       ['core.editor', run('editor')],
+      ['tag.forceSignAnnotated', 'true'],
+      ['gpg.format', 'ssh'],
+      ['gpg.ssh.defaultKeyCommand', run('keycommand')],
+      ['core.alternateRefsCommand', run('alternates')],
     ])
       sh(hostile, 'config', key as string, value as string);
     await writeFile(join(hostile, '.git/hooks/pre-commit'), `#!/bin/sh\n${run('hook')}\n`);
@@ -73,12 +78,26 @@ describe('git provider', () => {
   });
 
   const { call, out, refused } = caller(() => server);
+  const marks = () =>
+    [
+      'fsmonitor',
+      'pager',
+      'external',
+      'diffdriver',
+      'textconv',
+      'clean',
+      'smudge',
+      'ssh',
+      'gpg',
+      'editor',
+      'hook',
+      'keycommand',
+      'alternates',
+    ].filter((w) => existsSync(`${pwned}-${w}`));
 
   it('reads: repos, status, log, show, branches, blame, grep', async () => {
-    assert.deepEqual((await call('repos', {})).structuredContent?.repos, [
-      join(root, 'app'),
-      join(root, 'hostile'),
-    ]);
+    // The hostile repository is not listed: no tool would open it.
+    assert.deepEqual((await call('repos', {})).structuredContent?.repos, [join(root, 'app')]);
     assert.match(out(await call('status', { repo })), /# branch.head main/);
     assert.match(out(await call('log', { repo })), /\tT\t.*\tfirst/);
     assert.equal(out(await call('show', { repo, revision: 'HEAD', path: 'README.md' })), 'hello\n');
@@ -116,7 +135,11 @@ describe('git provider', () => {
     await refused('add', { repo, paths: [join(outside, 'secret.txt')] }, /outside the allowed roots/);
     await refused('status', { repo: outside }, /outside the allowed roots/);
     await refused('status', { repo: join(root, 'escape') }, /outside the allowed roots/);
-    await refused('status', { repo: join(root, 'linked') }, /\.git file points outside/);
+    await refused(
+      'status',
+      { repo: join(root, 'linked') },
+      /\.git file points to a directory that is outside/,
+    );
     await refused('status', { repo: join(repo, '.git') }, /not a git repository|not the top/);
   });
 
@@ -134,30 +157,46 @@ describe('git provider', () => {
     assert.match(out(result), /output truncated/);
   });
 
-  it('commits with hooks, filters, pagers, signing and editors of a hostile repository all disarmed', async () => {
-    assert.equal((await call('status', { repo: hostile })).isError, undefined);
-    assert.equal((await call('diff', { repo: hostile })).isError, undefined);
-    assert.equal((await call('log', { repo: hostile })).isError, undefined);
-    assert.equal((await call('show', { repo: hostile, revision: 'HEAD' })).isError, undefined);
-    assert.equal((await call('add', { repo: hostile, paths: ['f.txt'] })).isError, undefined);
-    const committed = await call('commit', { repo: hostile, message: 'through the fleet' });
-    assert.equal(committed.isError, undefined, out(committed));
-    assert.equal((await call('stash', { repo: hostile, action: 'push' })).isError, undefined);
-    const ran = [
-      'fsmonitor',
-      'pager',
-      'external',
-      'diffdriver',
-      'textconv',
-      'clean',
-      'smudge',
-      'ssh',
-      'gpg',
-      'editor',
-      'hook',
-    ].filter((w) => existsSync(`${pwned}-${w}`));
-    assert.deepEqual(ran, [], 'nothing configured by the repository ran');
-    assert.match(sh(hostile, 'log', '-1', '--format=%s'), /through the fleet/);
+  it('a repository whose config names programs is refused by every tool, naming the keys', async () => {
+    for (const [tool, args] of [
+      ['status', {}],
+      ['diff', {}],
+      ['log', {}],
+      ['show', { revision: 'HEAD' }],
+      ['blame', { path: 'f.txt' }],
+      ['add', { paths: ['f.txt'] }],
+      ['commit', { message: 'x' }],
+      ['stash', { action: 'push' }],
+      ['tag_create', { name: 'v1', message: 'x' }],
+    ] as const) {
+      await refused(tool, { repo: hostile, ...args }, /core\.fsmonitor \(local scope\).*filter\.evil\.clean/);
+    }
+    assert.deepEqual(marks(), [], 'nothing configured by the repository ran');
+  });
+
+  it('with the allow-list bypassed, the settings of every run still disarm programs under fixed keys', async () => {
+    // What the tools run, straight through the runner on the hostile repository. Drivers named by
+    // the repository (filters) are left out: only the allow-list stops those.
+    await writeFile(join(hostile, '.gitattributes'), '* diff=evil\n');
+    const limits = { timeoutMs: 10_000, maxOutput: 65_536 };
+    const identity = ['user.name=T', 'user.email=t@t'];
+    for (const [args, config, input] of [
+      [['status', '--porcelain=v2', '--branch']],
+      [['diff', '--no-ext-diff', '--no-textconv', '--no-color']],
+      [['log', '--no-ext-diff', '--no-textconv', '--no-color', '-p']],
+      [['show', '--no-ext-diff', '--no-textconv', '--no-color', 'HEAD']],
+      [['blame', '--porcelain', '--no-textconv', 'HEAD', '--', 'f.txt']],
+      [['add', '--', 'f.txt', '.gitattributes']],
+      [['commit', '--no-verify', '--no-gpg-sign', '--file=-'], identity, 'through the runner'],
+      [['tag', '--no-sign', '-a', '-m', 'signed?', '--end-of-options', 'v1', 'HEAD'], identity],
+    ] as [string[], string[]?, string?][]) {
+      await git(hostile, args, limits, config, input);
+    }
+    await writeFile(join(hostile, 'f.txt'), 'three\n');
+    await git(hostile, ['stash', 'push'], limits);
+    await git(hostile, ['stash', 'pop'], limits);
+    assert.deepEqual(marks(), [], 'nothing configured by the repository ran');
+    assert.match(sh(hostile, 'log', '-1', '--format=%s'), /through the runner/);
   });
 
   it('reset --hard needs an explicit confirmation', async () => {

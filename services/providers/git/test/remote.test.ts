@@ -6,31 +6,22 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadRoots } from '@mcp-fleet/provider-filesystem';
 import { startProvider, type TestProvider } from '@mcp-fleet/sdk/testing';
-import type { SshAccess } from '../src/git.js';
 import { gitTools } from '../src/provider.js';
-import { caller, sh } from './harness.js';
-import { type GitHttpsServer, startGitHttpsServer } from './https-git-server.js';
-import { type GitSshServer, startGitSshServer } from './ssh-git-server.js';
+import type { SshAccess } from '../src/remote.js';
+import { caller } from './harness.js';
+import {
+  type GitHttpsServer,
+  type GitSshServer,
+  seededUpstream,
+  sh,
+  startGitHttpsServer,
+  startGitSshServer,
+} from './testing.js';
 
 const base = mkdtempSync(join(tmpdir(), 'mcpfleet-git-remote-'));
 const root = join(base, 'repos');
 const clone = join(root, 'app');
 const pwned = join(base, 'pwned');
-
-/** A bare upstream `<served>/team/app.git` with one commit on main. */
-async function seededUpstream(base: string) {
-  const served = join(base, 'served');
-  const upstream = join(served, 'team/app.git');
-  await mkdir(join(served, 'team'), { recursive: true });
-  sh(served, 'init', '-q', '--bare', '-b', 'main', upstream);
-  const seed = join(base, 'seed');
-  sh(base, 'init', '-q', '-b', 'main', seed);
-  await writeFile(join(seed, 'README.md'), 'v1\n');
-  sh(seed, 'add', '.');
-  sh(seed, 'commit', '-q', '-m', 'v1');
-  sh(seed, 'push', '-q', upstream, 'main');
-  return { served, upstream };
-}
 
 /** clone, push, then fetch and pull what someone else pushed: every remote tool once, for real. */
 async function roundTrip(
@@ -75,7 +66,7 @@ describe('git provider remote tools', () => {
     url = `${https.origin}/team/app.git`;
     server = await startProvider(
       gitTools({
-        roots: await loadRoots(root),
+        roots: await loadRoots(`${root}:rw`),
         write: true,
         remote: { allow: [`${https.origin}/team`], caFile: https.caFile, forcePush: false },
         limits: { timeoutMs: 20_000, maxOutput: 65_536 },
@@ -135,7 +126,7 @@ describe('git provider remote tools', () => {
     const included = join(base, 'included.cfg');
     await writeFile(included, `[url "https://example.com/"]\n\tinsteadOf = ${https.origin}/\n`);
     sh(repo, 'config', 'include.path', included);
-    await refused('fetch', { repo }, /url\.https:\/\/example\.com\/\.insteadof/i);
+    await refused('fetch', { repo }, /include\.path.*url\.https:\/\/example\.com\/\.insteadof/i);
     sh(repo, 'config', '--unset', 'include.path');
     sh(repo, 'config', 'http.proxy', 'http://127.0.0.1:9');
     await refused('push', { repo, branch: 'main' }, /http\.proxy/);
@@ -156,7 +147,7 @@ describe('git provider ssh remotes', () => {
   const start = async (ssh: SshAccess, allow: string) =>
     startProvider(
       gitTools({
-        roots: await loadRoots(sshRoot),
+        roots: await loadRoots(`${sshRoot}:rw`),
         write: true,
         remote: { allow: [allow], ssh, forcePush: false },
         limits: { timeoutMs: 20_000, maxOutput: 65_536 },
@@ -217,7 +208,7 @@ describe('git provider ssh remotes', () => {
     sh(sshRoot, 'clone', '-q', upstream, repo);
     sh(repo, 'remote', 'set-url', 'origin', url);
     sh(repo, 'config', 'core.sshCommand', `touch ${sshPwned}; ssh`);
-    await ok('fetch', { repo });
+    await refused('fetch', { repo }, /core\.sshcommand \(local scope\)/);
     assert.equal(existsSync(sshPwned), false, "the repository's core.sshCommand never ran");
     assert.equal((await call('repos', {})).isError, undefined);
   });

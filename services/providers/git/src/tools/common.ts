@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
+import { defineTool, type HandlerContext, type ToolAnnotations } from '@mcp-fleet/sdk';
+import type { RemotePolicy } from '../remote.js';
+import { openRepo, type Repo, verifyRevision } from '../repo.js';
+import { type GitLimits, git, plain } from '../run.js';
+
+export interface GitProvider {
+  /** Repositories live under these; `clone` creates new ones only in writable roots. */
+  roots: Root[];
+  /** Remote tools (clone, fetch, pull, push) are registered only when set. */
+  remote?: RemotePolicy;
+  limits: GitLimits;
+  /** Local write tools (add, commit, branch, ...) are registered only when true. */
+  write: boolean;
+  /** Commit as the caller (`<subject> <subject@<domain>>`) when set. */
+  authorDomain?: string;
+}
+
+export const READ: ToolAnnotations = {
+  readOnlyHint: true,
+  idempotentHint: true,
+  destructiveHint: false,
+  openWorldHint: false,
+};
+export const WRITE: ToolAnnotations = {
+  readOnlyHint: false,
+  idempotentHint: false,
+  destructiveHint: false,
+  openWorldHint: false,
+};
+export const REPO = {
+  type: 'string',
+  minLength: 1,
+  description: 'path of the repository, inside the allowed roots',
+};
+export const TEXT = { type: 'string', minLength: 1, maxLength: 4096 };
+export const PATHS = { type: 'array', items: TEXT, maxItems: 200 };
+
+/** Paths inside the repository, as git wants them after `--`: relative, realpath-checked. */
+export async function repoPaths(repo: Repo, paths: string[] = []): Promise<string[]> {
+  const scope = { roots: [{ given: repo.path, real: repo.path, writable: true }] };
+  const out: string[] = [];
+  for (const p of paths) {
+    const resolved = await resolvePath(scope, plain(p, 'path'), 'read');
+    out.push(path.relative(repo.path, resolved.real) || '.');
+  }
+  return out;
+}
+
+/** The verified commit of an optional revision argument, as a list to spread into git's arguments. */
+export async function optionalRevision(p: GitProvider, repo: Repo, value: unknown): Promise<string[]> {
+  return value === undefined ? [] : [await verifyRevision(repo, String(value), p.limits)];
+}
+
+/** Who commits and tags: the caller under the operator's domain, or the provider itself. */
+export function identity(p: GitProvider, ctx: HandlerContext): string[] {
+  return p.authorDomain
+    ? [`user.name=${ctx.identity.subject}`, `user.email=${ctx.identity.subject}@${p.authorDomain}`]
+    : ['user.name=MCP Fleet', 'user.email=mcp-fleet@localhost'];
+}
+
+export function text(result: { stdout: string; truncated: boolean }) {
+  const body = result.stdout || '(nothing)';
+  return {
+    content: [{ type: 'text' as const, text: result.truncated ? `${body}\n(output truncated)` : body }],
+    structuredContent: { output: result.stdout, truncated: result.truncated },
+  };
+}
+
+export type Args = Record<string, unknown> & { repo: string };
+
+/** What `build` returns: git's arguments, and settings or input for that one run. */
+export type Run = string[] | { args: string[]; config?: string[]; input?: string };
+
+/** A tool that opens the repository safely (see openRepo), then runs what `build` asks of git. */
+export function gitTool<A extends Args>(
+  p: GitProvider,
+  spec: {
+    name: string;
+    title: string;
+    description: string;
+    properties: Record<string, unknown>;
+    required?: string[];
+    annotations: ToolAnnotations;
+  },
+  build: (repo: Repo, args: A, ctx: HandlerContext) => Promise<Run>,
+) {
+  return defineTool<A>({
+    name: spec.name,
+    title: spec.title,
+    description: spec.description,
+    inputSchema: {
+      type: 'object',
+      properties: { repo: REPO, ...spec.properties },
+      required: ['repo', ...(spec.required ?? [])],
+      additionalProperties: false,
+    },
+    annotations: spec.annotations,
+    async handler(args, ctx) {
+      const repo = await openRepo(p.roots, args.repo, p.limits);
+      const run = await build(repo, args, ctx);
+      const { args: gitArgs, config, input } = Array.isArray(run) ? { args: run } : run;
+      return text(await git(repo.path, gitArgs, p.limits, config, input));
+    },
+  });
+}

@@ -1,0 +1,194 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { defineTool } from '@mcp-fleet/sdk';
+import { openRepo, verifyRevision } from '../repo.js';
+import { plain } from '../run.js';
+import { type Args, type GitProvider, gitTool, optionalRevision, READ, repoPaths, TEXT } from './common.js';
+
+/** The repositories under the roots (two levels), only those every other tool would open. */
+function repos(p: GitProvider) {
+  return defineTool({
+    name: 'repos',
+    title: 'Repositories',
+    description: 'The git repositories under the allowed roots (two levels deep).',
+    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+    annotations: READ,
+    async handler() {
+      const found: string[] = [];
+      for (const root of p.roots) {
+        const candidates = [root.real];
+        for (const entry of await readdir(root.real, { withFileTypes: true }).catch(() => [])) {
+          if (entry.isDirectory()) candidates.push(path.join(root.real, entry.name));
+        }
+        for (const dir of candidates) {
+          const admitted = await openRepo(p.roots, dir, p.limits).then(
+            () => true,
+            () => false,
+          );
+          if (admitted) found.push(dir);
+        }
+      }
+      return {
+        content: [{ type: 'text', text: found.join('\n') || '(none)' }],
+        structuredContent: { repos: found },
+      };
+    },
+  });
+}
+
+/** Tools that only list: no arguments but the repository. */
+function listings(p: GitProvider) {
+  const list = (name: string, title: string, description: string, args: string[]) =>
+    gitTool(p, { name, title, description, properties: {}, annotations: READ }, async () => args);
+  return [
+    list('status', 'Status', 'Branch and changed files (porcelain v2).', [
+      'status',
+      '--porcelain=v2',
+      '--branch',
+    ]),
+    list('branch_list', 'Branches', 'Local branches.', [
+      'branch',
+      '--list',
+      '--no-color',
+      '--format=%(refname:short)%09%(objectname)%09%(HEAD)',
+    ]),
+    list('tag_list', 'Tags', 'Tags.', ['tag', '--list']),
+    list('remote_list', 'Remotes', 'Configured remotes and their URLs.', ['remote', '-v']),
+    list('reflog', 'Reflog', 'Recent movements of HEAD.', ['reflog', '--no-color', '-n', '50']),
+    list('stash_list', 'Stashes', 'Saved stashes.', ['stash', 'list']),
+  ];
+}
+
+export function readTools(p: GitProvider) {
+  return [
+    repos(p),
+    ...listings(p),
+    gitTool<Args & { staged?: boolean; from?: string; to?: string; paths?: string[]; context?: number }>(
+      p,
+      {
+        name: 'diff',
+        title: 'Diff',
+        description:
+          'Unstaged changes, staged ones (`staged`), or between revisions (`from`, `to`), optionally for paths; capped in size.',
+        properties: {
+          staged: { type: 'boolean' },
+          from: TEXT,
+          to: TEXT,
+          paths: { type: 'array', items: TEXT, maxItems: 200 },
+          context: { type: 'integer', minimum: 0, maximum: 50 },
+        },
+        annotations: READ,
+      },
+      async (repo, a) => [
+        'diff',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--no-color',
+        `-U${a.context ?? 3}`,
+        ...(a.staged ? ['--cached'] : []),
+        ...(await optionalRevision(p, repo, a.from)),
+        ...(await optionalRevision(p, repo, a.to)),
+        '--',
+        ...(await repoPaths(repo, a.paths)),
+      ],
+    ),
+    gitTool<Args & { ref?: string; maxCount?: number; since?: string; until?: string; path?: string }>(
+      p,
+      {
+        name: 'log',
+        title: 'Log',
+        description: 'Commits reachable from a revision (default HEAD), newest first.',
+        properties: {
+          ref: TEXT,
+          maxCount: { type: 'integer', minimum: 1, maximum: 1000 },
+          since: TEXT,
+          until: TEXT,
+          path: TEXT,
+        },
+        annotations: READ,
+      },
+      async (repo, a) => [
+        'log',
+        '--no-ext-diff',
+        '--no-textconv',
+        '--no-color',
+        `--max-count=${a.maxCount ?? 20}`,
+        '--format=%H%x09%an%x09%aI%x09%s',
+        ...(a.since ? [`--since=${plain(a.since, 'since')}`] : []),
+        ...(a.until ? [`--until=${plain(a.until, 'until')}`] : []),
+        ...(await optionalRevision(p, repo, a.ref ?? 'HEAD')),
+        '--',
+        ...(await repoPaths(repo, a.path ? [a.path] : [])),
+      ],
+    ),
+    gitTool<Args & { revision: string; path?: string }>(
+      p,
+      {
+        name: 'show',
+        title: 'Show',
+        description: 'A commit, or one file at a revision.',
+        properties: { revision: TEXT, path: TEXT },
+        required: ['revision'],
+        annotations: READ,
+      },
+      async (repo, a) => {
+        const commit = await verifyRevision(repo, a.revision, p.limits);
+        if (!a.path) return ['show', '--no-ext-diff', '--no-textconv', '--no-color', commit];
+        const [file] = await repoPaths(repo, [a.path]);
+        return ['show', '--no-textconv', `${commit}:${file}`];
+      },
+    ),
+    // Both read what git stored (a commit, the index), never the working tree, so a directory
+    // of the working tree that is a link out of the roots cannot lead them there.
+    gitTool<Args & { path: string; revision?: string; start?: number; end?: number }>(
+      p,
+      {
+        name: 'blame',
+        title: 'Blame',
+        description:
+          'Who last changed each line of a file as committed at a revision (default HEAD), optionally for a line range.',
+        properties: {
+          path: TEXT,
+          revision: TEXT,
+          start: { type: 'integer', minimum: 1 },
+          end: { type: 'integer', minimum: 1 },
+        },
+        required: ['path'],
+        annotations: READ,
+      },
+      async (repo, a) => [
+        'blame',
+        '--porcelain',
+        '--no-textconv',
+        ...(a.start ? [`-L${a.start},${a.end ?? a.start}`] : []),
+        await verifyRevision(repo, a.revision ?? 'HEAD', p.limits),
+        '--',
+        ...(await repoPaths(repo, [a.path])),
+      ],
+    ),
+    gitTool<Args & { pattern: string; ignoreCase?: boolean; revision?: string }>(
+      p,
+      {
+        name: 'grep',
+        title: 'Grep',
+        description:
+          'Lines matching an extended regular expression in the staged (index) content of tracked files, or in a revision.',
+        properties: { pattern: TEXT, ignoreCase: { type: 'boolean' }, revision: TEXT },
+        required: ['pattern'],
+        annotations: READ,
+      },
+      async (repo, a) => [
+        'grep',
+        '-n',
+        '-E',
+        '--no-color',
+        '--no-textconv',
+        ...(a.ignoreCase ? ['-i'] : []),
+        '-e',
+        a.pattern,
+        ...(a.revision ? [await verifyRevision(repo, a.revision, p.limits)] : ['--cached']),
+        '--',
+      ],
+    ),
+  ];
+}
