@@ -7,6 +7,7 @@ import type { RequestContext } from './dispatcher.js';
 import {
   type Classified,
   classify,
+  InvalidMessage,
   type JsonObject,
   type JsonRpcRequest,
   serializeResponse,
@@ -50,7 +51,7 @@ export class ChannelSession {
     } catch (err) {
       const error =
         err instanceof SyntaxError ? { code: -32700, message: `Parse error: ${err.message}` } : errorOf(err);
-      this.send(serializeResponse(null, { error }));
+      this.send(serializeResponse(err instanceof InvalidMessage ? err.requestId : null, { error }));
       return;
     }
     switch (item.kind) {

@@ -1,4 +1,5 @@
-import { invalidRequest } from '../errors.js';
+import { ErrorCode } from '@mcp-fleet/contract';
+import { JsonRpcError } from '../errors.js';
 
 export type JsonObject = Record<string, unknown>;
 export type RequestId = string | number;
@@ -45,21 +46,62 @@ function isObject(value: unknown): value is JsonObject {
 const isId = (value: unknown): value is RequestId =>
   typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
 
-/** Checks the JSON-RPC 2.0 shape of one message; throws -32600 with the reason. */
+/**
+ * How deep a message may nest objects and arrays, envelope included. Far beyond any real tool
+ * argument or Kubernetes manifest, far below what recursive code (JSON.stringify on the way to a
+ * provider, schema validation) survives: a hostile 10,000-deep message is refused at the door.
+ */
+export const MAX_NESTING = 100;
+
+/** A message refused as a whole (-32600), answered to its request id when it had a usable one. */
+export class InvalidMessage extends JsonRpcError {
+  constructor(
+    message: string,
+    readonly requestId: RequestId | null = null,
+  ) {
+    super(ErrorCode.InvalidRequest, message);
+  }
+}
+
+/** True when `value` nests objects or arrays more than `limit` levels; iterative, stops early. */
+export function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    const [node, depth] = item;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > limit) return true;
+    for (const child of Array.isArray(node) ? node : Object.values(node))
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** Checks the JSON-RPC 2.0 shape and the nesting of one message; throws -32600 with the reason. */
 export function classify(value: unknown): Classified {
-  if (!isObject(value)) throw invalidRequest('a JSON-RPC message must be an object');
-  if (value.jsonrpc !== '2.0') throw invalidRequest('jsonrpc must be "2.0"');
-  if (value.params !== undefined && !isObject(value.params)) throw invalidRequest('params must be an object');
+  const classified = shapeOf(value);
+  if (nestsDeeperThan(value, MAX_NESTING))
+    throw new InvalidMessage(
+      `the message nests deeper than ${MAX_NESTING} levels`,
+      classified.kind === 'request' ? classified.message.id : null,
+    );
+  return classified;
+}
+
+function shapeOf(value: unknown): Classified {
+  if (!isObject(value)) throw new InvalidMessage('a JSON-RPC message must be an object');
+  if (value.jsonrpc !== '2.0') throw new InvalidMessage('jsonrpc must be "2.0"');
+  if (value.params !== undefined && !isObject(value.params))
+    throw new InvalidMessage('params must be an object');
   if (typeof value.method === 'string') {
     if (value.id === undefined)
       return { kind: 'notification', message: value as unknown as JsonRpcNotification };
-    if (!isId(value.id)) throw invalidRequest('id must be a string or an integer');
+    if (!isId(value.id)) throw new InvalidMessage('id must be a string or an integer');
     return { kind: 'request', message: value as unknown as JsonRpcRequest };
   }
-  if (value.method !== undefined) throw invalidRequest('method must be a string');
-  if (!isId(value.id)) throw invalidRequest('a response needs the id of its request');
+  if (value.method !== undefined) throw new InvalidMessage('method must be a string');
+  if (!isId(value.id)) throw new InvalidMessage('a response needs the id of its request');
   if ('result' in value === 'error' in value)
-    throw invalidRequest('a response has exactly one of result and error');
+    throw new InvalidMessage('a response has exactly one of result and error');
   return { kind: 'response', message: value as unknown as JsonRpcResponse };
 }
 

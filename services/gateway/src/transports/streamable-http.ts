@@ -7,6 +7,7 @@ import type { RequestContext } from '../mcp/dispatcher.js';
 import {
   type Classified,
   classify,
+  InvalidMessage,
   type JsonObject,
   type JsonRpcRequest,
   serializeResponse,
@@ -242,7 +243,9 @@ export function registerStreamableHttp(
       try {
         item = classify(raw);
       } catch (err) {
-        answers.push(serializeResponse(null, errorOutcome(err)));
+        answers.push(
+          serializeResponse(err instanceof InvalidMessage ? err.requestId : null, errorOutcome(err)),
+        );
         continue;
       }
       if (item.kind !== 'request') {

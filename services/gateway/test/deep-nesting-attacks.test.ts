@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { after, before, describe, it } from 'node:test';
+import { definitions } from '@mcp-fleet/provider-everything';
+import { waitFor } from '@mcp-fleet/sdk/testing';
+import { WebSocket } from 'ws';
+import { argumentDigest } from '../src/audit/audit-log.js';
+import { type Fleet, initialize, post, readUntil, startFleet } from './support.js';
+
+/** `depth` objects inside each other, as a client would send them: text, parsed by the gateway. */
+const deepText = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+const INVALID_REQUEST = -32600;
+
+describe('the audit digest of arguments', () => {
+  it('digests 100,000 levels of nesting without overflowing the stack', () => {
+    const value = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    assert.match(argumentDigest(value), /^sha256:[0-9a-f]{32}$/);
+    assert.match(argumentDigest(JSON.parse(deepText(100_000))), /^sha256:[0-9a-f]{32}$/);
+  });
+
+  it('is canonical: key order does not matter, values do', () => {
+    const a = argumentDigest({ b: 1, a: [1, { d: 'x', c: null }], e: { f: true } });
+    assert.equal(a, argumentDigest({ e: { f: true }, a: [1, { c: null, d: 'x' }], b: 1 }));
+    assert.notEqual(a, argumentDigest({ b: 1, a: [1, { d: 'x', c: null }], e: { f: false } }));
+    assert.notEqual(argumentDigest({ a: '1' }), argumentDigest({ a: 1 }));
+    assert.notEqual(argumentDigest([[1], 2]), argumentDigest([1, [2]]));
+  });
+});
+
+describe('hostile nesting through the gateway', () => {
+  let fleet: Fleet;
+  before(async () => {
+    fleet = await startFleet([{ name: 'everything', prefix: '', definitions }]);
+  });
+  after(() => fleet.close());
+
+  const headers = (session: string) => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
+  const echo = (id: number) => ({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'echo', arguments: { text: 'still here' } },
+  });
+
+  it('tools/call with arguments 10,000 levels deep (Streamable HTTP): 400 Invalid Request, and the gateway keeps serving', async () => {
+    const session = await initialize(fleet.url);
+    const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":${deepText(10_000)}}}}`;
+    const refused = await post(fleet.url, body, headers(session));
+    assert.equal(refused.status, 400, refused.text);
+    assert.equal((refused.json?.error as { code: number }).code, INVALID_REQUEST);
+    assert.match((refused.json?.error as { message: string }).message, /nests deeper than 100 levels/);
+    const next = await post(fleet.url, echo(2), headers(session));
+    assert.deepEqual(next.json?.result, { content: [{ type: 'text', text: 'still here' }] });
+  });
+
+  it('tools/call with arguments 10,000 levels deep (WebSocket): an error answering that request id, and the connection keeps serving', async () => {
+    const socket = new WebSocket(`${fleet.url.replace(/^http/, 'ws').replace(/\/mcp$/, '')}/ws`, ['mcp']);
+    await once(socket, 'open');
+    const replies: Record<string, unknown>[] = [];
+    socket.on('message', (data) => replies.push(JSON.parse(data.toString())));
+    socket.send(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 0,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'd', version: '1' } },
+      }),
+    );
+    socket.send(
+      `{"jsonrpc":"2.0","id":"deep","method":"tools/call","params":{"name":"echo","arguments":${deepText(10_000)}}}`,
+    );
+    socket.send(JSON.stringify(echo(2)));
+    await waitFor(
+      () => replies.some((r) => r.id === 'deep') && replies.some((r) => r.id === 2),
+      'both answers',
+    );
+    const deep = replies.find((r) => r.id === 'deep') as { error: { code: number; message: string } };
+    assert.equal(deep.error.code, INVALID_REQUEST);
+    assert.match(deep.error.message, /nests deeper than 100 levels/);
+    assert.deepEqual(replies.find((r) => r.id === 2)?.result, {
+      content: [{ type: 'text', text: 'still here' }],
+    });
+    socket.close();
+  });
+
+  it('an elicitation answered with a result 10,000 levels deep: refused, and the real answer still completes the call', async () => {
+    const init = await post(fleet.url, {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-11-25',
+        capabilities: { elicitation: {} },
+        clientInfo: { name: 'd', version: '1' },
+      },
+    });
+    const session = init.headers.get('mcp-session-id') as string;
+    const call = {
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'test_elicitation', arguments: { message: 'deep?' } },
+    };
+    // The call streams its elicitation; the client answers on other POSTs while the stream stays open.
+    let request: { id: string } | undefined;
+    const stream = readUntil(fleet.url, call, headers(session), (_ids, messages) => {
+      request ??= messages.find((m) => m.method === 'elicitation/create') as { id: string } | undefined;
+      return messages.some((m) => m.id === 7);
+    });
+    await waitFor(() => request !== undefined, 'the elicitation request');
+    const id = JSON.stringify((request as { id: string }).id);
+    const deep = await post(
+      fleet.url,
+      `{"jsonrpc":"2.0","id":${id},"result":{"action":"accept","content":${deepText(10_000)}}}`,
+      headers(session),
+    );
+    assert.equal(deep.status, 400, deep.text);
+    assert.equal((deep.json?.error as { code: number }).code, INVALID_REQUEST);
+    const real = await post(
+      fleet.url,
+      { jsonrpc: '2.0', id: (request as { id: string }).id, result: { action: 'decline' } },
+      headers(session),
+    );
+    assert.equal(real.status, 202, real.text);
+    const { messages } = await stream;
+    assert.deepEqual(messages.find((m) => m.id === 7)?.result, {
+      content: [{ type: 'text', text: 'User response: action=decline, content={}' }],
+    });
+  });
+});
