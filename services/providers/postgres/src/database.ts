@@ -1,13 +1,11 @@
 import { type Context, childSpan, failSpan, SpanKind } from '@mcp-fleet/sdk/telemetry';
 import pg from 'pg';
-import Cursor from 'pg-cursor';
+import { FunctionGate, type GateMode } from './function-gate.js';
+import { type CallLimits, readRows } from './rows.js';
+import type { ParsedStatement } from './sql-guard.js';
+import { references } from './sql-references.js';
 
-/** Limits of one call, within the provider's configured maxima. */
-export interface CallLimits {
-  timeoutMs: number;
-  maxRows: number;
-  maxBytes: number;
-}
+export type { CallLimits } from './rows.js';
 
 export interface Column {
   name: string;
@@ -47,13 +45,6 @@ export class PoolBusy extends Error {
 
 const LOCK_TIMEOUT_MS = 2_000;
 
-/** JSON-friendly values: binary as `\x...` hex, dates as ISO strings, the rest as pg gives them. */
-function plain(value: unknown): unknown {
-  if (Buffer.isBuffer(value)) return `\\x${value.toString('hex')}`;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? String(value) : value.toISOString();
-  return value;
-}
-
 function fromPg(err: unknown): Error {
   const e = err as { message?: string; code?: string; position?: string };
   if (e?.code && /^[0-9A-Z]{5}$/.test(e.code)) {
@@ -72,13 +63,36 @@ function fromPg(err: unknown): Error {
  * that commits only when all of it succeeded. Statements go through the extended protocol, so
  * one string is one statement.
  */
+export interface DatabaseOptions {
+  /** Functions admitted beyond the built-in allow-list, as `schema.name` or `schema.*`. */
+  allowFunctions?: readonly string[];
+}
+
+/**
+ * Session-level state a statement could leave on a pooled connection; cleared after every
+ * transaction, in the same round trip as its end.
+ */
+const CLEAR_SESSION = 'SELECT pg_advisory_unlock_all()';
+
 export class Database {
   private readonly typeNames = new Map<number, string>();
+  private readonly gate: FunctionGate;
 
   constructor(
     readonly pool: pg.Pool,
     private readonly role: string | undefined,
-  ) {}
+    options: DatabaseOptions = {},
+  ) {
+    this.gate = new FunctionGate(options.allowFunctions);
+  }
+
+  /**
+   * The allow-list gate for caller SQL: run inside the call's transaction (after SET LOCAL ROLE,
+   * so names resolve as they will for the statement) and before the statement itself.
+   */
+  admit(client: pg.ClientBase, statement: ParsedStatement, mode: GateMode): Promise<void> {
+    return this.gate.admit(client, references({ [statement.kind]: statement.node }), mode);
+  }
 
   private async acquire(): Promise<pg.PoolClient> {
     try {
@@ -137,17 +151,21 @@ export class Database {
     signal.addEventListener('abort', cancel, { once: true });
     let healthy = true;
     try {
-      await client.query(mode === 'read-only' ? 'BEGIN READ ONLY' : 'BEGIN');
-      // SET LOCAL takes no parameters; the values are integers the provider computed.
+      // One round trip: SET LOCAL takes no parameters; the values are integers the provider computed.
       await client.query(
-        `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}; SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}; SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.floor(timeoutMs) + 1000)}`,
+        [
+          mode === 'read-only' ? 'BEGIN READ ONLY' : 'BEGIN',
+          `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`,
+          `SET LOCAL lock_timeout = ${LOCK_TIMEOUT_MS}`,
+          `SET LOCAL idle_in_transaction_session_timeout = ${Math.max(1000, Math.floor(timeoutMs) + 1000)}`,
+          ...(this.role ? [`SET LOCAL ROLE ${pg.escapeIdentifier(this.role)}`] : []),
+        ].join('; '),
       );
-      if (this.role) await client.query(`SET LOCAL ROLE ${pg.escapeIdentifier(this.role)}`);
       const result = await work(client);
-      await client.query(mode === 'read-only' ? 'ROLLBACK' : 'COMMIT');
+      await client.query(`${mode === 'read-only' ? 'ROLLBACK' : 'COMMIT'}; ${CLEAR_SESSION}`);
       return result;
     } catch (err) {
-      await client.query('ROLLBACK').catch(() => {
+      await client.query(`ROLLBACK; ${CLEAR_SESSION}`).catch(() => {
         healthy = false;
       });
       throw fromPg(err);
@@ -169,44 +187,18 @@ export class Database {
     return name;
   }
 
-  /** One statement through a cursor: never more than maxRows + 1 rows or about maxBytes in memory. */
-  async rows(client: pg.PoolClient, sql: string, params: unknown[], limits: CallLimits): Promise<Rows> {
-    const cursor = client.query(new Cursor(sql, params));
-    const read = (count: number) =>
-      new Promise<{ batch: Record<string, unknown>[]; fields: { name: string; dataTypeID: number }[] }>(
-        (resolve, reject) =>
-          cursor.read(count, (err, batch, result) =>
-            err ? reject(err) : resolve({ batch, fields: result?.fields ?? [] }),
-          ),
-      );
-    const rows: Record<string, unknown>[] = [];
-    let bytes = 0;
-    let truncated = false;
-    let fields: { name: string; dataTypeID: number }[] = [];
-    try {
-      for (;;) {
-        const next = await read(Math.min(500, limits.maxRows + 1 - rows.length));
-        const batch = next.batch;
-        if (next.fields.length > 0) fields = next.fields;
-        if (batch.length === 0) break;
-        for (const row of batch) {
-          if (rows.length >= limits.maxRows) {
-            truncated = true;
-            break;
-          }
-          const clean = Object.fromEntries(Object.entries(row).map(([k, v]) => [k, plain(v)]));
-          bytes += Buffer.byteLength(JSON.stringify(clean));
-          if (bytes > limits.maxBytes && rows.length > 0) {
-            truncated = true;
-            break;
-          }
-          rows.push(clean);
-        }
-        if (truncated || rows.length >= limits.maxRows + 1) break;
-      }
-    } finally {
-      await new Promise<void>((resolve) => cursor.close(() => resolve()));
-    }
+  /**
+   * One statement through a cursor: never more than maxRows + 1 rows or about maxBytes in memory.
+   * `guarded` (a SELECT) has the server measure each row first, so no single row exceeds the cap.
+   */
+  async rows(
+    client: pg.PoolClient,
+    sql: string,
+    params: unknown[],
+    limits: CallLimits,
+    guarded = true,
+  ): Promise<Rows> {
+    const { fields, rows, truncated } = await readRows(client, sql, params, limits, guarded);
     const columns = await Promise.all(
       fields.map(async (f) => ({ name: f.name, type: await this.typeName(client, f.dataTypeID) })),
     );

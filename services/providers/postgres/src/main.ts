@@ -4,7 +4,7 @@ import pg from 'pg';
 import { Gauge } from 'prom-client';
 import { Database, type PgProvider } from './context.js';
 import { startEmbedded } from './embedded.js';
-import { postgresTools, warnAboutRole } from './provider.js';
+import { parseAllowFunctions, postgresTools, warnAboutRole } from './provider.js';
 import { loadParser } from './sql-guard.js';
 
 await runProvider({
@@ -38,6 +38,12 @@ await runProvider({
       env: 'MCPFLEET_PG_ROLE',
       flag: 'role',
       doc: 'SET ROLE to this least-privilege role in every transaction',
+    },
+    allowFunctions: {
+      kind: 'string',
+      env: 'MCPFLEET_PG_ALLOW_FUNCTIONS',
+      flag: 'allow-functions',
+      doc: 'more functions caller SQL may use, beyond the built-in allow-list: schema.name or schema.*, comma-separated',
     },
     poolSize: {
       kind: 'int',
@@ -80,6 +86,7 @@ await runProvider({
     },
   },
   async setup(config, logger) {
+    const allowFunctions = parseAllowFunctions(config.allowFunctions);
     await loadParser();
     const embedded = config.databaseUrl ? undefined : await startEmbedded();
     const pool = new pg.Pool({
@@ -101,9 +108,9 @@ await runProvider({
         this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
-    if (!embedded) await warnAboutRole(pool, logger);
+    await warnAboutRole(pool, logger);
     const provider: PgProvider = {
-      db: new Database(pool, config.role),
+      db: new Database(pool, config.role, { allowFunctions }),
       readWrite: config.mode === 'read-write',
       dmlOnly: config.dmlOnly,
       limits: { timeoutMs: config.statementTimeout, maxRows: config.maxRows, maxBytes: config.maxBytes },

@@ -43,3 +43,15 @@ export async function warnAboutRole(pool: pg.Pool, logger: Pick<Logger, 'warn'>)
   else if (me?.files)
     logger.warn({ role: me.role }, 'DANGER: the provider role can read server files (pg_read_server_files)');
 }
+
+/** `schema.name` or `schema.*` entries of MCPFLEET_PG_ALLOW_FUNCTIONS; refuses to start on anything else. */
+export function parseAllowFunctions(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.find((e) => !/^[a-z_][a-z0-9_$]*\.([a-z_][a-z0-9_$]*|\*)$/i.test(e));
+  if (bad !== undefined)
+    throw new Error(`MCPFLEET_PG_ALLOW_FUNCTIONS: "${bad}" is not schema.name or schema.*`);
+  return entries;
+}

@@ -18,60 +18,6 @@ export class SqlSyntaxError extends Error {
 
 type Node = Record<string, unknown>;
 
-/**
- * Functions no caller of this provider may run, whatever the mode: server files, large objects,
- * other connections, other sessions, server configuration, and SQL smuggled in a string.
- */
-const DENIED_FUNCTIONS = new Set([
-  'pg_read_file',
-  'pg_read_binary_file',
-  'pg_ls_dir',
-  'pg_ls_logdir',
-  'pg_ls_waldir',
-  'pg_ls_tmpdir',
-  'pg_ls_archive_statusdir',
-  'pg_ls_logicalsnapdir',
-  'pg_ls_logicalmapdir',
-  'pg_ls_replslotdir',
-  'pg_stat_file',
-  'lo_import',
-  'lo_export',
-  'lo_unlink',
-  'lo_create',
-  'lo_creat',
-  'lo_from_bytea',
-  'lo_put',
-  'lo_open',
-  'lowrite',
-  'dblink',
-  'dblink_exec',
-  'dblink_connect',
-  'dblink_connect_u',
-  'dblink_send_query',
-  'dblink_open',
-  'pg_terminate_backend',
-  'pg_cancel_backend',
-  'pg_reload_conf',
-  'pg_rotate_logfile',
-  'pg_promote',
-  'pg_switch_wal',
-  'pg_create_restore_point',
-  'pg_backup_start',
-  'pg_backup_stop',
-  'set_config',
-  'query_to_xml',
-  'query_to_xmlschema',
-  'query_to_xml_and_xmlschema',
-  'cursor_to_xml',
-  'cursor_to_xmlschema',
-  'pg_file_write',
-  'pg_file_rename',
-  'pg_file_unlink',
-  'pg_logdir_ls',
-  'pg_advisory_lock',
-  'pg_advisory_xact_lock',
-]);
-
 /** Statements that change data, anywhere in a tree (data-modifying CTEs included). */
 const WRITE_NODES = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -126,6 +72,40 @@ const NEVER = new Set([
 /** Data manipulation a read-write provider may run without DDL rights. */
 const DML = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'SelectStmt']);
 
+/**
+ * DDL a read-write provider without `dml_only` may run: tables, views, indexes, sequences, schemas,
+ * plain types and domains, policies, comments and grants on its own objects. Every expression in
+ * them goes through the function allow-list. Not here, so refused: anything that binds a function
+ * to a name, an operator, a cast or a type (CREATE OPERATOR/AGGREGATE/CAST/TYPE ... (INPUT = ...),
+ * operator classes, conversions, transforms, range types with subtype functions, languages,
+ * foreign data wrappers, ALTER FUNCTION/OPERATOR/TYPE).
+ */
+const DDL = new Set([
+  'CreateStmt',
+  'CreateTableAsStmt',
+  'AlterTableStmt',
+  'IndexStmt',
+  'ViewStmt',
+  'CreateSeqStmt',
+  'AlterSeqStmt',
+  'DropStmt',
+  'TruncateStmt',
+  'RenameStmt',
+  'AlterObjectSchemaStmt',
+  'CommentStmt',
+  'CreateSchemaStmt',
+  'CreateEnumStmt',
+  'AlterEnumStmt',
+  'CompositeTypeStmt',
+  'CreateDomainStmt',
+  'AlterDomainStmt',
+  'CreateStatsStmt',
+  'CreatePolicyStmt',
+  'AlterPolicyStmt',
+  'RefreshMatViewStmt',
+  'GrantStmt',
+]);
+
 let loaded: Promise<void> | undefined;
 
 /** Loads the parser (WebAssembly) once. */
@@ -138,11 +118,13 @@ export interface ParsedStatement {
   /** The statement's node type, e.g. `SelectStmt`. */
   kind: string;
   node: Node;
+  /** The caller's text up to the end of the statement (no trailing semicolon). */
+  text: string;
 }
 
 /** Parses exactly one statement with the real Postgres parser; `$$a;b$$` stays one statement. */
 export function parseOne(sql: string): ParsedStatement {
-  let tree: { stmts?: { stmt: Node }[] };
+  let tree: { stmts?: { stmt: Node; stmt_location?: number; stmt_len?: number }[] };
   try {
     tree = parseSync(sql) as typeof tree;
   } catch (err) {
@@ -156,14 +138,13 @@ export function parseOne(sql: string): ParsedStatement {
   if (statements.length !== 1) {
     throw new StatementRefused(`exactly one SQL statement is allowed, got ${statements.length}`);
   }
-  const stmt = (statements[0] as { stmt: Node }).stmt;
+  const { stmt, stmt_location: start = 0, stmt_len: length = 0 } = statements[0] as (typeof statements)[0];
   const kind = Object.keys(stmt)[0] as string;
-  return { kind, node: stmt[kind] as Node };
-}
-
-function funcName(call: Node): string {
-  const parts = (call.funcname as { String?: { sval?: string } }[] | undefined) ?? [];
-  return (parts.at(-1)?.String?.sval ?? '').toLowerCase();
+  // Locations count bytes of the UTF-8 text; a length of 0 means "to the end". What comes before
+  // the statement (blanks, comments) stays, so positions in errors still match the caller's text.
+  const bytes = Buffer.from(sql);
+  const text = bytes.subarray(0, length === 0 ? bytes.length : start + length).toString();
+  return { kind, node: stmt[kind] as Node, text };
 }
 
 /** Visits every node of a parse tree with its type name. */
@@ -180,14 +161,13 @@ function walk(value: unknown, visit: (type: string, node: Node) => void): void {
   }
 }
 
-/** Refusals that hold in every mode: denied functions and never-run statements anywhere. */
+/**
+ * Refusals that hold in every mode: never-run statements anywhere. Functions are not checked
+ * here: the allow-list gate (function-gate.ts) does it with the server's own name resolution.
+ */
 function checkEverywhere(statement: ParsedStatement): void {
   if (NEVER.has(statement.kind)) throw new StatementRefused(`${statement.kind} is not allowed`);
-  walk({ [statement.kind]: statement.node }, (type, node) => {
-    if (type === 'FuncCall') {
-      const name = funcName(node);
-      if (DENIED_FUNCTIONS.has(name)) throw new StatementRefused(`function ${name}() is not allowed`);
-    }
+  walk({ [statement.kind]: statement.node }, (type) => {
     if (NEVER.has(type)) throw new StatementRefused(`${type} is not allowed`);
   });
 }
@@ -209,7 +189,7 @@ export function checkReadOnly(statement: ParsedStatement): { explainAnalyze: boo
     );
     const query = statement.node.query as Node;
     const kind = Object.keys(query)[0] as string;
-    inner = { kind, node: query[kind] as Node };
+    inner = { kind, node: query[kind] as Node, text: statement.text };
   }
   if (!['SelectStmt', 'VariableShowStmt'].includes(inner.kind)) {
     throw new StatementRefused(`${inner.kind} is not allowed in read-only mode`);
@@ -227,10 +207,14 @@ export function checkReadOnly(statement: ParsedStatement): { explainAnalyze: boo
   return { explainAnalyze };
 }
 
-/** Read-write mode: DML, and DDL too unless `dmlOnly`; never the statements refused everywhere. */
+/** Read-write mode: DML, and the DDL above too unless `dmlOnly`; never the statements refused everywhere. */
 export function checkWrite(statement: ParsedStatement, dmlOnly: boolean): void {
   checkEverywhere(statement);
-  if (dmlOnly && !DML.has(statement.kind)) {
+  if (DML.has(statement.kind)) return;
+  if (dmlOnly) {
     throw new StatementRefused(`${statement.kind} is DDL or utility: this provider runs DML only (dml_only)`);
+  }
+  if (!DDL.has(statement.kind)) {
+    throw new StatementRefused(`${statement.kind} is not on the DDL allow-list of this provider`);
   }
 }

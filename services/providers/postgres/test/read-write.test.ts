@@ -55,7 +55,7 @@ describe('postgres provider, read-write', () => {
       ['CREATE TABLE evil (x int)', /CreateStmt is DDL or utility/],
       ["COPY accounts TO PROGRAM 'id'", /CopyStmt is not allowed/],
       ['SET ROLE postgres', /VariableSetStmt is not allowed/],
-      ["SELECT pg_read_file('/etc/passwd')", /pg_read_file\(\) is not allowed/],
+      ["SELECT pg_read_file('/etc/passwd')", /pg_read_file\(text\) is not on the allow-list/],
       ['UPDATE accounts SET balance = 0; DROP TABLE accounts', /exactly one SQL statement/],
     ] as const) {
       const result = await call('execute', { sql });
@@ -115,7 +115,7 @@ describe('postgres provider on the embedded PGlite', () => {
   it('serves the demo schema over the wire protocol, with READ ONLY enforced as in PostgreSQL', async () => {
     await loadParser();
     const embedded = await startEmbedded();
-    const pg = provider(embedded.url, { poolSize: 2 });
+    const pg = provider(embedded.url, { poolSize: 2, allowFunctions: ['pg_catalog.nextval'] });
     const server = await startProvider(postgresTools(pg));
     try {
       const call = async (tool: string, args: Record<string, unknown>) => callTool(server, tool, args);

@@ -158,9 +158,11 @@ export const recommendIndexes = (p: PgProvider) =>
     annotations: READ,
     handler: ({ queries }, ctx) =>
       guarded(async () => {
-        for (const sql of queries) checkReadOnly(parseOne(sql));
+        const statements = queries.map((sql) => parseOne(sql));
+        for (const statement of statements) checkReadOnly(statement);
         const limits = limitsFor(p, {});
         const advice = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
+          for (const statement of statements) await p.db.admit(client, statement, 'read');
           const hypopg = await hasExtension(client, 'hypopg');
           const cost = async (sql: string) => {
             const { rows } = await client.query({

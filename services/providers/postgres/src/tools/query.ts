@@ -37,9 +37,11 @@ export const query = (p: PgProvider) =>
         if (explainAnalyze)
           throw new StatementRefused('EXPLAIN ANALYZE runs the statement: use the explain tool');
         const limits = limitsFor(p, { maxRows, timeoutMs });
-        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx, (client) =>
-          p.db.rows(client, sql, params, limits),
-        );
+        const result = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
+          await p.db.admit(client, statement, 'read');
+          // SHOW and EXPLAIN answer in short lines; only a SELECT can carry a huge value.
+          return p.db.rows(client, statement.text, params, limits, statement.kind === 'SelectStmt');
+        });
         return { content: [{ type: 'text', text: textTable(result) }], structuredContent: { ...result } };
       }),
   });
@@ -74,6 +76,7 @@ export const explainPlan = (p: PgProvider) =>
         const mode = analyze ? 'read-write' : 'read-only';
         const options = analyze ? 'ANALYZE, BUFFERS, ' : '';
         const plan = await p.db.transaction(mode, limits.timeoutMs, ctx, async (client) => {
+          await p.db.admit(client, statement, analyze ? 'write' : 'read');
           const json = await client.query({
             text: `EXPLAIN (${options}FORMAT JSON) ${sql}`,
             values: params,

@@ -1,6 +1,6 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
-import { checkWrite, parseOne } from '../sql-guard.js';
+import { checkWrite, type ParsedStatement, parseOne } from '../sql-guard.js';
 
 const WRITE: ToolAnnotations = {
   readOnlyHint: false,
@@ -28,11 +28,13 @@ export const execute = (p: PgProvider) =>
     annotations: WRITE,
     handler: ({ sql, params = [] }, ctx) =>
       guarded(async () => {
-        checkWrite(parseOne(sql), p.dmlOnly);
+        const statement = parseOne(sql);
+        checkWrite(statement, p.dmlOnly);
         const limits = limitsFor(p, {});
-        const result = await p.db.transaction('read-write', limits.timeoutMs, ctx, (client) =>
-          p.db.run(client, sql, params),
-        );
+        const result = await p.db.transaction('read-write', limits.timeoutMs, ctx, async (client) => {
+          await p.db.admit(client, statement, 'write');
+          return p.db.run(client, sql, params);
+        });
         return {
           content: [{ type: 'text', text: `${result.command} ${result.rowCount}` }],
           structuredContent: result,
@@ -55,9 +57,11 @@ export const transaction = (p: PgProvider) =>
     annotations: WRITE,
     handler: ({ statements }, ctx) =>
       guarded(async () => {
-        statements.forEach((s, i) => {
+        const parsed = statements.map((s, i) => {
           try {
-            checkWrite(parseOne(s.sql), p.dmlOnly);
+            const statement = parseOne(s.sql);
+            checkWrite(statement, p.dmlOnly);
+            return statement;
           } catch (err) {
             throw new Error(`statement ${i}: ${(err as Error).message}`);
           }
@@ -67,6 +71,7 @@ export const transaction = (p: PgProvider) =>
           const done: { command: string; rowCount: number }[] = [];
           for (const [i, s] of statements.entries()) {
             try {
+              await p.db.admit(client, parsed[i] as ParsedStatement, 'write');
               done.push(await p.db.run(client, s.sql, s.params ?? []));
             } catch (err) {
               const e = err as { message: string; code?: string };

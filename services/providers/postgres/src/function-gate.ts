@@ -1,0 +1,118 @@
+import type pg from 'pg';
+import { READ_NAMES, WRITE_NAMES } from './allowed-functions.js';
+import { StatementRefused } from './sql-guard.js';
+import type { QualifiedName, References } from './sql-references.js';
+
+/** Which allow-list a statement is checked against. */
+export type GateMode = 'read' | 'write';
+
+interface AllowList {
+  read: Set<number>;
+  write: Set<number>;
+}
+
+/**
+ * Built-in (OID below FirstNormalObjectId) functions of pg_catalog on the allow-list: the named
+ * families, and the functions behind built-in operators, casts and type input/output (pure
+ * conversions and comparisons), plus the operator's own extra entries (`schema.name`, `schema.*`).
+ */
+const LOAD = `
+WITH builtin AS (
+  SELECT oprcode AS oid FROM pg_operator WHERE oid < 16384
+  UNION SELECT castfunc FROM pg_cast WHERE oid < 16384
+  UNION SELECT typinput FROM pg_type WHERE oid < 16384
+  UNION SELECT typoutput FROM pg_type WHERE oid < 16384)
+SELECT p.oid::int AS oid, p.proname = ANY($1::text[]) OR p.oid IN (SELECT oid FROM builtin) OR e.extra AS read
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ CROSS JOIN LATERAL (SELECT n.nspname || '.' || p.proname = ANY($3::text[])
+                         OR n.nspname || '.*' = ANY($3::text[]) AS extra) e
+ WHERE (n.nspname = 'pg_catalog' AND p.oid < 16384
+        AND (p.proname = ANY($2::text[]) OR p.oid IN (SELECT oid FROM builtin)))
+    OR e.extra`;
+
+/**
+ * Every function each referenced name could resolve to, as the server would see it now (this
+ * role, this search path): calls and attribute notation by name, operators through oprcode, cast
+ * targets through their casts, input function and domain constraints, and any implicit or
+ * assignment cast a user created (it can apply anywhere without being named).
+ */
+const RESOLVE = `
+WITH RECURSIVE
+  path AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = ANY(current_schemas(true))),
+  fn AS (
+    SELECT p.oid FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+      JOIN pg_proc p ON p.proname = w.name JOIN pg_namespace n ON n.oid = p.pronamespace
+     WHERE (w.schema = '' AND p.pronamespace IN (SELECT oid FROM path)) OR n.nspname = w.schema),
+  attr AS (
+    SELECT p.oid FROM pg_proc p WHERE p.proname = ANY($3::text[]) AND p.pronamespace IN (SELECT oid FROM path)),
+  op AS (
+    SELECT o.oprcode::oid AS oid FROM unnest($4::text[], $5::text[]) AS w(schema, name)
+      JOIN pg_operator o ON o.oprname = w.name JOIN pg_namespace n ON n.oid = o.oprnamespace
+     WHERE (w.schema = '' AND o.oprnamespace IN (SELECT oid FROM path)) OR n.nspname = w.schema),
+  typ AS (
+    SELECT t.oid, t.typbasetype FROM unnest($6::text[], $7::text[]) AS w(schema, name)
+      JOIN pg_type t ON t.typname = w.name JOIN pg_namespace n ON n.oid = t.typnamespace
+     WHERE (w.schema = '' AND t.typnamespace IN (SELECT oid FROM path)) OR n.nspname = w.schema
+    UNION
+    SELECT b.oid, b.typbasetype FROM pg_type b JOIN typ ON b.oid = typ.typbasetype),
+  conversion AS (
+    SELECT c.castfunc AS oid FROM pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
+    UNION ALL SELECT t.typinput FROM pg_type t WHERE t.oid IN (SELECT oid FROM typ)
+    UNION ALL SELECT d.refobjid FROM pg_constraint k
+      JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = k.oid
+                      AND d.refclassid = 'pg_proc'::regclass
+     WHERE k.contypid IN (SELECT oid FROM typ)),
+  implicit AS (
+    SELECT c.castfunc AS oid FROM pg_cast c
+     WHERE c.oid >= 16384 AND c.castcontext IN ('i', 'a')
+       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
+                                                  AND d.objid = c.oid AND d.deptype = 'e'))
+SELECT coalesce(array_agg(DISTINCT oid::int), '{}') AS oids FROM (
+  SELECT oid FROM fn UNION ALL SELECT oid FROM attr UNION ALL SELECT oid FROM op
+  UNION ALL SELECT oid FROM conversion UNION ALL SELECT oid FROM implicit) AS every
+ WHERE oid <> 0`;
+
+const columns = (names: QualifiedName[]) => [names.map((n) => n.schema), names.map((n) => n.name)];
+
+/**
+ * The allow-list gate: resolves the allow-list to OIDs on first use, then refuses any statement
+ * whose references could reach a function outside it, naming that function.
+ */
+export class FunctionGate {
+  private allowList?: Promise<AllowList>;
+
+  /** `extra`: more functions to admit, as `schema.name` or `schema.*`. */
+  constructor(private readonly extra: readonly string[] = []) {}
+
+  private load(client: pg.ClientBase): Promise<AllowList> {
+    this.allowList ??= client
+      .query<{ oid: number; read: boolean }>(LOAD, [READ_NAMES, WRITE_NAMES, this.extra])
+      .then(({ rows }) => ({
+        read: new Set(rows.filter((r) => r.read).map((r) => r.oid)),
+        write: new Set(rows.map((r) => r.oid)),
+      }))
+      .catch((err) => {
+        this.allowList = undefined;
+        throw new Error(`cannot load the function allow-list: ${(err as Error).message}`);
+      });
+    return this.allowList;
+  }
+
+  /** Throws StatementRefused when a reference could resolve to a function outside the allow-list. */
+  async admit(client: pg.ClientBase, refs: References, mode: GateMode): Promise<void> {
+    const allowed = (await this.load(client))[mode];
+    const { rows } = await client.query<{ oids: number[] }>(RESOLVE, [
+      ...columns(refs.functions),
+      refs.attributes,
+      ...columns(refs.operators),
+      ...columns(refs.types),
+    ]);
+    const outside = (rows[0]?.oids ?? []).filter((oid) => !allowed.has(oid));
+    if (outside.length === 0) return;
+    const named = await client.query<{ fn: string }>(
+      'SELECT oid::regprocedure::text AS fn FROM unnest($1::oid[]) AS oid ORDER BY 1 LIMIT 1',
+      [outside],
+    );
+    throw new StatementRefused(`function ${named.rows[0]?.fn ?? outside[0]} is not on the allow-list`);
+  }
+}
