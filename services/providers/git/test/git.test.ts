@@ -16,6 +16,8 @@ const repo = join(root, 'app');
 const hostile = join(root, 'hostile');
 const outside = join(base, 'outside');
 const pwned = join(base, 'pwned');
+/** What an option smuggled into an argument would write. */
+const written = join(base, 'x');
 
 describe('git provider', () => {
   let server: TestProvider;
@@ -107,11 +109,11 @@ describe('git provider', () => {
   });
 
   const injections: [string, Record<string, unknown>][] = [
-    ['log', { repo, ref: '--output=/tmp/x' }],
-    ['log', { repo, since: '--output=/tmp/x' }],
-    ['diff', { repo, from: '-c core.sshCommand=touch /tmp/x' }],
-    ['diff', { repo, paths: ['--output=/tmp/x'] }],
-    ['show', { repo, revision: '--upload-pack=touch /tmp/x' }],
+    ['log', { repo, ref: `--output=${written}` }],
+    ['log', { repo, since: `--output=${written}` }],
+    ['diff', { repo, from: `-c core.sshCommand=touch ${written}` }],
+    ['diff', { repo, paths: [`--output=${written}`] }],
+    ['show', { repo, revision: `--upload-pack=touch ${written}` }],
     ['branch_create', { repo, name: '--force' }],
     ['checkout', { repo, branch: '--output=x' }],
     ['tag_create', { repo, name: '-d' }],
@@ -121,7 +123,7 @@ describe('git provider', () => {
   for (const [tool, args] of injections) {
     it(`refuses a leading-dash value: ${tool} ${JSON.stringify(args)}`, async () => {
       await refused(tool, args, /may not begin with "-"/);
-      assert.equal(existsSync('/tmp/x'), false);
+      assert.equal(existsSync(written), false);
     });
   }
 

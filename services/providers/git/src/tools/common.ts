@@ -73,17 +73,20 @@ export type Args = Record<string, unknown> & { repo: string };
 /** What `build` returns: git's arguments, and settings or input for that one run. */
 export type Run = string[] | { args: string[]; config?: string[]; input?: string };
 
+/** A tool on one repository: its arguments besides `repo`. */
+export interface ToolSpec {
+  name: string;
+  title: string;
+  description: string;
+  properties: Record<string, unknown>;
+  required?: string[];
+  annotations: ToolAnnotations;
+}
+
 /** A tool that opens the repository safely (see openRepo), then runs what `build` asks of git. */
 export function gitTool<A extends Args>(
   p: GitProvider,
-  spec: {
-    name: string;
-    title: string;
-    description: string;
-    properties: Record<string, unknown>;
-    required?: string[];
-    annotations: ToolAnnotations;
-  },
+  spec: ToolSpec,
   build: (repo: Repo, args: A, ctx: HandlerContext) => Promise<Run>,
 ) {
   return defineTool<A>({

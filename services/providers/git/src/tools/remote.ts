@@ -5,7 +5,7 @@ import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { checkRemoteUrl, type RemotePolicy, remoteConfig } from '../remote.js';
 import { checkRefName, openRepo, type Repo, verifyRevision } from '../repo.js';
 import { git, plain } from '../run.js';
-import { type Args, type GitProvider, REPO, TEXT, text } from './common.js';
+import { type Args, type GitProvider, gitTool, TEXT, type ToolSpec, text } from './common.js';
 
 const REMOTE: ToolAnnotations = {
   readOnlyHint: false,
@@ -40,32 +40,14 @@ async function remoteUrl(
 function onRepo<A extends Args & { remote?: string }>(
   p: GitProvider,
   policy: RemotePolicy,
-  spec: {
-    name: string;
-    title: string;
-    description: string;
-    properties: Record<string, unknown>;
-    required?: string[];
-  },
-  destructive: boolean,
+  spec: ToolSpec,
   build: (repo: Repo, url: string, args: A) => Promise<string[]>,
 ) {
   const config = remoteConfig(policy);
-  return defineTool<A>({
-    ...spec,
-    inputSchema: {
-      type: 'object',
-      properties: { repo: REPO, remote: TEXT, ...spec.properties },
-      required: ['repo', ...(spec.required ?? [])],
-      additionalProperties: false,
-    },
-    annotations: { ...REMOTE, destructiveHint: destructive },
-    async handler(a) {
-      const repo = await openRepo(p.roots, a.repo, p.limits);
-      const url = await remoteUrl(p, policy, repo, a.remote);
-      return text(await git(repo.path, await build(repo, url, a), p.limits, config));
-    },
-  });
+  return gitTool<A>(p, { ...spec, properties: { remote: TEXT, ...spec.properties } }, async (repo, a) => ({
+    args: await build(repo, await remoteUrl(p, policy, repo, a.remote), a),
+    config,
+  }));
 }
 
 /** Clones into a new directory of a writable root; the checkout waits until the clone is admitted. */
@@ -121,8 +103,8 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
         title: 'Fetch',
         description: 'Fetches from an allowed remote (default origin).',
         properties: {},
+        annotations: REMOTE,
       },
-      false,
       async (_repo, url, a) => [
         'fetch',
         '--no-recurse-submodules',
@@ -140,8 +122,8 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
         description: 'Fetches a branch from an allowed remote and fast-forwards the current branch to it.',
         properties: { branch: TEXT },
         required: ['branch'],
+        annotations: REMOTE,
       },
-      false,
       async (repo, url, a) => [
         'pull',
         '--ff-only',
@@ -162,8 +144,8 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
           'Pushes a branch to an allowed remote; forced only with a lease, and only when the operator allowed it.',
         properties: { branch: TEXT, forceWithLease: { type: 'boolean' } },
         required: ['branch'],
+        annotations: { ...REMOTE, destructiveHint: true },
       },
-      true,
       async (repo, url, a) => {
         if (a.forceWithLease && !policy.forcePush)
           throw new AccessDenied('forced pushes are not enabled (MCPFLEET_GIT_FORCE_PUSH)');
