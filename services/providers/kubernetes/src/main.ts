@@ -88,6 +88,13 @@ await runProvider({
       default: 'none',
       doc: 'none, read or write: access to cluster-scoped kinds (Nodes, ClusterRoles, CRDs…)',
     },
+    workloadSecrets: {
+      kind: 'bool',
+      env: 'MCPFLEET_K8S_WORKLOAD_SECRETS',
+      flag: 'workload-secrets',
+      default: false,
+      doc: 'let pod specs written through the provider use Secrets, other ServiceAccounts and tokens for other audiences (their logs can reveal them)',
+    },
     write: {
       kind: 'bool',
       env: 'MCPFLEET_K8S_WRITE',
@@ -135,6 +142,7 @@ await runProvider({
         'read',
         'write',
       ] as const),
+      workloadSecrets: config.workloadSecrets,
     };
     const clusters = clustersOf(kc, list(config.contexts), config.timeout);
     return {

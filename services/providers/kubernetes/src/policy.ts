@@ -13,6 +13,12 @@ export interface KubePolicy {
   deniedKinds: string[];
   /** Off by default; writes to cluster-scoped types have their own level. */
   clusterScoped: ClusterScope;
+  /**
+   * Whether pod specs written through the provider may use Secrets and credentials (Secret
+   * volumes and env, image pull Secrets, other ServiceAccounts, tokens for other audiences).
+   * Off by default: a workload's logs and status would reveal what it reads.
+   */
+  workloadSecrets: boolean;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;

@@ -1,12 +1,12 @@
 import { defineTool } from '@mcp-fleet/sdk';
 import { Refused } from './api.js';
-import { confirmed } from './confirm.js';
 import type { Cluster } from './contexts.js';
+import { checkWrite, commitWrites } from './guarded-write.js';
 import type { ResourceType } from './kinds.js';
 import { objectPath } from './policy.js';
 import { type KubeObject, type KubernetesProvider, render } from './tools.js';
 import { WORKLOAD_REF, workloadType } from './workload-tools.js';
-import { DRY_RUN, FIELD_MANAGER, WRITE } from './write-tools.js';
+import { DRY_RUN, WRITE } from './write-tools.js';
 
 type Action = 'restart' | 'undo' | 'pause' | 'resume';
 
@@ -21,6 +21,8 @@ interface Revision {
   /** The patch that brings the workload back to this revision, and its content type. */
   patch: unknown;
   contentType: string;
+  /** The pod spec it restores, when the history holds it whole. */
+  podSpec?: unknown;
 }
 
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -59,6 +61,8 @@ async function revisionsOf(
         revision: item.revision ?? 0,
         patch: item.data,
         contentType: 'application/strategic-merge-patch+json',
+        podSpec: (item.data as { spec?: { template?: { spec?: unknown } } } | undefined)?.spec?.template
+          ?.spec,
       };
     const template = structuredClone(item.spec?.template ?? {});
     const labels = template.metadata?.labels as Record<string, string> | undefined;
@@ -67,6 +71,7 @@ async function revisionsOf(
       revision: Number((item.metadata?.annotations as Record<string, string> | undefined)?.[REVISION] ?? 0),
       patch: [{ op: 'replace', path: '/spec/template', value: template }],
       contentType: 'application/json-patch+json',
+      podSpec: template.spec,
     };
   });
 }
@@ -123,7 +128,7 @@ export function rolloutTools(p: KubernetesProvider) {
           throw new Refused(`${type.kind} ${a.name} is paused: resume it before ${a.action}`);
         if (a.toRevision !== undefined && a.action !== 'undo')
           throw new Refused('toRevision applies to undo only');
-        let change: { patch: unknown; contentType: string; revision?: number };
+        let change: { patch: unknown; contentType: string; revision?: number; podSpec?: unknown };
         if (a.action === 'pause' || a.action === 'resume') {
           if (paused === (a.action === 'pause'))
             return render({ kind: type.kind, name: a.name, action: a.action, changed: false, paused });
@@ -144,19 +149,25 @@ export function rolloutTools(p: KubernetesProvider) {
         } else {
           change = undoTarget(await revisionsOf(p, cluster, type, a.namespace, workload), a.toRevision);
         }
-        if ((a.action === 'restart' || a.action === 'undo') && !a.dryRun)
-          await confirmed(
-            p.confirm,
-            ctx,
-            `${a.action === 'undo' ? `roll back ${type.kind} ${a.name} to revision ${change.revision}` : `restart every pod of ${type.kind} ${a.name}`} in ${a.namespace}`,
-          );
-        await cluster.api.send(
-          'PATCH',
+        // Judged like any write: a revision from the history may carry what a caller wrote there.
+        const checked = await checkWrite(cluster.api, p.policy.workloadSecrets, {
+          kind: type.kind,
+          name: a.name,
+          namespace: a.namespace,
           path,
-          change.patch,
-          { fieldManager: FIELD_MANAGER, dryRun: a.dryRun ? 'All' : undefined },
-          change.contentType,
-        );
+          body: change.patch,
+          contentType: change.contentType,
+          secret: false,
+          restored: change.podSpec === undefined ? [] : [change.podSpec],
+        });
+        const replaces =
+          a.action === 'undo'
+            ? `roll back ${type.kind} ${a.name} to revision ${change.revision}`
+            : `restart every pod of ${type.kind} ${a.name}`;
+        await commitWrites(p, ctx, cluster.api, [checked], {
+          dryRun: !!a.dryRun,
+          ask: a.action === 'restart' || a.action === 'undo' ? `${replaces} in ${a.namespace}` : undefined,
+        });
         return render({
           kind: type.kind,
           name: a.name,

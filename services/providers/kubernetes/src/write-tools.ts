@@ -1,8 +1,9 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { parseAllDocuments } from 'yaml';
-import { KubeApiError, Refused } from './api.js';
+import { Refused } from './api.js';
 import { confirmed } from './confirm.js';
 import type { Cluster } from './contexts.js';
+import { checkWrite, commitWrites } from './guarded-write.js';
 import { objectPath } from './policy.js';
 import {
   CONTEXT,
@@ -17,6 +18,7 @@ import {
   shown,
 } from './tools.js';
 import { WORKLOAD_REF } from './workload-tools.js';
+import { secretPatchOps } from './write-judge.js';
 
 export const WRITE: ToolAnnotations = {
   readOnlyHint: false,
@@ -24,7 +26,6 @@ export const WRITE: ToolAnnotations = {
   destructiveHint: false,
   openWorldHint: false,
 };
-export const FIELD_MANAGER = 'mcp-fleet';
 const MAX_MANIFEST = 1024 * 1024;
 const MAX_OBJECTS = 100;
 export const DRY_RUN = {
@@ -62,18 +63,6 @@ export function manifestObjects(manifest: string): KubeObject[] {
   return objects;
 }
 
-/** The API server's refusal of a Secret write may quote what was sent: only its status goes back. */
-function withheld<T>(secret: boolean, request: Promise<T>): Promise<T> {
-  if (!secret) return request;
-  return request.catch((err: unknown) => {
-    if (!(err instanceof KubeApiError)) throw err;
-    throw new KubeApiError(
-      err.status,
-      `${err.status} the API server refused the Secret (its message is withheld: it may quote values)`,
-    );
-  });
-}
-
 /** The content type of each patch flavour the API server accepts. */
 const PATCH_TYPES = {
   merge: 'application/merge-patch+json',
@@ -102,7 +91,14 @@ export function writeTools(p: KubernetesProvider) {
         const path = objectPath(p.policy, type, { namespace, name }, 'write');
         const { namespace: _, ...rest } = metadata ?? {};
         const body = { ...object, metadata: { ...rest, name, ...(type.namespaced ? { namespace } : {}) } };
-        return { path, kind: type.kind, name, body, secret: isSecret(type) };
+        return {
+          path,
+          kind: type.kind,
+          name,
+          namespace: type.namespaced ? namespace : undefined,
+          body,
+          secret: isSecret(type),
+        };
       }),
     );
 
@@ -126,36 +122,29 @@ export function writeTools(p: KubernetesProvider) {
           additionalProperties: false,
         },
         annotations: WRITE,
-        async handler(a) {
-          const cluster = p.cluster(a.context);
-          const steps = await plan(cluster, manifestObjects(a.manifest), a.namespace);
-          const apply = (dryRun: boolean) =>
-            Promise.all(
-              steps.map(async (step) => {
-                const result = (await withheld(
-                  step.secret,
-                  cluster.api.send(
-                    'PATCH',
-                    step.path,
-                    step.body,
-                    {
-                      fieldManager: FIELD_MANAGER,
-                      force: a.force ? 'true' : undefined,
-                      dryRun: dryRun ? 'All' : undefined,
-                    },
-                    'application/apply-patch+yaml',
-                  ),
-                )) as KubeObject;
-                return {
-                  kind: step.kind,
-                  name: step.name,
-                  resourceVersion: result.metadata?.resourceVersion,
-                };
+        async handler(a, ctx) {
+          const { api, types } = p.cluster(a.context);
+          const steps = await plan({ api, types }, manifestObjects(a.manifest), a.namespace);
+          // Every object dry-run and judged first, so a refused one leaves nothing half-applied.
+          const checked = await Promise.all(
+            steps.map((step) =>
+              checkWrite(api, p.policy.workloadSecrets, {
+                ...step,
+                contentType: 'application/apply-patch+yaml',
+                force: a.force,
+                input: step.body,
               }),
-            );
-          // A server dry-run of every object first, so a rejected object leaves nothing half-applied.
-          const checked = await apply(true);
-          return render({ dryRun: !!a.dryRun, applied: a.dryRun ? checked : await apply(false) });
+            ),
+          );
+          const results = await commitWrites(p, ctx, api, checked, { dryRun: !!a.dryRun });
+          return render({
+            dryRun: !!a.dryRun,
+            applied: steps.map((step, index) => ({
+              kind: step.kind,
+              name: step.name,
+              resourceVersion: results[index]?.metadata?.resourceVersion,
+            })),
+          });
         },
       },
     ),
@@ -177,7 +166,7 @@ export function writeTools(p: KubernetesProvider) {
         additionalProperties: false,
       },
       annotations: { ...WRITE, idempotentHint: false },
-      async handler(a) {
+      async handler(a, ctx) {
         const patchType = a.type ?? 'merge';
         if ((patchType === 'json') !== Array.isArray(a.patch))
           throw new Refused(
@@ -189,16 +178,17 @@ export function writeTools(p: KubernetesProvider) {
           throw new Refused(`the patch exceeds ${MAX_MANIFEST} bytes`);
         const { api, types } = p.cluster(a.context);
         const type = await types.typeFor(a.kind, a.apiVersion);
-        const object = (await withheld(
-          isSecret(type),
-          api.send(
-            'PATCH',
-            objectPath(p.policy, type, a, 'write'),
-            a.patch,
-            { fieldManager: FIELD_MANAGER, dryRun: a.dryRun ? 'All' : undefined },
-            PATCH_TYPES[patchType],
-          ),
-        )) as KubeObject;
+        if (isSecret(type) && Array.isArray(a.patch)) secretPatchOps(a.patch);
+        const checked = await checkWrite(api, p.policy.workloadSecrets, {
+          kind: type.kind,
+          name: a.name,
+          namespace: type.namespaced ? a.namespace : undefined,
+          path: objectPath(p.policy, type, a, 'write'),
+          body: a.patch,
+          contentType: PATCH_TYPES[patchType],
+          secret: isSecret(type),
+        });
+        const [object = {}] = await commitWrites(p, ctx, api, [checked], { dryRun: !!a.dryRun });
         return render({ dryRun: !!a.dryRun, object: shown(object, isSecret(type)) });
       },
     }),
@@ -214,7 +204,7 @@ export function writeTools(p: KubernetesProvider) {
       name: 'scale',
       title: 'Scale',
       description:
-        'Sets the replicas of a Deployment or StatefulSet (or any kind with a scale subresource) through the scale subresource.',
+        'Sets the replicas of a Deployment or StatefulSet (or any kind with a scale subresource) through the scale subresource. A scale to 0 stops every pod: the user is asked first when the provider is configured to.',
       inputSchema: {
         type: 'object',
         properties: {
@@ -226,12 +216,16 @@ export function writeTools(p: KubernetesProvider) {
         additionalProperties: false,
       },
       annotations: WRITE,
-      async handler(a) {
+      async handler(a, ctx) {
         const cluster = p.cluster(a.context);
         const type = await cluster.types.typeFor(a.kind ?? 'Deployment');
+        const path = objectPath(p.policy, type, a, 'write');
+        // Zero replicas stops every pod, as deleting them would: asked like delete.
+        if (a.replicas === 0 && !a.dryRun)
+          await confirmed(p.confirm, ctx, `scale ${type.kind} ${a.name} in ${a.namespace} to 0 replicas`);
         const scale = (await cluster.api.send(
           'PATCH',
-          `${objectPath(p.policy, type, a, 'write')}/scale`,
+          `${path}/scale`,
           { spec: { replicas: a.replicas } },
           { dryRun: a.dryRun ? 'All' : undefined },
           'application/merge-patch+json',

@@ -59,6 +59,25 @@ export function adminOf(kc: KubeConfig) {
   };
 }
 
+/**
+ * A ControllerRevision of a StatefulSet as its controller keeps one (owned by it, labelled like
+ * its pods, `data` the patch that restores the revision); no controller-manager runs here.
+ */
+export function statefulSetRevision(sts: Fixture, revision: number, data: unknown) {
+  const name = String(sts.metadata?.name);
+  return {
+    metadata: {
+      name: `${name}-r${revision}`,
+      labels: { app: name },
+      ownerReferences: [
+        { apiVersion: 'apps/v1', kind: 'StatefulSet', name, uid: sts.metadata?.uid, controller: true },
+      ],
+    },
+    revision,
+    data,
+  };
+}
+
 /** Namespaces of one run, so a control plane reused from an earlier run holds no state of ours. */
 export async function runNamespaces(admin: ReturnType<typeof adminOf>, ...prefixes: string[]) {
   const run = Math.random().toString(36).slice(2, 8);
@@ -82,6 +101,7 @@ export function startKubernetesProvider(
         namespaces: options.namespaces ?? ['default'],
         deniedKinds: options.deniedKinds ?? ['secrets'],
         clusterScoped: options.clusterScoped ?? 'none',
+        workloadSecrets: options.workloadSecrets ?? false,
       },
       write: options.write ?? false,
       confirm: options.confirm ?? 'never',

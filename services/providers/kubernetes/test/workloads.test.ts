@@ -11,6 +11,7 @@ import {
   refusedOn,
   runNamespaces,
   startKubernetesProvider,
+  statefulSetRevision,
   testKubeConfig,
 } from './cluster.js';
 
@@ -185,23 +186,12 @@ describe('kubernetes provider: writes, rollouts, confirmation, metrics, contexts
       spec: { replicas: 2, serviceName: 'db', selector: selector('db'), template: template('db', 'db:2') },
     });
     for (const revision of [1, 2])
-      await created(apps(A, 'controllerrevisions'), {
-        metadata: {
-          name: `db-r${revision}`,
-          labels: { app: 'db' },
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'StatefulSet',
-              name: 'db',
-              uid: sts.metadata?.uid,
-              controller: true,
-            },
-          ],
-        },
-        revision,
-        data: { spec: { template: { ...template('db', `db:${revision}`), $patch: 'replace' } } },
-      });
+      await created(
+        apps(A, 'controllerrevisions'),
+        statefulSetRevision(sts, revision, {
+          spec: { template: { ...template('db', `db:${revision}`), $patch: 'replace' } },
+        }),
+      );
     await okOn(writer, 'rollout', { kind: 'sts', namespace: A, name: 'db', action: 'undo' });
     const path = `${apps(A, 'statefulsets')}/db`;
     assert.equal(image((await admin('GET', path)).body), 'db:1');
