@@ -118,24 +118,25 @@ describe('filesystem attacks through the gateway', () => {
     await parentIntact();
   });
 
-  it('catastrophic regex in grep: the provider keeps answering, and the grep ends', async () => {
-    // Both in flight at once: with a backtracking engine the grep holds the event loop and the
-    // stat never answers; now both complete.
-    const hostile = call('grep', { path: '.', pattern: '^(\\w+\\s?)*\\x01$' });
-    const answered = call('stat', { path: 'words' });
-    const [grep, statResult] = await Promise.all([hostile, answered]);
+  /**
+   * Runs a hostile call and a stat at once. With a backtracking engine the hostile call holds the
+   * event loop and neither answers; both must complete, the hostile one with a plain result.
+   */
+  const alongsideStat = async (tool: string, args: Record<string, unknown>) => {
+    const [hostile, statResult] = await Promise.all([call(tool, args), call('stat', { path: 'words' })]);
     assert.equal((statResult.structuredContent as { type: string }).type, 'directory');
-    assert.equal(grep.isError, undefined, text(grep));
-    assert.deepEqual((grep.structuredContent as { matches: unknown[] }).matches, []);
+    assert.equal(hostile.isError, undefined, text(hostile));
+    return hostile.structuredContent as { matches: unknown[] };
+  };
+
+  it('catastrophic regex in grep: the provider keeps answering, and the grep ends', async () => {
+    const grep = await alongsideStat('grep', { path: '.', pattern: '^(\\w+\\s?)*\\x01$' });
+    assert.deepEqual(grep.matches, []);
   });
 
   it('catastrophic glob in find: the provider keeps answering, and the find ends', async () => {
-    const hostile = call('find', { path: '.', pattern: `${'**?'.repeat(30)}Z` });
-    const answered = call('stat', { path: 'words' });
-    const [find, statResult] = await Promise.all([hostile, answered]);
-    assert.equal((statResult.structuredContent as { type: string }).type, 'directory');
-    assert.equal(find.isError, undefined, text(find));
-    assert.deepEqual((find.structuredContent as { matches: unknown[] }).matches, []);
+    const find = await alongsideStat('find', { path: '.', pattern: `${'**?'.repeat(30)}Z` });
+    assert.deepEqual(find.matches, []);
   });
 
   it('a regular expression the linear-time engine cannot run is refused as invalid params', async () => {

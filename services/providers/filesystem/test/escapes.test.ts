@@ -11,19 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import { filesystemTools, loadRoots } from '../src/provider.js';
-import { snapshot } from './snapshot.js';
-
-type Result = {
-  content: { text?: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
-
-const SECRET = 'TOP-SECRET-CONTENT';
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
-  'base64',
-);
+import { PNG, type Result, SECRET, snapshot } from './support.js';
 
 const base = mkdtempSync(join(tmpdir(), 'mcpfleet-fs-escapes-'));
 const root = join(base, 'root');

@@ -8,18 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import { filesystemTools, loadRoots } from '../src/provider.js';
 import { applyEdits } from '../src/tools/write.js';
-
-type Result = {
-  content: { type: string; text?: string; data?: string; mimeType?: string }[];
-  structuredContent?: Record<string, unknown>;
-  isError?: boolean;
-};
-
-const SECRET = 'TOP-SECRET-CONTENT';
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
-  'base64',
-);
+import { PNG, type Result, SECRET } from './support.js';
 
 describe('filesystem provider', () => {
   // Created now, not in before(): the attack table below names paths under it.
@@ -290,10 +279,7 @@ describe('filesystem provider', () => {
       'deleting a link removes the link only',
     );
     await secretIntact();
-    assert.match(
-      text(await call('delete', { path: root })),
-      /is a root: it cannot be deleted/,
-    );
+    assert.match(text(await call('delete', { path: root })), /is a root: it cannot be deleted/);
   });
 
   it('narrows to the roots a client shares (intersection), never widens', async () => {

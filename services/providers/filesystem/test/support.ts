@@ -2,6 +2,22 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 
+/** A tool result as the tests read it. */
+export type Result = {
+  content: { type?: string; text?: string; data?: string; mimeType?: string }[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+};
+
+/** What lives outside the roots: it must never show up in an answer. */
+export const SECRET = 'TOP-SECRET-CONTENT';
+
+/** A 1×1 PNG. */
+export const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAIAAACQd1PeAAAADElEQVR4nGP4z8AAAAMBAQDJ/pLvAAAAAElFTkSuQmCC',
+  'base64',
+);
+
 /**
  * Every entry under `base` (type, content digest, link target), except those `skip` names by their
  * `/`-separated relative path. Two snapshots are equal when nothing kept changed.

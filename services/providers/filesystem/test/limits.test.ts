@@ -1,0 +1,94 @@
+/** Bounds on the work and the bytes of one call. */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import { filesystemTools, loadRoots } from '../src/provider.js';
+import type { Result } from './support.js';
+
+const MAX = 8192;
+
+describe('filesystem limits', () => {
+  const root = mkdtempSync(join(tmpdir(), 'mcpfleet-fs-limits-'));
+  let server: TestProvider;
+
+  before(async () => {
+    await mkdir(join(root, 'many'));
+    for (let i = 0; i < 5; i++) await writeFile(join(root, `big${i}.txt`), `${i}`.repeat(MAX - 100));
+    for (let i = 0; i < 30; i++)
+      await writeFile(join(root, `many/${String(i).padStart(2, '0')}.txt`), 'x'.repeat(MAX - 1));
+    await writeFile(join(root, 'long-line.txt'), `${'a'.repeat(MAX - 10)}\nshort a\n`);
+    await writeFile(join(root, 'small.txt'), 'a'.repeat(100));
+    server = await startProvider(
+      filesystemTools({ roots: await loadRoots(`${root}:rw`), maxRead: MAX, maxWrite: MAX }),
+    );
+  });
+  after(async () => {
+    await server.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  const call = async (tool: string, args: Record<string, unknown>) =>
+    resultOf(await runCall(server.client, toolCall(tool, args))) as Result;
+
+  it('read_many: all files together stay within one read limit, not one per file', async () => {
+    const paths = Array.from({ length: 5 }, (_, i) => `big${i}.txt`);
+    const files = (await call('read_many', { paths })).structuredContent?.files as {
+      text?: string;
+      error?: string;
+    }[];
+    const loaded = files.reduce((sum, f) => sum + (f.text?.length ?? 0), 0);
+    assert.ok(loaded <= MAX, `read ${loaded} bytes`);
+    assert.equal(files[0]?.text?.length, MAX - 100);
+    assert.match(files[1]?.error ?? '', /over what is left of read_many's total limit of/);
+  });
+
+  it('grep: stops at its byte budget and says why', async () => {
+    const result = (await call('grep', { path: 'many', pattern: 'y' })).structuredContent;
+    assert.equal(result?.truncated, true);
+    assert.equal(result?.stoppedBy, 'bytes');
+  });
+
+  it('grep: stops at maxMatches and says why', async () => {
+    const result = (await call('grep', { path: 'many', pattern: 'x', maxMatches: 3 })).structuredContent;
+    assert.equal((result?.matches as unknown[]).length, 3);
+    assert.equal(result?.stoppedBy, 'matches');
+  });
+
+  it('grep: a line too costly for the pattern is skipped and counted, the rest is searched', async () => {
+    // About 2,000 instructions: the 8,182-character line would cost 1.6·10⁷ steps, over 10⁷.
+    const heavy = await call('grep', {
+      path: '.',
+      pattern: 'a[a-z]{999}[a-z]{990}',
+      include: 'long-line.txt',
+    });
+    assert.equal(heavy.isError, undefined, JSON.stringify(heavy));
+    assert.equal(heavy.structuredContent?.skippedLines, 1);
+    const light = (await call('grep', { path: '.', pattern: 'short', include: 'long-line.txt' }))
+      .structuredContent;
+    assert.deepEqual(
+      (light?.matches as { line: number }[]).map((m) => m.line),
+      [2],
+    );
+  });
+
+  it('edit: a replaceAll that would grow the file past the write limit is refused before it is built', async () => {
+    const result = await call('edit', {
+      path: 'small.txt',
+      edits: [{ oldText: 'a', newText: 'b'.repeat(1000), replaceAll: true }],
+    });
+    assert.equal(result.isError, true);
+    assert.match(result.content[0]?.text ?? '', /grow past the write limit/);
+    assert.equal(await readFile(join(root, 'small.txt'), 'utf8'), 'a'.repeat(100));
+  });
+
+  it('copy: a file over the write limit is refused', async () => {
+    await writeFile(join(root, 'over.txt'), 'z'.repeat(MAX + 1));
+    const result = await call('copy', { from: 'over.txt', to: 'over-copy.txt' });
+    assert.equal(result.isError, true);
+    assert.match(result.content[0]?.text ?? '', /over the write limit/);
+  });
+});
