@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -205,6 +205,13 @@ describe('git provider attacks through the gateway', () => {
     assert.match(found, /docs\/passwd:1:in-repo copy/);
     const blamed = await call('git_blame', { repo, path: 'docs/passwd' });
     assert.doesNotMatch(text(blamed), /SECRET-OUTSIDE/);
+    // git itself never reads or writes a tracked path beyond a link: diff sees the file as deleted,
+    // and a hard reset replaces the link with a real directory.
+    assert.doesNotMatch(await ok('git_diff', { repo }), /SECRET-OUTSIDE/);
+    await refused('git_add', { repo, paths: ['docs/passwd'] }, /outside the allowed roots/);
+    await ok('git_reset', { repo, mode: 'hard', revision: 'HEAD', confirmHard: true });
+    assert.equal(await readFile(join(repo, 'docs/passwd'), 'utf8'), 'in-repo copy\n');
+    assert.equal(await readFile(join(outside, 'passwd'), 'utf8'), 'SECRET-OUTSIDE\n');
   });
 
   it('storage outside the roots: a .git link or gitfile, commondir, alternates, a linked objects directory', async () => {
