@@ -172,6 +172,18 @@ describe('postgres attacks through the gateway (real PostgreSQL, least-privilege
     await refused(`SELECT wrapped('none')`, /wrapped\(text\) is not on the allow-list/);
     await refused('SELECT 4248::bigint::ticket', /to_ticket\(bigint\) is not on the allow-list/);
     await refused('SELECT CAST(4249 AS ticket)', /to_ticket\(bigint\) is not on the allow-list/);
+    await refused('SELECT ticket(4250)', /to_ticket\(bigint\) is not on the allow-list/);
+    await db.admin.query(
+      `CREATE DOMAIN role_name AS text CHECK (set_config('role', VALUE, true) IS NOT NULL)`,
+    );
+    await refused(`SELECT 'none'::role_name`, /set_config\(text,text,boolean\) is not on the allow-list/);
+    // An implicit cast applies without being named, so while one uses an unlisted function, nothing runs.
+    await db.admin.query(
+      `CREATE FUNCTION ticket_number(ticket) RETURNS bigint LANGUAGE sql AS $$ SELECT pg_advisory_lock(1)::text::bigint $$;
+       CREATE CAST (ticket AS bigint) WITH FUNCTION ticket_number(ticket) AS IMPLICIT`,
+    );
+    await refused('SELECT 1', /ticket_number\(ticket\) is not on the allow-list/);
+    await db.admin.query('DROP CAST (ticket AS bigint)');
     assert.equal(await advisoryLocks(), 0);
   });
 

@@ -33,8 +33,9 @@ SELECT p.oid::int AS oid, p.proname = ANY($1::text[]) OR p.oid IN (SELECT oid FR
 /**
  * Every function each referenced name could resolve to, as the server would see it now (this
  * role, this search path): calls and attribute notation by name, operators through oprcode, cast
- * targets through their casts, input function and domain constraints, and any implicit or
- * assignment cast a user created (it can apply anywhere without being named).
+ * targets through their casts, input function and domain constraints (read from the stored
+ * expression tree: PostgreSQL records no dependency from a domain constraint to the functions it
+ * calls), and any implicit or assignment cast a user created (it applies without being named).
  */
 const RESOLVE = `
 WITH RECURSIVE
@@ -58,9 +59,9 @@ WITH RECURSIVE
   conversion AS (
     SELECT c.castfunc AS oid FROM pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
     UNION ALL SELECT t.typinput FROM pg_type t WHERE t.oid IN (SELECT oid FROM typ)
-    UNION ALL SELECT d.refobjid FROM pg_constraint k
-      JOIN pg_depend d ON d.classid = 'pg_constraint'::regclass AND d.objid = k.oid
-                      AND d.refclassid = 'pg_proc'::regclass
+    UNION ALL SELECT CASE m[1] WHEN 'opno' THEN (SELECT oprcode FROM pg_operator WHERE oid = m[2]::oid)
+                              ELSE m[2]::oid END
+      FROM pg_constraint k, regexp_matches(k.conbin::text, ':(funcid|opno) ([0-9]+)', 'g') AS m
      WHERE k.contypid IN (SELECT oid FROM typ)),
   implicit AS (
     SELECT c.castfunc AS oid FROM pg_cast c

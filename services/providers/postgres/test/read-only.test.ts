@@ -26,8 +26,9 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
       poolSize: 1,
       poolWait: 300,
       limits: { timeoutMs: 3_000, maxRows: 20, maxBytes: 65_536 },
-      // Two functions let these tests reach the database's own limits behind the allow-list.
-      allowFunctions: ['pg_catalog.pg_sleep', 'pg_catalog.nextval'],
+      // These let the tests reach the layers behind the allow-list: the database's own limits, and
+      // the clean-up of session state when a connection goes back to the pool.
+      allowFunctions: ['pg_catalog.pg_sleep', 'pg_catalog.nextval', 'pg_catalog.pg_try_advisory_lock'],
     });
     server = await startProvider(postgresTools(pg));
   });
@@ -136,6 +137,14 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     const result = await sql("SELECT nextval('s')");
     assert.equal(result.isError, true);
     assert.match(result.content[0]?.text ?? '', /PostgreSQL error 25006.*read-only transaction/);
+  });
+
+  it('a session-level advisory lock admitted past the allow-list is released with the connection', async () => {
+    const locks = async () =>
+      (await db.admin.query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory'`)).rows[0].n;
+    const result = await sql('SELECT pg_try_advisory_lock(4251) AS got');
+    assert.deepEqual(result.structuredContent?.rows, [{ got: true }]);
+    assert.equal(await locks(), 0);
   });
 
   it('keeps valid SQL valid: $$a;b$$ is one statement', async () => {
