@@ -104,6 +104,9 @@ export function checkRemoteUrl(policy: RemotePolicy, url: string): string {
     throw new AccessDenied(`invalid host in ${JSON.stringify(url)}`);
   if (parsed.username && !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(parsed.username))
     throw new AccessDenied(`invalid user in ${JSON.stringify(url)}`);
+  // A server decodes these back into separators and dots that the prefix check never saw.
+  if (/%(?:2f|2e|5c)|\\/i.test(parsed.pathname))
+    throw new AccessDenied(`${url}: encoded slashes, dots or backslashes are not allowed in the path`);
   if (!policy.allow.some((prefix) => underPrefix(parsed, prefix)))
     throw new AccessDenied(`${url} is not in the remote allow-list`);
   // git gets the normalised form that was checked, so dot segments cannot climb out of the prefix.

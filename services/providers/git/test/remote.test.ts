@@ -99,6 +99,9 @@ describe('git provider remote tools', () => {
       [`--upload-pack=touch ${pwned}`, /may not begin with|not a URL/],
       [`${https.origin}/team-evil/app.git`, /allow-list/],
       [`${https.origin}/team/../elsewhere/app.git`, /allow-list/],
+      [`${https.origin}/team/%2e%2e/elsewhere/app.git`, /allow-list/],
+      [`${https.origin}/team/%2E%2E%2Felsewhere/app.git`, /encoded slashes, dots/],
+      [`${https.origin}/team/..%5Celsewhere/app.git`, /encoded slashes, dots/],
       [`${https.origin.replace('https://', 'https://user:pw@')}/team/app.git`, /credentials/],
       ['https://example.com/team/app.git', /allow-list/],
     ] as const) {
@@ -197,6 +200,7 @@ describe('git provider ssh remotes', () => {
       [`${sshd.origin.replace('127.0.0.1', '127.0.0.2')}${upstream}`, /allow-list/],
       [`${sshd.origin}/etc/passwd`, /allow-list/],
       [`${sshd.origin}${upstream.replace('/team/', '/team/../../')}`, /allow-list/],
+      [`${sshd.origin}${upstream.replace('/team/', '/team/..\\..\\')}`, /encoded slashes, dots/],
       [`root@127.0.0.1:${upstream}`, /not a URL/],
       [`${sshd.origin.replace('@', ':pw@')}${upstream}`, /credentials/],
     ] as const) {
