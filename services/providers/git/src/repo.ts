@@ -21,8 +21,8 @@ const MAX_SUBMODULE_DEPTH = 4;
  */
 async function admit(roots: Root[], dir: string, where: string, limits: GitLimits, depth: number) {
   await checkDotGit(roots, dir, where);
-  const dirs = await layout(dir, limits).catch(() => {
-    throw new AccessDenied(`${where} is not a git repository`);
+  const dirs = await layout(dir, limits).catch((err: Error) => {
+    throw new AccessDenied(`${where} is not a git repository git will open (${err.message})`);
   });
   if (path.resolve(dirs.top) !== dir) throw new AccessDenied(`${where} is not the top of a git repository`);
   await checkStorage(roots, where, dirs, limits);
