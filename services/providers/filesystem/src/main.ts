@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runProvider } from '@mcp-fleet/sdk';
+import { Anchor } from './anchor.js';
 import { filesystemTools, loadRoots } from './provider.js';
 
 await runProvider({
@@ -33,6 +34,8 @@ await runProvider({
   },
   async setup(config) {
     const roots = await loadRoots(config.roots);
+    // Every operation goes through /proc/self/fd (see anchor.ts): refuse to start without it.
+    for (const root of roots) await (await Anchor.open(root.real)).close();
     return {
       instructions: `Files under ${roots.map((r) => `${r.given}${r.writable ? ' (writable)' : ''}`).join(', ')}. Relative paths start at the first root.`,
       definitions: filesystemTools({ roots, maxRead: config.maxRead, maxWrite: config.maxWrite }),
