@@ -126,6 +126,33 @@ function podSpecVerdict(before: KubeObject | undefined, after: KubeObject, o: Ju
   }
 }
 
+/**
+ * Spec changes of an existing object that stop or delete what runs, as a destructive tool would:
+ * the user is asked about them whichever tool makes them.
+ */
+const SPEC_EFFECTS: {
+  field: string;
+  when(was: unknown, now: unknown): boolean;
+  says(where: string): string;
+}[] = [
+  {
+    field: 'replicas',
+    when: (was, now) => now === 0 && was !== 0,
+    says: (where) => `scale ${where} to 0 replicas`,
+  },
+  { field: 'suspend', when: (_, now) => now === true, says: (where) => `suspend ${where}` },
+  {
+    field: 'ttlSecondsAfterFinished',
+    when: (_, now) => now !== undefined,
+    says: (where) => `let the TTL controller delete ${where} once it has finished`,
+  },
+  {
+    field: 'activeDeadlineSeconds',
+    when: (_, now) => now !== undefined,
+    says: (where) => `give ${where} a deadline after which its pods are stopped`,
+  },
+];
+
 export function judge(before: KubeObject | undefined, after: KubeObject, o: JudgeOptions): Verdict {
   const { label, where } = namesOf(o);
   const v: Verdict = {
@@ -134,11 +161,12 @@ export function judge(before: KubeObject | undefined, after: KubeObject, o: Judg
     asks: [],
   };
   podSpecVerdict(before, after, o, v);
-  const spec = (object: KubeObject | undefined) => (isObject(object?.spec) ? object.spec : {});
-  if (before && spec(after).replicas === 0 && (spec(before).replicas ?? 1) !== 0)
-    v.asks.push(`scale ${where} to 0 replicas`);
-  if (before && spec(after).suspend === true && spec(before).suspend !== true)
-    v.asks.push(`suspend ${where} (its running pods stop)`);
+  if (!before) return v;
+  const spec = (object: KubeObject) => (isObject(object.spec) ? object.spec : {});
+  for (const effect of SPEC_EFFECTS) {
+    const [was, now] = [spec(before)[effect.field], spec(after)[effect.field]];
+    if (!isDeepStrictEqual(was, now) && effect.when(was, now)) v.asks.push(effect.says(where));
+  }
   return v;
 }
 

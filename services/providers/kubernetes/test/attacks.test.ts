@@ -426,6 +426,23 @@ describe('kubernetes attacks: Secrets, pod specs and confirmation on every write
       assert.equal(((await deployment('plain')).spec as { replicas: number }).replicas, 0);
     });
 
+    it('a Job given a TTL or a deadline (the TTL controller deletes it, its pods stop) asks like delete', async () => {
+      await created(`/apis/batch/v1/namespaces/${A}/jobs`, workload('Job', 'batch', podSpec()));
+      const job = { kind: 'Job', namespace: A, name: 'batch' };
+      for (const [field, says] of [
+        ['ttlSecondsAfterFinished', /let the TTL controller delete Job batch/],
+        ['activeDeadlineSeconds', /give Job batch in .* a deadline/],
+        ['suspend', /suspend Job batch/],
+      ] as const)
+        await refusedOn(
+          asker,
+          'patch',
+          { ...job, patch: { spec: { [field]: field === 'suspend' ? true : 1 } } },
+          new RegExp(`${says.source}.*cannot ask`),
+        );
+      await okOn(asker, 'patch', { ...job, patch: { metadata: { labels: { checked: 'yes' } } } });
+    });
+
     it('a patch that replaces every pod (a rollout restart by hand) asks like rollout restart', async () => {
       const patch = {
         spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': 'now' } } } },
