@@ -44,7 +44,11 @@ export async function openLocated(place: Located, flags: number): Promise<FileHa
   }
 }
 
-/** Reads an open file to its end, refusing it once it passes `limit` bytes (it may grow while read). */
+/**
+ * Reads an open file to its end, refusing it once it passes `limit` bytes (it may grow while read).
+ * The first read asks for one byte more than the file's size: a regular file reads short only at
+ * its end, so a file that did not grow costs a single read.
+ */
 async function readBounded(
   handle: FileHandle,
   limit: number,
@@ -54,13 +58,13 @@ async function readBounded(
   if (size > limit) throw new Error(describe(size));
   const chunks: Buffer[] = [];
   let total = 0;
-  for (;;) {
-    const chunk = Buffer.allocUnsafe(CHUNK);
-    const { bytesRead } = await handle.read(chunk, 0, CHUNK, null);
-    if (bytesRead === 0) return Buffer.concat(chunks, total);
+  for (let want = size + 1; ; want = CHUNK) {
+    const chunk = Buffer.allocUnsafe(want);
+    const { bytesRead } = await handle.read(chunk, 0, want, null);
     total += bytesRead;
     if (total > limit) throw new Error(describe(total));
     chunks.push(chunk.subarray(0, bytesRead));
+    if (bytesRead < want) return Buffer.concat(chunks, total);
   }
 }
 

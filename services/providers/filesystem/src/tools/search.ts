@@ -86,6 +86,7 @@ async function scan(files: Entry[], o: ScanOptions): Promise<Scan> {
   let work = 0;
   let slice = 0;
   for (const file of files) {
+    o.signal.throwIfAborted();
     if (bytes + file.size > o.maxBytes) return { ...found, stoppedBy: 'bytes' };
     const data = await o.read(file);
     if (!data || data.includes(0)) continue;
