@@ -128,7 +128,7 @@ export function rolloutTools(p: KubernetesProvider) {
           throw new Refused(`${type.kind} ${a.name} is paused: resume it before ${a.action}`);
         if (a.toRevision !== undefined && a.action !== 'undo')
           throw new Refused('toRevision applies to undo only');
-        let change: { patch: unknown; contentType: string; revision?: number; podSpec?: unknown };
+        let change: Omit<Revision, 'revision'> & { revision?: number };
         if (a.action === 'pause' || a.action === 'resume') {
           if (paused === (a.action === 'pause'))
             return render({ kind: type.kind, name: a.name, action: a.action, changed: false, paused });

@@ -27,6 +27,9 @@ export const WRITE: ToolAnnotations = {
   openWorldHint: false,
 };
 const MAX_MANIFEST = 1024 * 1024;
+/** What apply and patch refuse or ask, told to the model up front. */
+const judged = (workloadSecrets: boolean) =>
+  `Pod specs may not use ${workloadSecrets ? '' : 'Secrets, other ServiceAccounts, '}host access or privileges (the error names the field); ownerReferences and finalizers are not changed. Replacing pods, a scale to 0, suspend, a TTL or a deadline ask the user first.`;
 const MAX_OBJECTS = 100;
 export const DRY_RUN = {
   type: 'boolean',
@@ -107,8 +110,7 @@ export function writeTools(p: KubernetesProvider) {
       {
         name: 'apply',
         title: 'Apply',
-        description:
-          'Server-side apply of a YAML manifest (several documents or a List allowed) into one allowed namespace (cluster-scoped objects only when enabled). The whole manifest is validated by a server dry-run before anything changes.',
+        description: `Server-side apply of a YAML manifest (several documents or a List allowed) into one allowed namespace (cluster-scoped objects only when enabled). The whole manifest is validated by a server dry-run before anything changes. ${judged(p.policy.workloadSecrets)}`,
         inputSchema: {
           type: 'object',
           properties: {
@@ -152,8 +154,7 @@ export function writeTools(p: KubernetesProvider) {
     defineTool<ObjectRef & { patch: unknown; type?: keyof typeof PATCH_TYPES; dryRun?: boolean }>({
       name: 'patch',
       title: 'Patch',
-      description:
-        'Patches one object: a JSON merge patch (default), a strategic merge patch (built-in kinds) or a JSON patch (a list of operations). Returns the object as patched.',
+      description: `Patches one object: a JSON merge patch (default), a strategic merge patch (built-in kinds) or a JSON patch (a list of operations). Returns the object as patched. ${judged(p.policy.workloadSecrets)}`,
       inputSchema: {
         type: 'object',
         properties: {
