@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import { filesystemTools, loadRoots } from '../src/provider.js';
+import { walk } from '../src/walk.js';
 import type { Result } from './support.js';
 
 const MAX = 8192;
@@ -90,5 +91,14 @@ describe('filesystem limits', () => {
     const result = await call('copy', { from: 'over.txt', to: 'over-copy.txt' });
     assert.equal(result.isError, true);
     assert.match(result.content[0]?.text ?? '', /over the write limit/);
+  });
+
+  it('a walk (under list, tree, find and grep) stops when its call is cancelled', async () => {
+    const cancelled = new AbortController();
+    cancelled.abort(new Error('call cancelled'));
+    await assert.rejects(
+      walk(root, { maxDepth: 5, maxEntries: 100, exclude: [], signal: cancelled.signal }),
+      /call cancelled/,
+    );
   });
 });
