@@ -32,48 +32,41 @@ SELECT p.oid::int AS oid, p.proname = ANY($1::text[]) OR p.oid IN (SELECT oid FR
 
 /**
  * Every function each referenced name could resolve to, as the server would see it now (this
- * role, this search path): calls and attribute notation by name, operators through oprcode, cast
- * targets through their casts, input function and domain constraints (read from the stored
- * expression tree: PostgreSQL records no dependency from a domain constraint to the functions it
- * calls), and any implicit or assignment cast a user created (it applies without being named).
+ * role, this search path), over-approximated where that is cheaper: every name is looked up in
+ * every schema of the search path and every schema the statement names. Calls and attribute
+ * notation by name, operators through oprcode, cast targets (domains down to their base types)
+ * through their casts, input function and domain constraints (read from the stored expression:
+ * PostgreSQL records no dependency from a domain constraint to the functions it calls), and any
+ * implicit or assignment cast a user created outside an extension (it applies without being
+ * named). Kept to plain index scans: planning it is most of its cost.
  */
 const RESOLVE = `
 WITH RECURSIVE
-  path AS (SELECT n.oid FROM pg_namespace n WHERE n.nspname = ANY(current_schemas(true))),
-  fn AS (
-    SELECT p.oid FROM unnest($1::text[], $2::text[]) AS w(schema, name)
-      JOIN pg_proc p ON p.proname = w.name JOIN pg_namespace n ON n.oid = p.pronamespace
-     WHERE (w.schema = '' AND p.pronamespace IN (SELECT oid FROM path)) OR n.nspname = w.schema),
-  attr AS (
-    SELECT p.oid FROM pg_proc p WHERE p.proname = ANY($3::text[]) AND p.pronamespace IN (SELECT oid FROM path)),
-  op AS (
-    SELECT o.oprcode::oid AS oid FROM unnest($4::text[], $5::text[]) AS w(schema, name)
-      JOIN pg_operator o ON o.oprname = w.name JOIN pg_namespace n ON n.oid = o.oprnamespace
-     WHERE (w.schema = '' AND o.oprnamespace IN (SELECT oid FROM path)) OR n.nspname = w.schema),
+  path AS MATERIALIZED (
+    SELECT array_agg(oid) AS oids FROM pg_namespace
+     WHERE nspname = ANY(current_schemas(true)) OR nspname = ANY($4::text[])),
   typ AS (
-    SELECT t.oid, t.typbasetype FROM unnest($6::text[], $7::text[]) AS w(schema, name)
-      JOIN pg_type t ON t.typname = w.name JOIN pg_namespace n ON n.oid = t.typnamespace
-     WHERE (w.schema = '' AND t.typnamespace IN (SELECT oid FROM path)) OR n.nspname = w.schema
+    SELECT t.oid, t.typbasetype, t.typinput FROM pg_type t, path
+     WHERE t.typname = ANY($3::text[]) AND t.typnamespace = ANY(path.oids)
     UNION
-    SELECT b.oid, b.typbasetype FROM pg_type b JOIN typ ON b.oid = typ.typbasetype),
-  conversion AS (
-    SELECT c.castfunc AS oid FROM pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
-    UNION ALL SELECT t.typinput FROM pg_type t WHERE t.oid IN (SELECT oid FROM typ)
-    UNION ALL SELECT CASE m[1] WHEN 'opno' THEN (SELECT oprcode FROM pg_operator WHERE oid = m[2]::oid)
-                              ELSE m[2]::oid END
-      FROM pg_constraint k, regexp_matches(k.conbin::text, ':(funcid|opno) ([0-9]+)', 'g') AS m
-     WHERE k.contypid IN (SELECT oid FROM typ)),
-  implicit AS (
-    SELECT c.castfunc AS oid FROM pg_cast c
-     WHERE c.oid >= 16384 AND c.castcontext IN ('i', 'a')
-       AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
-                                                  AND d.objid = c.oid AND d.deptype = 'e'))
-SELECT coalesce(array_agg(DISTINCT oid::int), '{}') AS oids FROM (
-  SELECT oid FROM fn UNION ALL SELECT oid FROM attr UNION ALL SELECT oid FROM op
-  UNION ALL SELECT oid FROM conversion UNION ALL SELECT oid FROM implicit) AS every
- WHERE oid <> 0`;
+    SELECT b.oid, b.typbasetype, b.typinput FROM pg_type b JOIN typ ON b.oid = typ.typbasetype)
+SELECT ARRAY(
+  SELECT p.oid::int FROM pg_proc p, path
+   WHERE p.proname = ANY($1::text[]) AND p.pronamespace = ANY(path.oids)
+  UNION SELECT o.oprcode::oid::int FROM pg_operator o, path
+   WHERE o.oprname = ANY($2::text[]) AND o.oprnamespace = ANY(path.oids)
+  UNION SELECT c.castfunc::int FROM pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
+  UNION SELECT typinput::oid::int FROM typ
+  UNION SELECT CASE m[1] WHEN 'opno' THEN (SELECT oprcode::oid::int FROM pg_operator WHERE oid = m[2]::oid)
+                         ELSE m[2]::int END
+     FROM pg_constraint k, regexp_matches(k.conbin::text, ':(funcid|opno) ([0-9]+)', 'g') AS m
+    WHERE k.contypid IN (SELECT oid FROM typ)
+  UNION SELECT c.castfunc::int FROM pg_cast c
+    WHERE c.oid >= 16384 AND c.castcontext IN ('i', 'a')
+      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
+                                                 AND d.objid = c.oid AND d.deptype = 'e')) AS oids`;
 
-const columns = (names: QualifiedName[]) => [names.map((n) => n.schema), names.map((n) => n.name)];
+const names = (list: QualifiedName[]) => [...new Set(list.map((n) => n.name))];
 
 /**
  * The allow-list gate: resolves the allow-list to OIDs on first use, then refuses any statement
@@ -102,13 +95,18 @@ export class FunctionGate {
   /** Throws StatementRefused when a reference could resolve to a function outside the allow-list. */
   async admit(client: pg.ClientBase, refs: References, mode: GateMode): Promise<void> {
     const allowed = (await this.load(client))[mode];
-    const { rows } = await client.query<{ oids: number[] }>(RESOLVE, [
-      ...columns(refs.functions),
-      refs.attributes,
-      ...columns(refs.operators),
-      ...columns(refs.types),
-    ]);
-    const outside = (rows[0]?.oids ?? []).filter((oid) => !allowed.has(oid));
+    // Named, so each connection plans it once and reuses the plan.
+    const { rows } = await client.query<{ oids: number[] }>({
+      name: 'mcpfleet_function_gate',
+      text: RESOLVE,
+      values: [
+        [...names(refs.functions), ...refs.attributes],
+        names(refs.operators),
+        names(refs.types),
+        [...refs.functions, ...refs.operators, ...refs.types].map((n) => n.schema).filter((n) => n !== ''),
+      ],
+    });
+    const outside = (rows[0]?.oids ?? []).filter((oid) => oid !== 0 && !allowed.has(oid));
     if (outside.length === 0) return;
     const named = await client.query<{ fn: string }>(
       'SELECT oid::regprocedure::text AS fn FROM unnest($1::oid[]) AS oid ORDER BY 1 LIMIT 1',
