@@ -26,107 +26,107 @@ import { type Fleet, startFleet } from './support.js';
 
 type Result = { content: { text?: string }[]; isError?: boolean };
 
-describe('git provider attacks through the gateway', () => {
-  let base: string;
-  let root: string;
-  let readOnlyRoot: string;
-  let outside: string;
-  let served: string;
-  let upstream: string;
-  let https: GitHttpsServer;
-  let sshd: GitSshServer;
-  let fleet: Fleet;
-  let client: Client;
+let base: string;
+let root: string;
+let readOnlyRoot: string;
+let outside: string;
+let served: string;
+let upstream: string;
+let https: GitHttpsServer;
+let sshd: GitSshServer;
+let fleet: Fleet;
+let client: Client;
 
-  const marker = (what: string) => join(base, `pwned-${what}`);
-  const run = (what: string) => `touch ${marker(what)}`;
-  const ran = (what: string) => existsSync(marker(what));
-  const call = async (name: string, args: Record<string, unknown>) =>
-    (await client.callTool({ name, arguments: args })) as Result;
-  const text = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
-  const refused = async (name: string, args: Record<string, unknown>, reason: RegExp) => {
-    const result = await call(name, args);
-    assert.equal(result.isError, true, `${name} should be refused: ${text(result)}`);
-    assert.match(text(result), reason);
-  };
-  const ok = async (name: string, args: Record<string, unknown>) => {
-    const result = await call(name, args);
-    assert.notEqual(result.isError, true, `${name}: ${text(result)}`);
-    return text(result);
-  };
+const marker = (what: string) => join(base, `pwned-${what}`);
+const run = (what: string) => `touch ${marker(what)}`;
+const ran = (what: string) => existsSync(marker(what));
+const call = async (name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })) as Result;
+const text = (r: Result) => r.content.map((c) => c.text ?? '').join('\n');
+const refused = async (name: string, args: Record<string, unknown>, reason: RegExp) => {
+  const result = await call(name, args);
+  assert.equal(result.isError, true, `${name} should be refused: ${text(result)}`);
+  assert.match(text(result), reason);
+};
+const ok = async (name: string, args: Record<string, unknown>) => {
+  const result = await call(name, args);
+  assert.notEqual(result.isError, true, `${name}: ${text(result)}`);
+  return text(result);
+};
 
-  /** A repository in the root with one commit of `files`. */
-  const localRepo = async (name: string, files: Record<string, string> = { 'f.txt': 'one\n' }) => {
-    const repo = join(root, name);
-    sh(root, 'init', '-q', '-b', 'main', repo);
-    for (const [file, content] of Object.entries(files)) await writeFile(join(repo, file), content);
-    sh(repo, 'add', '.');
-    sh(repo, 'commit', '-q', '-m', 'init');
-    return repo;
-  };
+/** A repository in the root with one commit of `files`. */
+const localRepo = async (name: string, files: Record<string, string> = { 'f.txt': 'one\n' }) => {
+  const repo = join(root, name);
+  sh(root, 'init', '-q', '-b', 'main', repo);
+  for (const [file, content] of Object.entries(files)) await writeFile(join(repo, file), content);
+  sh(repo, 'add', '.');
+  sh(repo, 'commit', '-q', '-m', 'init');
+  return repo;
+};
 
-  /** A bare repository served at `<served>/<path>` holding one commit whose README says `content`. */
-  const servedRepo = async (path: string, content: string) => {
-    const seed = await mkdtemp(join(base, 'seed-'));
-    sh(seed, 'init', '-q', '-b', 'main');
-    await writeFile(join(seed, 'README.md'), content);
-    sh(seed, 'add', '.');
-    sh(seed, 'commit', '-q', '-m', content.trim());
-    sh(served, 'init', '-q', '--bare', '-b', 'main', join(served, path));
-    sh(seed, 'push', '-q', join(served, path), 'main');
-    return join(served, path);
-  };
+/** A bare repository served at `<served>/<path>` holding one commit whose README says `content`. */
+const servedRepo = async (path: string, content: string) => {
+  const seed = await mkdtemp(join(base, 'seed-'));
+  sh(seed, 'init', '-q', '-b', 'main');
+  await writeFile(join(seed, 'README.md'), content);
+  sh(seed, 'add', '.');
+  sh(seed, 'commit', '-q', '-m', content.trim());
+  sh(served, 'init', '-q', '--bare', '-b', 'main', join(served, path));
+  sh(seed, 'push', '-q', join(served, path), 'main');
+  return join(served, path);
+};
 
-  before(async () => {
-    base = await mkdtemp(join(tmpdir(), 'mcpfleet-git-attacks-'));
-    root = join(base, 'repos');
-    readOnlyRoot = join(base, 'read-only');
-    outside = join(base, 'outside');
-    for (const dir of [root, readOnlyRoot, outside]) await mkdir(dir, { recursive: true });
-    await writeFile(join(outside, 'passwd'), 'SECRET-OUTSIDE\n');
-    ({ served, upstream } = await seededUpstream(base));
-    https = await startGitHttpsServer(served, base);
-    sshd = await startGitSshServer(base);
-    const limits = { timeoutMs: 20_000, maxOutput: 65_536 };
-    const httpsTeam = `${https.origin}/team`;
-    fleet = await startFleet([
-      {
-        name: 'git',
-        timeoutMs: 30_000,
-        definitions: gitTools({
-          roots: await loadRoots(`${root}:rw`),
-          write: true,
-          remote: {
-            allow: [httpsTeam, `${sshd.origin}${served}/team`],
-            caFile: https.caFile,
-            ssh: { keyFile: sshd.keyFile, knownHostsFile: sshd.knownHostsFile },
-            forcePush: false,
-          },
-          limits,
-        }),
-      },
-      {
-        name: 'gitro',
-        timeoutMs: 30_000,
-        definitions: gitTools({
-          roots: await loadRoots(readOnlyRoot),
-          write: true,
-          remote: { allow: [httpsTeam], caFile: https.caFile, forcePush: false },
-          limits,
-        }),
-      },
-    ]);
-    client = new Client({ name: 'git-attacks', version: '1' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(fleet.url)));
-  });
-  after(async () => {
-    await client?.close();
-    await fleet?.close();
-    await https?.close();
-    await sshd?.close();
-    await rm(base, { recursive: true, force: true });
-  });
+before(async () => {
+  base = await mkdtemp(join(tmpdir(), 'mcpfleet-git-attacks-'));
+  root = join(base, 'repos');
+  readOnlyRoot = join(base, 'read-only');
+  outside = join(base, 'outside');
+  for (const dir of [root, readOnlyRoot, outside]) await mkdir(dir, { recursive: true });
+  await writeFile(join(outside, 'passwd'), 'SECRET-OUTSIDE\n');
+  ({ served, upstream } = await seededUpstream(base));
+  https = await startGitHttpsServer(served, base);
+  sshd = await startGitSshServer(base);
+  const limits = { timeoutMs: 20_000, maxOutput: 65_536 };
+  const httpsTeam = `${https.origin}/team`;
+  fleet = await startFleet([
+    {
+      name: 'git',
+      timeoutMs: 30_000,
+      definitions: gitTools({
+        roots: await loadRoots(`${root}:rw`),
+        write: true,
+        remote: {
+          allow: [httpsTeam, `${sshd.origin}${served}/team`],
+          caFile: https.caFile,
+          ssh: { keyFile: sshd.keyFile, knownHostsFile: sshd.knownHostsFile },
+          forcePush: false,
+        },
+        limits,
+      }),
+    },
+    {
+      name: 'gitro',
+      timeoutMs: 30_000,
+      definitions: gitTools({
+        roots: await loadRoots(readOnlyRoot),
+        write: true,
+        remote: { allow: [httpsTeam], caFile: https.caFile, forcePush: false },
+        limits,
+      }),
+    },
+  ]);
+  client = new Client({ name: 'git-attacks', version: '1' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(fleet.url)));
+});
+after(async () => {
+  await client?.close();
+  await fleet?.close();
+  await https?.close();
+  await sshd?.close();
+  await rm(base, { recursive: true, force: true });
+});
 
+describe('git: a hostile repository configuration runs nothing (issue 15, hole 3 and suspected keys)', () => {
   it('blame: a textconv diff driver named by .gitattributes in the repository config never runs', async () => {
     const repo = await localRepo('blame-textconv', { '.gitattributes': '* diff=evil\n', 'f.txt': 'one\n' });
     sh(repo, 'config', 'diff.evil.textconv', run('textconv'));
@@ -160,6 +160,38 @@ describe('git provider attacks through the gateway', () => {
     assert.equal(ran('clean'), false, 'the clean filter ran');
   });
 
+  for (const [key, value] of [
+    ['merge.evil.driver', 'merge'],
+    ['core.alternateRefsCommand', 'alternates'],
+    ['include.path', 'include'],
+    ['remote.origin.uploadpack', 'uploadpack'],
+    ['core.hooksPath', 'hooks'],
+  ] as const) {
+    it(`a repository whose config sets ${key} is refused, naming the key`, async () => {
+      const repo = await localRepo(`config-${value}`);
+      sh(repo, 'config', key, run(value));
+      await refused('git_status', { repo }, new RegExp(key.replace(/\./g, '\\.'), 'i'));
+      assert.equal(ran(value), false);
+    });
+  }
+
+  it("status: a clean filter in a submodule's own config never runs when git enters the submodule", async () => {
+    const module = await servedRepo('team/module.git', 'module\n');
+    const repo = await localRepo('super');
+    sh(repo, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', module, 'sub');
+    sh(repo, 'commit', '-q', '-m', 'submodule');
+    await ok('git_status', { repo });
+
+    sh(join(repo, 'sub'), 'config', 'filter.evil.clean', run('subclean'));
+    await writeFile(join(repo, 'sub/.gitattributes'), '* filter=evil\n');
+    await writeFile(join(repo, 'sub/README.md'), 'MODULE\n');
+    await refused('git_status', { repo }, /sub.*filter\.evil\.clean/s);
+    await refused('git_diff', { repo }, /filter\.evil\.clean/);
+    assert.equal(ran('subclean'), false, "the submodule's clean filter ran");
+  });
+});
+
+describe('git: remote calls stay on the allow-list (hole 4) and clone writes only where allowed', () => {
   for (const scheme of ['https', 'ssh'] as const) {
     it(`push/fetch: a remote named after the allowed ${scheme} URL cannot redirect them off the allow-list`, async () => {
       const origin = scheme === 'https' ? https.origin : `${sshd.origin}${served}`;
@@ -182,6 +214,14 @@ describe('git provider attacks through the gateway', () => {
     });
   }
 
+  it('clone: the destination must be in a writable root', async () => {
+    const destination = join(readOnlyRoot, 'app');
+    await refused('gitro_clone', { url: `${https.origin}/team/app.git`, destination }, /read-only root/);
+    assert.equal(existsSync(destination), false);
+  });
+});
+
+describe('git: nothing is read out of the roots (hole 5, storage outside the roots)', () => {
   it('grep/blame: an indexed docs/passwd under a working-tree docs symlinked out of the roots is not read', async () => {
     // A hostile upstream: first docs/passwd, then docs as a link to a directory outside the roots.
     const seed = await mkdtemp(join(base, 'seed-'));
@@ -243,43 +283,9 @@ describe('git provider attacks through the gateway', () => {
       assert.doesNotMatch(text(shown), /SECRET-HISTORY/);
     }
   });
+});
 
-  for (const [key, value] of [
-    ['merge.evil.driver', 'merge'],
-    ['core.alternateRefsCommand', 'alternates'],
-    ['include.path', 'include'],
-    ['remote.origin.uploadpack', 'uploadpack'],
-    ['core.hooksPath', 'hooks'],
-  ] as const) {
-    it(`a repository whose config sets ${key} is refused, naming the key`, async () => {
-      const repo = await localRepo(`config-${value}`);
-      sh(repo, 'config', key, run(value));
-      await refused('git_status', { repo }, new RegExp(key.replace(/\./g, '\\.'), 'i'));
-      assert.equal(ran(value), false);
-    });
-  }
-
-  it("status: a clean filter in a submodule's own config never runs when git enters the submodule", async () => {
-    const module = await servedRepo('team/module.git', 'module\n');
-    const repo = await localRepo('super');
-    sh(repo, '-c', 'protocol.file.allow=always', 'submodule', 'add', '-q', module, 'sub');
-    sh(repo, 'commit', '-q', '-m', 'submodule');
-    await ok('git_status', { repo });
-
-    sh(join(repo, 'sub'), 'config', 'filter.evil.clean', run('subclean'));
-    await writeFile(join(repo, 'sub/.gitattributes'), '* filter=evil\n');
-    await writeFile(join(repo, 'sub/README.md'), 'MODULE\n');
-    await refused('git_status', { repo }, /sub.*filter\.evil\.clean/s);
-    await refused('git_diff', { repo }, /filter\.evil\.clean/);
-    assert.equal(ran('subclean'), false, "the submodule's clean filter ran");
-  });
-
-  it('clone: the destination must be in a writable root', async () => {
-    const destination = join(readOnlyRoot, 'app');
-    await refused('gitro_clone', { url: `${https.origin}/team/app.git`, destination }, /read-only root/);
-    assert.equal(existsSync(destination), false);
-  });
-
+describe("git: the provider's own environment", () => {
   it("the provider process's environment, HOME, XDG and global or system config never reach git", async () => {
     const repo = await localRepo('environment');
     const hostile = join(base, 'hostile.gitconfig');

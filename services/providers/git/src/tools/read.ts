@@ -59,10 +59,9 @@ function listings(p: GitProvider) {
   ];
 }
 
-export function readTools(p: GitProvider) {
+/** Changes and commits: diff, log, show. */
+function history(p: GitProvider) {
   return [
-    repos(p),
-    ...listings(p),
     gitTool<Args & { staged?: boolean; from?: string; to?: string; paths?: string[]; context?: number }>(
       p,
       {
@@ -138,6 +137,12 @@ export function readTools(p: GitProvider) {
         return ['show', '--no-textconv', `${commit}:${file}`];
       },
     ),
+  ];
+}
+
+/** Per-line questions about committed or staged content: blame, grep. */
+function search(p: GitProvider) {
+  return [
     // Both read what git stored (a commit, the index), never the working tree, so a directory
     // of the working tree that is a link out of the roots cannot lead them there.
     gitTool<Args & { path: string; revision?: string; start?: number; end?: number }>(
@@ -191,4 +196,8 @@ export function readTools(p: GitProvider) {
       ],
     ),
   ];
+}
+
+export function readTools(p: GitProvider) {
+  return [repos(p), ...listings(p), ...history(p), ...search(p)];
 }

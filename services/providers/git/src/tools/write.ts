@@ -5,7 +5,8 @@ import { type Args, type GitProvider, gitTool, identity, PATHS, repoPaths, TEXT,
 
 const DESTRUCTIVE = { ...WRITE, destructiveHint: true };
 
-export function writeTools(p: GitProvider) {
+/** The index and commits: add, restore, commit. */
+function staging(p: GitProvider) {
   return [
     gitTool<Args & { paths: string[] }>(
       p,
@@ -52,6 +53,12 @@ export function writeTools(p: GitProvider) {
         input: a.message,
       }),
     ),
+  ];
+}
+
+/** Branches and tags: branch_create, checkout, merge (fast-forward), tag_create. */
+function refs(p: GitProvider) {
+  return [
     gitTool<Args & { name: string; from?: string }>(
       p,
       {
@@ -126,6 +133,12 @@ export function writeTools(p: GitProvider) {
         config: identity(p, ctx),
       }),
     ),
+  ];
+}
+
+/** Setting work aside or back: stash, reset. */
+function undo(p: GitProvider) {
+  return [
     gitTool<Args & { action: 'push' | 'pop' | 'apply' | 'drop'; message?: string }>(
       p,
       {
@@ -160,4 +173,8 @@ export function writeTools(p: GitProvider) {
       },
     ),
   ];
+}
+
+export function writeTools(p: GitProvider) {
+  return [...staging(p), ...refs(p), ...undo(p)];
 }
