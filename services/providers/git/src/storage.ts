@@ -1,4 +1,5 @@
-import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { AccessDenied, type Root, within } from '@mcp-fleet/provider-filesystem';
 import { type GitLimits, git } from './run.js';
@@ -19,6 +20,17 @@ async function realInside(roots: Root[], file: string, what: string): Promise<st
   return real;
 }
 
+/** The start of a small regular file; never blocks on a FIFO swapped in, never follows a link. */
+async function readHead(file: string): Promise<string> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
+    return buffer.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Before git reads anything: a `.git` link, or a `.git` file's `gitdir:`, must lead inside the
  * roots, so git is never pointed at a directory elsewhere even to look at it.
@@ -29,7 +41,7 @@ export async function checkDotGit(roots: Root[], dir: string, where: string): Pr
   if (!info) throw new AccessDenied(`${where} is not a git repository`);
   if (info.isSymbolicLink()) await realInside(roots, dotGit, `${where}: its .git link`);
   else if (info.isFile()) {
-    const gitdir = /^gitdir: (.+)$/m.exec(await readFile(dotGit, 'utf8'))?.[1]?.trim();
+    const gitdir = /^gitdir: (.+)$/m.exec(await readHead(dotGit))?.[1]?.trim();
     if (!gitdir) throw new AccessDenied(`${where}: its .git file names no gitdir`);
     await realInside(roots, path.resolve(dir, gitdir), `${where}: its .git file points to a directory that`);
   }
