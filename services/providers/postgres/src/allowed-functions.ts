@@ -55,8 +55,10 @@ const FAMILIES: Record<string, string> = {
     stddev_samp string_agg sum var_pop var_samp variance xmlagg`,
   window: `
     cume_dist dense_rank first_value lag last_value lead nth_value ntile percent_rank rank row_number`,
+  sampling: `
+    bernoulli system`,
   conditional: `
-    num_nonnulls num_nulls pg_typeof pg_input_is_valid pg_input_error_info`,
+    num_nonnulls num_nulls pg_typeof pg_input_is_valid pg_input_error_info pg_collation_for`,
   ranges: `
     daterange int4range int8range numrange tsrange tstzrange datemultirange int4multirange
     int8multirange nummultirange tsmultirange tstzmultirange isempty lower_inc lower_inf upper_inc
