@@ -2,6 +2,7 @@ import { ErrorCode } from '@mcp-fleet/contract';
 import type { AuditLog, AuditOutcome } from './audit/audit-log.js';
 import type { Caller } from './auth/caller.js';
 import { JsonRpcError } from './errors.js';
+import type { PolicyTarget } from './policy/annotations.js';
 import { decide, entitlements, type PolicyHolder } from './policy/engine.js';
 import type { Kind } from './policy/policy-file.js';
 import type { ConcurrencyLimits } from './ratelimit/concurrency.js';
@@ -55,15 +56,16 @@ export class Admission {
     caller: Caller,
     kind: Kind,
     items: readonly T[],
-    key: (item: T) => string,
+    targetOf: (item: T) => PolicyTarget,
   ): T[] {
     const policy = this.policy.current;
-    return items.filter((item) => decide(policy, caller, kind, key(item)).allowed);
+    return items.filter((item) => decide(policy, caller, kind, targetOf(item)).allowed);
   }
 
   /** Checks a request; resolves with the function that ends it (audits the call), or throws. */
-  async admit(request: Admitted, kind: Kind, target: string, args?: Record<string, unknown>) {
+  async admit(request: Admitted, kind: Kind, what: PolicyTarget, args?: Record<string, unknown>) {
     const { caller } = request;
+    const target = what.name;
     const record = (
       event: 'decision' | 'call',
       outcome: AuditOutcome,
@@ -81,7 +83,8 @@ export class Admission {
         ...extra,
       });
 
-    const decision = decide(this.policy.current, caller, kind, target, args);
+    // A call always has arguments (none is {}): undefined would ask the list question.
+    const decision = decide(this.policy.current, caller, kind, what, args ?? {});
     if (!decision.allowed) {
       record('decision', 'denied', { rule: decision.rule });
       throw new JsonRpcError(ErrorCode.Forbidden, `Forbidden: ${decision.reason}`, { rule: decision.rule });

@@ -92,6 +92,7 @@ export class AuditLog {
       time: new Date().toISOString(),
       audit: entry.event,
       subject: entry.caller.subject,
+      principal: entry.caller.principal,
       tenant: entry.caller.tenant,
       auth: entry.caller.method,
       session: entry.sessionId,

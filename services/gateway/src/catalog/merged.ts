@@ -13,6 +13,8 @@ export interface ToolRoute {
   timeoutMs: number;
   /** readOnlyHint or idempotentHint: safe to retry. */
   retryable: boolean;
+  /** As the provider declared them: what annotation rules of the policy match. */
+  annotations: unknown;
 }
 
 export interface PromptRoute {
@@ -112,12 +114,13 @@ export function mergeCatalog(snapshots: readonly ProviderSnapshot[]): MergedCata
         continue;
       }
       if (!claim(`tool:${name}`, config.name)) continue;
-      const definition = { ...parse(item), name };
+      const definition: JsonObject = { ...parse(item), name };
       merged.tools.set(name, {
         provider: config.name,
         name: item.key,
         timeoutMs: timeoutOf(item.key),
         retryable: hasHint(definition, 'readOnlyHint') || hasHint(definition, 'idempotentHint'),
+        annotations: definition.annotations,
       });
       merged.toolList.push(definition);
     }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
+import { ErrorCode, isLogLevel } from '@mcp-fleet/contract';
 import {
   type Context,
   failSpan,
@@ -14,16 +14,18 @@ import type { Caller } from '../auth/caller.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import { invalidParams, JsonRpcError, methodNotFound, unavailable } from '../errors.js';
 import type { IdentityMinter } from '../identity/minter.js';
+import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
 import type { SessionData, SessionStore } from '../session/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
-import { type CallListener, forward, UpstreamUnavailable } from '../upstream/forward.js';
-import { type RunOptions, runWorkflow } from '../workflows/runner.js';
-import type { WorkflowCatalog, WorkflowTool } from '../workflows/workflow-tools.js';
-import { type JsonObject, type JsonRpcMessage, notification, RawJson, type RequestId } from './messages.js';
+import { UpstreamUnavailable } from '../upstream/forward.js';
+import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
+import type { JsonObject, JsonRpcMessage, RawJson, RequestId } from './messages.js';
 import { paginate } from './pagination.js';
+import { callProvider } from './provider-call.js';
 import type { ServerRequests } from './server-requests.js';
 import { negotiateVersion } from './versions.js';
+import { callWorkflow } from './workflow-call.js';
 
 export const SERVER_INFO = { name: 'mcp-fleet-gateway', title: 'MCP Fleet', version: '0.1.0' };
 
@@ -139,7 +141,7 @@ export class Dispatcher {
           'tools',
           'tools',
           [...catalog.toolList, ...this.deps.workflows.toolList],
-          (d) => String(d.name),
+          (d) => ({ name: String(d.name), annotations: d.annotations }),
           params.cursor,
         );
       case 'resources/list':
@@ -148,7 +150,7 @@ export class Dispatcher {
           'resources',
           'resources',
           catalog.resourceList,
-          (d) => String(d.uri),
+          (d) => ({ name: String(d.uri) }),
           params.cursor,
         );
       case 'resources/templates/list':
@@ -157,11 +159,18 @@ export class Dispatcher {
           'resourceTemplates',
           'resources',
           catalog.templateList,
-          (d) => String(d.uriTemplate),
+          (d) => ({ name: String(d.uriTemplate) }),
           params.cursor,
         );
       case 'prompts/list':
-        return this.list(ctx, 'prompts', 'prompts', catalog.promptList, (d) => String(d.name), params.cursor);
+        return this.list(
+          ctx,
+          'prompts',
+          'prompts',
+          catalog.promptList,
+          (d) => ({ name: String(d.name) }),
+          params.cursor,
+        );
       case 'logging/setLevel': {
         const level = stringParam(params, 'level');
         if (!isLogLevel(level)) throw invalidParams(`Unknown logging level: ${level}`);
@@ -196,16 +205,16 @@ export class Dispatcher {
     field: string,
     kind: Kind,
     items: JsonObject[],
-    key: (d: JsonObject) => string,
+    targetOf: (d: JsonObject) => PolicyTarget,
     cursor: unknown,
   ) {
-    const visible = this.deps.admission.visible(ctx.caller, kind, items, key);
+    const visible = this.deps.admission.visible(ctx.caller, kind, items, targetOf);
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
     return nextCursor ? { [field]: page, nextCursor } : { [field]: page };
   }
 
   private requireVisible(ctx: RequestContext, kind: Kind, name: string): void {
-    if (this.deps.admission.visible(ctx.caller, kind, [{ name }], (d) => d.name).length === 0) {
+    if (this.deps.admission.visible(ctx.caller, kind, [{ name }], (d) => d).length === 0) {
       throw new JsonRpcError(
         ErrorCode.Forbidden,
         `Forbidden: no policy rule allows ${kind.slice(0, -1)} ${name} for your roles`,
@@ -218,88 +227,45 @@ export class Dispatcher {
     const args = (params.arguments ?? {}) as JsonObject;
     const workflow = this.deps.workflows.get(name);
     if (workflow)
-      return this.admitted(ctx, 'tools/call', 'tools', name, args, () =>
-        this.runWorkflow(ctx, workflow, args, params),
+      return this.admitted(
+        ctx,
+        'tools/call',
+        'tools',
+        { name, annotations: workflow.definition.annotations },
+        args,
+        () => callWorkflow(this.deps, ctx, workflow, args, params, (inner, p) => this.callTool(inner, p)),
       );
-    return this.admitted(ctx, 'tools/call', 'tools', name, args, async () => {
-      const route = this.deps.registry.catalog.tools.get(name);
-      if (!route) throw this.unknown('tool', name);
-      const forwarded = { ...params, name: route.name };
-      const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
-      try {
-        return await attempt();
-      } catch (err) {
-        // A read-only or idempotent tool that never started is safe to try once more.
-        if (
-          !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-          ctx.signal.aborted
-        )
-          throw err;
-        await sleep(RETRY_DELAY_MS);
-        return attempt();
-      }
-    });
-  }
-
-  /**
-   * A workflow tool: every inner call goes through callTool as this caller, so policy, argument
-   * constraints, limits, quotas and the audit log apply to it as if the agent had made it.
-   */
-  private async runWorkflow(
-    ctx: RequestContext,
-    tool: WorkflowTool,
-    args: JsonObject,
-    params: JsonObject,
-  ): Promise<RawJson> {
-    if (!tool.validate(args))
-      throw invalidParams(
-        `Invalid arguments for ${tool.definition.name}: ${(tool.validate.errors ?? [])
-          .map((e) => `${e.instancePath || '/'} ${e.message}`)
-          .join('; ')}`,
-      );
-    const progressToken = ((params._meta ?? {}) as JsonObject).progressToken;
-    const call: RunOptions['call'] = async (name, callArgs, signal, traceContext) => {
-      if (this.deps.workflows.get(name))
-        return {
-          error: {
-            code: ErrorCode.InvalidParams,
-            message: `${name} is a workflow: workflows do not call workflows`,
-          },
-        };
-      try {
-        const raw = await this.callTool({ ...ctx, signal, traceContext }, { name, arguments: callArgs });
-        return { result: JSON.parse(raw.text) };
-      } catch (err) {
-        if (err instanceof JsonRpcError) return { error: { code: err.code, message: err.message } };
-        throw err;
-      }
-    };
-    const run = await runWorkflow(tool.workflow, args, {
-      call,
-      retryable: (name) => this.deps.registry.catalog.tools.get(name)?.retryable ?? false,
-      progress: (done, message) => {
-        if (progressToken !== undefined)
-          ctx.emit(notification('notifications/progress', { progressToken, progress: done, message }));
+    // Admitted with the annotations of the very route it is then forwarded to.
+    const route = this.deps.registry.catalog.tools.get(name);
+    return this.admitted(
+      ctx,
+      'tools/call',
+      'tools',
+      { name, annotations: route?.annotations },
+      args,
+      async () => {
+        if (!route) throw this.unknown('tool', name);
+        const forwarded = { ...params, name: route.name };
+        const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+        try {
+          return await attempt();
+        } catch (err) {
+          // A read-only or idempotent tool that never started is safe to try once more.
+          if (
+            !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
+            ctx.signal.aborted
+          )
+            throw err;
+          await sleep(RETRY_DELAY_MS);
+          return attempt();
+        }
       },
-      signal: ctx.signal,
-      traceContext: ctx.traceContext ?? ROOT_CONTEXT,
-    });
-    const summary =
-      run.status === 'ok'
-        ? `workflow ${tool.workflow.name} completed ${run.steps.length} steps`
-        : `workflow ${tool.workflow.name} ${run.status}: ${run.error?.message}`;
-    return new RawJson(
-      JSON.stringify({
-        content: [{ type: 'text', text: summary }],
-        structuredContent: run,
-        ...(run.status === 'ok' ? {} : { isError: true }),
-      }),
     );
   }
 
   private getPrompt(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const name = stringParam(params, 'name');
-    return this.admitted(ctx, 'prompts/get', 'prompts', name, undefined, () => {
+    return this.admitted(ctx, 'prompts/get', 'prompts', { name }, undefined, () => {
       const route = this.deps.registry.catalog.prompts.get(name);
       if (!route) throw this.unknown('prompt', name);
       return this.forward(
@@ -314,7 +280,7 @@ export class Dispatcher {
 
   private readResource(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const uri = stringParam(params, 'uri');
-    return this.admitted(ctx, 'resources/read', 'resources', uri, undefined, () => {
+    return this.admitted(ctx, 'resources/read', 'resources', { name: uri }, undefined, () => {
       const catalog = this.deps.registry.catalog;
       const route = catalog.resources.get(uri) ?? catalog.templates.find((t) => t.template.match(uri));
       if (!route) throw new JsonRpcError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
@@ -327,7 +293,7 @@ export class Dispatcher {
     const catalog = this.deps.registry.catalog;
     if (ref.type === 'ref/prompt') {
       const name = stringParam(ref, 'name');
-      return this.admitted(ctx, 'completion/complete', 'prompts', name, undefined, () => {
+      return this.admitted(ctx, 'completion/complete', 'prompts', { name }, undefined, () => {
         const route = catalog.prompts.get(name);
         if (!route) throw this.unknown('prompt', name);
         const forwarded = { ...params, ref: { ...ref, name: route.name } };
@@ -336,7 +302,7 @@ export class Dispatcher {
     }
     if (ref.type === 'ref/resource') {
       const uri = stringParam(ref, 'uri');
-      return this.admitted(ctx, 'completion/complete', 'resources', uri, undefined, () => {
+      return this.admitted(ctx, 'completion/complete', 'resources', { name: uri }, undefined, () => {
         const route = catalog.templates.find((t) => t.uriTemplate === uri);
         if (!route) throw invalidParams(`Unknown resource template: ${uri}`);
         return this.forward(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
@@ -350,7 +316,7 @@ export class Dispatcher {
     ctx: RequestContext,
     method: string,
     kind: Kind,
-    target: string,
+    target: PolicyTarget,
     args: JsonObject | undefined,
     work: () => Promise<RawJson>,
   ): Promise<RawJson> {
@@ -377,61 +343,13 @@ export class Dispatcher {
       : invalidParams(`Unknown ${kind}: ${name}`);
   }
 
-  private async forward(
+  private forward(
     ctx: RequestContext,
     provider: string,
     method: string,
     params: JsonObject,
     timeoutMs: number,
   ) {
-    const client = this.deps.registry.client(provider);
-    if (!client) throw unavailable(`Provider ${provider} is not configured`);
-    const { session, caller } = ctx;
-    const meta = (params._meta ?? {}) as JsonObject;
-    const progressToken = meta.progressToken;
-    const listener: CallListener = {
-      progress(progress, total, message) {
-        if (progressToken === undefined) return;
-        const payload: JsonObject = { progressToken, progress };
-        if (total !== undefined) payload.total = total;
-        if (message !== undefined) payload.message = message;
-        ctx.emit(notification('notifications/progress', payload));
-      },
-      log(level, logger, data) {
-        if (!isLogLevel(level) || !logLevelPasses(level, session.logLevel as LogLevel)) return;
-        ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
-      },
-      request: (requestMethod, requestParams) => {
-        const { message, result } = this.deps.serverRequests.create(
-          requestMethod,
-          requestParams,
-          { sessionId: session.id, principal: caller.principal },
-          ctx.signal,
-        );
-        ctx.emit(message);
-        return result;
-      },
-      detach: (retryMs) => ctx.detach(retryMs),
-    };
-    const identity = {
-      subject: caller.subject,
-      principal: caller.principal,
-      roles: caller.roles,
-      tenant: caller.tenant,
-      sessionId: session.id,
-    };
-    return forward(client, {
-      provider,
-      method,
-      params,
-      identityToken: await this.deps.minter.token(provider, identity),
-      traceContext: ctx.traceContext ?? ROOT_CONTEXT,
-      timeoutMs,
-      signal: ctx.signal,
-      clientCapabilities: session.clientCapabilities,
-      logLevel: session.logLevel,
-      protocolVersion: session.protocolVersion,
-      listener,
-    });
+    return callProvider(this.deps, ctx, provider, method, params, timeoutMs);
   }
 }

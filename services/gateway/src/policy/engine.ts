@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { errorMessage } from '@mcp-fleet/sdk';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
+import type { PolicyTarget } from './annotations.js';
 import {
   DENY_ALL,
   type Kind,
@@ -42,26 +43,30 @@ function widest(limits: (RateLimit | undefined)[]): RateLimit | undefined {
 /**
  * Role-based access: default deny, a deny rule of any of the caller's roles wins over every
  * allow, and an allowing role's argument constraints must hold. A denied caller learns the rule
- * that decided, never the others.
+ * that decided, never the others. A tool given by name alone has no annotations: annotation
+ * rules see it at the MCP defaults (see effectiveHints). `args` is undefined for lists.
  */
 export function decide(
   policy: Policy,
   caller: Caller,
   kind: Kind,
-  name: string,
+  what: string | PolicyTarget,
   args?: Record<string, unknown>,
 ): Decision {
+  const target = typeof what === 'string' ? { name: what } : what;
+  const { name } = target;
   const roles = roleList(policy, caller);
   for (const role of roles) {
-    const deny = role.deny[kind].find((r) => r.matches(name));
+    const deny = role.deny[kind].find((r) => r.matches(target));
     if (deny) return { allowed: false, rule: deny.id, reason: `denied by policy rule ${deny.id}` };
   }
   let constrained: { rule: string; message: string } | undefined;
   for (const role of roles) {
-    const allow = role.allow[kind].find((r) => r.matches(name));
+    const allow = role.allow[kind].find((r) => r.matches(target));
     if (!allow) continue;
     const constraint = kind === 'tools' ? role.constraints.get(name) : undefined;
-    if (!constraint || constraint(args ?? {})) return { allowed: true, rule: allow.id };
+    // Without arguments (a list) the question is whether some call may pass: constraints wait for the call.
+    if (!constraint || args === undefined || constraint(args)) return { allowed: true, rule: allow.id };
     const first = constraint.errors?.[0];
     constrained = {
       rule: `roles.${role.name}.arguments.${name}`,

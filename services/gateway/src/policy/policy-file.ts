@@ -1,6 +1,7 @@
 import { ConfigError } from '@mcp-fleet/sdk';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parseConfigText } from '../config-files.js';
+import { compileHintMatch, HINTS, type HintValues, type PolicyTarget } from './annotations.js';
 import { compileGlob } from './glob.js';
 
 export type Kind = 'tools' | 'resources' | 'prompts';
@@ -8,7 +9,7 @@ export type Kind = 'tools' | 'resources' | 'prompts';
 export interface Rule {
   /** Where the rule is written, e.g. `roles.reader.tools.deny[0]`: what a denied caller is told. */
   id: string;
-  matches: (name: string) => boolean;
+  matches: (target: PolicyTarget) => boolean;
 }
 
 export interface RateLimit {
@@ -33,8 +34,31 @@ export interface Policy {
   roles: Map<string, RolePolicy>;
 }
 
-const LIST = { type: 'array', items: { type: 'string', minLength: 1 } };
-const RULES = { type: 'object', additionalProperties: false, properties: { allow: LIST, deny: LIST } };
+const GLOB = { type: 'string', minLength: 1 };
+const rulesOf = (item: object) => {
+  const list = { type: 'array', items: item };
+  return { type: 'object', additionalProperties: false, properties: { allow: list, deny: list } };
+};
+/** A tool rule: a glob on the exposed name, or annotation hints (and optionally a name glob). */
+const TOOL_RULE = {
+  if: { type: 'string' },
+  // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword, so errors name the one form that was meant
+  then: GLOB,
+  else: {
+    type: 'object',
+    required: ['annotations'],
+    additionalProperties: false,
+    properties: {
+      name: GLOB,
+      annotations: {
+        type: 'object',
+        minProperties: 1,
+        additionalProperties: false,
+        properties: Object.fromEntries(HINTS.map((hint) => [hint, { type: 'boolean' }])),
+      },
+    },
+  },
+};
 const RATE = {
   type: 'object',
   required: ['perSecond'],
@@ -54,9 +78,9 @@ const schema = {
         type: 'object',
         additionalProperties: false,
         properties: {
-          tools: RULES,
-          resources: RULES,
-          prompts: RULES,
+          tools: rulesOf(TOOL_RULE),
+          resources: rulesOf(GLOB),
+          prompts: rulesOf(GLOB),
           arguments: { type: 'object', additionalProperties: { type: 'object' } },
           rateLimit: RATE,
           toolRateLimit: RATE,
@@ -73,14 +97,28 @@ const schema = {
 
 const validatePolicy = new Ajv2020({ allErrors: true }).compile(schema);
 
+type RawRule = string | { name?: string; annotations: Partial<HintValues> };
+type RawRules = { allow?: RawRule[]; deny?: RawRule[] };
+
 interface RawRole {
-  tools?: { allow?: string[]; deny?: string[] };
-  resources?: { allow?: string[]; deny?: string[] };
-  prompts?: { allow?: string[]; deny?: string[] };
+  tools?: RawRules;
+  resources?: RawRules;
+  prompts?: RawRules;
   arguments?: Record<string, Record<string, unknown>>;
   rateLimit?: { perSecond: number; burst?: number };
   toolRateLimit?: { perSecond: number; burst?: number };
   quota?: { perHour?: number; perDay?: number };
+}
+
+/** Globs match the name; annotation rules match the hints, and the name when they give one. */
+function compileRule(rule: RawRule): Rule['matches'] {
+  if (typeof rule === 'string') {
+    const glob = compileGlob(rule);
+    return (target) => glob(target.name);
+  }
+  const glob = rule.name === undefined ? () => true : compileGlob(rule.name);
+  const hints = compileHintMatch(rule.annotations);
+  return (target) => glob(target.name) && hints(target.annotations);
 }
 
 const rate = (raw: RawRole['rateLimit']): RateLimit | undefined =>
@@ -105,9 +143,9 @@ export function parsePolicy(text: string, source: string): Policy {
   const roles = new Map<string, RolePolicy>();
   for (const [name, role] of Object.entries((raw as { roles: Record<string, RawRole> }).roles)) {
     const rules = (kind: Kind, effect: 'allow' | 'deny') =>
-      (role[kind]?.[effect] ?? []).map((glob, i) => ({
+      (role[kind]?.[effect] ?? []).map((rule, i) => ({
         id: `roles.${name}.${kind}.${effect}[${i}]`,
-        matches: compileGlob(glob),
+        matches: compileRule(rule),
       }));
     const constraints = new Map<string, ValidateFunction>();
     for (const [tool, constraint] of Object.entries(role.arguments ?? {})) {

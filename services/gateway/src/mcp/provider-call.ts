@@ -1,0 +1,82 @@
+import { isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
+import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
+import type { ProviderRegistry } from '../catalog/registry.js';
+import { unavailable } from '../errors.js';
+import type { IdentityMinter } from '../identity/minter.js';
+import { type CallListener, forward } from '../upstream/forward.js';
+import type { RequestContext } from './dispatcher.js';
+import { type JsonObject, notification, type RawJson } from './messages.js';
+import type { ServerRequests } from './server-requests.js';
+
+export interface ProviderCallDeps {
+  registry: ProviderRegistry;
+  serverRequests: ServerRequests;
+  minter: IdentityMinter;
+}
+
+/**
+ * What the provider streams during a call, turned into messages to the client of this request:
+ * progress (when asked for), logs (at the session's level), and server→client requests bound to
+ * this session and caller.
+ */
+function relayTo(ctx: RequestContext, serverRequests: ServerRequests, progressToken: unknown): CallListener {
+  const { session, caller } = ctx;
+  return {
+    progress(progress, total, message) {
+      if (progressToken === undefined) return;
+      const payload: JsonObject = { progressToken, progress };
+      if (total !== undefined) payload.total = total;
+      if (message !== undefined) payload.message = message;
+      ctx.emit(notification('notifications/progress', payload));
+    },
+    log(level, logger, data) {
+      if (!isLogLevel(level) || !logLevelPasses(level, session.logLevel as LogLevel)) return;
+      ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
+    },
+    request: (method, params) => {
+      const { message, result } = serverRequests.create(
+        method,
+        params,
+        { sessionId: session.id, principal: caller.principal },
+        ctx.signal,
+      );
+      ctx.emit(message);
+      return result;
+    },
+    detach: (retryMs) => ctx.detach(retryMs),
+  };
+}
+
+/** Runs one request of a session on a provider, as the caller the gateway vouches for. */
+export async function callProvider(
+  deps: ProviderCallDeps,
+  ctx: RequestContext,
+  provider: string,
+  method: string,
+  params: JsonObject,
+  timeoutMs: number,
+): Promise<RawJson> {
+  const client = deps.registry.client(provider);
+  if (!client) throw unavailable(`Provider ${provider} is not configured`);
+  const { session, caller } = ctx;
+  const identity = {
+    subject: caller.subject,
+    principal: caller.principal,
+    roles: caller.roles,
+    tenant: caller.tenant,
+    sessionId: session.id,
+  };
+  return forward(client, {
+    provider,
+    method,
+    params,
+    identityToken: await deps.minter.token(provider, identity),
+    traceContext: ctx.traceContext ?? ROOT_CONTEXT,
+    timeoutMs,
+    signal: ctx.signal,
+    clientCapabilities: session.clientCapabilities,
+    logLevel: session.logLevel,
+    protocolVersion: session.protocolVersion,
+    listener: relayTo(ctx, deps.serverRequests, ((params._meta ?? {}) as JsonObject).progressToken),
+  });
+}

@@ -1,0 +1,71 @@
+import { ErrorCode } from '@mcp-fleet/contract';
+import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
+import type { ProviderRegistry } from '../catalog/registry.js';
+import { invalidParams, JsonRpcError } from '../errors.js';
+import { type RunOptions, runWorkflow } from '../workflows/runner.js';
+import type { WorkflowCatalog, WorkflowTool } from '../workflows/workflow-tools.js';
+import type { RequestContext } from './dispatcher.js';
+import { type JsonObject, notification, RawJson } from './messages.js';
+
+export interface WorkflowCallDeps {
+  workflows: WorkflowCatalog;
+  registry: ProviderRegistry;
+}
+
+/**
+ * A workflow tool: every inner call goes through callTool as this caller, so policy, argument
+ * constraints, limits, quotas and the audit log apply to it as if the agent had made it.
+ */
+export async function callWorkflow(
+  deps: WorkflowCallDeps,
+  ctx: RequestContext,
+  tool: WorkflowTool,
+  args: JsonObject,
+  params: JsonObject,
+  callTool: (ctx: RequestContext, params: JsonObject) => Promise<RawJson>,
+): Promise<RawJson> {
+  if (!tool.validate(args))
+    throw invalidParams(
+      `Invalid arguments for ${tool.definition.name}: ${(tool.validate.errors ?? [])
+        .map((e) => `${e.instancePath || '/'} ${e.message}`)
+        .join('; ')}`,
+    );
+  const progressToken = ((params._meta ?? {}) as JsonObject).progressToken;
+  const call: RunOptions['call'] = async (name, callArgs, signal, traceContext) => {
+    if (deps.workflows.get(name))
+      return {
+        error: {
+          code: ErrorCode.InvalidParams,
+          message: `${name} is a workflow: workflows do not call workflows`,
+        },
+      };
+    try {
+      const raw = await callTool({ ...ctx, signal, traceContext }, { name, arguments: callArgs });
+      return { result: JSON.parse(raw.text) };
+    } catch (err) {
+      if (err instanceof JsonRpcError) return { error: { code: err.code, message: err.message } };
+      throw err;
+    }
+  };
+  const run = await runWorkflow(tool.workflow, args, {
+    call,
+    retryable: (name) => deps.registry.catalog.tools.get(name)?.retryable ?? false,
+    progress: (done, message) => {
+      if (progressToken !== undefined)
+        ctx.emit(notification('notifications/progress', { progressToken, progress: done, message }));
+    },
+    signal: ctx.signal,
+    traceContext: ctx.traceContext ?? ROOT_CONTEXT,
+  });
+  const summary =
+    run.status === 'ok'
+      ? `workflow ${tool.workflow.name} completed ${run.steps.length} steps`
+      : `workflow ${tool.workflow.name} ${run.status}: ${run.error?.message}`;
+  return new RawJson(
+    JSON.stringify({
+      content: [{ type: 'text', text: summary }],
+      structuredContent: run,
+      ...(run.status === 'ok' ? {} : { isError: true }),
+    }),
+  );
+}
