@@ -5,7 +5,7 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { argumentDigest } from '../src/audit/audit-log.js';
-import { type Fleet, initialize, post, readUntil, startFleet } from './support.js';
+import { type Fleet, openSession, post, readUntil, startFleet } from './support.js';
 
 /** `depth` objects inside each other, as a client would send them: text, parsed by the gateway. */
 const deepText = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
@@ -34,7 +34,6 @@ describe('hostile nesting through the gateway', () => {
   });
   after(() => fleet.close());
 
-  const headers = (session: string) => ({ 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' });
   const echo = (id: number) => ({
     jsonrpc: '2.0',
     id,
@@ -43,13 +42,13 @@ describe('hostile nesting through the gateway', () => {
   });
 
   it('tools/call with arguments 10,000 levels deep (Streamable HTTP): 400 Invalid Request, and the gateway keeps serving', async () => {
-    const session = await initialize(fleet.url);
+    const session = await openSession(fleet.url);
     const body = `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":${deepText(10_000)}}}}`;
-    const refused = await post(fleet.url, body, headers(session));
+    const refused = await post(fleet.url, body, session);
     assert.equal(refused.status, 400, refused.text);
     assert.equal((refused.json?.error as { code: number }).code, INVALID_REQUEST);
     assert.match((refused.json?.error as { message: string }).message, /nests deeper than 100 levels/);
-    const next = await post(fleet.url, echo(2), headers(session));
+    const next = await post(fleet.url, echo(2), session);
     assert.deepEqual(next.json?.result, { content: [{ type: 'text', text: 'still here' }] });
   });
 
@@ -84,17 +83,7 @@ describe('hostile nesting through the gateway', () => {
   });
 
   it('an elicitation answered with a result 10,000 levels deep: refused, and the real answer still completes the call', async () => {
-    const init = await post(fleet.url, {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-11-25',
-        capabilities: { elicitation: {} },
-        clientInfo: { name: 'd', version: '1' },
-      },
-    });
-    const session = init.headers.get('mcp-session-id') as string;
+    const session = await openSession(fleet.url, {}, { elicitation: {} });
     const call = {
       jsonrpc: '2.0',
       id: 7,
@@ -103,7 +92,7 @@ describe('hostile nesting through the gateway', () => {
     };
     // The call streams its elicitation; the client answers on other POSTs while the stream stays open.
     let request: { id: string } | undefined;
-    const stream = readUntil(fleet.url, call, headers(session), (_ids, messages) => {
+    const stream = readUntil(fleet.url, call, session, (_ids, messages) => {
       request ??= messages.find((m) => m.method === 'elicitation/create') as { id: string } | undefined;
       return messages.some((m) => m.id === 7);
     });
@@ -112,14 +101,14 @@ describe('hostile nesting through the gateway', () => {
     const deep = await post(
       fleet.url,
       `{"jsonrpc":"2.0","id":${id},"result":{"action":"accept","content":${deepText(10_000)}}}`,
-      headers(session),
+      session,
     );
     assert.equal(deep.status, 400, deep.text);
     assert.equal((deep.json?.error as { code: number }).code, INVALID_REQUEST);
     const real = await post(
       fleet.url,
       { jsonrpc: '2.0', id: (request as { id: string }).id, result: { action: 'decline' } },
-      headers(session),
+      session,
     );
     assert.equal(real.status, 202, real.text);
     const { messages } = await stream;

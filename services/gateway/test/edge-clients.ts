@@ -2,6 +2,7 @@ import { transportFor } from '@mcp-fleet/client';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { sseEvents } from './support.js';
 
 export type Edge = 'streamable-http' | 'legacy-sse' | 'websocket' | 'grpc';
 
@@ -55,21 +56,11 @@ async function rawLegacySse(http: string, headers: Record<string, string>): Prom
   if (!response.ok || !response.body) throw new Error(`GET /sse answered ${response.status}`);
   const messages: Record<string, unknown>[] = [];
   let endpoint: string | undefined;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
-    let buffer = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1] ?? '';
-          if (/^event: endpoint$/m.test(block)) endpoint = data;
-          else if (/^event: message$/m.test(block)) messages.push(JSON.parse(data));
-        }
+      for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
+        if (event.event === 'endpoint') endpoint = event.data;
+        else if (event.event === 'message') messages.push(JSON.parse(event.data));
       }
     } catch {
       // aborted by close()

@@ -11,7 +11,7 @@ import type { Caller } from '../src/auth/caller.js';
 import { decide, entitlements } from '../src/policy/engine.js';
 import { compileGlob } from '../src/policy/glob.js';
 import { parsePolicy } from '../src/policy/policy-file.js';
-import { type Fleet, post, startFleet } from './support.js';
+import { type Fleet, openSession, post, startFleet } from './support.js';
 
 const caller = (...roles: string[]): Caller => ({
   subject: 's',
@@ -403,20 +403,7 @@ describe('annotation rules through the gateway', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const open = async (key: { key: string }) => {
-    const headers = { authorization: `Bearer ${key.key}` };
-    const init = await post(
-      fleet.url,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'p', version: '1' } },
-      },
-      headers,
-    );
-    return { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') as string };
-  };
+  const open = (key: { key: string }) => openSession(fleet.url, { authorization: `Bearer ${key.key}` });
   const names = async (headers: Record<string, string>) => {
     const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, headers);
     return (json?.result as { tools: { name: string }[] }).tools.map((t) => t.name).sort();
@@ -482,18 +469,7 @@ describe('the README example policy', () => {
   });
 
   it('lets the analyst read, and refuses every postgres write tool (postgres_transaction included)', async () => {
-    const headers = { authorization: `Bearer ${key.key}` };
-    const init = await post(
-      fleet.url,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'p', version: '1' } },
-      },
-      headers,
-    );
-    const session = { ...headers, 'mcp-session-id': init.headers.get('mcp-session-id') as string };
+    const session = await openSession(fleet.url, { authorization: `Bearer ${key.key}` });
     const { json } = await post(fleet.url, { jsonrpc: '2.0', id: 1, method: 'tools/list' }, session);
     const listed = (json?.result as { tools: { name: string; annotations?: ToolAnnotations }[] }).tools;
     const names = listed.map((t) => t.name);

@@ -8,7 +8,7 @@ import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool } from '@mcp-fleet/sdk/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { generateApiKey } from '../src/auth/api-keys.js';
-import { type Fleet, MCP_HEADERS, post, startFleet } from './support.js';
+import { type Fleet, MCP_HEADERS, openSession, post, startFleet } from './support.js';
 
 function redisUrl(): string {
   const url = process.env.REDIS_URL;
@@ -91,24 +91,7 @@ jwt: { issuer: "${ISSUER}", audience: mcp-fleet, jwksFile: ${join(dir, 'jwks.jso
   });
 
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const open = async (credentials: Record<string, string>) => {
-    const init = await post(
-      fleet.url,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'p', version: '1' } },
-      },
-      credentials,
-    );
-    assert.equal(init.status, 200, init.text);
-    return {
-      ...credentials,
-      'mcp-session-id': init.headers.get('mcp-session-id') as string,
-      'mcp-protocol-version': '2025-11-25',
-    };
-  };
+  const open = (credentials: Record<string, string>) => openSession(fleet.url, credentials);
   const call = (headers: Record<string, string>, tool: string) =>
     post(
       fleet.url,
@@ -137,23 +120,20 @@ jwt: { issuer: "${ISSUER}", audience: mcp-fleet, jwksFile: ${join(dir, 'jwks.jso
     assert.equal(byToken.principal, `jwt:${encodeURIComponent(ISSUER)}::${name('session')}`);
   });
 
-  it("the API key spending its rate limit leaves the JWT user's bucket full", async () => {
-    const byKey = await open(bearer(keys.rated.key));
-    assert.equal((await call(byKey, 'lab_whoami')).status, 200);
-    assert.equal((await call(byKey, 'lab_whoami')).status, 429);
-    const byToken = await open(bearer(await jwt(name('rated'), 'rated')));
-    const first = await call(byToken, 'lab_whoami');
-    assert.equal(first.status, 200, first.text);
-  });
-
-  it("the API key spending its quota leaves the JWT user's quota whole", async () => {
-    const byKey = await open(bearer(keys.quota.key));
-    assert.equal((await call(byKey, 'lab_whoami')).status, 200);
-    assert.equal((await call(byKey, 'lab_whoami')).status, 429);
-    const byToken = await open(bearer(await jwt(name('quota'), 'counted')));
-    const first = await call(byToken, 'lab_whoami');
-    assert.equal(first.status, 200, first.text);
-  });
+  const spent = [
+    { limit: 'rate limit', key: 'rated', role: 'rated' },
+    { limit: 'quota', key: 'quota', role: 'counted' },
+  ] as const;
+  for (const { limit, key, role } of spent) {
+    it(`the API key spending its ${limit} leaves the JWT user's own ${limit} whole`, async () => {
+      const byKey = await open(bearer(keys[key].key));
+      assert.equal((await call(byKey, 'lab_whoami')).status, 200);
+      assert.equal((await call(byKey, 'lab_whoami')).status, 429);
+      const byToken = await open(bearer(await jwt(name(key), role)));
+      const first = await call(byToken, 'lab_whoami');
+      assert.equal(first.status, 200, first.text);
+    });
+  }
 
   it("the API key's calls in flight do not count against the JWT user's concurrency limit", async () => {
     const gate = slow.reset();

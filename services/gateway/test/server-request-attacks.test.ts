@@ -10,7 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { connectOver, EDGES, type Edge, type EdgeAddresses, openRawChannel } from './edge-clients.js';
-import { type Fleet, post, startFleet } from './support.js';
+import { type Fleet, openSession, post, startFleet } from './support.js';
 
 function redisUrl(): string {
   const url = process.env.REDIS_URL;
@@ -59,22 +59,7 @@ async function forgeAnswer(
   const forged = { jsonrpc: '2.0', id: requestId, result: { action: 'accept', content: FORGED_ANSWER } };
   if (edge === 'streamable-http') {
     const url = `${at.http}/mcp`;
-    const init = await post(
-      url,
-      {
-        jsonrpc: '2.0',
-        id: 0,
-        method: 'initialize',
-        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'b', version: '1' } },
-      },
-      headers,
-    );
-    const session = init.headers.get('mcp-session-id') as string;
-    const answer = await post(url, forged, {
-      ...headers,
-      'mcp-session-id': session,
-      'mcp-protocol-version': '2025-11-25',
-    });
+    const answer = await post(url, forged, await openSession(url, headers));
     const error = (answer.json?.error ?? {}) as { code: number; message: string };
     return { ...error, httpStatus: answer.status };
   }

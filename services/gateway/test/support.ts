@@ -181,6 +181,30 @@ export async function initialize(url: string, protocolVersion = '2025-11-25'): P
   return id;
 }
 
+/**
+ * Opens a session as the caller `credentials` name (2025-11-25, with the given client
+ * capabilities); resolves with the headers its requests carry.
+ */
+export async function openSession(
+  url: string,
+  credentials: Record<string, string> = {},
+  capabilities: Record<string, unknown> = {},
+): Promise<Record<string, string>> {
+  const { status, headers, text } = await post(
+    url,
+    {
+      jsonrpc: '2.0',
+      id: 0,
+      method: 'initialize',
+      params: { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 'raw', version: '1' } },
+    },
+    credentials,
+  );
+  const id = headers.get('mcp-session-id');
+  if (status !== 200 || !id) throw new Error(`initialize failed: ${status} ${text}`);
+  return { ...credentials, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' };
+}
+
 export interface EventStream {
   /** Every JSON-RPC message received so far. */
   messages: Record<string, unknown>[];
@@ -207,34 +231,41 @@ export async function openEvents(url: string, sessionId: string, lastEventId?: s
     close: () => controller.abort(),
   };
   if (!response.ok || !response.body) return stream;
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
-    let buffer = '';
     try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const id = /^id: (.*)$/m.exec(block)?.[1];
-          if (id) stream.ids.push(id);
-          const data = block
-            .split('\n')
-            .filter((l) => l.startsWith('data: '))
-            .map((l) => l.slice(6))
-            .join('\n');
-          if (data.trim()) stream.messages.push(JSON.parse(data));
-          end = buffer.indexOf('\n\n');
-        }
+      for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>)) {
+        if (event.id) stream.ids.push(event.id);
+        if (event.data.trim()) stream.messages.push(JSON.parse(event.data));
       }
     } catch {
       // aborted by close()
     }
   })();
   return stream;
+}
+
+/** The events of an SSE body as they arrive: `event` name, `id`, and the joined `data` lines. */
+export async function* sseEvents(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<{ event?: string; id?: string; data: string }> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += value;
+    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const lines = block.split('\n');
+      const field = (name: string) => lines.find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      const data = lines
+        .filter((l) => l.startsWith('data: '))
+        .map((l) => l.slice(6))
+        .join('\n');
+      yield { event: field('event'), id: field('id'), data };
+    }
+  }
 }
 
 /** The last JSON-RPC message of a POST answer, whether it came as JSON or as an SSE stream. */
@@ -260,24 +291,14 @@ export async function readUntil(
   });
   if (response.headers.get('content-type') !== 'text/event-stream')
     throw new Error(`expected an SSE answer, got ${response.status}`);
-  const reader = (response.body as ReadableStream<Uint8Array>)
-    .pipeThrough(new TextDecoderStream())
-    .getReader();
+  const events = sseEvents(response.body as ReadableStream<Uint8Array>);
   const ids: string[] = [];
   const messages: Record<string, unknown>[] = [];
-  let buffer = '';
   while (!until(ids, messages)) {
-    const { value, done } = await reader.read();
+    const { value: event, done } = await events.next();
     if (done) break;
-    buffer += value;
-    for (let end = buffer.indexOf('\n\n'); end >= 0; end = buffer.indexOf('\n\n')) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const id = /^id: (.*)$/m.exec(block)?.[1];
-      if (id) ids.push(id);
-      const data = /^data: (\{.*)$/m.exec(block)?.[1];
-      if (data) messages.push(JSON.parse(data));
-    }
+    if (event.id) ids.push(event.id);
+    if (event.data.startsWith('{')) messages.push(JSON.parse(event.data));
   }
   controller.abort();
   return { ids, messages };
