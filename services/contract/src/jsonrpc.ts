@@ -7,7 +7,10 @@ export const ErrorCode = {
   InternalError: -32603,
   /** MCP: the requested resource does not exist. */
   ResourceNotFound: -32002,
-  /** MCP Fleet: the caller was denied by authentication, policy or a limit. */
+  /**
+   * MCP Fleet: the caller was denied by authentication, policy or a limit, or answered a
+   * server→client request that was not sent to its session.
+   */
   Forbidden: -32001,
   /** MCP Fleet: the provider or gateway is draining or overloaded; retry elsewhere or later. */
   Unavailable: -32003,
