@@ -5,6 +5,7 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { argumentDigest } from '../src/audit/audit-log.js';
+import { MAX_NESTING, nestsDeeperThan } from '../src/mcp/messages.js';
 import { type Fleet, openSession, post, readUntil, startFleet } from './support.js';
 
 /** `depth` objects inside each other, as a client would send them: text, parsed by the gateway. */
@@ -24,6 +25,18 @@ describe('the audit digest of arguments', () => {
     assert.notEqual(a, argumentDigest({ b: 1, a: [1, { d: 'x', c: null }], e: { f: false } }));
     assert.notEqual(argumentDigest({ a: '1' }), argumentDigest({ a: 1 }));
     assert.notEqual(argumentDigest([[1], 2]), argumentDigest([1, [2]]));
+  });
+});
+
+describe('the nesting limit', () => {
+  const nest = (depth: number) => JSON.parse(`${'[{"a":'.repeat(depth / 2)}1${'}]'.repeat(depth / 2)}`);
+
+  it('admits exactly the limit and refuses one level more, arrays and objects alike', () => {
+    assert.equal(nestsDeeperThan(nest(MAX_NESTING), MAX_NESTING), false);
+    assert.equal(nestsDeeperThan(nest(MAX_NESTING + 2), MAX_NESTING), true);
+    assert.equal(nestsDeeperThan({ a: [1, 'x', null, { b: 2 }] }, 3), false);
+    assert.equal(nestsDeeperThan({ a: [1, 'x', null, { b: [] }] }, 3), true);
+    assert.equal(nestsDeeperThan('text', 0), false);
   });
 });
 

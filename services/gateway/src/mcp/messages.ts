@@ -63,15 +63,25 @@ export class InvalidMessage extends JsonRpcError {
   }
 }
 
-/** True when `value` nests objects or arrays more than `limit` levels; iterative, stops early. */
+/**
+ * True when `value` nests objects or arrays more than `limit` levels. Iterative (its own stacks,
+ * no recursion) and stops early; on the path of every message, so it allocates nothing per node.
+ */
 export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 1]];
-  for (let item = stack.pop(); item; item = stack.pop()) {
-    const [node, depth] = item;
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
+  const visit = (child: unknown, depth: number) => {
+    if (typeof child !== 'object' || child === null) return;
+    nodes.push(child);
+    depths.push(depth);
+  };
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
     if (typeof node !== 'object' || node === null) continue;
     if (depth > limit) return true;
-    for (const child of Array.isArray(node) ? node : Object.values(node))
-      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    if (Array.isArray(node)) for (const child of node) visit(child, depth + 1);
+    else for (const key in node) visit((node as JsonObject)[key], depth + 1);
   }
   return false;
 }
