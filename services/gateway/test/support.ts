@@ -14,11 +14,21 @@ import {
 import { exportJWK, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { build, type Gateway } from '../src/app.js';
+import type { Caller } from '../src/auth/caller.js';
 import type { ProviderConfig } from '../src/catalog/providers-file.js';
 import { type GatewayConfig, gatewayConfigSpec } from '../src/config.js';
 import { loadWorkflows } from '../src/workflows/workflow-file.js';
 
 export const silent = pino({ level: 'silent' });
+
+/** A caller holding `roles`, as an API key would make it: what policy unit tests decide for. */
+export const caller = (...roles: string[]): Caller => ({
+  subject: 's',
+  principal: 'api-key:::s',
+  roles,
+  scopes: [],
+  method: 'api-key',
+});
 
 /** The policy `make dev` uses: the local caller may do everything. */
 export const DEV_POLICY = fileURLToPath(new URL('../../../../deploy/dev/policy.yaml', import.meta.url));
