@@ -138,6 +138,15 @@ describe('helm chart mcp-fleet', () => {
       'no exec unless opted in',
     );
     assert.ok(rules(['providers.kubernetes.exec=true']).some((r) => r.resources.includes('pods/exec')));
+    const workloadSecrets = (set: string[]) => {
+      const provider = named(
+        render(FLEET_CHART, { set: ['providers.kubernetes.enabled=true', ...set] }),
+        'Deployment',
+      ).find((m) => component(m) === 'kubernetes');
+      return provider && envOf(provider, 'MCPFLEET_K8S_WORKLOAD_SECRETS')?.value;
+    };
+    assert.equal(workloadSecrets([]), 'false', 'workloads written by callers read no Secrets by default');
+    assert.equal(workloadSecrets(['providers.kubernetes.workloadSecrets=true']), 'true');
     const writer = rules(['providers.kubernetes.write=true', 'providers.kubernetes.secrets=masked']);
     assert.ok(writer.some((r) => r.resources.includes('secrets')));
     assert.ok(writer.some((r) => r.resources.includes('deployments') && r.verbs.includes('patch')));
