@@ -42,11 +42,17 @@ describe('filesystem attacks through the gateway', () => {
     await symlink('../other/full/absent.txt', join(root, 'probe-absent'));
     await writeFile(join(root, 'words/lines.txt'), `${`${WORDY_LINE}\n`.repeat(50)}`);
     for (let i = 0; i < 20; i++) await writeFile(join(root, `${LONG_NAME}${i}`), 'x');
+    // A read-only root whose given path runs through links inside the writable root.
+    await mkdir(join(base, 'pubreal'));
+    await writeFile(join(base, 'pubreal/notice.txt'), 'official notice');
+    await mkdir(join(root, 'store'));
+    await symlink('store', join(root, 'storelink'));
+    await symlink('../../pubreal', join(root, 'store/pub'));
     fleet = await startFleet([
       {
         name: 'filesystem',
         definitions: filesystemTools({
-          roots: await loadRoots(`${root}:rw`),
+          roots: await loadRoots(`${root}:rw,${root}/storelink/pub`),
           maxRead: 65_536,
           maxWrite: 65_536,
         }),
@@ -116,6 +122,23 @@ describe('filesystem attacks through the gateway', () => {
       text(absent).replace('probe-absent', '<path>'),
     );
     await parentIntact();
+  });
+
+  it('read-only root replaced through a link alias: deleting the link on its path is refused', async () => {
+    const given = `${root}/storelink/pub`;
+    for (const path of [`${root}/store/pub`, 'store', 'storelink']) {
+      const result = await call('delete', { path, recursive: true });
+      assert.equal(result.isError, true, `${path}: ${text(result)}`);
+      assert.match(text(result), /root/);
+    }
+    const moved = await call('move', { from: 'store/pub', to: 'elsewhere' });
+    assert.equal(moved.isError, true, text(moved));
+    await call('mkdir', { path: 'store/pub' });
+    const written = await call('write', { path: `${given}/notice.txt`, content: 'attacker content' });
+    assert.equal(written.isError, true, text(written));
+    assert.match(text(written), /read-only root/);
+    const read = await call('read_text', { path: `${given}/notice.txt` });
+    assert.equal(text(read), 'official notice');
   });
 
   /**

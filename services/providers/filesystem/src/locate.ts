@@ -1,11 +1,10 @@
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { walkPath } from './resolve.js';
 import { type Root, within } from './roots.js';
 
 const MAX_PATH = 4096;
 const MAX_SEGMENT = 255;
-/** As many symbolic links as the kernel follows in one path (Linux MAXSYMLINKS). */
-const MAX_LINKS = 40;
 
 /** Refused with a message that names only what the caller gave, never where a link points. */
 export class AccessDenied extends Error {
@@ -54,8 +53,9 @@ export interface Located extends Resolved {
  * THE containment check. Every operation's final target passes through it, after every join and
  * every realpath, and again after a file is opened (its descriptor's real path). It admits a place
  * only when it lies in a root (the innermost one decides), in the client's shared roots when there
- * are any, in a writable root for writes, and never a root itself, nor a directory holding one,
- * for an operation that removes or replaces it.
+ * are any, in a writable root for writes. An operation that removes or replaces a place is refused
+ * when the place is, or holds, any entry a root's path goes through (the root itself, and every
+ * directory and link on its way: see Root.way), so no root can be swapped for other content.
  */
 export function contain(scope: Scope, real: string, input: string, intent: Intent): Root {
   const holding = scope.roots.filter((r) => within(r.real, real));
@@ -64,9 +64,16 @@ export function contain(scope: Scope, real: string, input: string, intent: Inten
   if (scope.clientRoots && !scope.clientRoots.some((c) => within(c, real)))
     throw new AccessDenied(`${input} is outside the roots this client shared`);
   if (intent.want === 'write' && !root.writable) throw new AccessDenied(`${input} is in a read-only root`);
-  if (intent.removes && scope.roots.some((r) => within(real, r.real))) {
-    const what = scope.roots.some((r) => r.real === real) ? 'is a root' : 'holds a root';
-    throw new AccessDenied(`${input} ${what}: it cannot be deleted, moved or overwritten`);
+  if (intent.removes) {
+    const way = (r: Root) => r.way ?? [r.real];
+    if (scope.roots.some((r) => way(r).some((entry) => within(real, entry)))) {
+      const what = scope.roots.some((r) => r.real === real)
+        ? 'is a root'
+        : scope.roots.some((r) => way(r).includes(real))
+          ? 'is on the way to a root'
+          : 'holds a root';
+      throw new AccessDenied(`${input} ${what}: it cannot be deleted, moved or overwritten`);
+    }
   }
   return root;
 }
@@ -79,34 +86,15 @@ interface Location {
 }
 
 /**
- * Where an absolute, normalised path really leads. Symlinks are resolved as far as the path exists;
- * a missing tail is kept as named; a link whose target is missing is followed to where that target
- * would be, so the link's destination (never its own name) is what the containment check sees.
- * Nothing here throws about a path: problems are reported after containment, so a refusal never
- * tells whether something outside the roots exists.
+ * Where an absolute, normalised path really leads, its final link followed. realpath answers when
+ * the whole path exists; otherwise the path is walked component by component as the kernel would
+ * (see walkPath), so a link whose target holds `..` is resolved where the kernel resolves it.
  */
-async function realLocation(absolute: string, hops = 0): Promise<Location> {
+async function realLocation(absolute: string): Promise<Location> {
   const resolved = await realpath(absolute).catch(() => undefined);
   if (resolved !== undefined) return { real: resolved, exists: true };
-  const parent = path.dirname(absolute);
-  if (parent === absolute) return { real: absolute, exists: false, problem: 'it cannot be resolved' };
-  const up = await realLocation(parent, hops);
-  const real = path.join(up.real, path.basename(absolute));
-  if (!up.exists) return { real, exists: false, problem: up.problem };
-  const info = await lstat(real).catch((err: NodeJS.ErrnoException) => err.code ?? 'error');
-  if (info === 'ENOENT') return { real, exists: false };
-  if (typeof info === 'string')
-    return { real, exists: false, problem: 'a parent of the path is not a directory or not readable' };
-  if (!info.isSymbolicLink()) return { real, exists: false, problem: 'it cannot be resolved' };
-  if (hops >= MAX_LINKS) return { real, exists: false, problem: 'symbolic link loop' };
-  const link = await readlink(real).catch(() => undefined);
-  if (link === undefined) return { real, exists: false, problem: 'it cannot be resolved' };
-  const target = await realLocation(path.resolve(up.real, link), hops + 1);
-  return {
-    real: target.real,
-    exists: false,
-    problem: target.problem ?? 'the path is a symbolic link whose target does not exist',
-  };
+  const { real, exists, problem } = await walkPath(absolute, true);
+  return { real, exists, ...(problem ? { problem } : {}) };
 }
 
 function checkInput(input: string): void {

@@ -20,7 +20,16 @@ const outside = join(base, 'outside');
 /** The same tree before every row: a writable root, nested roots, and things outside to attack. */
 async function buildFixture(): Promise<void> {
   await rm(base, { recursive: true, force: true });
-  for (const dir of ['root/sub', 'root/nested', 'root/deep/nested2', 'outside/dir', 'root-secret', 'ro'])
+  for (const dir of [
+    'root/sub',
+    'root/nested',
+    'root/deep/nested2',
+    'root/data',
+    'outside/dir',
+    'root-secret',
+    'ro',
+    'pubreal',
+  ])
     await mkdir(join(base, dir), { recursive: true });
   await writeFile(join(outside, 'secret.txt'), SECRET);
   await writeFile(join(outside, 'secret.png'), PNG);
@@ -36,13 +45,25 @@ async function buildFixture(): Promise<void> {
   await symlink('../outside/missing.txt', join(root, 'dangling'));
   await link(join(outside, 'secret.txt'), join(root, 'hard'));
   await link(join(outside, 'secret.png'), join(root, 'hard.png'));
+  // A read-only root reached through links inside the writable root: root/datalink/pub.
+  await writeFile(join(base, 'pubreal/notice.txt'), 'published');
+  await symlink('data', join(root, 'datalink'));
+  await symlink('../../pubreal', join(root, 'data/pub'));
+  // `..` after a link: the kernel resolves it in outside/, a textual resolution in the root.
+  await symlink('../outside/dir', join(root, 'esc'));
+  await symlink('esc/../secret.txt', join(root, 'probe-present'));
+  await symlink('esc/../absent.txt', join(root, 'probe-absent'));
 }
 
-/** What must never change: everything but the writable root's own content (nested roots included). */
+/**
+ * What must never change: everything but the writable root's own content (nested roots included,
+ * and every entry on the way to one).
+ */
 const guarded = () =>
   snapshot(
     base,
-    (relative) => relative.startsWith('root/') && !/^root\/(nested|deep\/nested2)(\/|$)/.test(relative),
+    (relative) =>
+      relative.startsWith('root/') && !/^root\/(nested|deep\/nested2|data|datalink)(\/|$)/.test(relative),
   );
 
 /** The path forms, each with a file flavour (reads, writes) and a directory flavour (listings). */
@@ -100,6 +121,30 @@ const FORMS: Form[] = [
     dir: 'deep',
     allowed: ['list', 'tree', 'find', 'grep', 'stat', 'mkdir'],
   },
+  {
+    name: 'a link whose target climbs out with ..',
+    file: 'probe-present',
+    dir: 'probe-present',
+    allowed: ['stat', 'delete', 'delete a file', 'move from'],
+  },
+  {
+    name: 'a link that leads to a read-only root',
+    file: 'data/pub/notice.txt',
+    dir: 'data/pub',
+    allowed: ['read_text', 'read_many', 'list', 'tree', 'find', 'grep', 'stat', 'copy from'],
+  },
+  {
+    name: 'a link on the way to a read-only root',
+    file: 'datalink',
+    dir: 'datalink',
+    allowed: ['list', 'tree', 'find', 'grep', 'stat'],
+  },
+  {
+    name: 'a directory holding a link to a read-only root',
+    file: 'data',
+    dir: 'data',
+    allowed: ['list', 'tree', 'find', 'grep', 'stat', 'mkdir'],
+  },
 ];
 
 /** Each tool with the arguments that aim one path at the target. */
@@ -144,7 +189,7 @@ describe('every filesystem tool against every escape form', () => {
   before(async () => {
     await buildFixture();
     const roots = await loadRoots(
-      `${root}:rw,${join(root, 'nested')},${join(root, 'deep/nested2')},${join(base, 'ro')}`,
+      `${root}:rw,${join(root, 'nested')},${join(root, 'deep/nested2')},${join(base, 'ro')},${join(root, 'datalink/pub')}`,
     );
     server = await startProvider(filesystemTools({ roots, maxRead: 65_536, maxWrite: 65_536 }));
   });
@@ -179,4 +224,52 @@ describe('every filesystem tool against every escape form', () => {
       });
     }
   }
+});
+
+describe('existence oracle through .. in a link target', () => {
+  let server: TestProvider;
+  before(async () => {
+    await buildFixture();
+    server = await startProvider(
+      filesystemTools({ roots: await loadRoots(`${root}:rw`), maxRead: 65_536, maxWrite: 65_536 }),
+    );
+  });
+  after(async () => {
+    await server.close();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  // Acting on the link's own name is allowed (see the table); every other tool must not tell.
+  const nameOnly = ['stat', 'delete', 'delete a file', 'move from'];
+  for (const [label, tool, argsOf] of TOOLS.filter(([label]) => !nameOnly.includes(label))) {
+    it(`${label}: the same refusal whether the outside target exists or not`, async () => {
+      const answer = async (name: string) => {
+        const result = resultOf(await runCall(server.client, toolCall(tool, argsOf(name, name)))) as Result;
+        const refusal = refusalText(result);
+        assert.ok(refusal, `${tool} ${name} should be refused: ${JSON.stringify(result)}`);
+        return refusal.replaceAll(name, '<probe>');
+      };
+      const present = await answer('probe-present');
+      assert.equal(await answer('probe-absent'), present);
+    });
+  }
+});
+
+describe('a root reached through links', () => {
+  it('is loaded with every entry on its way, each link as a name in its real parent', async () => {
+    await buildFixture();
+    const [, pub] = await loadRoots(`${root}:rw,${join(root, 'datalink/pub')}`);
+    assert.equal(pub?.real, join(base, 'pubreal'));
+    for (const entry of [join(root, 'datalink'), join(root, 'data'), join(root, 'data/pub'), pub?.real])
+      assert.ok(pub?.way?.includes(entry as string), `${entry} in ${pub?.way}`);
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('refuses to start with a root whose links loop', async () => {
+    await buildFixture();
+    await symlink('loop-b', join(root, 'loop-a'));
+    await symlink('loop-a', join(root, 'loop-b'));
+    await assert.rejects(loadRoots(join(root, 'loop-a')), /is not an existing directory/);
+    await rm(base, { recursive: true, force: true });
+  });
 });
