@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1PodSpec } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  KubeConfig,
+  RbacAuthorizationV1Api,
+  type V1PodSpec,
+} from '@kubernetes/client-node';
 import { clustersOf, kubernetesTools } from '@mcp-fleet/provider-kubernetes';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -69,8 +77,25 @@ describe('kubernetes attacks through the gateway (real kube-apiserver, official 
     },
   });
 
+  /** The Secret as someone without credentials reads it: the API server's status and body. */
+  const anonymousSecret = (server: string) =>
+    new Promise<string>((resolve, reject) => {
+      const url = new URL(`/api/v1/namespaces/${namespace}/secrets/db`, server);
+      const req = request(url, { rejectUnauthorized: false }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => {
+          body += chunk;
+        });
+        res.on('end', () => resolve(`${res.statusCode} ${body}`));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  let server: string;
+
   before(async () => {
     const kc = adminConfig();
+    server = kc.getCurrentCluster()?.server ?? '';
     core = kc.makeApiClient(CoreV1Api);
     apps = kc.makeApiClient(AppsV1Api);
     namespace = `gw-attack-${Math.random().toString(36).slice(2, 8)}`;
@@ -225,5 +250,46 @@ describe('kubernetes attacks through the gateway (real kube-apiserver, official 
     );
     const plain = await apps.readNamespacedDeployment({ name: 'plain', namespace });
     assert.equal(plain.metadata?.ownerReferences, undefined);
+  });
+
+  it('a Role reading Secrets bound to system:unauthenticated (an anonymous read of a masked Secret) is refused and grants nothing', async () => {
+    const rbac = 'rbac.authorization.k8s.io';
+    const manifest = [
+      {
+        apiVersion: `${rbac}/v1`,
+        kind: 'Role',
+        metadata: { name: 'open' },
+        rules: [{ apiGroups: [''], resources: ['secrets', 'pods/exec'], verbs: ['get', 'create'] }],
+      },
+      {
+        apiVersion: `${rbac}/v1`,
+        kind: 'RoleBinding',
+        metadata: { name: 'open' },
+        roleRef: { apiGroup: rbac, kind: 'Role', name: 'open' },
+        subjects: ['system:unauthenticated', 'system:authenticated'].map((name) => ({
+          kind: 'Group',
+          name,
+          apiGroup: rbac,
+        })),
+      },
+    ]
+      .map((o) => stringify(o))
+      .join('---\n');
+    await refused(
+      'apply',
+      { manifest, namespace },
+      /Role \(roles\.rbac\.authorization\.k8s\.io\) is not writable/,
+    );
+    await refused(
+      'apply',
+      {
+        manifest: stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'robot' } }),
+        namespace,
+      },
+      /ServiceAccount \(serviceaccounts\) is not writable/,
+    );
+    assert.doesNotMatch(await anonymousSecret(server), SECRET_VALUE);
+    const rbacApi = adminConfig().makeApiClient(RbacAuthorizationV1Api);
+    await assert.rejects(rbacApi.readNamespacedRoleBinding({ name: 'open', namespace }), /404|not found/i);
   });
 });

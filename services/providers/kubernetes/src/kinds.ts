@@ -97,9 +97,13 @@ export function resolveType(types: ResourceType[], kind: string, apiVersion?: st
   return found;
 }
 
+/** `deployments.apps`, or the bare resource of a core type: `secrets`. */
+export const fullName = (type: ResourceType) =>
+  type.group ? `${type.resource}.${type.group}` : type.resource;
+
 /** `secrets`, `secrets.v1` style entries, or `resource.group`, as an operator writes them. */
 export function isDenied(type: ResourceType, denied: string[]): boolean {
-  const full = type.group ? `${type.resource}.${type.group}` : type.resource;
+  const full = fullName(type);
   return denied.some((d) => {
     const entry = d.trim().toLowerCase();
     return entry === full || entry === type.resource || entry === type.kind.toLowerCase();

@@ -95,6 +95,13 @@ await runProvider({
       default: false,
       doc: 'let pod specs written through the provider use Secrets, other ServiceAccounts and tokens for other audiences (their logs can reveal them)',
     },
+    writeKinds: {
+      kind: 'string',
+      env: 'MCPFLEET_K8S_WRITE_KINDS',
+      flag: 'write-kinds',
+      default: '',
+      doc: 'comma-separated kinds the write tools may touch beyond workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (resource, or resource.group: secrets, roles.rbac.authorization.k8s.io); RBAC kinds let callers grant what the provider can do',
+    },
     write: {
       kind: 'bool',
       env: 'MCPFLEET_K8S_WRITE',
@@ -143,6 +150,7 @@ await runProvider({
         'write',
       ] as const),
       workloadSecrets: config.workloadSecrets,
+      writeKinds: list(config.writeKinds).map((kind) => kind.toLowerCase()),
     };
     const clusters = clustersOf(kc, list(config.contexts), config.timeout);
     return {

@@ -1,5 +1,6 @@
 import { Refused } from './api.js';
-import { isDenied, type ResourceType } from './kinds.js';
+import { fullName, isDenied, type ResourceType } from './kinds.js';
+import { writableType } from './write-kinds.js';
 
 /** Which cluster-scoped types (Nodes, ClusterRoles, CRDs…) callers may reach, and how. */
 export type ClusterScope = 'none' | 'read' | 'write';
@@ -19,6 +20,11 @@ export interface KubePolicy {
    * Off by default: a workload's logs and status would reveal what it reads.
    */
   workloadSecrets: boolean;
+  /**
+   * Kinds the write tools may touch beyond the built-in allow-list (`resource` for core types,
+   * `resource.group` otherwise): RBAC, Secrets, ServiceAccounts, webhooks… only when listed here.
+   */
+  writeKinds?: string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -45,10 +51,7 @@ export function objectName(name: string): string {
 }
 
 export function servedType(policy: KubePolicy, type: ResourceType): ResourceType {
-  if (isDenied(type, policy.deniedKinds))
-    throw new Refused(
-      `${type.kind} (${type.group ? `${type.resource}.${type.group}` : type.resource}) is denied`,
-    );
+  if (isDenied(type, policy.deniedKinds)) throw new Refused(`${type.kind} (${fullName(type)}) is denied`);
   return type;
 }
 
@@ -77,6 +80,8 @@ export function scopeOf(
 /**
  * The URL path of a collection or an object after every policy check. Namespace objects are
  * cluster-scoped but stay inside the allow-list: only allowed ones are named, none are listed.
+ * Every write tool reaches its object through here, so a kind off the write allow-list is
+ * refused whichever tool names it.
  */
 export function objectPath(
   policy: KubePolicy,
@@ -85,6 +90,7 @@ export function objectPath(
   access: Access,
 ): string {
   const namespace = scopeOf(policy, type, at.namespace, access);
+  if (access === 'write') writableType(type, policy.writeKinds);
   const name = at.name === undefined ? undefined : objectName(at.name);
   if (isNamespaceType(type)) {
     if (name === undefined) throw new Refused('namespaces are listed by namespaces_list');

@@ -29,7 +29,7 @@ export const WRITE: ToolAnnotations = {
 const MAX_MANIFEST = 1024 * 1024;
 /** What apply and patch refuse or ask, told to the model up front. */
 const judged = (workloadSecrets: boolean) =>
-  `Pod specs may not use ${workloadSecrets ? '' : 'Secrets, other ServiceAccounts, '}host access or privileges (the error names the field); ownerReferences and finalizers are not changed. Replacing pods, a scale to 0, suspend, a TTL or a deadline ask the user first.`;
+  `Only workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (plus kinds the operator lists) are writable; RBAC, ServiceAccounts, Secrets and the rest are refused. Pod specs may not use ${workloadSecrets ? '' : 'Secrets, other ServiceAccounts, '}host access or privileges (the error names the field); ownerReferences and finalizers are not changed. Replacing pods, a scale to 0, suspend, a TTL or a deadline ask the user first.`;
 const MAX_OBJECTS = 100;
 export const DRY_RUN = {
   type: 'boolean',

@@ -157,7 +157,7 @@ describe('kubernetes attacks: Secrets, pod specs and confirmation on every write
     });
     await created(`/api/v1/namespaces/${A}/configmaps`, { metadata: { name: 'cfg' }, data: { a: '1' } });
     writer = await start({ namespaces: [A], write: true });
-    masker = await start({ namespaces: [A], write: true, deniedKinds: [] });
+    masker = await start({ namespaces: [A], write: true, deniedKinds: [], writeKinds: ['secrets'] });
     asker = await start({ namespaces: [A], write: true, deniedKinds: [], confirm: 'destructive' });
     trusting = await start({ namespaces: [A], write: true, workloadSecrets: true });
   });

@@ -102,6 +102,7 @@ export function startKubernetesProvider(
         deniedKinds: options.deniedKinds ?? ['secrets'],
         clusterScoped: options.clusterScoped ?? 'none',
         workloadSecrets: options.workloadSecrets ?? false,
+        writeKinds: options.writeKinds ?? [],
       },
       write: options.write ?? false,
       confirm: options.confirm ?? 'never',

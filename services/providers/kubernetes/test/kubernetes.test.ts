@@ -50,7 +50,12 @@ describe('kubernetes provider against a real kube-apiserver', () => {
       });
     }
     server = await startKubernetesProvider(kc, { namespaces: [A] });
-    masker = await startKubernetesProvider(kc, { namespaces: [A], deniedKinds: [], write: true });
+    masker = await startKubernetesProvider(kc, {
+      namespaces: [A],
+      deniedKinds: [],
+      write: true,
+      writeKinds: ['secrets'],
+    });
     writer = await startKubernetesProvider(kc, { namespaces: [A], write: true });
   });
   after(async () => {

@@ -63,7 +63,12 @@ describe('kubernetes provider: writes, rollouts, confirmation, metrics, contexts
     writer = await start({ namespaces: [A], write: true, clusterScoped: 'read' });
     confirmer = await start({ namespaces: [A], write: true, confirm: 'destructive' });
     clusterReader = await start({ namespaces: [A], clusterScoped: 'read' });
-    clusterWriter = await start({ namespaces: [A], write: true, clusterScoped: 'write' });
+    clusterWriter = await start({
+      namespaces: [A],
+      write: true,
+      clusterScoped: 'write',
+      writeKinds: ['clusterroles.rbac.authorization.k8s.io', 'namespaces'],
+    });
   });
   after(async () => {
     for (const provider of providers) await provider.close();
@@ -466,7 +471,7 @@ describe('kubernetes provider: writes, rollouts, confirmation, metrics, contexts
     await refusedOn(multi, 'get', { ...cfg, context: '--context=hidden' }, /not in the allow-list/);
   });
 
-  it('cluster-scoped kinds: off by default, readable when enabled, writable only with their own switch', async () => {
+  it('cluster-scoped kinds: off by default, readable when enabled, writable only with their own switch and listed kinds', async () => {
     await refusedOn(
       reader,
       'get',
@@ -504,6 +509,8 @@ describe('kubernetes provider: writes, rollouts, confirmation, metrics, contexts
       '  verbs: [get]',
     ].join('\n');
     await refusedOn(writer, 'apply', { manifest }, /cluster-scoped writes are not enabled/);
+    const unlisted = await start({ namespaces: [A], write: true, clusterScoped: 'write' });
+    await refusedOn(unlisted, 'apply', { manifest }, /ClusterRole .* is not writable/);
     const applied = await okOn(clusterWriter, 'apply', { manifest, namespace: A });
     assert.deepEqual(
       (applied.structuredContent?.applied as { name: string }[]).map((o) => o.name),
