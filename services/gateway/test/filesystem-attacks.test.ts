@@ -41,6 +41,7 @@ describe('filesystem attacks through the gateway', () => {
     await symlink('../other/full/keep.txt', join(root, 'probe-present'));
     await symlink('../other/full/absent.txt', join(root, 'probe-absent'));
     await writeFile(join(root, 'words/lines.txt'), `${`${WORDY_LINE}\n`.repeat(50)}`);
+    await writeFile(join(root, 'amplify.txt'), 'a'.repeat(60_000));
     for (let i = 0; i < 20; i++) await writeFile(join(root, `${LONG_NAME}${i}`), 'x');
     // A read-only root whose given path runs through links inside the writable root.
     await mkdir(join(base, 'pubreal'));
@@ -139,6 +140,17 @@ describe('filesystem attacks through the gateway', () => {
     assert.match(text(written), /read-only root/);
     const read = await call('read_text', { path: `${given}/notice.txt` });
     assert.equal(text(read), 'official notice');
+  });
+
+  it('edit amplification: 100 replaceAll edits of one character are refused, the provider keeps serving', async () => {
+    const edits = Array.from({ length: 100 }, () => ({ oldText: 'a', newText: 'a', replaceAll: true }));
+    const [amplified, statResult] = await Promise.all([
+      call('edit', { path: 'amplify.txt', dryRun: true, edits }),
+      call('stat', { path: 'words' }),
+    ]);
+    assert.equal(amplified.isError, true, text(amplified).slice(0, 200));
+    assert.match(text(amplified), /more than \d+ replacements/);
+    assert.equal((statResult.structuredContent as { type: string }).type, 'directory');
   });
 
   /**

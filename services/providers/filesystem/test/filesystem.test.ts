@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import { applyEdits } from '../src/edits.js';
 import { filesystemTools, loadRoots } from '../src/provider.js';
-import { applyEdits } from '../src/tools/write.js';
 import { PNG, type Result, SECRET } from './support.js';
 
 describe('filesystem provider', () => {
@@ -217,7 +217,7 @@ describe('filesystem provider', () => {
     );
     await call('edit', { path: 'crlf.txt', edits: [{ oldText: 'alpha\nbeta', newText: 'ALPHA\nBETA' }] });
     assert.equal(await readFile(join(root, 'crlf.txt'), 'utf8'), 'ALPHA\r\nBETA\r\ngamma\r\n');
-    assert.equal(applyEdits('a\r\nb', [{ oldText: 'a\r\nb', newText: 'c' }]), 'c');
+    assert.equal(await applyEdits('a\r\nb', [{ oldText: 'a\r\nb', newText: 'c' }]), 'c');
   });
 
   it('lists, walks, finds and greps without entering symlinked directories', async () => {

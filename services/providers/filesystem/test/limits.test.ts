@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
+import { applyEdits, MAX_REPLACEMENTS } from '../src/edits.js';
 import { filesystemTools, loadRoots } from '../src/provider.js';
 import { walk } from '../src/walk.js';
 import type { Result } from './support.js';
@@ -84,6 +85,26 @@ describe('filesystem limits', () => {
     assert.equal(result.isError, true);
     assert.match(result.content[0]?.text ?? '', /grow past the write limit/);
     assert.equal(await readFile(join(root, 'small.txt'), 'utf8'), 'a'.repeat(100));
+  });
+
+  it('edit amplification: 100 replaceAll edits of one character are refused before any is built', async () => {
+    // 100 edits × 8,000 matches = 800,000 replacements: past the per-call cap, counted linearly.
+    await writeFile(join(root, 'amplify.txt'), 'a'.repeat(8000));
+    const edits = Array.from({ length: 100 }, () => ({ oldText: 'a', newText: 'a', replaceAll: true }));
+    const result = await call('edit', { path: 'amplify.txt', dryRun: true, edits });
+    assert.equal(result.isError, true, JSON.stringify(result).slice(0, 200));
+    assert.match(result.content[0]?.text ?? '', new RegExp(`more than ${MAX_REPLACEMENTS} replacements`));
+    const still = await call('stat', { path: 'amplify.txt' });
+    assert.equal(still.isError, undefined, 'the provider still serves');
+  });
+
+  it('edit: the edits stop when the call is cancelled', async () => {
+    const cancelled = new AbortController();
+    cancelled.abort(new Error('call cancelled'));
+    await assert.rejects(
+      applyEdits('abc', [{ oldText: 'a', newText: 'b' }], { signal: cancelled.signal }),
+      /call cancelled/,
+    );
   });
 
   it('copy: a file over the write limit is refused', async () => {

@@ -1,6 +1,7 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import { type FsProvider, locateFor } from '../context.js';
 import { unifiedDiff } from '../diff.js';
+import { applyEdits, type Edit } from '../edits.js';
 import { assertReplaceable, atomicWrite, entryNow, inParent, readEntry } from '../files.js';
 import { INTENT } from '../locate.js';
 import { PATH, sha256 } from './read.js';
@@ -51,36 +52,6 @@ export const write = (p: FsProvider) =>
     },
   });
 
-interface Edit {
-  oldText: string;
-  newText: string;
-  replaceAll?: boolean;
-}
-
-/**
- * Applies exact-text edits in order; every edit must match once (or at least once with replaceAll).
- * The text may never grow past `limit` characters, checked before each replacement is built.
- */
-export function applyEdits(original: string, edits: Edit[], limit = Number.POSITIVE_INFINITY): string {
-  // A CRLF file is edited with LF edits as if they were CRLF, and stays CRLF.
-  const crlf = original.includes('\r\n');
-  const eol = (text: string) => (crlf && !text.includes('\r\n') ? text.replace(/\n/g, '\r\n') : text);
-  let text = original;
-  edits.forEach((edit, i) => {
-    const oldText = eol(edit.oldText);
-    const count = oldText === '' ? 0 : text.split(oldText).length - 1;
-    if (count === 0) throw new Error(`edit ${i}: oldText not found`);
-    if (count > 1 && !edit.replaceAll)
-      throw new Error(`edit ${i}: oldText matches ${count} times; make it unique or set replaceAll`);
-    const grown = text.length + (edit.replaceAll ? count : 1) * (eol(edit.newText).length - oldText.length);
-    if (grown > limit) throw new Error(`edit ${i}: the text would grow past the write limit of ${limit}`);
-    text = edit.replaceAll
-      ? text.split(oldText).join(eol(edit.newText))
-      : text.replace(oldText, () => eol(edit.newText));
-  });
-  return text;
-}
-
 export const edit = (p: FsProvider) =>
   defineTool<{ path: string; edits: Edit[]; dryRun?: boolean }>({
     name: 'edit',
@@ -116,7 +87,10 @@ export const edit = (p: FsProvider) =>
       const diff = await inParent(place, async (dir) => {
         assertReplaceable(await entryNow(dir, place.name), input);
         const before = (await readEntry(dir, place, p.maxRead)).toString('utf8');
-        const after = Buffer.from(applyEdits(before, edits, p.maxWrite), 'utf8');
+        const after = Buffer.from(
+          await applyEdits(before, edits, { limit: p.maxWrite, signal: ctx.signal }),
+          'utf8',
+        );
         if (after.length > p.maxWrite)
           throw new Error(
             `the edited ${input} is ${after.length} bytes, over the write limit of ${p.maxWrite}`,
