@@ -15,10 +15,15 @@ import { gitTools } from '@mcp-fleet/provider-git';
 import {
   type GitHttpsServer,
   type GitSshServer,
+  gitDirInWorkTree,
+  INCLUDE_LEAK,
+  includingRepos,
   seededUpstream,
   sh,
   startGitHttpsServer,
   startGitSshServer,
+  submoduleGitDirInWorkTree,
+  trailingSpaceGitfile,
 } from '@mcp-fleet/provider-git/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -282,6 +287,46 @@ describe('git: nothing is read out of the roots (hole 5, storage outside the roo
       assert.match(text(shown), /outside the allowed roots/);
       assert.doesNotMatch(text(shown), /SECRET-HISTORY/);
     }
+  });
+});
+
+describe('git: admission cannot be raced or read around (round 2 review)', () => {
+  it('stash apply: a git directory inside its own working tree (gitdir: gd, tracked gd/config) is refused, its filter never runs', async () => {
+    const { repo, clean } = await gitDirInWorkTree(root, base, 'gd-in-tree', marker('stash'));
+    for (const [tool, args] of [
+      ['git_status', {}],
+      ['git_stash', { action: 'apply' }],
+      ['git_checkout', { branch: 'evil' }],
+      ['git_reset', { mode: 'hard', revision: 'evil', confirmHard: true }],
+    ] as const)
+      await refused(tool, { repo, ...args }, /git directory is inside its working tree/);
+    assert.equal(ran('stash'), false, 'the filter written by stash apply ran');
+    assert.equal(await readFile(join(repo, 'gd/config'), 'utf8'), clean);
+    const superproject = await submoduleGitDirInWorkTree(root, base, 'sub-gd-in-tree');
+    await refused('git_status', { repo: superproject }, /submodule sub: its git directory is inside/);
+  });
+
+  it('include.path out of the roots or at /etc/passwd: one fixed refusal, nothing of the included file', async () => {
+    const answers = new Set<string>();
+    for (const repo of await includingRepos(root, outside)) {
+      const result = await call('git_status', { repo });
+      assert.equal(result.isError, true, text(result));
+      assert.match(text(result), /include\.path \(local scope\)/);
+      assert.doesNotMatch(text(result), INCLUDE_LEAK);
+      answers.add(text(result).replace(repo, '<repo>'));
+    }
+    assert.equal(answers.size, 1, [...answers].join(' | '));
+  });
+
+  it('.git file "gitdir: inner " with "inner " linked out of the roots: refused before git reads it', async () => {
+    const secret = join(outside, 'trailing');
+    sh(outside, 'init', '-q', '-b', 'main', secret);
+    await writeFile(join(secret, '.git/config'), '[SECRET-TOKEN\n', { flag: 'a' });
+    const repo = await trailingSpaceGitfile(root, 'trailing-space', join(secret, '.git'));
+    const result = await call('git_log', { repo });
+    assert.equal(result.isError, true, text(result));
+    assert.match(text(result), /its \.git file points to a directory that is outside the allowed roots/);
+    assert.doesNotMatch(text(result), /SECRET|outside\/|bad config/);
   });
 });
 

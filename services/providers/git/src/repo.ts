@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { AccessDenied, type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
 import { checkConfig, parseConfigListing } from './config-policy.js';
+import { checkPlacement, locate } from './locate.js';
 import { GitError, type GitLimits, git, plain } from './run.js';
-import { checkDotGit, checkStorage, layout } from './storage.js';
+import { checkStorage, layout } from './storage.js';
 import { populatedSubmodules } from './submodules.js';
 
 /** A repository the caller may use: its top level, a real path inside the roots. */
@@ -15,25 +16,32 @@ const MAX_SUBMODULE_DEPTH = 4;
 
 /**
  * The checks every repository passes before git runs in it for a caller, and every submodule git
- * could enter from it: its `.git` leads inside the roots, git's top level is that very directory,
- * everything git stores for it is inside the roots, and its configuration, read by git across
- * every scope git honours there (local, worktree, included files), holds only allowed keys.
+ * could enter from it, in an order where git reads nothing not yet checked: its `.git` (read as git
+ * reads it) leads inside the roots, to a git directory no checkout in this run can write (see
+ * checkPlacement); its configuration, as git reads it there without following includes (local,
+ * worktree), holds only allowed keys (so no include is left to follow); then git's own view of the
+ * layout must match, its top level is that very directory, and its storage stays inside the roots.
+ * git's own complaints are never returned: they can quote files the caller may not read.
  */
-async function admit(roots: Root[], dir: string, where: string, limits: GitLimits, depth: number) {
-  await checkDotGit(roots, dir, where);
-  const dirs = await layout(dir, limits).catch((err: Error) => {
-    throw new AccessDenied(`${where} is not a git repository git will open (${err.message})`);
-  });
-  if (path.resolve(dirs.top) !== dir) throw new AccessDenied(`${where} is not the top of a git repository`);
-  await checkStorage(roots, where, dirs, limits);
+async function admit(roots: Root[], dir: string, where: string, limits: GitLimits, workTrees: string[]) {
+  const located = await locate(roots, dir, where);
+  const trees = [...workTrees, dir];
+  checkPlacement(where, located, trees);
   const listing = await git(
     dir,
-    ['config', '--list', '--show-scope', '--show-origin', '--includes', '-z'],
+    ['config', '--list', '--show-scope', '--show-origin', '--no-includes', '-z'],
     limits,
-  );
+  ).catch(() => {
+    throw new AccessDenied(`${where}: git cannot read its config`);
+  });
   checkConfig(where, parseConfigListing(listing.stdout));
+  const dirs = await layout(dir, limits).catch(() => {
+    throw new AccessDenied(`${where} is not a git repository git will open`);
+  });
+  if (path.resolve(dirs.top) !== dir) throw new AccessDenied(`${where} is not the top of a git repository`);
+  await checkStorage(roots, where, dirs, located, limits);
   const submodules = await populatedSubmodules(dir, dirs.gitDir, limits);
-  if (submodules.length > 0 && depth >= MAX_SUBMODULE_DEPTH)
+  if (submodules.length > 0 && trees.length > MAX_SUBMODULE_DEPTH)
     throw new AccessDenied(
       `${where}: submodules nested more than ${MAX_SUBMODULE_DEPTH} deep are not supported`,
     );
@@ -42,7 +50,7 @@ async function admit(roots: Root[], dir: string, where: string, limits: GitLimit
     const resolved = await resolvePath({ roots }, submodule, 'read').catch(() => {
       throw new AccessDenied(`${label} is outside the allowed roots`);
     });
-    await admit(roots, resolved.real, label, limits, depth + 1);
+    await admit(roots, resolved.real, label, limits, trees);
   }
 }
 
@@ -50,7 +58,7 @@ async function admit(roots: Root[], dir: string, where: string, limits: GitLimit
 export async function openRepo(roots: Root[], input: string, limits: GitLimits): Promise<Repo> {
   const resolved = await resolvePath({ roots }, plain(input, 'repo'), 'read');
   if (!resolved.exists) throw new AccessDenied(`${input} does not exist`);
-  await admit(roots, resolved.real, input, limits, 0);
+  await admit(roots, resolved.real, input, limits, []);
   return { path: resolved.real };
 }
 

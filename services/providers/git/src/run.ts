@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import path from 'node:path';
 import { AccessDenied } from '@mcp-fleet/provider-filesystem';
 
 /** Limits of every git run. */
@@ -107,7 +108,14 @@ export function git(
     const child = execFile(
       'git',
       [...config, '--no-pager', '-C', cwd, ...args],
-      { env: ENV, timeout: limits.timeoutMs, maxBuffer: limits.maxOutput * 2, encoding: 'utf8' },
+      // Discovery never climbs above `cwd`: a directory whose .git git will not open is no
+      // repository, rather than the one around it (perhaps outside the roots).
+      {
+        env: { ...ENV, GIT_CEILING_DIRECTORIES: path.dirname(cwd) },
+        timeout: limits.timeoutMs,
+        maxBuffer: limits.maxOutput * 2,
+        encoding: 'utf8',
+      },
       (err, stdout, stderr) => {
         // Past the cap git is stopped; what it wrote so far is the (truncated) answer.
         if (err && (err as { code?: string }).code === 'ERR_CHILD_PROCESS_STDIO_MAXBUFFER') {

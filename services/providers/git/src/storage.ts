@@ -1,7 +1,7 @@
-import { constants } from 'node:fs';
-import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { AccessDenied, type Root, within } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied, type Root } from '@mcp-fleet/provider-filesystem';
+import { type Located, realInside } from './locate.js';
 import { type GitLimits, git } from './run.js';
 
 /** Where git keeps a repository, as git itself reports it (absolute paths). */
@@ -9,42 +9,6 @@ export interface Layout {
   top: string;
   gitDir: string;
   commonDir: string;
-}
-
-const inRoots = (roots: Root[], real: string) => roots.some((r) => within(r.real, real));
-
-/** The real path of `file`, which must lie inside the roots; the message never says where it pointed. */
-async function realInside(roots: Root[], file: string, what: string): Promise<string> {
-  const real = await realpath(file).catch(() => undefined);
-  if (!real || !inRoots(roots, real)) throw new AccessDenied(`${what} is outside the allowed roots`);
-  return real;
-}
-
-/** The start of a small regular file; never blocks on a FIFO swapped in, never follows a link. */
-async function readHead(file: string): Promise<string> {
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(4096), 0, 4096, 0);
-    return buffer.subarray(0, bytesRead).toString('utf8');
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Before git reads anything: a `.git` link, or a `.git` file's `gitdir:`, must lead inside the
- * roots, so git is never pointed at a directory elsewhere even to look at it.
- */
-export async function checkDotGit(roots: Root[], dir: string, where: string): Promise<void> {
-  const dotGit = path.join(dir, '.git');
-  const info = await lstat(dotGit).catch(() => undefined);
-  if (!info) throw new AccessDenied(`${where} is not a git repository`);
-  if (info.isSymbolicLink()) await realInside(roots, dotGit, `${where}: its .git link`);
-  else if (info.isFile()) {
-    const gitdir = /^gitdir: (.+)$/m.exec(await readHead(dotGit))?.[1]?.trim();
-    if (!gitdir) throw new AccessDenied(`${where}: its .git file names no gitdir`);
-    await realInside(roots, path.resolve(dir, gitdir), `${where}: its .git file points to a directory that`);
-  }
 }
 
 /** git's own view of the repository at `dir`: its top level, git directory and common directory. */
@@ -59,14 +23,23 @@ export async function layout(dir: string, limits: GitLimits): Promise<Layout> {
 }
 
 /**
- * Everything git reads for a repository stays inside the roots: the git directory, the common
- * directory (`commondir`), a link among their entries or among the object directories, and every
- * alternate object store git would consult (asked of git itself, nested ones included). A link
- * inside the roots is fine; loose object files are not inspected one by one.
+ * Everything git reads for a repository stays inside the roots: git's git directory and common
+ * directory are the ones `locate` found (else the provider and git read `.git` differently, and
+ * the repository is refused), a link among their entries or among the object directories leads
+ * inside the roots, and so does every alternate object store git would consult (asked of git
+ * itself, nested ones included). Loose object files are not inspected one by one.
  */
-export async function checkStorage(roots: Root[], where: string, dirs: Layout, limits: GitLimits) {
-  const gitDir = await realInside(roots, dirs.gitDir, `${where}: its git directory`);
-  const commonDir = await realInside(roots, dirs.commonDir, `${where}: its common git directory`);
+export async function checkStorage(
+  roots: Root[],
+  where: string,
+  dirs: Layout,
+  located: Located,
+  limits: GitLimits,
+) {
+  const real = (dir: string) => realpath(dir).catch(() => undefined);
+  if ((await real(dirs.gitDir)) !== located.gitDir || (await real(dirs.commonDir)) !== located.commonDir)
+    throw new AccessDenied(`${where}: git finds its git directory somewhere other than its .git says`);
+  const { gitDir, commonDir } = located;
   const objects = path.join(commonDir, 'objects');
   for (const dir of new Set([
     gitDir,

@@ -7,6 +7,13 @@ import { join } from 'node:path';
 import { sh } from './harness.js';
 
 export { sh } from './harness.js';
+export {
+  gitDirInWorkTree,
+  INCLUDE_LEAK,
+  includingRepos,
+  submoduleGitDirInWorkTree,
+  trailingSpaceGitfile,
+} from './hostile-repos.js';
 export { type GitHttpsServer, startGitHttpsServer } from './https-git-server.js';
 export { type GitSshServer, startGitSshServer } from './ssh-git-server.js';
 
