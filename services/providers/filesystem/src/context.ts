@@ -10,6 +10,8 @@ export interface FsProvider {
   maxRead: number;
   /** Largest file written, in bytes. */
   maxWrite: number;
+  /** How long one grep may spend matching, in milliseconds (10 s unless said). */
+  grepDeadlineMs?: number;
 }
 
 /** How long the roots a client shared (MCP roots) are trusted before being asked again. */

@@ -1,5 +1,7 @@
 import { ProtocolError } from '@mcp-fleet/sdk';
-import { RE2JS } from 're2js';
+import { compileRe2, type LinePattern } from './re2.js';
+
+export type { LinePattern } from './re2.js';
 
 /** JSON-RPC "invalid params": a pattern the engine cannot run is the caller's error, not the tool's. */
 const INVALID_PARAMS = -32602;
@@ -16,22 +18,14 @@ export const SYNTAX_NOTE =
   'write \\x{41} for \\u0041, [\\s\\S] or (?s). for [^], \\z for \\Z; repeat counts up to 1000; ' +
   '\\d \\w \\s \\b are ASCII; inline flags (?i) (?s), POSIX classes [[:alpha:]] and \\pL work.';
 
-/** A caller's regular expression, compiled by a linear-time engine. */
-export interface LinePattern {
-  test(line: string): boolean;
-  /** Upper bound of the steps one character of input costs. */
-  stepsPerChar: number;
-}
-
 /**
- * Compiles a caller's pattern with RE2JS (a pure-JS port of RE2: no backtracking, time linear in
- * the input), so no pattern can hold the event loop. Syntax RE2 lacks, and programs too large to
- * run cheaply, are refused as invalid params.
+ * Compiles a caller's pattern with RE2 (time linear in the input, no backtracking). Syntax RE2
+ * lacks, and programs too large to run cheaply, are refused as invalid params.
  */
 export function compilePattern(pattern: string, ignoreCase: boolean): LinePattern {
-  let compiled: RE2JS;
+  let compiled: LinePattern;
   try {
-    compiled = RE2JS.compile(pattern, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+    compiled = compileRe2(pattern, ignoreCase);
   } catch (err) {
     throw new ProtocolError(
       INVALID_PARAMS,
@@ -39,12 +33,12 @@ export function compilePattern(pattern: string, ignoreCase: boolean): LinePatter
       { pattern },
     );
   }
-  const size = compiled.programSize();
+  const size = compiled.stepsPerChar;
   if (size > MAX_PROGRAM)
     throw new ProtocolError(
       INVALID_PARAMS,
       `pattern is too large for the RE2 engine here: it compiles to ${size} instructions, the limit is ${MAX_PROGRAM}`,
       { pattern },
     );
-  return { test: (line) => compiled.test(line), stepsPerChar: size };
+  return compiled;
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import { applyEdits, MAX_REPLACEMENTS } from '../src/edits.js';
+import { LineMatcher } from '../src/matcher.js';
 import { filesystemTools, loadRoots } from '../src/provider.js';
 import { walk } from '../src/walk.js';
 import type { Result } from './support.js';
@@ -105,6 +106,46 @@ describe('filesystem limits', () => {
       applyEdits('abc', [{ oldText: 'a', newText: 'b' }], { signal: cancelled.signal }),
       /call cancelled/,
     );
+  });
+
+  it('costly regex in grep: matching ends at its deadline with what it found, the provider still answering', async () => {
+    // Within the per-line estimate, yet each line costs real time far past it: only a clock stops it.
+    const dir = join(root, 'costly');
+    await mkdir(dir);
+    await writeFile(join(dir, 'lines.txt'), `${'é'.repeat(5544)}\n`.repeat(40));
+    const slow = await startProvider(
+      filesystemTools({
+        roots: await loadRoots(dir),
+        maxRead: 1 << 20,
+        maxWrite: 1 << 20,
+        grepDeadlineMs: 300,
+      }),
+    );
+    try {
+      const slowCall = async (tool: string, args: Record<string, unknown>) =>
+        resultOf(await runCall(slow.client, toolCall(tool, args))) as Result;
+      const [grep, listed] = await Promise.all([
+        slowCall('grep', { path: '.', pattern: '(?:[\\pL\\pN]\\pM?){600}$' }),
+        slowCall('list', { path: '.' }),
+      ]);
+      assert.equal(listed.isError, undefined);
+      const result = grep.structuredContent;
+      assert.equal(result?.truncated, true);
+      assert.equal(result?.stoppedBy, 'time');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('grep: cancelling the call stops the matching worker', async () => {
+    const cancelled = new AbortController();
+    const setup = { pattern: '(?:[\\pL\\pN]\\pM?){600}$', ignoreCase: false, context: 0, maxLineWork: 1e7 };
+    const matcher = new LineMatcher(setup, 60_000, cancelled.signal);
+    const search = matcher.search({ text: `${'é'.repeat(5544)}\n`.repeat(400), most: 1 });
+    cancelled.abort(new Error('call cancelled'));
+    await assert.rejects(search, /call cancelled/);
+    await assert.rejects(matcher.search({ text: 'a', most: 1 }), /call cancelled/);
+    await matcher.close();
   });
 
   it('copy: a file over the write limit is refused', async () => {

@@ -1,10 +1,10 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { defineTool } from '@mcp-fleet/sdk';
 import { type FsProvider, scopeOf } from '../context.js';
 import { readLocated } from '../files.js';
 import { compileGlob, MAX_GLOB } from '../glob.js';
 import { INTENT, locate } from '../locate.js';
-import { compilePattern, type LinePattern, SYNTAX_NOTE } from '../pattern.js';
+import { type LineMatch, LineMatcher, MatchingStopped } from '../matcher.js';
+import { compilePattern, SYNTAX_NOTE } from '../pattern.js';
 import type { Entry } from '../walk.js';
 import { GLOBS, PATH, READ, walkFrom } from './read.js';
 
@@ -12,12 +12,10 @@ import { GLOBS, PATH, READ, walkFrom } from './read.js';
 const MAX_FILES = 10_000;
 /** Most bytes one grep reads, in files of the read limit. */
 const BYTES_IN_READ_LIMITS = 10;
-/** Most matching steps (characters × compiled pattern size) one grep spends. */
-const MAX_WORK = 2e9;
-/** A line that would cost more is skipped and counted: one line never holds the loop for long. */
+/** A line whose estimated matching cost is higher is skipped and counted, the rest still searched. */
 const MAX_LINE_WORK = 1e7;
-/** Steps between two turns of the event loop given back to other calls. */
-const SLICE_WORK = 2e6;
+/** How long one grep may match, unless the provider says otherwise: then it ends with what it found. */
+export const GREP_DEADLINE_MS = 10_000;
 
 export const find = (p: FsProvider) =>
   defineTool<{ path: string; pattern: string; exclude?: string[]; maxResults?: number }>({
@@ -53,23 +51,18 @@ export const find = (p: FsProvider) =>
     },
   });
 
-interface Match {
+interface Match extends LineMatch {
   path: string;
-  line: number;
-  text: string;
-  before: string[];
-  after: string[];
 }
 
 interface Scan {
   matches: Match[];
-  stoppedBy?: 'matches' | 'bytes' | 'work' | 'files';
+  stoppedBy?: 'matches' | 'bytes' | 'time' | 'files';
   skippedLines: number;
 }
 
 interface ScanOptions {
-  pattern: LinePattern;
-  context: number;
+  matcher: LineMatcher;
   maxMatches: number;
   maxBytes: number;
   signal: AbortSignal;
@@ -77,45 +70,27 @@ interface ScanOptions {
 }
 
 /**
- * Searches files line by line within bounds on bytes, matches and matching steps, giving the event
- * loop back every SLICE_WORK steps and stopping when the call is cancelled.
+ * Searches files within bounds on bytes and matches. Files are read here (each through the
+ * containment check); their lines are matched by the worker, which stops at the deadline.
  */
 async function scan(files: Entry[], o: ScanOptions): Promise<Scan> {
   const found: Scan = { matches: [], skippedLines: 0 };
   let bytes = 0;
-  let work = 0;
-  let slice = 0;
   for (const file of files) {
     o.signal.throwIfAborted();
     if (bytes + file.size > o.maxBytes) return { ...found, stoppedBy: 'bytes' };
     const data = await o.read(file);
     if (!data || data.includes(0)) continue;
     bytes += data.length;
-    const lines = data.toString('utf8').split('\n');
-    for (const [i, line] of lines.entries()) {
-      const cost = (line.length + 1) * o.pattern.stepsPerChar;
-      if (cost > MAX_LINE_WORK) {
-        found.skippedLines++;
-        continue;
-      }
-      if (work + cost > MAX_WORK) return { ...found, stoppedBy: 'work' };
-      work += cost;
-      slice += cost;
-      if (slice >= SLICE_WORK) {
-        slice = 0;
-        await nextTurn();
-        o.signal.throwIfAborted();
-      }
-      if (!o.pattern.test(line)) continue;
-      found.matches.push({
-        path: file.relative,
-        line: i + 1,
-        text: line,
-        before: lines.slice(Math.max(0, i - o.context), i),
-        after: lines.slice(i + 1, i + 1 + o.context),
-      });
-      if (found.matches.length >= o.maxMatches) return { ...found, stoppedBy: 'matches' };
-    }
+    const most = o.maxMatches - found.matches.length;
+    const result = await o.matcher.search({ text: data.toString('utf8'), most }).catch((err) => {
+      if (err instanceof MatchingStopped) return undefined;
+      throw err;
+    });
+    if (!result) return { ...found, stoppedBy: 'time' };
+    found.skippedLines += result.skipped;
+    found.matches.push(...result.matches.map((m) => ({ path: file.relative, ...m })));
+    if (found.matches.length >= o.maxMatches) return { ...found, stoppedBy: 'matches' };
   }
   return found;
 }
@@ -131,7 +106,7 @@ export const grep = (p: FsProvider) =>
   }>({
     name: 'grep',
     title: 'Search file contents',
-    description: `Lines matching a regular expression in the files under a directory, with context lines, capped in files, bytes, matching work and matches. Patterns use ${SYNTAX_NOTE}`,
+    description: `Lines matching a regular expression in the files under a directory, with context lines, capped in files, bytes, matching time and matches. Patterns use ${SYNTAX_NOTE}`,
     inputSchema: {
       type: 'object',
       properties: {
@@ -151,7 +126,8 @@ export const grep = (p: FsProvider) =>
     },
     annotations: READ,
     async handler({ path: input, pattern, include, ignoreCase = false, context = 0, maxMatches = 200 }, ctx) {
-      const compiled = compilePattern(pattern, ignoreCase);
+      // Compiled here first: a pattern RE2 cannot run is refused as invalid params before any work.
+      compilePattern(pattern, ignoreCase);
       const only = include ? compileGlob(include) : () => true;
       const scope = await scopeOf(p, ctx);
       const { entries, truncated } = await walkFrom(p, ctx, input, {
@@ -160,9 +136,13 @@ export const grep = (p: FsProvider) =>
         exclude: [],
         keep: (e) => e.type === 'file' && e.size <= p.maxRead && only(e.relative),
       });
+      const matcher = new LineMatcher(
+        { pattern, ignoreCase, context, maxLineWork: MAX_LINE_WORK },
+        p.grepDeadlineMs ?? GREP_DEADLINE_MS,
+        ctx.signal,
+      );
       const result = await scan(entries, {
-        pattern: compiled,
-        context,
+        matcher,
         maxMatches,
         maxBytes: p.maxRead * BYTES_IN_READ_LIMITS,
         signal: ctx.signal,
@@ -171,7 +151,7 @@ export const grep = (p: FsProvider) =>
           locate(scope, file.absolute, INTENT.read)
             .then((place) => readLocated(place, p.maxRead))
             .catch(() => undefined),
-      });
+      }).finally(() => matcher.close());
       const stoppedBy = result.stoppedBy ?? (truncated ? 'files' : undefined);
       const text = result.matches.map((m) => `${m.path}:${m.line}: ${m.text}`).join('\n');
       return {
