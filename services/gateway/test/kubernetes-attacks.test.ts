@@ -292,4 +292,58 @@ describe('kubernetes attacks through the gateway (real kube-apiserver, official 
     const rbacApi = adminConfig().makeApiClient(RbacAuthorizationV1Api);
     await assert.rejects(rbacApi.readNamespacedRoleBinding({ name: 'open', namespace }), /404|not found/i);
   });
+
+  it('Job parallelism 0 and a StatefulSet PVC retention Delete then a scale down ask the user, naming the fields', async () => {
+    const jobs = adminConfig().makeApiClient(BatchV1Api);
+    const template = {
+      metadata: { labels: { app: 'batch' } },
+      spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] },
+    };
+    await jobs.createNamespacedJob({
+      namespace,
+      body: { metadata: { name: 'batch' }, spec: { parallelism: 3, completions: 10, template } },
+    });
+    await apps.createNamespacedStatefulSet({
+      namespace,
+      body: {
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 3,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: {
+            metadata: { labels: { app: 'db' } },
+            spec: { containers: [{ name: 'c', image: 'db:1' }] },
+          },
+        },
+      },
+    });
+    asked.length = 0;
+    answer = 'decline';
+    await refused(
+      'patch',
+      { kind: 'Job', namespace, name: 'batch', patch: { spec: { parallelism: 0 } } },
+      /did not confirm/,
+    );
+    const retention = {
+      persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete', whenDeleted: 'Delete' },
+    };
+    await refused(
+      'patch',
+      { kind: 'sts', namespace, name: 'db', patch: { spec: retention } },
+      /did not confirm/,
+    );
+    await refused('scale', { kind: 'StatefulSet', namespace, name: 'db', replicas: 1 }, /did not confirm/);
+    assert.deepEqual(asked, [
+      `Allow the Kubernetes provider to change spec.parallelism of Job batch in ${namespace}?`,
+      `Allow the Kubernetes provider to change spec.persistentVolumeClaimRetentionPolicy.whenDeleted, spec.persistentVolumeClaimRetentionPolicy.whenScaled of StatefulSet db in ${namespace}?`,
+      `Allow the Kubernetes provider to scale StatefulSet db in ${namespace} down from 3 to 1 replicas?`,
+    ]);
+    assert.equal((await jobs.readNamespacedJob({ name: 'batch', namespace })).spec?.parallelism, 3);
+    const db = await apps.readNamespacedStatefulSet({ name: 'db', namespace });
+    assert.deepEqual(
+      [db.spec?.replicas, db.spec?.persistentVolumeClaimRetentionPolicy?.whenScaled],
+      [3, 'Retain'],
+    );
+  });
 });

@@ -128,7 +128,7 @@ await runProvider({
       env: 'MCPFLEET_K8S_CONFIRM',
       flag: 'confirm',
       default: 'destructive',
-      doc: 'destructive: delete, rollout restart/undo, exec, a scale to 0 and writes that replace pods ask the user (MCP elicitation) and are refused when the client cannot ask; never',
+      doc: 'destructive: delete, rollout restart/undo, exec, a scale down, writes that replace pods and other changes not known to be safe ask the user (MCP elicitation) and are refused when the client cannot ask; never',
     },
     timeout: {
       kind: 'duration',

@@ -1,6 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Refused } from './api.js';
+import { at, isObject, type Path, pathText } from './object-paths.js';
 import { codeOf, podSpecProblems } from './pod-spec.js';
+import { specAsks } from './spec-changes.js';
 import type { KubeObject } from './tools.js';
 
 /**
@@ -12,7 +14,7 @@ export interface Verdict {
   problems: string[];
   /** Replacing a workload's pods: what `rollout restart` asks before. */
   podChanges: string[];
-  /** Other effects a destructive tool would ask the user about (a scale to zero…). */
+  /** Other changes of an existing object that are not known to be safe (a scale down…): asked. */
   asks: string[];
 }
 
@@ -31,20 +33,6 @@ export interface JudgeOptions {
 const CHANGEABLE_METADATA = ['labels', 'annotations', 'resourceVersion', 'generation', 'managedFields'];
 /** Metadata a new object may carry: an owner or a finalizer would hand it to a controller. */
 const NEW_METADATA = ['name', 'namespace', 'labels', 'annotations'];
-
-type Path = (string | number)[];
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-const at = (value: unknown, path: Path): unknown =>
-  path.reduce<unknown>(
-    (node, key) => (node !== null && typeof node === 'object' ? (node as never)[key] : undefined),
-    value,
-  );
-
-const pathText = (path: Path) =>
-  path.map((key, index) => (typeof key === 'number' ? `[${key}]` : `${index ? '.' : ''}${key}`)).join('');
 
 /**
  * Where an object holds pod specs: any map with containers, wherever it sits (a Deployment's
@@ -126,33 +114,6 @@ function podSpecVerdict(before: KubeObject | undefined, after: KubeObject, o: Ju
   }
 }
 
-/**
- * Spec changes of an existing object that stop or delete what runs, as a destructive tool would:
- * the user is asked about them whichever tool makes them.
- */
-const SPEC_EFFECTS: {
-  field: string;
-  when(was: unknown, now: unknown): boolean;
-  says(where: string): string;
-}[] = [
-  {
-    field: 'replicas',
-    when: (was, now) => now === 0 && was !== 0,
-    says: (where) => `scale ${where} to 0 replicas`,
-  },
-  { field: 'suspend', when: (_, now) => now === true, says: (where) => `suspend ${where}` },
-  {
-    field: 'ttlSecondsAfterFinished',
-    when: (_, now) => now !== undefined,
-    says: (where) => `let the TTL controller delete ${where} once it has finished`,
-  },
-  {
-    field: 'activeDeadlineSeconds',
-    when: (_, now) => now !== undefined,
-    says: (where) => `give ${where} a deadline after which its pods are stopped`,
-  },
-];
-
 export function judge(before: KubeObject | undefined, after: KubeObject, o: JudgeOptions): Verdict {
   const { label, where } = namesOf(o);
   const v: Verdict = {
@@ -162,11 +123,11 @@ export function judge(before: KubeObject | undefined, after: KubeObject, o: Judg
   };
   podSpecVerdict(before, after, o, v);
   if (!before) return v;
-  const spec = (object: KubeObject) => (isObject(object.spec) ? object.spec : {});
-  for (const effect of SPEC_EFFECTS) {
-    const [was, now] = [spec(before)[effect.field], spec(after)[effect.field]];
-    if (!isDeepStrictEqual(was, now) && effect.when(was, now)) v.asks.push(effect.says(where));
-  }
+  // Pod templates are the pod-spec judge's: changing one already asks before the pods are replaced.
+  const templates = [...podSpecPaths(before), ...podSpecPaths(after)].map((path) =>
+    path.length > 1 ? path.slice(0, -1) : path,
+  );
+  v.asks.push(...specAsks(before, after, templates, where));
   return v;
 }
 

@@ -5,6 +5,7 @@ import { confirmed } from './confirm.js';
 import type { Cluster } from './contexts.js';
 import { checkWrite, commitWrites } from './guarded-write.js';
 import { objectPath } from './policy.js';
+import { scaleAsk } from './spec-changes.js';
 import {
   CONTEXT,
   isSecret,
@@ -29,7 +30,7 @@ export const WRITE: ToolAnnotations = {
 const MAX_MANIFEST = 1024 * 1024;
 /** What apply and patch refuse or ask, told to the model up front. */
 const judged = (workloadSecrets: boolean) =>
-  `Only workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (plus kinds the operator lists) are writable; RBAC, ServiceAccounts, Secrets and the rest are refused. Pod specs may not use ${workloadSecrets ? '' : 'Secrets, other ServiceAccounts, '}host access or privileges (the error names the field); ownerReferences and finalizers are not changed. Replacing pods, a scale to 0, suspend, a TTL or a deadline ask the user first.`;
+  `Only workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (plus kinds the operator lists) are writable; RBAC, ServiceAccounts, Secrets and the rest are refused. Pod specs may not use ${workloadSecrets ? '' : 'Secrets, other ServiceAccounts, '}host access or privileges (the error names the field); ownerReferences and finalizers are not changed. Replacing pods, and any change of an existing object not known to be safe (more replicas, resuming, pausing, ConfigMap data, labels and annotations are), ask the user first, naming the changed fields.`;
 const MAX_OBJECTS = 100;
 export const DRY_RUN = {
   type: 'boolean',
@@ -205,7 +206,7 @@ export function writeTools(p: KubernetesProvider) {
       name: 'scale',
       title: 'Scale',
       description:
-        'Sets the replicas of a Deployment or StatefulSet (or any kind with a scale subresource) through the scale subresource. A scale to 0 stops every pod: the user is asked first when the provider is configured to.',
+        'Sets the replicas of a Deployment or StatefulSet (or any kind with a scale subresource) through the scale subresource. Fewer replicas stop pods: the user is asked first when the provider is configured to.',
       inputSchema: {
         type: 'object',
         properties: {
@@ -221,13 +222,25 @@ export function writeTools(p: KubernetesProvider) {
         const cluster = p.cluster(a.context);
         const type = await cluster.types.typeFor(a.kind ?? 'Deployment');
         const path = objectPath(p.policy, type, a, 'write');
-        // Zero replicas stops every pod, as deleting them would: asked like delete.
-        if (a.replicas === 0 && !a.dryRun)
-          await confirmed(p.confirm, ctx, `scale ${type.kind} ${a.name} in ${a.namespace} to 0 replicas`);
+        const current = (await cluster.api.get(`${path}/scale`)) as {
+          metadata?: { resourceVersion?: string };
+          spec?: { replicas?: number };
+        };
+        // Fewer replicas stop pods (and a StatefulSet may delete their volumes): asked like delete.
+        const ask = scaleAsk(
+          `${type.kind} ${a.name} in ${a.namespace}`,
+          current.spec?.replicas ?? 0,
+          a.replicas,
+        );
+        if (ask && !a.dryRun) await confirmed(p.confirm, ctx, ask);
+        // Bound to the version that was judged: a concurrent scale fails with 409 instead.
         const scale = (await cluster.api.send(
           'PATCH',
           `${path}/scale`,
-          { spec: { replicas: a.replicas } },
+          {
+            metadata: { resourceVersion: current.metadata?.resourceVersion },
+            spec: { replicas: a.replicas },
+          },
           { dryRun: a.dryRun ? 'All' : undefined },
           'application/merge-patch+json',
         )) as { spec?: { replicas?: number } };

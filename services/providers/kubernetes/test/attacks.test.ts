@@ -430,9 +430,9 @@ describe('kubernetes attacks: Secrets, pod specs and confirmation on every write
       await created(`/apis/batch/v1/namespaces/${A}/jobs`, workload('Job', 'batch', podSpec()));
       const job = { kind: 'Job', namespace: A, name: 'batch' };
       for (const [field, says] of [
-        ['ttlSecondsAfterFinished', /let the TTL controller delete Job batch/],
-        ['activeDeadlineSeconds', /give Job batch in .* a deadline/],
-        ['suspend', /suspend Job batch/],
+        ['ttlSecondsAfterFinished', /change spec\.ttlSecondsAfterFinished of Job batch/],
+        ['activeDeadlineSeconds', /change spec\.activeDeadlineSeconds of Job batch in /],
+        ['suspend', /change spec\.suspend of Job batch/],
       ] as const)
         await refusedOn(
           asker,
