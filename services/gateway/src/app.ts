@@ -106,11 +106,11 @@ async function authenticator(config: GatewayConfig, logger: Logger): Promise<Aut
   return noAuthentication();
 }
 
-function memoryState(ttlMs: number): SharedState {
+function memoryState(ttlMs: number, logger: Logger): SharedState {
   return {
     sessions: new MemorySessionStore(ttlMs),
     events: new MemoryEventLog(),
-    bus: new MemoryBus(),
+    bus: new MemoryBus(logger),
     close: async () => {},
   };
 }
@@ -150,7 +150,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
   const state = config.redisUrl
     ? await redisState(config.redisUrl, config.sessionTtl, logger)
-    : memoryState(config.sessionTtl);
+    : memoryState(config.sessionTtl, logger);
   const metrics = new GatewayMetrics();
   const policy = new PolicyHolder(config.policyFile, logger);
   await policy.start();
@@ -243,7 +243,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     checkOrigin,
     draining: () => draining,
   });
-  registerLegacySse(app, core, {
+  await registerLegacySse(app, core, {
     ssePath: '/sse',
     messagesPath: '/messages',
     checkOrigin,

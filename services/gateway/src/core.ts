@@ -5,8 +5,9 @@ import type { AuditLog } from './audit/audit-log.js';
 import type { Authenticator } from './auth/authenticator.js';
 import type { ListKind, ProviderRegistry } from './catalog/registry.js';
 import type { IdentityMinter } from './identity/minter.js';
+import { readNotification } from './mcp/client-notifications.js';
 import { Dispatcher } from './mcp/dispatcher.js';
-import { notification, type RequestId } from './mcp/messages.js';
+import { isId, type JsonRpcNotification, notification, type RequestId } from './mcp/messages.js';
 import { ServerRequests } from './mcp/server-requests.js';
 import { type Bus, CHANNELS, type EventLog, type SessionStore } from './session/types.js';
 import type { GatewayMetrics } from './telemetry/metrics.js';
@@ -68,9 +69,10 @@ export class GatewayCore {
     const { bus, registry } = this.deps;
     this.cleanups.push(
       await this.serverRequests.start(),
-      await bus.subscribe(CHANNELS.cancel, (p) =>
-        this.abortLocal(String(p.sessionId), p.requestId as RequestId, String(p.reason)),
-      ),
+      await bus.subscribe(CHANNELS.cancel, (p) => {
+        if (typeof p.sessionId === 'string' && isId(p.requestId))
+          this.abortLocal(p.sessionId, p.requestId, typeof p.reason === 'string' ? p.reason : '');
+      }),
       await bus.subscribe(CHANNELS.sessionGone, (p) => this.forgetLocal(String(p.sessionId))),
     );
     const onListChanged = (kinds: ListKind[]) => {
@@ -116,9 +118,23 @@ export class GatewayCore {
     return this.inflight.size;
   }
 
-  /** notifications/cancelled: the request may run on any replica. */
-  cancel(sessionId: string, requestId: RequestId, reason: string): void {
-    this.deps.bus.publish(CHANNELS.cancel, { sessionId, requestId, reason });
+  /**
+   * A client notification on `sessionId`, from any edge: acted on once its params passed their
+   * schema (a cancellation may concern a request running on any replica). Returns why it was
+   * dropped when it was malformed; notifications get no reply, so the edge decides what to say.
+   */
+  receiveNotification(sessionId: string, message: JsonRpcNotification): string | undefined {
+    const read = readNotification(message);
+    if ('malformed' in read) {
+      // Debug only: a client can send these as fast as it likes.
+      this.deps.logger.debug({ sessionId, reason: read.malformed }, 'dropped a malformed notification');
+      return read.malformed;
+    }
+    if ('notification' in read && read.notification.method === 'notifications/cancelled') {
+      const { requestId, reason = 'cancelled by the client' } = read.notification;
+      this.deps.bus.publish(CHANNELS.cancel, { sessionId, requestId, reason });
+    }
+    return undefined;
   }
 
   async deleteSession(sessionId: string): Promise<boolean> {

@@ -1,5 +1,12 @@
 import { ErrorCode } from '@mcp-fleet/contract';
 
+/** A JSON-RPC error object as it goes on the wire. */
+export interface WireError {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
 /** An error answered to the client as a JSON-RPC error object. */
 export class JsonRpcError extends Error {
   /** HTTP status and headers for edges that have them (429 + Retry-After for limits). */
@@ -14,11 +21,20 @@ export class JsonRpcError extends Error {
     this.name = 'JsonRpcError';
   }
 
-  toJSON(): { code: number; message: string; data?: unknown } {
+  toJSON(): WireError {
     return this.data === undefined
       ? { code: this.code, message: this.message }
       : { code: this.code, message: this.message, data: this.data };
   }
+}
+
+/** What a client is told about a failure: a JsonRpcError as it is, anything else as -32603. */
+export function wireErrorOf(err: unknown): WireError {
+  if (err instanceof JsonRpcError) return err.toJSON();
+  return {
+    code: ErrorCode.InternalError,
+    message: `Internal error: ${(err as Error)?.message ?? String(err)}`,
+  };
 }
 
 /** A failure of the HTTP exchange itself, before any JSON-RPC message could be handled. */
@@ -51,6 +67,8 @@ export const httpErrors = {
   parse: (detail: string) => new HttpError(400, ErrorCode.ParseError, `Parse error: ${detail}`),
   invalidMessage: (detail: string) =>
     new HttpError(400, ErrorCode.InvalidRequest, `Invalid Request: ${detail}`),
+  /** A message refused before it was handled (unparseable, too deep, malformed), with its JSON-RPC error. */
+  refusedMessage: (error: WireError) => new HttpError(400, error.code, error.message),
   missingSession: () => new HttpError(400, -32000, 'Bad Request: Mcp-Session-Id header is required'),
   unknownSession: () => new HttpError(404, -32001, 'Session not found: initialize a new session'),
   badProtocolVersion: (version: string, supported: readonly string[]) =>

@@ -5,7 +5,8 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { argumentDigest } from '../src/audit/audit-log.js';
-import { MAX_NESTING, nestsDeeperThan } from '../src/mcp/messages.js';
+import { scanNesting } from '../src/mcp/json-scan.js';
+import { MAX_NESTING } from '../src/mcp/messages.js';
 import { type Fleet, openSession, post, readUntil, startFleet } from './support.js';
 
 /** `depth` objects inside each other, as a client would send them: text, parsed by the gateway. */
@@ -28,15 +29,48 @@ describe('the audit digest of arguments', () => {
   });
 });
 
-describe('the nesting limit', () => {
-  const nest = (depth: number) => JSON.parse(`${'[{"a":'.repeat(depth / 2)}1${'}]'.repeat(depth / 2)}`);
+describe('the nesting pre-scan', () => {
+  const nest = (depth: number) => `${'[{"a":'.repeat(depth / 2)}1${'}]'.repeat(depth / 2)}`;
+  const tooDeep = (text: string, limit = MAX_NESTING) => scanNesting(text, limit).tooDeep;
 
   it('admits exactly the limit and refuses one level more, arrays and objects alike', () => {
-    assert.equal(nestsDeeperThan(nest(MAX_NESTING), MAX_NESTING), false);
-    assert.equal(nestsDeeperThan(nest(MAX_NESTING + 2), MAX_NESTING), true);
-    assert.equal(nestsDeeperThan({ a: [1, 'x', null, { b: 2 }] }, 3), false);
-    assert.equal(nestsDeeperThan({ a: [1, 'x', null, { b: [] }] }, 3), true);
-    assert.equal(nestsDeeperThan('text', 0), false);
+    assert.equal(tooDeep(nest(MAX_NESTING)), false);
+    assert.equal(tooDeep(nest(MAX_NESTING + 2)), true);
+    assert.equal(tooDeep('{"a":[1,"x",null,{"b":2}]}', 3), false);
+    assert.equal(tooDeep('{"a":[1,"x",null,{"b":[]}]}', 3), true);
+    assert.equal(tooDeep('"text"', 0), false);
+  });
+
+  it('counts no bracket inside a string, escaped quotes and backslashes included', () => {
+    assert.equal(tooDeep('{"a":"[[[[{{{{"}', 1), false);
+    assert.equal(tooDeep('{"a":"\\"[[","b":"\\\\"}', 1), false);
+    assert.equal(tooDeep('{"a":"\\\\","b":[]}', 1), true);
+    assert.equal(tooDeep('{"a":"\\u005b\\u005b"}', 1), false);
+  });
+
+  it('stops at the first bracket past the limit: an unterminated 2,000,000-deep text is refused without being read to the end', () => {
+    assert.deepEqual(scanNesting(`{"id":"x","params":${'['.repeat(2_000_000)}`, MAX_NESTING), {
+      tooDeep: true,
+      requestId: 'x',
+    });
+  });
+
+  it('recovers the top-level id that came before the refused part, and no other', () => {
+    const deep = '['.repeat(200);
+    assert.deepEqual(scanNesting(`{"id": 42 ,"p":${deep}`, MAX_NESTING), { tooDeep: true, requestId: 42 });
+    assert.deepEqual(scanNesting(`{"id":"a\\"b","p":${deep}`, MAX_NESTING), {
+      tooDeep: true,
+      requestId: 'a"b',
+    });
+    for (const text of [
+      `{"p":${deep}],"id":1}`,
+      `{"p":{"id":1,"q":${deep}`,
+      `{"method":"id","p":${deep}`,
+      `{"id":{"x":1},"p":${deep}`,
+      `{"id":1.5,"p":${deep}`,
+      `{"id":"\\x","p":${deep}`,
+    ])
+      assert.deepEqual(scanNesting(text, MAX_NESTING), { tooDeep: true, requestId: null }, text);
   });
 });
 
@@ -63,6 +97,28 @@ describe('hostile nesting through the gateway', () => {
     assert.match((refused.json?.error as { message: string }).message, /nests deeper than 100 levels/);
     const next = await post(fleet.url, echo(2), session);
     assert.deepEqual(next.json?.result, { content: [{ type: 'text', text: 'still here' }] });
+  });
+
+  it('2,000,000 nested arrays in 4 MB, never closed: -32600 from the pre-scan, not a parse error (JSON.parse never ran), on Streamable HTTP and WebSocket', async () => {
+    const session = await openSession(fleet.url);
+    const body = `{"jsonrpc":"2.0","id":1,"method":"ping","params":{"a":${'['.repeat(2_000_000)}`;
+    const refused = await post(fleet.url, body, session);
+    assert.equal(refused.status, 400, refused.text);
+    assert.equal((refused.json?.error as { code: number }).code, INVALID_REQUEST, refused.text);
+    const socket = new WebSocket(`${fleet.url.replace(/^http/, 'ws').replace(/\/mcp$/, '')}/ws`, ['mcp']);
+    await once(socket, 'open');
+    const reply = once(socket, 'message');
+    socket.send(body.replace('"id":1', '"id":"deep"'));
+    const [data] = await reply;
+    assert.deepEqual(JSON.parse(String(data)), {
+      jsonrpc: '2.0',
+      id: 'deep',
+      error: { code: INVALID_REQUEST, message: 'Invalid Request: the message nests deeper than 100 levels' },
+    });
+    socket.close();
+    assert.deepEqual((await post(fleet.url, echo(2), session)).json?.result, {
+      content: [{ type: 'text', text: 'still here' }],
+    });
   });
 
   it('tools/call with arguments 10,000 levels deep (WebSocket): an error answering that request id, and the connection keeps serving', async () => {

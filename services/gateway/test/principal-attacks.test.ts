@@ -8,13 +8,16 @@ import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool } from '@mcp-fleet/sdk/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { generateApiKey } from '../src/auth/api-keys.js';
-import { type Fleet, MCP_HEADERS, openSession, post, startFleet } from './support.js';
-
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
-  return url;
-}
+import { principalOf } from '../src/auth/principal.js';
+import {
+  type Fleet,
+  initializeRequest,
+  MCP_HEADERS,
+  openSession,
+  post,
+  redisUrl,
+  startFleet,
+} from './support.js';
 
 const ISSUER = 'https://idp.test';
 const whoami = defineTool({
@@ -118,6 +121,23 @@ jwt: { issuer: "${ISSUER}", audience: mcp-fleet, jwksFile: ${join(dir, 'jwks.jso
     assert.equal(byKey.subject, byToken.subject);
     assert.equal(byKey.principal, `api-key:::${name('session')}`);
     assert.equal(byToken.principal, `jwt:${encodeURIComponent(ISSUER)}::${name('session')}`);
+  });
+
+  it('a JWT whose sub is a lone surrogate (\\ud800): 401 invalid_token, not a 500 "URI malformed"', async () => {
+    for (const subject of ['\ud800', `a\udfffb`]) {
+      const refused = await post(fleet.url, initializeRequest(), bearer(await jwt(subject, 'free')));
+      assert.equal(refused.status, 401, refused.text);
+      assert.match(refused.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+      assert.match((refused.json?.error as { message: string }).message, /not well-formed Unicode/);
+    }
+  });
+
+  it('principals are encoded without throwing and without two callers sharing one: a lone surrogate is %uD800', () => {
+    const principal = (subject: string) => principalOf('jwt', ISSUER, undefined, subject);
+    assert.equal(principal('\ud800'), `jwt:${encodeURIComponent(ISSUER)}::%uD800`);
+    assert.notEqual(principal('\ud800'), principal('%uD800'));
+    assert.notEqual(principal('\ud800'), principal('\ufffd'));
+    assert.equal(principal('\ud83d\ude00'), `jwt:${encodeURIComponent(ISSUER)}::%F0%9F%98%80`);
   });
 
   const spent = [

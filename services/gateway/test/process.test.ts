@@ -1,55 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
-import { DEV_POLICY, MCP_HEADERS, post } from './support.js';
-
-const GATEWAY = fileURLToPath(new URL('../src/server.js', import.meta.url));
-const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
-);
+import { type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
+import { GATEWAY, type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
+import { MCP_HEADERS, post } from './support.js';
 
 describe('gateway process', () => {
-  let dir: string;
+  let fleet: GatewayProcesses;
   let gateway: ProviderProcess;
-  let everything: ProviderProcess;
   let base: string;
+  let dir: string;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mcpfleet-gwproc-'));
-    const providerPort = await freePort();
-    const gatewayPort = await freePort();
-    base = `http://127.0.0.1:${gatewayPort}`;
-    await writeFile(
-      join(dir, 'providers.yaml'),
-      `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
-    );
-    gateway = spawnProvider(GATEWAY, [], {
-      MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${gatewayPort}`,
-      MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
-      MCPFLEET_IDENTITY_JWKS_OUT: join(dir, 'jwks.json'),
-      MCPFLEET_POLICY_FILE: DEV_POLICY,
-      MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
-      MCPFLEET_GRPC_LISTEN: '127.0.0.1:0',
-    });
-    await waitFor(
-      () => gateway.output().includes('gateway serving'),
-      `the gateway to listen:\n${gateway.output()}`,
-    );
-    everything = spawnProvider(EVERYTHING, [], {
-      MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
-      MCPFLEET_IDENTITY_JWKS: join(dir, 'jwks.json'),
-    });
-    await waitFor(() => gateway.output().includes('provider up'), 'the provider to come up', 15_000);
+    fleet = await startGatewayProcesses(1);
+    const [replica] = fleet.replicas;
+    gateway = replica?.process as ProviderProcess;
+    base = replica?.base as string;
+    dir = fleet.dir;
   });
-  after(async () => {
-    gateway.child.kill('SIGKILL');
-    everything.child.kill('SIGKILL');
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => fleet.close());
 
   it('refuses to start with a message naming the bad key', async () => {
     const bad = spawnProvider(GATEWAY, [], { MCPFLEET_PROVIDERS_FILE: join(dir, 'missing.yaml') });

@@ -13,13 +13,7 @@ import { pino } from 'pino';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { MemoryLimiter } from '../src/ratelimit/memory-limiter.js';
 import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
-import { type Fleet, post, startFleet, startRedis } from './support.js';
-
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
-  return url;
-}
+import { type Fleet, post, redisUrl, startFleet, startRedis } from './support.js';
 
 describe('GCRA in memory', () => {
   it('admits the burst, then one call per interval, and says when to retry', async () => {

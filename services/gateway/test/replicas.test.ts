@@ -12,14 +12,9 @@ import {
   openEvents,
   post,
   readUntil,
+  redisUrl,
   startFleet,
 } from './support.js';
-
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
-  return url;
-}
 
 const gated = gatedTool('gated');
 const askLater = defineTool({

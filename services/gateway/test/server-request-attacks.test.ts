@@ -10,13 +10,7 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { connectOver, EDGES, type Edge, type EdgeAddresses, openRawChannel } from './edge-clients.js';
-import { type Fleet, openSession, post, startFleet } from './support.js';
-
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
-  return url;
-}
+import { type Fleet, openSession, post, redisUrl, startFleet, startWaitingCall } from './support.js';
 
 const FORBIDDEN = -32001;
 const OWN_ANSWER = { username: 'alice', email: 'alice@example.test' };
@@ -133,6 +127,43 @@ for (const topology of topologies) {
     after(async () => {
       await fleet.close();
       await rm(dir, { recursive: true, force: true });
+    });
+
+    /** An answer the gateway cannot take any more: wherever it lands, refused and audited alike. */
+    async function assertRefusedEverywhere(answer: Record<string, unknown>, headers: Record<string, string>) {
+      for (const url of [fleet.urls.at(-1) as string, fleet.url]) {
+        const refused = await post(url, answer, headers);
+        assert.equal(refused.status, 403, refused.text);
+        assert.equal((refused.json?.error as { code: number }).code, FORBIDDEN);
+      }
+      const line = await auditLine(join(fleet.dir, 'audit.log'), answer.id as string);
+      assert.deepEqual([line.outcome, line.method, line.subject], ['denied', 'answer', 'alice']);
+    }
+
+    it('a late answer with a valid seal (the call was answered already) sent to either replica: 403 -32001 and audited', async () => {
+      const headers = await openSession(fleet.url, auth(alice), { elicitation: {} });
+      const call = await startWaitingCall(fleet.url, headers, 'test_elicitation', { message: 'm' });
+      const answer = { jsonrpc: '2.0', id: call.request.id, result: { action: 'decline' } };
+      assert.equal((await post(fleet.urls.at(-1) as string, answer, headers)).status, 202);
+      await call.ended;
+      assert.deepEqual(call.messages.find((m) => m.id === 7)?.result, {
+        content: [{ type: 'text', text: 'User response: action=decline, content={}' }],
+      });
+      await assertRefusedEverywhere(answer, headers);
+    });
+
+    it('an answer with a valid seal naming a replica that does not exist: 403 -32001 and audited, on either replica', async () => {
+      const headers = await openSession(fleet.url, auth(alice), { elicitation: {} });
+      const call = await startWaitingCall(fleet.url, headers, 'test_elicitation', { message: 'm' });
+      // The seal binds the nonce to the session and caller, not to a replica: it stays valid.
+      const elsewhere = call.request.id.replace(/^s:[^:]+:/, 's:nosuchreplica:');
+      await assertRefusedEverywhere(
+        { jsonrpc: '2.0', id: elsewhere, result: { action: 'decline' } },
+        headers,
+      );
+      const answer = { jsonrpc: '2.0', id: call.request.id, result: { action: 'decline' } };
+      assert.equal((await post(fleet.url, answer, headers)).status, 202);
+      await call.ended;
     });
 
     const attackers = [

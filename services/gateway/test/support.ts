@@ -11,6 +11,7 @@ import {
   parseConfig,
   serveProvider,
 } from '@mcp-fleet/sdk';
+import { waitFor } from '@mcp-fleet/sdk/testing';
 import { exportJWK, generateKeyPair } from 'jose';
 import { pino } from 'pino';
 import { build, type Gateway } from '../src/app.js';
@@ -60,8 +61,15 @@ export function gatewayConfig(env: Record<string, string> = {}): GatewayConfig {
   });
 }
 
+/** The shared test Redis; a test that needs it fails loudly without it. */
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: run the tests with `make test` (scripts/test-env.sh up)');
+  return url;
+}
+
 /** A private signing JWK in a file, as an operator would mount it for several replicas. */
-async function writeSigningKey(path: string): Promise<void> {
+export async function writeSigningKey(path: string): Promise<void> {
   const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
   await writeFile(path, JSON.stringify({ ...(await exportJWK(privateKey)), alg: 'EdDSA', kid: 'test-key' }));
 }
@@ -191,28 +199,79 @@ export async function initialize(url: string, protocolVersion = '2025-11-25'): P
   return id;
 }
 
+/** An `initialize` request (id 0) as a raw client sends it. */
+export const initializeRequest = (
+  protocolVersion = '2025-11-25',
+  capabilities: Record<string, unknown> = {},
+) => ({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion, capabilities, clientInfo: { name: 'raw', version: '1' } },
+});
+
 /**
- * Opens a session as the caller `credentials` name (2025-11-25, with the given client
+ * Opens a session as the caller `credentials` name (2025-11-25 unless told, with the given client
  * capabilities); resolves with the headers its requests carry.
  */
 export async function openSession(
   url: string,
   credentials: Record<string, string> = {},
   capabilities: Record<string, unknown> = {},
+  protocolVersion = '2025-11-25',
 ): Promise<Record<string, string>> {
   const { status, headers, text } = await post(
     url,
-    {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 'raw', version: '1' } },
-    },
+    initializeRequest(protocolVersion, capabilities),
     credentials,
   );
   const id = headers.get('mcp-session-id');
   if (status !== 200 || !id) throw new Error(`initialize failed: ${status} ${text}`);
-  return { ...credentials, 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' };
+  return { ...credentials, 'mcp-session-id': id, 'mcp-protocol-version': protocolVersion };
+}
+
+/** A tool call (id 7) parked on a server→client request it sent down its SSE answer. */
+export interface WaitingCall {
+  /** The server→client request the call waits on (sampling, elicitation, roots). */
+  request: { id: string; method: string };
+  /** Every message of the call's stream so far. */
+  messages: Record<string, unknown>[];
+  /** Resolves when the stream ends: with the call's response, or without one when it was cancelled. */
+  ended: Promise<void>;
+}
+
+/** POSTs a call to `tool` and reads its stream until the call asks the client something. */
+export async function startWaitingCall(
+  url: string,
+  headers: Record<string, string>,
+  tool: string,
+  args: Record<string, unknown>,
+): Promise<WaitingCall> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { ...MCP_HEADERS, ...headers },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: tool, arguments: args },
+    }),
+  });
+  if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body)
+    throw new Error(`expected an SSE answer, got ${response.status}: ${await response.text()}`);
+  const messages: Record<string, unknown>[] = [];
+  const ended = (async () => {
+    for await (const event of sseEvents(response.body as ReadableStream<Uint8Array>))
+      if (event.data.startsWith('{')) messages.push(JSON.parse(event.data));
+  })();
+  const asked = () => messages.find((m) => typeof m.method === 'string' && m.id !== undefined);
+  await Promise.race([
+    waitFor(() => asked() !== undefined, `a server→client request from ${tool}`),
+    ended.then(() => {
+      throw new Error(`the call ended without asking: ${JSON.stringify(messages)}`);
+    }),
+  ]);
+  return { request: asked() as WaitingCall['request'], messages, ended };
 }
 
 export interface EventStream {

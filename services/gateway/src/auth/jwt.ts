@@ -2,7 +2,7 @@ import { jwksFromFile } from '@mcp-fleet/sdk';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
-import { principalOf } from './principal.js';
+import { isWellFormed, principalOf } from './principal.js';
 
 /** Why a bearer token was refused; `status` and `error` become the WWW-Authenticate challenge. */
 export class TokenRejected extends Error {
@@ -68,6 +68,15 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
     if (typeof subject !== 'string' || subject === '') {
       throw new TokenRejected(401, 'invalid_token', `the token has no "${settings.claims.subject}" claim`);
     }
+    // Such a name cannot cross UTF-8 (the providers' identity token, the audit log) unchanged:
+    // it would arrive as U+FFFD, the name of someone else.
+    if (!isWellFormed(subject)) {
+      throw new TokenRejected(
+        401,
+        'invalid_token',
+        `the "${settings.claims.subject}" claim is not well-formed Unicode`,
+      );
+    }
     const scopes = listClaim(payload, settings.claims.scopes);
     const missing = settings.requiredScopes.filter((s) => !scopes.includes(s));
     if (missing.length > 0) {
@@ -80,6 +89,13 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
     }
     const claimed = settings.claims.tenant ? claimAt(payload, settings.claims.tenant) : undefined;
     const tenant = typeof claimed === 'string' && claimed !== '' ? claimed : undefined;
+    if (tenant !== undefined && !isWellFormed(tenant)) {
+      throw new TokenRejected(
+        401,
+        'invalid_token',
+        `the "${settings.claims.tenant}" claim is not well-formed Unicode`,
+      );
+    }
     const caller: Caller = {
       subject,
       principal: principalOf('jwt', settings.issuer, tenant, subject),

@@ -14,5 +14,24 @@ export function principalOf(
   tenant: string | undefined,
   subject: string,
 ): string {
-  return [method, issuer, tenant ?? '', subject].map(encodeURIComponent).join(':');
+  return [method, issuer, tenant ?? '', subject].map(encodePart).join(':');
+}
+
+/** A lone UTF-16 surrogate (`\ud800` without its pair): encodeURIComponent throws on one. */
+const LONE_SURROGATE = /(\p{Surrogate})/u;
+
+/** Whether `value` is well-formed Unicode, as every identity claim the gateway accepts must be. */
+export const isWellFormed = (value: string): boolean => !LONE_SURROGATE.test(value);
+
+/**
+ * Percent-encodes one part, total on every string: a lone surrogate becomes `%uD800`, which
+ * encodeURIComponent never writes (`u` is not a hex digit), so no two values share an encoding.
+ */
+function encodePart(value: string): string {
+  return value
+    .split(LONE_SURROGATE)
+    .map((piece, i) =>
+      i % 2 === 1 ? `%u${piece.charCodeAt(0).toString(16).toUpperCase()}` : encodeURIComponent(piece),
+    )
+    .join('');
 }

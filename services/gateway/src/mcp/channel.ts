@@ -1,22 +1,18 @@
 import type { Context } from '@mcp-fleet/sdk/telemetry';
 import type { Caller } from '../auth/caller.js';
 import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
-import { invalidRequest, JsonRpcError } from '../errors.js';
+import { invalidRequest, JsonRpcError, type WireError, wireErrorOf } from '../errors.js';
 import type { SessionData } from '../session/types.js';
 import type { RequestContext } from './dispatcher.js';
 import {
   type Classified,
   classify,
-  InvalidMessage,
+  invalidMessage,
   type JsonObject,
   type JsonRpcRequest,
+  parseText,
   serializeResponse,
 } from './messages.js';
-
-function errorOf(err: unknown): JsonObject {
-  if (err instanceof JsonRpcError) return err.toJSON();
-  return { code: -32603, message: `Internal error: ${(err as Error)?.message ?? String(err)}` };
-}
 
 /**
  * An MCP session whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream
@@ -41,49 +37,46 @@ export class ChannelSession {
     return this.session?.id;
   }
 
-  /** One message from the client; never throws, answers errors on the channel. */
-  async receive(text: string): Promise<void> {
-    let item: Classified;
-    try {
-      const value: unknown = JSON.parse(text);
-      if (Array.isArray(value)) throw invalidRequest('batches are not supported on this transport');
-      item = classify(value);
-    } catch (err) {
-      const error =
-        err instanceof SyntaxError ? { code: -32700, message: `Parse error: ${err.message}` } : errorOf(err);
-      this.send(serializeResponse(err instanceof InvalidMessage ? err.requestId : null, { error }));
-      return;
-    }
+  /**
+   * One message from the client, handled in the background: errors are answered on the channel,
+   * and whatever escapes that is logged here, so an edge never holds a promise that can reject.
+   */
+  receive(text: string): void {
+    this.handle(text).catch((err: unknown) =>
+      this.core.deps.logger.error({ err, sessionId: this.session?.id }, 'a channel message failed'),
+    );
+  }
+
+  private async handle(text: string): Promise<void> {
+    const parsed = parseText(text);
+    const item: Classified =
+      'kind' in parsed
+        ? parsed
+        : Array.isArray(parsed.value)
+          ? invalidMessage('batches are not supported on this transport')
+          : classify(parsed.value);
     switch (item.kind) {
+      case 'invalid':
+        this.send(serializeResponse(item.requestId, { error: item.error }));
+        return;
       case 'request':
         await this.request(item.message);
         return;
       case 'response':
         try {
-          this.core.serverRequests.deliver(item.message, {
+          await this.core.serverRequests.deliver(item.message, {
             sessionId: this.session?.id,
             caller: this.caller,
           });
         } catch (err) {
           // A refused answer has no request of the client's to answer: JSON-RPC's null id.
-          this.send(serializeResponse(null, { error: errorOf(err) }));
+          this.send(serializeResponse(null, { error: wireErrorOf(err) }));
         }
         return;
-      case 'notification': {
-        const params = item.message.params ?? {};
-        if (
-          item.message.method === 'notifications/cancelled' &&
-          this.session &&
-          params.requestId !== undefined
-        ) {
-          this.core.cancel(
-            this.session.id,
-            params.requestId as string | number,
-            String(params.reason ?? 'cancelled by the client'),
-          );
-        }
+      case 'notification':
+        // Nothing to act on before initialize: there is no session to cancel anything in.
+        if (this.session) this.core.receiveNotification(this.session.id, item.message);
         return;
-      }
     }
   }
 
@@ -117,18 +110,18 @@ export class ChannelSession {
       // The channel stays open for the whole call: there is nothing to release.
       detach: () => {},
     };
-    let outcome: { result: unknown } | { error: JsonObject };
+    let outcome: { result: unknown } | { error: WireError };
     try {
       outcome = { result: await this.core.dispatcher.request(ctx, message.method, message.params ?? {}) };
     } catch (err) {
-      outcome = { error: errorOf(err) };
+      outcome = { error: wireErrorOf(err) };
     } finally {
       end();
     }
     if (!signal.aborted) this.send(serializeResponse(message.id, outcome));
   }
 
-  private async initialize(params: JsonObject): Promise<{ result: unknown } | { error: JsonObject }> {
+  private async initialize(params: JsonObject): Promise<{ result: unknown } | { error: WireError }> {
     if (this.session)
       return { error: invalidRequest('Invalid Request: the session is already initialized').toJSON() };
     const { session, result } = this.core.dispatcher.initialize(
@@ -160,7 +153,7 @@ export class ChannelSession {
     return { result };
   }
 
-  /** The channel is gone: so is the session, and everything still running for it. */
+  /** The channel is gone: so is the session, and everything still running for it. Never rejects. */
   async close(): Promise<void> {
     for (const release of this.release.splice(0)) release();
     if (this.session) await this.core.deleteSession(this.session.id).catch(() => {});

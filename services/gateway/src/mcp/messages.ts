@@ -1,5 +1,6 @@
 import { ErrorCode } from '@mcp-fleet/contract';
-import { JsonRpcError } from '../errors.js';
+import type { WireError } from '../errors.js';
+import { scanNesting } from './json-scan.js';
 
 export type JsonObject = Record<string, unknown>;
 export type RequestId = string | number;
@@ -17,19 +18,15 @@ export interface JsonRpcNotification {
   params?: JsonObject;
 }
 
+/** A client's answer to a server→client request, as `classify` admits it: exactly one of result and error. */
 export interface JsonRpcResponse {
   jsonrpc: '2.0';
-  id: RequestId | null;
-  result?: unknown;
+  id: RequestId;
+  result?: JsonObject;
   error?: { code: number; message: string; data?: unknown };
 }
 
 export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcResponse;
-
-export type Classified =
-  | { kind: 'request'; message: JsonRpcRequest }
-  | { kind: 'notification'; message: JsonRpcNotification }
-  | { kind: 'response'; message: JsonRpcResponse };
 
 /**
  * JSON that is already serialised, spliced into a response as it is: provider results cross the
@@ -43,7 +40,7 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const isId = (value: unknown): value is RequestId =>
+export const isId = (value: unknown): value is RequestId =>
   typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
 
 /**
@@ -53,72 +50,82 @@ const isId = (value: unknown): value is RequestId =>
  */
 export const MAX_NESTING = 100;
 
-/** A message refused as a whole (-32600), answered to its request id when it had a usable one. */
-export class InvalidMessage extends JsonRpcError {
-  constructor(
-    message: string,
-    readonly requestId: RequestId | null = null,
-  ) {
-    super(ErrorCode.InvalidRequest, message);
-  }
+/**
+ * A message refused as a whole, answered to its request id when it had a usable one. Plain data,
+ * not an Error: a batch or a flood of bad messages costs no stack traces.
+ */
+export interface Invalid {
+  kind: 'invalid';
+  error: WireError;
+  requestId: RequestId | null;
 }
+
+export type Classified =
+  | { kind: 'request'; message: JsonRpcRequest }
+  | { kind: 'notification'; message: JsonRpcNotification }
+  | { kind: 'response'; message: JsonRpcResponse }
+  | Invalid;
+
+/** A message refused with -32600 and `reason`. */
+export const invalidMessage = (reason: string, requestId: RequestId | null = null): Invalid => ({
+  kind: 'invalid',
+  error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${reason}` },
+  requestId,
+});
 
 /**
- * True when `value` nests objects or arrays more than `limit` levels. Iterative (its own stacks,
- * no recursion) and stops early; on the path of every message, so it allocates nothing per node.
+ * Parses one client text (a message, or a batch): refused without parsing when it nests deeper
+ * than MAX_NESTING, so the values every edge goes on to classify are shallow.
  */
-export function nestsDeeperThan(value: unknown, limit: number): boolean {
-  const nodes: unknown[] = [value];
-  const depths: number[] = [1];
-  const visit = (child: unknown, depth: number) => {
-    if (typeof child !== 'object' || child === null) return;
-    nodes.push(child);
-    depths.push(depth);
-  };
-  while (nodes.length > 0) {
-    const node = nodes.pop();
-    const depth = depths.pop() as number;
-    if (typeof node !== 'object' || node === null) continue;
-    if (depth > limit) return true;
-    if (Array.isArray(node)) for (const child of node) visit(child, depth + 1);
-    else for (const key in node) visit((node as JsonObject)[key], depth + 1);
+export function parseText(text: string): { value: unknown } | Invalid {
+  const nesting = scanNesting(text, MAX_NESTING);
+  if (nesting.tooDeep)
+    return invalidMessage(`the message nests deeper than ${MAX_NESTING} levels`, nesting.requestId);
+  try {
+    return { value: JSON.parse(text) };
+  } catch (err) {
+    return {
+      kind: 'invalid',
+      error: { code: ErrorCode.ParseError, message: `Parse error: ${(err as Error).message}` },
+      requestId: null,
+    };
   }
-  return false;
 }
 
-/** Checks the JSON-RPC 2.0 shape and the nesting of one message; throws -32600 with the reason. */
+/** An error object a client may answer a server→client request with: `{code: integer, message: string, data?}`. */
+const isErrorObject = (value: unknown): boolean =>
+  isObject(value) && Number.isInteger(value.code) && typeof value.message === 'string';
+
+/**
+ * Checks the JSON-RPC 2.0 shape of one parsed message, answers included: an answer carries
+ * exactly one of an object `result` or a well-formed `error`, so whatever waits for it can
+ * take it as it is.
+ */
 export function classify(value: unknown): Classified {
-  const classified = shapeOf(value);
-  if (nestsDeeperThan(value, MAX_NESTING))
-    throw new InvalidMessage(
-      `the message nests deeper than ${MAX_NESTING} levels`,
-      classified.kind === 'request' ? classified.message.id : null,
-    );
-  return classified;
-}
-
-function shapeOf(value: unknown): Classified {
-  if (!isObject(value)) throw new InvalidMessage('a JSON-RPC message must be an object');
-  if (value.jsonrpc !== '2.0') throw new InvalidMessage('jsonrpc must be "2.0"');
+  if (!isObject(value)) return invalidMessage('a JSON-RPC message must be an object');
+  if (value.jsonrpc !== '2.0') return invalidMessage('jsonrpc must be "2.0"');
   if (value.params !== undefined && !isObject(value.params))
-    throw new InvalidMessage('params must be an object');
+    return invalidMessage('params must be an object');
   if (typeof value.method === 'string') {
     if (value.id === undefined)
       return { kind: 'notification', message: value as unknown as JsonRpcNotification };
-    if (!isId(value.id)) throw new InvalidMessage('id must be a string or an integer');
+    if (!isId(value.id)) return invalidMessage('id must be a string or an integer');
     return { kind: 'request', message: value as unknown as JsonRpcRequest };
   }
-  if (value.method !== undefined) throw new InvalidMessage('method must be a string');
-  if (!isId(value.id)) throw new InvalidMessage('a response needs the id of its request');
+  if (value.method !== undefined) return invalidMessage('method must be a string');
+  if (!isId(value.id)) return invalidMessage('a response needs the id of its request');
   if ('result' in value === 'error' in value)
-    throw new InvalidMessage('a response has exactly one of result and error');
+    return invalidMessage('a response has exactly one of result and error');
+  if ('result' in value && !isObject(value.result)) return invalidMessage('result must be an object');
+  if ('error' in value && !isErrorObject(value.error))
+    return invalidMessage('error must be {code: integer, message: string, data?}');
   return { kind: 'response', message: value as unknown as JsonRpcResponse };
 }
 
 /** Serialises a response, splicing RawJson results in without re-encoding them. */
 export function serializeResponse(
   id: RequestId | null,
-  outcome: { result: unknown } | { error: JsonObject },
+  outcome: { result: unknown } | { error: WireError },
 ): string {
   const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},`;
   if ('error' in outcome) return `${head}"error":${JSON.stringify(outcome.error)}}`;

@@ -4,7 +4,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import { JsonRpcError } from '../errors.js';
 import { type Bus, CHANNELS } from '../session/types.js';
-import type { JsonObject, JsonRpcRequest, JsonRpcResponse } from './messages.js';
+import { classify, type JsonObject, type JsonRpcRequest, type JsonRpcResponse } from './messages.js';
 
 /** Whom a server→client request was sent to: nobody else may answer it. */
 export interface Addressee {
@@ -46,13 +46,23 @@ const sameAddressee = (a: Addressee, b: Addressee) =>
   a.sessionId === b.sessionId && a.principal === b.principal;
 
 /**
+ * How long an answer passed to another replica waits for that replica to confirm it settled a
+ * request. Over Redis on one network a confirmation takes about a millisecond; a replica that
+ * stays silent this long (gone, or never existed) has no request waiting.
+ */
+const CONFIRM_TIMEOUT_MS = 1_000;
+
+/**
  * Requests the gateway sends to clients (sampling, elicitation, roots) on behalf of providers.
- * Each is bound to the session and principal it was sent to; an answer from anywhere else is
- * refused and audited, and the request keeps waiting for its real answer. Ids carry the replica
- * that waits, so an answer POSTed to any replica finds its way back over the bus.
+ * Each is bound to the session and principal it was sent to; an answer from anywhere else, or
+ * for a request that no longer waits, is refused and audited by the replica that took it, and
+ * the request keeps waiting for its real answer. Ids carry the replica that waits, so an answer
+ * POSTed to any replica finds its way back over the bus, and that replica says whether it took it.
  */
 export class ServerRequests {
   private readonly pending = new Map<string, Pending>();
+  /** Answers passed to other replicas, by ticket, until those replicas confirm or time out. */
+  private readonly confirmations = new Map<string, (settled: boolean) => void>();
 
   constructor(
     private readonly bus: Bus,
@@ -61,13 +71,25 @@ export class ServerRequests {
 
   async start(): Promise<() => void> {
     return this.bus.subscribe(CHANNELS.replica(this.bus.replicaId), (payload) => {
+      if (payload.type === 'confirm') {
+        this.confirmations.get(String(payload.ticket))?.(payload.settled === true);
+        return;
+      }
       if (payload.type !== 'response') return;
-      // The replica that took the answer checked its seal; an answer nothing awaits any more
-      // (cancelled, timed out) is dropped.
-      this.settle(payload.response as JsonRpcResponse, {
-        sessionId: String(payload.sessionId),
-        principal: String(payload.principal),
-      });
+      // The replica that took the answer checked its shape and seal; checked again here, as
+      // anything that arrives over the network is.
+      const answer = classify(payload.response);
+      const settled =
+        answer.kind === 'response' &&
+        typeof payload.sessionId === 'string' &&
+        typeof payload.principal === 'string' &&
+        this.settle(answer.message, { sessionId: payload.sessionId, principal: payload.principal });
+      if (typeof payload.replyTo === 'string')
+        this.bus.publish(CHANNELS.replica(payload.replyTo), {
+          type: 'confirm',
+          ticket: payload.ticket,
+          settled,
+        });
     });
   }
 
@@ -103,24 +125,43 @@ export class ServerRequests {
   }
 
   /**
-   * Takes a client's answer: settles the request here, or passes it to the replica waiting for
-   * it. Throws (403, -32001) when the request was not sent to this session and caller, or does
-   * not wait here any more.
+   * Takes a client's answer (already shaped by `classify`): settles the request here, or passes
+   * it to the replica waiting for it and waits for that replica to confirm. Rejects (403,
+   * -32001, audited here) when the request was not sent to this session and caller, or does not
+   * wait for an answer any more, wherever it was sent from: answered already, ended, or naming a
+   * replica that does not confirm within CONFIRM_TIMEOUT_MS.
    */
-  deliver(response: JsonRpcResponse, from: Answerer): void {
+  async deliver(response: JsonRpcResponse, from: Answerer): Promise<void> {
     const id = typeof response.id === 'string' ? response.id : '';
     const match = REQUEST_ID.exec(id);
     const to = from.sessionId && { sessionId: from.sessionId, principal: from.caller.principal };
     if (!match?.[1] || !match[2] || !to || match[3] !== seal(match[2], to)) throw this.refuse(response, from);
-    if (match[1] !== this.bus.replicaId) {
-      this.bus.publish(CHANNELS.replica(match[1]), {
+    const settled =
+      match[1] === this.bus.replicaId
+        ? this.settle(response, to)
+        : await this.forward(match[1], response, to);
+    if (!settled) throw this.refuse(response, from);
+  }
+
+  /** Passes an answer to `replica`; true once it confirms it settled the request. */
+  private forward(replica: string, response: JsonRpcResponse, to: Addressee): Promise<boolean> {
+    const ticket = randomBytes(9).toString('base64url');
+    return new Promise<boolean>((resolve) => {
+      const done = (settled: boolean) => {
+        clearTimeout(timer);
+        this.confirmations.delete(ticket);
+        resolve(settled);
+      };
+      const timer = setTimeout(() => done(false), CONFIRM_TIMEOUT_MS);
+      this.confirmations.set(ticket, done);
+      this.bus.publish(CHANNELS.replica(replica), {
         type: 'response',
         response: response as unknown as JsonObject,
         ...to,
+        replyTo: this.bus.replicaId,
+        ticket,
       });
-      return;
-    }
-    if (!this.settle(response, to)) throw this.refuse(response, from);
+    });
   }
 
   /** Settles the request when it waits for this addressee; false (and nothing settled) otherwise. */
@@ -130,7 +171,7 @@ export class ServerRequests {
     this.pending.delete(String(response.id));
     if (response.error)
       waiting.reject(new JsonRpcError(response.error.code, response.error.message, response.error.data));
-    else waiting.resolve((response.result ?? {}) as JsonObject);
+    else waiting.resolve(response.result ?? {});
     return true;
   }
 

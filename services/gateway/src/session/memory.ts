@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '@mcp-fleet/contract';
+import type { Logger } from 'pino';
 import type { JsonObject } from '../mcp/messages.js';
+import { type BusHandler, guarded } from './bus-handler.js';
 import type { Bus, EventLog, SessionData, SessionStore, StreamSink } from './types.js';
 
 /** Events kept per stream for resumption. */
@@ -80,16 +82,19 @@ export class MemoryBus implements Bus {
   readonly replicaId = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
   private readonly handlers = new Map<string, Set<(payload: JsonObject) => void>>();
 
+  constructor(private readonly logger: Logger) {}
+
   publish(channel: string, payload: JsonObject): void {
     for (const handler of this.handlers.get(channel) ?? []) queueMicrotask(() => handler(payload));
   }
 
-  async subscribe(channel: string, handler: (payload: JsonObject) => void): Promise<() => void> {
+  async subscribe(channel: string, handler: BusHandler): Promise<() => void> {
     const set = this.handlers.get(channel) ?? new Set();
-    set.add(handler);
+    const run = guarded(channel, handler, this.logger);
+    set.add(run);
     this.handlers.set(channel, set);
     return () => {
-      set.delete(handler);
+      set.delete(run);
       if (set.size === 0) this.handlers.delete(channel);
     };
   }

@@ -3,6 +3,7 @@ import type { LogLevel } from '@mcp-fleet/contract';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../mcp/messages.js';
+import { type BusHandler, guarded } from './bus-handler.js';
 import { STREAM_EVENT_CAP, STREAM_RETENTION_MS } from './memory.js';
 import {
   type Bus,
@@ -70,16 +71,17 @@ export class RedisBus implements Bus {
     });
   }
 
-  async subscribe(channel: string, handler: (payload: JsonObject) => void): Promise<() => void> {
+  async subscribe(channel: string, handler: BusHandler): Promise<() => void> {
     let set = this.handlers.get(channel);
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
       await this.subscriber.subscribe(channel);
     }
-    set.add(handler);
+    const run = guarded(channel, handler, this.logger);
+    set.add(run);
     return () => {
-      set.delete(handler);
+      set.delete(run);
       if (set.size === 0 && this.handlers.get(channel) === set) {
         this.handlers.delete(channel);
         this.subscriber.unsubscribe(channel).catch(() => {});
@@ -108,7 +110,9 @@ export class RedisSessionStore implements SessionStore {
   async start(): Promise<void> {
     // After an outage nothing cached can be trusted: Redis may have lost every session.
     this.redis.on('ready', () => this.cache.clear());
-    const forget = (p: JsonObject) => this.cache.delete(String(p.sessionId));
+    const forget = (p: JsonObject) => {
+      this.cache.delete(String(p.sessionId));
+    };
     const gone = await this.bus.subscribe(CHANNELS.sessionGone, forget);
     const changed = await this.bus.subscribe(CHANNELS.sessionChanged, forget);
     this.stopListening = () => {

@@ -1,5 +1,6 @@
 import type { LogLevel } from '@mcp-fleet/contract';
 import type { JsonObject } from '../mcp/messages.js';
+import type { BusHandler } from './bus-handler.js';
 
 /** What the gateway remembers of one MCP session (everything else is per request). */
 export interface SessionData {
@@ -52,11 +53,14 @@ export interface EventLog {
   forget(sessionId: string): void;
 }
 
-/** Messages between gateway replicas: client answers, cancellations, session invalidations. */
+/**
+ * Messages between gateway replicas: client answers, cancellations, session invalidations. Every
+ * handler runs guarded: what it throws is logged, never left to kill the replica.
+ */
 export interface Bus {
   readonly replicaId: string;
   publish(channel: string, payload: JsonObject): void;
-  subscribe(channel: string, handler: (payload: JsonObject) => void): Promise<() => void>;
+  subscribe(channel: string, handler: BusHandler): Promise<() => void>;
 }
 
 /** Event ids are `<stream id>.<origin>.<sequence>`; the stream id never contains a dot. */

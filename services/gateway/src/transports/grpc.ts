@@ -74,7 +74,7 @@ export async function startGrpcEdge(
             },
             contextFromMetadata(call.metadata),
           );
-          call.on('data', (frame: JsonRpcFrame__Output) => void channel.receive(frame.json.toString('utf8')));
+          call.on('data', (frame: JsonRpcFrame__Output) => channel.receive(frame.json.toString('utf8')));
           call.on('end', () => call.end());
           call.on('close', () => void channel.close());
           call.on('cancelled', () => void channel.close());

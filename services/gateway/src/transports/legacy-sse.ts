@@ -34,16 +34,21 @@ function header(request: FastifyRequest, name: string): string | undefined {
  * every answer comes down the stream. A POST that reaches another replica is passed over the bus
  * to the replica holding the stream (connection ids carry it).
  */
-export function registerLegacySse(app: FastifyInstance, core: GatewayCore, options: LegacySseOptions): void {
+export async function registerLegacySse(
+  app: FastifyInstance,
+  core: GatewayCore,
+  options: LegacySseOptions,
+): Promise<void> {
   const connections = new Map<string, Connection>();
   const { bus } = core.deps;
 
-  void bus.subscribe(CHANNELS.replica(bus.replicaId), (payload) => {
+  const unsubscribe = await bus.subscribe(CHANNELS.replica(bus.replicaId), (payload) => {
     if (payload.type !== 'legacy') return;
     const connection = connections.get(String(payload.connectionId));
     if (connection && connection.principal === payload.principal)
-      void connection.channel.receive(String(payload.message));
+      connection.channel.receive(String(payload.message));
   });
+  app.addHook('onClose', async () => unsubscribe());
 
   const authenticate = (request: FastifyRequest): Promise<Caller> => {
     options.checkOrigin(header(request, 'host'), header(request, 'origin'));
@@ -109,7 +114,7 @@ export function registerLegacySse(app: FastifyInstance, core: GatewayCore, optio
     const local = connections.get(connectionId);
     if (local) {
       if (local.principal !== caller.principal) return fail(reply, httpErrors.unknownSession());
-      void local.channel.receive(body);
+      local.channel.receive(body);
       return reply.code(202).send('Accepted');
     }
     const replica = connectionId.split('.')[0];

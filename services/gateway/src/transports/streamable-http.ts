@@ -2,14 +2,22 @@ import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
 import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
-import { HttpError, httpErrorOf, httpErrors, invalidRequest, JsonRpcError } from '../errors.js';
+import {
+  HttpError,
+  httpErrorOf,
+  httpErrors,
+  invalidParams,
+  invalidRequest,
+  JsonRpcError,
+  type WireError,
+  wireErrorOf,
+} from '../errors.js';
 import type { RequestContext } from '../mcp/dispatcher.js';
 import {
   type Classified,
   classify,
-  InvalidMessage,
-  type JsonObject,
   type JsonRpcRequest,
+  parseText,
   serializeResponse,
 } from '../mcp/messages.js';
 import {
@@ -59,10 +67,11 @@ function sendHttpError(reply: FastifyReply, error: HttpError): FastifyReply {
     .send(serializeResponse(null, { error: { code: error.code, message: error.message } }));
 }
 
-function errorOutcome(err: unknown): { error: JsonObject } {
-  if (err instanceof JsonRpcError) return { error: err.toJSON() };
-  return { error: { code: -32603, message: `Internal error: ${(err as Error)?.message ?? String(err)}` } };
-}
+/**
+ * The most messages one 2025-03-26 batch may carry. Real clients batch a handful; the cap keeps
+ * what one POST can cost bounded (a 4 MB body would otherwise hold two million items).
+ */
+export const MAX_BATCH_MESSAGES = 64;
 
 /**
  * MCP Streamable HTTP (2025-03-26 and later) on one path: POST carries client messages, GET opens
@@ -174,12 +183,12 @@ export function registerStreamableHttp(
         stream?.end(retryMs);
       },
     };
-    let outcome: { result: unknown } | { error: JsonObject };
+    let outcome: { result: unknown } | { error: WireError };
     let http: JsonRpcError['http'];
     try {
       outcome = { result: await core.dispatcher.request(ctx, request.method, request.params ?? {}) };
     } catch (err) {
-      outcome = errorOutcome(err);
+      outcome = { error: wireErrorOf(err) };
       if (err instanceof JsonRpcError) http = err.http;
       if (!(err instanceof JsonRpcError)) logger.error({ err, method: request.method }, 'request failed');
     } finally {
@@ -204,21 +213,21 @@ export function registerStreamableHttp(
     return reply;
   };
 
-  /** A notification or an answer from the client; a refused answer is returned, not thrown. */
-  const onMessage = (session: SessionData, caller: Caller, item: Classified): JsonRpcError | undefined => {
-    if (item.kind === 'notification' && item.message.method === 'notifications/cancelled') {
-      const params = item.message.params ?? {};
-      if (params.requestId !== undefined) {
-        core.cancel(
-          session.id,
-          params.requestId as string | number,
-          String(params.reason ?? 'cancelled by the client'),
-        );
-      }
+  /**
+   * A notification or an answer from the client; a refusal (a malformed notification, an answer
+   * not meant for this session) is returned, not thrown.
+   */
+  const onMessage = async (
+    session: SessionData,
+    caller: Caller,
+    item: Extract<Classified, { kind: 'notification' | 'response' }>,
+  ): Promise<JsonRpcError | undefined> => {
+    if (item.kind === 'notification') {
+      const malformed = core.receiveNotification(session.id, item.message);
+      return malformed === undefined ? undefined : invalidParams(`Invalid params: ${malformed}`);
     }
-    if (item.kind !== 'response') return undefined;
     try {
-      core.serverRequests.deliver(item.message, { sessionId: session.id, caller });
+      await core.serverRequests.deliver(item.message, { sessionId: session.id, caller });
       return undefined;
     } catch (err) {
       if (err instanceof JsonRpcError) return err;
@@ -226,7 +235,10 @@ export function registerStreamableHttp(
     }
   };
 
-  /** A 2025-03-26 batch: notifications and responses are taken, requests answered together. */
+  /**
+   * A 2025-03-26 batch of at most MAX_BATCH_MESSAGES: notifications and responses are taken,
+   * requests answered together, invalid items answered with their error.
+   */
   const batch = async (
     httpRequest: FastifyRequest,
     reply: FastifyReply,
@@ -237,25 +249,25 @@ export function registerStreamableHttp(
     if (!allowsBatches(session.protocolVersion))
       throw httpErrors.invalidMessage(`batches are not part of MCP ${session.protocolVersion}`);
     if (items.length === 0) throw httpErrors.invalidMessage('empty batch');
+    if (items.length > MAX_BATCH_MESSAGES)
+      throw httpErrors.invalidMessage(`a batch holds at most ${MAX_BATCH_MESSAGES} messages`);
     const answers: string[] = [];
     for (const raw of items) {
-      let item: Classified;
-      try {
-        item = classify(raw);
-      } catch (err) {
-        answers.push(
-          serializeResponse(err instanceof InvalidMessage ? err.requestId : null, errorOutcome(err)),
-        );
+      const item = classify(raw);
+      if (item.kind === 'invalid') {
+        answers.push(serializeResponse(item.requestId, { error: item.error }));
         continue;
       }
       if (item.kind !== 'request') {
-        const refused = onMessage(session, caller, item);
+        const refused = await onMessage(session, caller, item);
         if (refused) answers.push(serializeResponse(null, { error: refused.toJSON() }));
         continue;
       }
       if (item.message.method === 'initialize') {
         answers.push(
-          serializeResponse(item.message.id, errorOutcome(invalidRequest('initialize cannot be batched'))),
+          serializeResponse(item.message.id, {
+            error: invalidRequest('initialize cannot be batched').toJSON(),
+          }),
         );
         continue;
       }
@@ -268,7 +280,7 @@ export function registerStreamableHttp(
           }),
         );
       } catch (err) {
-        answers.push(serializeResponse(item.message.id, errorOutcome(err)));
+        answers.push(serializeResponse(item.message.id, { error: wireErrorOf(err) }));
       } finally {
         end();
       }
@@ -287,19 +299,12 @@ export function registerStreamableHttp(
       if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
         throw httpErrors.notAcceptable('both application/json and text/event-stream');
       }
-      let body: unknown;
-      try {
-        body = JSON.parse((request.body as Buffer).toString('utf8'));
-      } catch (err) {
-        throw httpErrors.parse((err as Error).message);
-      }
-      if (Array.isArray(body)) return batch(request, reply, await sessionOf(request, caller), caller, body);
-      let item: Classified;
-      try {
-        item = classify(body);
-      } catch (err) {
-        throw httpErrors.invalidMessage((err as Error).message.replace(/^Invalid Request: /, ''));
-      }
+      const parsed = parseText((request.body as Buffer).toString('utf8'));
+      if ('kind' in parsed) throw httpErrors.refusedMessage(parsed.error);
+      if (Array.isArray(parsed.value))
+        return batch(request, reply, await sessionOf(request, caller), caller, parsed.value);
+      const item = classify(parsed.value);
+      if (item.kind === 'invalid') throw httpErrors.refusedMessage(item.error);
       // While draining, answers and notifications still land (in-flight calls may wait on them).
       if (item.kind === 'request' && options.draining()) throw httpErrors.draining();
       if (item.kind === 'request' && item.message.method === 'initialize') {
@@ -319,7 +324,7 @@ export function registerStreamableHttp(
       }
       const session = await sessionOf(request, caller);
       if (item.kind !== 'request') {
-        const refused = onMessage(session, caller, item);
+        const refused = await onMessage(session, caller, item);
         if (refused) throw httpErrorOf(refused);
         return reply.code(202).send();
       }

@@ -33,6 +33,8 @@ const PING_INTERVAL_MS = 30_000;
 const SUBPROTOCOL = 'mcp';
 /** A bearer token may ride in a subprotocol, for clients (browsers) that cannot set headers. */
 const TOKEN_PROTOCOL = 'bearer.';
+/** An origin-form request target (RFC 9112 §3.2.1): one slash, then a path, then maybe a query. */
+const ORIGIN_FORM = /^\/(?!\/)/;
 
 function refuse(socket: Duplex, error: HttpError): void {
   const headers = Object.entries({
@@ -49,6 +51,7 @@ function refuse(socket: Duplex, error: HttpError): void {
   });
   socket.end(
     `HTTP/1.1 ${error.status} ${error.message.split(':')[0]}\r\n${headers}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    () => socket.destroy(),
   );
 }
 
@@ -118,7 +121,7 @@ export function registerWebSocket(app: FastifyInstance, core: GatewayCore, optio
         ws.close(CLOSE.unsupportedData, 'MCP messages are text frames');
         return;
       }
-      void channel.receive(data.toString());
+      channel.receive(data.toString());
     });
     ws.on('close', () => {
       clearInterval(ping);
@@ -128,11 +131,25 @@ export function registerWebSocket(app: FastifyInstance, core: GatewayCore, optio
   };
 
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(request.url ?? '/', 'http://x').pathname !== options.path) {
-      socket.destroy();
+    // Node stops watching an upgraded socket: a reset client must not become an uncaught error.
+    socket.on('error', () => socket.destroy());
+    // The request target is compared as it came, never parsed: `GET //` is not even a URL.
+    const target = request.url ?? '';
+    if (!ORIGIN_FORM.test(target)) {
+      refuse(socket, new HttpError(400, -32000, 'Bad Request: the request target must be a path'));
       return;
     }
-    void upgrade(request, socket, head);
+    if (target.split('?', 1)[0] !== options.path) {
+      refuse(
+        socket,
+        new HttpError(404, -32000, `Not Found: WebSocket connections are served on ${options.path}`),
+      );
+      return;
+    }
+    upgrade(request, socket, head).catch((err: unknown) => {
+      core.deps.logger.error({ err }, 'WebSocket upgrade failed');
+      socket.destroy();
+    });
   });
   app.addHook('onClose', async () => {
     for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'gateway shutting down');

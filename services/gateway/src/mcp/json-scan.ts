@@ -1,0 +1,67 @@
+import type { RequestId } from './messages.js';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_SQUARE = 0x5b;
+const CLOSE_SQUARE = 0x5d;
+const OPEN_CURLY = 0x7b;
+const CLOSE_CURLY = 0x7d;
+
+/** The value of a top-level `"id"` key: `: "string"` or `: integer`, followed by `,` or `}`. */
+const ID_VALUE = /\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)\s*[,}]/y;
+
+/** Index of the quote closing the string that opens at `start` (text.length when unterminated). */
+function endOfString(text: string, start: number): number {
+  let quote = start;
+  for (;;) {
+    quote = text.indexOf('"', quote + 1);
+    if (quote < 0) return text.length;
+    // A quote preceded by an odd run of backslashes is escaped. Each run is walked once: linear.
+    let backslashes = 0;
+    while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+  }
+}
+
+/** The request id written right after a top-level `"id"` key ending at `from`, if it is a usable one. */
+function idAfter(text: string, from: number): RequestId | undefined {
+  ID_VALUE.lastIndex = from;
+  const match = ID_VALUE.exec(text);
+  if (!match?.[1]) return undefined;
+  try {
+    const value: unknown = JSON.parse(match[1]);
+    return typeof value === 'string' || Number.isInteger(value) ? (value as RequestId) : undefined;
+  } catch {
+    // An invalid escape or a leading zero: not an id anyone can be answered with.
+    return undefined;
+  }
+}
+
+/**
+ * Whether the JSON text nests objects and arrays more than `limit` levels, found by counting
+ * brackets outside strings, before anything is parsed: JSON.parse of a hostile 2,000,000-deep
+ * message costs most of a second, this scan stops at the first bracket past the limit. One pass,
+ * no allocation; strings are skipped with indexOf. When the message is too deep, the id of its
+ * top level is recovered if it came before the refused part, so a two-way channel can answer it.
+ */
+export function scanNesting(
+  text: string,
+  limit: number,
+): { tooDeep: false } | { tooDeep: true; requestId: RequestId | null } {
+  let depth = 0;
+  let requestId: RequestId | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      const end = endOfString(text, i);
+      if (depth === 1 && requestId === undefined && end === i + 3 && text.startsWith('id', i + 1))
+        requestId = idAfter(text, end + 1);
+      i = end;
+    } else if (c === OPEN_SQUARE || c === OPEN_CURLY) {
+      if (++depth > limit) return { tooDeep: true, requestId: requestId ?? null };
+    } else if (c === CLOSE_SQUARE || c === CLOSE_CURLY) {
+      depth--;
+    }
+  }
+  return { tooDeep: false };
+}
