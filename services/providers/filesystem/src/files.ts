@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { type FileHandle, link, lstat, mkdir, open, readdir, rename, rmdir, unlink } from 'node:fs/promises';
+import { type FileHandle, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
 import { Anchor, describeFsError, descriptorPath } from './anchor.js';
 import { AccessDenied, contain, type Located } from './locate.js';
+import { someNames } from './walk.js';
 
 /** Deeper trees are not deleted recursively: each level holds a descriptor open. */
 const MAX_DELETE_DEPTH = 256;
 const CHUNK = 64 * 1024;
+/** Names a recursive delete reads from a directory at a time: memory stays flat however large it is. */
+const DELETE_BATCH = 1024;
 
 /**
  * Opens a regular file: the final component is never followed (O_NOFOLLOW), FIFOs and devices never
@@ -178,7 +181,11 @@ export async function removeTree(dir: Anchor, name: string, signal: AbortSignal,
     throw new Error(`the tree is deeper than ${MAX_DELETE_DEPTH} levels: not deleted`);
   const inner = await dir.child(name);
   try {
-    for (const child of await readdir(inner.self)) await removeTree(inner, child, signal, depth + 1);
+    // Read a batch, delete it, read again: never the whole listing, never a stream read while it shrinks.
+    for (let batch = await someNames(inner.self, DELETE_BATCH, signal); batch.length > 0; ) {
+      for (const child of batch) await removeTree(inner, child, signal, depth + 1);
+      batch = await someNames(inner.self, DELETE_BATCH, signal);
+    }
   } finally {
     await inner.close();
   }

@@ -1,5 +1,5 @@
 import type { Stats } from 'node:fs';
-import { lstat, readdir } from 'node:fs/promises';
+import { lstat, opendir } from 'node:fs/promises';
 import path from 'node:path';
 import { Anchor } from './anchor.js';
 
@@ -33,6 +33,26 @@ export interface WalkResult {
   truncated: boolean;
 }
 
+/**
+ * Up to `most` names of a directory, read as a stream: a directory of a million entries costs no
+ * more than `most` names, never the whole listing in memory.
+ */
+export async function someNames(directory: string, most: number, signal?: AbortSignal): Promise<string[]> {
+  const names: string[] = [];
+  if (most <= 0) return names;
+  const dir = await opendir(directory, { bufferSize: 256 });
+  try {
+    for (let entry = await dir.read(); entry; entry = await dir.read()) {
+      signal?.throwIfAborted();
+      names.push(entry.name);
+      if (names.length >= most) break;
+    }
+  } finally {
+    await dir.close();
+  }
+  return names;
+}
+
 const typeOf = (info: Stats): Entry['type'] =>
   info.isSymbolicLink() ? 'symlink' : info.isDirectory() ? 'directory' : info.isFile() ? 'file' : 'other';
 
@@ -40,7 +60,8 @@ const typeOf = (info: Stats): Entry['type'] =>
  * Breadth-first listing that never follows symbolic links (they are reported, not entered). Each
  * directory is opened with O_NOFOLLOW and must be exactly the real path expected, then read and
  * examined through its descriptor, so one swapped for a symlink meanwhile is skipped, never
- * entered. Stops at maxEntries / maxVisited and says so. The base must be a directory.
+ * entered. Stops at maxEntries / maxVisited and says so; a directory is read only as far as the
+ * names left to visit (sorted among those). The base must be a directory.
  */
 export async function walk(base: string, options: WalkOptions): Promise<WalkResult> {
   const entries: Entry[] = [];
@@ -55,7 +76,9 @@ export async function walk(base: string, options: WalkOptions): Promise<WalkResu
     });
     if (!anchor) continue;
     try {
-      for (const name of (await readdir(anchor.self)).sort()) {
+      // One name past the budget is read, so running out of it is noticed and reported.
+      const names = await someNames(anchor.self, maxVisited - visited + 1, options.signal);
+      for (const name of names.sort()) {
         options.signal?.throwIfAborted();
         if (++visited > maxVisited) return { entries, truncated: true };
         const absolute = path.join(dir, name);

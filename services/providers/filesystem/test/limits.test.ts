@@ -1,7 +1,7 @@
 /** Bounds on the work and the bytes of one call. */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,7 +9,7 @@ import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '@
 import { applyEdits, MAX_REPLACEMENTS } from '../src/edits.js';
 import { LineMatcher } from '../src/matcher.js';
 import { filesystemTools, loadRoots } from '../src/provider.js';
-import { walk } from '../src/walk.js';
+import { someNames, walk } from '../src/walk.js';
 import type { Result } from './support.js';
 
 const MAX = 8192;
@@ -153,6 +153,28 @@ describe('filesystem limits', () => {
     const result = await call('copy', { from: 'over.txt', to: 'over-copy.txt' });
     assert.equal(result.isError, true);
     assert.match(result.content[0]?.text ?? '', /over the write limit/);
+  });
+
+  it('huge directory listing: a walk reads a directory only as far as the names it may visit', async () => {
+    const { entries, truncated } = await walk(join(root, 'many'), {
+      maxDepth: 1,
+      maxEntries: 100,
+      maxVisited: 10,
+      exclude: [],
+    });
+    assert.equal(truncated, true);
+    assert.equal(entries.length, 10);
+    assert.deepEqual(await someNames(join(root, 'many'), 7).then((n) => n.length), 7);
+  });
+
+  it('huge directory delete: a recursive delete reads the directory in batches and removes all of it', async () => {
+    const dir = join(root, 'wide');
+    await mkdir(join(dir, 'inner'), { recursive: true });
+    for (let i = 0; i < 2500; i++) await writeFile(join(dir, `${i}`), '');
+    for (let i = 0; i < 1100; i++) await writeFile(join(dir, `inner/${i}`), '');
+    const result = await call('delete', { path: 'wide', recursive: true });
+    assert.equal(result.isError, undefined, JSON.stringify(result));
+    await assert.rejects(readdir(dir), /ENOENT/);
   });
 
   it('a walk (under list, tree, find and grep) stops when its call is cancelled', async () => {
