@@ -147,6 +147,26 @@ describe('helm chart mcp-fleet', () => {
     };
     assert.equal(workloadSecrets([]), 'false', 'workloads written by callers read no Secrets by default');
     assert.equal(workloadSecrets(['providers.kubernetes.workloadSecrets=true']), 'true');
+    const extraKinds = [
+      'providers.kubernetes.write=true',
+      'providers.kubernetes.writeKinds={secrets,roles.rbac.authorization.k8s.io}',
+    ];
+    const opted = rules(extraKinds);
+    assert.ok(opted.some((r) => r.resources.includes('secrets') && r.verbs.includes('patch')));
+    assert.ok(
+      opted.some(
+        (r) =>
+          r.apiGroups.includes('rbac.authorization.k8s.io') &&
+          r.resources.includes('roles') &&
+          r.verbs.includes('create'),
+      ),
+    );
+    assert.ok(
+      rules(['providers.kubernetes.writeKinds={secrets}']).every((r) =>
+        r.verbs.every((v) => ['get', 'list', 'watch'].includes(v)),
+      ),
+      'extra kinds get write verbs only when writes are on',
+    );
     const writer = rules(['providers.kubernetes.write=true', 'providers.kubernetes.secrets=masked']);
     assert.ok(writer.some((r) => r.resources.includes('secrets')));
     assert.ok(writer.some((r) => r.resources.includes('deployments') && r.verbs.includes('patch')));
