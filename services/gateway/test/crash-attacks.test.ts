@@ -9,7 +9,8 @@ import { waitFor } from '@mcp-fleet/sdk/testing';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { EDGES, type EdgeAddresses, openRawChannel } from './edge-clients.js';
 import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
-import { openSession, post, redisUrl, startWaitingCall } from './support.js';
+import { redisUrl } from './redis-support.js';
+import { openSession, post, startWaitingCall } from './support.js';
 
 const INVALID_REQUEST = -32600;
 const INVALID_PARAMS = -32602;

@@ -9,15 +9,8 @@ import { gatedTool } from '@mcp-fleet/sdk/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { principalOf } from '../src/auth/principal.js';
-import {
-  type Fleet,
-  initializeRequest,
-  MCP_HEADERS,
-  openSession,
-  post,
-  redisUrl,
-  startFleet,
-} from './support.js';
+import { redisUrl } from './redis-support.js';
+import { type Fleet, initializeRequest, MCP_HEADERS, openSession, post, startFleet } from './support.js';
 
 const ISSUER = 'https://idp.test';
 const whoami = defineTool({

@@ -13,7 +13,8 @@ import { pino } from 'pino';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { MemoryLimiter } from '../src/ratelimit/memory-limiter.js';
 import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
-import { type Fleet, post, redisUrl, startFleet, startRedis } from './support.js';
+import { redisUrl, startRedis } from './redis-support.js';
+import { type Fleet, post, startFleet } from './support.js';
 
 describe('GCRA in memory', () => {
   it('admits the burst, then one call per interval, and says when to retry', async () => {

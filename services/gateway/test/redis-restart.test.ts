@@ -5,7 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { freePort } from '@mcp-fleet/sdk/testing';
-import { type Fleet, initialize, post, startFleet, startRedis } from './support.js';
+import { startRedis } from './redis-support.js';
+import { type Fleet, initialize, post, startFleet } from './support.js';
 
 describe('Redis restarted during a session', () => {
   let fleet: Fleet;

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool, waitFor } from '@mcp-fleet/sdk/testing';
+import { redisUrl } from './redis-support.js';
 import {
   type Fleet,
   initialize,
@@ -12,7 +13,6 @@ import {
   openEvents,
   post,
   readUntil,
-  redisUrl,
   startFleet,
 } from './support.js';
 

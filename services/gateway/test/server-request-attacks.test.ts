@@ -10,7 +10,8 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { connectOver, EDGES, type Edge, type EdgeAddresses, openRawChannel } from './edge-clients.js';
-import { type Fleet, openSession, post, redisUrl, startFleet, startWaitingCall } from './support.js';
+import { redisUrl } from './redis-support.js';
+import { type Fleet, openSession, post, startFleet, startWaitingCall } from './support.js';
 
 const FORBIDDEN = -32001;
 const OWN_ANSWER = { username: 'alice', email: 'alice@example.test' };
