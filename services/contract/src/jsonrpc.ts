@@ -9,7 +9,7 @@ export const ErrorCode = {
   ResourceNotFound: -32002,
   /**
    * MCP Fleet: the caller was denied by authentication, policy or a limit, or answered a
-   * server→client request that was not sent to its session.
+   * server→client request that was not sent to its session or no longer awaits an answer.
    */
   Forbidden: -32001,
   /** MCP Fleet: the provider or gateway is draining or overloaded; retry elsewhere or later. */

@@ -10,6 +10,11 @@ const CLOSE_CURLY = 0x7d;
 /** The value of a top-level `"id"` key: `: "string"` or `: integer`, followed by `,` or `}`. */
 const ID_VALUE = /\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)\s*[,}]/y;
 
+export type Nesting = { tooDeep: false } | { tooDeep: true; requestId: RequestId | null };
+
+/** The answer for every message within the limit: nothing to allocate on the common path. */
+const SHALLOW: Nesting = Object.freeze({ tooDeep: false });
+
 /** Index of the quote closing the string that opens at `start` (text.length when unterminated). */
 function endOfString(text: string, start: number): number {
   let quote = start;
@@ -44,24 +49,27 @@ function idAfter(text: string, from: number): RequestId | undefined {
  * no allocation; strings are skipped with indexOf. When the message is too deep, the id of its
  * top level is recovered if it came before the refused part, so a two-way channel can answer it.
  */
-export function scanNesting(
-  text: string,
-  limit: number,
-): { tooDeep: false } | { tooDeep: true; requestId: RequestId | null } {
+export function scanNesting(text: string, limit: number): Nesting {
   let depth = 0;
   let requestId: RequestId | undefined;
   for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === QUOTE) {
-      const end = endOfString(text, i);
-      if (depth === 1 && requestId === undefined && end === i + 3 && text.startsWith('id', i + 1))
-        requestId = idAfter(text, end + 1);
-      i = end;
-    } else if (c === OPEN_SQUARE || c === OPEN_CURLY) {
-      if (++depth > limit) return { tooDeep: true, requestId: requestId ?? null };
-    } else if (c === CLOSE_SQUARE || c === CLOSE_CURLY) {
-      depth--;
+    switch (text.charCodeAt(i)) {
+      case QUOTE: {
+        const end = endOfString(text, i);
+        if (depth === 1 && requestId === undefined && end === i + 3 && text.startsWith('id', i + 1))
+          requestId = idAfter(text, end + 1);
+        i = end;
+        break;
+      }
+      case OPEN_SQUARE:
+      case OPEN_CURLY:
+        if (++depth > limit) return { tooDeep: true, requestId: requestId ?? null };
+        break;
+      case CLOSE_SQUARE:
+      case CLOSE_CURLY:
+        depth--;
+        break;
     }
   }
-  return { tooDeep: false };
+  return SHALLOW;
 }
