@@ -127,7 +127,7 @@ async function redisState(url: string, ttlMs: number, logger: Logger): Promise<S
     throw new ConfigError([`REDIS_URL: cannot connect: ${(err as Error).message}`]);
   }
   const bus = new RedisBus(redis, subscriber, logger);
-  const sessions = new RedisSessionStore(redis, bus, ttlMs);
+  const sessions = new RedisSessionStore(redis, bus, ttlMs, logger);
   await sessions.start();
   return {
     sessions,

@@ -4,7 +4,8 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { definitions } from '@mcp-fleet/provider-everything';
-import { freePort } from '@mcp-fleet/sdk/testing';
+import { freePort, type ProviderProcess, waitFor } from '@mcp-fleet/sdk/testing';
+import { type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
 import { startRedis } from './redis-support.js';
 import { type Fleet, initialize, post, startFleet } from './support.js';
 
@@ -56,5 +57,42 @@ describe('Redis restarted during a session', () => {
     const again = await initialize(fleet.url);
     assert.equal((await ping(again)).status, 200);
     assert.equal((await fetch(fleet.url.replace('/mcp', '/readyz'))).status, 200);
+  });
+});
+
+describe('Redis gone while a gateway process holds a cached session', () => {
+  let fleet: GatewayProcesses;
+  let redis: ChildProcess;
+
+  before(async () => {
+    const port = await freePort();
+    redis = await startRedis(port);
+    // A short idle TTL: the cached copy's expiry is refreshed in the background after ttl/20.
+    fleet = await startGatewayProcesses(1, {
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      MCPFLEET_SESSION_TTL: '2s',
+    });
+  });
+  after(async () => {
+    await fleet.close();
+    redis.kill('SIGKILL');
+  });
+
+  it('the background refresh of the session expiry fails: logged, and the process keeps serving', async () => {
+    const url = `${fleet.replicas[0]?.base}/mcp`;
+    const gateway = fleet.replicas[0]?.process as ProviderProcess;
+    const session = await initialize(url);
+    const ping = () => post(url, { jsonrpc: '2.0', id: 1, method: 'ping' }, { 'mcp-session-id': session });
+    assert.equal((await ping()).status, 200);
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    await sleep(150);
+    assert.equal((await ping()).status, 200, 'served from the cached copy');
+    await waitFor(
+      () => gateway.output().includes('cannot refresh a session expiry') || gateway.child.exitCode !== null,
+      'the failed refresh to be logged',
+      10_000,
+    );
+    await fleet.assertAlive();
   });
 });

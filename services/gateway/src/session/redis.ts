@@ -105,7 +105,15 @@ export class RedisSessionStore implements SessionStore {
     private readonly redis: Redis,
     private readonly bus: Bus,
     private readonly ttlMs: number,
+    private readonly logger: Logger,
   ) {}
+
+  /** Expiry refreshes nobody waits for: when Redis is away they fail, and that is only logged. */
+  private refreshInBackground(id: string, refresh: Promise<unknown>): void {
+    refresh.catch((err: Error) =>
+      this.logger.warn({ err: err.message, sessionId: id }, 'cannot refresh a session expiry'),
+    );
+  }
 
   async start(): Promise<void> {
     // After an outage nothing cached can be trusted: Redis may have lost every session.
@@ -138,7 +146,7 @@ export class RedisSessionStore implements SessionStore {
       // Refresh the idle TTL now and then, not on every request.
       if (now - cached.touchedAt > this.ttlMs / 20) {
         cached.touchedAt = now;
-        void this.touch(id);
+        this.refreshInBackground(id, this.touch(id));
       }
       return cached.data;
     }
@@ -151,7 +159,7 @@ export class RedisSessionStore implements SessionStore {
       this.cache.delete(id);
       return undefined;
     }
-    void this.redis.pexpire(subscriptionsKey(id), this.ttlMs);
+    this.refreshInBackground(id, this.redis.pexpire(subscriptionsKey(id), this.ttlMs));
     const data = {
       ...(JSON.parse(fields.data) as Omit<SessionData, 'logLevel'>),
       logLevel: (fields.logLevel ?? 'info') as LogLevel,
