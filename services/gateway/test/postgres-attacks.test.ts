@@ -156,6 +156,15 @@ describe('postgres attacks through the gateway (real PostgreSQL, least-privilege
     assert.equal(many.structuredContent?.rowCount, 2);
   });
 
+  it('a 540 MB EXPLAIN row (too long for a JS string) answers an error and the provider keeps serving', async () => {
+    await refused(
+      `EXPLAIN VERBOSE SELECT repeat('x', 540000000)`,
+      /message of 540000\d+ bytes.*over the \d+-byte limit: the connection was closed/,
+    );
+    const alive = await query('SELECT 1 AS alive');
+    assert.deepEqual(alive.structuredContent?.rows, [{ alive: 1 }]);
+  });
+
   it('an operator, aggregate, cast or SQL function aliasing a denied function is refused when used', async () => {
     // Created behind the provider's back, as a DDL-capable user could have.
     await db.admin.query(

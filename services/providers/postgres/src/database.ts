@@ -4,6 +4,7 @@ import { FunctionGate, type GateMode } from './function-gate.js';
 import { type CallLimits, readRows } from './rows.js';
 import type { ParsedStatement } from './sql-guard.js';
 import { references } from './sql-references.js';
+import { guardClient } from './wire-guard.js';
 
 export type { CallLimits } from './rows.js';
 
@@ -45,11 +46,20 @@ export class PoolBusy extends Error {
 
 const LOCK_TIMEOUT_MS = 2_000;
 
+/** Server messages quote the caller's values (`invalid input syntax ... "<value>"`): never all of them. */
+const MAX_ERROR_CHARS = 1_000;
+
+function bounded(message: string): string {
+  return message.length <= MAX_ERROR_CHARS
+    ? message
+    : `${message.slice(0, MAX_ERROR_CHARS)}… (truncated, ${message.length} characters)`;
+}
+
 function fromPg(err: unknown): Error {
   const e = err as { message?: string; code?: string; position?: string };
   if (e?.code && /^[0-9A-Z]{5}$/.test(e.code)) {
     return new DatabaseError(
-      e.message ?? 'database error',
+      bounded(e.message ?? 'database error'),
       e.code,
       e.position ? Number(e.position) : undefined,
     );
@@ -66,6 +76,16 @@ function fromPg(err: unknown): Error {
 export interface DatabaseOptions {
   /** Functions admitted beyond the built-in allow-list, as `schema.name` or `schema.*`. */
   allowFunctions?: readonly string[];
+  /** The provider's result cap; the largest message accepted from the server is derived from it. */
+  maxBytes?: number;
+}
+
+/**
+ * The largest backend message read: a guarded row is at most the result cap plus a few bytes per
+ * column; the floor leaves room for wide row descriptions and the provider's own catalog rows.
+ */
+export function wireLimit(maxBytes = 0): number {
+  return Math.max(maxBytes, 1_048_576) + 65_536;
 }
 
 /**
@@ -84,6 +104,10 @@ export class Database {
     options: DatabaseOptions = {},
   ) {
     this.gate = new FunctionGate(options.allowFunctions);
+    const limit = wireLimit(options.maxBytes);
+    pool.on('connect', (client) => guardClient(client, limit));
+    // A connection that breaks while idle is the pool's to replace, never a crash.
+    pool.on('error', () => {});
   }
 
   /**

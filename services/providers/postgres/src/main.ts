@@ -95,8 +95,6 @@ await runProvider({
       connectionTimeoutMillis: config.poolWait,
       application_name: 'mcp-fleet-postgres',
     });
-    // A broken idle connection must not crash the process; the pool replaces it.
-    pool.on('error', () => {});
     new Gauge({
       name: 'mcpfleet_pg_pool_connections',
       help: 'Connections of the provider pool by state',
@@ -110,7 +108,7 @@ await runProvider({
     });
     await warnAboutRole(pool, logger);
     const provider: PgProvider = {
-      db: new Database(pool, config.role, { allowFunctions }),
+      db: new Database(pool, config.role, { allowFunctions, maxBytes: config.maxBytes }),
       readWrite: config.mode === 'read-write',
       dmlOnly: config.dmlOnly,
       limits: { timeoutMs: config.statementTimeout, maxRows: config.maxRows, maxBytes: config.maxBytes },

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import Cursor from 'pg-cursor';
 
 /** Limits of one call, within the provider's configured maxima. */
@@ -31,6 +31,15 @@ export function sizeGuarded(sql: string, maxBytes: number): string {
   return `${GUARD_PREFIX}${sql}\n) AS q
   CROSS JOIN LATERAL (SELECT octet_length(q::text) AS ${SIZE}) AS s
   LEFT JOIN LATERAL (SELECT q.*) AS v ON s.${SIZE} <= ${Math.floor(maxBytes)}`;
+}
+
+/** What one cursor fetch may bring at most: every guarded row can be up to the byte cap. */
+const BATCH_BYTES = 4 * 1_048_576;
+const MAX_BATCH = 500;
+
+/** Rows per fetch: as many as fit BATCH_BYTES at the cap's worst case, at least one, at most `wanted`. */
+export function fetchSize(maxBytes: number, wanted: number): number {
+  return Math.max(1, Math.min(wanted, MAX_BATCH, Math.floor(BATCH_BYTES / maxBytes)));
 }
 
 type Field = { name: string; dataTypeID: number };
@@ -70,9 +79,10 @@ export async function readRows(
   let bytes = 0;
   let truncated = false;
   let fields: Field[] = [];
+  let broken = false;
   try {
     while (!truncated && rows.length <= limits.maxRows) {
-      const next = await read(Math.min(500, limits.maxRows + 1 - rows.length));
+      const next = await read(fetchSize(limits.maxBytes, limits.maxRows + 1 - rows.length));
       if (next.fields.length > 0) fields = guarded ? next.fields.slice(0, -1) : next.fields;
       if (next.batch.length === 0) break;
       for (const row of next.batch) {
@@ -90,9 +100,12 @@ export async function readRows(
       }
     }
   } catch (err) {
+    // Anything but the server's own error means the connection is gone: it would never answer
+    // the close, and the transaction discards it.
+    broken = !(err instanceof pg.DatabaseError);
     throw guarded ? unguard(err, sql) : err;
   } finally {
-    await new Promise<void>((resolve) => cursor.close(() => resolve()));
+    if (!broken) await new Promise<void>((resolve) => cursor.close(() => resolve()));
   }
   return { fields, rows, truncated };
 }

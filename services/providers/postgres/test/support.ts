@@ -17,12 +17,12 @@ export function provider(
     max: options.poolSize ?? 4,
     connectionTimeoutMillis: options.poolWait ?? 2_000,
   });
-  pool.on('error', () => {});
+  const limits = options.limits ?? { timeoutMs: 5_000, maxRows: 100, maxBytes: 65_536 };
   return {
-    db: new Database(pool, undefined, { allowFunctions: options.allowFunctions }),
+    db: new Database(pool, undefined, { allowFunctions: options.allowFunctions, maxBytes: limits.maxBytes }),
     readWrite: options.readWrite ?? false,
     dmlOnly: options.dmlOnly ?? true,
-    limits: options.limits ?? { timeoutMs: 5_000, maxRows: 100, maxBytes: 65_536 },
+    limits,
   };
 }
 

@@ -2,6 +2,7 @@ import { defineTool } from '@mcp-fleet/sdk';
 import type pg from 'pg';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import { textTable } from '../format.js';
+import { planRows } from '../plans.js';
 import { checkReadOnly, parseOne } from '../sql-guard.js';
 import { READ } from './catalog.js';
 
@@ -165,11 +166,8 @@ export const recommendIndexes = (p: PgProvider) =>
           for (const statement of statements) await p.db.admit(client, statement, 'read');
           const hypopg = await hasExtension(client, 'hypopg');
           const cost = async (sql: string) => {
-            const { rows } = await client.query({
-              text: `EXPLAIN (FORMAT JSON) ${sql}`,
-              queryMode: 'extended',
-            } as never as string);
-            return (rows[0] as { 'QUERY PLAN': { Plan: PlanNode }[] })['QUERY PLAN'][0]?.Plan;
+            const [plan] = await planRows(client, 'JSON', '', sql, [], limits.maxBytes);
+            return (plan as { Plan: PlanNode }[] | undefined)?.[0]?.Plan;
           };
           const suggestions: Record<string, unknown>[] = [];
           for (const sql of queries) {

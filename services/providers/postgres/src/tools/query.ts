@@ -1,6 +1,7 @@
 import { defineTool } from '@mcp-fleet/sdk';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import { textTable } from '../format.js';
+import { planRows } from '../plans.js';
 import { checkReadOnly, checkWrite, parseOne, StatementRefused } from '../sql-guard.js';
 import { READ } from './catalog.js';
 
@@ -77,24 +78,11 @@ export const explainPlan = (p: PgProvider) =>
         const options = analyze ? 'ANALYZE, BUFFERS, ' : '';
         const plan = await p.db.transaction(mode, limits.timeoutMs, ctx, async (client) => {
           await p.db.admit(client, statement, analyze ? 'write' : 'read');
-          const json = await client.query({
-            text: `EXPLAIN (${options}FORMAT JSON) ${sql}`,
-            values: params,
-            queryMode: 'extended',
-          } as never);
-          const text = await client.query({
-            text: `EXPLAIN (${options}FORMAT TEXT) ${sql}`,
-            values: params,
-            queryMode: 'extended',
-          } as never);
+          const json = await planRows(client, 'JSON', options, sql, params, limits.maxBytes);
+          const text = await planRows(client, 'TEXT', options, sql, params, limits.maxBytes);
           // An analyzed statement really ran: never keep its effects.
           if (analyze) await client.query('ROLLBACK; BEGIN');
-          return {
-            json: (json as unknown as { rows: { 'QUERY PLAN': unknown }[] }).rows[0]?.['QUERY PLAN'],
-            text: (text as unknown as { rows: { 'QUERY PLAN': string }[] }).rows
-              .map((r) => r['QUERY PLAN'])
-              .join('\n'),
-          };
+          return { json: json[0], text: text.join('\n') };
         });
         return {
           content: [{ type: 'text', text: plan.text }],
