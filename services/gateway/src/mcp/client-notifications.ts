@@ -7,6 +7,9 @@ export type ClientNotification =
 
 type Check = (value: unknown) => boolean;
 
+/** How much of a cancellation's reason is kept. */
+const MAX_REASON_CHARS = 512;
+
 const isString: Check = (value) => typeof value === 'string';
 const isNumber: Check = (value) => typeof value === 'number';
 const isObject: Check = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -58,6 +61,7 @@ export function readNotification(
     method: message.method,
     requestId: params.requestId as RequestId,
   };
-  if (params.reason !== undefined) notification.reason = params.reason as string;
+  // The reason travels to every replica and into logs: its first part says enough.
+  if (params.reason !== undefined) notification.reason = (params.reason as string).slice(0, MAX_REASON_CHARS);
   return { notification };
 }
