@@ -44,6 +44,8 @@ describe('postgres attacks through the gateway (real PostgreSQL, least-privilege
     await db.admin.query(`REVOKE SELECT ON vault FROM ${db.roles.reader}`);
     await db.admin.query(`GRANT ${db.roles.reader} TO ${db.roles.writer}`);
     await db.admin.query(`GRANT CREATE ON SCHEMA public TO ${db.roles.writer}`);
+    // As on a default install, where PUBLIC may create temporary objects.
+    await db.admin.query(`GRANT TEMPORARY ON DATABASE ${db.name} TO ${db.roles.writer}`);
     embedded = await startEmbedded();
     fleet = await startFleet([
       {
@@ -163,6 +165,30 @@ describe('postgres attacks through the gateway (real PostgreSQL, least-privilege
     );
     const alive = await query('SELECT 1 AS alive');
     assert.deepEqual(alive.structuredContent?.rows, [{ alive: 1 }]);
+  });
+
+  it('SELECT INTO TEMP pg_proc / CREATE TEMP VIEW shadowing the catalog is refused, and the allow-list stays on', async () => {
+    for (const sql of [
+      'SELECT * INTO TEMP pg_proc FROM pg_catalog.pg_proc WHERE false',
+      'SELECT * INTO TEMP pg_operator FROM pg_catalog.pg_operator WHERE false',
+      `SELECT lo_from_bytea(0, 'x') INTO TEMP lo_ids`,
+      'CREATE TEMP VIEW pg_proc AS SELECT * FROM pg_catalog.pg_proc WHERE false',
+      'CREATE VIEW pg_temp.pg_cast AS SELECT * FROM pg_catalog.pg_cast WHERE false',
+    ]) {
+      const answer = await call('ddl_execute', { sql });
+      assert.equal(answer.isError, true, `${sql} should be refused, got ${answer.content[0]?.text}`);
+      assert.match(answer.content[0]?.text ?? '', /refused: .*(temporary|pg_temp)/);
+    }
+    await refused(
+      `SELECT set_config('application_name', 'pwned', false)`,
+      /set_config\(text,text,boolean\) is not on the allow-list/,
+      'ddl',
+    );
+    const leftovers = await db.admin.query(
+      `SELECT (SELECT count(*)::int FROM pg_catalog.pg_class WHERE relpersistence = 't') AS temp,
+              (SELECT count(*)::int FROM pg_catalog.pg_largeobject_metadata) AS large_objects`,
+    );
+    assert.deepEqual(leftovers.rows, [{ temp: 0, large_objects: 0 }]);
   });
 
   it('an operator, aggregate, cast or SQL function aliasing a denied function is refused when used', async () => {

@@ -89,10 +89,12 @@ export function wireLimit(maxBytes = 0): number {
 }
 
 /**
- * Session-level state a statement could leave on a pooled connection; cleared after every
- * transaction, in the same round trip as its end.
+ * Session-level state a statement could leave on a pooled connection, cleared after every
+ * transaction in the same round trip as its end: advisory locks and temporary objects. (Not
+ * DISCARD ALL: it cannot follow COMMIT in one round trip and would drop the gate's prepared
+ * statement; settings cannot be changed by caller SQL.)
  */
-const CLEAR_SESSION = 'SELECT pg_advisory_unlock_all()';
+const CLEAR_SESSION = 'SELECT pg_catalog.pg_advisory_unlock_all(); DISCARD TEMP';
 
 export class Database {
   private readonly typeNames = new Map<number, string>();
@@ -170,7 +172,9 @@ export class Database {
     const client = await this.acquire();
     const cancel = () =>
       void this.pool
-        .query('SELECT pg_cancel_backend($1)', [(client as unknown as { processID: number }).processID])
+        .query('SELECT pg_catalog.pg_cancel_backend($1)', [
+          (client as unknown as { processID: number }).processID,
+        ])
         .catch(() => {});
     signal.addEventListener('abort', cancel, { once: true });
     let healthy = true;
@@ -202,9 +206,10 @@ export class Database {
   private async typeName(client: pg.PoolClient, oid: number): Promise<string> {
     let name = this.typeNames.get(oid);
     if (name === undefined) {
-      const { rows } = await client.query<{ typname: string }>('SELECT typname FROM pg_type WHERE oid = $1', [
-        oid,
-      ]);
+      const { rows } = await client.query<{ typname: string }>(
+        'SELECT typname FROM pg_catalog.pg_type WHERE oid = $1',
+        [oid],
+      );
       name = rows[0]?.typname ?? String(oid);
       this.typeNames.set(oid, name);
     }

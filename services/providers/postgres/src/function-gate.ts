@@ -18,16 +18,17 @@ interface AllowList {
  */
 const LOAD = `
 WITH builtin AS (
-  SELECT oprcode AS oid FROM pg_operator WHERE oid < 16384
-  UNION SELECT castfunc FROM pg_cast WHERE oid < 16384
-  UNION SELECT typinput FROM pg_type WHERE oid < 16384
-  UNION SELECT typoutput FROM pg_type WHERE oid < 16384)
-SELECT p.oid::int AS oid, p.proname = ANY($1::text[]) OR p.oid IN (SELECT oid FROM builtin) OR e.extra AS read
-  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
- CROSS JOIN LATERAL (SELECT n.nspname || '.' || p.proname = ANY($3::text[])
-                         OR n.nspname || '.*' = ANY($3::text[]) AS extra) e
+  SELECT oprcode AS oid FROM pg_catalog.pg_operator WHERE oid < 16384
+  UNION SELECT castfunc FROM pg_catalog.pg_cast WHERE oid < 16384
+  UNION SELECT typinput FROM pg_catalog.pg_type WHERE oid < 16384
+  UNION SELECT typoutput FROM pg_catalog.pg_type WHERE oid < 16384)
+SELECT p.oid::pg_catalog.int4 AS oid,
+       p.proname = ANY($1::pg_catalog.text[]) OR p.oid IN (SELECT oid FROM builtin) OR e.extra AS read
+  FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+ CROSS JOIN LATERAL (SELECT n.nspname || '.' || p.proname = ANY($3::pg_catalog.text[])
+                         OR n.nspname || '.*' = ANY($3::pg_catalog.text[]) AS extra) e
  WHERE (n.nspname = 'pg_catalog' AND p.oid < 16384
-        AND (p.proname = ANY($2::text[]) OR p.oid IN (SELECT oid FROM builtin)))
+        AND (p.proname = ANY($2::pg_catalog.text[]) OR p.oid IN (SELECT oid FROM builtin)))
     OR e.extra`;
 
 /**
@@ -43,32 +44,40 @@ SELECT p.oid::int AS oid, p.proname = ANY($1::text[]) OR p.oid IN (SELECT oid FR
 const RESOLVE = `
 WITH RECURSIVE
   path AS MATERIALIZED (
-    SELECT array_agg(oid) AS oids FROM pg_namespace
-     WHERE nspname = ANY(current_schemas(true)) OR nspname = ANY($4::text[])),
+    SELECT pg_catalog.array_agg(oid) AS oids FROM pg_catalog.pg_namespace
+     WHERE nspname = ANY(pg_catalog.current_schemas(true)) OR nspname = ANY($4::pg_catalog.text[])),
   typ AS (
-    SELECT t.oid, t.typbasetype, t.typinput FROM pg_type t, path
-     WHERE t.typname = ANY($3::text[]) AND t.typnamespace = ANY(path.oids)
+    SELECT t.oid, t.typbasetype, t.typinput FROM pg_catalog.pg_type t, path
+     WHERE t.typname = ANY($3::pg_catalog.text[]) AND t.typnamespace = ANY(path.oids)
     UNION
-    SELECT b.oid, b.typbasetype, b.typinput FROM pg_type b JOIN typ ON b.oid = typ.typbasetype)
+    SELECT b.oid, b.typbasetype, b.typinput FROM pg_catalog.pg_type b JOIN typ ON b.oid = typ.typbasetype)
 SELECT ARRAY(
-  SELECT p.oid::int FROM pg_proc p, path
-   WHERE p.proname = ANY($1::text[]) AND p.pronamespace = ANY(path.oids)
-  UNION SELECT o.oprcode::oid::int FROM pg_operator o, path
-   WHERE o.oprname = ANY($2::text[]) AND o.oprnamespace = ANY(path.oids)
-  UNION SELECT c.castfunc::int FROM pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
-  UNION SELECT typinput::oid::int FROM typ
-  UNION SELECT CASE m[1] WHEN 'opno' THEN (SELECT oprcode::oid::int FROM pg_operator WHERE oid = m[2]::oid)
-                         ELSE m[2]::int END
-     FROM pg_constraint k, regexp_matches(k.conbin::text, ':(funcid|opno) ([0-9]+)', 'g') AS m
+  SELECT p.oid::pg_catalog.int4 FROM pg_catalog.pg_proc p, path
+   WHERE p.proname = ANY($1::pg_catalog.text[]) AND p.pronamespace = ANY(path.oids)
+  UNION SELECT o.oprcode::pg_catalog.oid::pg_catalog.int4 FROM pg_catalog.pg_operator o, path
+   WHERE o.oprname = ANY($2::pg_catalog.text[]) AND o.oprnamespace = ANY(path.oids)
+  UNION SELECT c.castfunc::pg_catalog.int4 FROM pg_catalog.pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
+  UNION SELECT typinput::pg_catalog.oid::pg_catalog.int4 FROM typ
+  UNION SELECT CASE m[1] WHEN 'opno'
+                 THEN (SELECT oprcode::pg_catalog.oid::pg_catalog.int4 FROM pg_catalog.pg_operator
+                        WHERE oid = m[2]::pg_catalog.oid)
+                 ELSE m[2]::pg_catalog.int4 END
+     FROM pg_catalog.pg_constraint k,
+          pg_catalog.regexp_matches(k.conbin::pg_catalog.text, ':(funcid|opno) ([0-9]+)', 'g') AS m
     WHERE k.contypid IN (SELECT oid FROM typ)
-  UNION SELECT c.castfunc::int FROM pg_cast c
+  UNION SELECT c.castfunc::pg_catalog.int4 FROM pg_catalog.pg_cast c
     WHERE c.oid >= 16384 AND c.castcontext IN ('i', 'a')
-      AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_cast'::regclass
-                                                 AND d.objid = c.oid AND d.deptype = 'e')) AS oids`;
+      AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                       WHERE d.classid = 'pg_catalog.pg_cast'::pg_catalog.regclass
+                         AND d.objid = c.oid AND d.deptype = 'e')) AS oids`;
 
 const names = (list: QualifiedName[]) => [...new Set(list.map((n) => n.name))];
 
 /**
+ * Every catalog relation, type and function in LOAD and RESOLVE is written with its schema: the
+ * temporary schema comes first on the search path for relations and types, and a caller's
+ * pg_temp.pg_proc must never answer for the catalog (pg_temp is never searched for operators).
+ *
  * The allow-list gate: resolves the allow-list to OIDs on first use, then refuses any statement
  * whose references could reach a function outside it, naming that function.
  */
@@ -109,7 +118,8 @@ export class FunctionGate {
     const outside = (rows[0]?.oids ?? []).filter((oid) => oid !== 0 && !allowed.has(oid));
     if (outside.length === 0) return;
     const named = await client.query<{ fn: string }>(
-      'SELECT oid::regprocedure::text AS fn FROM unnest($1::oid[]) AS oid ORDER BY 1 LIMIT 1',
+      `SELECT oid::pg_catalog.regprocedure::pg_catalog.text AS fn
+        FROM pg_catalog.unnest($1::pg_catalog.oid[]) AS oid ORDER BY 1 LIMIT 1`,
       [outside],
     );
     throw new StatementRefused(`function ${named.rows[0]?.fn ?? outside[0]} is not on the allow-list`);

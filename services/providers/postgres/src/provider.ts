@@ -32,7 +32,7 @@ export async function warnAboutRole(pool: pg.Pool, logger: Pick<Logger, 'warn'>)
   const { rows } = await pool.query<{ superuser: boolean; files: boolean; role: string }>(
     `SELECT rolsuper AS superuser, current_user AS role,
             pg_has_role(current_user, 'pg_read_server_files', 'MEMBER') OR rolsuper AS files
-       FROM pg_roles WHERE rolname = current_user`,
+       FROM pg_catalog.pg_roles WHERE rolname = current_user`,
   );
   const me = rows[0];
   if (me?.superuser)

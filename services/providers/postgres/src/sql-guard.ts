@@ -170,6 +170,29 @@ function checkEverywhere(statement: ParsedStatement): void {
   walk({ [statement.kind]: statement.node }, (type) => {
     if (NEVER.has(type)) throw new StatementRefused(`${type} is not allowed`);
   });
+  refuseTemporary(statement.node);
+}
+
+const TEMP_SCHEMA = /^pg_temp/i;
+
+/**
+ * Temporary objects outlive the statement on the pooled connection and sit first on the search
+ * path, where one named pg_proc or text would shadow the catalog for every later call: no
+ * statement may create one (TEMP, or a name in pg_temp) or name the temporary schema at all.
+ */
+function refuseTemporary(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) refuseTemporary(item);
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  const node = value as Node;
+  if (node.relpersistence === 't')
+    throw new StatementRefused('temporary tables, views and sequences are not allowed');
+  const named = [node.schemaname, (node.String as Node | undefined)?.sval];
+  if (named.some((n) => typeof n === 'string' && TEMP_SCHEMA.test(n)))
+    throw new StatementRefused('the temporary schema pg_temp is not allowed');
+  for (const child of Object.values(node)) refuseTemporary(child);
 }
 
 /**
@@ -210,11 +233,16 @@ export function checkReadOnly(statement: ParsedStatement): { explainAnalyze: boo
 /** Read-write mode: DML, and the DDL above too unless `dmlOnly`; never the statements refused everywhere. */
 export function checkWrite(statement: ParsedStatement, dmlOnly: boolean): void {
   checkEverywhere(statement);
-  if (DML.has(statement.kind)) return;
+  // SELECT ... INTO creates a table: it is CREATE TABLE AS, not DML.
+  const kind =
+    statement.kind === 'SelectStmt' && statement.node.intoClause ? 'CreateTableAsStmt' : statement.kind;
+  if (DML.has(kind)) return;
   if (dmlOnly) {
-    throw new StatementRefused(`${statement.kind} is DDL or utility: this provider runs DML only (dml_only)`);
+    throw new StatementRefused(
+      `${kind === statement.kind ? kind : 'SELECT INTO (CreateTableAsStmt)'} is DDL or utility: this provider runs DML only (dml_only)`,
+    );
   }
-  if (!DDL.has(statement.kind)) {
-    throw new StatementRefused(`${statement.kind} is not on the DDL allow-list of this provider`);
+  if (!DDL.has(kind)) {
+    throw new StatementRefused(`${kind} is not on the DDL allow-list of this provider`);
   }
 }

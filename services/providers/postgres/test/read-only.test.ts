@@ -105,7 +105,8 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     ['COPY TO PROGRAM', "COPY x TO PROGRAM 'id'", /CopyStmt is not allowed/],
     ['a DO block', 'DO $$ BEGIN DELETE FROM x; END $$', /DoStmt is not allowed/],
     ['EXPLAIN ANALYZE DELETE', 'EXPLAIN ANALYZE DELETE FROM x', /DeleteStmt is not allowed|EXPLAIN ANALYZE/],
-    ['SELECT INTO', 'SELECT * INTO TEMP stolen FROM t', /SELECT INTO is not allowed/],
+    ['SELECT INTO', 'SELECT * INTO TEMP stolen FROM t', /SELECT INTO is not allowed|temporary tables/],
+    ['SELECT INTO a table', 'SELECT * INTO stolen FROM t', /SELECT INTO is not allowed/],
     ['FOR UPDATE', 'SELECT * FROM t FOR UPDATE', /row locks are not allowed/],
     [
       'query_to_xml smuggling SQL',

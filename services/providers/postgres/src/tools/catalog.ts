@@ -34,7 +34,7 @@ export const listSchemas = (p: PgProvider) =>
           p,
           ctx,
           `SELECT n.nspname AS schema, pg_get_userbyid(n.nspowner) AS owner
-             FROM pg_namespace n
+             FROM pg_catalog.pg_namespace n
             WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
             ORDER BY 1`,
           [],
@@ -67,15 +67,15 @@ export const listObjects = (p: PgProvider) =>
                     CASE c.relkind WHEN 'r' THEN 'table' WHEN 'p' THEN 'table' WHEN 'v' THEN 'view'
                                    WHEN 'm' THEN 'materialized_view' WHEN 'S' THEN 'sequence' END AS kind,
                     c.reltuples::bigint AS estimated_rows
-               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S')
              UNION ALL
              SELECT p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')', 'function', NULL
-               FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+               FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
               WHERE n.nspname = $1
              UNION ALL
              SELECT e.extname || ' ' || e.extversion, 'extension', NULL
-               FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+               FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
               WHERE n.nspname = $1
            ) o
            WHERE $2::text IS NULL OR o.kind = $2
@@ -104,7 +104,7 @@ export const describeObject = (p: PgProvider) =>
         const described = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
           const target = await client.query<{ oid: number; kind: string; estimate: string }>(
             `SELECT c.oid, c.relkind AS kind, c.reltuples::bigint AS estimate
-               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
               WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'v', 'm', 'f')`,
             [schema, name],
           );
@@ -114,7 +114,7 @@ export const describeObject = (p: PgProvider) =>
             client,
             `SELECT a.attname AS column, format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
                     pg_get_expr(d.adbin, d.adrelid) AS "default"
-               FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+               FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
               WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
               ORDER BY a.attnum`,
             [found.oid],
@@ -126,14 +126,14 @@ export const describeObject = (p: PgProvider) =>
                     CASE contype WHEN 'p' THEN 'primary key' WHEN 'f' THEN 'foreign key' WHEN 'u' THEN 'unique'
                                  WHEN 'c' THEN 'check' WHEN 'x' THEN 'exclusion' ELSE contype::text END AS kind,
                     pg_get_constraintdef(oid) AS definition
-               FROM pg_constraint WHERE conrelid = $1 ORDER BY contype, conname`,
+               FROM pg_catalog.pg_constraint WHERE conrelid = $1 ORDER BY contype, conname`,
             [found.oid],
             limits,
           );
           const indexes = await p.db.rows(
             client,
             `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, x.indisunique AS unique
-               FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+               FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class i ON i.oid = x.indexrelid
               WHERE x.indrelid = $1 ORDER BY 1`,
             [found.oid],
             limits,

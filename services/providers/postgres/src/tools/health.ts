@@ -7,7 +7,7 @@ import { checkReadOnly, parseOne } from '../sql-guard.js';
 import { READ } from './catalog.js';
 
 async function hasExtension(client: pg.PoolClient, name: string): Promise<boolean> {
-  const { rows } = await client.query('SELECT 1 FROM pg_extension WHERE extname = $1', [name]);
+  const { rows } = await client.query('SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1', [name]);
   return rows.length > 0;
 }
 
@@ -66,26 +66,26 @@ export const dbHealth = (p: PgProvider) =>
             'SELECT pg_database_size(current_database()) AS bytes, current_database() AS name',
           );
           const connections = await one(
-            `SELECT coalesce(state, 'background') AS state, count(*)::int AS count FROM pg_stat_activity GROUP BY 1 ORDER BY 2 DESC`,
+            `SELECT coalesce(state, 'background') AS state, count(*)::int AS count FROM pg_catalog.pg_stat_activity GROUP BY 1 ORDER BY 2 DESC`,
           );
           const [settings] = await one(`SELECT current_setting('max_connections')::int AS max_connections`);
           const longRunning = await one(
-            `SELECT pid, now() - query_start AS running_for, left(query, 200) AS query FROM pg_stat_activity
+            `SELECT pid, now() - query_start AS running_for, left(query, 200) AS query FROM pg_catalog.pg_stat_activity
               WHERE state = 'active' AND pid <> pg_backend_pid() AND now() - query_start > interval '1 minute'
               ORDER BY query_start LIMIT 20`,
           );
           const blocked = await one(
-            `SELECT pid, pg_blocking_pids(pid) AS blocked_by, left(query, 200) AS query FROM pg_stat_activity
+            `SELECT pid, pg_blocking_pids(pid) AS blocked_by, left(query, 200) AS query FROM pg_catalog.pg_stat_activity
               WHERE cardinality(pg_blocking_pids(pid)) > 0 LIMIT 20`,
           );
           const [cache] = await one(
             `SELECT round(100 * sum(blks_hit)::numeric / nullif(sum(blks_hit) + sum(blks_read), 0), 2) AS hit_ratio_percent
-               FROM pg_stat_database WHERE datname = current_database()`,
+               FROM pg_catalog.pg_stat_database WHERE datname = current_database()`,
           );
           const vacuum = await one(
             `SELECT schemaname || '.' || relname AS "table", n_dead_tup AS dead_rows, n_live_tup AS live_rows,
                     last_autovacuum, last_vacuum
-               FROM pg_stat_user_tables
+               FROM pg_catalog.pg_stat_user_tables
               WHERE n_dead_tup > 1000 AND n_dead_tup > n_live_tup * 0.2
               ORDER BY n_dead_tup DESC LIMIT 20`,
           );
