@@ -4,7 +4,9 @@
  * form the reference takes. Not here on purpose: anything that runs SQL given as text (ts_stat,
  * ts_rewrite, query_to_xml, table_to_xml, ...), touches server files, large objects, other
  * backends, settings or session state (set_config, advisory locks, setseed), statistics resets,
- * replication, dblink, and sleeping.
+ * replication, dblink, sleeping, and anything that takes a type by name as text and runs its
+ * input function (pg_input_is_valid, pg_input_error_info): the gate sees the types a statement
+ * names, not a string that names one.
  */
 const FAMILIES: Record<string, string> = {
   math: `
@@ -58,7 +60,7 @@ const FAMILIES: Record<string, string> = {
   sampling: `
     bernoulli system`,
   conditional: `
-    num_nonnulls num_nulls pg_typeof pg_input_is_valid pg_input_error_info pg_collation_for`,
+    num_nonnulls num_nulls pg_typeof pg_collation_for`,
   ranges: `
     daterange int4range int8range numrange tsrange tstzrange datemultirange int4multirange
     int8multirange nummultirange tsmultirange tstzmultirange isempty lower_inc lower_inf upper_inc

@@ -14,14 +14,16 @@ interface AllowList {
 /**
  * Built-in (OID below FirstNormalObjectId) functions of pg_catalog on the allow-list: the named
  * families, and the functions behind built-in operators, casts and type input/output (pure
- * conversions and comparisons), plus the operator's own extra entries (`schema.name`, `schema.*`).
+ * conversions and comparisons, built-in range support), plus the operator's own extra entries (`schema.name`, `schema.*`).
  */
 const LOAD = `
 WITH builtin AS (
   SELECT oprcode AS oid FROM pg_catalog.pg_operator WHERE oid < 16384
   UNION SELECT castfunc FROM pg_catalog.pg_cast WHERE oid < 16384
   UNION SELECT typinput FROM pg_catalog.pg_type WHERE oid < 16384
-  UNION SELECT typoutput FROM pg_catalog.pg_type WHERE oid < 16384)
+  UNION SELECT typoutput FROM pg_catalog.pg_type WHERE oid < 16384
+  UNION SELECT rngcanonical FROM pg_catalog.pg_range WHERE rngtypid < 16384
+  UNION SELECT rngsubdiff FROM pg_catalog.pg_range WHERE rngtypid < 16384)
 SELECT p.oid::pg_catalog.int4 AS oid,
        p.proname = ANY($1::pg_catalog.text[]) OR p.oid IN (SELECT oid FROM builtin) OR e.extra AS read
   FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
@@ -35,8 +37,10 @@ SELECT p.oid::pg_catalog.int4 AS oid,
  * Every function each referenced name could resolve to, as the server would see it now (this
  * role, this search path), over-approximated where that is cheaper: every name is looked up in
  * every schema of the search path and every schema the statement names. Calls and attribute
- * notation by name, operators through oprcode, cast targets (domains down to their base types)
- * through their casts, input function and domain constraints (read from the stored expression:
+ * notation by name, operators through oprcode, cast targets and every type a value of them is
+ * made of (base types of domains, array elements, composite fields, range subtypes: a cast to a
+ * composite checks its domain-typed fields) through their casts, input function, range support
+ * functions and domain constraints (read from the stored expression:
  * PostgreSQL records no dependency from a domain constraint to the functions it calls), and any
  * implicit or assignment cast a user created outside an extension (it applies without being
  * named). Kept to plain index scans: planning it is most of its cost.
@@ -47,10 +51,18 @@ WITH RECURSIVE
     SELECT pg_catalog.array_agg(oid) AS oids FROM pg_catalog.pg_namespace
      WHERE nspname = ANY(pg_catalog.current_schemas(true)) OR nspname = ANY($4::pg_catalog.text[])),
   typ AS (
-    SELECT t.oid, t.typbasetype, t.typinput FROM pg_catalog.pg_type t, path
+    SELECT t.oid, t.typbasetype, t.typelem, t.typrelid, t.typinput FROM pg_catalog.pg_type t, path
      WHERE t.typname = ANY($3::pg_catalog.text[]) AND t.typnamespace = ANY(path.oids)
     UNION
-    SELECT b.oid, b.typbasetype, b.typinput FROM pg_catalog.pg_type b JOIN typ ON b.oid = typ.typbasetype)
+    SELECT x.oid, x.typbasetype, x.typelem, x.typrelid, x.typinput
+      FROM typ CROSS JOIN LATERAL (
+             SELECT typ.typbasetype AS oid
+             UNION ALL SELECT typ.typelem
+             UNION ALL SELECT a.atttypid FROM pg_catalog.pg_attribute a
+              WHERE a.attrelid = typ.typrelid AND a.attnum > 0 AND NOT a.attisdropped
+             UNION ALL SELECT r.rngsubtype FROM pg_catalog.pg_range r WHERE r.rngtypid = typ.oid
+             UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = typ.oid) n
+      JOIN pg_catalog.pg_type x ON x.oid = n.oid)
 SELECT ARRAY(
   SELECT p.oid::pg_catalog.int4 FROM pg_catalog.pg_proc p, path
    WHERE p.proname = ANY($1::pg_catalog.text[]) AND p.pronamespace = ANY(path.oids)
@@ -58,6 +70,9 @@ SELECT ARRAY(
    WHERE o.oprname = ANY($2::pg_catalog.text[]) AND o.oprnamespace = ANY(path.oids)
   UNION SELECT c.castfunc::pg_catalog.int4 FROM pg_catalog.pg_cast c WHERE c.casttarget IN (SELECT oid FROM typ)
   UNION SELECT typinput::pg_catalog.oid::pg_catalog.int4 FROM typ
+  UNION SELECT f::pg_catalog.oid::pg_catalog.int4 FROM pg_catalog.pg_range r,
+               LATERAL (VALUES (r.rngcanonical), (r.rngsubdiff)) AS s(f)
+    WHERE r.rngtypid IN (SELECT oid FROM typ)
   UNION SELECT CASE m[1] WHEN 'opno'
                  THEN (SELECT oprcode::pg_catalog.oid::pg_catalog.int4 FROM pg_catalog.pg_operator
                         WHERE oid = m[2]::pg_catalog.oid)

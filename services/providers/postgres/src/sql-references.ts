@@ -15,7 +15,11 @@ export interface References {
   functions: QualifiedName[];
   /** `x.name` and `(expr).name`: a column, a field, or a function applied to `x` (attribute notation). */
   attributes: string[];
-  /** Operators written or implied (IN, CASE, BETWEEN, LIKE, DISTINCT FROM, NULLIF, CYCLE). */
+  /**
+   * Operators written or implied (IN, CASE, BETWEEN, LIKE, DISTINCT FROM, NULLIF, CYCLE, JOIN
+   * USING/NATURAL). GROUP BY, DISTINCT, set operations, window partitions and ON CONFLICT use the
+   * type's default operator class instead, which only a superuser can create.
+   */
   operators: QualifiedName[];
   /** Types the statement converts to: their casts, input functions and domain checks run. */
   types: QualifiedName[];
@@ -69,6 +73,10 @@ function collect(key: string, node: Node, into: References): void {
       return;
     case 'CaseExpr':
       if (node.arg) into.operators.push(EQUALITY);
+      return;
+    // USING (...) and NATURAL compare the merged columns with `=`, resolved by name like a written one.
+    case 'JoinExpr':
+      if (node.isNatural || node.usingClause) into.operators.push(EQUALITY);
       return;
     case 'cycle_clause':
       into.operators.push(EQUALITY, { schema: '', name: '<>' });
