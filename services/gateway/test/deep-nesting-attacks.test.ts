@@ -72,6 +72,15 @@ describe('the nesting pre-scan', () => {
     ])
       assert.deepEqual(scanNesting(text, MAX_NESTING), { tooDeep: true, requestId: null }, text);
   });
+
+  it('an 8,400,000-character id before deep nesting is walked without a regular expression: no stack overflow, a null id', () => {
+    const huge = `{"id":"${'a'.repeat(8_400_000)}","p":${'['.repeat(200)}`;
+    assert.deepEqual(scanNesting(huge, MAX_NESTING), { tooDeep: true, requestId: null });
+    assert.deepEqual(scanNesting(`{"id":"${'b'.repeat(1_000)}","p":${'['.repeat(200)}`, MAX_NESTING), {
+      tooDeep: true,
+      requestId: 'b'.repeat(1_000),
+    });
+  });
 });
 
 describe('hostile nesting through the gateway', () => {

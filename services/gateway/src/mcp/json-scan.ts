@@ -7,8 +7,8 @@ const CLOSE_SQUARE = 0x5d;
 const OPEN_CURLY = 0x7b;
 const CLOSE_CURLY = 0x7d;
 
-/** The value of a top-level `"id"` key: `: "string"` or `: integer`, followed by `,` or `}`. */
-const ID_VALUE = /\s*:\s*("(?:[^"\\]|\\.)*"|-?\d+)\s*[,}]/y;
+/** Longest id text recovered from a refused message; a longer one is answered with a null id. */
+const MAX_ID_CHARS = 1_024;
 
 export type Nesting = { tooDeep: false } | { tooDeep: true; requestId: RequestId | null };
 
@@ -28,13 +28,38 @@ function endOfString(text: string, start: number): number {
   }
 }
 
-/** The request id written right after a top-level `"id"` key ending at `from`, if it is a usable one. */
+const isSpace = (code: number) => code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d;
+
+/** Index of the first character at or after `from` that is not JSON white space. */
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Index just past the integer starting at `from` (`from` itself when there is none). */
+function endOfInteger(text: string, from: number): number {
+  let i = text.charCodeAt(from) === 0x2d ? from + 1 : from;
+  const digits = i;
+  while (i < text.length && text.charCodeAt(i) >= 0x30 && text.charCodeAt(i) <= 0x39) i++;
+  return i === digits ? from : i;
+}
+
+/**
+ * The request id written right after a top-level `"id"` key ending at `from` (`: "string"` or
+ * `: integer`, then `,` or `}`), if it is a usable one. Walked by hand, without a regular
+ * expression, so an id of any length costs one linear pass and no stack.
+ */
 function idAfter(text: string, from: number): RequestId | undefined {
-  ID_VALUE.lastIndex = from;
-  const match = ID_VALUE.exec(text);
-  if (!match?.[1]) return undefined;
+  const colon = skipSpace(text, from);
+  if (text.charCodeAt(colon) !== 0x3a) return undefined;
+  const start = skipSpace(text, colon + 1);
+  const end = text.charCodeAt(start) === QUOTE ? endOfString(text, start) + 1 : endOfInteger(text, start);
+  if (end === start || end > text.length || end - start > MAX_ID_CHARS) return undefined;
+  const after = text.charCodeAt(skipSpace(text, end));
+  if (after !== 0x2c && after !== CLOSE_CURLY) return undefined;
   try {
-    const value: unknown = JSON.parse(match[1]);
+    const value: unknown = JSON.parse(text.slice(start, end));
     return typeof value === 'string' || Number.isInteger(value) ? (value as RequestId) : undefined;
   } catch {
     // An invalid escape or a leading zero: not an id anyone can be answered with.
