@@ -45,9 +45,9 @@ wait_until() {
 # Waits until an HTTP URL answers 200.
 http_ok() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; }
 
-# True when the gateway at a /readyz URL is ready and sees every provider up.
-providers_up() {
-  node -e 'fetch(process.argv[1]).then(r=>r.json()).then(b=>process.exit(b.ready&&b.providers.every(p=>p.up)?0:1),()=>process.exit(1))' "$1"
+# What the gateway at a /readyz URL reports of its providers: "<name> up" or "<name> <why not>", a line each.
+provider_states() {
+  node -e 'fetch(process.argv[1]).then(r=>r.json()).then(b=>{for(const p of b.providers)console.log(`${p.name} ${p.up?"up":(p.error??p.state)}`)},e=>{console.error(e.message);process.exit(1)})' "$1"
 }
 
 # Starts the gateway and providers in the background, on loopback:
@@ -73,7 +73,20 @@ start_fleet() {
       node "$root/services/providers/$name/dist/src/main.js" >>"$state/$name.log" 2>&1 &
     FLEET_PIDS+=($!)
   done
-  TIMEOUT=60 wait_until providers_up "http://127.0.0.1:$gateway_port/readyz" || { tail -n 20 "$state"/*.log >&2; die "fleet did not become ready"; }
+  # /readyz turns 200 once every provider delivered its catalog or failed for good, or after the
+  # gateway's start-up timeout (MCPFLEET_READY_TIMEOUT): then it says which providers are down.
+  local readyz="http://127.0.0.1:$gateway_port/readyz" states down
+  TIMEOUT=60 wait_until http_ok "$readyz" || { tail -n 20 "$state"/*.log >&2; die "the gateway did not become ready"; }
+  states=$(provider_states "$readyz") || die "cannot read $readyz"
+  down=$(grep -v ' up$' <<<"$states" || true)
+  if [ -n "$down" ]; then
+    while read -r name reason; do
+      log "provider $name is down: $reason"
+      [ ! -f "$state/$name.log" ] || tail -n 10 "$state/$name.log" >&2
+    done <<<"$down"
+    die "the fleet is not up: providers are down (logs in $state/)"
+  fi
+  log "providers up: $(cut -d' ' -f1 <<<"$states" | paste -sd' ')"
 }
 
 stop_fleet() {

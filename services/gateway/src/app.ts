@@ -223,13 +223,26 @@ export async function build({ config, providers, workflows = [], logger }: Build
       ),
     );
   }
+  // Ready once start-up is over: every provider delivered its first catalog or failed for good,
+  // or the start-up timeout passed. A provider going down later is reported, never made a reason
+  // for 503: every replica sees the same provider down, so all of them would leave the Service
+  // together and one provider's outage would take every other provider's tools with it; its own
+  // tools answer -32003 meanwhile. Conflicts, Redis and draining concern this replica itself.
   app.get('/readyz', async (_request, reply) => {
     const conflicts = registry.catalog.conflicts;
     const redis = state.redis ? state.redis.status : 'not configured';
-    const ready = !draining && conflicts.length === 0 && (!state.redis || redis === 'ready');
-    return reply
-      .code(ready ? 200 : 503)
-      .send({ ready, draining, conflicts, redis, grpcPort: grpcEdge?.port, providers: registry.status() });
+    const startup = registry.startupPhase;
+    const ready =
+      !draining && startup !== 'waiting' && conflicts.length === 0 && (!state.redis || redis === 'ready');
+    return reply.code(ready ? 200 : 503).send({
+      ready,
+      draining,
+      startup,
+      conflicts,
+      redis,
+      grpcPort: grpcEdge?.port,
+      providers: registry.status(),
+    });
   });
 
   const checkOrigin = originPolicy({
@@ -260,6 +273,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
   await registry.start();
   const discovery = discoveryOptions(config);
   const discoveryWatch = discovery ? await startKubeDiscovery(registry, discovery, logger) : undefined;
+  registry.finishStartup(config.readyTimeout);
   grpcEdge =
     config.grpcListen === 'off'
       ? undefined

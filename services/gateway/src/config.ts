@@ -67,6 +67,13 @@ export const gatewayConfigSpec = {
     default: 'cluster.local',
     doc: 'DNS domain of discovered Services',
   },
+  readyTimeout: {
+    kind: 'duration',
+    env: 'MCPFLEET_READY_TIMEOUT',
+    flag: 'ready-timeout',
+    default: 30_000,
+    doc: 'longest start-up wait for every provider to deliver its catalog before /readyz turns 200 anyway (0: no wait)',
+  },
   redisUrl: {
     kind: 'string',
     env: 'REDIS_URL',

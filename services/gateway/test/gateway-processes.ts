@@ -8,7 +8,8 @@ import { DEV_POLICY, writeSigningKey } from './support.js';
 
 /** The gateway's entry point, as its image runs it. */
 export const GATEWAY = fileURLToPath(new URL('../src/server.js', import.meta.url));
-const EVERYTHING = fileURLToPath(
+/** The everything provider's entry point, as its image runs it. */
+export const EVERYTHING = fileURLToPath(
   import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
 );
 

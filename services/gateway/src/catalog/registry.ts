@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type * as grpc from '@grpc/grpc-js';
+import * as grpc from '@grpc/grpc-js';
 import {
   type CatalogEvent__Output,
   createProviderClient,
@@ -15,6 +15,31 @@ import type { ProviderConfig } from './providers-file.js';
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
 const DESCRIBE_TIMEOUT_MS = 5_000;
+/** While the gateway starts, a provider not answering yet is asked again at least this often. */
+const STARTUP_BACKOFF_MAX_MS = 1_000;
+/** How a provider that is not listening or not answering yet fails: worth waiting for at start-up. */
+const NOT_YET = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
+
+/**
+ * `starting`: no catalog yet, and still worth waiting for (the gateway is starting and the
+ * provider is not listening yet); `up`: its catalog is served; `down`: unreachable or failing.
+ */
+export type ProviderState = 'starting' | 'up' | 'down';
+
+export interface ProviderStatus {
+  name: string;
+  target: string;
+  state: ProviderState;
+  up: boolean;
+  /** Why it is not up, once an attempt failed. */
+  error?: string;
+}
+
+/**
+ * `waiting` until every provider delivered its first catalog or failed for good, `complete` then,
+ * `timed out` when the start-up timeout ended the wait first.
+ */
+export type StartupPhase = 'waiting' | 'complete' | 'timed out';
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
 
@@ -29,7 +54,7 @@ interface Connection {
   config: ProviderConfig;
   client: ToolProviderClient;
   describe?: DescribeResponse__Output;
-  up: boolean;
+  state: ProviderState;
   watch?: grpc.ClientReadableStream<CatalogEvent__Output>;
   retry?: NodeJS.Timeout;
   backoffMs: number;
@@ -56,6 +81,8 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   private readonly connections = new Map<string, Connection>();
   private merged: MergedCatalog = mergeCatalog([]);
   private closed = false;
+  private startup: StartupPhase = 'waiting';
+  private startupTimer?: NodeJS.Timeout;
 
   constructor(
     configs: readonly ProviderConfig[],
@@ -66,7 +93,12 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   }
 
   private connection(config: ProviderConfig): Connection {
-    return { config, client: createProviderClient(config.target), up: false, backoffMs: BACKOFF_MIN_MS };
+    return {
+      config,
+      client: createProviderClient(config.target),
+      state: 'starting',
+      backoffMs: BACKOFF_MIN_MS,
+    };
   }
 
   has(name: string): boolean {
@@ -98,6 +130,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     this.connections.delete(name);
     this.logger.info({ provider: name }, 'provider removed');
     this.rebuild();
+    this.checkStartup();
   }
 
   private disconnect(connection: Connection): void {
@@ -115,13 +148,14 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     return this.connections.get(provider)?.client;
   }
 
-  /** Per provider: up or down, and why it is down. */
-  status(): { name: string; target: string; up: boolean; error?: string }[] {
+  /** Per provider: its state, and why it is not up. */
+  status(): ProviderStatus[] {
     return [...this.connections.values()].map((c) => ({
       name: c.config.name,
       target: c.config.target,
-      up: c.up,
-      ...(c.up || !c.lastError ? {} : { error: c.lastError }),
+      state: c.state,
+      up: c.state === 'up',
+      ...(c.state === 'up' || !c.lastError ? {} : { error: c.lastError }),
     }));
   }
 
@@ -130,8 +164,40 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     await Promise.all([...this.connections.values()].map((c) => this.connect(c)));
   }
 
+  get startupPhase(): StartupPhase {
+    return this.startup;
+  }
+
+  /**
+   * Ends start-up once no provider is `starting` any more, or after `timeoutMs` at the latest;
+   * the providers still starting then are reported down. Called once every provider known at start
+   * (the providers file, then the Services discovery listed) is in the registry.
+   */
+  finishStartup(timeoutMs: number): void {
+    this.startupTimer = setTimeout(() => {
+      const missing = [...this.connections.values()].filter((c) => c.state === 'starting');
+      for (const connection of missing) connection.state = 'down';
+      this.startup = 'timed out';
+      this.logger.warn(
+        { timeoutMs, down: missing.map((c) => c.config.name) },
+        'start-up timeout: ready without the providers still missing',
+      );
+    }, timeoutMs);
+    this.startupTimer.unref();
+    this.checkStartup();
+  }
+
+  private checkStartup(): void {
+    if (this.startup !== 'waiting' || !this.startupTimer) return;
+    if ([...this.connections.values()].some((c) => c.state === 'starting')) return;
+    clearTimeout(this.startupTimer);
+    this.startup = 'complete';
+    this.logger.info('every provider answered: ready');
+  }
+
   close(): void {
     this.closed = true;
+    clearTimeout(this.startupTimer);
     for (const c of this.connections.values()) this.disconnect(c);
   }
 
@@ -150,7 +216,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       if (connection.removed) return;
       connection.describe = describe;
       this.follow(connection);
-      connection.up = true;
+      connection.state = 'up';
       connection.backoffMs = BACKOFF_MIN_MS;
       connection.lastError = undefined;
       this.logger.info(
@@ -162,8 +228,9 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
         'provider up',
       );
       this.rebuild();
+      this.checkStartup();
     } catch (err) {
-      this.markDown(connection, errorMessage(err));
+      this.markDown(connection, errorMessage(err), (err as Partial<grpc.ServiceError>).code);
     }
   }
 
@@ -191,11 +258,20 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     });
   }
 
-  private markDown(connection: Connection, reason: string): void {
+  /**
+   * A provider that is not listening yet while the gateway starts stays `starting` and is asked
+   * again soon; any other failure (a Describe it answered with an error, a broken stream) is down.
+   */
+  private markDown(connection: Connection, reason: string, code?: number): void {
     if (connection.removed) return;
     connection.watch = undefined;
-    const wasUp = connection.up;
-    connection.up = false;
+    const wasUp = connection.state === 'up';
+    const waiting =
+      connection.state === 'starting' &&
+      this.startup === 'waiting' &&
+      code !== undefined &&
+      NOT_YET.has(code);
+    connection.state = waiting ? 'starting' : 'down';
     connection.lastError = reason;
     if (wasUp) {
       this.logger.warn({ provider: connection.config.name, reason }, 'provider down');
@@ -203,20 +279,24 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     } else {
       this.logger.debug({ provider: connection.config.name, reason }, 'provider still unreachable');
     }
+    this.checkStartup();
     if (this.closed || connection.retry) return;
     connection.retry = setTimeout(() => {
       connection.retry = undefined;
       void this.connect(connection);
     }, connection.backoffMs);
     connection.retry.unref();
-    connection.backoffMs = Math.min(connection.backoffMs * 2, BACKOFF_MAX_MS);
+    connection.backoffMs = Math.min(
+      connection.backoffMs * 2,
+      waiting ? STARTUP_BACKOFF_MAX_MS : BACKOFF_MAX_MS,
+    );
   }
 
   private rebuild(): void {
     const snapshots: ProviderSnapshot[] = [...this.connections.values()].map((c) => ({
       config: c.config,
       describe: c.describe,
-      up: c.up,
+      up: c.state === 'up',
     }));
     const previous = this.merged;
     const next = mergeCatalog(snapshots);
