@@ -43,6 +43,10 @@ const SAFE_CONFIG = [
   'log.showSignature=false',
   ...['gpg.program', 'gpg.openpgp.program', 'gpg.x509.program', 'gpg.ssh.program'].map((k) => `${k}=false`),
   'gpg.ssh.defaultKeyCommand=false',
+  // git never looks inside a nested repository's working tree: a submodule's dirtiness is found by
+  // running `git status` in it, with that repository's own (never admitted) config and filters.
+  'diff.ignoreSubmodules=all',
+  'status.submoduleSummary=false',
   'submodule.recurse=false',
   'fetch.recurseSubmodules=false',
   'push.recurseSubmodules=no',

@@ -45,6 +45,7 @@ function listings(p: GitProvider) {
       'status',
       '--porcelain=v2',
       '--branch',
+      '--ignore-submodules=all',
     ]),
     list('branch_list', 'Branches', 'Local branches.', [
       'branch',
@@ -82,6 +83,7 @@ function history(p: GitProvider) {
         'diff',
         '--no-ext-diff',
         '--no-textconv',
+        '--ignore-submodules=all',
         '--no-color',
         `-U${a.context ?? 3}`,
         ...(a.staged ? ['--cached'] : []),

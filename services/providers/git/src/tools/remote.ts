@@ -126,6 +126,7 @@ export function remoteTools(p: GitProvider, policy: RemotePolicy) {
       },
       async (repo, url, a) => [
         'pull',
+        '--quiet',
         '--ff-only',
         '--no-rebase',
         '--no-recurse-submodules',

@@ -89,7 +89,7 @@ function refs(p: GitProvider) {
       },
       async (repo, a) => {
         await verifyRevision(repo, `refs/heads/${plain(a.branch, 'branch')}`, p.limits);
-        return ['switch', '--no-guess', '--end-of-options', a.branch];
+        return ['switch', '--quiet', '--no-guess', '--end-of-options', a.branch];
       },
     ),
     gitTool<Args & { revision: string }>(
@@ -104,6 +104,7 @@ function refs(p: GitProvider) {
       },
       async (repo, a) => [
         'merge',
+        '--quiet',
         '--ff-only',
         '--no-edit',
         '--no-verify-signatures',
@@ -149,7 +150,12 @@ function undo(p: GitProvider) {
         required: ['action'],
         annotations: DESTRUCTIVE,
       },
-      async (_repo, a) => ['stash', a.action, ...(a.action === 'push' && a.message ? ['-m', a.message] : [])],
+      async (_repo, a) => [
+        'stash',
+        a.action,
+        '--quiet',
+        ...(a.action === 'push' && a.message ? ['-m', a.message] : []),
+      ],
     ),
     gitTool<Args & { mode: 'soft' | 'mixed' | 'hard'; revision: string; confirmHard?: boolean }>(
       p,
@@ -169,7 +175,7 @@ function undo(p: GitProvider) {
       async (repo, a) => {
         if (a.mode === 'hard' && a.confirmHard !== true)
           throw new AccessDenied('reset --hard discards work: set confirmHard to true');
-        return ['reset', `--${a.mode}`, await verifyRevision(repo, a.revision, p.limits)];
+        return ['reset', '--quiet', `--${a.mode}`, await verifyRevision(repo, a.revision, p.limits)];
       },
     ),
   ];
