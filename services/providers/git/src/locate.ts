@@ -50,53 +50,60 @@ function pointerPath(content: string, prefix: string, what: string): string {
 }
 
 /**
- * The git directory and common directory git will use for the working tree `dir`, read exactly as
- * git reads `.git` (a directory, a link, or a `gitdir:` file) and `commondir`, each of which must
- * lead inside the roots. Nothing is asked of git: git is never pointed at a directory elsewhere,
- * not even to read its config.
+ * No other repository in the roots has a working tree around `dir`: its checkout, reset --hard or
+ * stash apply could replace the directory holding this repository (git deletes an untracked nested
+ * repository, `.git` and all, when reset --hard puts a file or link in its place), and a git
+ * process already started here would then read whatever took its place.
  */
-export async function locate(roots: Root[], dir: string, where: string): Promise<Located> {
+async function checkNotNested(roots: Root[], dir: string, where: string) {
+  for (let up = path.dirname(dir); inRoots(roots, up); up = path.dirname(up)) {
+    if (await lstat(path.join(up, '.git')).catch(() => undefined))
+      throw new AccessDenied(
+        `${where} is inside the working tree of another repository, whose checkout could replace it; ` +
+          'only repositories side by side (or submodules, through their superproject) are supported',
+      );
+    if (up === path.dirname(up)) return;
+  }
+}
+
+/**
+ * Where git keeps the repository at `dir` (a real path), admitted only where no checkout of this or
+ * any other repository can write or remove it. git never checks out, removes or replaces a path
+ * through a `.git` component, and never deletes the top-level `.git` of the repository it runs in,
+ * so the git directory must be `<dir>/.git` itself: a real directory (not a link, not a `gitdir:`
+ * file), with no `commondir` (linked worktrees are not supported), and `dir` not inside another
+ * repository's working tree. The one exception is a submodule of an admitted superproject
+ * (`superGitDir`): its `.git` is a `gitdir:` file leading into `<superGitDir>/modules/`, read exactly
+ * as git reads it. Nothing is asked of git.
+ */
+export async function locate(
+  roots: Root[],
+  dir: string,
+  where: string,
+  superGitDir?: string,
+): Promise<Located> {
   const dotGit = path.join(dir, '.git');
   const info = await lstat(dotGit).catch(() => undefined);
   if (!info) throw new AccessDenied(`${where} is not a git repository`);
   let gitDir: string;
-  if (info.isSymbolicLink() || info.isDirectory())
-    gitDir = await realInside(roots, dotGit, `${where}: its .git link`);
-  else if (info.isFile()) {
+  if (superGitDir === undefined) {
+    if (!info.isDirectory())
+      throw new AccessDenied(
+        `${where}: its .git is not a directory; a .git link or gitdir: file (a separate git directory, ` +
+          "a linked worktree) is supported only for a submodule, under its superproject's .git/modules",
+      );
+    await checkNotNested(roots, dir, where);
+    gitDir = await realInside(roots, dotGit, `${where}: its .git directory`);
+  } else {
     const what = `${where}: its .git file`;
+    if (!info.isFile())
+      throw new AccessDenied(`${what} must be a gitdir: file leading into the superproject's .git/modules`);
     const target = pointerPath(await readPointer(dotGit, what), 'gitdir: ', what);
     gitDir = await realInside(roots, path.resolve(dir, target), `${what} points to a directory that`);
-  } else throw new AccessDenied(`${where}: its .git is neither a directory nor a file`);
-
-  const commonFile = path.join(gitDir, 'commondir');
-  if (!(await lstat(commonFile).catch(() => undefined))) return { gitDir, commonDir: gitDir };
-  const what = `${where}: its commondir file`;
-  const target = pointerPath(await readPointer(commonFile, what), '', what);
-  const commonDir = await realInside(
-    roots,
-    path.resolve(gitDir, target),
-    `${where}: its common git directory`,
-  );
-  return { gitDir, commonDir };
-}
-
-/**
- * Git must not be able to rewrite what it reads as configuration (config, config.worktree,
- * info/attributes, hooks' replacements) while it runs: a checkout, stash apply, merge, reset or
- * restore writes working-tree files and then starts more git processes that read the config again.
- * So a git or common directory inside any working tree git may write in this run (the repository's
- * own, and its superprojects') is admitted only below a `.git` component, a path git refuses to
- * check out in any form; anywhere else in the working tree it is refused. Outside every such
- * working tree (a separate git dir, a submodule's `.git/modules/...`) it is admitted.
- */
-export function checkPlacement(where: string, located: Located, workTrees: string[]): void {
-  for (const dir of [located.gitDir, located.commonDir])
-    for (const tree of workTrees) {
-      if (!within(tree, dir)) continue;
-      if (!path.relative(tree, dir).split(path.sep).includes('.git'))
-        throw new AccessDenied(
-          `${where}: its git directory is inside its working tree (${tree === workTrees.at(-1) ? 'its own' : "a superproject's"}), ` +
-            'where a checkout could rewrite its config; only <work tree>/.git or a directory outside the working tree is supported',
-        );
-    }
+    if (!within(path.join(superGitDir, 'modules'), gitDir) || gitDir === path.join(superGitDir, 'modules'))
+      throw new AccessDenied(`${what} does not lead into the superproject's .git/modules`);
+  }
+  if (await lstat(path.join(gitDir, 'commondir')).catch(() => undefined))
+    throw new AccessDenied(`${where}: linked worktrees (a commondir file) are not supported`);
+  return { gitDir, commonDir: gitDir };
 }

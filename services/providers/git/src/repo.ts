@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { AccessDenied, type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
 import { checkConfig, parseConfigListing } from './config-policy.js';
-import { checkPlacement, locate } from './locate.js';
+import { locate } from './locate.js';
 import { GitError, type GitLimits, git, plain } from './run.js';
 import { checkStorage, layout } from './storage.js';
 import { populatedSubmodules } from './submodules.js';
@@ -14,19 +14,31 @@ export interface Repo {
 /** Submodules inside submodules are followed this deep, and refused deeper. */
 const MAX_SUBMODULE_DEPTH = 4;
 
+/** The submodule of a superproject whose git directory is `superGitDir` (see `admit`). */
+interface Superproject {
+  gitDir: string;
+  depth: number;
+}
+
 /**
- * The checks every repository passes before git runs in it for a caller, and every submodule git
- * could enter from it, in an order where git reads nothing not yet checked: its `.git` (read as git
- * reads it) leads inside the roots, to a git directory no checkout in this run can write (see
- * checkPlacement); its configuration, as git reads it there without following includes (local,
- * worktree), holds only allowed keys (so no include is left to follow); then git's own view of the
- * layout must match, its top level is that very directory, and its storage stays inside the roots.
+ * The checks every repository passes before git runs in it for a caller, and every populated
+ * submodule of it, in an order where git reads nothing not yet checked: its git directory sits
+ * where no checkout can write or remove it (see `locate`); its configuration, as git reads it there
+ * without following includes (local, worktree), holds only allowed keys (so no include is left to
+ * follow); then git's own view of the layout must match, its top level is that very directory,
+ * and its storage holds only files and directories inside the roots. git runs with submodules
+ * ignored (see run.ts), but a `.gitmodules` asking `ignore = none` still makes stash push and
+ * commit look inside a populated submodule, so each is admitted like its superproject.
  * git's own complaints are never returned: they can quote files the caller may not read.
  */
-async function admit(roots: Root[], dir: string, where: string, limits: GitLimits, workTrees: string[]) {
-  const located = await locate(roots, dir, where);
-  const trees = [...workTrees, dir];
-  checkPlacement(where, located, trees);
+async function admit(
+  roots: Root[],
+  dir: string,
+  where: string,
+  limits: GitLimits,
+  superproject?: Superproject,
+) {
+  const located = await locate(roots, dir, where, superproject?.gitDir);
   const listing = await git(
     dir,
     ['config', '--list', '--show-scope', '--show-origin', '--no-includes', '-z'],
@@ -41,7 +53,8 @@ async function admit(roots: Root[], dir: string, where: string, limits: GitLimit
   if (path.resolve(dirs.top) !== dir) throw new AccessDenied(`${where} is not the top of a git repository`);
   await checkStorage(roots, where, dirs, located, limits);
   const submodules = await populatedSubmodules(dir, dirs.gitDir, limits);
-  if (submodules.length > 0 && trees.length > MAX_SUBMODULE_DEPTH)
+  const depth = (superproject?.depth ?? 0) + 1;
+  if (submodules.length > 0 && depth > MAX_SUBMODULE_DEPTH)
     throw new AccessDenied(
       `${where}: submodules nested more than ${MAX_SUBMODULE_DEPTH} deep are not supported`,
     );
@@ -50,7 +63,8 @@ async function admit(roots: Root[], dir: string, where: string, limits: GitLimit
     const resolved = await resolvePath({ roots }, submodule, 'read').catch(() => {
       throw new AccessDenied(`${label} is outside the allowed roots`);
     });
-    await admit(roots, resolved.real, label, limits, trees);
+    if (resolved.real !== submodule) throw new AccessDenied(`${label} is reached through a link`);
+    await admit(roots, resolved.real, label, limits, { gitDir: located.gitDir, depth });
   }
 }
 
@@ -58,7 +72,7 @@ async function admit(roots: Root[], dir: string, where: string, limits: GitLimit
 export async function openRepo(roots: Root[], input: string, limits: GitLimits): Promise<Repo> {
   const resolved = await resolvePath({ roots }, plain(input, 'repo'), 'read');
   if (!resolved.exists) throw new AccessDenied(`${input} does not exist`);
-  await admit(roots, resolved.real, input, limits, []);
+  await admit(roots, resolved.real, input, limits);
   return { path: resolved.real };
 }
 
