@@ -187,6 +187,11 @@ export async function build({ config, providers, workflows = [], logger }: Build
     workflows: new WorkflowCatalog(workflows),
   });
   await core.start();
+  metrics.observe({
+    inflight: () => core.inflightCount,
+    connectedSessions: () => core.connectedSessions,
+    providers: () => registry.status(),
+  });
 
   const app = Fastify({
     logger: false,

@@ -118,6 +118,11 @@ export class GatewayCore {
     return this.inflight.size;
   }
 
+  /** Sessions whose standalone stream (or channel) is connected to this replica. */
+  get connectedSessions(): number {
+    return this.standalone.size;
+  }
+
   /**
    * A client notification on `sessionId`, from any edge: acted on once its params passed their
    * schema (a cancellation may concern a request running on any replica). Returns why it was

@@ -78,6 +78,16 @@ describe('readiness: a replica is ready once its providers delivered their catal
   after(async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   });
+  /** The lab provider, up from the start, and the everything provider at `target`, not (yet) there. */
+  const labAndEverything = async (readyTimeout: string, target: string) => {
+    const fleet = await startFleet(
+      [{ name: 'lab', definitions: [ping] }],
+      { MCPFLEET_READY_TIMEOUT: readyTimeout },
+      [everythingAt(target)],
+    );
+    cleanups.push(() => fleet.close());
+    return fleet;
+  };
   const killAtEnd = (process: ProviderProcess) =>
     cleanups.push(async () => {
       process.child.kill('SIGKILL');
@@ -86,12 +96,7 @@ describe('readiness: a replica is ready once its providers delivered their catal
 
   it('is not ready before a provider delivered its first catalog; at the first 200 its tools are listed', async () => {
     const port = await freePort();
-    const fleet = await startFleet(
-      [{ name: 'lab', definitions: [ping] }],
-      { MCPFLEET_READY_TIMEOUT: '10m' },
-      [everythingAt(`127.0.0.1:${port}`)],
-    );
-    cleanups.push(() => fleet.close());
+    const fleet = await labAndEverything('10m', `127.0.0.1:${port}`);
     const waiting = await readyz(fleet);
     assert.equal(waiting.status, 503);
     assert.equal(waiting.ready, false);
@@ -113,10 +118,7 @@ describe('readiness: a replica is ready once its providers delivered their catal
 
   it('turns ready after the start-up timeout, reporting the provider that never came as down', async () => {
     const port = await freePort();
-    const fleet = await startFleet([{ name: 'lab', definitions: [ping] }], { MCPFLEET_READY_TIMEOUT: '2s' }, [
-      everythingAt(`127.0.0.1:${port}`),
-    ]);
-    cleanups.push(() => fleet.close());
+    const fleet = await labAndEverything('2s', `127.0.0.1:${port}`);
     const ready = await firstReady(fleet);
     assert.equal(ready.startup, 'timed out');
     const missing = provider(ready, 'everything');
@@ -137,12 +139,7 @@ describe('readiness: a replica is ready once its providers delivered their catal
     cleanups.push(async () => {
       server.forceShutdown();
     });
-    const fleet = await startFleet(
-      [{ name: 'lab', definitions: [ping] }],
-      { MCPFLEET_READY_TIMEOUT: '10m' },
-      [everythingAt(`127.0.0.1:${port}`)],
-    );
-    cleanups.push(() => fleet.close());
+    const fleet = await labAndEverything('10m', `127.0.0.1:${port}`);
     const ready = await firstReady(fleet);
     assert.equal(ready.startup, 'complete');
     assert.equal(provider(ready, 'everything').state, 'down');

@@ -17,7 +17,9 @@ import type { IdentityMinter } from '../identity/minter.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
 import type { SessionData, SessionStore } from '../session/types.js';
+import { errorCodeLabel } from '../telemetry/labels.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
+import { UNKNOWN, WORKFLOW_PROVIDER } from '../telemetry/tool-metrics.js';
 import { UpstreamUnavailable } from '../upstream/forward.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
 import type { JsonObject, JsonRpcMessage, RawJson, RequestId } from './messages.js';
@@ -36,6 +38,27 @@ const CAPABILITIES = {
   logging: {},
   completions: {},
 };
+
+/** Methods the gateway answers itself, without a provider. */
+export const LOCAL_METHODS: ReadonlySet<string> = new Set([
+  'ping',
+  'tools/list',
+  'resources/list',
+  'resources/templates/list',
+  'prompts/list',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
+
+/** Every method `route` answers. */
+const METHODS = new Set([
+  ...LOCAL_METHODS,
+  'tools/call',
+  'prompts/get',
+  'resources/read',
+  'completion/complete',
+]);
 
 /** A retryable call that found its provider unreachable waits this long before its one retry. */
 const RETRY_DELAY_MS = 100;
@@ -119,12 +142,13 @@ export class Dispatcher {
     try {
       return await this.route(ctx, method, params);
     } catch (err) {
-      outcome = err instanceof JsonRpcError ? String(err.code) : 'internal';
+      outcome = errorCodeLabel(err);
       failSpan(span, outcome, (err as Error).message);
       throw err;
     } finally {
       span.end();
-      const labels = { method, outcome };
+      // A method name is the client's text: only the ones served get a series of their own.
+      const labels = { method: METHODS.has(method) ? method : UNKNOWN, outcome };
       this.deps.metrics.requests.inc(labels);
       this.deps.metrics.duration.observe(labels, (performance.now() - started) / 1000);
     }
@@ -226,24 +250,24 @@ export class Dispatcher {
     const name = stringParam(params, 'name');
     const args = (params.arguments ?? {}) as JsonObject;
     const workflow = this.deps.workflows.get(name);
+    const tools = this.deps.metrics.tools;
     if (workflow)
-      return this.admitted(
-        ctx,
-        'tools/call',
-        'tools',
-        { name, annotations: workflow.definition.annotations },
-        args,
-        () => callWorkflow(this.deps, ctx, workflow, args, params, (inner, p) => this.callTool(inner, p)),
-      );
+      return tools
+        .of(workflow, WORKFLOW_PROVIDER, name)
+        .measure(() =>
+          this.admitted(
+            ctx,
+            'tools/call',
+            'tools',
+            { name, annotations: workflow.definition.annotations },
+            args,
+            () => callWorkflow(this.deps, ctx, workflow, args, params, (inner, p) => this.callTool(inner, p)),
+          ),
+        );
     // Admitted with the annotations of the very route it is then forwarded to.
     const route = this.deps.registry.catalog.tools.get(name);
-    return this.admitted(
-      ctx,
-      'tools/call',
-      'tools',
-      { name, annotations: route?.annotations },
-      args,
-      async () => {
+    return tools.forCall(name, route, this.deps.registry.catalog.unavailable).measure(() =>
+      this.admitted(ctx, 'tools/call', 'tools', { name, annotations: route?.annotations }, args, async () => {
         if (!route) throw this.unknown('tool', name);
         const forwarded = { ...params, name: route.name };
         const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
@@ -259,7 +283,7 @@ export class Dispatcher {
           await sleep(RETRY_DELAY_MS);
           return attempt();
         }
-      },
+      }),
     );
   }
 
@@ -328,7 +352,7 @@ export class Dispatcher {
     );
     try {
       const result = await work();
-      end(result.text.includes('"isError":true') ? 'tool_error' : 'ok');
+      end(result.isToolError ? 'tool_error' : 'ok');
       return result;
     } catch (err) {
       end('error', err instanceof JsonRpcError ? String(err.code) : 'internal');

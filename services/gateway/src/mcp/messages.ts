@@ -33,7 +33,15 @@ export type JsonRpcMessage = JsonRpcRequest | JsonRpcNotification | JsonRpcRespo
  * gateway without being parsed and printed again.
  */
 export class RawJson {
+  private toolError?: boolean;
+
   constructor(readonly text: string) {}
+
+  /** A tool result flagged `isError` (searched for once, by the audit and the metrics alike). */
+  get isToolError(): boolean {
+    this.toolError ??= this.text.includes('"isError":true');
+    return this.toolError;
+  }
 }
 
 function isObject(value: unknown): value is JsonObject {

@@ -1,4 +1,15 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { ToolMetrics } from './tool-metrics.js';
+
+/** What the gauges read when scraped; set once the parts they describe exist. */
+export interface GaugeSources {
+  /** Requests being answered by this replica. */
+  inflight(): number;
+  /** Sessions with a stream or channel open on this replica. */
+  connectedSessions(): number;
+  /** Every configured provider (file and discovery) and whether it is up. */
+  providers(): readonly { name: string; up: boolean }[];
+}
 
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways may share a process in tests). */
 export class GatewayMetrics {
@@ -28,13 +39,45 @@ export class GatewayMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
     registers: [this.registry],
   });
-  readonly inflight = new Gauge({
-    name: 'mcpfleet_inflight_requests',
-    help: 'Requests being answered by this replica',
-    registers: [this.registry],
-  });
+  readonly tools = new ToolMetrics(this.registry);
+  private sources?: GaugeSources;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'mcpfleet_gateway_' });
+    const sources = () => this.sources;
+    const readGauge = (name: string, help: string, read: (from: GaugeSources) => number) =>
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          const from = sources();
+          this.set(from ? read(from) : 0);
+        },
+      });
+    readGauge('mcpfleet_inflight_requests', 'Requests being answered by this replica', (from) =>
+      from.inflight(),
+    );
+    readGauge(
+      'mcpfleet_connected_sessions',
+      'Sessions with a stream or channel open on this replica (standalone SSE stream, WebSocket, legacy SSE, gRPC edge)',
+      (from) => from.connectedSessions(),
+    );
+    new Gauge({
+      name: 'mcpfleet_provider_up',
+      help: 'Per configured provider: 1 when its catalog is served, 0 while it is starting or down',
+      labelNames: ['provider'] as const,
+      registers: [this.registry],
+      collect() {
+        // Rebuilt per scrape: a provider discovery removed leaves no stale series behind.
+        this.reset();
+        for (const { name, up } of sources()?.providers() ?? []) this.set({ provider: name }, up ? 1 : 0);
+      },
+    });
+  }
+
+  /** Points the gauges at what they report. */
+  observe(sources: GaugeSources): void {
+    this.sources = sources;
   }
 }

@@ -12,7 +12,7 @@ import {
   type WireError,
   wireErrorOf,
 } from '../errors.js';
-import type { RequestContext } from '../mcp/dispatcher.js';
+import { LOCAL_METHODS, type RequestContext } from '../mcp/dispatcher.js';
 import {
   type Classified,
   classify,
@@ -41,18 +41,6 @@ export interface StreamableHttpOptions {
   /** True once the gateway drains: new requests are refused so a balancer moves them elsewhere. */
   draining: () => boolean;
 }
-
-/** Methods the gateway answers itself, always as plain JSON. */
-const LOCAL_METHODS = new Set([
-  'ping',
-  'tools/list',
-  'resources/list',
-  'resources/templates/list',
-  'prompts/list',
-  'logging/setLevel',
-  'resources/subscribe',
-  'resources/unsubscribe',
-]);
 
 function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -167,6 +155,7 @@ export function registerStreamableHttp(
       release = events.attachLocal(session.id, streamId, stream);
       if (resumable) events.append(session.id, streamId, '');
     };
+    // The gateway's own answers are always plain JSON.
     const timer = LOCAL_METHODS.has(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
 
     const ctx: RequestContext = {
