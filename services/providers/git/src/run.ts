@@ -7,6 +7,8 @@ export interface GitLimits {
   timeoutMs: number;
   /** Output beyond this many bytes is cut (the result says so). */
   maxOutput: number;
+  /** A cancelled call kills its git process (and git's own children with it, through their pipes). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -117,6 +119,7 @@ export function git(
       {
         env: { ...ENV, GIT_CEILING_DIRECTORIES: path.dirname(cwd) },
         timeout: limits.timeoutMs,
+        signal: limits.signal,
         maxBuffer: limits.maxOutput * 2,
         encoding: 'utf8',
       },
@@ -132,6 +135,10 @@ export function git(
         // `git grep` says "no match" with exit status 1: an empty answer, not a failure.
         if (err && args[0] === 'grep' && (err as { code?: unknown }).code === 1 && !stderr) {
           resolve({ stdout: '', truncated: false });
+          return;
+        }
+        if (err && limits.signal?.aborted) {
+          reject(new GitError(`git ${args[0]} was cancelled`));
           return;
         }
         if (err) {

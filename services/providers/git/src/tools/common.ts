@@ -101,10 +101,11 @@ export function gitTool<A extends Args>(
     },
     annotations: spec.annotations,
     async handler(args, ctx) {
-      const repo = await openRepo(p.roots, args.repo, p.limits);
+      const limits = { ...p.limits, signal: ctx.signal };
+      const repo = await openRepo(p.roots, args.repo, limits);
       const run = await build(repo, args, ctx);
       const { args: gitArgs, config, input } = Array.isArray(run) ? { args: run } : run;
-      return text(await git(repo.path, gitArgs, p.limits, config, input));
+      return text(await git(repo.path, gitArgs, limits, config, input));
     },
   });
 }

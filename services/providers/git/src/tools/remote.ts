@@ -65,24 +65,25 @@ function clone(p: GitProvider, policy: RemotePolicy) {
       additionalProperties: false,
     },
     annotations: REMOTE,
-    async handler({ url, destination }) {
+    async handler({ url, destination }, ctx) {
+      const limits = { ...p.limits, signal: ctx.signal };
       const checked = checkRemoteUrl(policy, url);
       const target = await resolvePath({ roots: p.roots }, plain(destination, 'destination'), 'write');
       if (target.exists) throw new AccessDenied(`${destination} exists`);
       const result = await git(
         path.dirname(target.real),
         ['clone', '--no-checkout', '--end-of-options', checked, path.basename(target.real)],
-        p.limits,
+        limits,
         config,
       );
       // An empty repository has nothing to check out; any other failure leaves no half clone.
       try {
-        const repo = await openRepo(p.roots, target.real, p.limits);
-        const empty = await git(repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD'], p.limits).then(
+        const repo = await openRepo(p.roots, target.real, limits);
+        const empty = await git(repo.path, ['rev-parse', '--verify', '--quiet', 'HEAD'], limits).then(
           () => false,
           () => true,
         );
-        if (!empty) await git(repo.path, ['checkout', '--quiet', 'HEAD'], p.limits, config);
+        if (!empty) await git(repo.path, ['checkout', '--quiet', 'HEAD'], limits, config);
       } catch (err) {
         await rm(target.real, { recursive: true, force: true });
         throw err;
