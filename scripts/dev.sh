@@ -22,6 +22,8 @@ if [ -n "$kubeconfig" ] && [ -f "$kubeconfig" ]; then
 else
   log "Kubernetes provider not started: no kubeconfig (set KUBECONFIG; bash scripts/kube-env.sh up makes a local one)"
 fi
+# The embedded Postgres (PGlite) keeps its data here across restarts; delete it to start afresh.
+export MCPFLEET_PG_EMBEDDED_DIR=${MCPFLEET_PG_EMBEDDED_DIR:-$(repo_root)/$state/pgdata}
 export MCPFLEET_WORKFLOWS_FILE=${MCPFLEET_WORKFLOWS_FILE:-$(repo_root)/deploy/dev/workflows.yaml}
 trap stop_fleet EXIT INT TERM
 start_fleet 8080 "$providers" "$state" "${specs[@]}"

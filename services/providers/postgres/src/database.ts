@@ -78,6 +78,16 @@ export interface DatabaseOptions {
   allowFunctions?: readonly string[];
   /** The provider's result cap; the largest message accepted from the server is derived from it. */
   maxBytes?: number;
+  /** Bounds every transaction from outside a server that cannot time out or cancel its own statements. */
+  watchdog?: Watchdog;
+}
+
+/**
+ * Ends a transaction at its deadline or soon after its cancellation when the server cannot (the
+ * embedded PGlite): `guard` settles by then, whatever `work` does.
+ */
+export interface Watchdog {
+  guard<T>(timeoutMs: number, signal: AbortSignal, work: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -99,6 +109,7 @@ const CLEAR_SESSION = 'SELECT pg_catalog.pg_advisory_unlock_all(); DISCARD TEMP'
 export class Database {
   private readonly typeNames = new Map<number, string>();
   private readonly gate: FunctionGate;
+  private readonly watchdog: Watchdog | undefined;
 
   constructor(
     readonly pool: pg.Pool,
@@ -106,6 +117,7 @@ export class Database {
     options: DatabaseOptions = {},
   ) {
     this.gate = new FunctionGate(options.allowFunctions);
+    this.watchdog = options.watchdog;
     const limit = wireLimit(options.maxBytes);
     pool.on('connect', (client) => guardClient(client, limit));
     // A connection that breaks while idle is the pool's to replace, never a crash.
@@ -149,8 +161,9 @@ export class Database {
       kind: SpanKind.CLIENT,
       attributes: { 'db.system.name': 'postgresql', 'db.transaction.mode': mode },
     });
+    const run = () => this.inTransaction(mode, timeoutMs, call.signal, work);
     try {
-      return await this.inTransaction(mode, timeoutMs, call.signal, work);
+      return await (this.watchdog ? this.watchdog.guard(timeoutMs, call.signal, run) : run());
     } catch (err) {
       failSpan(
         span,
@@ -176,7 +189,8 @@ export class Database {
           (client as unknown as { processID: number }).processID,
         ])
         .catch(() => {});
-    signal.addEventListener('abort', cancel, { once: true });
+    // Under a watchdog the server cannot cancel: the watchdog ends the call instead.
+    if (!this.watchdog) signal.addEventListener('abort', cancel, { once: true });
     let healthy = true;
     try {
       // One round trip: SET LOCAL takes no parameters; the values are integers the provider computed.

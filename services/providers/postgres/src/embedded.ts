@@ -1,61 +1,80 @@
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Watchdog } from './database.js';
+import { EMBEDDED_ROLE } from './embedded/demo.js';
+import { EmbeddedSupervisor, type SupervisorOptions } from './embedded/supervisor.js';
+import { embeddedWatchdog } from './embedded/watchdog.js';
 
-/** A small demo schema so a fresh `make dev` has something to look at. */
-const DEMO = `
-CREATE TABLE customers (
-  id serial PRIMARY KEY,
-  name text NOT NULL,
-  email text UNIQUE NOT NULL,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE orders (
-  id serial PRIMARY KEY,
-  customer_id int NOT NULL REFERENCES customers(id),
-  total numeric(10, 2) NOT NULL CHECK (total >= 0),
-  status text NOT NULL DEFAULT 'open'
-);
-CREATE INDEX orders_customer_idx ON orders (customer_id);
-INSERT INTO customers (name, email) VALUES ('Ada', 'ada@example.com'), ('Grace', 'grace@example.com'), ('Linus', 'linus@example.com');
-INSERT INTO orders (customer_id, total, status) VALUES (1, 42.50, 'paid'), (1, 10.00, 'open'), (2, 99.99, 'paid');
-`;
+export { EMBEDDED_ROLE } from './embedded/demo.js';
+export { EmbeddedRestarted } from './embedded/watchdog.js';
 
-/** The role the provider works as: rows of the demo tables, nothing else (no CREATE, no files). */
-export const EMBEDDED_ROLE = 'mcp_demo';
-
-const ROLE = `
-CREATE ROLE ${EMBEDDED_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
-REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE TEMPORARY ON DATABASE postgres FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO ${EMBEDDED_ROLE};
-GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${EMBEDDED_ROLE};
-GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ${EMBEDDED_ROLE};
-SET ROLE ${EMBEDDED_ROLE};
-`;
+export interface EmbeddedOptions {
+  /**
+   * Where the database lives, kept across restarts of the database and of the provider
+   * (`make dev`: .dev/pgdata). Unset: a temporary directory, removed on stop.
+   */
+  dataDir?: string;
+  /** Told when the database is restarted and when it serves again. */
+  logger?: SupervisorOptions['logger'];
+}
 
 export interface Embedded {
+  /** A pg connection string: the database's Unix socket, in a directory only this user can enter. */
   url: string;
+  /** Give it to the provider's Database: it ends overrunning calls by restarting the database. */
+  watchdog: Watchdog;
+  /** The process supervisor, for tests and figures. */
+  supervisor: EmbeddedSupervisor;
   stop(): Promise<void>;
 }
 
+const quiet = { info() {}, warn() {} };
+
 /**
- * PGlite (PostgreSQL compiled to WebAssembly) served over the wire protocol on loopback, so the
- * provider talks to it with `pg` exactly as it would to a real server. PGlite is one backend that
- * every socket shares, logged in as its bootstrap superuser whatever the startup packet says; so
- * the demo is set up as that superuser and the session then drops to ${EMBEDDED_ROLE} for good
- * (getting back needs SET/RESET ROLE or set_config, which the provider never runs for a caller).
+ * PGlite (PostgreSQL compiled to WebAssembly) in a child process that serves the wire protocol
+ * on a Unix socket, so the provider talks to it with `pg` exactly as it would to a real server.
+ * PGlite cannot interrupt a statement, so the process is the unit of cancellation: the watchdog
+ * kills and restarts it from its data directory when a call overruns. The socket rather than a
+ * loopback port: it keeps its address across restarts, and no other local user can reach a
+ * database that logs everyone in as its superuser.
  */
-export async function startEmbedded(): Promise<Embedded> {
-  const db = await PGlite.create();
-  await db.exec(DEMO);
-  await db.exec(ROLE);
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 8 });
-  await server.start();
+export async function startEmbedded(options: EmbeddedOptions = {}): Promise<Embedded> {
+  const socketDir = mkdtempSync(join(tmpdir(), 'mcpfleet-pglite-'));
+  const scratch = options.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'mcpfleet-pgdata-'));
+  const removeDirs = () => {
+    for (const dir of [socketDir, scratch])
+      if (dir) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+  };
+  const supervisor = new EmbeddedSupervisor({
+    dataDir: options.dataDir ?? (scratch as string),
+    // pg reaches a socket directory `host` at <host>/.s.PGSQL.<port>, port 5432 by default.
+    socketPath: join(socketDir, '.s.PGSQL.5432'),
+    logger: options.logger ?? quiet,
+  });
+  // A provider that exits any way at all takes its database with it.
+  const onExit = () => {
+    supervisor.kill();
+    removeDirs();
+  };
+  process.once('exit', onExit);
+  const cleanup = () => {
+    process.off('exit', onExit);
+    removeDirs();
+  };
+  try {
+    await supervisor.start();
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
   return {
-    url: `postgres://${EMBEDDED_ROLE}@${server.getServerConn()}/postgres`,
+    url: `postgres://${EMBEDDED_ROLE}@localhost/postgres?host=${encodeURIComponent(socketDir)}`,
+    watchdog: embeddedWatchdog(supervisor),
+    supervisor,
     async stop() {
-      await server.stop();
-      await db.close();
+      await supervisor.stop();
+      cleanup();
     },
   };
 }

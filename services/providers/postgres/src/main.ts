@@ -18,6 +18,12 @@ await runProvider({
       flag: 'database-url',
       doc: 'PostgreSQL URL; an embedded PGlite when unset',
     },
+    embeddedDir: {
+      kind: 'string',
+      env: 'MCPFLEET_PG_EMBEDDED_DIR',
+      flag: 'embedded-dir',
+      doc: 'data directory of the embedded PGlite, kept across restarts (a temporary one when unset)',
+    },
     mode: {
       kind: 'enum',
       env: 'MCPFLEET_PG_MODE',
@@ -88,7 +94,9 @@ await runProvider({
   async setup(config, logger) {
     const allowFunctions = parseAllowFunctions(config.allowFunctions);
     await loadParser();
-    const embedded = config.databaseUrl ? undefined : await startEmbedded();
+    const embedded = config.databaseUrl
+      ? undefined
+      : await startEmbedded({ dataDir: config.embeddedDir, logger });
     const pool = new pg.Pool({
       connectionString: config.databaseUrl ?? embedded?.url,
       max: embedded ? 4 : config.poolSize,
@@ -106,13 +114,18 @@ await runProvider({
         this.set({ state: 'waiting' }, pool.waitingCount);
       },
     });
-    await warnAboutRole(pool, logger);
     const provider: PgProvider = {
-      db: new Database(pool, config.role, { allowFunctions, maxBytes: config.maxBytes }),
+      db: new Database(pool, config.role, {
+        allowFunctions,
+        maxBytes: config.maxBytes,
+        watchdog: embedded?.watchdog,
+      }),
       readWrite: config.mode === 'read-write',
       dmlOnly: config.dmlOnly,
       limits: { timeoutMs: config.statementTimeout, maxRows: config.maxRows, maxBytes: config.maxBytes },
     };
+    // After the Database exists: it guards every connection the pool opens, this one's included.
+    await warnAboutRole(pool, logger);
     return {
       instructions: `PostgreSQL (${provider.readWrite ? 'read-write' : 'read-only'}${embedded ? ', embedded demo database' : ''}). Use $1..$n params for values.`,
       definitions: postgresTools(provider),

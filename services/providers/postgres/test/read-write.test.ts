@@ -115,7 +115,11 @@ describe('postgres provider on the embedded PGlite', () => {
   it('serves the demo schema over the wire protocol, with READ ONLY enforced as in PostgreSQL', async () => {
     await loadParser();
     const embedded = await startEmbedded();
-    const pg = provider(embedded.url, { poolSize: 2, allowFunctions: ['pg_catalog.nextval'] });
+    const pg = provider(embedded.url, {
+      poolSize: 2,
+      allowFunctions: ['pg_catalog.nextval'],
+      watchdog: embedded.watchdog,
+    });
     const server = await startProvider(postgresTools(pg));
     try {
       const call = async (tool: string, args: Record<string, unknown>) => callTool(server, tool, args);

@@ -1,6 +1,7 @@
 import { resultOf, runCall, type TestProvider, toolCall } from '@mcp-fleet/sdk/testing';
 import pg from 'pg';
 import { Database, type PgProvider } from '../src/context.js';
+import type { Watchdog } from '../src/database.js';
 
 export { adminUrl, createTestDatabase, type TestDatabase } from '../src/testing.js';
 
@@ -10,6 +11,7 @@ export function provider(
     poolSize?: number;
     poolWait?: number;
     allowFunctions?: string[];
+    watchdog?: Watchdog;
   } = {},
 ): PgProvider {
   const pool = new pg.Pool({
@@ -19,7 +21,11 @@ export function provider(
   });
   const limits = options.limits ?? { timeoutMs: 5_000, maxRows: 100, maxBytes: 65_536 };
   return {
-    db: new Database(pool, undefined, { allowFunctions: options.allowFunctions, maxBytes: limits.maxBytes }),
+    db: new Database(pool, undefined, {
+      allowFunctions: options.allowFunctions,
+      maxBytes: limits.maxBytes,
+      watchdog: options.watchdog,
+    }),
     readWrite: options.readWrite ?? false,
     dmlOnly: options.dmlOnly ?? true,
     limits,
