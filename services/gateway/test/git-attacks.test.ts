@@ -5,7 +5,7 @@
  * a real sshd, both on loopback.
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +13,21 @@ import { after, before, describe, it } from 'node:test';
 import { loadRoots } from '@mcp-fleet/provider-filesystem';
 import { gitTools } from '@mcp-fleet/provider-git';
 import {
+  dotGitLinkIntoTrackedDir,
   type GitHttpsServer,
   type GitSshServer,
+  gitDirInAnotherRepo,
   gitDirInWorkTree,
   INCLUDE_LEAK,
   includingRepos,
+  linksInsideGitDir,
   seededUpstream,
   sh,
   startGitHttpsServer,
   startGitSshServer,
   submoduleGitDirInWorkTree,
   trailingSpaceGitfile,
+  untrackedRepoBecomesSubmodule,
 } from '@mcp-fleet/provider-git/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -31,12 +35,7 @@ import { type Fleet, startFleet } from './support.js';
 
 type Result = { content: { text?: string }[]; isError?: boolean };
 
-let base: string;
-let root: string;
-let readOnlyRoot: string;
-let outside: string;
-let served: string;
-let upstream: string;
+let [base, root, readOnlyRoot, outside, served, upstream] = ['', '', '', '', '', ''];
 let https: GitHttpsServer;
 let sshd: GitSshServer;
 let fleet: Fleet;
@@ -284,7 +283,7 @@ describe('git: nothing is read out of the roots (hole 5, storage outside the roo
     for (const repo of [linked, gitfile, common, alternates, objects]) {
       const shown = await call('git_show', { repo, revision: secretCommit });
       assert.equal(shown.isError, true, `${repo}: ${text(shown)}`);
-      assert.match(text(shown), /outside the allowed roots/);
+      assert.match(text(shown), /outside the allowed roots|is not a directory|linked worktrees|holds a link/);
       assert.doesNotMatch(text(shown), /SECRET-HISTORY/);
     }
   });
@@ -299,11 +298,11 @@ describe('git: admission cannot be raced or read around (round 2 review)', () =>
       ['git_checkout', { branch: 'evil' }],
       ['git_reset', { mode: 'hard', revision: 'evil', confirmHard: true }],
     ] as const)
-      await refused(tool, { repo, ...args }, /git directory is inside its working tree/);
+      await refused(tool, { repo, ...args }, /its \.git is not a directory/);
     assert.equal(ran('stash'), false, 'the filter written by stash apply ran');
     assert.equal(await readFile(join(repo, 'gd/config'), 'utf8'), clean);
     const superproject = await submoduleGitDirInWorkTree(root, base, 'sub-gd-in-tree');
-    await refused('git_status', { repo: superproject }, /submodule sub: its git directory is inside/);
+    await refused('git_status', { repo: superproject }, /submodule sub: its \.git file does not lead into/);
   });
 
   it('include.path out of the roots or at /etc/passwd: one fixed refusal, nothing of the included file', async () => {
@@ -325,8 +324,42 @@ describe('git: admission cannot be raced or read around (round 2 review)', () =>
     const repo = await trailingSpaceGitfile(root, 'trailing-space', join(secret, '.git'));
     const result = await call('git_log', { repo });
     assert.equal(result.isError, true, text(result));
-    assert.match(text(result), /its \.git file points to a directory that is outside the allowed roots/);
+    assert.match(text(result), /its \.git is not a directory/);
     assert.doesNotMatch(text(result), /SECRET|outside\/|bad config/);
+  });
+});
+
+describe('git: placement and storage (round 3 review)', () => {
+  it('checkout / stash apply: an untracked nested repository that becomes a submodule is never entered', async () => {
+    for (const [tool, args] of [
+      ['git_checkout', { branch: 'evil' }],
+      ['git_stash', { action: 'apply' }],
+    ] as const) {
+      const repo = await untrackedRepoBecomesSubmodule(root, `nested-${tool}`, marker(`nested-${tool}`));
+      await ok(tool, { repo, ...args });
+      await refused('git_status', { repo }, /submodule p: its \.git file must be a gitdir: file/);
+      assert.equal(ran(`nested-${tool}`), false, "git ran the nested repository's filter");
+    }
+  });
+
+  it("gitdir in another repository's working tree, .git a link into a tracked directory, logs/HEAD or refs/tags linked out of the roots: refused, nothing runs or is written", async () => {
+    const other = await gitDirInAnotherRepo(root, 'other-gitdir', marker('other-gitdir'));
+    await ok('git_checkout', { repo: other.b, branch: 'evil' });
+    await refused('git_diff', { repo: other.a, from: 'HEAD' }, /its \.git is not a directory/);
+    const { a } = await dotGitLinkIntoTrackedDir(root, 'dotgit-link', base, marker('dotgit-link'));
+    await refused('git_stash', { repo: a, action: 'apply' }, /its \.git is not a directory/);
+    await refused(
+      'git_reset',
+      { repo: a, mode: 'hard', revision: 'evil', confirmHard: true },
+      /not a directory/,
+    );
+    assert.ok(lstatSync(join(a, 'x/.git')).isDirectory(), 'the git directory was deleted');
+    assert.deepEqual(['other-gitdir', 'dotgit-link'].filter(ran), []);
+    const { logs, tags, victim } = await linksInsideGitDir(root, outside);
+    await refused('git_commit', { repo: logs, message: 'planted' }, /holds a link \(logs\/HEAD\)/);
+    await refused('git_tag_create', { repo: tags, name: 'planted' }, /holds a link \(refs\/tags\)/);
+    assert.equal(await readFile(victim, 'utf8'), 'outside\n');
+    assert.equal(existsSync(join(outside, 'planted')), false);
   });
 });
 

@@ -15,6 +15,12 @@ export {
   trailingSpaceGitfile,
 } from './hostile-repos.js';
 export { type GitHttpsServer, startGitHttpsServer } from './https-git-server.js';
+export {
+  dotGitLinkIntoTrackedDir,
+  gitDirInAnotherRepo,
+  linksInsideGitDir,
+  untrackedRepoBecomesSubmodule,
+} from './nested-repos.js';
 export { type GitSshServer, startGitSshServer } from './ssh-git-server.js';
 
 /** A bare upstream `<served>/team/app.git` with one commit on main. */
