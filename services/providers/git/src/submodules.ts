@@ -33,8 +33,8 @@ async function gitlinks(top: string, gitDir: string, limits: GitLimits): Promise
 }
 
 /**
- * The working directories of the submodules git may enter from `top` (status, diff, stash and
- * commit run git inside every populated one, with that submodule's own config): gitlinks whose
+ * The working directories of the submodules git may still enter from `top` (stash push and commit
+ * do when `.gitmodules` says `ignore = none`, with that submodule's own config): gitlinks whose
  * directory holds a `.git`.
  */
 export async function populatedSubmodules(top: string, gitDir: string, limits: GitLimits): Promise<string[]> {
