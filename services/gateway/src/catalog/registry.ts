@@ -176,7 +176,10 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   finishStartup(timeoutMs: number): void {
     this.startupTimer = setTimeout(() => {
       const missing = [...this.connections.values()].filter((c) => c.state === 'starting');
-      for (const connection of missing) connection.state = 'down';
+      for (const connection of missing) {
+        connection.state = 'down';
+        connection.lastError ??= `no catalog within the start-up timeout (${timeoutMs} ms)`;
+      }
       this.startup = 'timed out';
       this.logger.warn(
         { timeoutMs, down: missing.map((c) => c.config.name) },
