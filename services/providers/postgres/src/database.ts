@@ -2,8 +2,7 @@ import { type Context, childSpan, failSpan, SpanKind } from '@mcp-fleet/sdk/tele
 import pg from 'pg';
 import { FunctionGate, type GateMode } from './function-gate.js';
 import { type CallLimits, readRows } from './rows.js';
-import type { ParsedStatement } from './sql-guard.js';
-import { references } from './sql-references.js';
+import type { Analysed } from './statement.js';
 import { guardClient } from './wire-guard.js';
 
 export type { CallLimits } from './rows.js';
@@ -128,8 +127,8 @@ export class Database {
    * The allow-list gate for caller SQL: run inside the call's transaction (after SET LOCAL ROLE,
    * so names resolve as they will for the statement) and before the statement itself.
    */
-  admit(client: pg.ClientBase, statement: ParsedStatement, mode: GateMode): Promise<void> {
-    return this.gate.admit(client, references({ [statement.kind]: statement.node }), mode);
+  admit(client: pg.ClientBase, statement: Analysed, mode: GateMode): Promise<void> {
+    return this.gate.admit(client, statement.refs, mode);
   }
 
   private async acquire(): Promise<pg.PoolClient> {

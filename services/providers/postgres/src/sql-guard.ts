@@ -8,10 +8,11 @@ export class StatementRefused extends Error {
 /** The Postgres parser's own complaint, with the 1-based character position it points at. */
 export class SqlSyntaxError extends Error {
   constructor(
-    message: string,
+    /** The parser's message, without the position. */
+    readonly reason: string,
     readonly position: number | undefined,
   ) {
-    super(position ? `${message} (at character ${position})` : message);
+    super(position ? `${reason} (at character ${position})` : reason);
     this.name = 'SqlSyntaxError';
   }
 }

@@ -1,9 +1,9 @@
 import { defineTool } from '@mcp-fleet/sdk';
 import type pg from 'pg';
+import { analyseStatements } from '../analysis.js';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import { textTable } from '../format.js';
 import { planRows } from '../plans.js';
-import { checkReadOnly, parseOne } from '../sql-guard.js';
 import { READ } from './catalog.js';
 
 async function hasExtension(client: pg.PoolClient, name: string): Promise<boolean> {
@@ -147,11 +147,16 @@ export const recommendIndexes = (p: PgProvider) =>
     name: 'recommend_indexes',
     title: 'Recommend indexes',
     description:
-      'Explains the given queries and suggests indexes for filtered sequential scans; with the hypopg extension each suggestion is checked with a hypothetical index and its estimated cost.',
+      'Explains the given queries and suggests indexes for filtered sequential scans; with the hypopg extension each suggestion is checked with a hypothetical index and its estimated cost. At most 200,000 characters of SQL in all.',
     inputSchema: {
       type: 'object',
       properties: {
-        queries: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, maxItems: 20 },
+        queries: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: 100_000 },
+          minItems: 1,
+          maxItems: 20,
+        },
       },
       required: ['queries'],
       additionalProperties: false,
@@ -159,8 +164,12 @@ export const recommendIndexes = (p: PgProvider) =>
     annotations: READ,
     handler: ({ queries }, ctx) =>
       guarded(async () => {
-        const statements = queries.map((sql) => parseOne(sql));
-        for (const statement of statements) checkReadOnly(statement);
+        const { analysed: statements, failure } = await analyseStatements(
+          queries,
+          { mode: 'read' },
+          ctx.signal,
+        );
+        if (failure) throw failure.error;
         const limits = limitsFor(p, {});
         const advice = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
           for (const statement of statements) await p.db.admit(client, statement, 'read');

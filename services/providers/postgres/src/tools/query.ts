@@ -1,8 +1,9 @@
 import { defineTool } from '@mcp-fleet/sdk';
+import { analyseStatement } from '../analysis.js';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import { textTable } from '../format.js';
 import { planRows } from '../plans.js';
-import { checkReadOnly, checkWrite, parseOne, StatementRefused } from '../sql-guard.js';
+import { StatementRefused } from '../sql-guard.js';
 import { READ } from './catalog.js';
 
 const PARAMS = {
@@ -33,9 +34,8 @@ export const query = (p: PgProvider) =>
     annotations: READ,
     handler: ({ sql, params = [], maxRows, timeoutMs }, ctx) =>
       guarded(async () => {
-        const statement = parseOne(sql);
-        const { explainAnalyze } = checkReadOnly(statement);
-        if (explainAnalyze)
+        const statement = await analyseStatement(sql, { mode: 'read' }, ctx.signal);
+        if (statement.explainAnalyze)
           throw new StatementRefused('EXPLAIN ANALYZE runs the statement: use the explain tool');
         const limits = limitsFor(p, { maxRows, timeoutMs });
         const result = await p.db.transaction('read-only', limits.timeoutMs, ctx, async (client) => {
@@ -66,13 +66,15 @@ export const explainPlan = (p: PgProvider) =>
     annotations: READ,
     handler: ({ sql, params = [], analyze = false }, ctx) =>
       guarded(async () => {
-        const statement = parseOne(sql);
-        if (statement.kind === 'ExplainStmt')
-          throw new StatementRefused('pass the statement itself, without EXPLAIN');
         if (analyze && !p.readWrite)
           throw new StatementRefused('EXPLAIN ANALYZE needs a read-write provider');
-        if (analyze) checkWrite(statement, p.dmlOnly);
-        else checkReadOnly(statement);
+        const statement = await analyseStatement(
+          sql,
+          analyze
+            ? { mode: 'write', dmlOnly: p.dmlOnly, explained: true }
+            : { mode: 'read', explained: true },
+          ctx.signal,
+        );
         const limits = limitsFor(p, {});
         const mode = analyze ? 'read-write' : 'read-only';
         const options = analyze ? 'ANALYZE, BUFFERS, ' : '';

@@ -1,6 +1,7 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { analyseStatement, analyseStatements } from '../analysis.js';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
-import { checkWrite, type ParsedStatement, parseOne } from '../sql-guard.js';
+import type { Analysed } from '../statement.js';
 
 const WRITE: ToolAnnotations = {
   readOnlyHint: false,
@@ -28,8 +29,7 @@ export const execute = (p: PgProvider) =>
     annotations: WRITE,
     handler: ({ sql, params = [] }, ctx) =>
       guarded(async () => {
-        const statement = parseOne(sql);
-        checkWrite(statement, p.dmlOnly);
+        const statement = await analyseStatement(sql, { mode: 'write', dmlOnly: p.dmlOnly }, ctx.signal);
         const limits = limitsFor(p, {});
         const result = await p.db.transaction('read-write', limits.timeoutMs, ctx, async (client) => {
           await p.db.admit(client, statement, 'write');
@@ -47,7 +47,7 @@ export const transaction = (p: PgProvider) =>
     name: 'transaction',
     title: 'Change data atomically',
     description:
-      'Runs several statements in one transaction: all of them take effect, or none (the error names the failing index).',
+      'Runs several statements in one transaction: all of them take effect, or none (the error names the failing index). At most 200,000 characters of SQL in all.',
     inputSchema: {
       type: 'object',
       properties: { statements: { type: 'array', items: STATEMENT, minItems: 1, maxItems: 100 } },
@@ -57,21 +57,18 @@ export const transaction = (p: PgProvider) =>
     annotations: WRITE,
     handler: ({ statements }, ctx) =>
       guarded(async () => {
-        const parsed = statements.map((s, i) => {
-          try {
-            const statement = parseOne(s.sql);
-            checkWrite(statement, p.dmlOnly);
-            return statement;
-          } catch (err) {
-            throw new Error(`statement ${i}: ${(err as Error).message}`);
-          }
-        });
+        const { analysed, failure } = await analyseStatements(
+          statements.map((s) => s.sql),
+          { mode: 'write', dmlOnly: p.dmlOnly },
+          ctx.signal,
+        );
+        if (failure) throw new Error(`statement ${failure.index}: ${failure.error.message}`);
         const limits = limitsFor(p, {});
         const results = await p.db.transaction('read-write', limits.timeoutMs, ctx, async (client) => {
           const done: { command: string; rowCount: number }[] = [];
           for (const [i, s] of statements.entries()) {
             try {
-              await p.db.admit(client, parsed[i] as ParsedStatement, 'write');
+              await p.db.admit(client, analysed[i] as Analysed, 'write');
               done.push(await p.db.run(client, s.sql, s.params ?? []));
             } catch (err) {
               const e = err as { message: string; code?: string };
