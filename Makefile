@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build dev test conformance test-env-up test-env-down lint generate check-generated bench clean
+.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ dev: build ## run the fleet locally with embedded defaults (Ctrl-C stops it)
 
 test: ## install what is missing, start Postgres and Redis on loopback, run all tests, stop them
 	@bash scripts/run-tests.sh
+
+chaos: build ## the chaos suite: processes killed and restarted under load; results in bench/results/
+	@bash scripts/chaos.sh
 
 conformance: build ## the official MCP conformance suite against the gateway + everything provider
 	@bash scripts/conformance.sh
