@@ -1,9 +1,10 @@
 import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
-import { parseAllDocuments } from 'yaml';
 import { Refused } from './api.js';
 import { confirmed } from './confirm.js';
 import type { Cluster } from './contexts.js';
 import { checkWrite, commitWrites } from './guarded-write.js';
+import { MAX_MANIFEST } from './manifest.js';
+import { parseManifest } from './manifest-parser.js';
 import { objectPath } from './policy.js';
 import { scaleAsk } from './spec-changes.js';
 import {
@@ -27,45 +28,14 @@ export const WRITE: ToolAnnotations = {
   destructiveHint: false,
   openWorldHint: false,
 };
-const MAX_MANIFEST = 1024 * 1024;
 /** What apply and patch refuse or ask, told to the model up front. */
 const judged = (workloadSecrets: boolean) =>
   `Only workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (plus kinds the operator lists) are writable; RBAC, ServiceAccounts, Secrets and the rest are refused. Pod specs may not use ${workloadSecrets ? '' : 'Secrets, other ServiceAccounts, '}host access or privileges (the error names the field); ownerReferences and finalizers are not changed. Replacing pods, and any change of an existing object not known to be safe (more replicas, resuming, pausing, ConfigMap data, labels and annotations are), ask the user first, naming the changed fields.`;
-const MAX_OBJECTS = 100;
 export const DRY_RUN = {
   type: 'boolean',
   default: false,
   description: 'validate on the server, change nothing',
 };
-
-/**
- * Objects of a multi-document manifest, `List`s flattened. Aliases are capped so a
- * billion-laughs document fails to parse instead of expanding.
- */
-export function manifestObjects(manifest: string): KubeObject[] {
-  if (Buffer.byteLength(manifest) > MAX_MANIFEST)
-    throw new Refused(`the manifest exceeds ${MAX_MANIFEST} bytes`);
-  const objects: KubeObject[] = [];
-  for (const doc of parseAllDocuments(manifest)) {
-    if (doc.errors.length > 0) throw new Refused(`invalid YAML: ${doc.errors[0]?.message}`);
-    let value: unknown;
-    try {
-      value = doc.toJS({ maxAliasCount: 50 });
-    } catch (err) {
-      throw new Refused(`invalid YAML: ${(err as Error).message}`);
-    }
-    if (value === null || value === undefined) continue;
-    if (typeof value !== 'object' || Array.isArray(value))
-      throw new Refused('every document must be an object');
-    const object = value as KubeObject & { kind?: unknown; items?: unknown };
-    if (typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items))
-      objects.push(...(object.items as KubeObject[]));
-    else objects.push(object);
-  }
-  if (objects.length === 0) throw new Refused('the manifest holds no objects');
-  if (objects.length > MAX_OBJECTS) throw new Refused(`the manifest holds more than ${MAX_OBJECTS} objects`);
-  return objects;
-}
 
 /** The content type of each patch flavour the API server accepts. */
 const PATCH_TYPES = {
@@ -127,7 +97,7 @@ export function writeTools(p: KubernetesProvider) {
         annotations: WRITE,
         async handler(a, ctx) {
           const { api, types } = p.cluster(a.context);
-          const steps = await plan({ api, types }, manifestObjects(a.manifest), a.namespace);
+          const steps = await plan({ api, types }, await parseManifest(a.manifest, ctx.signal), a.namespace);
           // Every object dry-run and judged first, so a refused one leaves nothing half-applied.
           const checked = await Promise.all(
             steps.map((step) =>
