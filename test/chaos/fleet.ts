@@ -268,14 +268,19 @@ export async function simpleFleet(
   configure: (fleet: Fleet) => Promise<Omit<GatewayOptions, 'providers'>> = async () => ({}),
 ): Promise<SimpleFleet> {
   const fleet = await Fleet.create(name);
-  const providerPort = await freePort();
-  const gateway = await fleet.gateway({
-    providers: [{ name: 'everything', target: `127.0.0.1:${providerPort}` }],
-    ...(await configure(fleet)),
-  });
-  const provider = await fleet.provider(providerPort);
-  await fleet.ready(gateway);
-  return { fleet, gateway, provider, providerPort };
+  try {
+    const providerPort = await freePort();
+    const gateway = await fleet.gateway({
+      providers: [{ name: 'everything', target: `127.0.0.1:${providerPort}` }],
+      ...(await configure(fleet)),
+    });
+    const provider = await fleet.provider(providerPort);
+    await fleet.ready(gateway);
+    return { fleet, gateway, provider, providerPort };
+  } catch (err) {
+    await fleet.close();
+    throw err;
+  }
 }
 
 /** The shared test Redis of scripts/test-env.sh; fails loudly when it is not there. */

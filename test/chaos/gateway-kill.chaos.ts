@@ -63,7 +63,7 @@ describe('chaos 3: one of two gateway replicas SIGKILLed under load, sessions in
   });
   after(async () => {
     await agent.close();
-    await fleet.close();
+    await fleet?.close();
   });
 
   it("resumes the killed replica's sessions on the other one: no idempotent result lost", async () => {

@@ -65,7 +65,7 @@ describe('chaos 4: a gateway rolling restart (SIGTERM drain) under load', () => 
   after(async () => {
     await Promise.all(clients.map((c) => c.close().catch(() => {})));
     await balancer?.close();
-    await fleet.close();
+    await fleet?.close();
   });
 
   it('answers every call of clients that honour Retry-After while each replica drains and is replaced', async () => {

@@ -17,7 +17,7 @@ describe('chaos 1: a provider SIGKILLed under load', () => {
   });
   after(async () => {
     await agent.close();
-    await setup.fleet.close();
+    await setup?.fleet.close();
   });
 
   it('answers every in-flight call with a clear error within its deadline and serves again after a restart', async () => {

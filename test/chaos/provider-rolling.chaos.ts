@@ -29,7 +29,7 @@ describe('chaos 2: a provider rolling restart under load', () => {
   });
   after(async () => {
     await agent.close();
-    await fleet.close();
+    await fleet?.close();
   });
 
   it('answers every call to an idempotent tool while each replica drains and is replaced', async () => {

@@ -34,7 +34,7 @@ describe('chaos 5: Redis SIGKILLed and restarted under load', () => {
   });
   after(async () => {
     await agent.close();
-    await setup.fleet.close();
+    await setup?.fleet.close();
   });
 
   it('fails in the configured mode while Redis is away, holds no call, and recovers once it is back', async () => {
