@@ -3,7 +3,8 @@
  * the socket path and optionally `prepare` as arguments. PGlite runs statements on the thread that calls it and can
  * neither time out nor cancel one, so a runaway statement holds only this process, which the
  * provider kills and replaces. It tells its parent over IPC when it serves or why it cannot, and
- * closes the database when the parent lets go of it.
+ * closes the database when the parent lets go of it. With `prepare` it creates the data
+ * directory and exits 0.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,10 +35,13 @@ try {
   if (mode === 'prepare') {
     // initdb grows WebAssembly memory that is never given back: a fresh process serves instead.
     await db.close();
-    tell({ ready: true }, () => process.exit(0));
+    process.exit(0);
   } else await serve(db, socketPath);
 } catch (err) {
-  tell({ failed: err instanceof Error ? err.message : String(err) }, () => process.exit(1));
+  // On stderr too: the parent reads it up to the process's end, whatever becomes of the message.
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`${message}\n`);
+  tell({ failed: message }, () => process.exit(1));
 }
 
 async function serve(db: PGlite, socketPath: string): Promise<void> {

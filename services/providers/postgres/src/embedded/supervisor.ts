@@ -23,6 +23,7 @@ export interface SupervisorOptions {
 
 interface Child {
   process: ChildProcess;
+  /** Settles once the process ended and its stderr is read to the end. */
   exited: Promise<void>;
   stderr(): string;
 }
@@ -38,7 +39,10 @@ function launchChild(options: SupervisorOptions, mode: 'serve' | 'prepare' = 'se
   child.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });
-  const exited = child.exitCode !== null ? Promise.resolve() : once(child, 'exit').then(() => undefined);
+  const exited = once(child, 'close').then(
+    () => undefined,
+    () => undefined,
+  );
   return { process: child, exited, stderr: () => tail };
 }
 
@@ -62,10 +66,10 @@ function served(child: Child): Promise<void> {
     const cleanup = () => {
       clearTimeout(timer);
       child.process.off('message', onMessage);
-      child.process.off('exit', onExit);
+      child.process.off('close', onExit);
     };
     child.process.on('message', onMessage);
-    child.process.on('exit', onExit);
+    child.process.on('close', onExit);
   });
 }
 
@@ -157,11 +161,12 @@ export class EmbeddedSupervisor {
   private async prepare(): Promise<void> {
     const child = launchChild(this.options, 'prepare');
     this.child = child;
-    try {
-      await served(child);
-    } finally {
-      await child.exited;
-    }
+    await child.exited;
+    const { exitCode, signalCode } = child.process;
+    if (exitCode !== 0)
+      throw new Error(
+        `the embedded database could not be created in ${this.options.dataDir} (${signalCode ?? exitCode}): ${child.stderr().trim()}`,
+      );
   }
 
   private async launch(): Promise<void> {
