@@ -14,6 +14,17 @@ import type { ProviderConfig } from './providers-file.js';
 /** Reconnect backoff after a provider's watch stream breaks. */
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 10_000;
+/**
+ * A provider that was up a moment ago is most likely restarting: it is asked again at least this
+ * often for RECENTLY_UP_MS after it went down, so its tools come back soon after it does.
+ */
+const RECENT_BACKOFF_MAX_MS = 1_000;
+const RECENTLY_UP_MS = 30_000;
+/**
+ * A catalog stream that ends or breaks is re-opened at once (another replica behind the target
+ * may carry it) unless the previous re-open was this recent: then the provider is marked down.
+ */
+const REOPEN_MIN_INTERVAL_MS = 1_000;
 const DESCRIBE_TIMEOUT_MS = 5_000;
 /** While the gateway starts, a provider not answering yet is asked again at least this often. */
 const STARTUP_BACKOFF_MAX_MS = 1_000;
@@ -59,6 +70,12 @@ interface Connection {
   retry?: NodeJS.Timeout;
   backoffMs: number;
   lastError?: string;
+  /** When it was last seen up, to retry a provider that is probably restarting sooner. */
+  upAt?: number;
+  /** When its catalog stream was last re-opened while it stayed up. */
+  reopenedAt?: number;
+  /** A connectivity watch on its channel is pending (one at most). */
+  watchingChannel?: boolean;
   /** Set once the provider left the registry: late callbacks of its channel change nothing. */
   removed?: boolean;
 }
@@ -220,6 +237,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       connection.describe = describe;
       this.follow(connection);
       connection.state = 'up';
+      connection.upAt = Date.now();
       connection.backoffMs = BACKOFF_MIN_MS;
       connection.lastError = undefined;
       this.logger.info(
@@ -254,11 +272,30 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       }
     });
     watch.on('error', (err) => {
-      if (connection.watch === watch) this.markDown(connection, err.message);
+      if (connection.watch === watch) this.reopen(connection, err.message);
     });
     watch.on('end', () => {
-      if (connection.watch === watch) this.markDown(connection, 'catalog stream ended');
+      if (connection.watch === watch) this.reopen(connection, 'catalog stream ended');
     });
+  }
+
+  /**
+   * A catalog stream that ended or broke (a draining replica ends it) is re-opened at once with
+   * the provider's tools kept: the channel picks another replica if there is one. Only a re-open
+   * that fails (its Describe does) or that breaks again right away marks the provider down.
+   */
+  private reopen(connection: Connection, reason: string): void {
+    connection.watch = undefined;
+    const now = Date.now();
+    const recent =
+      connection.reopenedAt !== undefined && now - connection.reopenedAt < REOPEN_MIN_INTERVAL_MS;
+    if (connection.state !== 'up' || recent || this.closed) {
+      this.markDown(connection, reason);
+      return;
+    }
+    connection.reopenedAt = now;
+    this.logger.info({ provider: connection.config.name, reason }, 'catalog stream re-opened');
+    void this.connect(connection);
   }
 
   /**
@@ -277,6 +314,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     connection.state = waiting ? 'starting' : 'down';
     connection.lastError = reason;
     if (wasUp) {
+      connection.upAt = Date.now();
       this.logger.warn({ provider: connection.config.name, reason }, 'provider down');
       this.rebuild();
     } else {
@@ -289,10 +327,36 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       void this.connect(connection);
     }, connection.backoffMs);
     connection.retry.unref();
+    const recentlyUp = connection.upAt !== undefined && Date.now() - connection.upAt < RECENTLY_UP_MS;
     connection.backoffMs = Math.min(
       connection.backoffMs * 2,
-      waiting ? STARTUP_BACKOFF_MAX_MS : BACKOFF_MAX_MS,
+      waiting ? STARTUP_BACKOFF_MAX_MS : recentlyUp ? RECENT_BACKOFF_MAX_MS : BACKOFF_MAX_MS,
     );
+    this.retryWhenReady(connection);
+  }
+
+  /**
+   * grpc-js reconnects the channel on its own schedule; the moment it is READY again the pending
+   * retry runs, rather than when the registry's backoff happens to end.
+   */
+  private retryWhenReady(connection: Connection): void {
+    if (connection.watchingChannel) return;
+    const channel = connection.client.getChannel();
+    const check = () => {
+      connection.watchingChannel = false;
+      if (this.closed || connection.removed || !connection.retry) return;
+      const state = channel.getConnectivityState(true);
+      if (state === grpc.connectivityState.READY) {
+        clearTimeout(connection.retry);
+        connection.retry = undefined;
+        void this.connect(connection);
+        return;
+      }
+      if (state === grpc.connectivityState.SHUTDOWN) return;
+      connection.watchingChannel = true;
+      channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, check);
+    };
+    check();
   }
 
   private rebuild(): void {
