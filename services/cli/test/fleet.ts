@@ -16,6 +16,10 @@ export interface TestFleet {
   dir: string;
   gateway: ProviderProcess;
   provider: ProviderProcess;
+  /** SIGTERMs the gateway and waits for its exit (the ports stay this fleet's). */
+  stopGateway(): Promise<void>;
+  /** Starts the gateway again after stopGateway, on the same ports, and waits until it is ready. */
+  startGateway(): Promise<void>;
   /** Starts the provider again after `provider.child.kill()`. */
   restartProvider(): ProviderProcess;
   close(): Promise<void>;
@@ -52,7 +56,7 @@ export async function startTestFleet(
     join(dir, 'policy.yaml'),
     options.policy ?? 'roles:\n  local:\n    tools: { allow: ["*"] }\n',
   );
-  const gateway = spawnProvider(GATEWAY, [], {
+  const gatewayEnv = {
     MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${httpPort}`,
     MCPFLEET_GRPC_LISTEN: `127.0.0.1:${grpcPort}`,
     MCPFLEET_PROVIDERS_FILE: join(dir, 'providers.yaml'),
@@ -61,7 +65,8 @@ export async function startTestFleet(
     MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
     MCPFLEET_DRAIN_TIMEOUT: '1s',
     ...options.env,
-  });
+  };
+  const gateway = spawnProvider(GATEWAY, [], gatewayEnv);
   // The gateway writes its JWKS before it listens; the provider needs it to start.
   for (let i = 0; i < 100; i++) {
     if (
@@ -85,12 +90,20 @@ export async function startTestFleet(
     dir,
     gateway,
     provider: startProvider(),
+    async stopGateway() {
+      fleet.gateway.child.kill('SIGTERM');
+      await fleet.gateway.exited;
+    },
+    async startGateway() {
+      fleet.gateway = spawnProvider(GATEWAY, [], gatewayEnv);
+      await ready(`${fleet.http}/readyz`, fleet.gateway);
+    },
     restartProvider() {
       fleet.provider = startProvider();
       return fleet.provider;
     },
     async close() {
-      for (const p of [fleet.provider, gateway]) {
+      for (const p of [fleet.provider, fleet.gateway]) {
         p.child.kill('SIGTERM');
         await p.exited;
       }
