@@ -2,7 +2,7 @@
  * The embedded PGlite in a process of its own, forked by supervisor.ts with the data directory,
  * the socket path and optionally `prepare` as arguments. PGlite runs statements on the thread that calls it and can
  * neither time out nor cancel one, so a runaway statement holds only this process, which the
- * provider kills and replaces. It tells its parent over IPC when it serves or why it cannot, and
+ * provider kills and replaces. It tells its parent over IPC when it serves (on stderr why it cannot), and
  * closes the database when the parent lets go of it. With `prepare` it creates the data
  * directory and exits 0.
  */
@@ -12,12 +12,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { prepareDemo } from './demo.js';
 
-/** Messages to the parent. */
-export type ServerMessage = { ready: true } | { failed: string };
-
-function tell(message: ServerMessage, then: () => void = () => {}): void {
-  process.send?.(message, then);
-}
+/** The one message to the parent: serving. A failure is told on stderr, and exit code 1. */
+export type ServerMessage = { ready: true };
 
 const [dataDir, socketPath, mode] = process.argv.slice(2);
 if (!dataDir || !socketPath || !process.send) {
@@ -38,10 +34,8 @@ try {
     process.exit(0);
   } else await serve(db, socketPath);
 } catch (err) {
-  // On stderr too: the parent reads it up to the process's end, whatever becomes of the message.
-  const message = err instanceof Error ? err.message : String(err);
-  process.stderr.write(`${message}\n`);
-  tell({ failed: message }, () => process.exit(1));
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
 }
 
 async function serve(db: PGlite, socketPath: string): Promise<void> {
@@ -55,5 +49,5 @@ async function serve(db: PGlite, socketPath: string): Promise<void> {
       .then(() => db.close())
       .finally(() => process.exit(0));
   });
-  tell({ ready: true });
+  process.send?.({ ready: true } satisfies ServerMessage);
 }

@@ -39,7 +39,9 @@ function launchChild(options: SupervisorOptions, mode: 'serve' | 'prepare' = 'se
   child.stderr?.on('data', (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-STDERR_TAIL);
   });
-  const exited = once(child, 'close').then(
+  // Not 'close': that waits for the IPC channel too, which Node leaves unreferenced, so a parent
+  // with nothing else to do could exit before it closed.
+  const exited = Promise.all([once(child, 'exit'), child.stderr ? once(child.stderr, 'close') : null]).then(
     () => undefined,
     () => undefined,
   );
@@ -56,20 +58,20 @@ function served(child: Child): Promise<void> {
       reject(new Error(`the embedded database did not start: ${why}${stderr ? ` (${stderr})` : ''}`));
     };
     const onMessage = (message: ServerMessage) => {
-      if ('ready' in message) {
-        cleanup();
-        resolve();
-      } else fail(message.failed);
+      if (!message.ready) return;
+      cleanup();
+      resolve();
     };
-    const onExit = (code: number | null, signal: string | null) => fail(`exited (${signal ?? code})`);
+    const onExit = () =>
+      void child.exited.then(() => fail(`exited (${child.process.signalCode ?? child.process.exitCode})`));
     const timer = setTimeout(() => fail(`not ready after ${START_TIMEOUT_MS} ms`), START_TIMEOUT_MS);
     const cleanup = () => {
       clearTimeout(timer);
       child.process.off('message', onMessage);
-      child.process.off('close', onExit);
+      child.process.off('exit', onExit);
     };
     child.process.on('message', onMessage);
-    child.process.on('close', onExit);
+    child.process.on('exit', onExit);
   });
 }
 
