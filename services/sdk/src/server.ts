@@ -1,4 +1,4 @@
-import { once } from 'node:events';
+import { once, setMaxListeners } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import {
   type CatalogEvent,
@@ -54,6 +54,9 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
   const watchers = new Set<grpc.ServerWritableStream<unknown, CatalogEvent>>();
   const inflight = new Set<Promise<void>>();
   const shutdown = new AbortController();
+  // Every call in flight listens for shutdown (and stops listening when it ends): the count of
+  // listeners is the count of calls, not a leak.
+  setMaxListeners(0, shutdown.signal);
   let draining = false;
 
   const broadcast = (event: CatalogEvent) => {
