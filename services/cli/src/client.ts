@@ -5,6 +5,8 @@ import {
   type Tool,
   ToolListChangedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
+import { SharedConnection } from './connection.js';
+import { Deadline } from './deadline.js';
 import {
   backoff,
   DEFAULT_RETRY,
@@ -24,7 +26,7 @@ export interface FleetClientOptions {
   apiKey?: string;
   /** Sent as `Authorization: Bearer`. */
   token?: string;
-  /** Per call, unless the call says otherwise; progress notifications extend it. */
+  /** Per call, its retries included, unless the call says otherwise; progress notifications extend it. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
   /** How long a tools list is reused; a tools/list_changed notification drops it at once. */
@@ -42,14 +44,16 @@ export interface CallOptions {
 
 /**
  * An MCP client for the fleet's gateway over the official SDK: retries with exponential backoff
- * and jitter for errors worth retrying (Retry-After honoured), per-call timeouts, a tools list cache
- * that list_changed invalidates, and a new session when the gateway has forgotten the old one.
+ * and jitter for errors worth retrying (Retry-After honoured), one deadline per call across its
+ * retries, a tools list cache that list_changed invalidates, and one shared connection replaced
+ * single-flight: a new session only when the gateway has forgotten the old one (or, on edges whose
+ * session is the connection, when that connection is lost).
  *
  * What is retried: a request the gateway refused before running it (429, 503) for any tool; a
  * connection failure, where the call may have run, only for tools annotated read-only or idempotent.
  */
 export class FleetClient {
-  private client: Client | undefined;
+  private readonly connection: SharedConnection;
   private tools: { list: Tool[]; at: number } | undefined;
   private readonly policy: RetryPolicy;
   private readonly headers: Record<string, string>;
@@ -60,70 +64,82 @@ export class FleetClient {
       ...(options.apiKey ? { 'x-api-key': options.apiKey } : {}),
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
     };
+    this.connection = new SharedConnection(() => this.open());
   }
 
   static async connect(options: FleetClientOptions): Promise<FleetClient> {
     const fleet = new FleetClient(options);
-    await fleet.retrying('connection', () => fleet.open());
+    await fleet.retrying('connection', fleet.deadline(), async () => undefined);
     return fleet;
   }
 
   /** A fresh session: a new SDK client and transport. */
-  private async open(): Promise<void> {
+  private async open(): Promise<Client> {
     const client = new Client({ name: this.options.name ?? 'mcp-fleet-client', version: '0.1.0' });
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
       this.tools = undefined;
     });
     await client.connect(transportFor(new URL(this.options.url), this.headers, refusalAwareFetch()));
-    this.client = client;
     this.tools = undefined;
+    return client;
   }
 
-  /** Runs `work`, retrying what `allowed` covers, up to the policy's attempts. */
+  private deadline(timeoutMs = this.options.timeoutMs ?? 60_000): Deadline {
+    return new Deadline(timeoutMs);
+  }
+
+  /**
+   * Runs `work` on the shared connection, retrying what `allowed` covers, up to the policy's
+   * attempts and never past `deadline`: waiting for a reconnect or a backoff counts against it.
+   */
   private async retrying<T>(
     allowed: 'refused' | 'connection',
-    work: () => Promise<T>,
+    deadline: Deadline,
+    work: (client: Client, remainingMs: number) => Promise<T>,
     signal?: AbortSignal,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
+      let used: Client | undefined;
       try {
-        return await work();
+        return await deadline.bound(
+          this.connection.run((client) => {
+            used = client;
+            return work(client, deadline.remainingMs());
+          }),
+        );
       } catch (err) {
         const why: Retryable = retryable(err);
+        const gone = SESSION_GONE.test((err as Error).message);
+        if (used && why) this.connection.failed(used, gone);
         const permitted = why && (why.kind === 'refused' || allowed === 'connection');
         const afterMs = why?.afterMs;
-        if (!permitted || attempt >= this.policy.attempts || (afterMs ?? 0) > this.policy.maxRetryAfterMs)
+        if (
+          !permitted ||
+          attempt >= this.policy.attempts ||
+          (afterMs ?? 0) > Math.min(this.policy.maxRetryAfterMs, deadline.remainingMs())
+        )
           throw err;
-        const delayMs = backoff(this.policy, attempt, afterMs);
+        const delayMs = Math.min(backoff(this.policy, attempt, afterMs), deadline.remainingMs());
         this.options.onRetry?.({ attempt, delayMs, error: err });
         await wait(delayMs, signal);
-        // A connection that failed may have lost its session with it.
-        if (why.kind === 'connection' || SESSION_GONE.test((err as Error).message)) await this.reopen();
+        deadline.check(err);
       }
     }
   }
 
-  /** After a lost connection or session; never before the first one opened (connect retries that itself). */
-  private async reopen(): Promise<void> {
-    if (!this.client) return;
-    await this.client.close().catch(() => undefined);
-    await this.open().catch(() => undefined);
-  }
-
-  private get session(): Client {
-    if (!this.client) throw new Error('not connected');
-    return this.client;
-  }
-
   /** The gateway's tools (those the caller may use), from the cache while it is fresh. */
   async listTools(options: { fresh?: boolean } = {}): Promise<Tool[]> {
+    return this.toolList(this.deadline(), options.fresh);
+  }
+
+  private async toolList(deadline: Deadline, fresh = false): Promise<Tool[]> {
     const ttl = this.options.toolCacheTtlMs ?? 30_000;
-    if (!options.fresh && this.tools && Date.now() - this.tools.at < ttl) return this.tools.list;
-    const list = await this.retrying('connection', async () => {
+    if (!fresh && this.tools && Date.now() - this.tools.at < ttl) return this.tools.list;
+    const list = await this.retrying('connection', deadline, async (client, timeout) => {
       const tools: Tool[] = [];
       let cursor: string | undefined;
       do {
-        const page = await this.session.listTools(cursor ? { cursor } : undefined);
+        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout });
         tools.push(...page.tools);
         cursor = page.nextCursor;
       } while (cursor);
@@ -139,26 +155,37 @@ export class FleetClient {
     args: Record<string, unknown> = {},
     options: CallOptions = {},
   ): Promise<CallToolResult> {
-    const tool = (await this.listTools()).find((t) => t.name === name);
+    const deadline = this.deadline(options.timeoutMs);
+    const tool = (await this.toolList(deadline)).find((t) => t.name === name);
     const repeatable = !!(tool?.annotations?.readOnlyHint || tool?.annotations?.idempotentHint);
     return this.retrying(
       repeatable ? 'connection' : 'refused',
-      async () =>
-        (await this.session.callTool({ name, arguments: args }, undefined, {
-          timeout: options.timeoutMs ?? this.options.timeoutMs ?? 60_000,
+      deadline,
+      async (client, timeout) =>
+        (await client.callTool({ name, arguments: args }, undefined, {
+          timeout,
           resetTimeoutOnProgress: true,
           signal: options.signal,
-          onprogress: options.onProgress,
+          onprogress: (progress) => {
+            deadline.extend();
+            options.onProgress?.(progress);
+          },
         })) as CallToolResult,
       options.signal,
     );
   }
 
+  /** The gateway's session id, on edges that have one apart from the connection (Streamable HTTP). */
+  get sessionId(): string | undefined {
+    return this.connection.client?.transport?.sessionId;
+  }
+
   async ping(): Promise<void> {
-    await this.retrying('connection', () => this.session.ping());
+    const deadline = this.deadline();
+    await this.retrying('connection', deadline, (client, timeout) => client.ping({ timeout }));
   }
 
   async close(): Promise<void> {
-    await this.client?.close();
+    await this.connection.close();
   }
 }

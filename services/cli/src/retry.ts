@@ -51,9 +51,12 @@ export function refusalAwareFetch(inner: typeof fetch = fetch): typeof fetch {
 export type Retryable = { kind: 'refused' | 'connection'; afterMs?: number } | undefined;
 
 const CONNECTION =
-  /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|SSE stream disconnected|Not connected|Connection closed|UNAVAILABLE/i;
+  /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|SSE stream disconnected|Connection closed|UNAVAILABLE/i;
 
 export const SESSION_GONE = /Session not found/;
+
+/** The SDK's answer for a request on a client whose transport had already closed: nothing was sent. */
+const NOT_SENT = /^Not connected$/;
 
 export function retryable(err: unknown): Retryable {
   if (err instanceof RefusedForNow) return { kind: 'refused', afterMs: err.retryAfterMs };
@@ -69,7 +72,7 @@ export function retryable(err: unknown): Retryable {
   }
   const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
   // A session the gateway forgot (expired, or lost with a Redis restart): nothing ran, start a new one.
-  if (SESSION_GONE.test(text)) return { kind: 'refused' };
+  if (SESSION_GONE.test(text) || NOT_SENT.test((err as Error)?.message ?? '')) return { kind: 'refused' };
   return CONNECTION.test(text) ? { kind: 'connection' } : undefined;
 }
 

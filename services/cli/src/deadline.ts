@@ -1,0 +1,48 @@
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+
+/** A call's one budget, across its attempts, reconnects and backoffs; progress renews it. */
+export class Deadline {
+  private at: number;
+
+  constructor(private readonly timeoutMs: number) {
+    this.at = Date.now() + timeoutMs;
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.at - Date.now());
+  }
+
+  extend(): void {
+    this.at = Date.now() + this.timeoutMs;
+  }
+
+  /** Spent: the call ends as the SDK ends a request that timed out, saying what it last met. */
+  check(last?: unknown): void {
+    if (this.remainingMs() <= 0) throw this.expired(last);
+  }
+
+  private expired(last?: unknown): McpError {
+    const cause = last instanceof Error ? ` (last error: ${last.message})` : '';
+    return new McpError(ErrorCode.RequestTimeout, `Request timed out after ${this.timeoutMs} ms${cause}`, {
+      timeout: this.timeoutMs,
+    });
+  }
+
+  /** `work`, or the timeout error when the deadline comes first (a reconnect that hangs, say). */
+  async bound<T>(work: Promise<T>): Promise<T> {
+    this.check();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      const fire = () => {
+        if (this.remainingMs() > 0) timer = setTimeout(fire, this.remainingMs());
+        else reject(this.expired());
+      };
+      timer = setTimeout(fire, this.remainingMs());
+    });
+    try {
+      return await Promise.race([work, expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
