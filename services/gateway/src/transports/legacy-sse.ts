@@ -6,6 +6,7 @@ import type { GatewayCore } from '../core.js';
 import { HttpError, httpErrors } from '../errors.js';
 import { ChannelSession } from '../mcp/channel.js';
 import { CHANNELS } from '../session/types.js';
+import { boundedWriter } from './slow-client.js';
 import { SSE_HEADERS } from './sse.js';
 
 export interface LegacySseOptions {
@@ -79,8 +80,10 @@ export async function registerLegacySse(
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, SSE_HEADERS);
+    // A client too slow to read loses its connection (`close` below forgets it); it may reconnect.
+    const write = boundedWriter(raw, core.deps.logger, { edge: 'legacy-sse', connectionId });
     const send = (text: string) => {
-      if (!raw.writableEnded) raw.write(`event: message\ndata: ${text}\n\n`);
+      write(`event: message\ndata: ${text}\n\n`);
     };
     const channel = new ChannelSession(
       core,
@@ -89,10 +92,8 @@ export async function registerLegacySse(
       propagation.extract(ROOT_CONTEXT, request.headers),
     );
     connections.set(connectionId, { channel, principal: caller.principal });
-    raw.write(
-      `event: endpoint\ndata: ${options.messagesPath}?sessionId=${encodeURIComponent(connectionId)}\n\n`,
-    );
-    const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+    write(`event: endpoint\ndata: ${options.messagesPath}?sessionId=${encodeURIComponent(connectionId)}\n\n`);
+    const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
     keepalive.unref();
     raw.on('close', () => {
       clearInterval(keepalive);

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
 import type { StreamSink } from '../session/types.js';
+import { boundedWriter } from './slow-client.js';
 
 /** Comment lines keep idle SSE connections alive through proxies and load balancers. */
 const KEEPALIVE_MS = 15_000;
@@ -25,19 +27,23 @@ export function sseEvent(eventId: string, data: string): string {
 
 /**
  * Starts an SSE response on a raw Node response and returns it as an event-log sink. The sink
- * ends the response after a final event, or when another connection takes the stream over.
+ * ends the response after a final event, or when another connection takes the stream over. A
+ * client that leaves too much unread loses the connection; the events stay in the session's log,
+ * so a client that can resume (Last-Event-ID) gets them again.
  */
 export function openSseStream(
   raw: ServerResponse,
   headers: Record<string, string>,
   retryMs: number | undefined,
   onEnd: () => void,
+  logger: Logger,
 ): StreamSink & { end(retryMs?: number): void; ended(): boolean } {
   raw.writeHead(200, { ...SSE_HEADERS, ...headers });
   if (retryMs !== undefined) raw.write(`retry: ${retryMs}\n\n`);
   else raw.flushHeaders();
   let open = true;
-  const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
+  const write = boundedWriter(raw, logger, { edge: 'streamable-http', sessionId: headers['mcp-session-id'] });
+  const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
   keepalive.unref();
   const end = (retry?: number) => {
     if (!open) return;
@@ -51,8 +57,7 @@ export function openSseStream(
   return {
     write(eventId, data, final) {
       if (!open) return;
-      raw.write(sseEvent(eventId, data));
-      if (final) end();
+      if (write(sseEvent(eventId, data)) && final) end();
     },
     close: () => end(),
     end,

@@ -150,6 +150,7 @@ export function registerStreamableHttp(
         { ...ctx.headers, 'mcp-session-id': session.id },
         resumable ? options.sseRetryMs : undefined,
         () => release(),
+        logger,
       );
       streamId = core.newStreamId();
       release = events.attachLocal(session.id, streamId, stream);
@@ -343,6 +344,7 @@ export function registerStreamableHttp(
           detach();
           releaseStandalone();
         },
+        logger,
       );
       if (lastEventId !== undefined) {
         detach = await events.resume(session.id, streamId, lastEventId, stream);

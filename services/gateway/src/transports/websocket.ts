@@ -7,6 +7,7 @@ import type { Caller } from '../auth/caller.js';
 import type { GatewayCore } from '../core.js';
 import { HttpError } from '../errors.js';
 import { ChannelSession } from '../mcp/channel.js';
+import { MAX_BUFFERED_BYTES } from './slow-client.js';
 
 export interface WebSocketOptions {
   path: string;
@@ -27,8 +28,6 @@ export const CLOSE = {
   tryAgainLater: 1013,
 } as const;
 
-/** Messages queued for a client before it is considered too slow and disconnected. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const PING_INTERVAL_MS = 30_000;
 const SUBPROTOCOL = 'mcp';
 /** A bearer token may ride in a subprotocol, for clients (browsers) that cannot set headers. */
