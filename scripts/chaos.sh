@@ -7,10 +7,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
-# 10,000 idle clients hold 10,000 sockets in the test process and as many in the gateway.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge 12000 ] \
-  || die "open files limit is $(ulimit -n): the 10,000-idle-clients scenario needs at least 12000 (ulimit -n)"
+raise_open_files 12000
 
 if test_env=$(bash scripts/test-env.sh env 2>/dev/null); then
   log "reusing the running test environment"

@@ -122,3 +122,11 @@ go_build_cached() {
   mv "$binary.tmp" "$binary"
   exec {lock}>&-
 }
+
+# Raises the open-files limit to the hard limit and fails unless it reaches $1: the chaos suite's
+# 10,000 idle clients hold that many sockets in the test process and as many in the gateway.
+raise_open_files() {
+  ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  [ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge "$1" ] \
+    || die "open files limit is $(ulimit -n): the chaos suite needs at least $1 (ulimit -n)"
+}
