@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import {
   AppsV1Api,
@@ -10,6 +9,7 @@ import {
   type V1PodSpec,
 } from '@kubernetes/client-node';
 import { clustersOf, kubernetesTools } from '@mcp-fleet/provider-kubernetes';
+import { anonymousGet } from '@mcp-fleet/provider-kubernetes/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -79,18 +79,7 @@ describe('kubernetes attacks through the gateway (real kube-apiserver, official 
 
   /** The Secret as someone without credentials reads it: the API server's status and body. */
   const anonymousSecret = (server: string) =>
-    new Promise<string>((resolve, reject) => {
-      const url = new URL(`/api/v1/namespaces/${namespace}/secrets/db`, server);
-      const req = request(url, { rejectUnauthorized: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve(`${res.statusCode} ${body}`));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    anonymousGet(server, `/api/v1/namespaces/${namespace}/secrets/db`);
   let server: string;
 
   before(async () => {

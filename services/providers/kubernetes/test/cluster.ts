@@ -149,3 +149,21 @@ export async function okOn(
   assert.equal(r.isError, undefined, `${tool} ${JSON.stringify(args)}: ${text(r)}`);
   return r;
 }
+
+/**
+ * What someone without credentials reads at `path` of the API server at `server`: its status and
+ * body, as one string (the test API server's certificate is self-signed).
+ */
+export function anonymousGet(server: string, path: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = request(new URL(path, server), { rejectUnauthorized: false }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => {
+        body += chunk;
+      });
+      res.on('end', () => resolve(`${res.statusCode} ${body}`));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

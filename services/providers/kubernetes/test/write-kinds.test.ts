@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { TestProvider } from '@mcp-fleet/sdk/testing';
 import { stringify } from 'yaml';
 import {
   adminOf,
+  anonymousGet,
   okOn,
   refusedOn,
   runNamespaces,
@@ -52,18 +52,7 @@ describe('kubernetes attacks: writing kinds outside the write allow-list (RBAC, 
 
   /** The Secret as someone without credentials sees it: the status and body the API server answers. */
   const anonymousSecret = () =>
-    new Promise<string>((resolve, reject) => {
-      const url = new URL(`/api/v1/namespaces/${A}/secrets/db`, kc.getCurrentCluster()?.server);
-      const req = request(url, { rejectUnauthorized: false }, (res) => {
-        let body = '';
-        res.on('data', (chunk) => {
-          body += chunk;
-        });
-        res.on('end', () => resolve(`${res.statusCode} ${body}`));
-      });
-      req.on('error', reject);
-      req.end();
-    });
+    anonymousGet(kc.getCurrentCluster()?.server ?? '', `/api/v1/namespaces/${A}/secrets/db`);
 
   before(async () => {
     kc = testKubeConfig();
