@@ -178,9 +178,14 @@ export class RedisSessionStore implements SessionStore {
   }
 
   async setLogLevel(id: string, level: LogLevel): Promise<void> {
-    await this.redis.hset(sessionKey(id), 'logLevel', level);
+    // The invalidation goes out in the same transaction, before the caller is answered: a request
+    // the client sends after this answer, to any replica, finds the cached session already dropped.
+    await this.redis
+      .multi()
+      .hset(sessionKey(id), 'logLevel', level)
+      .publish(CHANNELS.sessionChanged, JSON.stringify({ sessionId: id }))
+      .exec();
     this.cache.delete(id);
-    this.bus.publish(CHANNELS.sessionChanged, { sessionId: id });
   }
 
   async subscribe(id: string, uri: string): Promise<void> {
