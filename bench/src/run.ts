@@ -193,7 +193,7 @@ async function main() {
   try {
     const url = `http://127.0.0.1:${gatewayPort}/mcp`;
     await waitReady(`http://127.0.0.1:${gatewayPort}/readyz`);
-    const token = await new SignJWT({ roles: [] })
+    const token = await new SignJWT({ principal: 'bench:mcp-fleet:default:bench', roles: [] })
       .setProtectedHeader({ alg: 'EdDSA', kid: 'bench' })
       .setIssuer('mcp-fleet-gateway')
       .setAudience('everything')

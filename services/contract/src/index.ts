@@ -1,4 +1,18 @@
 export { createProviderClient, type ProviderClientOptions } from './client.js';
+export {
+  ErrorCode,
+  type ErrorCodeValue,
+  type ErrorEntry,
+  type ErrorName,
+  Errors,
+  errorEntryOf,
+  FleetError,
+  type FleetErrorOptions,
+  GrpcStatus,
+  type GrpcStatusValue,
+  isKnownErrorCode,
+  type WireError,
+} from './errors.js';
 export type { JsonRpcFrame, JsonRpcFrame__Output } from './gen/mcpfleet/edge/v1/JsonRpcFrame.js';
 export type { McpEdgeClient, McpEdgeHandlers } from './gen/mcpfleet/edge/v1/McpEdge.js';
 export type { CallClientFrame, CallClientFrame__Output } from './gen/mcpfleet/provider/v1/CallClientFrame.js';
@@ -17,8 +31,6 @@ export type {
   ToolProviderHandlers,
 } from './gen/mcpfleet/provider/v1/ToolProvider.js';
 export {
-  ErrorCode,
-  type ErrorCodeValue,
   isLogLevel,
   LOG_LEVELS,
   type LogLevel,
