@@ -1,10 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, type ConfigSpec, parseConfig, parseDuration } from '../src/index.js';
-import { baseConfigSpec } from '../src/run.js';
+import { ConfigError, type ConfigSpec, parseConfig, parseDuration, processConfigSpec } from '../src/index.js';
 
+/** Keys of every kind a provider reads: an address, the process keys, a switch, a bounded int. */
 const spec = {
-  ...baseConfigSpec(50051),
+  listen: {
+    kind: 'listen',
+    env: 'MCPFLEET_LISTEN',
+    flag: 'listen',
+    default: '127.0.0.1:50051',
+    doc: 'address',
+  },
+  ...processConfigSpec,
+  insecureNoIdentity: {
+    kind: 'bool',
+    env: 'MCPFLEET_INSECURE_NO_IDENTITY',
+    flag: 'insecure-no-identity',
+    default: false,
+    doc: 'a switch',
+  },
   maxRows: {
     kind: 'int',
     env: 'X_MAX_ROWS',
