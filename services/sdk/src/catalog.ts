@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CatalogItem, DescribeResponse } from '@mcp-fleet/contract';
+import { compileUriTemplate, errorMessage, type UriTemplate } from '@mcp-fleet/runtime';
 import type {
   Definition,
   PromptDefinition,
@@ -7,9 +8,8 @@ import type {
   ResourceTemplateDefinition,
   ToolDefinition,
 } from './define.js';
-import { DefinitionError, errorMessage } from './errors.js';
+import { DefinitionError } from './errors.js';
 import { compileValidator, type Validator } from './schema.js';
-import { compileUriTemplate, type UriTemplate } from './uri-template.js';
 
 /** Names a provider may give its tools and prompts; the gateway's prefix must still fit in 64. */
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;

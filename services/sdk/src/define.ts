@@ -1,4 +1,6 @@
 import type { LogLevel } from '@mcp-fleet/contract';
+import type { JsonObject } from '@mcp-fleet/runtime';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type {
   CallToolResult,
   CompleteResult,
@@ -12,11 +14,10 @@ import type {
   ReadResourceResult,
   ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { Context } from '@opentelemetry/api';
 
 export type { CallToolResult, ContentBlock, GetPromptResult, ReadResourceResult, ToolAnnotations };
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject };
 
 /** Who the call is for, as the gateway vouched for it in the internal identity token. */
 export interface Identity {

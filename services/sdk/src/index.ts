@@ -1,15 +1,31 @@
 export type { LogLevel } from '@mcp-fleet/contract';
 export {
+  ConfigError,
   type ConfigOf,
   type ConfigSource,
   type ConfigSpec,
+  childSpan,
+  compileUriTemplate,
   configUsage,
+  contextFromMetadata,
+  createLogger,
+  drainOnSignals,
+  errorMessage,
   type FieldSpec,
+  failSpan,
+  injectIntoMetadata,
+  jwksFromFile,
+  type KeySource,
   type ListenAddress,
   parseConfig,
   parseDuration,
   parseListen,
-} from './config.js';
+  processConfigSpec,
+  startTelemetry,
+  traceFields,
+  tracer,
+  type UriTemplate,
+} from '@mcp-fleet/runtime';
 export {
   type CallToolResult,
   type Completer,
@@ -31,17 +47,13 @@ export {
   type ToolAnnotations,
   type ToolDefinition,
 } from './define.js';
-export { CallAbortedError, ConfigError, DefinitionError, errorMessage, ProtocolError } from './errors.js';
+export { CallAbortedError, DefinitionError, ProtocolError } from './errors.js';
 export {
   createIdentityVerifier,
   IdentityError,
   type IdentityVerifier,
   type IdentityVerifierOptions,
-  jwksFromFile,
-  type KeySource,
 } from './identity.js';
-export { drainOnSignals, processConfigSpec } from './lifecycle.js';
-export { createLogger, traceFields } from './logger.js';
 export { metricsRegistry, observeCall, serveMetrics } from './metrics.js';
 export { type BaseConfig, baseConfigSpec, type RunProviderOptions, runProvider } from './run.js';
 export {
@@ -51,12 +63,3 @@ export {
   type ServeOptions,
   serveProvider,
 } from './server.js';
-export {
-  childSpan,
-  contextFromMetadata,
-  failSpan,
-  injectIntoMetadata,
-  startTelemetry,
-  tracer,
-} from './telemetry.js';
-export { compileUriTemplate, type UriTemplate } from './uri-template.js';

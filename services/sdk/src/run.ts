@@ -1,12 +1,21 @@
+import {
+  ConfigError,
+  type ConfigOf,
+  type ConfigSpec,
+  configUsage,
+  createLogger,
+  drainOnSignals,
+  errorMessage,
+  parseConfig,
+  parseListen,
+  processConfigSpec,
+  startTelemetry,
+} from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
-import { type ConfigOf, type ConfigSpec, configUsage, parseConfig, parseListen } from './config.js';
-import { ConfigError, DefinitionError, errorMessage } from './errors.js';
+import { DefinitionError } from './errors.js';
 import { createIdentityVerifier } from './identity.js';
-import { drainOnSignals, processConfigSpec } from './lifecycle.js';
-import { createLogger } from './logger.js';
 import { serveMetrics } from './metrics.js';
 import { type ProviderHandle, type ProviderSpec, serveProvider } from './server.js';
-import { startTelemetry } from './telemetry.js';
 
 /** Keys every provider reads; a provider adds its own with `config`. */
 export function baseConfigSpec(defaultPort: number) {

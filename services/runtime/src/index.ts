@@ -1,0 +1,25 @@
+export {
+  type ConfigOf,
+  type ConfigSource,
+  type ConfigSpec,
+  configUsage,
+  type FieldSpec,
+  type ListenAddress,
+  parseConfig,
+  parseDuration,
+  parseListen,
+} from './config.js';
+export { ConfigError, errorMessage } from './errors.js';
+export { type JsonObject, stringParam } from './json.js';
+export { jwksFromFile, type KeySource } from './jwks.js';
+export { drainOnSignals, processConfigSpec } from './lifecycle.js';
+export { createLogger, traceFields } from './logger.js';
+export {
+  childSpan,
+  contextFromMetadata,
+  failSpan,
+  injectIntoMetadata,
+  startTelemetry,
+  tracer,
+} from './telemetry.js';
+export { compileUriTemplate, type UriTemplate } from './uri-template.js';

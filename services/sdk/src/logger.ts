@@ -1,0 +1,1 @@
+export { traceFields } from '@mcp-fleet/runtime';
