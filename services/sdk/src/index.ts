@@ -31,7 +31,17 @@ export {
   type ToolAnnotations,
   type ToolDefinition,
 } from './define.js';
-export { CallAbortedError, ConfigError, DefinitionError, errorMessage, ProtocolError } from './errors.js';
+export {
+  CallAbortedError,
+  ConfigError,
+  DefinitionError,
+  ErrorCode,
+  Errors,
+  errorMessage,
+  FleetError,
+  invalidParams,
+  methodNotFound,
+} from './errors.js';
 export {
   createIdentityVerifier,
   IdentityError,
