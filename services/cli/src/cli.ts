@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '@mcp-fleet/contract';
-// The official MCP client's own codes: its RequestTimeout shares -32001 with the catalogue's
+// The official MCP client's own codes: its RequestTimeout has the code of the catalogue's
 // SessionNotFound, which the gateway answers over HTTP (404), never as a JSON-RPC error to a request.
 import { ErrorCode as McpClientCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { duration, toolArguments, UsageError } from './arguments.js';

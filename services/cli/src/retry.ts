@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
-// The official MCP client's own codes: its ConnectionClosed shares -32000 with the catalogue's
+// The official MCP client's own codes: its ConnectionClosed has the code of the catalogue's
 // TransportRefused, which the gateway answers over HTTP, never as a JSON-RPC error to a request.
 import { ErrorCode as McpClientCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
