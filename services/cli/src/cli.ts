@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '@mcp-fleet/contract';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+// The official MCP client's own codes: its RequestTimeout has the code of the catalogue's
+// SessionNotFound, which the gateway answers over HTTP (404), never as a JSON-RPC error to a request.
+import { ErrorCode as McpClientCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { duration, toolArguments, UsageError } from './arguments.js';
 import { FleetClient } from './client.js';
 import { progressReporter, resultText, toolsTable } from './output.js';
@@ -38,15 +40,16 @@ function exitCodeOf(err: unknown): number {
     switch (err.code) {
       case ErrorCode.InvalidParams:
         return EXIT.usage;
-      // The SDK's own request timeout shares -32001 with the gateway's Forbidden.
+      case ErrorCode.Unauthenticated:
       case ErrorCode.Forbidden:
-        return /timed out/i.test(err.message) ? EXIT.timeout : EXIT.denied;
+        return EXIT.denied;
       case ErrorCode.RateLimited:
       case ErrorCode.QuotaExceeded:
         return EXIT.limited;
       case ErrorCode.Unavailable:
         return EXIT.unavailable;
       case ErrorCode.Timeout:
+      case McpClientCode.RequestTimeout:
         return EXIT.timeout;
       default:
         return EXIT.failed;

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+// The official MCP client's own codes: its ConnectionClosed has the code of the catalogue's
+// TransportRefused, which the gateway answers over HTTP, never as a JSON-RPC error to a request.
+import { ErrorCode as McpClientCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 /** The gateway refused the request before running it (HTTP 429 or 503), saying when to come back. */
 export class RefusedForNow extends Error {
@@ -67,7 +69,8 @@ export function retryable(err: unknown): Retryable {
       return { kind: 'refused', afterMs: seconds === undefined ? undefined : seconds * 1000 };
     }
     if (err.code === ErrorCode.Unavailable) return { kind: 'connection' };
-    if (err.code === -32000 && CONNECTION.test(err.message)) return { kind: 'connection' };
+    if (err.code === McpClientCode.ConnectionClosed && CONNECTION.test(err.message))
+      return { kind: 'connection' };
     return undefined;
   }
   const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { defineTool, ProtocolError } from '@mcp-fleet/sdk';
+import { defineTool, FleetError } from '@mcp-fleet/sdk';
 import { freePort, gatedTool, waitFor } from '@mcp-fleet/sdk/testing';
 import { type Fleet, openEvents, openSession, post, startFleet } from './support.js';
 
@@ -17,6 +17,13 @@ const tool = (name: string, handler: (args: Record<string, unknown>) => string) 
 /** The Grafana dashboard operators import: it must only query series the gateway exports. */
 const DASHBOARD = new URL('../../../../deploy/grafana/mcp-fleet.json', import.meta.url);
 
+/** An error with a code of the provider's own, which the catalogue does not know. */
+class ForeignCodeError extends FleetError {
+  override get code(): number {
+    return 12_345;
+  }
+}
+
 const slow = gatedTool('slow');
 const lab = [
   tool('echo', (args) => String(args.text ?? '')),
@@ -25,7 +32,7 @@ const lab = [
   }),
   // A provider may answer any error code: the gateway must not make a series of each.
   tool('odd', () => {
-    throw new ProtocolError(12_345, 'an error code of its own');
+    throw new ForeignCodeError('InternalError', 'an error code of its own');
   }),
   slow.definition,
 ];

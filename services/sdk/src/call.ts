@@ -7,14 +7,22 @@ import {
   type LogLevel,
   logLevelPasses,
 } from '@mcp-fleet/contract';
+import { errorMessage, traceFields } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import type { Catalog } from './catalog.js';
 import type { HandlerContext, Identity, JsonObject } from './define.js';
 import { dispatch } from './dispatch.js';
-import { CallAbortedError, errorMessage, ProtocolError } from './errors.js';
-import { traceFields } from './logger.js';
+import { CallAbortedError, FleetError } from './errors.js';
 import { observeCall } from './metrics.js';
-import { contextFromMetadata, failSpan, mcpTarget, startMcpSpan, trace } from './telemetry.js';
+import {
+  type Context,
+  contextFromMetadata,
+  failSpan,
+  mcpTarget,
+  type Span,
+  startMcpSpan,
+  trace,
+} from './telemetry.js';
 
 export type CallStream = grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>;
 
@@ -64,241 +72,290 @@ const DEADLINE_SLACK_MS = 50;
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value ?? null));
 
+type StreamStatus = { code: grpc.status; details: string };
+
+/** A FleetError as the error frame the gateway turns back into a JSON-RPC error. */
+const errorFrame = (err: FleetError): CallServerFrame => ({
+  error: {
+    code: err.code,
+    message: err.message,
+    dataJson: err.data === undefined ? Buffer.alloc(0) : json(err.data),
+  },
+});
+
 /**
  * Runs one Call stream: the first frame is the request, later frames cancel it or answer the
  * provider's server-to-client requests. Every contract violation ends the stream with a gRPC
  * status; nothing a caller sends can throw out of here.
  */
 export function handleCall(call: CallStream, env: CallEnvironment): Promise<void> {
-  const controller = new AbortController();
-  const pending = new Map<number, PendingRequest>();
-  let nextRequestId = 1;
-  let state: 'awaiting-request' | 'running' | 'finished' = 'awaiting-request';
-  let method = '';
-  let settle: () => void = () => {};
-  const settled = new Promise<void>((resolve) => {
-    settle = resolve;
+  return new CallRun(call, env).run();
+}
+
+/** One Call stream, from its first frame to its end however it ends. */
+class CallRun {
+  private readonly controller = new AbortController();
+  private readonly pending = new Map<number, PendingRequest>();
+  private nextRequestId = 1;
+  private state: 'awaiting-request' | 'running' | 'finished' = 'awaiting-request';
+  private method = '';
+  private readonly deadlineMs: number;
+  private settle: () => void = () => {};
+  private readonly settled = new Promise<void>((resolve) => {
+    this.settle = resolve;
   });
 
-  const abort = (reason: CallAbortedError) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-    for (const { reject } of pending.values()) reject(reason);
-    pending.clear();
-  };
+  constructor(
+    private readonly call: CallStream,
+    private readonly env: CallEnvironment,
+  ) {
+    const deadline = call.getDeadline();
+    this.deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  }
 
-  const finish = (frame?: CallServerFrame, status?: { code: grpc.status; details: string }) => {
-    if (state === 'finished') return;
-    state = 'finished';
+  /** Listens to the stream and the provider's shutdown; resolves when the call has ended. */
+  run(): Promise<void> {
+    const { call, env } = this;
+    const onShutdown = () =>
+      this.finish(undefined, {
+        code: grpc.status.UNAVAILABLE,
+        details: 'provider shut down before the call finished',
+      });
+    env.shutdown.addEventListener('abort', onShutdown, { once: true });
+    void this.settled.then(() => env.shutdown.removeEventListener('abort', onShutdown));
+    call.on('cancelled', () => this.onCancelled());
+    call.on('error', (err) => {
+      env.logger.debug({ err, method: this.method }, 'call stream error');
+    });
+    call.on('end', () => {
+      if (this.state === 'awaiting-request') {
+        this.finish(undefined, {
+          code: grpc.status.INVALID_ARGUMENT,
+          details: 'stream closed before a request frame',
+        });
+      }
+    });
+    call.on('data', (frame: CallClientFrame__Output) => this.onData(frame));
+    return this.settled;
+  }
+
+  private abort(reason: CallAbortedError): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    for (const { reject } of this.pending.values()) reject(reason);
+    this.pending.clear();
+  }
+
+  /** Ends the stream once: with a final frame, or with a gRPC status that aborts the handler. */
+  private finish(frame?: CallServerFrame, status?: StreamStatus): void {
+    if (this.state === 'finished') return;
+    this.state = 'finished';
     if (status) {
-      abort(
+      this.abort(
         new CallAbortedError(
           status.code === grpc.status.UNAVAILABLE ? 'shutdown' : 'cancelled',
           status.details,
         ),
       );
-      call.emit('error', status);
+      this.call.emit('error', status);
     } else {
-      if (frame) call.write(frame);
-      call.end();
+      if (frame) this.call.write(frame);
+      this.call.end();
     }
-    settle();
-  };
+    this.settle();
+  }
 
-  const write = (frame: CallServerFrame) => {
-    if (state === 'running') call.write(frame);
-  };
+  /** Ends the stream with the status of a contract violation; anything else is internal. */
+  private fault(err: unknown): void {
+    const fault = err instanceof StreamFault ? err : new StreamFault(grpc.status.INTERNAL, errorMessage(err));
+    this.finish(undefined, { code: fault.code, details: fault.message });
+  }
 
-  const onShutdown = () =>
-    finish(undefined, {
-      code: grpc.status.UNAVAILABLE,
-      details: 'provider shut down before the call finished',
-    });
-  env.shutdown.addEventListener('abort', onShutdown, { once: true });
-  void settled.then(() => env.shutdown.removeEventListener('abort', onShutdown));
+  private write(frame: CallServerFrame): void {
+    if (this.state === 'running') this.call.write(frame);
+  }
 
-  const deadline = call.getDeadline();
-  const deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  call.on('cancelled', () => {
+  private onCancelled(): void {
     // grpc-js also reports a stream closed after our final frame; only an unfinished call is aborted.
-    if (state === 'finished') return;
+    if (this.state === 'finished') return;
     // The caller's deadline timer fires before ours (ours counts from arrival), so a cancel just
     // short of our deadline is the deadline.
     const cause =
-      Number.isFinite(deadlineMs) && Date.now() >= deadlineMs - DEADLINE_SLACK_MS ? 'deadline' : 'cancelled';
-    abort(
+      Number.isFinite(this.deadlineMs) && Date.now() >= this.deadlineMs - DEADLINE_SLACK_MS
+        ? 'deadline'
+        : 'cancelled';
+    this.abort(
       new CallAbortedError(
         cause,
         cause === 'deadline' ? 'deadline exceeded' : 'stream cancelled by the caller',
       ),
     );
-    state = 'finished';
-    settle();
-  });
-  call.on('error', (err) => {
-    env.logger.debug({ err, method }, 'call stream error');
-  });
-  call.on('end', () => {
-    if (state === 'awaiting-request') {
-      finish(undefined, {
-        code: grpc.status.INVALID_ARGUMENT,
-        details: 'stream closed before a request frame',
-      });
-    }
-  });
+    this.state = 'finished';
+    this.settle();
+  }
 
-  const serverRequest = (requestMethod: string, params: JsonObject): Promise<JsonObject> => {
-    if (state !== 'running') return Promise.reject(controller.signal.reason ?? new Error('call is finished'));
-    const id = nextRequestId++;
-    return new Promise<JsonObject>((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      write({ request: { id, method: requestMethod, paramsJson: json(params) } });
-    });
-  };
-
-  const start = async (request: CallRequest__Output) => {
-    method = request.method;
-    const params = parseJsonObject(request.paramsJson, 'params_json', false);
-    const capabilities = parseJsonObject(request.clientCapabilitiesJson, 'client_capabilities_json', false);
-    const threshold: LogLevel = isLogLevel(request.logLevel) ? request.logLevel : 'info';
-    const meta =
-      typeof params._meta === 'object' && params._meta !== null ? (params._meta as JsonObject) : {};
-    const hasProgressToken = meta.progressToken !== undefined;
-    const identity = await env.identify(call.metadata).catch((err: Error) => {
-      throw new StreamFault(grpc.status.UNAUTHENTICATED, err.message);
-    });
-    const requireCapability = (capability: string) => {
-      if (capabilities[capability] === undefined) {
-        throw new Error(`the client does not support ${capability}`);
-      }
-    };
-    const parent = contextFromMetadata(call.metadata);
-    const target = mcpTarget(params);
-    const span = startMcpSpan(method, params, parent, {
-      'rpc.system': 'grpc',
-      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
-      'rpc.method': 'Call',
-      ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
-    });
-    const callContext = trace.setSpan(parent, span);
-    const ctx: HandlerContext = {
-      identity,
-      signal: controller.signal,
-      traceContext: callContext,
-      protocolVersion: request.protocolVersion,
-      clientCapabilities: capabilities,
-      meta,
-      progress(progress, total, message) {
-        if (hasProgressToken) write({ progress: { progress, total: total ?? 0, message: message ?? '' } });
-      },
-      log(level, data, logger) {
-        if (logLevelPasses(level, threshold))
-          write({ log: { level, logger: logger ?? '', dataJson: json(data) } });
-      },
-      async sample(samplingParams) {
-        requireCapability('sampling');
-        return (await serverRequest('sampling/createMessage', samplingParams)) as never;
-      },
-      async elicit(elicitParams) {
-        requireCapability('elicitation');
-        return (await serverRequest('elicitation/create', elicitParams)) as never;
-      },
-      request: (requestMethod, requestParams) => serverRequest(requestMethod, requestParams ?? {}),
-      detach(retryMs) {
-        write({ detach: { retryMs: Math.max(0, Math.round(retryMs)) } });
-      },
-    };
-    const started = performance.now();
-    let outcome = 'ok';
+  private onData(frame: CallClientFrame__Output): void {
+    if (this.state === 'finished') return;
     try {
-      const result = await dispatch(env.catalog(), method, params, ctx);
-      if (result.isError === true) {
-        outcome = 'tool_error';
-        failSpan(span, outcome, 'the tool reported an error');
-      }
-      finish({ result: { resultJson: json(result) } });
+      this.onFrame(frame);
     } catch (err) {
-      outcome = err instanceof ProtocolError ? String(err.code) : ((err as Error)?.name ?? 'Error');
-      failSpan(span, outcome, errorMessage(err));
-      if (state === 'finished') return;
-      if (err instanceof ProtocolError) {
-        finish({
-          error: {
-            code: err.code,
-            message: err.message,
-            dataJson: err.data === undefined ? Buffer.alloc(0) : json(err.data),
-          },
-        });
-      } else if (err instanceof CallAbortedError) {
-        finish(undefined, { code: grpc.status.CANCELLED, details: err.message });
-      } else {
-        env.logger.error(
-          { err, method, ...traceFields(span.spanContext()) },
-          'provider failed to answer a call',
-        );
-        finish(undefined, { code: grpc.status.INTERNAL, details: `provider failed: ${errorMessage(err)}` });
-      }
-    } finally {
-      span.end();
-      observeCall(method, target, outcome, (performance.now() - started) / 1000);
+      this.fault(err);
     }
-  };
+  }
 
-  const onFrame = (frame: CallClientFrame__Output) => {
+  private onFrame(frame: CallClientFrame__Output): void {
     switch (frame.frame) {
       case 'request':
-        if (state !== 'awaiting-request' || !frame.request) {
+        if (this.state !== 'awaiting-request' || !frame.request) {
           throw new StreamFault(
             grpc.status.INVALID_ARGUMENT,
             'a call carries exactly one request frame, first',
           );
         }
-        state = 'running';
-        start(frame.request).catch((err: unknown) => {
-          const fault =
-            err instanceof StreamFault ? err : new StreamFault(grpc.status.INTERNAL, errorMessage(err));
-          finish(undefined, { code: fault.code, details: fault.message });
-        });
+        this.state = 'running';
+        this.start(frame.request).catch((err: unknown) => this.fault(err));
         return;
       case 'cancel':
-        if (state === 'awaiting-request')
+        if (this.state === 'awaiting-request')
           throw new StreamFault(grpc.status.INVALID_ARGUMENT, 'cancel before request');
-        finish(undefined, {
+        this.finish(undefined, {
           code: grpc.status.CANCELLED,
           details: `cancelled by the caller: ${frame.cancel?.reason ?? ''}`,
         });
         return;
-      case 'response': {
-        const response = frame.response;
-        const waiting = response ? pending.get(response.id) : undefined;
-        if (!response || !waiting) {
-          throw new StreamFault(
-            grpc.status.INVALID_ARGUMENT,
-            `response to unknown request id ${response?.id ?? '?'}`,
-          );
-        }
-        pending.delete(response.id);
-        if (response.outcome === 'error' && response.error) {
-          waiting.reject(new Error(`client answered ${response.error.code}: ${response.error.message}`));
-        } else {
-          waiting.resolve(parseJsonObject(response.resultJson, 'result_json', true));
-        }
+      case 'response':
+        this.onResponse(frame.response);
         return;
-      }
       default:
         throw new StreamFault(grpc.status.INVALID_ARGUMENT, 'empty frame');
     }
-  };
+  }
 
-  call.on('data', (frame: CallClientFrame__Output) => {
-    if (state === 'finished') return;
-    try {
-      onFrame(frame);
-    } catch (err) {
-      const fault =
-        err instanceof StreamFault ? err : new StreamFault(grpc.status.INTERNAL, errorMessage(err));
-      finish(undefined, { code: fault.code, details: fault.message });
+  /** The client's answer to one of the provider's server-to-client requests. */
+  private onResponse(response: CallClientFrame__Output['response']): void {
+    const waiting = response ? this.pending.get(response.id) : undefined;
+    if (!response || !waiting) {
+      throw new StreamFault(
+        grpc.status.INVALID_ARGUMENT,
+        `response to unknown request id ${response?.id ?? '?'}`,
+      );
     }
-  });
+    this.pending.delete(response.id);
+    if (response.outcome === 'error' && response.error) {
+      waiting.reject(new Error(`client answered ${response.error.code}: ${response.error.message}`));
+    } else {
+      waiting.resolve(parseJsonObject(response.resultJson, 'result_json', true));
+    }
+  }
 
-  return settled;
+  private serverRequest(requestMethod: string, params: JsonObject): Promise<JsonObject> {
+    if (this.state !== 'running')
+      return Promise.reject(this.controller.signal.reason ?? new Error('call is finished'));
+    const id = this.nextRequestId++;
+    return new Promise<JsonObject>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.write({ request: { id, method: requestMethod, paramsJson: json(params) } });
+    });
+  }
+
+  /** Runs the request frame: identifies the caller, then answers inside a span for the call. */
+  private async start(request: CallRequest__Output): Promise<void> {
+    this.method = request.method;
+    const params = parseJsonObject(request.paramsJson, 'params_json', false);
+    const capabilities = parseJsonObject(request.clientCapabilitiesJson, 'client_capabilities_json', false);
+    const identity = await this.env.identify(this.call.metadata).catch((err: Error) => {
+      throw new StreamFault(grpc.status.UNAUTHENTICATED, err.message);
+    });
+    const parent = contextFromMetadata(this.call.metadata);
+    const target = mcpTarget(params);
+    const span = startMcpSpan(this.method, params, parent, {
+      'rpc.system': 'grpc',
+      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+      'rpc.method': 'Call',
+      ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
+    });
+    const ctx = this.handlerContext(request, params, capabilities, identity, trace.setSpan(parent, span));
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      const result = await dispatch(this.env.catalog(), this.method, params, ctx);
+      if (result.isError === true) {
+        outcome = 'tool_error';
+        failSpan(span, outcome, 'the tool reported an error');
+      }
+      this.finish({ result: { resultJson: json(result) } });
+    } catch (err) {
+      outcome = err instanceof FleetError ? String(err.code) : ((err as Error)?.name ?? 'Error');
+      failSpan(span, outcome, errorMessage(err));
+      this.answerFailure(err, span);
+    } finally {
+      span.end();
+      observeCall(this.method, target, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  /** A FleetError is the caller's JSON-RPC error; an abort or any other failure ends the stream. */
+  private answerFailure(err: unknown, span: Span): void {
+    if (this.state === 'finished') return;
+    if (err instanceof FleetError) {
+      this.finish(errorFrame(err));
+    } else if (err instanceof CallAbortedError) {
+      this.finish(undefined, { code: grpc.status.CANCELLED, details: err.message });
+    } else {
+      this.env.logger.error(
+        { err, method: this.method, ...traceFields(span.spanContext()) },
+        'provider failed to answer a call',
+      );
+      this.finish(undefined, {
+        code: grpc.status.INTERNAL,
+        details: `provider failed: ${errorMessage(err)}`,
+      });
+    }
+  }
+
+  /** What the handler may do while it runs: report progress, log, and ask the client things. */
+  private handlerContext(
+    request: CallRequest__Output,
+    params: JsonObject,
+    capabilities: JsonObject,
+    identity: Identity,
+    traceContext: Context,
+  ): HandlerContext {
+    const threshold: LogLevel = isLogLevel(request.logLevel) ? request.logLevel : 'info';
+    const meta =
+      typeof params._meta === 'object' && params._meta !== null ? (params._meta as JsonObject) : {};
+    const hasProgressToken = meta.progressToken !== undefined;
+    const requireCapability = (capability: string) => {
+      if (capabilities[capability] === undefined) {
+        throw new Error(`the client does not support ${capability}`);
+      }
+    };
+    return {
+      identity,
+      signal: this.controller.signal,
+      traceContext,
+      protocolVersion: request.protocolVersion,
+      clientCapabilities: capabilities,
+      meta,
+      progress: (progress, total, message) => {
+        if (hasProgressToken)
+          this.write({ progress: { progress, total: total ?? 0, message: message ?? '' } });
+      },
+      log: (level, data, logger) => {
+        if (logLevelPasses(level, threshold))
+          this.write({ log: { level, logger: logger ?? '', dataJson: json(data) } });
+      },
+      sample: async (samplingParams) => {
+        requireCapability('sampling');
+        return (await this.serverRequest('sampling/createMessage', samplingParams)) as never;
+      },
+      elicit: async (elicitParams) => {
+        requireCapability('elicitation');
+        return (await this.serverRequest('elicitation/create', elicitParams)) as never;
+      },
+      request: (requestMethod, requestParams) => this.serverRequest(requestMethod, requestParams ?? {}),
+      detach: (retryMs) => {
+        this.write({ detach: { retryMs: Math.max(0, Math.round(retryMs)) } });
+      },
+    };
+  }
 }

@@ -1,7 +1,7 @@
-import { ErrorCode } from '@mcp-fleet/contract';
+import { errorMessage } from '@mcp-fleet/runtime';
 import type { Catalog } from './catalog.js';
 import type { CallToolResult, Completer, HandlerContext, JsonObject } from './define.js';
-import { errorMessage, invalidParams, methodNotFound, ProtocolError } from './errors.js';
+import { FleetError, invalidParams, methodNotFound } from './errors.js';
 import { formatViolations } from './schema.js';
 
 /** MCP caps completion answers at 100 values. */
@@ -52,15 +52,15 @@ async function callTool(catalog: Catalog, params: JsonObject, ctx: HandlerContex
   try {
     result = normaliseToolResult(await tool.definition.handler(args, ctx));
   } catch (err) {
-    if (err instanceof ProtocolError) throw err;
+    if (err instanceof FleetError) throw err;
     // A failing tool is a result the model can read, not a protocol failure.
     return { content: [{ type: 'text', text: errorMessage(err) }], isError: true };
   }
   if (tool.validateOutput && !result.isError) {
     const problems = tool.validateOutput(result.structuredContent ?? {});
     if (result.structuredContent === undefined || problems.length > 0) {
-      throw new ProtocolError(
-        ErrorCode.InternalError,
+      throw new FleetError(
+        'InternalError',
         `Tool ${name} returned output that does not match its outputSchema: ${formatViolations(problems) || 'structuredContent is missing'}`,
       );
     }
@@ -76,7 +76,7 @@ async function readResource(catalog: Catalog, params: JsonObject, ctx: HandlerCo
     const variables = template.match(uri);
     if (variables) return { contents: await definition.read(uri, variables, ctx) };
   }
-  throw new ProtocolError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
+  throw new FleetError('ResourceNotFound', `Resource not found: ${uri}`, { data: { uri } });
 }
 
 async function getPrompt(catalog: Catalog, params: JsonObject, ctx: HandlerContext): Promise<JsonObject> {

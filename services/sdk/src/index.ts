@@ -47,7 +47,15 @@ export {
   type ToolAnnotations,
   type ToolDefinition,
 } from './define.js';
-export { CallAbortedError, DefinitionError, ProtocolError } from './errors.js';
+export {
+  CallAbortedError,
+  DefinitionError,
+  ErrorCode,
+  Errors,
+  FleetError,
+  invalidParams,
+  methodNotFound,
+} from './errors.js';
 export {
   createIdentityVerifier,
   IdentityError,

@@ -1,10 +1,7 @@
-import { ProtocolError } from '@mcp-fleet/sdk';
+import { invalidParams } from '@mcp-fleet/sdk';
 import { compileRe2, type LinePattern } from './re2.js';
 
 export type { LinePattern } from './re2.js';
-
-/** JSON-RPC "invalid params": a pattern the engine cannot run is the caller's error, not the tool's. */
-const INVALID_PARAMS = -32602;
 
 /**
  * Largest compiled program accepted. Matching costs at most (characters × program size) steps,
@@ -27,16 +24,14 @@ export function compilePattern(pattern: string, ignoreCase: boolean): LinePatter
   try {
     compiled = compileRe2(pattern, ignoreCase);
   } catch (err) {
-    throw new ProtocolError(
-      INVALID_PARAMS,
+    throw invalidParams(
       `pattern is not supported by the linear-time RE2 engine: ${(err as Error).message}. ${SYNTAX_NOTE}`,
       { pattern },
     );
   }
   const size = compiled.stepsPerChar;
   if (size > MAX_PROGRAM)
-    throw new ProtocolError(
-      INVALID_PARAMS,
+    throw invalidParams(
       `pattern is too large for the RE2 engine here: it compiles to ${size} instructions, the limit is ${MAX_PROGRAM}`,
       { pattern },
     );

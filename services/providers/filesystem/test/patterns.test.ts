@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProtocolError } from '@mcp-fleet/sdk';
+import { ErrorCode, FleetError } from '@mcp-fleet/sdk';
 import { compileGlob, MAX_GLOB } from '../src/glob.js';
 import { compilePattern, MAX_PROGRAM } from '../src/pattern.js';
 
@@ -67,7 +67,8 @@ describe('regular expressions (RE2)', () => {
     ]) {
       assert.throws(
         () => compilePattern(pattern, false),
-        (err: unknown) => err instanceof ProtocolError && err.code === -32602 && /RE2/.test(err.message),
+        (err: unknown) =>
+          err instanceof FleetError && err.code === ErrorCode.InvalidParams && /RE2/.test(err.message),
         pattern,
       );
     }
@@ -77,7 +78,9 @@ describe('regular expressions (RE2)', () => {
     assert.throws(
       () => compilePattern('\\w{1000}\\w{1000}\\w{1000}', false),
       (err: unknown) =>
-        err instanceof ProtocolError && err.code === -32602 && err.message.includes(String(MAX_PROGRAM)),
+        err instanceof FleetError &&
+        err.code === ErrorCode.InvalidParams &&
+        err.message.includes(String(MAX_PROGRAM)),
     );
   });
 });
