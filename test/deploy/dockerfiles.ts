@@ -61,7 +61,7 @@ export function serviceStages(file = DOCKERFILE): string[] {
 export function imageFor(service: string, file = DOCKERFILE): Image {
   const all = stages(file);
   const chain: Stage[] = [];
-  let base = (all.at(-1)?.base ?? '').replace('${SERVICE}', service);
+  let base = (all.at(-1)?.base ?? '').replace(/\$\{SERVICE\}/, service);
   for (let stage = all.find((s) => s.name === base); stage; stage = all.find((s) => s.name === base)) {
     if (chain.includes(stage)) throw new Error(`stage ${stage.name} is built on itself`);
     chain.unshift(stage);
