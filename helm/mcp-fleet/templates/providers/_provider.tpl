@@ -2,7 +2,8 @@
 One provider: ServiceAccount, headless Service (gRPC balances over every pod), Deployment and
 NetworkPolicy (the gateway only). Called from each provider's folder with:
   root, name, and optionally kubeApi (mount the ServiceAccount token), env (the provider's
-  settings, a map for "mcp-fleet.env"), volumes and volumeMounts (lists).
+  settings, a map for "mcp-fleet.env"), data (a volume it serves: name, mountPath, readOnly and
+  existingClaim, a PersistentVolumeClaim or an emptyDir when empty).
 Its values are .Values.providers.<name> merged over .Values.providerDefaults.
 */}}
 {{- define "mcp-fleet.provider" -}}
@@ -102,8 +103,10 @@ spec:
               readOnly: true
             - name: tmp
               mountPath: /tmp
-            {{- with .volumeMounts }}
-            {{- toYaml . | nindent 12 }}
+            {{- with .data }}
+            - name: {{ .name }}
+              mountPath: {{ .mountPath }}
+              readOnly: {{ .readOnly }}
             {{- end }}
       volumes:
         # The public JWKS only: a provider never holds the gateway's signing key.
@@ -115,8 +118,14 @@ spec:
                 path: jwks.json
         - name: tmp
           emptyDir: {}
-        {{- with .volumes }}
-        {{- toYaml . | nindent 8 }}
+        {{- with .data }}
+        - name: {{ .name }}
+          {{- if .existingClaim }}
+          persistentVolumeClaim:
+            claimName: {{ .existingClaim }}
+          {{- else }}
+          emptyDir: {}
+          {{- end }}
         {{- end }}
       {{- with $v.nodeSelector }}
       nodeSelector:
