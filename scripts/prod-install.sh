@@ -5,7 +5,7 @@
 # needs them to match the lockfile), the built dist/src of the service and of each workspace
 # package it depends on, and node_modules from `npm ci --omit=dev`, pruned to the service's own
 # dependency closure. The service must be built
-# (npx tsc -b) first. The Dockerfiles run this in their build stage; the image tests run it with
+# (npx tsc -b) first. deploy/Dockerfile runs this in its build stage; the image tests run it with
 # --offline, from the npm cache the workspace install filled.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -218,6 +218,43 @@ describe('helm chart mcp-fleet', () => {
     );
   });
 
+  it('each provider is merged over providerDefaults; the gateway waits readyTimeout for catalogs', () => {
+    const deployments = (set: string[]) =>
+      named(render(FLEET_CHART, { values: [scenario('all-providers')], set }), 'Deployment');
+    const byName = (manifests: Manifest[], name: string) => {
+      const found = manifests.find((m) => component(m) === name);
+      assert.ok(found, name);
+      return found;
+    };
+    const defaults = deployments([]);
+    assert.deepEqual(podOf(byName(defaults, 'everything')).containers[0]?.resources, {
+      requests: { cpu: '50m', memory: '96Mi' },
+      limits: { memory: '256Mi' },
+    });
+    assert.deepEqual(podOf(byName(defaults, 'filesystem')).containers[0]?.resources, {
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { memory: '768Mi' },
+    });
+    assert.equal(envOf(byName(defaults, 'gateway'), 'MCPFLEET_READY_TIMEOUT')?.value, '30s');
+
+    const set = deployments([
+      'providerDefaults.replicas=3',
+      'providers.git.replicas=0',
+      'providerDefaults.env.SHARED=yes',
+      'providers.git.env.SHARED=git',
+      'providerDefaults.nodeSelector.pool=providers',
+      'gateway.readyTimeout=0s',
+    ]);
+    assert.equal(byName(set, 'postgres').spec?.replicas, 3);
+    assert.equal(byName(set, 'git').spec?.replicas, 0, 'a provider may scale to zero below the default');
+    assert.equal(envOf(byName(set, 'postgres'), 'SHARED')?.value, 'yes');
+    assert.equal(envOf(byName(set, 'git'), 'SHARED')?.value, 'git');
+    assert.deepEqual((podOf(byName(set, 'kubernetes')) as { nodeSelector?: unknown }).nodeSelector, {
+      pool: 'providers',
+    });
+    assert.equal(envOf(byName(set, 'gateway'), 'MCPFLEET_READY_TIMEOUT')?.value, '0s');
+  });
+
   it('a typo or a bad value fails the install with a message that names it', () => {
     const fails = (set: string, message: RegExp) => {
       const run = helm('template', 'fleet', FLEET_CHART, '--kube-version', '1.34.1', '--set', set);
@@ -225,6 +262,10 @@ describe('helm chart mcp-fleet', () => {
       assert.match(run.stderr, message, set);
     };
     fails('gateway.replicaz=3', /at '\/gateway': additional properties 'replicaz' not allowed/);
+    fails('providers.git.replicaz=3', /at '\/providers\/git\/replicaz'/);
+    fails('providerDefaults.replicaz=3', /at '\/providerDefaults\/replicaz'/);
+    fails('providerDefaults.replicas=-1', /at '\/providerDefaults\/replicas': minimum/);
+    fails('gateway.readyTimeout=soon', /at '\/gateway\/readyTimeout'/);
     fails('providers.kubernetes.secrets=shown', /value must be one of 'deny', 'masked'/);
     fails('providers.git.remoteAllow={file:///srv}', /remoteAllow\/0/);
     fails('gateway.replicas=3', /more than one replica needs Redis/);

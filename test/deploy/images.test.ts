@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@mcp-fleet/sdk/testing';
 import { exportJWK, generateKeyPair } from 'jose';
-import { finalStage } from './dockerfiles.js';
+import { DOCKERFILE, imageFor } from './dockerfiles.js';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -75,35 +75,34 @@ async function healthy(cwd: string, command: string[], env: NodeJS.ProcessEnv, e
   return false;
 }
 
-describe('container images: Dockerfiles lint clean and their runtime stage runs from a production install', () => {
-  const hadolint = required('MCPFLEET_HADOLINT');
+describe('container images: deploy/Dockerfile lints clean and each image runs from a production install', () => {
+  it('lints clean', () => {
+    const lint = spawnSync(required('MCPFLEET_HADOLINT'), ['--no-color', DOCKERFILE], { encoding: 'utf8' });
+    assert.equal(lint.status, 0, `hadolint deploy/Dockerfile:\n${lint.stdout}${lint.stderr}`);
+  });
 
   for (const [service, settings] of Object.entries(SERVICES)) {
     it(service, async () => {
-      const dockerfile = join(ROOT, service, 'Dockerfile');
-      const lint = spawnSync(hadolint, ['--no-color', dockerfile], { encoding: 'utf8' });
-      assert.equal(lint.status, 0, `hadolint ${service}/Dockerfile:\n${lint.stdout}${lint.stderr}`);
-
-      const stage = finalStage(dockerfile);
-      assert.match(stage.from, /^node:20-bookworm-slim$/);
-      assert.match(stage.user, /^[1-9]\d*:[1-9]\d*$/, 'a numeric non-root user');
-      assert.deepEqual(stage.entrypoint, ['/usr/bin/tini', '--']);
-      assert.ok(stage.instructions.some((l) => /apt-get install .*\btini\b/.test(l)));
+      const image = imageFor(basename(service));
+      assert.match(image.from, /^node:20-bookworm-slim$/);
+      assert.match(image.user, /^[1-9]\d*:[1-9]\d*$/, 'a numeric non-root user');
+      assert.deepEqual(image.entrypoint, ['/usr/bin/tini', '--']);
+      assert.ok(image.instructions.some((l) => /apt-get install .*\btini\b/.test(l)));
       assert.ok(
-        stage.instructions.includes('COPY --from=build /out/ ./'),
+        image.instructions.includes('COPY --from=build /out/ ./'),
         'only the staged production install',
       );
-      assert.equal(stage.env.NODE_ENV, 'production');
-      assert.ok(stage.healthcheck.length > 0, 'a HEALTHCHECK');
+      assert.equal(image.env.NODE_ENV, 'production');
+      assert.ok(image.healthcheck.length > 0, 'a HEALTHCHECK');
 
       // The build stage's staging, here from the npm cache: then the image's own command and health check.
-      const app = join(work, service.split('/').pop() ?? 'app');
+      const app = join(work, basename(service));
       execFileSync('bash', [join(ROOT, 'scripts/prod-install.sh'), service, app, '--offline'], {
         cwd: ROOT,
         stdio: ['ignore', 'ignore', 'pipe'],
       });
-      const env = { PATH: process.env.PATH, ...stage.env, ...settings(await freePort(), await jwksFile()) };
-      const [file = '', ...args] = stage.cmd;
+      const env = { PATH: process.env.PATH, ...image.env, ...settings(await freePort(), await jwksFile()) };
+      const [file = '', ...args] = image.cmd;
       const child = spawn(file, args, { cwd: app, env, stdio: ['ignore', 'ignore', 'pipe'] });
       let output = '';
       child.stderr.on('data', (chunk) => {
@@ -112,7 +111,7 @@ describe('container images: Dockerfiles lint clean and their runtime stage runs 
       const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
       try {
         assert.ok(
-          await healthy(app, stage.healthcheck, env, () => child.exitCode !== null),
+          await healthy(app, image.healthcheck, env, () => child.exitCode !== null),
           `${service} did not become healthy:\n${output}`,
         );
       } finally {

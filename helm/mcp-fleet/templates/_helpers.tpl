@@ -46,11 +46,19 @@ capabilities:
   drop: [ALL]
 {{- end -}}
 
-{{/* Extra environment variables from a name: value map. */}}
+{{/*
+Environment variables from a name: value map, in name order. A map value is the variable's
+valueFrom (e.g. {secretKeyRef: {name, key}}); anything else its value, as a string.
+*/}}
 {{- define "mcp-fleet.env" -}}
 {{- range $name, $value := . }}
 - name: {{ $name }}
+{{- if kindIs "map" $value }}
+  valueFrom:
+    {{- toYaml $value | nindent 4 }}
+{{- else }}
   value: {{ $value | toString | quote }}
+{{- end }}
 {{- end -}}
 {{- end -}}
 

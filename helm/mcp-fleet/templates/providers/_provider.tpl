@@ -1,13 +1,15 @@
 {{/*
 One provider: ServiceAccount, headless Service (gRPC balances over every pod), Deployment and
 NetworkPolicy (the gateway only). Called from each provider's folder with:
-  root, name, values (.Values.providers.<name>), and optionally kubeApi (mount the
-  ServiceAccount token), env, volumes, volumeMounts (YAML lists as text).
+  root, name, and optionally kubeApi (mount the ServiceAccount token), env (the provider's
+  settings, a map for "mcp-fleet.env"), data (a volume it serves: name, mountPath, readOnly and
+  existingClaim, a PersistentVolumeClaim or an emptyDir when empty).
+Its values are .Values.providers.<name> merged over .Values.providerDefaults.
 */}}
 {{- define "mcp-fleet.provider" -}}
 {{- $ctx := dict "root" .root "component" .name -}}
 {{- $fullname := include "mcp-fleet.component" $ctx -}}
-{{- $v := .values -}}
+{{- $v := mergeOverwrite (deepCopy .root.Values.providerDefaults) (deepCopy (get .root.Values.providers .name)) -}}
 apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -46,6 +48,10 @@ spec:
     metadata:
       labels:
         {{- include "mcp-fleet.selectorLabels" $ctx | nindent 8 }}
+      {{- with $v.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
     spec:
       serviceAccountName: {{ $fullname }}
       automountServiceAccountToken: {{ .kubeApi | default false }}
@@ -66,7 +72,7 @@ spec:
               value: "0.0.0.0:{{ $v.port }}"
             - name: MCPFLEET_IDENTITY_JWKS
               value: /etc/mcp-fleet/identity/jwks.json
-            {{- with .env }}
+            {{- with include "mcp-fleet.env" .env | trim }}
             {{- . | nindent 12 }}
             {{- end }}
             {{- with include "mcp-fleet.otelEnv" $ctx | trim }}
@@ -97,8 +103,10 @@ spec:
               readOnly: true
             - name: tmp
               mountPath: /tmp
-            {{- with .volumeMounts }}
-            {{- . | nindent 12 }}
+            {{- with .data }}
+            - name: {{ .name }}
+              mountPath: {{ .mountPath }}
+              readOnly: {{ .readOnly }}
             {{- end }}
       volumes:
         # The public JWKS only: a provider never holds the gateway's signing key.
@@ -110,9 +118,27 @@ spec:
                 path: jwks.json
         - name: tmp
           emptyDir: {}
-        {{- with .volumes }}
-        {{- . | nindent 8 }}
+        {{- with .data }}
+        - name: {{ .name }}
+          {{- if .existingClaim }}
+          persistentVolumeClaim:
+            claimName: {{ .existingClaim }}
+          {{- else }}
+          emptyDir: {}
+          {{- end }}
         {{- end }}
+      {{- with $v.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $v.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
 {{- if .root.Values.networkPolicy.enabled }}
 ---
 apiVersion: networking.k8s.io/v1
