@@ -1,17 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { defineTool, type HandlerContext, type JsonObject, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { defineTool, type HandlerContext, type JsonObject, READ_ONLY } from '@mcp-fleet/sdk';
 
 type ElicitParams = Parameters<HandlerContext['elicit']>[0];
 
 import { RED_PIXEL_PNG, silentWav } from './media.js';
 
 const NO_ARGUMENTS = { type: 'object', properties: {}, additionalProperties: false };
-const READ_ONLY: ToolAnnotations = {
-  readOnlyHint: true,
-  idempotentHint: true,
-  destructiveHint: false,
-  openWorldHint: false,
-};
 
 /** Delay between the steps of the logging, progress and reconnection fixtures. */
 const STEP_MS = 50;

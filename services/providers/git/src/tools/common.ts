@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
+import { type Root, resolvePath } from '@mcp-fleet/path-guard';
 import { defineTool, type HandlerContext, type ToolAnnotations } from '@mcp-fleet/sdk';
 import type { RemotePolicy } from '../remote.js';
 import { openRepo, type Repo, verifyRevision } from '../repo.js';
@@ -17,18 +17,6 @@ export interface GitProvider {
   authorDomain?: string;
 }
 
-export const READ: ToolAnnotations = {
-  readOnlyHint: true,
-  idempotentHint: true,
-  destructiveHint: false,
-  openWorldHint: false,
-};
-export const WRITE: ToolAnnotations = {
-  readOnlyHint: false,
-  idempotentHint: false,
-  destructiveHint: false,
-  openWorldHint: false,
-};
 export const REPO = {
   type: 'string',
   minLength: 1,

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { defineTool } from '@mcp-fleet/sdk';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
 import { openRepo, verifyRevision } from '../repo.js';
 import { plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, optionalRevision, READ, repoPaths, TEXT } from './common.js';
+import { type Args, type GitProvider, gitTool, optionalRevision, repoPaths, TEXT } from './common.js';
 
 /** The repositories under the roots (two levels), only those every other tool would open. */
 function repos(p: GitProvider) {
@@ -12,7 +12,7 @@ function repos(p: GitProvider) {
     title: 'Repositories',
     description: 'The git repositories under the allowed roots (two levels deep).',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler() {
       const found: string[] = [];
       for (const root of p.roots) {
@@ -39,7 +39,7 @@ function repos(p: GitProvider) {
 /** Tools that only list: no arguments but the repository. */
 function listings(p: GitProvider) {
   const list = (name: string, title: string, description: string, args: string[]) =>
-    gitTool(p, { name, title, description, properties: {}, annotations: READ }, async () => args);
+    gitTool(p, { name, title, description, properties: {}, annotations: READ_ONLY }, async () => args);
   return [
     list('status', 'Status', 'Branch and changed files (porcelain v2).', [
       'status',
@@ -77,7 +77,7 @@ function history(p: GitProvider) {
           paths: { type: 'array', items: TEXT, maxItems: 200 },
           context: { type: 'integer', minimum: 0, maximum: 50 },
         },
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'diff',
@@ -106,7 +106,7 @@ function history(p: GitProvider) {
           until: TEXT,
           path: TEXT,
         },
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'log',
@@ -130,7 +130,7 @@ function history(p: GitProvider) {
         description: 'A commit, or one file at a revision.',
         properties: { revision: TEXT, path: TEXT },
         required: ['revision'],
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => {
         const commit = await verifyRevision(repo, a.revision, p.limits);
@@ -161,7 +161,7 @@ function search(p: GitProvider) {
           end: { type: 'integer', minimum: 1 },
         },
         required: ['path'],
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'blame',
@@ -182,7 +182,7 @@ function search(p: GitProvider) {
           'Lines matching an extended regular expression in the staged (index) content of tracked files, or in a revision.',
         properties: { pattern: TEXT, ignoreCase: { type: 'boolean' }, revision: TEXT },
         required: ['pattern'],
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'grep',

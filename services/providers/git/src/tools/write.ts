@@ -1,9 +1,8 @@
-import { AccessDenied } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied } from '@mcp-fleet/path-guard';
+import { DESTRUCTIVE, WRITE } from '@mcp-fleet/sdk';
 import { checkRefName, verifyRevision } from '../repo.js';
 import { plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, identity, PATHS, repoPaths, TEXT, WRITE } from './common.js';
-
-const DESTRUCTIVE = { ...WRITE, destructiveHint: true };
+import { type Args, type GitProvider, gitTool, identity, PATHS, repoPaths, TEXT } from './common.js';
 
 /** The index and commits: add, restore, commit. */
 function staging(p: GitProvider) {
