@@ -1,9 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
-import { openRepo, verifyRevision } from '../repo.js';
+import type { GitProvider } from '../context.js';
+import { type Args, gitTool, repoPaths, TEXT } from '../git-tool.js';
+import { openRepo, type Repo, verifyRevision } from '../repo.js';
 import { plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, optionalRevision, repoPaths, TEXT } from './common.js';
+
+/** The verified commit of an optional revision argument, as a list to spread into git's arguments. */
+async function optionalRevision(p: GitProvider, repo: Repo, value: unknown): Promise<string[]> {
+  return value === undefined ? [] : [await verifyRevision(repo, String(value), p.limits)];
+}
 
 /** The repositories under the roots (two levels), only those every other tool would open. */
 function repos(p: GitProvider) {

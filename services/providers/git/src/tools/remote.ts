@@ -2,10 +2,11 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AccessDenied, resolvePath } from '@mcp-fleet/path-guard';
 import { defineTool, WRITE } from '@mcp-fleet/sdk';
+import type { GitProvider } from '../context.js';
+import { type Args, gitTool, TEXT, type ToolSpec, text } from '../git-tool.js';
 import { checkRemoteUrl, type RemotePolicy, remoteConfig } from '../remote.js';
 import { checkRefName, openRepo, type Repo, verifyRevision } from '../repo.js';
 import { git, plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, TEXT, type ToolSpec, text } from './common.js';
 
 const REMOTE = { ...WRITE, openWorldHint: true };
 
