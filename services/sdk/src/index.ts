@@ -1,4 +1,5 @@
 export type { LogLevel } from '@mcp-fleet/contract';
+export { DESTRUCTIVE, IDEMPOTENT_WRITE, READ_ONLY, WRITE } from './annotations.js';
 export {
   ConfigError,
   type ConfigOf,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runProvider } from '@mcp-fleet/sdk';
-import { definitions, WATCHED_RESOURCE, watched } from './definitions.js';
+import { definitions, WATCHED_RESOURCE, watched } from './provider.js';
 
 await runProvider({
   name: 'everything',

@@ -12,8 +12,8 @@ import {
   toolCall,
 } from '@mcp-fleet/sdk/testing';
 import { prompts } from '../src/prompts.js';
+import { tools } from '../src/provider.js';
 import { resources } from '../src/resources.js';
-import { tools } from '../src/tools.js';
 
 const PNG_MAGIC = '89504e470d0a1a0a';
 

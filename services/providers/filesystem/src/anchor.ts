@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { type FileHandle, open, readlink } from 'node:fs/promises';
 import path from 'node:path';
-import { AccessDenied } from './locate.js';
+import { AccessDenied } from '@mcp-fleet/path-guard';
 
 const FD_DIR = '/proc/self/fd';
 const DIRECTORY = constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW;

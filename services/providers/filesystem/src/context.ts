@@ -1,8 +1,7 @@
 import { realpath } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { type Intent, type Located, locate, type Root, type Scope } from '@mcp-fleet/path-guard';
 import type { HandlerContext } from '@mcp-fleet/sdk';
-import { type Intent, type Located, locate, type Scope } from './locate.js';
-import type { Root } from './roots.js';
 
 export interface FsProvider {
   roots: Root[];

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { type FileHandle, link, lstat, mkdir, open, rename, rmdir, unlink } from 'node:fs/promises';
+import { AccessDenied, contain, type Located } from '@mcp-fleet/path-guard';
 import { Anchor, describeFsError, descriptorPath } from './anchor.js';
-import { AccessDenied, contain, type Located } from './locate.js';
 import { someNames } from './walk.js';
 
 /** Deeper trees are not deleted recursively: each level holds a descriptor open. */

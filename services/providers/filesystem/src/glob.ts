@@ -1,4 +1,4 @@
-import { AccessDenied } from './locate.js';
+import { AccessDenied } from '@mcp-fleet/path-guard';
 
 /** Longest glob accepted: matching one path costs at most the glob's length times the path's. */
 export const MAX_GLOB = 256;

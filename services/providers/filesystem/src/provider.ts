@@ -4,9 +4,8 @@ import { list, listRoots, readMany, readMedia, readText, stat, tree } from './to
 import { find, grep } from './tools/search.js';
 import { edit, write } from './tools/write.js';
 
+export { loadRoots, type Root } from '@mcp-fleet/path-guard';
 export type { FsProvider } from './context.js';
-export { AccessDenied, resolvePath, type Scope } from './locate.js';
-export { loadRoots, type Root, within } from './roots.js';
 
 /** Every tool of the provider; write tools only when some root is writable. */
 export function filesystemTools(p: FsProvider) {

@@ -10,6 +10,7 @@ import { link, mkdir, readFile, rename, rm, symlink, unlink, writeFile } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
+import { INTENT, loadRoots, locate, type Scope } from '@mcp-fleet/path-guard';
 import { Anchor } from '../src/anchor.js';
 import {
   atomicWrite,
@@ -19,8 +20,6 @@ import {
   readLocated,
   removeTree,
 } from '../src/files.js';
-import { INTENT, locate, type Scope } from '../src/locate.js';
-import { loadRoots } from '../src/roots.js';
 import { walk } from '../src/walk.js';
 import { snapshot } from './support.js';
 

@@ -1,4 +1,4 @@
-import { AccessDenied } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied } from '@mcp-fleet/path-guard';
 
 /** One setting as git itself reads it: from which scope and file, under which key. */
 export interface ConfigEntry {

@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { lstat, open, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { AccessDenied, type Root, within } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied, type Root, within } from '@mcp-fleet/path-guard';
 
 /** Where git will keep a repository (real paths), worked out without asking git. */
 export interface Located {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { loadRoots } from '@mcp-fleet/provider-filesystem';
+import { loadRoots } from '@mcp-fleet/path-guard';
 import { runProvider } from '@mcp-fleet/sdk';
 import { gitTools } from './provider.js';
 

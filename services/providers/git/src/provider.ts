@@ -1,10 +1,10 @@
-import type { GitProvider } from './tools/common.js';
+import type { GitProvider } from './context.js';
 import { readTools } from './tools/read.js';
 import { remoteTools } from './tools/remote.js';
 import { writeTools } from './tools/write.js';
 
+export type { GitProvider } from './context.js';
 export type { RemotePolicy, SshAccess } from './remote.js';
-export type { GitProvider } from './tools/common.js';
 
 /** Every tool of the provider; local write and remote tools only when configured. */
 export function gitTools(p: GitProvider) {

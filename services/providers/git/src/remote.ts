@@ -1,4 +1,4 @@
-import { AccessDenied } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied } from '@mcp-fleet/path-guard';
 import { plain } from './run.js';
 
 /** The provider's own ssh identity, and the host keys it trusts (no trust on first use). */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { AccessDenied, type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied, type Root, resolvePath } from '@mcp-fleet/path-guard';
 import { checkConfig, parseConfigListing } from './config-policy.js';
 import { locate } from './locate.js';
 import { GitError, type GitLimits, git, plain } from './run.js';

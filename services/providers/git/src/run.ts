@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { AccessDenied } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied } from '@mcp-fleet/path-guard';
 
 /** Limits of every git run. */
 export interface GitLimits {

@@ -1,6 +1,6 @@
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { AccessDenied, type Root } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied, type Root } from '@mcp-fleet/path-guard';
 import { type Located, realInside } from './locate.js';
 import { type GitLimits, git } from './run.js';
 

@@ -1,6 +1,6 @@
 import { lstat, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { AccessDenied } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied } from '@mcp-fleet/path-guard';
 import { type GitLimits, git } from './run.js';
 
 /** Listing the index of a very large repository takes this much output at most. */

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadRoots } from '@mcp-fleet/provider-filesystem';
+import { loadRoots } from '@mcp-fleet/path-guard';
 import { startProvider, type TestProvider } from '@mcp-fleet/sdk/testing';
 import { gitTools } from '../src/provider.js';
 import type { SshAccess } from '../src/remote.js';

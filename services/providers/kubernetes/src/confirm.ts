@@ -1,6 +1,8 @@
 import type { HandlerContext } from '@mcp-fleet/sdk';
 import { Refused } from './api.js';
-import type { Confirm } from './tools.js';
+
+/** Whether destructive writes ask the user first (MCP elicitation); refused when the client cannot ask. */
+export type Confirm = 'destructive' | 'never';
 
 /**
  * Asks the user, through the client (MCP elicitation), to allow a destructive write. Closed by

@@ -1,7 +1,8 @@
 import type { HandlerContext } from '@mcp-fleet/sdk';
 import { type KubeApi, KubeApiError, Refused } from './api.js';
 import { confirmed } from './confirm.js';
-import type { KubeObject, KubernetesProvider } from './tools.js';
+import type { KubernetesProvider } from './context.js';
+import type { KubeObject } from './shown.js';
 import { judge, type Verdict } from './write-judge.js';
 
 export const FIELD_MANAGER = 'mcp-fleet';

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { Refused } from './api.js';
 import type { ParseResult } from './manifest-worker.js';
-import type { KubeObject } from './tools.js';
+import type { KubeObject } from './shown.js';
 
 const WORKER = new URL('./manifest-worker.js', import.meta.url);
 /** A 1 MB manifest's tree, many times over; a runaway parse dies alone. */

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { manifestObjects } from './manifest.js';
-import type { KubeObject } from './tools.js';
+import type { KubeObject } from './shown.js';
 
 export type ParseResult = { objects: KubeObject[] } | { refused: string };
 

@@ -1,6 +1,6 @@
 import { type Document, isMap, isScalar, parseAllDocuments, visit } from 'yaml';
 import { Refused } from './api.js';
-import type { KubeObject } from './tools.js';
+import type { KubeObject } from './shown.js';
 
 export const MAX_MANIFEST = 1024 * 1024;
 export const MAX_OBJECTS = 100;

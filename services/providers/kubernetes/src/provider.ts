@@ -1,15 +1,17 @@
-import { type ClusterTarget, clusterChooser, contextTools } from './contexts.js';
-import { execTools } from './exec-tools.js';
-import { explainTools } from './explain.js';
-import { metricsTools } from './metrics-tools.js';
+import { type ClusterTarget, clusterChooser } from './clusters.js';
+import type { Confirm } from './confirm.js';
 import type { KubePolicy } from './policy.js';
-import { rolloutTools } from './rollout-tools.js';
-import { type Confirm, readTools } from './tools.js';
-import { workloadTools } from './workload-tools.js';
-import { writeTools } from './write-tools.js';
+import { contextTools } from './tools/contexts.js';
+import { execTools } from './tools/exec.js';
+import { explainTools } from './tools/explain.js';
+import { metricsTools } from './tools/metrics.js';
+import { readTools } from './tools/read.js';
+import { rolloutTools } from './tools/rollout.js';
+import { workloadTools } from './tools/workloads.js';
+import { writeTools } from './tools/write.js';
 
 export { kubeApi } from './api.js';
-export { type ClusterTarget, clustersOf } from './contexts.js';
+export { type ClusterTarget, clustersOf } from './clusters.js';
 export type { KubePolicy } from './policy.js';
 
 /** Every tool of the provider; write tools only when configured. The first cluster is the default. */

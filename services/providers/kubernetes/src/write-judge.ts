@@ -2,8 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { Refused } from './api.js';
 import { at, isObject, type Path, pathText } from './object-paths.js';
 import { codeOf, podSpecProblems } from './pod-spec.js';
+import type { KubeObject } from './shown.js';
 import { specAsks } from './spec-changes.js';
-import type { KubeObject } from './tools.js';
 
 /**
  * A write judged on what it does, not on how the patch is spelled: the object before it and the

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { answering, type TestProvider } from '@mcp-fleet/sdk/testing';
 import { stringify } from 'yaml';
-import { shown } from '../src/tools.js';
+import { shown } from '../src/shown.js';
 import {
   adminOf,
   type Fixture,

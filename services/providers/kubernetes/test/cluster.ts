@@ -9,8 +9,8 @@ import {
   type TestProvider,
   toolCall,
 } from '@mcp-fleet/sdk/testing';
+import type { Confirm } from '../src/confirm.js';
 import { clustersOf, type KubePolicy, kubernetesTools } from '../src/provider.js';
-import type { Confirm } from '../src/tools.js';
 
 export type Fixture = {
   metadata?: { uid?: string; generation?: number; name?: string; annotations?: Record<string, string> };

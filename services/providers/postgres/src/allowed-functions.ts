@@ -105,3 +105,15 @@ export const WRITE_NAMES: readonly string[] = [...READ_NAMES, ...words(WRITE_FAM
 function words(text: string): string[] {
   return text.split(/\s+/).filter((w) => w !== '');
 }
+
+/** `schema.name` or `schema.*` entries of MCPFLEET_PG_ALLOW_FUNCTIONS; refuses to start on anything else. */
+export function parseAllowFunctions(value: string | undefined): string[] {
+  const entries = (value ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
+  const bad = entries.find((e) => !/^[a-z_][a-z0-9_$]*\.([a-z_][a-z0-9_$]*|\*)$/i.test(e));
+  if (bad !== undefined)
+    throw new Error(`MCPFLEET_PG_ALLOW_FUNCTIONS: "${bad}" is not schema.name or schema.*`);
+  return entries;
+}

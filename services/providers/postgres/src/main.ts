@@ -2,9 +2,11 @@
 import { metricsRegistry, runProvider } from '@mcp-fleet/sdk';
 import pg from 'pg';
 import { Gauge } from 'prom-client';
+import { parseAllowFunctions } from './allowed-functions.js';
 import { Database, type PgProvider } from './context.js';
 import { startEmbedded } from './embedded.js';
-import { parseAllowFunctions, postgresTools, warnAboutRole } from './provider.js';
+import { postgresTools } from './provider.js';
+import { warnAboutRole } from './role-check.js';
 import { loadParser } from './sql-guard.js';
 
 await runProvider({

@@ -1,5 +1,6 @@
 import { rename, rmdir, unlink } from 'node:fs/promises';
-import { defineTool } from '@mcp-fleet/sdk';
+import { INTENT } from '@mcp-fleet/path-guard';
+import { DESTRUCTIVE, defineTool, IDEMPOTENT_WRITE } from '@mcp-fleet/sdk';
 import { describeFsError } from '../anchor.js';
 import { type FsProvider, locateFor } from '../context.js';
 import {
@@ -11,9 +12,7 @@ import {
   readLocated,
   removeTree,
 } from '../files.js';
-import { INTENT } from '../locate.js';
 import { PATH } from './read.js';
-import { WRITE } from './write.js';
 
 const FROM_TO = {
   type: 'object',
@@ -33,7 +32,7 @@ export const makeDirectory = (p: FsProvider) =>
       required: ['path'],
       additionalProperties: false,
     },
-    annotations: { ...WRITE, destructiveHint: false, idempotentHint: true },
+    annotations: IDEMPOTENT_WRITE,
     async handler({ path: input }, ctx) {
       const place = await locateFor(p, ctx, input, INTENT.create);
       await makeDirectories(place).catch((err) => {
@@ -50,7 +49,7 @@ export const move = (p: FsProvider) =>
     description:
       'Moves a file, directory or symbolic link (the link itself) within the writable roots. Only a plain file is ever replaced, and only with `overwrite`; a root is never moved or replaced.',
     inputSchema: FROM_TO,
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     async handler({ from, to, overwrite = false }, ctx) {
       const source = await locateFor(p, ctx, from, INTENT.replace);
       if (!source.exists) throw new Error(`${from} does not exist`);
@@ -77,7 +76,7 @@ export const copy = (p: FsProvider) =>
     description:
       'Copies a regular file from any root into a writable root. The copy is written beside the destination and renamed over it, so a replaced hard link or symbolic link is never written through.',
     inputSchema: FROM_TO,
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     async handler({ from, to, overwrite = false }, ctx) {
       const data = await readLocated(
         await locateFor(p, ctx, from, INTENT.read),
@@ -107,7 +106,7 @@ export const remove = (p: FsProvider) =>
       required: ['path'],
       additionalProperties: false,
     },
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     async handler({ path: input, recursive = false }, ctx) {
       const place = await locateFor(p, ctx, input, INTENT.replace);
       if (!place.exists) throw new Error(`${input} does not exist`);

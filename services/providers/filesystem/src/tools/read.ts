@@ -1,21 +1,15 @@
 import { createHash } from 'node:crypto';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { defineTool, type HandlerContext, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { INTENT } from '@mcp-fleet/path-guard';
+import { defineTool, type HandlerContext, READ_ONLY } from '@mcp-fleet/sdk';
 import { describeFsError } from '../anchor.js';
 import { type FsProvider, locateFor } from '../context.js';
 import { entryNow, inParent, readLocated } from '../files.js';
 import { compileGlob, MAX_GLOB } from '../glob.js';
-import { INTENT } from '../locate.js';
 import { mediaType } from '../mime.js';
 import { type WalkOptions, walk } from '../walk.js';
 
-export const READ: ToolAnnotations = {
-  readOnlyHint: true,
-  idempotentHint: true,
-  destructiveHint: false,
-  openWorldHint: false,
-};
 export const PATH = {
   type: 'string',
   minLength: 1,
@@ -37,7 +31,7 @@ export const listRoots = (p: FsProvider) =>
     title: 'Allowed roots',
     description: 'The directories this provider may touch, and which of them are writable.',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: () => {
       const roots = p.roots.map((r) => ({ path: r.given, writable: r.writable }));
       return {
@@ -78,7 +72,7 @@ export const readText = (p: FsProvider) =>
       required: ['path'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input, offset, limit, head, tail, encoding = 'utf8' }, ctx) {
       const data = await readLocated(await locateFor(p, ctx, input, INTENT.read), p.maxRead);
       const text = data.toString(encoding);
@@ -101,7 +95,7 @@ export const readMedia = (p: FsProvider) =>
     title: 'Read an image or audio file',
     description: 'An image or audio file as base64 content with its media type.',
     inputSchema: ONE_PATH,
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input }, ctx) {
       const mimeType = mediaType(input);
       if (!mimeType) throw new Error(`${input} is not an image or audio file this provider knows`);
@@ -130,7 +124,7 @@ export const readMany = (p: FsProvider) =>
       required: ['paths'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ paths }, ctx) {
       // One read cap for the whole call, not one per file: 100 paths must not load 100 × the cap.
       let left = p.maxRead;
@@ -158,7 +152,7 @@ export const stat = (p: FsProvider) =>
     title: 'File information',
     description: 'Type, size, times and permissions of a path, without following a final symbolic link.',
     inputSchema: ONE_PATH,
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input }, ctx) {
       // The name itself is looked at (lstat), through the directory holding it, held open.
       const place = await locateFor(p, ctx, input, INTENT.inspect);
@@ -216,7 +210,7 @@ export const list = (p: FsProvider) =>
       required: ['path'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input, sort = 'name' }, ctx) {
       const { entries, truncated } = await walkFrom(p, ctx, input, {
         maxDepth: 1,
@@ -266,7 +260,7 @@ export const tree = (p: FsProvider) =>
       required: ['path'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input, maxDepth = 3, maxEntries = 500, exclude = [] }, ctx) {
       const { entries, truncated } = await walkFrom(p, ctx, input, {
         maxDepth,

@@ -1,12 +1,12 @@
-import { defineTool } from '@mcp-fleet/sdk';
+import { INTENT, locate } from '@mcp-fleet/path-guard';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
 import { type FsProvider, scopeOf } from '../context.js';
 import { readLocated } from '../files.js';
 import { compileGlob, MAX_GLOB } from '../glob.js';
-import { INTENT, locate } from '../locate.js';
 import { type LineMatch, LineMatcher, MatchingStopped } from '../matcher.js';
 import { compilePattern, SYNTAX_NOTE } from '../pattern.js';
 import type { Entry } from '../walk.js';
-import { GLOBS, PATH, READ, walkFrom } from './read.js';
+import { GLOBS, PATH, walkFrom } from './read.js';
 
 /** Most files one grep reads. */
 const MAX_FILES = 10_000;
@@ -34,7 +34,7 @@ export const find = (p: FsProvider) =>
       required: ['path', 'pattern'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input, pattern, exclude = [], maxResults = 1000 }, ctx) {
       const matches = compileGlob(pattern);
       const { entries, truncated } = await walkFrom(p, ctx, input, {
@@ -124,7 +124,7 @@ export const grep = (p: FsProvider) =>
       required: ['path', 'pattern'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler({ path: input, pattern, include, ignoreCase = false, context = 0, maxMatches = 200 }, ctx) {
       // Compiled here first: a pattern RE2 cannot run is refused as invalid params before any work.
       compilePattern(pattern, ignoreCase);

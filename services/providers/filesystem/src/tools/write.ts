@@ -1,17 +1,10 @@
-import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { INTENT } from '@mcp-fleet/path-guard';
+import { DESTRUCTIVE, defineTool } from '@mcp-fleet/sdk';
 import { type FsProvider, locateFor } from '../context.js';
 import { unifiedDiff } from '../diff.js';
 import { applyEdits, type Edit } from '../edits.js';
 import { assertReplaceable, atomicWrite, entryNow, inParent, readEntry } from '../files.js';
-import { INTENT } from '../locate.js';
 import { PATH, sha256 } from './read.js';
-
-export const WRITE: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: false,
-  openWorldHint: false,
-};
 
 export const write = (p: FsProvider) =>
   defineTool<{ path: string; content: string; expectedSha256?: string }>({
@@ -29,7 +22,7 @@ export const write = (p: FsProvider) =>
       required: ['path', 'content'],
       additionalProperties: false,
     },
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     async handler({ path: input, content, expectedSha256 }, ctx) {
       const data = Buffer.from(content, 'utf8');
       if (data.length > p.maxWrite)
@@ -81,7 +74,7 @@ export const edit = (p: FsProvider) =>
       required: ['path', 'edits'],
       additionalProperties: false,
     },
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     async handler({ path: input, edits, dryRun = false }, ctx) {
       const place = await locateFor(p, ctx, input, INTENT.replace);
       const diff = await inParent(place, async (dir) => {

@@ -1,9 +1,15 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { defineTool } from '@mcp-fleet/sdk';
-import { openRepo, verifyRevision } from '../repo.js';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
+import type { GitProvider } from '../context.js';
+import { type Args, gitTool, repoPaths, TEXT } from '../git-tool.js';
+import { openRepo, type Repo, verifyRevision } from '../repo.js';
 import { plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, optionalRevision, READ, repoPaths, TEXT } from './common.js';
+
+/** The verified commit of an optional revision argument, as a list to spread into git's arguments. */
+async function optionalRevision(p: GitProvider, repo: Repo, value: unknown): Promise<string[]> {
+  return value === undefined ? [] : [await verifyRevision(repo, String(value), p.limits)];
+}
 
 /** The repositories under the roots (two levels), only those every other tool would open. */
 function repos(p: GitProvider) {
@@ -12,7 +18,7 @@ function repos(p: GitProvider) {
     title: 'Repositories',
     description: 'The git repositories under the allowed roots (two levels deep).',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-    annotations: READ,
+    annotations: READ_ONLY,
     async handler() {
       const found: string[] = [];
       for (const root of p.roots) {
@@ -39,7 +45,7 @@ function repos(p: GitProvider) {
 /** Tools that only list: no arguments but the repository. */
 function listings(p: GitProvider) {
   const list = (name: string, title: string, description: string, args: string[]) =>
-    gitTool(p, { name, title, description, properties: {}, annotations: READ }, async () => args);
+    gitTool(p, { name, title, description, properties: {}, annotations: READ_ONLY }, async () => args);
   return [
     list('status', 'Status', 'Branch and changed files (porcelain v2).', [
       'status',
@@ -77,7 +83,7 @@ function history(p: GitProvider) {
           paths: { type: 'array', items: TEXT, maxItems: 200 },
           context: { type: 'integer', minimum: 0, maximum: 50 },
         },
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'diff',
@@ -106,7 +112,7 @@ function history(p: GitProvider) {
           until: TEXT,
           path: TEXT,
         },
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'log',
@@ -130,7 +136,7 @@ function history(p: GitProvider) {
         description: 'A commit, or one file at a revision.',
         properties: { revision: TEXT, path: TEXT },
         required: ['revision'],
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => {
         const commit = await verifyRevision(repo, a.revision, p.limits);
@@ -161,7 +167,7 @@ function search(p: GitProvider) {
           end: { type: 'integer', minimum: 1 },
         },
         required: ['path'],
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'blame',
@@ -182,7 +188,7 @@ function search(p: GitProvider) {
           'Lines matching an extended regular expression in the staged (index) content of tracked files, or in a revision.',
         properties: { pattern: TEXT, ignoreCase: { type: 'boolean' }, revision: TEXT },
         required: ['pattern'],
-        annotations: READ,
+        annotations: READ_ONLY,
       },
       async (repo, a) => [
         'grep',

@@ -1,18 +1,14 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { AccessDenied, resolvePath } from '@mcp-fleet/provider-filesystem';
-import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { AccessDenied, resolvePath } from '@mcp-fleet/path-guard';
+import { defineTool, WRITE } from '@mcp-fleet/sdk';
+import type { GitProvider } from '../context.js';
+import { type Args, gitTool, TEXT, type ToolSpec, text } from '../git-tool.js';
 import { checkRemoteUrl, type RemotePolicy, remoteConfig } from '../remote.js';
 import { checkRefName, openRepo, type Repo, verifyRevision } from '../repo.js';
 import { git, plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, TEXT, type ToolSpec, text } from './common.js';
 
-const REMOTE: ToolAnnotations = {
-  readOnlyHint: false,
-  idempotentHint: false,
-  destructiveHint: false,
-  openWorldHint: true,
-};
+const REMOTE = { ...WRITE, openWorldHint: true };
 
 /**
  * The URL of a repository's remote, checked against the policy at every use (its config may have

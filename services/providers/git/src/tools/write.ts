@@ -1,9 +1,16 @@
-import { AccessDenied } from '@mcp-fleet/provider-filesystem';
+import { AccessDenied } from '@mcp-fleet/path-guard';
+import { DESTRUCTIVE, type HandlerContext, WRITE } from '@mcp-fleet/sdk';
+import type { GitProvider } from '../context.js';
+import { type Args, gitTool, PATHS, repoPaths, TEXT } from '../git-tool.js';
 import { checkRefName, verifyRevision } from '../repo.js';
 import { plain } from '../run.js';
-import { type Args, type GitProvider, gitTool, identity, PATHS, repoPaths, TEXT, WRITE } from './common.js';
 
-const DESTRUCTIVE = { ...WRITE, destructiveHint: true };
+/** Who commits and tags: the caller under the operator's domain, or the provider itself. */
+function identity(p: GitProvider, ctx: HandlerContext): string[] {
+  return p.authorDomain
+    ? [`user.name=${ctx.identity.subject}`, `user.email=${ctx.identity.subject}@${p.authorDomain}`]
+    : ['user.name=MCP Fleet', 'user.email=mcp-fleet@localhost'];
+}
 
 /** The index and commits: add, restore, commit. */
 function staging(p: GitProvider) {

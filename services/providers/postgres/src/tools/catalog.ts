@@ -1,14 +1,7 @@
-import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import type { CallScope } from '../database.js';
 import { textTable } from '../format.js';
-
-export const READ: ToolAnnotations = {
-  readOnlyHint: true,
-  idempotentHint: true,
-  destructiveHint: false,
-  openWorldHint: false,
-};
 
 const IDENT = { type: 'string', minLength: 1, maxLength: 63 };
 
@@ -27,7 +20,7 @@ export const listSchemas = (p: PgProvider) =>
     title: 'List schemas',
     description: 'Schemas of the database with their owners, excluding PostgreSQL internals.',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: (_args, ctx) =>
       guarded(() =>
         catalogQuery(
@@ -56,7 +49,7 @@ export const listObjects = (p: PgProvider) =>
       },
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: ({ schema = 'public', kind }, ctx) =>
       guarded(() =>
         catalogQuery(
@@ -97,7 +90,7 @@ export const describeObject = (p: PgProvider) =>
       required: ['name'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: ({ schema = 'public', name }, ctx) =>
       guarded(async () => {
         const limits = limitsFor(p, {});

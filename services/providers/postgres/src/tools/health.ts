@@ -1,10 +1,9 @@
-import { defineTool } from '@mcp-fleet/sdk';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
 import type pg from 'pg';
 import { analyseStatements } from '../analysis.js';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import { textTable } from '../format.js';
 import { planRows } from '../plans.js';
-import { READ } from './catalog.js';
 
 async function hasExtension(client: pg.PoolClient, name: string): Promise<boolean> {
   const { rows } = await client.query('SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1', [name]);
@@ -24,7 +23,7 @@ export const topQueries = (p: PgProvider) =>
       },
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: ({ limit = 10, orderBy = 'total_time' }, ctx) =>
       guarded(async () => {
         const limits = limitsFor(p, {});
@@ -56,7 +55,7 @@ export const dbHealth = (p: PgProvider) =>
     description:
       'Connections by state, long-running and blocked queries, cache hit ratio, tables needing vacuum, and database size.',
     inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: (_args, ctx) =>
       guarded(async () => {
         const limits = limitsFor(p, {});
@@ -161,7 +160,7 @@ export const recommendIndexes = (p: PgProvider) =>
       required: ['queries'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: ({ queries }, ctx) =>
       guarded(async () => {
         const { analysed: statements, failure } = await analyseStatements(

@@ -1,10 +1,9 @@
-import { defineTool } from '@mcp-fleet/sdk';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
 import { analyseStatement } from '../analysis.js';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import { textTable } from '../format.js';
 import { planRows } from '../plans.js';
 import { StatementRefused } from '../sql-guard.js';
-import { READ } from './catalog.js';
 
 const PARAMS = {
   type: 'array',
@@ -31,7 +30,7 @@ export const query = (p: PgProvider) =>
       required: ['sql'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: ({ sql, params = [], maxRows, timeoutMs }, ctx) =>
       guarded(async () => {
         const statement = await analyseStatement(sql, { mode: 'read' }, ctx.signal);
@@ -63,7 +62,7 @@ export const explainPlan = (p: PgProvider) =>
       required: ['sql'],
       additionalProperties: false,
     },
-    annotations: READ,
+    annotations: READ_ONLY,
     handler: ({ sql, params = [], analyze = false }, ctx) =>
       guarded(async () => {
         if (analyze && !p.readWrite)

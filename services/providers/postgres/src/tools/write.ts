@@ -1,14 +1,7 @@
-import { defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
+import { DESTRUCTIVE, defineTool } from '@mcp-fleet/sdk';
 import { analyseStatement, analyseStatements } from '../analysis.js';
 import { guarded, limitsFor, type PgProvider } from '../context.js';
 import type { Analysed } from '../statement.js';
-
-const WRITE: ToolAnnotations = {
-  readOnlyHint: false,
-  destructiveHint: true,
-  idempotentHint: false,
-  openWorldHint: false,
-};
 
 const STATEMENT = {
   type: 'object',
@@ -26,7 +19,7 @@ export const execute = (p: PgProvider) =>
     title: 'Change data',
     description: `Runs one INSERT/UPDATE/DELETE/MERGE${p.dmlOnly ? '' : ' or DDL'} statement in its own transaction and reports the rows affected.`,
     inputSchema: STATEMENT,
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     handler: ({ sql, params = [] }, ctx) =>
       guarded(async () => {
         const statement = await analyseStatement(sql, { mode: 'write', dmlOnly: p.dmlOnly }, ctx.signal);
@@ -54,7 +47,7 @@ export const transaction = (p: PgProvider) =>
       required: ['statements'],
       additionalProperties: false,
     },
-    annotations: WRITE,
+    annotations: DESTRUCTIVE,
     handler: ({ statements }, ctx) =>
       guarded(async () => {
         const { analysed, failure } = await analyseStatements(

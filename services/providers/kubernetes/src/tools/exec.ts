@@ -1,8 +1,10 @@
-import { defineTool } from '@mcp-fleet/sdk';
-import { Refused } from './api.js';
-import { confirmed } from './confirm.js';
-import { dnsLabel, objectName, objectPath } from './policy.js';
-import { CONTEXT, type KubernetesProvider, NAME, NAMESPACE, render } from './tools.js';
+import { DESTRUCTIVE, defineTool } from '@mcp-fleet/sdk';
+import { Refused } from '../api.js';
+import { confirmed } from '../confirm.js';
+import type { KubernetesProvider } from '../context.js';
+import { dnsLabel, objectName, objectPath } from '../policy.js';
+import { CONTEXT, NAME, NAMESPACE } from '../schemas.js';
+import { render } from '../shown.js';
 
 const MAX_OUTPUT = 256 * 1024;
 
@@ -30,12 +32,7 @@ export function execTools(p: KubernetesProvider, timeoutMs: number) {
         required: ['namespace', 'pod', 'command'],
         additionalProperties: false,
       },
-      annotations: {
-        readOnlyHint: false,
-        idempotentHint: false,
-        destructiveHint: true,
-        openWorldHint: false,
-      },
+      annotations: DESTRUCTIVE,
       async handler(a, ctx) {
         const { api, types } = p.cluster(a.context);
         const type = await types.typeFor('pods');

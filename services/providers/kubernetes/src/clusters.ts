@@ -1,9 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { defineTool } from '@mcp-fleet/sdk';
 import { type KubeApi, kubeApi, Refused } from './api.js';
 import { type TypeCatalog, typeCatalog } from './kinds.js';
 import { type KubePolicy, servedType } from './policy.js';
-import { READ, render } from './tools.js';
 
 /** A kubeconfig context as callers may see it: names and the server, never the user or credentials. */
 export interface ContextInfo {
@@ -72,19 +70,4 @@ export function clusterChooser(targets: ClusterTarget[], policy: KubePolicy) {
       );
     return cluster;
   };
-}
-
-export function contextTools(targets: ClusterTarget[]) {
-  const contexts = targets.map((t, index) => ({ ...t.context, default: index === 0 }));
-  return [
-    defineTool<Record<string, never>>({
-      name: 'contexts_list',
-      title: 'Contexts',
-      description:
-        'The kubeconfig contexts callers may name in the `context` argument of every tool; the default one is used when a call names none.',
-      inputSchema: { type: 'object', properties: {}, additionalProperties: false },
-      annotations: READ,
-      handler: async () => render({ contexts }),
-    }),
-  ];
 }

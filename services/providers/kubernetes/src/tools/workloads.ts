@@ -1,24 +1,14 @@
-import { defineTool } from '@mcp-fleet/sdk';
-import { Refused } from './api.js';
-import type { Cluster } from './contexts.js';
-import type { ResourceType } from './kinds.js';
-import { dnsLabel, objectPath } from './policy.js';
-import { ROLLOUT_KINDS } from './rollout-state.js';
-import { CONTEXT, type KubernetesProvider, NAME, NAMESPACE, READ, render } from './tools.js';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
+import { Refused } from '../api.js';
+import type { Cluster } from '../clusters.js';
+import type { KubernetesProvider } from '../context.js';
+import type { ResourceType } from '../kinds.js';
+import { dnsLabel, objectPath } from '../policy.js';
+import { ROLLOUT_KINDS } from '../rollout-state.js';
+import { CONTEXT, NAME, NAMESPACE, WORKLOAD_REF } from '../schemas.js';
+import { render } from '../shown.js';
 
 const MAX_LOG_BYTES = 1024 * 1024;
-
-/** The kind schema of the workload tools: Deployment when absent. */
-export const WORKLOAD_KIND = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 253,
-  default: 'Deployment',
-  description: 'Deployment, StatefulSet or DaemonSet',
-};
-
-/** The fields that name one workload. */
-export const WORKLOAD_REF = { context: CONTEXT, kind: WORKLOAD_KIND, namespace: NAMESPACE, name: NAME };
 
 /** A served workload type with a rollout (Deployment, StatefulSet, DaemonSet), however spelled. */
 export async function workloadType(cluster: Cluster, kind = 'Deployment'): Promise<ResourceType> {
@@ -41,7 +31,7 @@ export function workloadTools(p: KubernetesProvider) {
         required: ['namespace', 'name'],
         additionalProperties: false,
       },
-      annotations: READ,
+      annotations: READ_ONLY,
       async handler(a) {
         const cluster = p.cluster(a.context);
         const type = await workloadType(cluster, a.kind);
@@ -77,7 +67,7 @@ export function workloadTools(p: KubernetesProvider) {
         required: ['namespace', 'name'],
         additionalProperties: false,
       },
-      annotations: READ,
+      annotations: READ_ONLY,
       async handler(a) {
         const { api, types } = p.cluster(a.context);
         // The pods type must itself be served: a deny-list naming pods hides their logs too.

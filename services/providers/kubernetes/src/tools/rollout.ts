@@ -1,12 +1,13 @@
-import { defineTool } from '@mcp-fleet/sdk';
-import { Refused } from './api.js';
-import type { Cluster } from './contexts.js';
-import { checkWrite, commitWrites } from './guarded-write.js';
-import type { ResourceType } from './kinds.js';
-import { objectPath } from './policy.js';
-import { type KubeObject, type KubernetesProvider, render } from './tools.js';
-import { WORKLOAD_REF, workloadType } from './workload-tools.js';
-import { DRY_RUN, WRITE } from './write-tools.js';
+import { DESTRUCTIVE, defineTool } from '@mcp-fleet/sdk';
+import { Refused } from '../api.js';
+import type { Cluster } from '../clusters.js';
+import type { KubernetesProvider } from '../context.js';
+import { checkWrite, commitWrites } from '../guarded-write.js';
+import type { ResourceType } from '../kinds.js';
+import { objectPath } from '../policy.js';
+import { DRY_RUN, WORKLOAD_REF } from '../schemas.js';
+import { type KubeObject, render } from '../shown.js';
+import { workloadType } from './workloads.js';
 
 type Action = 'restart' | 'undo' | 'pause' | 'resume';
 
@@ -115,7 +116,7 @@ export function rolloutTools(p: KubernetesProvider) {
         required: ['namespace', 'name', 'action'],
         additionalProperties: false,
       },
-      annotations: { ...WRITE, idempotentHint: false, destructiveHint: true },
+      annotations: DESTRUCTIVE,
       async handler(a, ctx) {
         const cluster = p.cluster(a.context);
         const type = await workloadType(cluster, a.kind);

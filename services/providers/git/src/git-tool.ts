@@ -1,34 +1,10 @@
 import path from 'node:path';
-import { type Root, resolvePath } from '@mcp-fleet/provider-filesystem';
+import { resolvePath } from '@mcp-fleet/path-guard';
 import { defineTool, type HandlerContext, type ToolAnnotations } from '@mcp-fleet/sdk';
-import type { RemotePolicy } from '../remote.js';
-import { openRepo, type Repo, verifyRevision } from '../repo.js';
-import { type GitLimits, git, plain } from '../run.js';
+import type { GitProvider } from './context.js';
+import { openRepo, type Repo } from './repo.js';
+import { git, plain } from './run.js';
 
-export interface GitProvider {
-  /** Repositories live under these; `clone` creates new ones only in writable roots. */
-  roots: Root[];
-  /** Remote tools (clone, fetch, pull, push) are registered only when set. */
-  remote?: RemotePolicy;
-  limits: GitLimits;
-  /** Local write tools (add, commit, branch, ...) are registered only when true. */
-  write: boolean;
-  /** Commit as the caller (`<subject> <subject@<domain>>`) when set. */
-  authorDomain?: string;
-}
-
-export const READ: ToolAnnotations = {
-  readOnlyHint: true,
-  idempotentHint: true,
-  destructiveHint: false,
-  openWorldHint: false,
-};
-export const WRITE: ToolAnnotations = {
-  readOnlyHint: false,
-  idempotentHint: false,
-  destructiveHint: false,
-  openWorldHint: false,
-};
 export const REPO = {
   type: 'string',
   minLength: 1,
@@ -48,18 +24,7 @@ export async function repoPaths(repo: Repo, paths: string[] = []): Promise<strin
   return out;
 }
 
-/** The verified commit of an optional revision argument, as a list to spread into git's arguments. */
-export async function optionalRevision(p: GitProvider, repo: Repo, value: unknown): Promise<string[]> {
-  return value === undefined ? [] : [await verifyRevision(repo, String(value), p.limits)];
-}
-
-/** Who commits and tags: the caller under the operator's domain, or the provider itself. */
-export function identity(p: GitProvider, ctx: HandlerContext): string[] {
-  return p.authorDomain
-    ? [`user.name=${ctx.identity.subject}`, `user.email=${ctx.identity.subject}@${p.authorDomain}`]
-    : ['user.name=MCP Fleet', 'user.email=mcp-fleet@localhost'];
-}
-
+/** A tool result: git's output as text, and as structured content. */
 export function text(result: { stdout: string; truncated: boolean }) {
   const body = result.stdout || '(nothing)';
   return {

@@ -1,6 +1,8 @@
-import { defineTool } from '@mcp-fleet/sdk';
-import { type KubeApi, Refused } from './api.js';
-import { CONTEXT, type KubernetesProvider, NAME, READ, render } from './tools.js';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
+import { type KubeApi, Refused } from '../api.js';
+import type { KubernetesProvider } from '../context.js';
+import { CONTEXT, NAME } from '../schemas.js';
+import { render } from '../shown.js';
 
 interface Schema {
   description?: string;
@@ -68,7 +70,7 @@ export function explainTools(p: KubernetesProvider) {
         required: ['kind'],
         additionalProperties: false,
       },
-      annotations: READ,
+      annotations: READ_ONLY,
       async handler(a) {
         const { api, types } = p.cluster(a.context);
         const type = await types.typeFor(a.kind, a.apiVersion);

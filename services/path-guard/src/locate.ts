@@ -133,7 +133,7 @@ export async function locate(scope: Scope, input: string, intent: Intent): Promi
   return { ...place, root, input, scope, intent };
 }
 
-/** The follow-mode form other providers use (git): a real path inside a root, or a refusal. */
+/** The follow-mode form for callers that need only a real path (git): a real path inside a root, or a refusal. */
 export async function resolvePath(scope: Scope, input: string, want: 'read' | 'write'): Promise<Resolved> {
   const { real, root, exists } = await locate(scope, input, { want, final: 'follow' });
   return { real, root, exists };

@@ -1,8 +1,10 @@
-import { defineTool } from '@mcp-fleet/sdk';
-import { KubeApiError, Refused } from './api.js';
-import type { ResourceType } from './kinds.js';
-import { objectPath } from './policy.js';
-import { CONTEXT, type KubernetesProvider, NAME, NAMESPACE, READ, render } from './tools.js';
+import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
+import { KubeApiError, Refused } from '../api.js';
+import type { KubernetesProvider } from '../context.js';
+import type { ResourceType } from '../kinds.js';
+import { objectPath } from '../policy.js';
+import { CONTEXT, NAME, NAMESPACE } from '../schemas.js';
+import { render } from '../shown.js';
 
 const METRICS = '/apis/metrics.k8s.io/v1beta1';
 
@@ -85,7 +87,7 @@ export function metricsTools(p: KubernetesProvider) {
         },
         additionalProperties: false,
       },
-      annotations: READ,
+      annotations: READ_ONLY,
       async handler(a) {
         const { api, types } = p.cluster(a.context);
         const resource = a.resource ?? 'pods';

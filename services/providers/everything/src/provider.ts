@@ -1,0 +1,40 @@
+import { prompts } from './prompts.js';
+import { resources } from './resources.js';
+import { echo } from './tools/echo.js';
+import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
+import { jsonSchema202012 } from './tools/json-schema.js';
+import { reconnection, withLogging, withProgress } from './tools/long-running.js';
+import {
+  audioContent,
+  embeddedResource,
+  errorHandling,
+  imageContent,
+  multipleContentTypes,
+  simpleText,
+} from './tools/results.js';
+import { sampling } from './tools/sampling.js';
+
+export { prompts } from './prompts.js';
+export { resources, WATCHED_RESOURCE, watched } from './resources.js';
+
+/** Every tool: echo, then the conformance suite's fixtures. */
+export const tools = [
+  echo,
+  simpleText,
+  imageContent,
+  audioContent,
+  embeddedResource,
+  multipleContentTypes,
+  withLogging,
+  errorHandling,
+  withProgress,
+  sampling,
+  elicitation,
+  elicitationDefaults,
+  elicitationEnums,
+  jsonSchema202012,
+  reconnection,
+];
+
+/** Every definition the everything provider serves, for embedding it in tests of other services. */
+export const definitions = [...tools, ...resources, ...prompts];
