@@ -1,5 +1,4 @@
 export type { LogLevel } from '@mcp-fleet/contract';
-export { DESTRUCTIVE, IDEMPOTENT_WRITE, READ_ONLY, WRITE } from './annotations.js';
 export {
   ConfigError,
   type ConfigOf,
@@ -27,6 +26,7 @@ export {
   tracer,
   type UriTemplate,
 } from '@mcp-fleet/runtime';
+export { DESTRUCTIVE, IDEMPOTENT_WRITE, READ_ONLY, WRITE } from './annotations.js';
 export {
   type CallToolResult,
   type Completer,
