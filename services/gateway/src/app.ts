@@ -2,7 +2,7 @@ import { ConfigError, parseListen } from '@mcp-fleet/sdk';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { Admission } from './admission.js';
+import { Admission } from './dispatch/admission.js';
 import { AuditLog } from './audit/audit-log.js';
 import { loadAuthFile } from './auth/auth-file.js';
 import {
@@ -15,10 +15,10 @@ import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.j
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
-import { GatewayCore } from './core.js';
-import { HttpError, httpErrors } from './errors.js';
+import { GatewayCore } from './engine/engine.js';
+import { HttpError, httpErrors } from './protocol/errors.js';
 import { IdentityMinter } from './identity/minter.js';
-import { serializeResponse } from './mcp/messages.js';
+import { serializeResponse } from './protocol/messages.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import { MemoryLimiter } from './ratelimit/memory-limiter.js';

@@ -9,9 +9,9 @@ import {
 } from '@mcp-fleet/contract';
 import { contextFromMetadata } from '@mcp-fleet/sdk';
 import type { Logger } from 'pino';
-import type { GatewayCore } from '../core.js';
-import { HttpError } from '../errors.js';
-import { ChannelSession } from '../mcp/channel.js';
+import type { GatewayCore } from '../engine/engine.js';
+import { HttpError } from '../protocol/errors.js';
+import { ChannelSession } from '../engine/conversation.js';
 
 export interface GrpcEdgeOptions {
   host: string;

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
-import type { GatewayCore } from '../core.js';
-import { HttpError, httpErrors } from '../errors.js';
-import { ChannelSession } from '../mcp/channel.js';
+import type { GatewayCore } from '../engine/engine.js';
+import { HttpError, httpErrors } from '../protocol/errors.js';
+import { ChannelSession } from '../engine/conversation.js';
 import { CHANNELS } from '../session/types.js';
 import { boundedWriter } from './slow-client.js';
-import { SSE_HEADERS } from './sse.js';
+import { SSE_HEADERS } from './sse-writer.js';
 
 export interface LegacySseOptions {
   ssePath: string;

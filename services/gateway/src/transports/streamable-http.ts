@@ -1,7 +1,7 @@
 import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
-import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
+import { type GatewayCore, STANDALONE_STREAM } from '../engine/engine.js';
 import {
   HttpError,
   httpErrorOf,
@@ -11,25 +11,25 @@ import {
   JsonRpcError,
   type WireError,
   wireErrorOf,
-} from '../errors.js';
-import { LOCAL_METHODS, type RequestContext } from '../mcp/dispatcher.js';
+} from '../protocol/errors.js';
+import { LOCAL_METHODS, type RequestContext } from '../dispatch/dispatcher.js';
 import {
   type Classified,
   classify,
   type JsonRpcRequest,
   parseText,
   serializeResponse,
-} from '../mcp/messages.js';
+} from '../protocol/messages.js';
 import {
   allowsBatches,
   DEFAULT_HEADER_VERSION,
   isSupportedVersion,
   SUPPORTED_VERSIONS,
   supportsStreamResumption,
-} from '../mcp/versions.js';
+} from '../protocol/versions.js';
 import type { SessionData } from '../session/types.js';
 import { streamOfEventId } from '../session/types.js';
-import { openSseStream } from './sse.js';
+import { openSseStream } from './sse-writer.js';
 
 export interface StreamableHttpOptions {
   path: string;

@@ -4,9 +4,9 @@ import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance } from 'fastify';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller.js';
-import type { GatewayCore } from '../core.js';
-import { HttpError } from '../errors.js';
-import { ChannelSession } from '../mcp/channel.js';
+import type { GatewayCore } from '../engine/engine.js';
+import { HttpError } from '../protocol/errors.js';
+import { ChannelSession } from '../engine/conversation.js';
 import { MAX_BUFFERED_BYTES } from './slow-client.js';
 
 export interface WebSocketOptions {

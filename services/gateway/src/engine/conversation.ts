@@ -1,9 +1,9 @@
 import type { Context } from '@mcp-fleet/sdk/telemetry';
 import type { Caller } from '../auth/caller.js';
-import { type GatewayCore, STANDALONE_STREAM } from '../core.js';
-import { invalidRequest, JsonRpcError, type WireError, wireErrorOf } from '../errors.js';
+import { type GatewayCore, STANDALONE_STREAM } from './engine.js';
+import { invalidRequest, JsonRpcError, type WireError, wireErrorOf } from '../protocol/errors.js';
 import type { SessionData } from '../session/types.js';
-import type { RequestContext } from './dispatcher.js';
+import type { RequestContext } from '../dispatch/dispatcher.js';
 import {
   type Classified,
   classify,
@@ -12,7 +12,7 @@ import {
   type JsonRpcRequest,
   parseText,
   serializeResponse,
-} from './messages.js';
+} from '../protocol/messages.js';
 
 /**
  * An MCP session whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream

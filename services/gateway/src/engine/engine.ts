@@ -1,17 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { Admission } from './admission.js';
-import type { AuditLog } from './audit/audit-log.js';
-import type { Authenticator } from './auth/authenticator.js';
-import type { ListKind, ProviderRegistry } from './catalog/registry.js';
-import type { IdentityMinter } from './identity/minter.js';
-import { readNotification } from './mcp/client-notifications.js';
-import { Dispatcher } from './mcp/dispatcher.js';
-import { isId, type JsonRpcNotification, notification, type RequestId } from './mcp/messages.js';
-import { ServerRequests } from './mcp/server-requests.js';
-import { type Bus, CHANNELS, type EventLog, type SessionStore } from './session/types.js';
-import type { GatewayMetrics } from './telemetry/metrics.js';
-import type { WorkflowCatalog } from './workflows/workflow-tools.js';
+import type { Admission } from '../dispatch/admission.js';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Authenticator } from '../auth/authenticator.js';
+import type { ListKind, ProviderRegistry } from '../catalog/registry.js';
+import type { IdentityMinter } from '../identity/minter.js';
+import { readNotification } from '../protocol/client-notifications.js';
+import { Dispatcher } from '../dispatch/dispatcher.js';
+import { isId, type JsonRpcNotification, notification, type RequestId } from '../protocol/messages.js';
+import { ServerRequests } from './server-requests.js';
+import { type Bus, CHANNELS, type EventLog, type SessionStore } from '../session/types.js';
+import type { GatewayMetrics } from '../telemetry/metrics.js';
+import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
 
 /** The standalone (GET) stream of a session; POST streams get random ids. */
 export const STANDALONE_STREAM = 'get';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, isLogLevel } from '@mcp-fleet/contract';
+import { FleetError, isLogLevel } from '@mcp-fleet/contract';
 import {
   type Context,
   failSpan,
@@ -9,10 +9,10 @@ import {
   trace,
 } from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
-import type { Admission } from '../admission.js';
+import type { Admission } from './admission.js';
 import type { Caller } from '../auth/caller.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
-import { invalidParams, JsonRpcError, methodNotFound, unavailable } from '../errors.js';
+import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
 import type { IdentityMinter } from '../identity/minter.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
@@ -20,13 +20,13 @@ import type { SessionData, SessionStore } from '../session/types.js';
 import { errorCodeLabel } from '../telemetry/labels.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { UNKNOWN, WORKFLOW_PROVIDER } from '../telemetry/tool-metrics.js';
-import { UpstreamUnavailable } from '../upstream/forward.js';
+import { UpstreamUnavailable } from '../upstream/provider-stream.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
-import type { JsonObject, JsonRpcMessage, RawJson, RequestId } from './messages.js';
-import { paginate } from './pagination.js';
+import type { JsonObject, JsonRpcMessage, RawJson, RequestId } from '../protocol/messages.js';
+import { paginate } from '../protocol/pagination.js';
 import { callProvider } from './provider-call.js';
-import type { ServerRequests } from './server-requests.js';
-import { negotiateVersion } from './versions.js';
+import type { ServerRequests } from '../engine/server-requests.js';
+import { negotiateVersion } from '../protocol/versions.js';
 import { callWorkflow } from './workflow-call.js';
 
 export const SERVER_INFO = { name: 'mcp-fleet-gateway', title: 'MCP Fleet', version: '0.1.0' };
@@ -239,8 +239,8 @@ export class Dispatcher {
 
   private requireVisible(ctx: RequestContext, kind: Kind, name: string): void {
     if (this.deps.admission.visible(ctx.caller, kind, [{ name }], (d) => d).length === 0) {
-      throw new JsonRpcError(
-        ErrorCode.Forbidden,
+      throw new FleetError(
+        'Forbidden',
         `Forbidden: no policy rule allows ${kind.slice(0, -1)} ${name} for your roles`,
       );
     }
@@ -270,7 +270,7 @@ export class Dispatcher {
       this.admitted(ctx, 'tools/call', 'tools', { name, annotations: route?.annotations }, args, async () => {
         if (!route) throw this.unknown('tool', name);
         const forwarded = { ...params, name: route.name };
-        const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+        const attempt = () => this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
         try {
           return await attempt();
         } catch (err) {
@@ -292,7 +292,7 @@ export class Dispatcher {
     return this.admitted(ctx, 'prompts/get', 'prompts', { name }, undefined, () => {
       const route = this.deps.registry.catalog.prompts.get(name);
       if (!route) throw this.unknown('prompt', name);
-      return this.forward(
+      return this.callOnProvider(
         ctx,
         route.provider,
         'prompts/get',
@@ -307,8 +307,8 @@ export class Dispatcher {
     return this.admitted(ctx, 'resources/read', 'resources', { name: uri }, undefined, () => {
       const catalog = this.deps.registry.catalog;
       const route = catalog.resources.get(uri) ?? catalog.templates.find((t) => t.template.match(uri));
-      if (!route) throw new JsonRpcError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
-      return this.forward(ctx, route.provider, 'resources/read', params, route.timeoutMs);
+      if (!route) throw new FleetError('ResourceNotFound', `Resource not found: ${uri}`, { data: { uri } });
+      return this.callOnProvider(ctx, route.provider, 'resources/read', params, route.timeoutMs);
     });
   }
 
@@ -321,7 +321,7 @@ export class Dispatcher {
         const route = catalog.prompts.get(name);
         if (!route) throw this.unknown('prompt', name);
         const forwarded = { ...params, ref: { ...ref, name: route.name } };
-        return this.forward(ctx, route.provider, 'completion/complete', forwarded, route.timeoutMs);
+        return this.callOnProvider(ctx, route.provider, 'completion/complete', forwarded, route.timeoutMs);
       });
     }
     if (ref.type === 'ref/resource') {
@@ -329,7 +329,7 @@ export class Dispatcher {
       return this.admitted(ctx, 'completion/complete', 'resources', { name: uri }, undefined, () => {
         const route = catalog.templates.find((t) => t.uriTemplate === uri);
         if (!route) throw invalidParams(`Unknown resource template: ${uri}`);
-        return this.forward(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
+        return this.callOnProvider(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
       });
     }
     throw invalidParams('params.ref.type must be ref/prompt or ref/resource');
@@ -355,19 +355,19 @@ export class Dispatcher {
       end(result.isToolError ? 'tool_error' : 'ok');
       return result;
     } catch (err) {
-      end('error', err instanceof JsonRpcError ? String(err.code) : 'internal');
+      end('error', err instanceof FleetError ? String(err.code) : 'internal');
       throw err;
     }
   }
 
-  private unknown(kind: 'tool' | 'prompt', name: string): JsonRpcError {
+  private unknown(kind: 'tool' | 'prompt', name: string): FleetError {
     const provider = this.deps.registry.catalog.unavailable.get(name);
     return provider
       ? unavailable(`The ${kind} ${name} is temporarily unavailable: provider ${provider} is unreachable`)
       : invalidParams(`Unknown ${kind}: ${name}`);
   }
 
-  private forward(
+  private callOnProvider(
     ctx: RequestContext,
     provider: string,
     method: string,
