@@ -16,9 +16,15 @@ export const LOCAL_CALLER: Caller = {
   method: 'none',
 };
 
+/** The credentials an exchange presents (headers, or what an edge maps onto them). */
+export interface Credentials {
+  authorization?: string;
+  'x-api-key'?: string;
+}
+
 export interface Authenticator {
   /** The caller of a request; throws Unauthenticated/Forbidden FleetErrors carrying a WWW-Authenticate challenge. */
-  authenticate(headers: { authorization?: string; 'x-api-key'?: string }, baseUrl: string): Promise<Caller>;
+  authenticate(headers: Credentials, baseUrl: string): Promise<Caller>;
   /** RFC 9728 protected-resource metadata for this gateway. */
   resourceMetadata(baseUrl: string): Record<string, unknown>;
   readonly mode: 'none' | 'authenticated';

@@ -116,12 +116,7 @@ export class Admission {
     if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
     if (!rate.allowed) {
       record('decision', 'rate_limited', { rule: decision.rule });
-      throw limited(
-        'RateLimited',
-        'Rate limit exceeded: slow down',
-        rate.retryAfterMs,
-        request.headers,
-      );
+      throw limited('RateLimited', 'Rate limit exceeded: slow down', rate.retryAfterMs, request.headers);
     }
     const quota = await this.limiter.quota(quotaKeys);
     if (!quota.allowed) {

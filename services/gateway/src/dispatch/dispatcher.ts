@@ -1,32 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError, isLogLevel } from '@mcp-fleet/contract';
-import {
-  type Context,
-  failSpan,
-  propagation,
-  ROOT_CONTEXT,
-  startMcpSpan,
-  trace,
-} from '@mcp-fleet/sdk/telemetry';
+import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
-import type { Admission } from './admission.js';
-import type { Caller } from '../auth/caller.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
-import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
+import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
+import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
-import type { SessionData, SessionStore } from '../session/types.js';
+import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
+import type { JsonObject, RawJson } from '../protocol/messages.js';
+import { paginate } from '../protocol/pagination.js';
+import type { SessionStore } from '../session/types.js';
 import { errorCodeLabel } from '../telemetry/labels.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { UNKNOWN, WORKFLOW_PROVIDER } from '../telemetry/tool-metrics.js';
 import { UpstreamUnavailable } from '../upstream/provider-stream.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
-import type { JsonObject, JsonRpcMessage, RawJson, RequestId } from '../protocol/messages.js';
-import { paginate } from '../protocol/pagination.js';
+import type { Admission } from './admission.js';
 import { callProvider } from './provider-call.js';
-import type { ServerRequests } from '../engine/server-requests.js';
-import { negotiateVersion } from '../protocol/versions.js';
 import { callWorkflow } from './workflow-call.js';
 
 export const SERVER_INFO = { name: 'mcp-fleet-gateway', title: 'MCP Fleet', version: '0.1.0' };
@@ -40,7 +32,7 @@ const CAPABILITIES = {
 };
 
 /** Methods the gateway answers itself, without a provider. */
-export const LOCAL_METHODS: ReadonlySet<string> = new Set([
+const LOCAL_METHODS: ReadonlySet<string> = new Set([
   'ping',
   'tools/list',
   'resources/list',
@@ -63,25 +55,6 @@ const METHODS = new Set([
 /** A retryable call that found its provider unreachable waits this long before its one retry. */
 const RETRY_DELAY_MS = 100;
 
-/** One client request being answered, as the dispatcher sees it. */
-export interface RequestContext {
-  session: SessionData;
-  caller: Caller;
-  requestId: RequestId;
-  /** W3C trace id of this request's span, for the audit log. */
-  traceId?: string;
-  /** The caller's trace context (traceparent header, or the channel's); `_meta.traceparent` wins. */
-  traceContext?: Context;
-  /** Headers the edge adds to its answer (RateLimit-*). */
-  headers: Record<string, string>;
-  /** Aborted by notifications/cancelled, session deletion or shutdown. */
-  signal: AbortSignal;
-  /** Sends a message related to this request (progress, log, server request) to the client. */
-  emit(message: JsonRpcMessage): void;
-  /** Lets the client drop its connection and resume later (SSE polling). */
-  detach(retryMs: number): void;
-}
-
 export interface DispatcherDeps {
   metrics: GatewayMetrics;
   registry: ProviderRegistry;
@@ -101,25 +74,16 @@ function stringParam(params: JsonObject, key: string): string {
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
-export class Dispatcher {
+export class Dispatcher implements RequestHandler {
   constructor(private readonly deps: DispatcherDeps) {}
 
-  /** The result of `initialize`, and the session it starts. */
-  initialize(params: JsonObject, id: string, caller: Caller): { session: SessionData; result: JsonObject } {
-    const protocolVersion = negotiateVersion(params.protocolVersion);
-    const session: SessionData = {
-      id,
-      principal: caller.principal,
-      protocolVersion,
-      clientCapabilities: (params.capabilities as JsonObject | undefined) ?? {},
-      clientInfo: (params.clientInfo as JsonObject | undefined) ?? {},
-      logLevel: 'info',
-      createdAt: Date.now(),
-    };
-    const result: JsonObject = { protocolVersion, capabilities: CAPABILITIES, serverInfo: SERVER_INFO };
-    const instructions = this.deps.registry.catalog.instructions;
-    if (instructions) result.instructions = instructions;
-    return { session, result };
+  describe(): ServerDescription {
+    const { instructions } = this.deps.registry.catalog;
+    return { capabilities: CAPABILITIES, serverInfo: SERVER_INFO, ...(instructions ? { instructions } : {}) };
+  }
+
+  answersAtOnce(method: string): boolean {
+    return LOCAL_METHODS.has(method);
   }
 
   /** Answers one request inside a server span (OTel MCP conventions), counted per method and outcome. */
@@ -270,7 +234,8 @@ export class Dispatcher {
       this.admitted(ctx, 'tools/call', 'tools', { name, annotations: route?.annotations }, args, async () => {
         if (!route) throw this.unknown('tool', name);
         const forwarded = { ...params, name: route.name };
-        const attempt = () => this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+        const attempt = () =>
+          this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
         try {
           return await attempt();
         } catch (err) {

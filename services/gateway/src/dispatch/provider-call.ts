@@ -1,12 +1,12 @@
 import { isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
-import { unavailable } from '../protocol/errors.js';
-import type { IdentityMinter } from '../identity/minter.js';
-import { type CallListener, streamProviderCall } from '../upstream/provider-stream.js';
-import type { RequestContext } from './dispatcher.js';
-import { type JsonObject, notification, type RawJson } from '../protocol/messages.js';
+import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
+import type { IdentityMinter } from '../identity/minter.js';
+import { unavailable } from '../protocol/errors.js';
+import { type JsonObject, notification, type RawJson } from '../protocol/messages.js';
+import { type CallListener, streamProviderCall } from '../upstream/provider-stream.js';
 
 export interface ProviderCallDeps {
   registry: ProviderRegistry;

@@ -1,11 +1,11 @@
 import { ErrorCode, FleetError } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
+import type { RequestContext } from '../engine/request-context.js';
 import { invalidParams } from '../protocol/errors.js';
+import { type JsonObject, notification, RawJson } from '../protocol/messages.js';
 import { type RunOptions, runWorkflow } from '../workflows/runner.js';
 import type { WorkflowCatalog, WorkflowTool } from '../workflows/workflow-tools.js';
-import type { RequestContext } from './dispatcher.js';
-import { type JsonObject, notification, RawJson } from '../protocol/messages.js';
 
 export interface WorkflowCallDeps {
   workflows: WorkflowCatalog;

@@ -1,134 +1,238 @@
 import { randomBytes } from 'node:crypto';
+import { FleetError } from '@mcp-fleet/contract';
+import type { Context } from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
-import type { Admission } from '../dispatch/admission.js';
-import type { AuditLog } from '../audit/audit-log.js';
-import type { Authenticator } from '../auth/authenticator.js';
-import type { ListKind, ProviderRegistry } from '../catalog/registry.js';
-import type { IdentityMinter } from '../identity/minter.js';
+import type { Authenticator, Credentials } from '../auth/authenticator.js';
+import type { Caller } from '../auth/caller.js';
+import type { ProviderRegistry } from '../catalog/registry.js';
 import { readNotification } from '../protocol/client-notifications.js';
-import { Dispatcher } from '../dispatch/dispatcher.js';
-import { isId, type JsonRpcNotification, notification, type RequestId } from '../protocol/messages.js';
-import { ServerRequests } from './server-requests.js';
-import { type Bus, CHANNELS, type EventLog, type SessionStore } from '../session/types.js';
-import type { GatewayMetrics } from '../telemetry/metrics.js';
-import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
+import { invalidParams, refusals, wireErrorOf } from '../protocol/errors.js';
+import {
+  isId,
+  type JsonRpcMessage,
+  type JsonRpcNotification,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  serializeResponse,
+} from '../protocol/messages.js';
+import { type Bus, CHANNELS, type EventLog, type SessionData, type SessionStore } from '../session/types.js';
+import type { Dialect, Envelope } from './dialect.js';
+import { InflightRequests } from './inflight.js';
+import type { RequestContext, RequestHandler } from './request-context.js';
+import type { ServerRequests } from './server-requests.js';
+import { sessionDialect } from './session-dialect.js';
+import { SessionStreams } from './session-streams.js';
 
-/** The standalone (GET) stream of a session; POST streams get random ids. */
-export const STANDALONE_STREAM = 'get';
-
-export interface CoreDeps {
-  metrics: GatewayMetrics;
-  registry: ProviderRegistry;
-  admission: Admission;
-  audit: AuditLog;
+export interface EngineDeps {
+  handler: RequestHandler;
+  serverRequests: ServerRequests;
   authenticator: Authenticator;
   sessions: SessionStore;
   events: EventLog;
   bus: Bus;
-  minter: IdentityMinter;
-  pageSize: number;
+  registry: ProviderRegistry;
   logger: Logger;
-  workflows: WorkflowCatalog;
+  /** The dialects spoken, the first that claims an exchange wins (the session dialect by default). */
+  dialects?: Dialect[];
 }
 
-const LIST_CHANGED: Record<ListKind, string> = {
-  tools: 'notifications/tools/list_changed',
-  resources: 'notifications/resources/list_changed',
-  prompts: 'notifications/prompts/list_changed',
-};
+/** Where what a request sends before its answer goes: the transport's side of one request. */
+export interface Outlet {
+  traceContext?: Context;
+  /** Filled in while the request runs (RateLimit-*): headers for edges that have them. */
+  headers: Record<string, string>;
+  emit(message: JsonRpcMessage): void;
+  detach(retryMs: number): void;
+}
+
+/** How a request ended: its serialised answer, and the error it carries when it failed. */
+export interface Answer {
+  text: string;
+  error?: FleetError;
+  /** Cancelled by the client, the session's end or shutdown: MCP sends no answer then. */
+  cancelled: boolean;
+}
 
 /**
- * The transport-independent gateway: sessions, in-flight requests and their cancellation, and the
- * notifications each session's standalone stream receives. Every edge (HTTP, SSE, WebSocket, gRPC)
- * drives this.
+ * The protocol engine: everything a conversation with a client needs, whatever carries it —
+ * authentication, opening and finding sessions (through the dialect an exchange speaks),
+ * answering requests, cancelling them, client answers to server→client requests, and the
+ * streams kept for resumption. Transports frame messages and call this; nothing else.
  */
-export class GatewayCore {
-  readonly dispatcher: Dispatcher;
-  readonly serverRequests: ServerRequests;
-  private readonly inflight = new Map<string, AbortController>();
-  /** Sessions whose standalone stream is connected to this replica. */
-  private readonly standalone = new Set<string>();
+export class SessionEngine {
+  readonly streams: SessionStreams;
+  private readonly inflight = new InflightRequests();
   private readonly cleanups: (() => void)[] = [];
+  private readonly dialects: Dialect[];
+  private isDraining = false;
 
-  constructor(readonly deps: CoreDeps) {
-    this.serverRequests = new ServerRequests(deps.bus, deps.audit);
-    this.dispatcher = new Dispatcher({
-      metrics: deps.metrics,
-      registry: deps.registry,
-      admission: deps.admission,
-      minter: deps.minter,
-      sessions: deps.sessions,
-      serverRequests: this.serverRequests,
-      pageSize: deps.pageSize,
-      logger: deps.logger,
-      workflows: deps.workflows,
-    });
+  constructor(private readonly deps: EngineDeps) {
+    this.streams = new SessionStreams(deps);
+    this.dialects = deps.dialects ?? [sessionDialect];
   }
 
   async start(): Promise<void> {
-    const { bus, registry } = this.deps;
+    const { bus, serverRequests } = this.deps;
     this.cleanups.push(
-      await this.serverRequests.start(),
+      await serverRequests.start(),
       await bus.subscribe(CHANNELS.cancel, (p) => {
         if (typeof p.sessionId === 'string' && isId(p.requestId))
-          this.abortLocal(p.sessionId, p.requestId, typeof p.reason === 'string' ? p.reason : '');
+          this.inflight.abort(p.sessionId, p.requestId, typeof p.reason === 'string' ? p.reason : '');
       }),
       await bus.subscribe(CHANNELS.sessionGone, (p) => this.forgetLocal(String(p.sessionId))),
     );
-    const onListChanged = (kinds: ListKind[]) => {
-      for (const kind of kinds) this.notifyStandalone(async () => notification(LIST_CHANGED[kind], {}));
-    };
-    const onResourceUpdated = (uri: string) =>
-      this.notifyStandalone(async (sessionId) =>
-        (await this.deps.sessions.subscriptions(sessionId)).includes(uri)
-          ? notification('notifications/resources/updated', { uri })
-          : undefined,
-      );
-    registry.on('listChanged', onListChanged);
-    registry.on('resourceUpdated', onResourceUpdated);
-    this.cleanups.push(
-      () => registry.off('listChanged', onListChanged),
-      () => registry.off('resourceUpdated', onResourceUpdated),
-    );
+    this.streams.start();
   }
 
-  newSessionId(): string {
-    return randomBytes(24).toString('base64url');
+  close(): void {
+    for (const cleanup of this.cleanups.splice(0)) cleanup();
+    this.streams.close();
   }
 
-  newStreamId(): string {
-    // Event ids are `<stream>.<origin>.<n>`: a stream id never contains a dot.
-    return randomBytes(9).toString('base64url');
+  /** From now on new conversations and requests are refused, so a balancer moves them elsewhere. */
+  startDraining(): void {
+    this.isDraining = true;
   }
 
-  /** Registers an in-flight request; its signal aborts on cancellation, session end or shutdown. */
-  beginRequest(sessionId: string, requestId: RequestId): { signal: AbortSignal; end: () => void } {
-    const key = `${sessionId}\0${String(requestId)}`;
-    const controller = new AbortController();
-    this.inflight.set(key, controller);
-    return {
-      signal: controller.signal,
-      end: () => {
-        if (this.inflight.get(key) === controller) this.inflight.delete(key);
-      },
-    };
+  get draining(): boolean {
+    return this.isDraining;
+  }
+
+  refuseWhileDraining(): void {
+    if (this.draining) throw refusals.draining();
   }
 
   get inflightCount(): number {
-    return this.inflight.size;
+    return this.inflight.count;
   }
 
   /** Sessions whose standalone stream (or channel) is connected to this replica. */
   get connectedSessions(): number {
-    return this.standalone.size;
+    return this.streams.connected;
+  }
+
+  /** Aborts every in-flight request on this replica (shutdown). */
+  abortAll(reason: string): void {
+    this.inflight.abortAll(reason);
+  }
+
+  /** Logs what escaped a message handled in the background: nothing is left to answer it. */
+  logFailure(err: unknown, sessionId: string | undefined): void {
+    this.deps.logger.error({ err, sessionId }, 'a channel message failed');
+  }
+
+  /** The caller of an exchange; refuses with Unauthenticated / Forbidden (with a challenge). */
+  authenticate(credentials: Credentials, baseUrl: string): Promise<Caller> {
+    return this.deps.authenticator.authenticate(credentials, baseUrl);
+  }
+
+  dialectFor(envelope: Envelope, message?: JsonRpcRequest): Dialect {
+    return this.dialects.find((d) => d.speaks(envelope, message)) ?? sessionDialect;
+  }
+
+  /** Opens a conversation: the session its opening request starts, stored, and the answer. */
+  async open(
+    dialect: Dialect,
+    message: JsonRpcRequest,
+    caller: Caller,
+  ): Promise<{ session: SessionData; text: string }> {
+    const id = randomBytes(24).toString('base64url');
+    const { session, result } = dialect.open(message.params ?? {}, id, caller, this.deps.handler.describe());
+    await this.deps.sessions.create(session).catch((err: Error) => {
+      this.deps.logger.warn({ err: err.message }, 'session creation failed');
+      throw refusals.storeUnavailable();
+    });
+    return { session, text: serializeResponse(message.id, { result }) };
+  }
+
+  /** The session an exchange belongs to, as its dialect names it. */
+  sessionOf(dialect: Dialect, envelope: Envelope, caller: Caller): Promise<SessionData> {
+    return dialect.sessionOf(envelope, caller, (id) => this.lookup(id));
+  }
+
+  /** A stored session by id; refuses as unavailable when the store cannot answer. */
+  lookup(id: string): Promise<SessionData | undefined> {
+    return this.deps.sessions.get(id).catch((err: Error) => {
+      this.deps.logger.warn({ err: err.message }, 'session lookup failed');
+      throw refusals.storeUnavailable();
+    });
+  }
+
+  /** Answers one request of a session; never rejects. */
+  async answer(
+    session: SessionData,
+    caller: Caller,
+    request: JsonRpcRequest,
+    outlet: Outlet,
+  ): Promise<Answer> {
+    const { signal, end } = this.inflight.begin(session.id, request.id);
+    const ctx: RequestContext = {
+      session,
+      caller,
+      requestId: request.id,
+      traceContext: outlet.traceContext,
+      headers: outlet.headers,
+      signal,
+      emit: (message) => outlet.emit(message),
+      detach: (retryMs) => outlet.detach(retryMs),
+    };
+    let text: string;
+    let error: FleetError | undefined;
+    try {
+      const result = await this.deps.handler.request(ctx, request.method, request.params ?? {});
+      text = serializeResponse(request.id, { result });
+    } catch (err) {
+      if (err instanceof FleetError) error = err;
+      else this.deps.logger.error({ err, method: request.method }, 'request failed');
+      text = serializeResponse(request.id, { error: wireErrorOf(err) });
+    } finally {
+      end();
+    }
+    return { text, error, cancelled: signal.aborted };
   }
 
   /**
-   * A client notification on `sessionId`, from any edge: acted on once its params passed their
-   * schema (a cancellation may concern a request running on any replica). Returns why it was
-   * dropped when it was malformed; notifications get no reply, so the edge decides what to say.
+   * A client notification or answer: acted on, or refused with the FleetError returned (a
+   * malformed notification, an answer not meant for this session and caller). A notification
+   * before the session exists has nothing to act on.
    */
-  receiveNotification(sessionId: string, message: JsonRpcNotification): string | undefined {
+  async take(
+    sessionId: string | undefined,
+    caller: Caller,
+    item:
+      | { kind: 'notification'; message: JsonRpcNotification }
+      | { kind: 'response'; message: JsonRpcResponse },
+  ): Promise<FleetError | undefined> {
+    if (item.kind === 'notification') {
+      if (sessionId === undefined) return undefined;
+      const malformed = this.receiveNotification(sessionId, item.message);
+      return malformed === undefined ? undefined : invalidParams(`Invalid params: ${malformed}`);
+    }
+    try {
+      await this.deps.serverRequests.deliver(item.message, { sessionId, caller });
+      return undefined;
+    } catch (err) {
+      if (err instanceof FleetError) return err;
+      throw err;
+    }
+  }
+
+  /** Answers true for methods worth no stream: the gateway answers them at once. */
+  answersAtOnce(method: string): boolean {
+    return this.deps.handler.answersAtOnce(method);
+  }
+
+  async endSession(sessionId: string): Promise<boolean> {
+    const existed = await this.deps.sessions.delete(sessionId);
+    this.deps.bus.publish(CHANNELS.sessionGone, { sessionId });
+    return existed;
+  }
+
+  /**
+   * Acted on once its params passed their schema (a cancellation may concern a request running on
+   * any replica); returns why it was dropped when it was malformed.
+   */
+  private receiveNotification(sessionId: string, message: JsonRpcNotification): string | undefined {
     const read = readNotification(message);
     if ('malformed' in read) {
       // Debug only: a client can send these as fast as it likes.
@@ -142,51 +246,8 @@ export class GatewayCore {
     return undefined;
   }
 
-  async deleteSession(sessionId: string): Promise<boolean> {
-    const existed = await this.deps.sessions.delete(sessionId);
-    this.deps.bus.publish(CHANNELS.sessionGone, { sessionId });
-    return existed;
-  }
-
-  /** Marks a session's standalone stream as connected here until the returned function runs. */
-  holdStandalone(sessionId: string): () => void {
-    this.standalone.add(sessionId);
-    return () => this.standalone.delete(sessionId);
-  }
-
-  /** Aborts every in-flight request on this replica (shutdown). */
-  abortAll(reason: string): void {
-    for (const controller of this.inflight.values()) controller.abort(new Error(reason));
-  }
-
-  close(): void {
-    for (const cleanup of this.cleanups.splice(0)) cleanup();
-  }
-
-  private abortLocal(sessionId: string, requestId: RequestId, reason: string): void {
-    this.inflight
-      .get(`${sessionId}\0${String(requestId)}`)
-      ?.abort(new Error(reason || 'cancelled by the client'));
-  }
-
   private forgetLocal(sessionId: string): void {
-    for (const [key, controller] of this.inflight) {
-      if (key.startsWith(`${sessionId}\0`)) controller.abort(new Error('session ended'));
-    }
-    this.standalone.delete(sessionId);
-    this.deps.events.forget(sessionId);
-  }
-
-  private notifyStandalone(
-    build: (sessionId: string) => Promise<ReturnType<typeof notification> | undefined>,
-  ): void {
-    for (const sessionId of this.standalone) {
-      build(sessionId).then(
-        (message) => {
-          if (message) this.deps.events.append(sessionId, STANDALONE_STREAM, JSON.stringify(message));
-        },
-        (err: unknown) => this.deps.logger.warn({ err, sessionId }, 'cannot notify session'),
-      );
-    }
+    this.inflight.abortSession(sessionId);
+    this.streams.forget(sessionId);
   }
 }

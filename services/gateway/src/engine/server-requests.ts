@@ -3,8 +3,13 @@ import { FleetError } from '@mcp-fleet/contract';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import { RelayedError } from '../protocol/errors.js';
+import {
+  classify,
+  type JsonObject,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from '../protocol/messages.js';
 import { type Bus, CHANNELS } from '../session/types.js';
-import { classify, type JsonObject, type JsonRpcRequest, type JsonRpcResponse } from '../protocol/messages.js';
 
 /** Whom a server→client request was sent to: nobody else may answer it. */
 export interface Addressee {

@@ -55,12 +55,9 @@ export const refusals = {
   missingSession: () => refused('Bad Request: Mcp-Session-Id header is required'),
   unknownSession: () => new FleetError('SessionNotFound', 'Session not found: initialize a new session'),
   badProtocolVersion: (version: string, supported: readonly string[]) =>
-    refused(
-      `Bad Request: Unsupported protocol version: ${version} (supported: ${supported.join(', ')})`,
-    ),
+    refused(`Bad Request: Unsupported protocol version: ${version} (supported: ${supported.join(', ')})`),
   notAcceptable: (needed: string) => refused(`Not Acceptable: Client must accept ${needed}`, 406),
-  unsupportedMediaType: () =>
-    refused('Unsupported Media Type: Content-Type must be application/json', 415),
+  unsupportedMediaType: () => refused('Unsupported Media Type: Content-Type must be application/json', 415),
   tooLarge: (limit: number) => refused(`Payload Too Large: the body limit is ${limit} bytes`, 413),
   forbiddenOrigin: (what: string) => refused(`Forbidden: ${what} is not allowed`, 403),
   methodNotAllowed: () => refused('Method Not Allowed', 405, { allow: 'GET, POST, DELETE' }),

@@ -60,10 +60,7 @@ function statusError(
 ): FleetError {
   switch (status.code) {
     case grpc.status.DEADLINE_EXCEEDED:
-      return new FleetError(
-        'Timeout',
-        `Provider ${provider} did not answer within ${timeoutMs} ms`,
-      );
+      return new FleetError('Timeout', `Provider ${provider} did not answer within ${timeoutMs} ms`);
     case grpc.status.UNAVAILABLE:
       return new UpstreamUnavailable(provider, status.details, !sawFrame);
     case grpc.status.CANCELLED:
@@ -80,7 +77,10 @@ function statusError(
  * Runs one MCP request on a provider over a Call stream. Resolves with the provider's result as
  * raw JSON (spliced into the client's response unparsed), rejects with a FleetError.
  */
-export function streamProviderCall(client: ToolProviderClient, request: ProviderCallRequest): Promise<RawJson> {
+export function streamProviderCall(
+  client: ToolProviderClient,
+  request: ProviderCallRequest,
+): Promise<RawJson> {
   const { span, context: callContext } = childSpan(
     'mcpfleet.provider.v1.ToolProvider/Call',
     request.traceContext,
@@ -127,8 +127,7 @@ export function streamProviderCall(client: ToolProviderClient, request: Provider
           (result) =>
             send({ response: { id: serverRequest.id, resultJson: Buffer.from(JSON.stringify(result)) } }),
           (err: unknown) => {
-            const error =
-              err instanceof FleetError ? err : new FleetError('InternalError', String(err));
+            const error = err instanceof FleetError ? err : new FleetError('InternalError', String(err));
             send({
               response: {
                 id: serverRequest.id,
