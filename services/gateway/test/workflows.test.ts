@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { filesystemTools, loadRoots } from '@mcp-fleet/provider-filesystem';
 import { gitTools } from '@mcp-fleet/provider-git';
 import { Database, loadParser, postgresTools, startEmbedded } from '@mcp-fleet/provider-postgres';
@@ -326,7 +327,7 @@ describe('workflows through the gateway', () => {
       const { result, record } = await run('report', { status: 'open', repo }, other);
       assert.equal(result.isError, true);
       assert.equal(record.error?.step, 'commit');
-      assert.equal(record.error?.code, -32001);
+      assert.equal(record.error?.code, ErrorCode.Forbidden);
       assert.match(record.error?.message ?? '', /Forbidden: .*git_commit/);
       assert.equal(git('log', '-1', '--format=%s'), 'report: paid orders', 'nothing was committed');
     } finally {

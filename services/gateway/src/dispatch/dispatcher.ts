@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError, isLogLevel } from '@mcp-fleet/contract';
 import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
+import type { MergedCatalog } from '../catalog/merged.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
@@ -51,6 +52,44 @@ const METHODS = new Set([
   'resources/read',
   'completion/complete',
 ]);
+
+/** A list the gateway answers from its catalog: the result's field, and what policy sees of each item. */
+interface CatalogList {
+  field: string;
+  kind: Kind;
+  items(catalog: MergedCatalog, workflows: WorkflowCatalog): JsonObject[];
+  targetOf(item: JsonObject): PolicyTarget;
+}
+
+/** By method: a Map, since the method is the client's text (`constructor` is no list). */
+const LISTS: ReadonlyMap<string, CatalogList> = new Map(
+  Object.entries({
+    'tools/list': {
+      field: 'tools',
+      kind: 'tools',
+      items: (catalog, workflows) => [...catalog.toolList, ...workflows.toolList],
+      targetOf: (d) => ({ name: String(d.name), annotations: d.annotations }),
+    },
+    'resources/list': {
+      field: 'resources',
+      kind: 'resources',
+      items: (catalog) => catalog.resourceList,
+      targetOf: (d) => ({ name: String(d.uri) }),
+    },
+    'resources/templates/list': {
+      field: 'resourceTemplates',
+      kind: 'resources',
+      items: (catalog) => catalog.templateList,
+      targetOf: (d) => ({ name: String(d.uriTemplate) }),
+    },
+    'prompts/list': {
+      field: 'prompts',
+      kind: 'prompts',
+      items: (catalog) => catalog.promptList,
+      targetOf: (d) => ({ name: String(d.name) }),
+    },
+  } satisfies Record<string, CatalogList>),
+);
 
 /** A retryable call that found its provider unreachable waits this long before its one retry. */
 const RETRY_DELAY_MS = 100;
@@ -119,46 +158,12 @@ export class Dispatcher implements RequestHandler {
   }
 
   private async route(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
-    const catalog = this.deps.registry.catalog;
+    const list = LISTS.get(method);
+    if (list)
+      return this.list(ctx, list, list.items(this.deps.registry.catalog, this.deps.workflows), params.cursor);
     switch (method) {
       case 'ping':
         return {};
-      case 'tools/list':
-        return this.list(
-          ctx,
-          'tools',
-          'tools',
-          [...catalog.toolList, ...this.deps.workflows.toolList],
-          (d) => ({ name: String(d.name), annotations: d.annotations }),
-          params.cursor,
-        );
-      case 'resources/list':
-        return this.list(
-          ctx,
-          'resources',
-          'resources',
-          catalog.resourceList,
-          (d) => ({ name: String(d.uri) }),
-          params.cursor,
-        );
-      case 'resources/templates/list':
-        return this.list(
-          ctx,
-          'resourceTemplates',
-          'resources',
-          catalog.templateList,
-          (d) => ({ name: String(d.uriTemplate) }),
-          params.cursor,
-        );
-      case 'prompts/list':
-        return this.list(
-          ctx,
-          'prompts',
-          'prompts',
-          catalog.promptList,
-          (d) => ({ name: String(d.name) }),
-          params.cursor,
-        );
       case 'logging/setLevel': {
         const level = stringParam(params, 'level');
         if (!isLogLevel(level)) throw invalidParams(`Unknown logging level: ${level}`);
@@ -188,17 +193,10 @@ export class Dispatcher implements RequestHandler {
   }
 
   /** One page of a list, showing only what the caller's policy lets it use. */
-  private list(
-    ctx: RequestContext,
-    field: string,
-    kind: Kind,
-    items: JsonObject[],
-    targetOf: (d: JsonObject) => PolicyTarget,
-    cursor: unknown,
-  ) {
-    const visible = this.deps.admission.visible(ctx.caller, kind, items, targetOf);
+  private list(ctx: RequestContext, list: CatalogList, items: JsonObject[], cursor: unknown) {
+    const visible = this.deps.admission.visible(ctx.caller, list.kind, items, list.targetOf);
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
-    return nextCursor ? { [field]: page, nextCursor } : { [field]: page };
+    return nextCursor ? { [list.field]: page, nextCursor } : { [list.field]: page };
   }
 
   private requireVisible(ctx: RequestContext, kind: Kind, name: string): void {
