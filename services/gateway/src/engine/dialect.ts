@@ -19,8 +19,9 @@ export type SessionLookup = (id: string) => Promise<SessionData | undefined>;
  * how an exchange names its session, which optional mechanisms (batches, resumable streams) the
  * negotiated version has. Transports never see a dialect: they frame messages, the engine picks
  * the dialect an exchange speaks. A stateless dialect (no initialize, no session id; the version
- * and the client's capabilities in every request's `_meta`) implements `opens` as false and
- * builds the session of each exchange in `sessionOf` from the message alone.
+ * and the client's capabilities in every request's `_meta`) claims its exchanges in `speaks`,
+ * implements `opens` as false and builds the session of each request in `sessionOf` from the
+ * message alone.
  */
 export interface Dialect {
   readonly name: string;
@@ -35,8 +36,16 @@ export interface Dialect {
     caller: Caller,
     server: ServerDescription,
   ): { session: SessionData; result: JsonObject };
-  /** The session an exchange belongs to; refuses with a FleetError (unknown, missing, bad version). */
-  sessionOf(envelope: Envelope, caller: Caller, lookup: SessionLookup): Promise<SessionData>;
+  /**
+   * The session an exchange belongs to, carrying `message` when it is one request; refuses with a
+   * FleetError (unknown, missing, bad version).
+   */
+  sessionOf(
+    envelope: Envelope,
+    caller: Caller,
+    lookup: SessionLookup,
+    message?: JsonRpcRequest,
+  ): Promise<SessionData>;
   /** True when the session's version takes JSON-RPC batches. */
   allowsBatches(session: SessionData): boolean;
   /** True when the session's streams may be released and resumed (SSE polling, Last-Event-ID). */

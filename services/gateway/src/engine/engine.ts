@@ -145,9 +145,14 @@ export class SessionEngine {
     return { session, text: serializeResponse(message.id, { result }) };
   }
 
-  /** The session an exchange belongs to, as its dialect names it. */
-  sessionOf(dialect: Dialect, envelope: Envelope, caller: Caller): Promise<SessionData> {
-    return dialect.sessionOf(envelope, caller, (id) => this.lookup(id));
+  /** The session an exchange (carrying `message` when it is one request) belongs to, as its dialect says. */
+  sessionOf(
+    dialect: Dialect,
+    envelope: Envelope,
+    caller: Caller,
+    message?: JsonRpcRequest,
+  ): Promise<SessionData> {
+    return dialect.sessionOf(envelope, caller, (id) => this.lookup(id), message);
   }
 
   /** A stored session by id; refuses as unavailable when the store cannot answer. */

@@ -57,7 +57,12 @@ export async function handleExchange(
     const { session, text: answer } = await engine.open(dialect, item.message, caller);
     return reply.json(answer, session.id);
   }
-  const session = await engine.sessionOf(dialect, envelope, caller);
+  const session = await engine.sessionOf(
+    dialect,
+    envelope,
+    caller,
+    item.kind === 'request' ? item.message : undefined,
+  );
   if (item.kind !== 'request') {
     const refused = await engine.take(session.id, caller, item);
     if (refused) throw refused;
