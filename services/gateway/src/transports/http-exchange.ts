@@ -1,16 +1,26 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FleetError } from '@mcp-fleet/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Credentials } from '../auth/authenticator.js';
 import type { Envelope } from '../engine/dialect.js';
 import { serializeResponse } from '../protocol/messages.js';
 
+/** Request headers as the engine reads them: the first value of each, by lower-case name. */
+export function headerEnvelope(headers: IncomingHttpHeaders): Envelope {
+  return {
+    header: (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+  };
+}
+
 export function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+  return headerEnvelope(request.headers).header(name);
 }
 
 export function envelopeOf(request: FastifyRequest): Envelope {
-  return { header: (name) => header(request, name) };
+  return headerEnvelope(request.headers);
 }
 
 export function credentialsOf(request: FastifyRequest): Credentials {

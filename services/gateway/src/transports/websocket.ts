@@ -7,10 +7,9 @@ import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller.js';
 import { Conversation } from '../engine/conversation.js';
-import type { Envelope } from '../engine/dialect.js';
 import type { SessionEngine } from '../engine/engine.js';
 import { refusals } from '../protocol/errors.js';
-import { errorBody } from './http-exchange.js';
+import { errorBody, headerEnvelope } from './http-exchange.js';
 import { MAX_BUFFERED_BYTES } from './slow-client.js';
 
 export interface WebSocketOptions {
@@ -98,16 +97,10 @@ export function registerWebSocket(
       }
       ws.send(text);
     };
-    const envelope: Envelope = {
-      header: (name) => {
-        const value = request.headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      },
-    };
     const channel = new Conversation(engine, {
       caller,
       send,
-      envelope,
+      envelope: headerEnvelope(request.headers),
       traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
     });
     const ping = setInterval(() => {
