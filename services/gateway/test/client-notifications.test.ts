@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { readNotification } from '../src/mcp/client-notifications.js';
+import { readNotification } from '../src/protocol/client-notifications.js';
 
 const cancelled = (params: Record<string, unknown>) =>
   readNotification({ jsonrpc: '2.0', method: 'notifications/cancelled', params } as never);

@@ -5,8 +5,8 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { argumentDigest } from '../src/audit/audit-log.js';
-import { scanNesting } from '../src/mcp/json-scan.js';
-import { MAX_NESTING } from '../src/mcp/messages.js';
+import { scanNesting } from '../src/protocol/json-scan.js';
+import { MAX_NESTING } from '../src/protocol/messages.js';
 import { type Fleet, openSession, post, readUntil, startFleet } from './support.js';
 
 /** `depth` objects inside each other, as a client would send them: text, parsed by the gateway. */

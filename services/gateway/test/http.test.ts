@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { type Fleet, initialize, MCP_HEADERS, post, startFleet } from './support.js';
 
@@ -207,7 +208,7 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     assert.equal(notification.text, '');
     const response = await post(fleet.url, { jsonrpc: '2.0', id: 's:nobody:1', result: {} }, withSession());
     assert.equal(response.status, 403);
-    assert.equal((response.json?.error as { code: number }).code, -32001);
+    assert.equal((response.json?.error as { code: number }).code, ErrorCode.Forbidden);
   });
 
   it('GET needs text/event-stream; other methods are 405 with Allow', async () => {

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool } from '@mcp-fleet/sdk/testing';
@@ -110,7 +111,7 @@ describe('edge parity: Streamable HTTP, legacy SSE, WebSocket and gRPC behave al
       it('refuses a denied tool with the deciding rule', async () => {
         await assert.rejects(
           client.callTool({ name: 'lab_forbidden', arguments: {} }),
-          /-32001.*roles\.caller\.tools\.deny\[0\]/,
+          new RegExp(`${ErrorCode.Forbidden}.*roles\\.caller\\.tools\\.deny\\[0\\]`),
         );
       });
 

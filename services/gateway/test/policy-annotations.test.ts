@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { Database, postgresTools } from '@mcp-fleet/provider-postgres';
 import { ConfigError, defineTool, type ToolAnnotations } from '@mcp-fleet/sdk';
 import pg from 'pg';
@@ -163,7 +164,7 @@ describe('annotation rules through the gateway', () => {
     const viewer = await open(keys.viewer);
     assert.deepEqual(await names(viewer), ['lab_read']);
     assert.deepEqual((await call(viewer, 'lab_read'))?.result, { content: [{ type: 'text', text: 'read' }] });
-    assert.equal(((await call(viewer, 'lab_mkdir'))?.error as { code: number }).code, -32001);
+    assert.equal(((await call(viewer, 'lab_mkdir'))?.error as { code: number }).code, ErrorCode.Forbidden);
   });
 
   it('a destructive deny refuses the unannotated new write tool as well as the declared destructive one', async () => {
@@ -171,7 +172,7 @@ describe('annotation rules through the gateway', () => {
     assert.deepEqual(await names(safe), ['lab_mkdir', 'lab_read']);
     for (const tool of ['lab_drop', 'lab_new_write']) {
       assert.deepEqual((await call(safe, tool))?.error, {
-        code: -32001,
+        code: ErrorCode.Forbidden,
         message: 'Forbidden: denied by policy rule roles.safe.tools.deny[0]',
         data: { rule: 'roles.safe.tools.deny[0]' },
       });
@@ -238,7 +239,7 @@ describe('the README example policy', () => {
         },
         session,
       );
-      assert.equal((refused?.error as { code: number }).code, -32001, write);
+      assert.equal((refused?.error as { code: number }).code, ErrorCode.Forbidden, write);
     }
     const { json: tooMany } = await post(
       fleet.url,

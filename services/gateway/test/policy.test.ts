@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { ConfigError, defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { decide, entitlements } from '../src/policy/engine.js';
@@ -223,7 +224,7 @@ describe('policy through the gateway', () => {
     );
     assert.equal(status, 200);
     assert.deepEqual(json?.error, {
-      code: -32001,
+      code: ErrorCode.Forbidden,
       message: 'Forbidden: no policy rule allows tool lab_write_a for your roles',
       data: { rule: 'default-deny' },
     });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,7 +14,7 @@ import { connectOver, EDGES, type Edge, type EdgeAddresses, openRawChannel } fro
 import { redisUrl } from './redis-support.js';
 import { type Fleet, openSession, post, startFleet, startWaitingCall } from './support.js';
 
-const FORBIDDEN = -32001;
+const FORBIDDEN = ErrorCode.Forbidden;
 const OWN_ANSWER = { username: 'alice', email: 'alice@example.test' };
 const FORGED_ANSWER = { username: 'mallory', email: 'mallory@example.test' };
 
@@ -141,7 +142,7 @@ for (const topology of topologies) {
       assert.deepEqual([line.outcome, line.method, line.subject], ['denied', 'answer', 'alice']);
     }
 
-    it('a late answer with a valid seal (the call was answered already) sent to either replica: 403 -32001 and audited', async () => {
+    it('a late answer with a valid seal (the call was answered already) sent to either replica: 403 Forbidden and audited', async () => {
       const headers = await openSession(fleet.url, auth(alice), { elicitation: {} });
       const call = await startWaitingCall(fleet.url, headers, 'test_elicitation', { message: 'm' });
       const answer = { jsonrpc: '2.0', id: call.request.id, result: { action: 'decline' } };
@@ -153,7 +154,7 @@ for (const topology of topologies) {
       await assertRefusedEverywhere(answer, headers);
     });
 
-    it('an answer with a valid seal naming a replica that does not exist: 403 -32001 and audited, on either replica', async () => {
+    it('an answer with a valid seal naming a replica that does not exist: 403 Forbidden and audited, on either replica', async () => {
       const headers = await openSession(fleet.url, auth(alice), { elicitation: {} });
       const call = await startWaitingCall(fleet.url, headers, 'test_elicitation', { message: 'm' });
       // The seal binds the nonce to the session and caller, not to a replica: it stays valid.
@@ -173,7 +174,7 @@ for (const topology of topologies) {
     ];
     for (const edge of EDGES) {
       for (const attacker of attackers) {
-        it(`${attacker.who} answers A's elicitation over ${edge}: refused with -32001, audited, and A's call gets A's own answer`, async () => {
+        it(`${attacker.who} answers A's elicitation over ${edge}: refused as Forbidden, audited, and A's call gets A's own answer`, async () => {
           const a = await victim(edge, addresses(0), auth(alice));
           try {
             const requestId = await a.requestId;

@@ -1,4 +1,4 @@
-import { HttpError } from '../errors.js';
+import { FleetError } from '@mcp-fleet/contract';
 import { apiKeyVerifier, looksLikeApiKey } from './api-keys.js';
 import type { AuthSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
@@ -16,9 +16,15 @@ export const LOCAL_CALLER: Caller = {
   method: 'none',
 };
 
+/** The credentials an exchange presents (headers, or what an edge maps onto them). */
+export interface Credentials {
+  authorization?: string;
+  'x-api-key'?: string;
+}
+
 export interface Authenticator {
-  /** The caller of a request; throws 401/403 HttpErrors carrying a WWW-Authenticate challenge. */
-  authenticate(headers: { authorization?: string; 'x-api-key'?: string }, baseUrl: string): Promise<Caller>;
+  /** The caller of a request; throws Unauthenticated/Forbidden FleetErrors carrying a WWW-Authenticate challenge. */
+  authenticate(headers: Credentials, baseUrl: string): Promise<Caller>;
   /** RFC 9728 protected-resource metadata for this gateway. */
   resourceMetadata(baseUrl: string): Record<string, unknown>;
   readonly mode: 'none' | 'authenticated';
@@ -31,10 +37,10 @@ function challenge(baseUrl: string, extra: Record<string, string> = {}): string 
     .join(', ')}`;
 }
 
-function unauthorized(baseUrl: string, message: string, error?: string): HttpError {
+function unauthorized(baseUrl: string, message: string, error?: string): FleetError {
   const extra: Record<string, string> = error ? { error, error_description: message } : {};
-  return new HttpError(401, -32001, `Unauthorized: ${message}`, {
-    'www-authenticate': challenge(baseUrl, extra),
+  return new FleetError('Unauthenticated', `Unauthorized: ${message}`, {
+    headers: { 'www-authenticate': challenge(baseUrl, extra) },
   });
 }
 
@@ -74,8 +80,8 @@ export function createAuthenticator(settings: AuthSettings): Authenticator {
         if (err.status === 401) throw unauthorized(baseUrl, err.message, err.error);
         const extra: Record<string, string> = { error: err.error, error_description: err.message };
         if (err.scope) extra.scope = err.scope;
-        throw new HttpError(403, -32001, `Forbidden: ${err.message}`, {
-          'www-authenticate': challenge(baseUrl, extra),
+        throw new FleetError('Forbidden', `Forbidden: ${err.message}`, {
+          headers: { 'www-authenticate': challenge(baseUrl, extra) },
         });
       }
     },

@@ -1,6 +1,6 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/sdk';
-import type { JsonObject } from '../mcp/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 import type { ProviderConfig } from './providers-file.js';
 
 /** Exposed names must suit every client (DESIGN.md section 4). */

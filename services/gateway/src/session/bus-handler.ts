@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { JsonObject } from '../mcp/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 
 /** What a bus subscriber may be: it may also work asynchronously. */
 export type BusHandler = (payload: JsonObject) => void | Promise<void>;

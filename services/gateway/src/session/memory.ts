@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '@mcp-fleet/contract';
 import type { Logger } from 'pino';
-import type { JsonObject } from '../mcp/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 import { type BusHandler, guarded } from './bus-handler.js';
 import type { Bus, EventLog, SessionData, SessionStore, StreamSink } from './types.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '@mcp-fleet/contract';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { JsonObject } from '../mcp/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 import { type BusHandler, guarded } from './bus-handler.js';
 import { STREAM_EVENT_CAP, STREAM_RETENTION_MS } from './memory.js';
 import {

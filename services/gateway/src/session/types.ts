@@ -1,5 +1,5 @@
 import type { LogLevel } from '@mcp-fleet/contract';
-import type { JsonObject } from '../mcp/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 import type { BusHandler } from './bus-handler.js';
 
 /** What the gateway remembers of one MCP session (everything else is per request). */

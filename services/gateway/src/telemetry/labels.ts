@@ -1,5 +1,4 @@
-import { ErrorCode } from '@mcp-fleet/contract';
-import { JsonRpcError } from '../errors.js';
+import { ErrorCode, FleetError } from '@mcp-fleet/contract';
 
 const CATALOGUE_CODES = new Set<number>(Object.values(ErrorCode));
 
@@ -9,6 +8,6 @@ const CATALOGUE_CODES = new Set<number>(Object.values(ErrorCode));
  * `internal` for an error that is no JSON-RPC error.
  */
 export function errorCodeLabel(err: unknown): string {
-  if (!(err instanceof JsonRpcError)) return 'internal';
+  if (!(err instanceof FleetError)) return 'internal';
   return CATALOGUE_CODES.has(err.code) ? String(err.code) : 'other';
 }

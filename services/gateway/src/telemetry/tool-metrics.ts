@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { RawJson } from '../mcp/messages.js';
+import type { RawJson } from '../protocol/messages.js';
 import { errorCodeLabel } from './labels.js';
 
 /**

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import {
   edgePackageDefinition,
+  FleetError,
   type JsonRpcFrame,
   type JsonRpcFrame__Output,
   loadEdgeProto,
@@ -9,32 +10,15 @@ import {
 } from '@mcp-fleet/contract';
 import { contextFromMetadata } from '@mcp-fleet/sdk';
 import type { Logger } from 'pino';
-import type { GatewayCore } from '../core.js';
-import { HttpError } from '../errors.js';
-import { ChannelSession } from '../mcp/channel.js';
+import { Conversation } from '../engine/conversation.js';
+import type { SessionEngine } from '../engine/engine.js';
+import { refusals } from '../protocol/errors.js';
 
 export interface GrpcEdgeOptions {
   host: string;
   port: number;
   maxMessageBytes: number;
-  draining: () => boolean;
   logger: Logger;
-}
-
-/** HTTP statuses of authentication and admission, as the gRPC status codes they mean. */
-function grpcStatus(error: HttpError): grpc.status {
-  switch (error.status) {
-    case 401:
-      return grpc.status.UNAUTHENTICATED;
-    case 403:
-      return grpc.status.PERMISSION_DENIED;
-    case 429:
-      return grpc.status.RESOURCE_EXHAUSTED;
-    case 503:
-      return grpc.status.UNAVAILABLE;
-    default:
-      return grpc.status.INVALID_ARGUMENT;
-  }
 }
 
 /**
@@ -43,7 +27,7 @@ function grpcStatus(error: HttpError): grpc.status {
  * is on, so grpcurl and friends can discover it.
  */
 export async function startGrpcEdge(
-  core: GatewayCore,
+  engine: SessionEngine,
   options: GrpcEdgeOptions,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server = new grpc.Server({
@@ -53,36 +37,35 @@ export async function startGrpcEdge(
   });
   const handlers: McpEdgeHandlers = {
     Session(call: grpc.ServerDuplexStream<JsonRpcFrame__Output, JsonRpcFrame>) {
-      const fail = (error: HttpError) =>
-        call.emit('error', { code: grpcStatus(error), details: error.message });
-      if (options.draining()) {
-        fail(new HttpError(503, -32003, 'this gateway is shutting down'));
+      // The one mapping of a FleetError onto this edge: the gRPC status of its catalogue entry.
+      const fail = (error: FleetError) =>
+        call.emit('error', { code: error.grpcStatus, details: error.message });
+      const metadata = (name: string) => {
+        const value = call.metadata.get(name)[0];
+        return typeof value === 'string' ? value : undefined;
+      };
+      if (engine.draining) {
+        fail(refusals.draining());
         return;
       }
-      const authorization = call.metadata.get('authorization')[0];
-      core.deps.authenticator
-        .authenticate(
-          { authorization: typeof authorization === 'string' ? authorization : undefined },
-          'grpc://gateway',
-        )
+      engine
+        .authenticate({ authorization: metadata('authorization') }, 'grpc://gateway')
         .then((caller) => {
-          const channel = new ChannelSession(
-            core,
+          const channel = new Conversation(engine, {
             caller,
-            (text) => {
+            send: (text) => {
               if (!call.writableEnded && !call.destroyed) call.write({ json: Buffer.from(text) });
             },
-            contextFromMetadata(call.metadata),
-          );
+            envelope: { header: metadata },
+            traceContext: contextFromMetadata(call.metadata),
+          });
           call.on('data', (frame: JsonRpcFrame__Output) => channel.receive(frame.json.toString('utf8')));
           call.on('end', () => call.end());
           call.on('close', () => void channel.close());
           call.on('cancelled', () => void channel.close());
           call.on('error', () => {});
         })
-        .catch((err: unknown) =>
-          fail(err instanceof HttpError ? err : new HttpError(500, -32603, String(err))),
-        );
+        .catch((err: unknown) => fail(err instanceof FleetError ? err : refusals.internal(String(err))));
     },
   };
   server.addService(loadEdgeProto().mcpfleet.edge.v1.McpEdge.service, handlers);

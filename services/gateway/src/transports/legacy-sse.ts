@@ -1,32 +1,32 @@
 import { randomBytes } from 'node:crypto';
+import { FleetError } from '@mcp-fleet/contract';
 import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
-import type { GatewayCore } from '../core.js';
-import { HttpError, httpErrors } from '../errors.js';
-import { ChannelSession } from '../mcp/channel.js';
-import { CHANNELS } from '../session/types.js';
+import { Conversation } from '../engine/conversation.js';
+import type { SessionEngine } from '../engine/engine.js';
+import { refusals } from '../protocol/errors.js';
+import { type Bus, CHANNELS } from '../session/types.js';
+import { baseUrlOf, credentialsOf, envelopeOf, header, sendFleetError } from './http-exchange.js';
 import { boundedWriter } from './slow-client.js';
-import { SSE_HEADERS } from './sse.js';
+import { SSE_HEADERS } from './sse-writer.js';
 
 export interface LegacySseOptions {
   ssePath: string;
   messagesPath: string;
   checkOrigin: (host: string | undefined, origin: string | undefined) => void;
-  draining: () => boolean;
+  /** Carries a POST that reached another replica to the one holding its stream. */
+  bus: Bus;
+  logger: Logger;
 }
 
 const KEEPALIVE_MS = 15_000;
 
 interface Connection {
-  channel: ChannelSession;
+  channel: Conversation;
   /** Only the caller who opened the stream may post to it. */
   principal: string;
-}
-
-function header(request: FastifyRequest, name: string): string | undefined {
-  const value = request.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /**
@@ -37,11 +37,11 @@ function header(request: FastifyRequest, name: string): string | undefined {
  */
 export async function registerLegacySse(
   app: FastifyInstance,
-  core: GatewayCore,
+  engine: SessionEngine,
   options: LegacySseOptions,
 ): Promise<void> {
   const connections = new Map<string, Connection>();
-  const { bus } = core.deps;
+  const { bus } = options;
 
   const unsubscribe = await bus.subscribe(CHANNELS.replica(bus.replicaId), (payload) => {
     if (payload.type !== 'legacy') return;
@@ -53,25 +53,18 @@ export async function registerLegacySse(
 
   const authenticate = (request: FastifyRequest): Promise<Caller> => {
     options.checkOrigin(header(request, 'host'), header(request, 'origin'));
-    return core.deps.authenticator.authenticate(
-      { authorization: header(request, 'authorization'), 'x-api-key': header(request, 'x-api-key') },
-      `${request.protocol}://${header(request, 'host') ?? 'localhost'}`,
-    );
+    return engine.authenticate(credentialsOf(request), baseUrlOf(request));
   };
 
   const fail = (reply: FastifyReply, err: unknown) => {
-    if (!(err instanceof HttpError)) throw err;
-    return reply
-      .code(err.status)
-      .headers(err.headers)
-      .type('application/json')
-      .send({ jsonrpc: '2.0', id: null, error: { code: err.code, message: err.message } });
+    if (!(err instanceof FleetError)) throw err;
+    return sendFleetError(reply, err);
   };
 
   app.get(options.ssePath, async (request, reply) => {
     let caller: Caller;
     try {
-      if (options.draining()) throw httpErrors.draining();
+      engine.refuseWhileDraining();
       caller = await authenticate(request);
     } catch (err) {
       return fail(reply, err);
@@ -81,16 +74,16 @@ export async function registerLegacySse(
     const raw = reply.raw;
     raw.writeHead(200, SSE_HEADERS);
     // A client too slow to read loses its connection (`close` below forgets it); it may reconnect.
-    const write = boundedWriter(raw, core.deps.logger, { edge: 'legacy-sse', connectionId });
+    const write = boundedWriter(raw, options.logger, { edge: 'legacy-sse', connectionId });
     const send = (text: string) => {
       write(`event: message\ndata: ${text}\n\n`);
     };
-    const channel = new ChannelSession(
-      core,
+    const channel = new Conversation(engine, {
       caller,
       send,
-      propagation.extract(ROOT_CONTEXT, request.headers),
-    );
+      envelope: envelopeOf(request),
+      traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
+    });
     connections.set(connectionId, { channel, principal: caller.principal });
     write(`event: endpoint\ndata: ${options.messagesPath}?sessionId=${encodeURIComponent(connectionId)}\n\n`);
     const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
@@ -114,13 +107,13 @@ export async function registerLegacySse(
     const body = (request.body as Buffer | undefined)?.toString('utf8') ?? '';
     const local = connections.get(connectionId);
     if (local) {
-      if (local.principal !== caller.principal) return fail(reply, httpErrors.unknownSession());
+      if (local.principal !== caller.principal) return fail(reply, refusals.unknownSession());
       local.channel.receive(body);
       return reply.code(202).send('Accepted');
     }
     const replica = connectionId.split('.')[0];
     if (!replica || replica === bus.replicaId || !connectionId.includes('.'))
-      return fail(reply, httpErrors.unknownSession());
+      return fail(reply, refusals.unknownSession());
     bus.publish(CHANNELS.replica(replica), {
       type: 'legacy',
       connectionId,

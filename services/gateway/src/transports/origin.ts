@@ -1,4 +1,4 @@
-import { httpErrors } from '../errors.js';
+import { refusals } from '../protocol/errors.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
@@ -29,17 +29,17 @@ export function originPolicy(
         hosts.size > 0
           ? hosts.has(host.toLowerCase()) || hosts.has(name)
           : !options.loopback || LOOPBACK_NAMES.has(name);
-      if (!allowed) throw httpErrors.forbiddenOrigin(`Host ${host}`);
+      if (!allowed) throw refusals.forbiddenOrigin(`Host ${host}`);
     }
     if (origin !== undefined && !origins.has(origin)) {
       let originHost: string;
       try {
         originHost = new URL(origin).hostname;
       } catch {
-        throw httpErrors.forbiddenOrigin(`Origin ${origin}`);
+        throw refusals.forbiddenOrigin(`Origin ${origin}`);
       }
       if (!(options.loopback && LOOPBACK_NAMES.has(originHost)))
-        throw httpErrors.forbiddenOrigin(`Origin ${origin}`);
+        throw refusals.forbiddenOrigin(`Origin ${origin}`);
     }
   };
 }

@@ -1,12 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { FleetError } from '@mcp-fleet/contract';
 import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { Caller } from '../auth/caller.js';
-import type { GatewayCore } from '../core.js';
-import { HttpError } from '../errors.js';
-import { ChannelSession } from '../mcp/channel.js';
+import { Conversation } from '../engine/conversation.js';
+import type { SessionEngine } from '../engine/engine.js';
+import { refusals } from '../protocol/errors.js';
+import { errorBody, headerEnvelope } from './http-exchange.js';
 import { MAX_BUFFERED_BYTES } from './slow-client.js';
 
 export interface WebSocketOptions {
@@ -14,7 +17,7 @@ export interface WebSocketOptions {
   /** Largest frame accepted; bigger ones close the connection with 1009. */
   maxPayload: number;
   checkOrigin: (host: string | undefined, origin: string | undefined) => void;
-  draining: () => boolean;
+  logger: Logger;
 }
 
 /** Close codes the gateway uses (RFC 6455). */
@@ -35,7 +38,8 @@ const TOKEN_PROTOCOL = 'bearer.';
 /** An origin-form request target (RFC 9112 §3.2.1): one slash, then a path, then maybe a query. */
 const ORIGIN_FORM = /^\/(?!\/)/;
 
-function refuse(socket: Duplex, error: HttpError): void {
+/** An upgrade refused with `error`: the HTTP answer the client gets instead of a WebSocket. */
+function refuse(socket: Duplex, error: FleetError): void {
   const headers = Object.entries({
     'content-type': 'application/json',
     connection: 'close',
@@ -43,13 +47,9 @@ function refuse(socket: Duplex, error: HttpError): void {
   })
     .map(([k, v]) => `${k}: ${v}`)
     .join('\r\n');
-  const body = JSON.stringify({
-    jsonrpc: '2.0',
-    id: null,
-    error: { code: error.code, message: error.message },
-  });
+  const body = errorBody(error);
   socket.end(
-    `HTTP/1.1 ${error.status} ${error.message.split(':')[0]}\r\n${headers}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    `HTTP/1.1 ${error.httpStatus} ${error.message.split(':')[0]}\r\n${headers}\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
     () => socket.destroy(),
   );
 }
@@ -59,7 +59,11 @@ function refuse(socket: Duplex, error: HttpError): void {
  * authentication as HTTP (Authorization header, or a `bearer.<token>` subprotocol), keepalive
  * pings, a bounded send buffer and a frame size limit.
  */
-export function registerWebSocket(app: FastifyInstance, core: GatewayCore, options: WebSocketOptions): void {
+export function registerWebSocket(
+  app: FastifyInstance,
+  engine: SessionEngine,
+  options: WebSocketOptions,
+): void {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: options.maxPayload,
@@ -69,21 +73,17 @@ export function registerWebSocket(app: FastifyInstance, core: GatewayCore, optio
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     try {
       options.checkOrigin(request.headers.host, request.headers.origin);
-      if (options.draining())
-        throw new HttpError(503, -32003, 'Service Unavailable: this gateway is shutting down', {
-          'retry-after': '1',
-        });
+      engine.refuseWhileDraining();
       const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-      if (!offered.includes(SUBPROTOCOL))
-        throw new HttpError(400, -32000, 'Bad Request: the WebSocket subprotocol must be "mcp"');
+      if (!offered.includes(SUBPROTOCOL)) throw refusals.badSubprotocol();
       const token = offered.find((p) => p.startsWith(TOKEN_PROTOCOL))?.slice(TOKEN_PROTOCOL.length);
-      const caller = await core.deps.authenticator.authenticate(
+      const caller = await engine.authenticate(
         { authorization: request.headers.authorization ?? (token ? `Bearer ${token}` : undefined) },
         `http://${request.headers.host ?? 'localhost'}`,
       );
       wss.handleUpgrade(request, socket, head, (ws) => connect(ws, caller, request));
     } catch (err) {
-      refuse(socket, err instanceof HttpError ? err : new HttpError(500, -32603, 'Internal Server Error'));
+      refuse(socket, err instanceof FleetError ? err : refusals.internal('Internal Server Error'));
     }
   };
 
@@ -97,12 +97,12 @@ export function registerWebSocket(app: FastifyInstance, core: GatewayCore, optio
       }
       ws.send(text);
     };
-    const channel = new ChannelSession(
-      core,
+    const channel = new Conversation(engine, {
       caller,
       send,
-      propagation.extract(ROOT_CONTEXT, request.headers),
-    );
+      envelope: headerEnvelope(request.headers),
+      traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
+    });
     const ping = setInterval(() => {
       if (!alive) {
         ws.terminate();
@@ -135,18 +135,15 @@ export function registerWebSocket(app: FastifyInstance, core: GatewayCore, optio
     // The request target is compared as it came, never parsed: `GET //` is not even a URL.
     const target = request.url ?? '';
     if (!ORIGIN_FORM.test(target)) {
-      refuse(socket, new HttpError(400, -32000, 'Bad Request: the request target must be a path'));
+      refuse(socket, refusals.notAPath());
       return;
     }
     if (target.split('?', 1)[0] !== options.path) {
-      refuse(
-        socket,
-        new HttpError(404, -32000, `Not Found: WebSocket connections are served on ${options.path}`),
-      );
+      refuse(socket, refusals.wrongPath(options.path));
       return;
     }
     upgrade(request, socket, head).catch((err: unknown) => {
-      core.deps.logger.error({ err }, 'WebSocket upgrade failed');
+      options.logger.error({ err }, 'WebSocket upgrade failed');
       socket.destroy();
     });
   });

@@ -1,5 +1,5 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
-import type { JsonObject } from '../mcp/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 import type { Workflow } from './workflow-file.js';
 
 /** Workflows are exposed as tools named `workflow_<name>`. */

@@ -1,10 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { ErrorCode } from '@mcp-fleet/contract';
+import { FleetError } from '@mcp-fleet/contract';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
-import { JsonRpcError } from '../errors.js';
+import { RelayedError } from '../protocol/errors.js';
+import {
+  classify,
+  type JsonObject,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+} from '../protocol/messages.js';
 import { type Bus, CHANNELS } from '../session/types.js';
-import { classify, type JsonObject, type JsonRpcRequest, type JsonRpcResponse } from './messages.js';
 
 /** Whom a server→client request was sent to: nobody else may answer it. */
 export interface Addressee {
@@ -105,7 +110,7 @@ export class ServerRequests {
     const result = new Promise<JsonObject>((resolve, reject) => {
       const onAbort = () => {
         this.pending.delete(id);
-        reject(new JsonRpcError(ErrorCode.InternalError, 'the request was cancelled'));
+        reject(new FleetError('InternalError', 'the request was cancelled'));
       };
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
@@ -126,8 +131,8 @@ export class ServerRequests {
 
   /**
    * Takes a client's answer (already shaped by `classify`): settles the request here, or passes
-   * it to the replica waiting for it and waits for that replica to confirm. Rejects (403,
-   * -32001, audited here) when the request was not sent to this session and caller, or does not
+   * it to the replica waiting for it and waits for that replica to confirm. Rejects (Forbidden,
+   * audited here) when the request was not sent to this session and caller, or does not
    * wait for an answer any more, wherever it was sent from: answered already, ended, or naming a
    * replica that does not confirm within CONFIRM_TIMEOUT_MS.
    */
@@ -139,12 +144,12 @@ export class ServerRequests {
     const settled =
       match[1] === this.bus.replicaId
         ? this.settle(response, to)
-        : await this.forward(match[1], response, to);
+        : await this.passToReplica(match[1], response, to);
     if (!settled) throw this.refuse(response, from);
   }
 
   /** Passes an answer to `replica`; true once it confirms it settled the request. */
-  private forward(replica: string, response: JsonRpcResponse, to: Addressee): Promise<boolean> {
+  private passToReplica(replica: string, response: JsonRpcResponse, to: Addressee): Promise<boolean> {
     const ticket = randomBytes(9).toString('base64url');
     return new Promise<boolean>((resolve) => {
       const done = (settled: boolean) => {
@@ -170,12 +175,12 @@ export class ServerRequests {
     if (!waiting || !sameAddressee(waiting.to, from)) return false;
     this.pending.delete(String(response.id));
     if (response.error)
-      waiting.reject(new JsonRpcError(response.error.code, response.error.message, response.error.data));
+      waiting.reject(new RelayedError(response.error.code, response.error.message, response.error.data));
     else waiting.resolve(response.result ?? {});
     return true;
   }
 
-  private refuse(response: JsonRpcResponse, from: Answerer): JsonRpcError {
+  private refuse(response: JsonRpcResponse, from: Answerer): FleetError {
     const shown = String(response.id).slice(0, SHOWN_ID_CHARS);
     this.audit.record({
       event: 'decision',
@@ -186,11 +191,9 @@ export class ServerRequests {
       outcome: 'denied',
       rule: 'server-request-binding',
     });
-    const error = new JsonRpcError(
-      ErrorCode.Forbidden,
+    return new FleetError(
+      'Forbidden',
       `Forbidden: request ${JSON.stringify(shown)} was not sent to this session, or no longer awaits an answer`,
     );
-    error.http = { status: 403, headers: {} };
-    return error;
   }
 }

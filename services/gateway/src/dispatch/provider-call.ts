@@ -1,12 +1,12 @@
 import { isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
-import { unavailable } from '../errors.js';
+import type { RequestContext } from '../engine/request-context.js';
+import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
-import { type CallListener, forward } from '../upstream/forward.js';
-import type { RequestContext } from './dispatcher.js';
-import { type JsonObject, notification, type RawJson } from './messages.js';
-import type { ServerRequests } from './server-requests.js';
+import { unavailable } from '../protocol/errors.js';
+import { type JsonObject, notification, type RawJson } from '../protocol/messages.js';
+import { type CallListener, streamProviderCall } from '../upstream/provider-stream.js';
 
 export interface ProviderCallDeps {
   registry: ProviderRegistry;
@@ -66,7 +66,7 @@ export async function callProvider(
     tenant: caller.tenant,
     sessionId: session.id,
   };
-  return forward(client, {
+  return streamProviderCall(client, {
     provider,
     method,
     params,

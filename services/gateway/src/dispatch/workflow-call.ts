@@ -1,11 +1,11 @@
-import { ErrorCode } from '@mcp-fleet/contract';
+import { ErrorCode, FleetError } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
-import { invalidParams, JsonRpcError } from '../errors.js';
+import type { RequestContext } from '../engine/request-context.js';
+import { invalidParams } from '../protocol/errors.js';
+import { type JsonObject, notification, RawJson } from '../protocol/messages.js';
 import { type RunOptions, runWorkflow } from '../workflows/runner.js';
 import type { WorkflowCatalog, WorkflowTool } from '../workflows/workflow-tools.js';
-import type { RequestContext } from './dispatcher.js';
-import { type JsonObject, notification, RawJson } from './messages.js';
 
 export interface WorkflowCallDeps {
   workflows: WorkflowCatalog;
@@ -43,7 +43,7 @@ export async function callWorkflow(
       const raw = await callTool({ ...ctx, signal, traceContext }, { name, arguments: callArgs });
       return { result: JSON.parse(raw.text) };
     } catch (err) {
-      if (err instanceof JsonRpcError) return { error: { code: err.code, message: err.message } };
+      if (err instanceof FleetError) return { error: { code: err.code, message: err.message } };
       throw err;
     }
   };

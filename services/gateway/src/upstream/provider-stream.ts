@@ -2,14 +2,14 @@ import * as grpc from '@grpc/grpc-js';
 import {
   type CallClientFrame,
   type CallServerFrame__Output,
-  ErrorCode,
+  FleetError,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
 import { type Context, childSpan, failSpan, injectIntoMetadata, SpanKind } from '@mcp-fleet/sdk/telemetry';
-import { JsonRpcError } from '../errors.js';
-import { type JsonObject, RawJson } from '../mcp/messages.js';
+import { RelayedError } from '../protocol/errors.js';
+import { type JsonObject, RawJson } from '../protocol/messages.js';
 
-/** What a forwarded call reports while it runs. */
+/** What a provider call reports while it runs. */
 export interface CallListener {
   progress(progress: number, total: number | undefined, message: string | undefined): void;
   log(level: string, logger: string | undefined, data: unknown): void;
@@ -19,7 +19,7 @@ export interface CallListener {
   detach(retryMs: number): void;
 }
 
-export interface ForwardRequest {
+export interface ProviderCallRequest {
   provider: string;
   method: string;
   params: JsonObject;
@@ -36,13 +36,13 @@ export interface ForwardRequest {
 }
 
 /** The provider could not be reached or went away mid-call; `beforeAnyFrame` says nothing ran visibly. */
-export class UpstreamUnavailable extends JsonRpcError {
+export class UpstreamUnavailable extends FleetError {
   constructor(
     provider: string,
     detail: string,
     readonly beforeAnyFrame: boolean,
   ) {
-    super(ErrorCode.Unavailable, `Provider ${provider} is unavailable: ${detail}`);
+    super('Unavailable', `Provider ${provider} is unavailable: ${detail}`);
   }
 }
 
@@ -57,20 +57,17 @@ function statusError(
   status: grpc.StatusObject,
   sawFrame: boolean,
   timeoutMs: number,
-): JsonRpcError {
+): FleetError {
   switch (status.code) {
     case grpc.status.DEADLINE_EXCEEDED:
-      return new JsonRpcError(
-        ErrorCode.Timeout,
-        `Provider ${provider} did not answer within ${timeoutMs} ms`,
-      );
+      return new FleetError('Timeout', `Provider ${provider} did not answer within ${timeoutMs} ms`);
     case grpc.status.UNAVAILABLE:
       return new UpstreamUnavailable(provider, status.details, !sawFrame);
     case grpc.status.CANCELLED:
-      return new JsonRpcError(ErrorCode.InternalError, `Call to provider ${provider} was cancelled`);
+      return new FleetError('InternalError', `Call to provider ${provider} was cancelled`);
     default:
-      return new JsonRpcError(
-        ErrorCode.InternalError,
+      return new FleetError(
+        'InternalError',
         `Provider ${provider} failed: ${grpc.status[status.code] ?? status.code} ${status.details}`,
       );
   }
@@ -78,9 +75,12 @@ function statusError(
 
 /**
  * Runs one MCP request on a provider over a Call stream. Resolves with the provider's result as
- * raw JSON (spliced into the client's response unparsed), rejects with a JsonRpcError.
+ * raw JSON (spliced into the client's response unparsed), rejects with a FleetError.
  */
-export function forward(client: ToolProviderClient, request: ForwardRequest): Promise<RawJson> {
+export function streamProviderCall(
+  client: ToolProviderClient,
+  request: ProviderCallRequest,
+): Promise<RawJson> {
   const { span, context: callContext } = childSpan(
     'mcpfleet.provider.v1.ToolProvider/Call',
     request.traceContext,
@@ -100,7 +100,7 @@ export function forward(client: ToolProviderClient, request: ForwardRequest): Pr
   injectIntoMetadata(metadata, callContext);
   const stream = client.Call(metadata, { deadline: Date.now() + request.timeoutMs });
   const { listener } = request;
-  let outcome: { result: RawJson } | { error: JsonRpcError } | undefined;
+  let outcome: { result: RawJson } | { error: FleetError } | undefined;
   let sawFrame = false;
 
   const send = (frame: CallClientFrame) => {
@@ -127,8 +127,7 @@ export function forward(client: ToolProviderClient, request: ForwardRequest): Pr
           (result) =>
             send({ response: { id: serverRequest.id, resultJson: Buffer.from(JSON.stringify(result)) } }),
           (err: unknown) => {
-            const error =
-              err instanceof JsonRpcError ? err : new JsonRpcError(ErrorCode.InternalError, String(err));
+            const error = err instanceof FleetError ? err : new FleetError('InternalError', String(err));
             send({
               response: {
                 id: serverRequest.id,
@@ -148,7 +147,7 @@ export function forward(client: ToolProviderClient, request: ForwardRequest): Pr
       case 'error':
         if (frame.error) {
           outcome = {
-            error: new JsonRpcError(frame.error.code, frame.error.message, decode(frame.error.dataJson)),
+            error: new RelayedError(frame.error.code, frame.error.message, decode(frame.error.dataJson)),
           };
         }
         return;

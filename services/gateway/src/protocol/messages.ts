@@ -1,5 +1,4 @@
-import { ErrorCode } from '@mcp-fleet/contract';
-import type { WireError } from '../errors.js';
+import { ErrorCode, type WireError } from '@mcp-fleet/contract';
 import { scanNesting } from './json-scan.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -74,7 +73,7 @@ export type Classified =
   | { kind: 'response'; message: JsonRpcResponse }
   | Invalid;
 
-/** A message refused with -32600 and `reason`. */
+/** A message refused as an invalid request, with `reason`. */
 export const invalidMessage = (reason: string, requestId: RequestId | null = null): Invalid => ({
   kind: 'invalid',
   error: { code: ErrorCode.InvalidRequest, message: `Invalid Request: ${reason}` },

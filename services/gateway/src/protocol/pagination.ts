@@ -1,4 +1,4 @@
-import { invalidParams } from '../errors.js';
+import { invalidParams } from './errors.js';
 import type { JsonObject } from './messages.js';
 
 /** Cursors are opaque to clients: an offset, base64url-encoded so nobody builds one by hand. */

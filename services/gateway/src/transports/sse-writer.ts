@@ -25,6 +25,9 @@ export function sseEvent(eventId: string, data: string): string {
   return `id: ${eventId}\nevent: message\n${lines}\n\n`;
 }
 
+/** An SSE response as an event-log sink, which its owner may end (with a `retry:` hint). */
+export type SseStream = StreamSink & { end(retryMs?: number): void; ended(): boolean };
+
 /**
  * Starts an SSE response on a raw Node response and returns it as an event-log sink. The sink
  * ends the response after a final event, or when another connection takes the stream over. A
@@ -37,7 +40,7 @@ export function openSseStream(
   retryMs: number | undefined,
   onEnd: () => void,
   logger: Logger,
-): StreamSink & { end(retryMs?: number): void; ended(): boolean } {
+): SseStream {
   raw.writeHead(200, { ...SSE_HEADERS, ...headers });
   if (retryMs !== undefined) raw.write(`retry: ${retryMs}\n\n`);
   else raw.flushHeaders();

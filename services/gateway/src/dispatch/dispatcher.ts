@@ -1,32 +1,25 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, isLogLevel } from '@mcp-fleet/contract';
-import {
-  type Context,
-  failSpan,
-  propagation,
-  ROOT_CONTEXT,
-  startMcpSpan,
-  trace,
-} from '@mcp-fleet/sdk/telemetry';
+import { FleetError, isLogLevel } from '@mcp-fleet/contract';
+import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/sdk/telemetry';
 import type { Logger } from 'pino';
-import type { Admission } from '../admission.js';
-import type { Caller } from '../auth/caller.js';
+import type { MergedCatalog } from '../catalog/merged.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
-import { invalidParams, JsonRpcError, methodNotFound, unavailable } from '../errors.js';
+import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
+import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
-import type { SessionData, SessionStore } from '../session/types.js';
+import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
+import type { JsonObject, RawJson } from '../protocol/messages.js';
+import { paginate } from '../protocol/pagination.js';
+import type { SessionStore } from '../session/types.js';
 import { errorCodeLabel } from '../telemetry/labels.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 import { UNKNOWN, WORKFLOW_PROVIDER } from '../telemetry/tool-metrics.js';
-import { UpstreamUnavailable } from '../upstream/forward.js';
+import { UpstreamUnavailable } from '../upstream/provider-stream.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
-import type { JsonObject, JsonRpcMessage, RawJson, RequestId } from './messages.js';
-import { paginate } from './pagination.js';
+import type { Admission } from './admission.js';
 import { callProvider } from './provider-call.js';
-import type { ServerRequests } from './server-requests.js';
-import { negotiateVersion } from './versions.js';
 import { callWorkflow } from './workflow-call.js';
 
 export const SERVER_INFO = { name: 'mcp-fleet-gateway', title: 'MCP Fleet', version: '0.1.0' };
@@ -40,7 +33,7 @@ const CAPABILITIES = {
 };
 
 /** Methods the gateway answers itself, without a provider. */
-export const LOCAL_METHODS: ReadonlySet<string> = new Set([
+const LOCAL_METHODS: ReadonlySet<string> = new Set([
   'ping',
   'tools/list',
   'resources/list',
@@ -60,27 +53,46 @@ const METHODS = new Set([
   'completion/complete',
 ]);
 
+/** A list the gateway answers from its catalog: the result's field, and what policy sees of each item. */
+interface CatalogList {
+  field: string;
+  kind: Kind;
+  items(catalog: MergedCatalog, workflows: WorkflowCatalog): JsonObject[];
+  targetOf(item: JsonObject): PolicyTarget;
+}
+
+/** By method: a Map, since the method is the client's text (`constructor` is no list). */
+const LISTS: ReadonlyMap<string, CatalogList> = new Map(
+  Object.entries({
+    'tools/list': {
+      field: 'tools',
+      kind: 'tools',
+      items: (catalog, workflows) => [...catalog.toolList, ...workflows.toolList],
+      targetOf: (d) => ({ name: String(d.name), annotations: d.annotations }),
+    },
+    'resources/list': {
+      field: 'resources',
+      kind: 'resources',
+      items: (catalog) => catalog.resourceList,
+      targetOf: (d) => ({ name: String(d.uri) }),
+    },
+    'resources/templates/list': {
+      field: 'resourceTemplates',
+      kind: 'resources',
+      items: (catalog) => catalog.templateList,
+      targetOf: (d) => ({ name: String(d.uriTemplate) }),
+    },
+    'prompts/list': {
+      field: 'prompts',
+      kind: 'prompts',
+      items: (catalog) => catalog.promptList,
+      targetOf: (d) => ({ name: String(d.name) }),
+    },
+  } satisfies Record<string, CatalogList>),
+);
+
 /** A retryable call that found its provider unreachable waits this long before its one retry. */
 const RETRY_DELAY_MS = 100;
-
-/** One client request being answered, as the dispatcher sees it. */
-export interface RequestContext {
-  session: SessionData;
-  caller: Caller;
-  requestId: RequestId;
-  /** W3C trace id of this request's span, for the audit log. */
-  traceId?: string;
-  /** The caller's trace context (traceparent header, or the channel's); `_meta.traceparent` wins. */
-  traceContext?: Context;
-  /** Headers the edge adds to its answer (RateLimit-*). */
-  headers: Record<string, string>;
-  /** Aborted by notifications/cancelled, session deletion or shutdown. */
-  signal: AbortSignal;
-  /** Sends a message related to this request (progress, log, server request) to the client. */
-  emit(message: JsonRpcMessage): void;
-  /** Lets the client drop its connection and resume later (SSE polling). */
-  detach(retryMs: number): void;
-}
 
 export interface DispatcherDeps {
   metrics: GatewayMetrics;
@@ -101,25 +113,16 @@ function stringParam(params: JsonObject, key: string): string {
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
-export class Dispatcher {
+export class Dispatcher implements RequestHandler {
   constructor(private readonly deps: DispatcherDeps) {}
 
-  /** The result of `initialize`, and the session it starts. */
-  initialize(params: JsonObject, id: string, caller: Caller): { session: SessionData; result: JsonObject } {
-    const protocolVersion = negotiateVersion(params.protocolVersion);
-    const session: SessionData = {
-      id,
-      principal: caller.principal,
-      protocolVersion,
-      clientCapabilities: (params.capabilities as JsonObject | undefined) ?? {},
-      clientInfo: (params.clientInfo as JsonObject | undefined) ?? {},
-      logLevel: 'info',
-      createdAt: Date.now(),
-    };
-    const result: JsonObject = { protocolVersion, capabilities: CAPABILITIES, serverInfo: SERVER_INFO };
-    const instructions = this.deps.registry.catalog.instructions;
-    if (instructions) result.instructions = instructions;
-    return { session, result };
+  describe(): ServerDescription {
+    const { instructions } = this.deps.registry.catalog;
+    return { capabilities: CAPABILITIES, serverInfo: SERVER_INFO, ...(instructions ? { instructions } : {}) };
+  }
+
+  answersAtOnce(method: string): boolean {
+    return LOCAL_METHODS.has(method);
   }
 
   /** Answers one request inside a server span (OTel MCP conventions), counted per method and outcome. */
@@ -155,46 +158,12 @@ export class Dispatcher {
   }
 
   private async route(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
-    const catalog = this.deps.registry.catalog;
+    const list = LISTS.get(method);
+    if (list)
+      return this.list(ctx, list, list.items(this.deps.registry.catalog, this.deps.workflows), params.cursor);
     switch (method) {
       case 'ping':
         return {};
-      case 'tools/list':
-        return this.list(
-          ctx,
-          'tools',
-          'tools',
-          [...catalog.toolList, ...this.deps.workflows.toolList],
-          (d) => ({ name: String(d.name), annotations: d.annotations }),
-          params.cursor,
-        );
-      case 'resources/list':
-        return this.list(
-          ctx,
-          'resources',
-          'resources',
-          catalog.resourceList,
-          (d) => ({ name: String(d.uri) }),
-          params.cursor,
-        );
-      case 'resources/templates/list':
-        return this.list(
-          ctx,
-          'resourceTemplates',
-          'resources',
-          catalog.templateList,
-          (d) => ({ name: String(d.uriTemplate) }),
-          params.cursor,
-        );
-      case 'prompts/list':
-        return this.list(
-          ctx,
-          'prompts',
-          'prompts',
-          catalog.promptList,
-          (d) => ({ name: String(d.name) }),
-          params.cursor,
-        );
       case 'logging/setLevel': {
         const level = stringParam(params, 'level');
         if (!isLogLevel(level)) throw invalidParams(`Unknown logging level: ${level}`);
@@ -224,23 +193,16 @@ export class Dispatcher {
   }
 
   /** One page of a list, showing only what the caller's policy lets it use. */
-  private list(
-    ctx: RequestContext,
-    field: string,
-    kind: Kind,
-    items: JsonObject[],
-    targetOf: (d: JsonObject) => PolicyTarget,
-    cursor: unknown,
-  ) {
-    const visible = this.deps.admission.visible(ctx.caller, kind, items, targetOf);
+  private list(ctx: RequestContext, list: CatalogList, items: JsonObject[], cursor: unknown) {
+    const visible = this.deps.admission.visible(ctx.caller, list.kind, items, list.targetOf);
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
-    return nextCursor ? { [field]: page, nextCursor } : { [field]: page };
+    return nextCursor ? { [list.field]: page, nextCursor } : { [list.field]: page };
   }
 
   private requireVisible(ctx: RequestContext, kind: Kind, name: string): void {
     if (this.deps.admission.visible(ctx.caller, kind, [{ name }], (d) => d).length === 0) {
-      throw new JsonRpcError(
-        ErrorCode.Forbidden,
+      throw new FleetError(
+        'Forbidden',
         `Forbidden: no policy rule allows ${kind.slice(0, -1)} ${name} for your roles`,
       );
     }
@@ -270,7 +232,8 @@ export class Dispatcher {
       this.admitted(ctx, 'tools/call', 'tools', { name, annotations: route?.annotations }, args, async () => {
         if (!route) throw this.unknown('tool', name);
         const forwarded = { ...params, name: route.name };
-        const attempt = () => this.forward(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+        const attempt = () =>
+          this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
         try {
           return await attempt();
         } catch (err) {
@@ -292,7 +255,7 @@ export class Dispatcher {
     return this.admitted(ctx, 'prompts/get', 'prompts', { name }, undefined, () => {
       const route = this.deps.registry.catalog.prompts.get(name);
       if (!route) throw this.unknown('prompt', name);
-      return this.forward(
+      return this.callOnProvider(
         ctx,
         route.provider,
         'prompts/get',
@@ -307,8 +270,8 @@ export class Dispatcher {
     return this.admitted(ctx, 'resources/read', 'resources', { name: uri }, undefined, () => {
       const catalog = this.deps.registry.catalog;
       const route = catalog.resources.get(uri) ?? catalog.templates.find((t) => t.template.match(uri));
-      if (!route) throw new JsonRpcError(ErrorCode.ResourceNotFound, `Resource not found: ${uri}`, { uri });
-      return this.forward(ctx, route.provider, 'resources/read', params, route.timeoutMs);
+      if (!route) throw new FleetError('ResourceNotFound', `Resource not found: ${uri}`, { data: { uri } });
+      return this.callOnProvider(ctx, route.provider, 'resources/read', params, route.timeoutMs);
     });
   }
 
@@ -321,7 +284,7 @@ export class Dispatcher {
         const route = catalog.prompts.get(name);
         if (!route) throw this.unknown('prompt', name);
         const forwarded = { ...params, ref: { ...ref, name: route.name } };
-        return this.forward(ctx, route.provider, 'completion/complete', forwarded, route.timeoutMs);
+        return this.callOnProvider(ctx, route.provider, 'completion/complete', forwarded, route.timeoutMs);
       });
     }
     if (ref.type === 'ref/resource') {
@@ -329,7 +292,7 @@ export class Dispatcher {
       return this.admitted(ctx, 'completion/complete', 'resources', { name: uri }, undefined, () => {
         const route = catalog.templates.find((t) => t.uriTemplate === uri);
         if (!route) throw invalidParams(`Unknown resource template: ${uri}`);
-        return this.forward(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
+        return this.callOnProvider(ctx, route.provider, 'completion/complete', params, route.timeoutMs);
       });
     }
     throw invalidParams('params.ref.type must be ref/prompt or ref/resource');
@@ -355,19 +318,19 @@ export class Dispatcher {
       end(result.isToolError ? 'tool_error' : 'ok');
       return result;
     } catch (err) {
-      end('error', err instanceof JsonRpcError ? String(err.code) : 'internal');
+      end('error', err instanceof FleetError ? String(err.code) : 'internal');
       throw err;
     }
   }
 
-  private unknown(kind: 'tool' | 'prompt', name: string): JsonRpcError {
+  private unknown(kind: 'tool' | 'prompt', name: string): FleetError {
     const provider = this.deps.registry.catalog.unavailable.get(name);
     return provider
       ? unavailable(`The ${kind} ${name} is temporarily unavailable: provider ${provider} is unreachable`)
       : invalidParams(`Unknown ${kind}: ${name}`);
   }
 
-  private forward(
+  private callOnProvider(
     ctx: RequestContext,
     provider: string,
     method: string,

@@ -1,12 +1,11 @@
-import { ErrorCode } from '@mcp-fleet/contract';
-import type { AuditLog, AuditOutcome } from './audit/audit-log.js';
-import type { Caller } from './auth/caller.js';
-import { JsonRpcError } from './errors.js';
-import type { PolicyTarget } from './policy/annotations.js';
-import { decide, entitlements, type PolicyHolder } from './policy/engine.js';
-import type { Kind } from './policy/policy-file.js';
-import type { ConcurrencyLimits } from './ratelimit/concurrency.js';
-import type { Limiter, QuotaKey, RateDecision, RateKey } from './ratelimit/limiter.js';
+import { type ErrorName, FleetError } from '@mcp-fleet/contract';
+import type { AuditLog, AuditOutcome } from '../audit/audit-log.js';
+import type { Caller } from '../auth/caller.js';
+import type { PolicyTarget } from '../policy/annotations.js';
+import { decide, entitlements, type PolicyHolder } from '../policy/engine.js';
+import type { Kind } from '../policy/policy-file.js';
+import type { ConcurrencyLimits } from '../ratelimit/concurrency.js';
+import type { Limiter, QuotaKey, RateDecision, RateKey } from '../ratelimit/limiter.js';
 
 /** One request as admission sees it. */
 export interface Admitted {
@@ -29,15 +28,16 @@ function rateHeaders(decision: RateDecision): Record<string, string> {
 }
 
 function limited(
-  code: number,
+  kind: Extract<ErrorName, 'RateLimited' | 'QuotaExceeded'>,
   message: string,
   retryAfterMs: number,
   headers: Record<string, string>,
   data: Record<string, unknown> = {},
 ) {
-  const error = new JsonRpcError(code, message, { retryAfter: Number(seconds(retryAfterMs)), ...data });
-  error.http = { status: 429, headers: { ...headers, 'retry-after': seconds(retryAfterMs) } };
-  return error;
+  return new FleetError(kind, message, {
+    data: { retryAfter: Number(seconds(retryAfterMs)), ...data },
+    headers: { ...headers, 'retry-after': seconds(retryAfterMs) },
+  });
 }
 
 /**
@@ -87,7 +87,7 @@ export class Admission {
     const decision = decide(this.policy.current, caller, kind, what, args ?? {});
     if (!decision.allowed) {
       record('decision', 'denied', { rule: decision.rule });
-      throw new JsonRpcError(ErrorCode.Forbidden, `Forbidden: ${decision.reason}`, { rule: decision.rule });
+      throw new FleetError('Forbidden', `Forbidden: ${decision.reason}`, { data: { rule: decision.rule } });
     }
     const rights = entitlements(this.policy.current, caller);
     const quotaKeys: QuotaKey[] = [];
@@ -116,18 +116,13 @@ export class Admission {
     if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
     if (!rate.allowed) {
       record('decision', 'rate_limited', { rule: decision.rule });
-      throw limited(
-        ErrorCode.RateLimited,
-        'Rate limit exceeded: slow down',
-        rate.retryAfterMs,
-        request.headers,
-      );
+      throw limited('RateLimited', 'Rate limit exceeded: slow down', rate.retryAfterMs, request.headers);
     }
     const quota = await this.limiter.quota(quotaKeys);
     if (!quota.allowed) {
       record('decision', 'quota_exceeded', { rule: decision.rule });
       throw limited(
-        ErrorCode.QuotaExceeded,
+        'QuotaExceeded',
         `Quota exceeded: ${quota.limit} calls per ${quota.window}`,
         quota.resetMs,
         request.headers,
@@ -141,7 +136,7 @@ export class Admission {
     if (typeof slot !== 'function') {
       record('decision', 'concurrency_limited', { rule: decision.rule });
       throw limited(
-        ErrorCode.RateLimited,
+        'RateLimited',
         `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
         1000,
         request.headers,

@@ -1,0 +1,129 @@
+import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Caller } from '../auth/caller.js';
+import { invalidRequest, wireErrorOf } from '../protocol/errors.js';
+import {
+  type Classified,
+  classify,
+  invalidMessage,
+  type JsonRpcRequest,
+  parseText,
+  serializeResponse,
+} from '../protocol/messages.js';
+import type { SessionData } from '../session/types.js';
+import type { Dialect, Envelope } from './dialect.js';
+import type { SessionEngine } from './engine.js';
+
+/** What a channel transport gives a conversation: its caller, its way out, its headers. */
+export interface Channel {
+  caller: Caller;
+  /** One serialised message to the client. */
+  send(text: string): void;
+  envelope: Envelope;
+  traceContext?: Context;
+}
+
+/**
+ * A conversation whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream
+ * with its POST endpoint, a gRPC stream): it opens with `initialize` on the channel and ends with
+ * the channel. Requests run concurrently; everything the server sends — responses, progress, logs,
+ * server-to-client requests, list changes — goes down the same channel.
+ */
+export class Conversation {
+  private session: SessionData | undefined;
+  /** Messages after `initialize` wait for it: the channel is ordered, the session must exist. */
+  private initializing: Promise<unknown> | undefined;
+  private release: (() => void)[] = [];
+  private readonly dialect: Dialect;
+
+  constructor(
+    private readonly engine: SessionEngine,
+    private readonly channel: Channel,
+  ) {
+    this.dialect = engine.dialectFor(channel.envelope);
+  }
+
+  get sessionId(): string | undefined {
+    return this.session?.id;
+  }
+
+  /**
+   * One message from the client, handled in the background: errors are answered on the channel,
+   * and whatever escapes that is logged by the engine, so an edge never holds a promise that can
+   * reject.
+   */
+  receive(text: string): void {
+    this.handle(text).catch((err: unknown) => this.engine.logFailure(err, this.session?.id));
+  }
+
+  /** The channel is gone: so is the session, and everything still running for it. Never rejects. */
+  async close(): Promise<void> {
+    for (const release of this.release.splice(0)) release();
+    if (this.session) await this.engine.endSession(this.session.id).catch(() => {});
+  }
+
+  private async handle(text: string): Promise<void> {
+    const parsed = parseText(text);
+    const item: Classified =
+      'kind' in parsed
+        ? parsed
+        : Array.isArray(parsed.value)
+          ? invalidMessage('batches are not supported on this transport')
+          : classify(parsed.value);
+    if (item.kind === 'invalid') {
+      this.channel.send(serializeResponse(item.requestId, { error: item.error }));
+      return;
+    }
+    if (item.kind === 'request') {
+      await this.request(item.message);
+      return;
+    }
+    const refused = await this.engine.take(this.session?.id, this.channel.caller, item);
+    // A refused answer has no request of the client's to answer: JSON-RPC's null id. A
+    // notification gets no reply, refused or not.
+    if (refused && item.kind === 'response')
+      this.channel.send(serializeResponse(null, { error: refused.toWire() }));
+  }
+
+  private async request(message: JsonRpcRequest): Promise<void> {
+    const { send, caller, traceContext } = this.channel;
+    if (this.dialect.opens(message)) {
+      const opened = this.open(message);
+      this.initializing ??= opened;
+      send(await opened);
+      return;
+    }
+    await this.initializing;
+    const session = this.session
+      ? await this.engine.lookup(this.session.id).catch(() => undefined)
+      : undefined;
+    if (!session) {
+      const reason = this.session ? 'the session expired or ended: reconnect' : 'send initialize first';
+      send(serializeResponse(message.id, { error: invalidRequest(`Invalid Request: ${reason}`).toWire() }));
+      return;
+    }
+    const answer = await this.engine.answer(session, caller, message, {
+      traceContext,
+      headers: {},
+      emit: (m) => send(JSON.stringify(m)),
+      // The channel stays open for the whole call: there is nothing to release.
+      detach: () => {},
+    });
+    if (!answer.cancelled) send(answer.text);
+  }
+
+  private async open(message: JsonRpcRequest): Promise<string> {
+    if (this.session)
+      return serializeResponse(message.id, {
+        error: invalidRequest('Invalid Request: the session is already initialized').toWire(),
+      });
+    try {
+      const { session, text } = await this.engine.open(this.dialect, message, this.channel.caller);
+      this.session = session;
+      // List changes and resource updates of this session arrive on the channel.
+      this.release.push(this.engine.streams.attachChannel(session.id, this.channel.send));
+      return text;
+    } catch (err) {
+      return serializeResponse(message.id, { error: wireErrorOf(err) });
+    }
+  }
+}

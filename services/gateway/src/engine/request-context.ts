@@ -1,0 +1,42 @@
+import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Caller } from '../auth/caller.js';
+import type { JsonObject, JsonRpcMessage, RequestId } from '../protocol/messages.js';
+import type { SessionData } from '../session/types.js';
+
+/** One client request being answered, as whatever answers it sees it. */
+export interface RequestContext {
+  session: SessionData;
+  caller: Caller;
+  requestId: RequestId;
+  /** W3C trace id of this request's span, for the audit log. */
+  traceId?: string;
+  /** The caller's trace context (traceparent header, or the channel's); `_meta.traceparent` wins. */
+  traceContext?: Context;
+  /** Headers the edge adds to its answer (RateLimit-*). */
+  headers: Record<string, string>;
+  /** Aborted by notifications/cancelled, session deletion or shutdown. */
+  signal: AbortSignal;
+  /** Sends a message related to this request (progress, log, server request) to the client. */
+  emit(message: JsonRpcMessage): void;
+  /** Lets the client drop its connection and resume later (SSE polling). */
+  detach(retryMs: number): void;
+}
+
+/** What the server is and offers, as a dialect announces it (initialize's result). */
+export interface ServerDescription {
+  capabilities: JsonObject;
+  serverInfo: JsonObject;
+  instructions?: string;
+}
+
+/**
+ * What the engine hands a request to once the conversation, the caller and the session are
+ * settled: the gateway's dispatcher. The engine knows nothing of tools, policy or providers.
+ */
+export interface RequestHandler {
+  describe(): ServerDescription;
+  /** Answers one request; throws a FleetError to refuse it. */
+  request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown>;
+  /** True for methods answered at once, by the gateway itself: never worth streaming. */
+  answersAtOnce(method: string): boolean;
+}

@@ -1,0 +1,90 @@
+import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import type { Dialect } from '../engine/dialect.js';
+import type { SessionEngine } from '../engine/engine.js';
+import type { AnswerOutlet } from '../engine/exchange.js';
+import type { RequestStream } from '../engine/session-streams.js';
+import type { JsonRpcRequest } from '../protocol/messages.js';
+import type { SessionData } from '../session/types.js';
+import { answerStatus } from './http-exchange.js';
+import { openSseStream, type SseStream } from './sse-writer.js';
+
+export interface HttpAnswerOptions {
+  /** A request answered within this many ms, with nothing streamed, gets plain JSON. */
+  jsonWindowMs: number;
+  /** `retry:` hint for clients reconnecting to a released stream. */
+  sseRetryMs: number;
+  logger: Logger;
+}
+
+/**
+ * Where one request's answer goes on a Streamable HTTP POST: plain JSON when quick and quiet,
+ * otherwise an SSE stream, which sessions that can resume may release and pick up again.
+ */
+export function httpAnswer(
+  engine: SessionEngine,
+  reply: FastifyReply,
+  answering: { session: SessionData; dialect: Dialect; request: JsonRpcRequest; traceContext: Context },
+  options: HttpAnswerOptions,
+): AnswerOutlet {
+  const { session, dialect, request, traceContext } = answering;
+  const resumable = dialect.resumable(session);
+  const headers: Record<string, string> = {};
+  let mode: 'json' | 'sse' | 'released' = 'json';
+  let sse: SseStream | undefined;
+  // Opened on upgrade: a plain JSON answer never needs a stream.
+  let stream: RequestStream | undefined;
+
+  const upgrade = () => {
+    if (mode !== 'json') return;
+    mode = 'sse';
+    clearTimeout(timer);
+    reply.hijack();
+    sse = openSseStream(
+      reply.raw,
+      { ...headers, 'mcp-session-id': session.id },
+      resumable ? options.sseRetryMs : undefined,
+      () => stream?.release(),
+      options.logger,
+    );
+    stream = engine.streams.openRequestStream(session.id, sse, resumable);
+  };
+  // The gateway's own answers are always plain JSON.
+  const timer = engine.answersAtOnce(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
+
+  return {
+    traceContext,
+    headers,
+    emit(message) {
+      upgrade();
+      stream?.emit(JSON.stringify(message));
+    },
+    detach(retryMs) {
+      // Clients before 2025-11-25 cannot resume a stream: they keep theirs.
+      if (!resumable || mode === 'released') return;
+      upgrade();
+      mode = 'released';
+      sse?.end(retryMs);
+    },
+    finish(answer) {
+      clearTimeout(timer);
+      if (answer.cancelled) {
+        // A cancelled request gets no response (MCP cancellation); close a stream still open.
+        if (mode === 'json') reply.code(202).send();
+        else sse?.end();
+        return;
+      }
+      if (mode !== 'json') {
+        stream?.finish(answer.text);
+        return;
+      }
+      const status = answerStatus(answer.error);
+      reply
+        .code(status.status)
+        .headers({ ...headers, ...status.headers, 'mcp-session-id': session.id })
+        .type('application/json')
+        .send(answer.text);
+    },
+  };
+}

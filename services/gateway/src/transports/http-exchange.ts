@@ -1,0 +1,56 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FleetError } from '@mcp-fleet/contract';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Credentials } from '../auth/authenticator.js';
+import type { Envelope } from '../engine/dialect.js';
+import { serializeResponse } from '../protocol/messages.js';
+
+/** Request headers as the engine reads them: the first value of each, by lower-case name. */
+export function headerEnvelope(headers: IncomingHttpHeaders): Envelope {
+  return {
+    header: (name) => {
+      const value = headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+  };
+}
+
+export function header(request: FastifyRequest, name: string): string | undefined {
+  return headerEnvelope(request.headers).header(name);
+}
+
+export function envelopeOf(request: FastifyRequest): Envelope {
+  return headerEnvelope(request.headers);
+}
+
+export function credentialsOf(request: FastifyRequest): Credentials {
+  return { authorization: header(request, 'authorization'), 'x-api-key': header(request, 'x-api-key') };
+}
+
+export function baseUrlOf(request: FastifyRequest): string {
+  return `${request.protocol}://${header(request, 'host') ?? 'localhost'}`;
+}
+
+/** The body of an HTTP exchange refused with `error`: a JSON-RPC error answering no request. */
+export function errorBody(error: FleetError): string {
+  return serializeResponse(null, { error: error.toWire() });
+}
+
+/** The one mapping of a FleetError onto an HTTP exchange refused with it: status, headers, body. */
+export function sendFleetError(reply: FastifyReply, error: FleetError): FastifyReply {
+  return reply.code(error.httpStatus).headers(error.headers).type('application/json').send(errorBody(error));
+}
+
+/**
+ * The HTTP status and headers of a request answered with `error` in its JSON body: the JSON-RPC
+ * error says what went wrong, so the exchange itself succeeded (200), except for a limit, whose
+ * 429 and Retry-After clients and balancers back off by.
+ */
+export function answerStatus(error: FleetError | undefined): {
+  status: number;
+  headers: Record<string, string>;
+} {
+  return error && error.httpStatus === 429
+    ? { status: 429, headers: error.headers }
+    : { status: 200, headers: {} };
+}
