@@ -1,4 +1,4 @@
-import { ConfigError, parseListen } from '@mcp-fleet/sdk';
+import { ConfigError, parseListen } from '@mcp-fleet/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '@mcp-fleet/sdk';
+import { ConfigError } from '@mcp-fleet/runtime';
 import { parse as parseYaml } from 'yaml';
 
 /**

@@ -4,7 +4,7 @@ import {
   type ConfigSpec,
   parseConfig,
   processConfigSpec,
-} from '@mcp-fleet/sdk';
+} from '@mcp-fleet/runtime';
 
 /** Every key the gateway reads at boot; `mcp-fleet-gateway --help` prints this table. */
 export const gatewayConfigSpec = {

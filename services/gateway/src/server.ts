@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { ConfigError, configUsage, createLogger, drainOnSignals, startTelemetry } from '@mcp-fleet/sdk';
+import { ConfigError, configUsage, createLogger, drainOnSignals, startTelemetry } from '@mcp-fleet/runtime';
 import { build } from './app.js';
 import { loadProvidersFile } from './catalog/providers-file.js';
 import { gatewayConfigSpec, readGatewayConfig } from './config.js';

@@ -1,4 +1,4 @@
-import { errorMessage } from '@mcp-fleet/runtime';
+import { errorMessage, stringParam } from '@mcp-fleet/runtime';
 import type { Catalog } from './catalog.js';
 import type { CallToolResult, Completer, HandlerContext, JsonObject } from './define.js';
 import { FleetError, invalidParams, methodNotFound } from './errors.js';
@@ -13,12 +13,6 @@ function objectParam(params: JsonObject, key: string): JsonObject {
     throw invalidParams(`params.${key} must be an object`);
   }
   return value as JsonObject;
-}
-
-function stringParam(params: JsonObject, key: string): string {
-  const value = params[key];
-  if (typeof value !== 'string') throw invalidParams(`params.${key} must be a string`);
-  return value;
 }
 
 function stringRecord(value: JsonObject, what: string): Record<string, string> {

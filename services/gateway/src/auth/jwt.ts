@@ -1,4 +1,4 @@
-import { jwksFromFile } from '@mcp-fleet/sdk';
+import { jwksFromFile } from '@mcp-fleet/runtime';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtSettings } from './auth-file.js';
 import type { Caller } from './caller.js';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig, makeInformer, type V1Service } from '@kubernetes/client-node';
-import { ConfigError, errorMessage, parseDuration } from '@mcp-fleet/sdk';
+import { ConfigError, errorMessage, parseDuration } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { splitList } from '../config.js';
 import type { ProviderConfig } from './providers-file.js';

@@ -1,5 +1,5 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
-import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/sdk';
+import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
 import type { ProviderConfig } from './providers-file.js';
 

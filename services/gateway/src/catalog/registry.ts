@@ -6,7 +6,7 @@ import {
   type DescribeResponse__Output,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
-import { errorMessage } from '@mcp-fleet/sdk';
+import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { type MergedCatalog, mergeCatalog, type ProviderSnapshot } from './merged.js';
 import type { ProviderConfig } from './providers-file.js';

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError, isLogLevel } from '@mcp-fleet/contract';
-import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/sdk/telemetry';
+import { stringParam } from '@mcp-fleet/runtime';
+import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
 import type { MergedCatalog } from '../catalog/merged.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
@@ -104,12 +105,6 @@ export interface DispatcherDeps {
   pageSize: number;
   logger: Logger;
   workflows: WorkflowCatalog;
-}
-
-function stringParam(params: JsonObject, key: string): string {
-  const value = params[key];
-  if (typeof value !== 'string') throw invalidParams(`params.${key} must be a string`);
-  return value;
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */

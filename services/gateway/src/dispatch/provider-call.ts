@@ -1,5 +1,5 @@
 import { isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
-import { ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
+import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';

@@ -1,4 +1,4 @@
-import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import { invalidRequest, wireErrorOf } from '../protocol/errors.js';
 import {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FleetError } from '@mcp-fleet/contract';
-import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
 import type { Authenticator, Credentials } from '../auth/authenticator.js';
 import type { Caller } from '../auth/caller.js';

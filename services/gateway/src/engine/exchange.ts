@@ -1,5 +1,5 @@
 import type { FleetError } from '@mcp-fleet/contract';
-import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import { invalidRequest, refusals } from '../protocol/errors.js';
 import { classify, type JsonRpcRequest, parseText, serializeResponse } from '../protocol/messages.js';

@@ -1,4 +1,4 @@
-import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { errorMessage } from '@mcp-fleet/sdk';
+import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
 import type { PolicyTarget } from './annotations.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from '@mcp-fleet/sdk';
+import { ConfigError } from '@mcp-fleet/runtime';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { parseConfigText } from '../config-files.js';
 import { compileHintMatch, HINTS, type HintValues, type PolicyTarget } from './annotations.js';

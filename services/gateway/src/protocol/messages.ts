@@ -1,7 +1,9 @@
 import { ErrorCode, type WireError } from '@mcp-fleet/contract';
+import type { JsonObject } from '@mcp-fleet/runtime';
 import { scanNesting } from './json-scan.js';
 
-export type JsonObject = Record<string, unknown>;
+export type { JsonObject };
+
 export type RequestId = string | number;
 
 export interface JsonRpcRequest {

@@ -8,7 +8,7 @@ import {
   loadEdgeProto,
   type McpEdgeHandlers,
 } from '@mcp-fleet/contract';
-import { contextFromMetadata } from '@mcp-fleet/sdk';
+import { contextFromMetadata } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { Conversation } from '../engine/conversation.js';
 import type { SessionEngine } from '../engine/engine.js';

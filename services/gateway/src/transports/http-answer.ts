@@ -1,4 +1,4 @@
-import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { Dialect } from '../engine/dialect.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FleetError } from '@mcp-fleet/contract';
-import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
+import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';

@@ -1,5 +1,5 @@
 import { FleetError } from '@mcp-fleet/contract';
-import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
+import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
 import type { SessionEngine } from '../engine/engine.js';

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { FleetError } from '@mcp-fleet/contract';
-import { propagation, ROOT_CONTEXT } from '@mcp-fleet/sdk/telemetry';
+import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';

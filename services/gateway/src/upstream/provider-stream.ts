@@ -5,7 +5,13 @@ import {
   FleetError,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
-import { type Context, childSpan, failSpan, injectIntoMetadata, SpanKind } from '@mcp-fleet/sdk/telemetry';
+import {
+  type Context,
+  childSpan,
+  failSpan,
+  injectIntoMetadata,
+  SpanKind,
+} from '@mcp-fleet/runtime/telemetry';
 import { RelayedError } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 

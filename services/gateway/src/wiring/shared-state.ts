@@ -1,4 +1,4 @@
-import { ConfigError } from '@mcp-fleet/sdk';
+import { ConfigError } from '@mcp-fleet/runtime';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { MemoryBus, MemoryEventLog, MemorySessionStore } from '../session/memory.js';

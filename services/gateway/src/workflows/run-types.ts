@@ -1,4 +1,4 @@
-import type { Context } from '@mcp-fleet/sdk/telemetry';
+import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Scope } from './scope.js';
 import type { Step } from './workflow-file.js';
 

@@ -1,4 +1,4 @@
-import { type Context, failSpan, type Span, trace } from '@mcp-fleet/sdk/telemetry';
+import { type Context, failSpan, type Span, trace } from '@mcp-fleet/runtime/telemetry';
 import { runCallStep } from './call-step.js';
 import { evaluate, parseExpression, render, truthy } from './expressions.js';
 import type { RunOptions, StepPlace, StepRecord } from './run-types.js';

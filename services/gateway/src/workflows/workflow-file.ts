@@ -1,4 +1,4 @@
-import { ConfigError, parseDuration } from '@mcp-fleet/sdk';
+import { ConfigError, parseDuration } from '@mcp-fleet/runtime';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parseConfigText, readConfigFile } from '../config-files.js';
 import { checkTemplate, type ExpressionError, parseExpression } from './expressions.js';
