@@ -10,6 +10,7 @@ import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { headerScreen } from './dispatch/header-screen.js';
 import { StatelessHandler } from './dispatch/stateless-handler.js';
 import { SessionEngine } from './engine/engine.js';
 import { ServerRequests } from './engine/server-requests.js';
@@ -152,6 +153,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
+  const workflowCatalog = new WorkflowCatalog(workflows);
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -161,9 +163,13 @@ export async function build({ config, providers, workflows = [], logger }: Build
     serverRequests,
     pageSize: config.pageSize,
     logger,
-    workflows: new WorkflowCatalog(workflows),
+    workflows: workflowCatalog,
   });
-  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl });
+  const handler = new StatelessHandler(dispatcher, {
+    cacheTtlMs: config.cacheTtl,
+    headerParams: (tool) => registry.catalog.tools.get(tool)?.headerParams ?? [],
+    screen: headerScreen({ admission, registry, workflows: workflowCatalog }),
+  });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,

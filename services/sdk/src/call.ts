@@ -68,6 +68,9 @@ function parseJsonObject(bytes: Buffer | undefined, what: string, required: bool
   return value as JsonObject;
 }
 
+/** The first protocol version whose requests declare their client's capabilities themselves. */
+const STATELESS_SINCE = '2026-07-28';
+
 /** How close to the deadline a cancellation is taken for the deadline itself. */
 const DEADLINE_SLACK_MS = 50;
 
@@ -327,9 +330,14 @@ class CallRun {
       typeof params._meta === 'object' && params._meta !== null ? (params._meta as JsonObject) : {};
     const hasProgressToken = meta.progressToken !== undefined;
     const requireCapability = (capability: string) => {
-      if (capabilities[capability] === undefined) {
-        throw new Error(`the client does not support ${capability}`);
-      }
+      if (capabilities[capability] !== undefined) return;
+      // MCP 2026-07-28 names the missing capability in an error of its own (-32021); earlier
+      // versions get the tool's error result they always had.
+      if (request.protocolVersion >= STATELESS_SINCE)
+        throw new FleetError('MissingClientCapability', `The client did not declare ${capability}`, {
+          data: { requiredCapabilities: { [capability]: {} } },
+        });
+      throw new Error(`the client does not support ${capability}`);
     };
     return {
       identity,
