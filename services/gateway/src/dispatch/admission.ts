@@ -43,6 +43,15 @@ function limited(
   });
 }
 
+/** A refusal by policy, audited with the rule that decided it. */
+function denied(
+  decision: { rule?: string; reason?: string },
+  record: (event: 'decision', outcome: AuditOutcome, extra: { rule?: string }) => void,
+): FleetError {
+  record('decision', 'denied', { rule: decision.rule });
+  return new FleetError('Forbidden', `Forbidden: ${decision.reason}`, { data: { rule: decision.rule } });
+}
+
 /**
  * Everything between authentication and forwarding: policy (with argument constraints), quotas,
  * rate limits and concurrency, each decision audited. Lists show only what the caller may use.
@@ -71,10 +80,7 @@ export class Admission {
     const record = this.recorder(request, what.name, args);
     // A call always has arguments (none is {}): undefined would ask the list question.
     const decision = decide(this.policy.current, caller, kind, what, args ?? {});
-    if (!decision.allowed) {
-      record('decision', 'denied', { rule: decision.rule });
-      throw new FleetError('Forbidden', `Forbidden: ${decision.reason}`, { data: { rule: decision.rule } });
-    }
+    if (!decision.allowed) throw denied(decision, record);
     const { screening } = request;
     if (screening && !screening.spent && screening.kind === kind && screening.name === what.name) {
       screening.spent = true;
@@ -108,13 +114,9 @@ export class Admission {
    */
   async screen(request: Admitted, kind: Kind, what: PolicyTarget): Promise<Screening> {
     const record = this.recorder(request, what.name, undefined);
-    if (!decide(this.policy.current, request.caller, kind, what).allowed) {
-      record('decision', 'denied');
-      throw new FleetError(
-        'Forbidden',
-        `Forbidden: no policy rule allows ${kind.slice(0, -1)} ${what.name} for your roles`,
-      );
-    }
+    // No arguments: the list question, "may this caller use it at all".
+    const decision = decide(this.policy.current, request.caller, kind, what);
+    if (!decision.allowed) throw denied(decision, record);
     await this.limit(request, kind, what.name, undefined, record);
     return { kind, name: what.name, spent: false, headers: request.headers };
   }
