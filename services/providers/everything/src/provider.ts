@@ -21,10 +21,13 @@ export { prompts } from './prompts.js';
 export { resources, WATCHED_RESOURCE, watched } from './resources.js';
 export { catalogChanges } from './tools/catalog-triggers.js';
 
-/** Every tool: echo, then the conformance suite's fixtures. */
+/**
+ * Every tool: the conformance suite's fixtures and echo. The first listed takes no arguments:
+ * conformance calls the first tool of tools/list with none (SEP-2243's whitespace check).
+ */
 export const tools = [
-  echo,
   simpleText,
+  echo,
   imageContent,
   audioContent,
   embeddedResource,
