@@ -40,15 +40,6 @@ const CACHEABLE: ReadonlySet<string> = new Set([
 /** A read that found nothing: `"contents":[]` anywhere in the result (a provider's own answer). */
 const EMPTY_CONTENTS = /"contents"\s*:\s*\[\s*\]/;
 
-/** What server/discover advertises: only what really answers a 2026 request. */
-const MODERN_CAPABILITIES = {
-  tools: { listChanged: true },
-  resources: { subscribe: true, listChanged: true },
-  prompts: { listChanged: true },
-  logging: {},
-  completions: {},
-};
-
 export interface StatelessOptions {
   /** The ttlMs hint on cacheable results. */
   cacheTtlMs: number;
@@ -112,7 +103,8 @@ export class StatelessHandler implements RequestHandler {
     const { instructions } = this.describe();
     return {
       supportedVersions: [...MODERN_VERSIONS],
-      capabilities: MODERN_CAPABILITIES,
+      // What initialize announces is what a 2026 request gets too: the same methods answer.
+      capabilities: this.describe().capabilities,
       ...(instructions ? { instructions } : {}),
     };
   }
