@@ -13,6 +13,9 @@ import { Dispatcher } from './dispatch/dispatcher.js';
 import { SessionEngine } from './engine/engine.js';
 import { ServerRequests } from './engine/server-requests.js';
 import { IdentityMinter } from './identity/minter.js';
+import { InputRequired } from './input-required/input-required.js';
+import { RequestStateCodec } from './input-required/request-state.js';
+import { requestStateKey } from './input-required/state-key.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
@@ -149,6 +152,12 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
+  const inputRequired = new InputRequired({
+    bus: state.bus,
+    codec: new RequestStateCodec(await requestStateKey(config, logger)),
+    ttlMs: config.inputRequiredTtl,
+  });
+  const stopInputRequired = await inputRequired.start();
   const handler = new Dispatcher({
     metrics,
     registry,
@@ -159,6 +168,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     pageSize: config.pageSize,
     logger,
     workflows: new WorkflowCatalog(workflows),
+    inputRequired,
   });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
@@ -199,6 +209,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     const deadline = Date.now() + config.drainTimeout;
     while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     engine.abortAll('gateway shutting down');
+    inputRequired.close();
+    stopInputRequired();
     await grpcEdge?.close();
     await app.close();
     engine.close();

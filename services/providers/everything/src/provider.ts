@@ -2,6 +2,17 @@ import { prompts } from './prompts.js';
 import { resources } from './resources.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
+import {
+  inputCapabilities,
+  inputElicitation,
+  inputListRoots,
+  inputMultiple,
+  inputMultiRound,
+  inputRequestState,
+  inputSampling,
+  inputTamperedState,
+  streamingElicitation,
+} from './tools/input-required.js';
 import { jsonSchema202012 } from './tools/json-schema.js';
 import { reconnection, withLogging, withProgress } from './tools/long-running.js';
 import {
@@ -34,6 +45,15 @@ export const tools = [
   elicitationEnums,
   jsonSchema202012,
   reconnection,
+  inputElicitation,
+  inputSampling,
+  inputListRoots,
+  inputRequestState,
+  inputMultiple,
+  inputMultiRound,
+  inputTamperedState,
+  inputCapabilities,
+  streamingElicitation,
 ];
 
 /** Every definition the everything provider serves, for embedding it in tests of other services. */
