@@ -10,8 +10,11 @@ import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { StatelessHandler } from './dispatch/stateless-handler.js';
 import { SessionEngine } from './engine/engine.js';
 import { ServerRequests } from './engine/server-requests.js';
+import { sessionDialect } from './engine/session-dialect.js';
+import { statelessDialect } from './engine/stateless-dialect.js';
 import { IdentityMinter } from './identity/minter.js';
 import { InputRequired } from './input-required/input-required.js';
 import { RequestStateCodec } from './input-required/request-state.js';
@@ -158,7 +161,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     ttlMs: config.inputRequiredTtl,
   });
   const stopInputRequired = await inputRequired.start();
-  const handler = new Dispatcher({
+  const dispatcher = new Dispatcher({
     metrics,
     registry,
     admission,
@@ -170,6 +173,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     workflows: new WorkflowCatalog(workflows),
     inputRequired,
   });
+  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,
@@ -178,6 +182,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     authenticator: auth,
     registry,
     logger,
+    dialects: [statelessDialect, sessionDialect],
   });
   await engine.start();
   metrics.observe({

@@ -1,5 +1,6 @@
 import { prompts } from './prompts.js';
 import { resources } from './resources.js';
+import { triggerPromptChange, triggerToolChange } from './tools/catalog-triggers.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
 import {
@@ -27,6 +28,7 @@ import { sampling } from './tools/sampling.js';
 
 export { prompts } from './prompts.js';
 export { resources, WATCHED_RESOURCE, watched } from './resources.js';
+export { catalogChanges } from './tools/catalog-triggers.js';
 
 /** Every tool: echo, then the conformance suite's fixtures. */
 export const tools = [
@@ -54,6 +56,8 @@ export const tools = [
   inputTamperedState,
   inputCapabilities,
   streamingElicitation,
+  triggerToolChange,
+  triggerPromptChange,
 ];
 
 /** Every definition the everything provider serves, for embedding it in tests of other services. */
