@@ -17,6 +17,9 @@ import { ServerRequests } from './engine/server-requests.js';
 import { sessionDialect } from './engine/session-dialect.js';
 import { statelessDialect } from './engine/stateless-dialect.js';
 import { IdentityMinter } from './identity/minter.js';
+import { InputRequired } from './input-required/input-required.js';
+import { RequestStateCodec } from './input-required/request-state.js';
+import { requestStateKey } from './input-required/state-key.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
@@ -154,6 +157,12 @@ export async function build({ config, providers, workflows = [], logger }: Build
   );
   const serverRequests = new ServerRequests(state.bus, audit);
   const workflowCatalog = new WorkflowCatalog(workflows);
+  const inputRequired = new InputRequired({
+    bus: state.bus,
+    codec: new RequestStateCodec(await requestStateKey(config, logger)),
+    ttlMs: config.inputRequiredTtl,
+  });
+  const stopInputRequired = await inputRequired.start();
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -164,6 +173,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     pageSize: config.pageSize,
     logger,
     workflows: workflowCatalog,
+    inputRequired,
   });
   const handler = new StatelessHandler(dispatcher, {
     cacheTtlMs: config.cacheTtl,
@@ -210,6 +220,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     const deadline = Date.now() + config.drainTimeout;
     while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     engine.abortAll('gateway shutting down');
+    inputRequired.close();
+    stopInputRequired();
     await grpcEdge?.close();
     await app.close();
     engine.close();

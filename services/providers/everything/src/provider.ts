@@ -5,6 +5,17 @@ import { loggingTool, missingCapability } from './tools/diagnostics.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
 import { headerParam } from './tools/headers.js';
+import {
+  inputCapabilities,
+  inputElicitation,
+  inputListRoots,
+  inputMultiple,
+  inputMultiRound,
+  inputRequestState,
+  inputSampling,
+  inputTamperedState,
+  streamingElicitation,
+} from './tools/input-required.js';
 import { jsonSchema202012 } from './tools/json-schema.js';
 import { reconnection, withLogging, withProgress } from './tools/long-running.js';
 import {
@@ -44,6 +55,15 @@ export const tools = [
   elicitationEnums,
   jsonSchema202012,
   reconnection,
+  inputElicitation,
+  inputSampling,
+  inputListRoots,
+  inputRequestState,
+  inputMultiple,
+  inputMultiRound,
+  inputTamperedState,
+  inputCapabilities,
+  streamingElicitation,
   triggerToolChange,
   triggerPromptChange,
 ];
