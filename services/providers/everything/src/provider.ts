@@ -30,9 +30,11 @@ export { prompts } from './prompts.js';
 export { resources, WATCHED_RESOURCE, watched } from './resources.js';
 export { catalogChanges } from './tools/catalog-triggers.js';
 
-/** Every tool: echo, then the conformance suite's fixtures. */
+/**
+ * Every tool: the conformance suite's fixtures, then echo. A tool without required arguments comes
+ * first: the header-validation scenario calls the first listed tool with none.
+ */
 export const tools = [
-  echo,
   simpleText,
   imageContent,
   audioContent,
@@ -58,6 +60,7 @@ export const tools = [
   streamingElicitation,
   triggerToolChange,
   triggerPromptChange,
+  echo,
 ];
 
 /** Every definition the everything provider serves, for embedding it in tests of other services. */
