@@ -1,8 +1,10 @@
 import { prompts } from './prompts.js';
 import { resources } from './resources.js';
 import { triggerPromptChange, triggerToolChange } from './tools/catalog-triggers.js';
+import { loggingTool, missingCapability } from './tools/diagnostics.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
+import { headerParam } from './tools/headers.js';
 import {
   inputCapabilities,
   inputElicitation,
@@ -42,6 +44,9 @@ export const tools = [
   multipleContentTypes,
   withLogging,
   errorHandling,
+  loggingTool,
+  missingCapability,
+  headerParam,
   withProgress,
   sampling,
   elicitation,
