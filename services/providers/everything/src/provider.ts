@@ -33,11 +33,12 @@ export { resources, WATCHED_RESOURCE, watched } from './resources.js';
 export { catalogChanges } from './tools/catalog-triggers.js';
 
 /**
- * Every tool: the conformance suite's fixtures, then echo. A tool without required arguments comes
- * first: the header-validation scenario calls the first listed tool with none.
+ * Every tool: the conformance suite's fixtures and echo. The first listed takes no arguments:
+ * conformance calls the first tool of tools/list with none (SEP-2243's whitespace check).
  */
 export const tools = [
   simpleText,
+  echo,
   imageContent,
   audioContent,
   embeddedResource,

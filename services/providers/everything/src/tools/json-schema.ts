@@ -1,6 +1,10 @@
 import { defineTool, READ_ONLY } from '@mcp-fleet/sdk';
 
-/** The schema of the conformance suite's json-schema-2020-12 scenario (SEP-1613 and SEP-2106 keywords). */
+/**
+ * Conformance's JSON Schema 2020-12 probe: its input schema must reach the client with every
+ * keyword intact ($schema, $defs with an $anchor, $ref, additionalProperties, composition and
+ * conditional keywords; SEP-2106), as the suite's own fixture has them.
+ */
 export const jsonSchema202012 = defineTool({
   name: 'json_schema_2020_12_tool',
   description: 'Tool with JSON Schema 2020-12 features',
