@@ -66,7 +66,6 @@ export const tools = [
   streamingElicitation,
   triggerToolChange,
   triggerPromptChange,
-  echo,
 ];
 
 /** Every definition the everything provider serves, for embedding it in tests of other services. */
