@@ -69,12 +69,15 @@ describe('the stateless dialect classifies by the body first', () => {
 
 describe('routing header values', () => {
   it('decodes the sentinel form strictly and takes everything else literally, without its OWS', () => {
-    assert.equal(decodeHeaderValue('=?base64?SGVsbG8sIOS4lueVjA==?='), 'Hello, 世界');
-    assert.equal(decodeHeaderValue(' \tplain\t '), 'plain');
-    assert.equal(decodeHeaderValue('=?base64?SGVsbG8='), '=?base64?SGVsbG8=');
-    assert.equal(decodeHeaderValue('=?base64?SGVsbG8?='), undefined);
-    assert.equal(decodeHeaderValue('=?base64?SGVs!!!bG8=?='), undefined);
-    assert.equal(decodeHeaderValue('=?base64?/w==?='), undefined);
+    const cases: [string, string | undefined][] = [
+      ['=?base64?SGVsbG8sIOS4lueVjA==?=', 'Hello, 世界'],
+      [' \tplain\t ', 'plain'],
+      ['=?base64?SGVsbG8=', '=?base64?SGVsbG8='],
+      ['=?base64?SGVsbG8?=', undefined],
+      ['=?base64?SGVs!!!bG8=?=', undefined],
+      ['=?base64?/w==?=', undefined],
+    ];
+    for (const [raw, decoded] of cases) assert.equal(decodeHeaderValue(raw), decoded, raw);
   });
 
   it('finds x-mcp-header arguments through properties only, primitives with token names', () => {
