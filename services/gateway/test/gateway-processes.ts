@@ -65,17 +65,29 @@ export async function startGatewayProcesses(
     });
     started.push({ process, base: `http://127.0.0.1:${port}`, grpc: `127.0.0.1:${grpcPort}`, auditLog });
   }
-  for (const { process } of started)
-    await waitFor(
-      () => process.output().includes('gateway serving'),
-      `a gateway to listen:\n${process.output()}`,
-    );
-  const everything = spawnProvider(EVERYTHING, [], {
-    MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
-    MCPFLEET_IDENTITY_JWKS: join(dir, 'jwks.json'),
-  });
-  for (const { process } of started)
-    await waitFor(() => process.output().includes('provider up'), 'the provider to come up', 15_000);
+  let everything: ProviderProcess | undefined;
+  const killAll = () => {
+    for (const { process } of started) process.child.kill('SIGKILL');
+    everything?.child.kill('SIGKILL');
+  };
+  try {
+    for (const { process } of started)
+      await waitFor(
+        () => process.output().includes('gateway serving'),
+        `a gateway to listen:\n${process.output()}`,
+      );
+    // After the gateways: the provider reads the JWKS file they write.
+    everything = spawnProvider(EVERYTHING, [], {
+      MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
+      MCPFLEET_IDENTITY_JWKS: join(dir, 'jwks.json'),
+    });
+    for (const { process } of started)
+      await waitFor(() => process.output().includes('provider up'), 'the provider to come up', 15_000);
+  } catch (err) {
+    // A failed start must not leave processes behind: the test file could never exit.
+    killAll();
+    throw err;
+  }
   return {
     replicas: started,
     everything,
@@ -91,8 +103,7 @@ export async function startGatewayProcesses(
       }
     },
     async close() {
-      for (const { process } of started) process.child.kill('SIGKILL');
-      everything.child.kill('SIGKILL');
+      killAll();
       await rm(dir, { recursive: true, force: true });
     },
   };
