@@ -10,7 +10,7 @@ import { DEV_POLICY, writeSigningKey } from './support.js';
 export const GATEWAY = fileURLToPath(new URL('../src/server.js', import.meta.url));
 /** The everything provider's entry point, as its image runs it. */
 export const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
+  new URL('main.js', import.meta.resolve('@mcp-fleet/provider-everything')),
 );
 
 /** One real gateway process (`dist/src/server.js`): a crash shows as a process that exited. */
@@ -65,17 +65,29 @@ export async function startGatewayProcesses(
     });
     started.push({ process, base: `http://127.0.0.1:${port}`, grpc: `127.0.0.1:${grpcPort}`, auditLog });
   }
-  for (const { process } of started)
-    await waitFor(
-      () => process.output().includes('gateway serving'),
-      `a gateway to listen:\n${process.output()}`,
-    );
-  const everything = spawnProvider(EVERYTHING, [], {
-    MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
-    MCPFLEET_IDENTITY_JWKS: join(dir, 'jwks.json'),
-  });
-  for (const { process } of started)
-    await waitFor(() => process.output().includes('provider up'), 'the provider to come up', 15_000);
+  let everything: ProviderProcess | undefined;
+  const killAll = () => {
+    for (const { process } of started) process.child.kill('SIGKILL');
+    everything?.child.kill('SIGKILL');
+  };
+  try {
+    for (const { process } of started)
+      await waitFor(
+        () => process.output().includes('gateway serving'),
+        `a gateway to listen:\n${process.output()}`,
+      );
+    // After the gateways: the provider reads the JWKS file they write.
+    everything = spawnProvider(EVERYTHING, [], {
+      MCPFLEET_LISTEN: `127.0.0.1:${providerPort}`,
+      MCPFLEET_IDENTITY_JWKS: join(dir, 'jwks.json'),
+    });
+    for (const { process } of started)
+      await waitFor(() => process.output().includes('provider up'), 'the provider to come up', 15_000);
+  } catch (err) {
+    // A failed start must not leave processes behind: the test file could never exit.
+    killAll();
+    throw err;
+  }
   return {
     replicas: started,
     everything,
@@ -91,8 +103,7 @@ export async function startGatewayProcesses(
       }
     },
     async close() {
-      for (const { process } of started) process.child.kill('SIGKILL');
-      everything.child.kill('SIGKILL');
+      killAll();
       await rm(dir, { recursive: true, force: true });
     },
   };
