@@ -10,6 +10,7 @@ import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { headerScreen } from './dispatch/header-screen.js';
 import { StatelessHandler } from './dispatch/stateless-handler.js';
 import { SessionEngine } from './engine/engine.js';
 import { ServerRequests } from './engine/server-requests.js';
@@ -161,6 +162,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     ttlMs: config.inputRequiredTtl,
   });
   const stopInputRequired = await inputRequired.start();
+  const workflowCatalog = new WorkflowCatalog(workflows);
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -170,10 +172,14 @@ export async function build({ config, providers, workflows = [], logger }: Build
     serverRequests,
     pageSize: config.pageSize,
     logger,
-    workflows: new WorkflowCatalog(workflows),
+    workflows: workflowCatalog,
     inputRequired,
   });
-  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl });
+  const handler = new StatelessHandler(dispatcher, {
+    cacheTtlMs: config.cacheTtl,
+    headerParams: (tool) => registry.catalog.tools.get(tool)?.headerParams ?? [],
+    screen: headerScreen({ admission, registry, workflows: workflowCatalog }),
+  });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,

@@ -1,7 +1,17 @@
-import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
-import { methodNotFound } from '../protocol/errors.js';
+import { ErrorCode, FleetError } from '@mcp-fleet/contract';
+import type { Caller } from '../auth/caller.js';
+import type { HeaderParam } from '../catalog/header-params.js';
+import type { Envelope } from '../engine/dialect.js';
+import type {
+  RequestContext,
+  RequestHandler,
+  Screening,
+  ServerDescription,
+} from '../engine/request-context.js';
+import { invalidParams, methodNotFound } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 import { META } from '../protocol/request-meta.js';
+import { checkParamHeaders } from '../protocol/routing-headers.js';
 import { isModernVersion, MODERN_VERSIONS } from '../protocol/versions.js';
 
 /** The methods of MCP 2026-07-28 the gateway serves; anything else (initialize, ping…) is a 404. */
@@ -27,18 +37,16 @@ const CACHEABLE: ReadonlySet<string> = new Set([
   'resources/read',
 ]);
 
-/** What server/discover advertises: only what really answers a 2026 request. */
-const MODERN_CAPABILITIES = {
-  tools: { listChanged: true },
-  resources: { subscribe: true, listChanged: true },
-  prompts: { listChanged: true },
-  logging: {},
-  completions: {},
-};
+/** A read that found nothing: `"contents":[]` anywhere in the result (a provider's own answer). */
+const EMPTY_CONTENTS = /"contents"\s*:\s*\[\s*\]/;
 
 export interface StatelessOptions {
   /** The ttlMs hint on cacheable results. */
   cacheTtlMs: number;
+  /** The `x-mcp-header` arguments of a tool, by its exposed name. */
+  headerParams(tool: string): readonly HeaderParam[];
+  /** Admission by the routing headers, before the body is read. */
+  screen(caller: Caller, envelope: Envelope): Promise<Screening | undefined>;
 }
 
 /**
@@ -61,19 +69,42 @@ export class StatelessHandler implements RequestHandler {
     return method === 'server/discover' || this.inner.answersAtOnce(method);
   }
 
+  screen(caller: Caller, envelope: Envelope): Promise<Screening | undefined> {
+    return this.options.screen(caller, envelope);
+  }
+
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
-    const result =
-      method === 'server/discover' ? this.discover() : await this.inner.request(ctx, method, params);
+    if (method === 'tools/call' && ctx.envelope)
+      checkParamHeaders(ctx.envelope, this.options.headerParams(String(params.name)), params.arguments);
+    const result = method === 'server/discover' ? this.discover() : await this.forward(ctx, method, params);
     return this.complete(result, CACHEABLE.has(method) ? this.cacheHints(method) : {});
+  }
+
+  /**
+   * The inner handler's answer, a missing resource refused as SEP-2164 says (InvalidParams with
+   * the uri; never ResourceNotFound, never empty contents).
+   */
+  private async forward(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
+    if (method !== 'resources/read') return this.inner.request(ctx, method, params);
+    const uri = String(params.uri);
+    const missing = () => invalidParams(`Resource not found: ${uri}`, { uri });
+    const result = await this.inner.request(ctx, method, params).catch((err: unknown) => {
+      throw err instanceof FleetError && err.code === ErrorCode.ResourceNotFound ? missing() : err;
+    });
+    const text = result instanceof RawJson ? result.text : JSON.stringify(result);
+    if (EMPTY_CONTENTS.test(text) && (JSON.parse(text) as { contents?: unknown[] }).contents?.length === 0)
+      throw missing();
+    return result;
   }
 
   private discover(): JsonObject {
     const { instructions } = this.describe();
     return {
       supportedVersions: [...MODERN_VERSIONS],
-      capabilities: MODERN_CAPABILITIES,
+      // What initialize announces is what a 2026 request gets too: the same methods answer.
+      capabilities: this.describe().capabilities,
       ...(instructions ? { instructions } : {}),
     };
   }

@@ -54,6 +54,12 @@ export function httpAnswer(
       ? directStream(sse)
       : engine.streams.openRequestStream(session.id, sse, resumable);
   };
+  let finished = false;
+  // Without sessions there is no cancel message: a client that hangs up cancels (2026-07-28).
+  if (dialect.stateless)
+    reply.raw.on('close', () => {
+      if (!finished) engine.cancelLocal(session.id, request.id, 'the client closed the connection');
+    });
   // The gateway's own answers are always plain JSON.
   const timer = engine.answersAtOnce(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
 
@@ -72,6 +78,7 @@ export function httpAnswer(
       sse?.end(retryMs);
     },
     finish(answer) {
+      finished = true;
       clearTimeout(timer);
       if (answer.cancelled) {
         // A cancelled request gets no response (MCP cancellation); close a stream still open.
