@@ -4,6 +4,7 @@ import { triggerPromptChange, triggerToolChange } from './tools/catalog-triggers
 import { loggingTool, missingCapability } from './tools/diagnostics.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
+import { headerParam } from './tools/headers.js';
 import {
   inputCapabilities,
   inputElicitation,
@@ -15,7 +16,6 @@ import {
   inputTamperedState,
   streamingElicitation,
 } from './tools/input-required.js';
-import { headerParam } from './tools/headers.js';
 import { jsonSchema202012 } from './tools/json-schema.js';
 import { reconnection, withLogging, withProgress } from './tools/long-running.js';
 import {
