@@ -49,10 +49,6 @@ export class InputRequired {
     this.calls.clear();
   }
 
-  get parkedCount(): number {
-    return this.calls.size;
-  }
-
   /** True when this request is answered through `serve`: a 2026 request that may ask, not already served. */
   serves(ctx: RequestContext, method: string): boolean {
     return MAY_ASK.has(method) && isModernVersion(ctx.session.protocolVersion) && !ctx.ask;
