@@ -13,6 +13,7 @@ import { type JsonObject, RawJson } from '../protocol/messages.js';
 import { META } from '../protocol/request-meta.js';
 import { checkParamHeaders } from '../protocol/routing-headers.js';
 import { isModernVersion, MODERN_VERSIONS } from '../protocol/versions.js';
+import type { ListenStreams } from '../subscriptions/listen-streams.js';
 
 /** The methods of MCP 2026-07-28 the gateway serves; anything else (initialize, ping…) is a 404. */
 const MODERN_METHODS: ReadonlySet<string> = new Set([
@@ -37,6 +38,20 @@ const CACHEABLE: ReadonlySet<string> = new Set([
   'resources/read',
 ]);
 
+/**
+ * What server/discover advertises: only what really answers a 2026 request. List changes and
+ * resource updates reach a 2026 client on a subscriptions/listen stream only.
+ */
+function modernCapabilities(listens: boolean): JsonObject {
+  return {
+    tools: listens ? { listChanged: true } : {},
+    resources: listens ? { subscribe: true, listChanged: true } : {},
+    prompts: listens ? { listChanged: true } : {},
+    logging: {},
+    completions: {},
+  };
+}
+
 /** A read that found nothing: `"contents":[]` anywhere in the result (a provider's own answer). */
 const EMPTY_CONTENTS = /"contents"\s*:\s*\[\s*\]/;
 
@@ -47,6 +62,8 @@ export interface StatelessOptions {
   headerParams(tool: string): readonly HeaderParam[];
   /** Admission by the routing headers, before the body is read. */
   screen(caller: Caller, envelope: Envelope): Promise<Screening | undefined>;
+  /** What serves subscriptions/listen; without it the method is a 404 and nothing is announced. */
+  listen?: ListenStreams;
 }
 
 /**
@@ -75,6 +92,9 @@ export class StatelessHandler implements RequestHandler {
 
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
+    const { listen } = this.options;
+    if (method === 'subscriptions/listen' && listen)
+      return this.complete(await listen.serve(ctx, params), {});
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
     if (method === 'tools/call' && ctx.envelope)
       checkParamHeaders(ctx.envelope, this.options.headerParams(String(params.name)), params.arguments);
@@ -103,8 +123,7 @@ export class StatelessHandler implements RequestHandler {
     const { instructions } = this.describe();
     return {
       supportedVersions: [...MODERN_VERSIONS],
-      // What initialize announces is what a 2026 request gets too: the same methods answer.
-      capabilities: this.describe().capabilities,
+      capabilities: modernCapabilities(this.options.listen !== undefined),
       ...(instructions ? { instructions } : {}),
     };
   }

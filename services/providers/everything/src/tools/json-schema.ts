@@ -13,7 +13,7 @@ export const jsonSchema202012 = defineTool({
     type: 'object',
     $defs: {
       address: {
-        $anchor: 'address',
+        $anchor: 'addressDef',
         type: 'object',
         properties: { street: { type: 'string' }, city: { type: 'string' } },
       },
