@@ -31,7 +31,6 @@ export interface InputRequiredOptions {
   codec: RequestStateCodec;
   /** How long a parked call (and its requestState) waits for the retry. */
   ttlMs: number;
-  coalesceMs?: number;
 }
 
 /**
@@ -84,12 +83,7 @@ export class InputRequired {
         ? this.resumeHere(resumption, ctx.emit, ctx.signal, () => {})
         : this.relay.pass(round.replica, resumption, ctx.emit, ctx.signal);
     }
-    const call = new ParkedCall(
-      identity,
-      ctx.session.clientCapabilities,
-      new Map(Object.entries(responses)),
-      this.options.coalesceMs,
-    );
+    const call = new ParkedCall(identity, ctx.session.clientCapabilities, new Map(Object.entries(responses)));
     this.calls.set(call.id, call);
     const inner: RequestContext = {
       ...ctx,
