@@ -1,6 +1,6 @@
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { type Edge, type EdgeAddresses, transportForEdge } from './edge-clients.js';
-import { envelope, routingHeaders } from './modern.js';
+import { envelope, META_KEYS, routingHeaders } from './modern.js';
 import { MCP_HEADERS, sseEvents } from './support.js';
 
 type Message = Record<string, unknown>;
@@ -32,6 +32,20 @@ export interface StatelessClient {
   close(): Promise<void>;
 }
 
+/** A request with the 2026 envelope: the client's capabilities, and whatever else `options` adds. */
+const requestOf = (
+  id: number,
+  method: string,
+  params: Message,
+  capabilities: Message,
+  options: RequestOptions,
+) => ({
+  jsonrpc: '2.0',
+  id,
+  method,
+  params: { ...params, _meta: envelope({ [META_KEYS.clientCapabilities]: capabilities, ...options.meta }) },
+});
+
 const answerOf = (message: Message, status?: number): Message => {
   const error = message.error as { code: number; message: string; data?: unknown } | undefined;
   if (error) throw new RpcError(error.code, error.message, error.data, status);
@@ -44,15 +58,7 @@ function overHttp(url: string, headers: Record<string, string>, capabilities: Me
   return {
     async request(method, params = {}, options = {}) {
       const id = next++;
-      const body = {
-        jsonrpc: '2.0',
-        id,
-        method,
-        params: {
-          ...params,
-          _meta: envelope({ 'io.modelcontextprotocol/clientCapabilities': capabilities, ...options.meta }),
-        },
-      };
+      const body = requestOf(id, method, params, capabilities, options);
       const response = await fetch(url, {
         method: 'POST',
         headers: { ...MCP_HEADERS, ...routingHeaders(body), ...headers },
@@ -106,15 +112,7 @@ async function overChannel(
         pending.get(id)?.settle({ error: { code: 0, message: 'aborted' } });
         pending.delete(id);
       });
-      await transport.send({
-        jsonrpc: '2.0',
-        id,
-        method,
-        params: {
-          ...params,
-          _meta: envelope({ 'io.modelcontextprotocol/clientCapabilities': capabilities, ...options.meta }),
-        },
-      } as JSONRPCMessage);
+      await transport.send(requestOf(id, method, params, capabilities, options) as JSONRPCMessage);
       return answerOf(await answer);
     },
     close: () => transport.close(),

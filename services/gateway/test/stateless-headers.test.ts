@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { MODERN, modernRequest, postModern, routingHeaders } from './modern.js';
-import { type Fleet, post, startFleet } from './support.js';
+import { type Fleet, initialize, post, startFleet } from './support.js';
 
 const codeOf = (json: Record<string, unknown> | undefined) =>
   (json?.error as { code: number } | undefined)?.code;
@@ -107,17 +107,7 @@ describe('MCP 2026-07-28 routing headers: MCP-Protocol-Version, Mcp-Method, Mcp-
   });
 
   it('checks nothing of the kind on a 2025-11-25 session', async () => {
-    const { status, headers } = await post(fleet.url, {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    });
-    assert.equal(status, 200);
-    const session = {
-      'mcp-session-id': headers.get('mcp-session-id') ?? '',
-      'mcp-protocol-version': '2025-11-25',
-    };
+    const session = { 'mcp-session-id': await initialize(fleet.url), 'mcp-protocol-version': '2025-11-25' };
     const body = {
       jsonrpc: '2.0',
       id: 1,

@@ -68,9 +68,6 @@ function parseJsonObject(bytes: Buffer | undefined, what: string, required: bool
   return value as JsonObject;
 }
 
-/** The first protocol version whose requests declare their client's capabilities themselves. */
-const STATELESS_SINCE = '2026-07-28';
-
 /** How close to the deadline a cancellation is taken for the deadline itself. */
 const DEADLINE_SLACK_MS = 50;
 
@@ -329,15 +326,16 @@ class CallRun {
     const meta =
       typeof params._meta === 'object' && params._meta !== null ? (params._meta as JsonObject) : {};
     const hasProgressToken = meta.progressToken !== undefined;
+    // From MCP 2026-07-28 on, asking for an undeclared capability fails the request (-32021),
+    // not just the tool, so the client learns which capability it needs.
+    const stateless = request.protocolVersion >= '2026-07-28';
     const requireCapability = (capability: string) => {
       if (capabilities[capability] !== undefined) return;
-      // MCP 2026-07-28 names the missing capability in an error of its own (-32021); earlier
-      // versions get the tool's error result they always had.
-      if (request.protocolVersion >= STATELESS_SINCE)
-        throw new FleetError('MissingClientCapability', `The client did not declare ${capability}`, {
-          data: { requiredCapabilities: { [capability]: {} } },
-        });
-      throw new Error(`the client does not support ${capability}`);
+      const message = `the client does not support ${capability}`;
+      if (!stateless) throw new Error(message);
+      throw new FleetError('MissingClientCapability', message, {
+        data: { requiredCapabilities: { [capability]: {} } },
+      });
     };
     return {
       identity,

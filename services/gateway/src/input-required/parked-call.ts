@@ -132,6 +132,7 @@ export class ParkedCall {
     this.emitTo = emit;
     const onAbort = () => this.cancel('the client closed the request');
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     try {
       await new Promise<void>((resolve) => {
         this.wake = resolve;

@@ -27,7 +27,7 @@ export const jsonSchema202012 = defineTool({
     },
     allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
     if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
-    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else (an object, never a thenable)
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's conditional keyword; the schema is never awaited
     then: { required: ['phone'] },
     else: { required: ['email'] },
     additionalProperties: false,
