@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { freePort } from '@mcp-fleet/sdk/testing';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { FleetClient, RefusedForNow } from '../src/index.js';
 import { startTestFleet, type TestFleet } from './fleet.js';
 

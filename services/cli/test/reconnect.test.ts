@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { FleetClient } from '../src/index.js';
 import { startTestFleet, type TestFleet } from './fleet.js';
 
@@ -74,7 +74,7 @@ describe('FleetClient across a gateway restart', () => {
     try {
       await assert.rejects(
         client.callTool('ev_echo', { text: 'into the void' }, { timeoutMs: 1_000 }),
-        (err: unknown) => err instanceof McpError && err.code === ErrorCode.RequestTimeout,
+        (err: unknown) => err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout,
       );
     } finally {
       await fleet.startGateway();
