@@ -34,7 +34,9 @@ export {
   isLogLevel,
   LOG_LEVELS,
   type LogLevel,
+  type LogThreshold,
   logLevelPasses,
+  NO_LOGS,
 } from './jsonrpc.js';
 export {
   EDGE_PROTO,

@@ -16,7 +16,15 @@ export function isLogLevel(value: string): value is LogLevel {
   return (LOG_LEVELS as readonly string[]).includes(value);
 }
 
-/** True when a message at `level` passes a `threshold` set by logging/setLevel. */
-export function logLevelPasses(level: LogLevel, threshold: LogLevel): boolean {
-  return LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold);
+/**
+ * The threshold of a request that asked for no log messages (MCP 2026-07-28 without
+ * `io.modelcontextprotocol/logLevel`): nothing passes it.
+ */
+export const NO_LOGS = 'off';
+
+export type LogThreshold = LogLevel | typeof NO_LOGS;
+
+/** True when a message at `level` passes a `threshold` set by logging/setLevel or a request's `_meta`. */
+export function logLevelPasses(level: LogLevel, threshold: LogThreshold): boolean {
+  return threshold !== NO_LOGS && LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(threshold);
 }

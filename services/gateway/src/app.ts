@@ -10,8 +10,11 @@ import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { StatelessHandler } from './dispatch/stateless-handler.js';
 import { SessionEngine } from './engine/engine.js';
 import { ServerRequests } from './engine/server-requests.js';
+import { sessionDialect } from './engine/session-dialect.js';
+import { statelessDialect } from './engine/stateless-dialect.js';
 import { IdentityMinter } from './identity/minter.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
@@ -149,7 +152,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
-  const handler = new Dispatcher({
+  const dispatcher = new Dispatcher({
     metrics,
     registry,
     admission,
@@ -160,6 +163,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     logger,
     workflows: new WorkflowCatalog(workflows),
   });
+  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,
@@ -168,6 +172,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     authenticator: auth,
     registry,
     logger,
+    dialects: [statelessDialect, sessionDialect],
   });
   await engine.start();
   metrics.observe({

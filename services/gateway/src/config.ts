@@ -130,6 +130,13 @@ export const gatewayConfigSpec = {
     max: 10_000,
     doc: 'items per page of tools/resources/prompts lists',
   },
+  cacheTtl: {
+    kind: 'duration',
+    env: 'MCPFLEET_CACHE_TTL',
+    flag: 'cache-ttl',
+    default: 30_000,
+    doc: 'ttlMs hint on MCP 2026-07-28 lists, resources/read and server/discover (list_changed still invalidates)',
+  },
   identityKey: {
     kind: 'string',
     env: 'MCPFLEET_IDENTITY_KEY',

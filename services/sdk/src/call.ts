@@ -4,8 +4,9 @@ import {
   type CallRequest__Output,
   type CallServerFrame,
   isLogLevel,
-  type LogLevel,
+  type LogThreshold,
   logLevelPasses,
+  NO_LOGS,
 } from '@mcp-fleet/contract';
 import { errorMessage, traceFields } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
@@ -320,7 +321,8 @@ class CallRun {
     identity: Identity,
     traceContext: Context,
   ): HandlerContext {
-    const threshold: LogLevel = isLogLevel(request.logLevel) ? request.logLevel : 'info';
+    const threshold: LogThreshold =
+      request.logLevel === NO_LOGS ? NO_LOGS : isLogLevel(request.logLevel) ? request.logLevel : 'info';
     const meta =
       typeof params._meta === 'object' && params._meta !== null ? (params._meta as JsonObject) : {};
     const hasProgressToken = meta.progressToken !== undefined;

@@ -1,4 +1,4 @@
-import { isLogLevel, type LogLevel, logLevelPasses } from '@mcp-fleet/contract';
+import { isLogLevel, logLevelPasses } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext } from '../engine/request-context.js';
@@ -30,7 +30,7 @@ function relayTo(ctx: RequestContext, serverRequests: ServerRequests, progressTo
       ctx.emit(notification('notifications/progress', payload));
     },
     log(level, logger, data) {
-      if (!isLogLevel(level) || !logLevelPasses(level, session.logLevel as LogLevel)) return;
+      if (!isLogLevel(level) || !logLevelPasses(level, session.logLevel)) return;
       ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
     },
     request: (method, params) => {

@@ -9,6 +9,12 @@ import type { ServerDescription } from './request-context.js';
  */
 export interface Envelope {
   header(name: string): string | undefined;
+  /**
+   * True when the headers belong to the one request of the exchange (a Streamable HTTP POST), so
+   * MCP 2026-07-28's routing headers (MCP-Protocol-Version, Mcp-Method, Mcp-Name) must repeat it.
+   * A channel's headers (a WebSocket upgrade, gRPC metadata) say nothing of its requests.
+   */
+  routesRequests?: boolean;
 }
 
 /** Finds a stored session by id; refuses with a FleetError when the store cannot answer. */
@@ -25,6 +31,11 @@ export type SessionLookup = (id: string) => Promise<SessionData | undefined>;
  */
 export interface Dialect {
   readonly name: string;
+  /**
+   * True when every request stands alone (MCP 2026-07-28): refusals answer the request by its id,
+   * nothing is stored or resumable, and the HTTP status of an answer follows its error.
+   */
+  readonly stateless: boolean;
   /** True when an exchange with these headers, carrying `message` when known, speaks this dialect. */
   speaks(envelope: Envelope, message?: JsonRpcRequest): boolean;
   /** True for the request that opens a conversation (`initialize`). */

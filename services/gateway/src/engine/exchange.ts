@@ -1,4 +1,4 @@
-import type { FleetError } from '@mcp-fleet/contract';
+import { FleetError } from '@mcp-fleet/contract';
 import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import { invalidRequest, refusals } from '../protocol/errors.js';
@@ -23,8 +23,10 @@ export interface ExchangeReply {
   traceContext?: Context;
   /** Nothing to answer: the messages were taken. */
   accepted(): void;
-  /** The whole answer at once: one message, or a batch's array. */
-  json(text: string, sessionId: string): void;
+  /** The whole answer at once: one message, or a batch's array; a session's names it. */
+  json(text: string, sessionId?: string): void;
+  /** One request refused before it was answered, by its id (stateless requests). */
+  refused(error: FleetError, requestId: JsonRpcRequest['id']): void;
   /** Where one request's answer goes; it may stream what the request sends before it. */
   answering(session: SessionData, dialect: Dialect, request: JsonRpcRequest): AnswerOutlet;
 }
@@ -50,9 +52,11 @@ export async function handleExchange(
   }
   const item = classify(parsed.value);
   if (item.kind === 'invalid') throw refusals.refusedMessage(item.error);
+  const dialect = engine.dialectFor(envelope, item.kind === 'request' ? item.message : undefined);
+  if (item.kind === 'request' && dialect.stateless)
+    return answerAlone(engine, dialect, envelope, caller, item.message, reply);
   // While draining, answers and notifications still land (in-flight calls may wait on them).
   if (item.kind === 'request') engine.refuseWhileDraining();
-  const dialect = engine.dialectFor(envelope, item.kind === 'request' ? item.message : undefined);
   if (item.kind === 'request' && dialect.opens(item.message)) {
     const { session, text: answer } = await engine.open(dialect, item.message, caller);
     return reply.json(answer, session.id);
@@ -70,6 +74,30 @@ export async function handleExchange(
   }
   const outlet = reply.answering(session, dialect, item.message);
   outlet.finish(await engine.answer(session, caller, item.message, outlet));
+}
+
+/**
+ * A stateless request (MCP 2026-07-28): its session is built from the request itself, and every
+ * refusal on the way answers it by its id.
+ */
+async function answerAlone(
+  engine: SessionEngine,
+  dialect: Dialect,
+  envelope: Envelope,
+  caller: Caller,
+  message: JsonRpcRequest,
+  reply: ExchangeReply,
+): Promise<void> {
+  let session: SessionData;
+  try {
+    engine.refuseWhileDraining();
+    session = await engine.sessionOf(dialect, envelope, caller, message);
+  } catch (err) {
+    if (err instanceof FleetError) return reply.refused(err, message.id);
+    throw err;
+  }
+  const outlet = reply.answering(session, dialect, message);
+  outlet.finish(await engine.answer(session, caller, message, outlet));
 }
 
 /**

@@ -18,6 +18,7 @@ import type { Dialect } from './dialect.js';
  */
 export const sessionDialect: Dialect = {
   name: 'session',
+  stateless: false,
   speaks: () => true,
   opens: (message: JsonRpcRequest) => message.method === 'initialize',
 

@@ -24,3 +24,14 @@ export function supportsStreamResumption(version: string): boolean {
 export function allowsBatches(version: string): boolean {
   return version === '2025-03-26';
 }
+
+/**
+ * Stateless protocol versions (2026-07-28 on): no initialize, no session; every request names its
+ * version in `_meta`. server/discover and UnsupportedProtocolVersion list these only, so a client
+ * that probes never falls back to the handshake while a modern version is on offer.
+ */
+export const MODERN_VERSIONS = ['2026-07-28'] as const;
+
+export function isModernVersion(version: unknown): boolean {
+  return typeof version === 'string' && (MODERN_VERSIONS as readonly string[]).includes(version);
+}

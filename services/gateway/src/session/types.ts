@@ -1,4 +1,4 @@
-import type { LogLevel } from '@mcp-fleet/contract';
+import type { LogLevel, LogThreshold } from '@mcp-fleet/contract';
 import type { JsonObject } from '../protocol/messages.js';
 import type { BusHandler } from './bus-handler.js';
 
@@ -10,7 +10,8 @@ export interface SessionData {
   protocolVersion: string;
   clientCapabilities: JsonObject;
   clientInfo: JsonObject;
-  logLevel: LogLevel;
+  /** A session's level (logging/setLevel), or a stateless request's (`_meta`, none when absent). */
+  logLevel: LogThreshold;
   createdAt: number;
 }
 

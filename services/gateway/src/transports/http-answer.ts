@@ -30,6 +30,8 @@ export function httpAnswer(
 ): AnswerOutlet {
   const { session, dialect, request, traceContext } = answering;
   const resumable = dialect.resumable(session);
+  // A stateless request has no session to name, and its stream no log to be resumed from.
+  const sessionHeader: Record<string, string> = dialect.stateless ? {} : { 'mcp-session-id': session.id };
   const headers: Record<string, string> = {};
   let mode: 'json' | 'sse' | 'released' = 'json';
   let sse: SseStream | undefined;
@@ -43,12 +45,14 @@ export function httpAnswer(
     reply.hijack();
     sse = openSseStream(
       reply.raw,
-      { ...headers, 'mcp-session-id': session.id },
+      { ...headers, ...sessionHeader },
       resumable ? options.sseRetryMs : undefined,
       () => stream?.release(),
       options.logger,
     );
-    stream = engine.streams.openRequestStream(session.id, sse, resumable);
+    stream = dialect.stateless
+      ? directStream(sse)
+      : engine.streams.openRequestStream(session.id, sse, resumable);
   };
   // The gateway's own answers are always plain JSON.
   const timer = engine.answersAtOnce(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
@@ -79,12 +83,21 @@ export function httpAnswer(
         stream?.finish(answer.text);
         return;
       }
-      const status = answerStatus(answer.error);
+      const status = answerStatus(answer.error, dialect.stateless);
       reply
         .code(status.status)
-        .headers({ ...headers, ...status.headers, 'mcp-session-id': session.id })
+        .headers({ ...headers, ...status.headers, ...sessionHeader })
         .type('application/json')
         .send(answer.text);
     },
+  };
+}
+
+/** A request stream written straight to its SSE response: events without ids, kept nowhere. */
+function directStream(sse: SseStream): RequestStream {
+  return {
+    emit: (text) => sse.write('', text, false),
+    finish: (text) => sse.write('', text, true),
+    release: () => {},
   };
 }

@@ -3,7 +3,7 @@ import type { FleetError } from '@mcp-fleet/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Credentials } from '../auth/authenticator.js';
 import type { Envelope } from '../engine/dialect.js';
-import { serializeResponse } from '../protocol/messages.js';
+import { type RequestId, serializeResponse } from '../protocol/messages.js';
 
 /** Request headers as the engine reads them: the first value of each, by lower-case name. */
 export function headerEnvelope(headers: IncomingHttpHeaders): Envelope {
@@ -31,14 +31,22 @@ export function baseUrlOf(request: FastifyRequest): string {
   return `${request.protocol}://${header(request, 'host') ?? 'localhost'}`;
 }
 
-/** The body of an HTTP exchange refused with `error`: a JSON-RPC error answering no request. */
-export function errorBody(error: FleetError): string {
-  return serializeResponse(null, { error: error.toWire() });
+/** The body of an HTTP exchange refused with `error`: a JSON-RPC error answering its request, or none. */
+export function errorBody(error: FleetError, requestId: RequestId | null = null): string {
+  return serializeResponse(requestId, { error: error.toWire() });
 }
 
 /** The one mapping of a FleetError onto an HTTP exchange refused with it: status, headers, body. */
-export function sendFleetError(reply: FastifyReply, error: FleetError): FastifyReply {
-  return reply.code(error.httpStatus).headers(error.headers).type('application/json').send(errorBody(error));
+export function sendFleetError(
+  reply: FastifyReply,
+  error: FleetError,
+  requestId: RequestId | null = null,
+): FastifyReply {
+  return reply
+    .code(error.httpStatus)
+    .headers(error.headers)
+    .type('application/json')
+    .send(errorBody(error, requestId));
 }
 
 /**
@@ -46,11 +54,23 @@ export function sendFleetError(reply: FastifyReply, error: FleetError): FastifyR
  * error says what went wrong, so the exchange itself succeeded (200), except for a limit, whose
  * 429 and Retry-After clients and balancers back off by.
  */
-export function answerStatus(error: FleetError | undefined): {
+export function answerStatus(
+  error: FleetError | undefined,
+  stateless = false,
+): {
   status: number;
   headers: Record<string, string>;
 } {
-  return error && error.httpStatus === 429
-    ? { status: 429, headers: error.headers }
-    : { status: 200, headers: {} };
+  if (error && (error.httpStatus === 429 || (stateless && STATUS_OF_STATELESS_ANSWERS.has(error.kind))))
+    return { status: error.httpStatus, headers: error.headers };
+  return { status: 200, headers: {} };
 }
+
+/**
+ * The errors a stateless (2026-07-28) answer carries on its HTTP status too, as the spec and the
+ * official SDK do: an unknown or removed method is a 404, a missing client capability a 400.
+ */
+const STATUS_OF_STATELESS_ANSWERS: ReadonlySet<FleetError['kind']> = new Set([
+  'MethodNotFound',
+  'MissingClientCapability',
+]);

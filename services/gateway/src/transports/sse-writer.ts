@@ -13,16 +13,17 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** One event in SSE framing; multi-line data gets one `data:` line per line. */
+/** One event in SSE framing (no id line when `eventId` is empty); multi-line data gets one `data:` line per line. */
 export function sseEvent(eventId: string, data: string): string {
   if (data === '') return `id: ${eventId}\ndata: \n\n`;
+  const id = eventId === '' ? '' : `id: ${eventId}\n`;
   const lines = data.includes('\n')
     ? data
         .split('\n')
         .map((l) => `data: ${l}`)
         .join('\n')
     : `data: ${data}`;
-  return `id: ${eventId}\nevent: message\n${lines}\n\n`;
+  return `${id}event: message\n${lines}\n\n`;
 }
 
 /** An SSE response as an event-log sink, which its owner may end (with a `retry:` hint). */

@@ -2,6 +2,7 @@ import { FleetError } from '@mcp-fleet/contract';
 import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
+import type { Dialect, Envelope } from '../engine/dialect.js';
 import type { SessionEngine } from '../engine/engine.js';
 import { type ExchangeReply, handleExchange } from '../engine/exchange.js';
 import { STANDALONE_STREAM } from '../engine/session-streams.js';
@@ -14,6 +15,13 @@ import { openSseStream } from './sse-writer.js';
 export interface StreamableHttpOptions extends HttpAnswerOptions {
   path: string;
   checkOrigin: (host: string | undefined, origin: string | undefined) => void;
+}
+
+/** The dialect of a GET or DELETE: only sessions have streams to open and ends to announce. */
+function sessionful(engine: SessionEngine, envelope: Envelope): Dialect {
+  const dialect = engine.dialectFor(envelope);
+  if (dialect.stateless) throw refusals.methodNotAllowed();
+  return dialect;
 }
 
 /**
@@ -46,7 +54,10 @@ export function registerStreamableHttp(
       traceContext,
       accepted: () => reply.code(202).send(),
       json: (text, sessionId) =>
-        reply.header('mcp-session-id', sessionId).type('application/json').send(text),
+        (sessionId === undefined ? reply : reply.header('mcp-session-id', sessionId))
+          .type('application/json')
+          .send(text),
+      refused: (error, requestId) => sendFleetError(reply, error, requestId),
       answering: (session, dialect, message) =>
         httpAnswer(engine, reply, { session, dialect, request: message, traceContext }, options),
     };
@@ -60,7 +71,8 @@ export function registerStreamableHttp(
         throw refusals.notAcceptable('both application/json and text/event-stream');
       }
       const text = (request.body as Buffer).toString('utf8');
-      await handleExchange(engine, envelopeOf(request), caller, text, exchangeReply(request, reply));
+      const envelope = { ...envelopeOf(request), routesRequests: true };
+      await handleExchange(engine, envelope, caller, text, exchangeReply(request, reply));
       return reply;
     }),
   );
@@ -72,7 +84,7 @@ export function registerStreamableHttp(
       if (!(header(request, 'accept') ?? '').includes('text/event-stream'))
         throw refusals.notAcceptable('text/event-stream');
       const envelope = envelopeOf(request);
-      const dialect = engine.dialectFor(envelope);
+      const dialect = sessionful(engine, envelope);
       const session = await engine.sessionOf(dialect, envelope, caller);
       const lastEventId = header(request, 'last-event-id');
       const streamId = lastEventId === undefined ? STANDALONE_STREAM : streamOfEventId(lastEventId);
@@ -96,7 +108,7 @@ export function registerStreamableHttp(
     options.path,
     handle(async (request, reply, caller) => {
       const envelope = envelopeOf(request);
-      const session = await engine.sessionOf(engine.dialectFor(envelope), envelope, caller);
+      const session = await engine.sessionOf(sessionful(engine, envelope), envelope, caller);
       await engine.endSession(session.id);
       return reply.code(200).send();
     }),

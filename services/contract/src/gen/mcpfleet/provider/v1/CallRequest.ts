@@ -15,7 +15,7 @@ export interface CallRequest {
    */
   clientCapabilitiesJson?: Buffer | Uint8Array | string;
   /**
-   * Minimum level of log frames the caller wants (MCP logging levels); empty means "info".
+   * Minimum level of log frames the caller wants (MCP logging levels); empty means "info", "off" none.
    */
   logLevel?: string;
   /**
@@ -39,7 +39,7 @@ export interface CallRequest__Output {
    */
   clientCapabilitiesJson: Buffer;
   /**
-   * Minimum level of log frames the caller wants (MCP logging levels); empty means "info".
+   * Minimum level of log frames the caller wants (MCP logging levels); empty means "info", "off" none.
    */
   logLevel: string;
   /**

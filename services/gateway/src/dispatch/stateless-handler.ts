@@ -1,0 +1,107 @@
+import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
+import { methodNotFound } from '../protocol/errors.js';
+import { type JsonObject, RawJson } from '../protocol/messages.js';
+import { META } from '../protocol/request-meta.js';
+import { isModernVersion, MODERN_VERSIONS } from '../protocol/versions.js';
+
+/** The methods of MCP 2026-07-28 the gateway serves; anything else (initialize, ping…) is a 404. */
+const MODERN_METHODS: ReadonlySet<string> = new Set([
+  'server/discover',
+  'tools/list',
+  'tools/call',
+  'prompts/list',
+  'prompts/get',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+  'completion/complete',
+]);
+
+/** Results a client may cache (SEP-2549): they carry ttlMs and cacheScope. */
+const CACHEABLE: ReadonlySet<string> = new Set([
+  'server/discover',
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+]);
+
+/** What server/discover advertises: only what really answers a 2026 request. */
+const MODERN_CAPABILITIES = {
+  tools: { listChanged: true },
+  resources: { subscribe: true, listChanged: true },
+  prompts: { listChanged: true },
+  logging: {},
+  completions: {},
+};
+
+export interface StatelessOptions {
+  /** The ttlMs hint on cacheable results. */
+  cacheTtlMs: number;
+}
+
+/**
+ * The 2026-07-28 face of a request handler: requests of stateless sessions are checked against
+ * the methods that version has, server/discover is answered here, and every result says it is
+ * complete and who answered it (and how long it may be cached). Session-era requests pass
+ * through untouched.
+ */
+export class StatelessHandler implements RequestHandler {
+  constructor(
+    private readonly inner: RequestHandler,
+    private readonly options: StatelessOptions,
+  ) {}
+
+  describe(): ServerDescription {
+    return this.inner.describe();
+  }
+
+  answersAtOnce(method: string): boolean {
+    return method === 'server/discover' || this.inner.answersAtOnce(method);
+  }
+
+  async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
+    if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
+    if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
+    const result =
+      method === 'server/discover' ? this.discover() : await this.inner.request(ctx, method, params);
+    return this.complete(result, CACHEABLE.has(method) ? this.cacheHints(method) : {});
+  }
+
+  private discover(): JsonObject {
+    const { instructions } = this.describe();
+    return {
+      supportedVersions: [...MODERN_VERSIONS],
+      capabilities: MODERN_CAPABILITIES,
+      ...(instructions ? { instructions } : {}),
+    };
+  }
+
+  /**
+   * Lists and reads are admitted per caller (policy filters them), so only discover, the same
+   * for everyone, may be shared across authorization contexts.
+   */
+  private cacheHints(method: string): JsonObject {
+    return {
+      ttlMs: this.options.cacheTtlMs,
+      cacheScope: method === 'server/discover' ? 'public' : 'private',
+    };
+  }
+
+  /** `result` with resultType "complete" (unless it says otherwise), `extra`, and serverInfo in `_meta`. */
+  private complete(result: unknown, extra: JsonObject): unknown {
+    const serverInfo = { [META.serverInfo]: this.describe().serverInfo };
+    if (result instanceof RawJson) {
+      // A provider's result is spliced unparsed unless it has fields of its own to merge with.
+      if (/"(_meta|resultType|ttlMs|cacheScope)"/.test(result.text))
+        return this.complete(JSON.parse(result.text), extra);
+      const head = JSON.stringify({ resultType: 'complete', ...extra, _meta: serverInfo });
+      const body = result.text.trim().slice(1);
+      return new RawJson(body.trimStart() === '}' ? head : `${head.slice(0, -1)},${body}`);
+    }
+    const object = (result ?? {}) as JsonObject;
+    const meta = (object._meta ?? {}) as JsonObject;
+    return { resultType: 'complete', ...extra, ...object, _meta: { ...meta, ...serverInfo } };
+  }
+}

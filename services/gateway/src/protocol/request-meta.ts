@@ -1,0 +1,63 @@
+import { isLogLevel, type LogLevel } from '@mcp-fleet/contract';
+import { invalidParams } from './errors.js';
+import type { JsonObject } from './messages.js';
+
+/** The `_meta` keys of MCP 2026-07-28 that make a request self-describing. */
+export const META = {
+  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
+  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
+  clientInfo: 'io.modelcontextprotocol/clientInfo',
+  logLevel: 'io.modelcontextprotocol/logLevel',
+  serverInfo: 'io.modelcontextprotocol/serverInfo',
+  subscriptionId: 'io.modelcontextprotocol/subscriptionId',
+} as const;
+
+const isObject = (value: unknown): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The `_meta` object of a request's params, when it has one. */
+export function metaOf(params: JsonObject | undefined): JsonObject | undefined {
+  return isObject(params?._meta) ? params._meta : undefined;
+}
+
+/** The protocol version a request's body claims, when it claims one (the era it speaks). */
+export function claimedVersion(params: JsonObject | undefined): unknown {
+  const meta = metaOf(params);
+  return meta && META.protocolVersion in meta ? meta[META.protocolVersion] : undefined;
+}
+
+/** What a 2026 request says of its client in `_meta`. */
+export interface RequestMeta {
+  protocolVersion: string;
+  clientCapabilities: JsonObject;
+  clientInfo: JsonObject;
+  /** Absent: the request gets no log messages at all. */
+  logLevel?: LogLevel;
+}
+
+/**
+ * The envelope of a 2026 request, checked: protocolVersion and clientCapabilities are required,
+ * clientInfo is optional, a logLevel must be one of the eight. Refuses with InvalidParams.
+ */
+export function readRequestMeta(params: JsonObject | undefined): RequestMeta {
+  const meta = metaOf(params);
+  if (!meta) throw invalidParams(`Invalid params: _meta with ${META.protocolVersion} is required`);
+  const version = meta[META.protocolVersion];
+  if (typeof version !== 'string' || version === '')
+    throw invalidParams(`Invalid params: _meta.${META.protocolVersion} must be a string`);
+  const capabilities = meta[META.clientCapabilities];
+  if (!isObject(capabilities))
+    throw invalidParams(`Invalid params: _meta.${META.clientCapabilities} must be an object`);
+  const info = meta[META.clientInfo];
+  if (info !== undefined && !isObject(info))
+    throw invalidParams(`Invalid params: _meta.${META.clientInfo} must be an object`);
+  const level = meta[META.logLevel];
+  if (level !== undefined && (typeof level !== 'string' || !isLogLevel(level)))
+    throw invalidParams(`Invalid params: unknown _meta.${META.logLevel} ${JSON.stringify(level)}`);
+  return {
+    protocolVersion: version,
+    clientCapabilities: capabilities,
+    clientInfo: info ?? {},
+    ...(level === undefined ? {} : { logLevel: level as LogLevel }),
+  };
+}
