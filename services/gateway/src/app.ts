@@ -21,6 +21,7 @@ import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
 import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
+import { ListenStreams } from './subscriptions/listen-streams.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
@@ -47,6 +48,8 @@ export interface Gateway {
   registry: ProviderRegistry;
   minter: IdentityMinter;
   policy: PolicyHolder;
+  /** The subscriptions/listen streams open on this replica. */
+  listen: ListenStreams;
   /** The gRPC edge's port, when it runs. */
   grpcPort?: number;
   /** Stops taking requests, lets in-flight ones finish (up to drainTimeout), closes everything. */
@@ -163,7 +166,13 @@ export async function build({ config, providers, workflows = [], logger }: Build
     logger,
     workflows: new WorkflowCatalog(workflows),
   });
-  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl });
+  const listen = new ListenStreams({
+    registry,
+    maxStreams: config.maxListenStreams,
+    mayRead: (caller, uri) =>
+      admission.visible(caller, 'resources', [{ uri }], (r) => ({ name: r.uri })).length > 0,
+  });
+  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl, listen });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,
@@ -175,6 +184,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     dialects: [statelessDialect, sessionDialect],
   });
   await engine.start();
+  const stopListening = listen.start();
   metrics.observe({
     inflight: () => engine.inflightCount,
     connectedSessions: () => engine.connectedSessions,
@@ -201,6 +211,9 @@ export async function build({ config, providers, workflows = [], logger }: Build
 
   const drain = async () => {
     engine.startDraining();
+    // Listen streams would hold the drain to its timeout: they end now, clients reconnect elsewhere.
+    listen.endAll();
+    stopListening();
     const deadline = Date.now() + config.drainTimeout;
     while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     engine.abortAll('gateway shutting down');
@@ -215,5 +228,5 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit.close();
   };
 
-  return { app, core: engine, registry, minter, policy, grpcPort: grpcEdge?.port, drain };
+  return { app, core: engine, registry, minter, policy, listen, grpcPort: grpcEdge?.port, drain };
 }

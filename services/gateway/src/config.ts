@@ -198,6 +198,14 @@ export const gatewayConfigSpec = {
     min: 1,
     doc: 'calls in flight per caller, per replica',
   },
+  maxListenStreams: {
+    kind: 'int',
+    env: 'MCPFLEET_MAX_LISTEN_STREAMS',
+    flag: 'max-listen-streams',
+    default: 1024,
+    min: 1,
+    doc: 'open subscriptions/listen streams (MCP 2026-07-28), per replica',
+  },
   ...processConfigSpec,
 } as const satisfies ConfigSpec;
 

@@ -3,6 +3,7 @@ import { methodNotFound } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 import { META } from '../protocol/request-meta.js';
 import { isModernVersion, MODERN_VERSIONS } from '../protocol/versions.js';
+import type { ListenStreams } from '../subscriptions/listen-streams.js';
 
 /** The methods of MCP 2026-07-28 the gateway serves; anything else (initialize, ping…) is a 404. */
 const MODERN_METHODS: ReadonlySet<string> = new Set([
@@ -27,18 +28,25 @@ const CACHEABLE: ReadonlySet<string> = new Set([
   'resources/read',
 ]);
 
-/** What server/discover advertises: only what really answers a 2026 request. */
-const MODERN_CAPABILITIES = {
-  tools: { listChanged: true },
-  resources: { subscribe: true, listChanged: true },
-  prompts: { listChanged: true },
-  logging: {},
-  completions: {},
-};
+/**
+ * What server/discover advertises: only what really answers a 2026 request. List changes and
+ * resource updates reach a 2026 client on a subscriptions/listen stream only.
+ */
+function modernCapabilities(listens: boolean): JsonObject {
+  return {
+    tools: listens ? { listChanged: true } : {},
+    resources: listens ? { subscribe: true, listChanged: true } : {},
+    prompts: listens ? { listChanged: true } : {},
+    logging: {},
+    completions: {},
+  };
+}
 
 export interface StatelessOptions {
   /** The ttlMs hint on cacheable results. */
   cacheTtlMs: number;
+  /** What serves subscriptions/listen; without it the method is a 404 and nothing is announced. */
+  listen?: ListenStreams;
 }
 
 /**
@@ -63,6 +71,9 @@ export class StatelessHandler implements RequestHandler {
 
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
+    const { listen } = this.options;
+    if (method === 'subscriptions/listen' && listen)
+      return this.complete(await listen.serve(ctx, params), {});
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
     const result =
       method === 'server/discover' ? this.discover() : await this.inner.request(ctx, method, params);
@@ -73,7 +84,7 @@ export class StatelessHandler implements RequestHandler {
     const { instructions } = this.describe();
     return {
       supportedVersions: [...MODERN_VERSIONS],
-      capabilities: MODERN_CAPABILITIES,
+      capabilities: modernCapabilities(this.options.listen !== undefined),
       ...(instructions ? { instructions } : {}),
     };
   }

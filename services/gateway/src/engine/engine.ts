@@ -13,6 +13,7 @@ import {
   type JsonRpcNotification,
   type JsonRpcRequest,
   type JsonRpcResponse,
+  type RequestId,
   serializeResponse,
 } from '../protocol/messages.js';
 import { type Bus, CHANNELS, type EventLog, type SessionData, type SessionStore } from '../session/types.js';
@@ -109,6 +110,11 @@ export class SessionEngine {
   /** Sessions whose standalone stream (or channel) is connected to this replica. */
   get connectedSessions(): number {
     return this.streams.connected;
+  }
+
+  /** Aborts a request running on this replica (its client left). */
+  cancel(sessionId: string, requestId: RequestId, reason: string): void {
+    this.inflight.abort(sessionId, requestId, reason);
   }
 
   /** Aborts every in-flight request on this replica (shutdown). */

@@ -51,7 +51,7 @@ export function httpAnswer(
       options.logger,
     );
     stream = dialect.stateless
-      ? directStream(sse)
+      ? directStream(sse, () => engine.cancel(session.id, request.id, 'the client closed the stream'))
       : engine.streams.openRequestStream(session.id, sse, resumable);
   };
   // The gateway's own answers are always plain JSON.
@@ -93,11 +93,21 @@ export function httpAnswer(
   };
 }
 
-/** A request stream written straight to its SSE response: events without ids, kept nowhere. */
-function directStream(sse: SseStream): RequestStream {
+/**
+ * A request stream written straight to its SSE response: events without ids, kept nowhere. A
+ * stream that ends before the answer was closed by its client, which cancels the request (MCP
+ * 2026-07-28 has no other cancellation over HTTP; a listen stream ends that way).
+ */
+function directStream(sse: SseStream, closedEarly: () => void): RequestStream {
+  let finished = false;
   return {
     emit: (text) => sse.write('', text, false),
-    finish: (text) => sse.write('', text, true),
-    release: () => {},
+    finish: (text) => {
+      finished = true;
+      sse.write('', text, true);
+    },
+    release: () => {
+      if (!finished) closedEarly();
+    },
   };
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runProvider } from '@mcp-fleet/sdk';
-import { definitions, WATCHED_RESOURCE, watched } from './provider.js';
+import { catalogChanges, definitions, WATCHED_RESOURCE, watched } from './provider.js';
 
 await runProvider({
   name: 'everything',
@@ -20,6 +20,7 @@ await runProvider({
     definitions,
   }),
   started(handle, config) {
+    catalogChanges.attach(handle, definitions);
     if (config.watchInterval <= 0) return;
     setInterval(() => {
       watched.version++;

@@ -1,5 +1,6 @@
 import { prompts } from './prompts.js';
 import { resources } from './resources.js';
+import { triggerPromptChange, triggerToolChange } from './tools/catalog-triggers.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
 import { jsonSchema202012 } from './tools/json-schema.js';
@@ -16,6 +17,7 @@ import { sampling } from './tools/sampling.js';
 
 export { prompts } from './prompts.js';
 export { resources, WATCHED_RESOURCE, watched } from './resources.js';
+export { catalogChanges } from './tools/catalog-triggers.js';
 
 /** Every tool: echo, then the conformance suite's fixtures. */
 export const tools = [
@@ -34,6 +36,8 @@ export const tools = [
   elicitationEnums,
   jsonSchema202012,
   reconnection,
+  triggerToolChange,
+  triggerPromptChange,
 ];
 
 /** Every definition the everything provider serves, for embedding it in tests of other services. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode } from '@mcp-fleet/contract';
+import { type DescribeResponse__Output, ErrorCode } from '@mcp-fleet/contract';
 import {
   answering,
   errorOf,
@@ -12,7 +12,7 @@ import {
   toolCall,
 } from '@mcp-fleet/sdk/testing';
 import { prompts } from '../src/prompts.js';
-import { tools } from '../src/provider.js';
+import { catalogChanges, tools } from '../src/provider.js';
 import { resources } from '../src/resources.js';
 
 const PNG_MAGIC = '89504e470d0a1a0a';
@@ -55,6 +55,8 @@ describe('everything provider fixtures', () => {
       'test_simple_text',
       'test_tool_with_logging',
       'test_tool_with_progress',
+      'test_trigger_prompt_change',
+      'test_trigger_tool_change',
     ]);
     for (const item of described.tools) {
       const tool = JSON.parse(item.definitionJson.toString('utf8'));
@@ -293,5 +295,31 @@ describe('everything provider fixtures', () => {
     assert.deepEqual(completion, {
       completion: { values: ['paris', 'park', 'party'], total: 3, hasMore: false },
     });
+  });
+
+  it('the trigger tools add their dynamic tool or prompt, then take it away, each time republishing the catalog', async () => {
+    const described = () =>
+      new Promise<DescribeResponse__Output>((resolve, reject) =>
+        provider.client.Describe({}, (err, res) => (err || !res ? reject(err) : resolve(res))),
+      );
+    const base = [...tools, ...resources, ...prompts];
+    catalogChanges.attach(provider.handle, base);
+    const before = await described();
+    assert.match(
+      String(resultOf(await runCall(provider.client, toolCall('test_trigger_tool_change'))).content),
+      /./,
+    );
+    const added = await described();
+    assert.ok(added.tools.some((t) => t.key === 'test_dynamic_tool'));
+    assert.notEqual(added.revision, before.revision);
+    await runCall(provider.client, toolCall('test_trigger_prompt_change'));
+    assert.ok((await described()).prompts.some((p) => p.key === 'test_dynamic_prompt'));
+    await runCall(provider.client, toolCall('test_trigger_tool_change'));
+    await runCall(provider.client, toolCall('test_trigger_prompt_change'));
+    const back = await described();
+    assert.deepEqual(
+      [back.tools.length, back.prompts.length, back.revision],
+      [before.tools.length, before.prompts.length, before.revision],
+    );
   });
 });
