@@ -30,6 +30,7 @@ export type {
   ToolProviderDefinition,
   ToolProviderHandlers,
 } from './gen/mcpfleet/provider/v1/ToolProvider.js';
+export { INPUT_KEY_META, withInputKey } from './input-key.js';
 export {
   isLogLevel,
   LOG_LEVELS,

@@ -16,6 +16,9 @@ import { ServerRequests } from './engine/server-requests.js';
 import { sessionDialect } from './engine/session-dialect.js';
 import { statelessDialect } from './engine/stateless-dialect.js';
 import { IdentityMinter } from './identity/minter.js';
+import { InputRequired } from './input-required/input-required.js';
+import { RequestStateCodec } from './input-required/request-state.js';
+import { requestStateKey } from './input-required/state-key.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
@@ -155,6 +158,12 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
+  const inputRequired = new InputRequired({
+    bus: state.bus,
+    codec: new RequestStateCodec(await requestStateKey(config, logger)),
+    ttlMs: config.inputRequiredTtl,
+  });
+  const stopInputRequired = await inputRequired.start();
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -165,6 +174,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     pageSize: config.pageSize,
     logger,
     workflows: new WorkflowCatalog(workflows),
+    inputRequired,
   });
   const listen = new ListenStreams({
     registry,
@@ -217,6 +227,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     const deadline = Date.now() + config.drainTimeout;
     while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     engine.abortAll('gateway shutting down');
+    inputRequired.close();
+    stopInputRequired();
     await grpcEdge?.close();
     await app.close();
     engine.close();

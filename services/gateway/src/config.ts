@@ -149,6 +149,19 @@ export const gatewayConfigSpec = {
     flag: 'identity-jwks-out',
     doc: 'where to write the public JWKS providers verify tokens with',
   },
+  requestStateKey: {
+    kind: 'string',
+    env: 'MCPFLEET_REQUEST_STATE_KEY',
+    flag: 'request-state-key',
+    doc: 'file holding the secret (32+ bytes) that signs input_required requestStates; replicas must share it (default: derived from the identity key, else random per process)',
+  },
+  inputRequiredTtl: {
+    kind: 'duration',
+    env: 'MCPFLEET_INPUT_REQUIRED_TTL',
+    flag: 'input-required-ttl',
+    default: 600_000,
+    doc: 'how long a call that answered input_required (2026-07-28) waits for the retry before it is cancelled',
+  },
   authFile: {
     kind: 'string',
     env: 'MCPFLEET_AUTH_FILE',

@@ -326,10 +326,16 @@ class CallRun {
     const meta =
       typeof params._meta === 'object' && params._meta !== null ? (params._meta as JsonObject) : {};
     const hasProgressToken = meta.progressToken !== undefined;
+    // From MCP 2026-07-28 on, asking for an undeclared capability fails the request (-32021),
+    // not just the tool, so the client learns which capability it needs.
+    const stateless = request.protocolVersion >= '2026-07-28';
     const requireCapability = (capability: string) => {
-      if (capabilities[capability] === undefined) {
-        throw new Error(`the client does not support ${capability}`);
-      }
+      if (capabilities[capability] !== undefined) return;
+      const message = `the client does not support ${capability}`;
+      if (!stateless) throw new Error(message);
+      throw new FleetError('MissingClientCapability', message, {
+        data: { requiredCapabilities: { [capability]: {} } },
+      });
     };
     return {
       identity,

@@ -8,6 +8,7 @@ import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
+import type { InputRequired } from '../input-required/input-required.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
 import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
@@ -105,6 +106,7 @@ export interface DispatcherDeps {
   pageSize: number;
   logger: Logger;
   workflows: WorkflowCatalog;
+  inputRequired: InputRequired;
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
@@ -153,6 +155,9 @@ export class Dispatcher implements RequestHandler {
   }
 
   private async route(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
+    const { inputRequired } = this.deps;
+    if (inputRequired.serves(ctx, method))
+      return inputRequired.serve(ctx, method, params, (c, p) => this.route(c, method, p) as Promise<RawJson>);
     const list = LISTS.get(method);
     if (list)
       return this.list(ctx, list, list.items(this.deps.registry.catalog, this.deps.workflows), params.cursor);

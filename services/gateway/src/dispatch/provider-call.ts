@@ -17,7 +17,7 @@ export interface ProviderCallDeps {
 /**
  * What the provider streams during a call, turned into messages to the client of this request:
  * progress (when asked for), logs (at the session's level), and server→client requests bound to
- * this session and caller.
+ * this session and caller (or, for a request that may answer input_required, asks of its result).
  */
 function relayTo(ctx: RequestContext, serverRequests: ServerRequests, progressToken: unknown): CallListener {
   const { session, caller } = ctx;
@@ -34,6 +34,7 @@ function relayTo(ctx: RequestContext, serverRequests: ServerRequests, progressTo
       ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
     },
     request: (method, params) => {
+      if (ctx.ask) return ctx.ask(method, params);
       const { message, result } = serverRequests.create(
         method,
         params,

@@ -20,6 +20,11 @@ export interface RequestContext {
   emit(message: JsonRpcMessage): void;
   /** Lets the client drop its connection and resume later (SSE polling). */
   detach(retryMs: number): void;
+  /**
+   * Set on 2026-07-28 requests that may answer input_required: what a provider asks the client
+   * (sampling, elicitation, roots) goes into that result instead of a server→client request.
+   */
+  ask?(method: string, params: JsonObject): Promise<JsonObject>;
 }
 
 /** What the server is and offers, as a dialect announces it (initialize's result). */

@@ -1,5 +1,6 @@
 import { definePrompt } from '@mcp-fleet/sdk';
 import { RED_PIXEL_PNG } from './media.js';
+import { askField } from './tools/input-required.js';
 
 const CITIES = ['paris', 'park', 'party', 'prague', 'porto'];
 
@@ -62,4 +63,20 @@ const withImage = definePrompt({
   }),
 });
 
-export const prompts = [simple, withArguments, withEmbeddedResource, withImage];
+const withInputRequired = definePrompt({
+  name: 'test_input_required_result_prompt',
+  description: 'Asks the user for context (key user_context) before it is rendered (SEP-2322).',
+  get: async (_args, ctx) => ({
+    messages: [
+      {
+        role: 'user',
+        content: {
+          type: 'text',
+          text: `Prompt with context: ${await askField(ctx, 'user_context', 'What context should the prompt use?', 'context')}`,
+        },
+      },
+    ],
+  }),
+});
+
+export const prompts = [simple, withArguments, withEmbeddedResource, withImage, withInputRequired];

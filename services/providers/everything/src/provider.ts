@@ -3,6 +3,17 @@ import { resources } from './resources.js';
 import { triggerPromptChange, triggerToolChange } from './tools/catalog-triggers.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
+import {
+  inputCapabilities,
+  inputElicitation,
+  inputListRoots,
+  inputMultiple,
+  inputMultiRound,
+  inputRequestState,
+  inputSampling,
+  inputTamperedState,
+  streamingElicitation,
+} from './tools/input-required.js';
 import { jsonSchema202012 } from './tools/json-schema.js';
 import { reconnection, withLogging, withProgress } from './tools/long-running.js';
 import {
@@ -36,6 +47,15 @@ export const tools = [
   elicitationEnums,
   jsonSchema202012,
   reconnection,
+  inputElicitation,
+  inputSampling,
+  inputListRoots,
+  inputRequestState,
+  inputMultiple,
+  inputMultiRound,
+  inputTamperedState,
+  inputCapabilities,
+  streamingElicitation,
   triggerToolChange,
   triggerPromptChange,
 ];

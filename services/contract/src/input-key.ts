@@ -1,0 +1,12 @@
+/**
+ * The `_meta` key a provider may put on what it asks its client (the params of ctx.elicit,
+ * ctx.sample, ctx.request) to choose the key of that ask in a 2026-07-28 input_required result
+ * (`inputRequests.<key>`, answered as `inputResponses.<key>`). The gateway removes it before the
+ * client sees the ask; without it the gateway names asks after their kind.
+ */
+export const INPUT_KEY_META = 'io.mcp-fleet/inputKey';
+
+/** `params` with its ask named `key` in input_required results (other `_meta` entries kept). */
+export function withInputKey<P extends { _meta?: object }>(key: string, params: P): P {
+  return { ...params, _meta: { ...params._meta, [INPUT_KEY_META]: key } };
+}

@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto';
+import type { JsonObject, JsonRpcMessage, RawJson } from '../protocol/messages.js';
+import {
+  checkedResponse,
+  type InputRequest,
+  inputRequestOf,
+  keyPrefixOf,
+  missingCapability,
+  missingCapabilityError,
+} from './input-requests.js';
+import type { RequestIdentity } from './request-state.js';
+
+/**
+ * How asks issued together are gathered into one input_required: a round ends this long after the
+ * latest ask (so `Promise.all` of several asks, arriving as separate provider frames within a few
+ * milliseconds, becomes one result), but never later than MAX_COALESCE_MS after its first ask.
+ */
+export const COALESCE_MS = 20;
+const MAX_COALESCE_MS = 200;
+
+/** How one round of a call ended without an error. */
+export type RoundEnd =
+  | { kind: 'complete'; result: RawJson }
+  | { kind: 'input_required'; inputRequests: Record<string, InputRequest>; round: number };
+
+/** Where a round's notifications (progress, logs) go: the request being answered now. */
+export type Emit = (message: JsonRpcMessage) => void;
+
+interface Ask {
+  request: InputRequest;
+  resolve(answer: JsonObject): void;
+  reject(error: Error): void;
+}
+
+type Settled = { result: RawJson } | { error: unknown };
+
+/**
+ * One provider call of a 2026-07-28 request that asks its client for input. The call keeps running
+ * across requests: each request serves one round, which ends when the call does (its result or
+ * error) or when it waits for answers (an input_required listing them). Between rounds it is
+ * parked until a retry answers, or until it expires and is cancelled.
+ */
+export class ParkedCall {
+  readonly id = randomBytes(16).toString('base64url');
+  /** The rounds answered input_required so far; a retry must answer the latest. */
+  round = 0;
+  private readonly controller = new AbortController();
+  /** Asks waiting for an answer, by key. */
+  private readonly asks = new Map<string, Ask>();
+  private readonly usedKeys = new Set<string>();
+  private settled?: Settled;
+  private wake?: () => void;
+  private emitTo?: Emit;
+  private coalesceTimer?: NodeJS.Timeout;
+  private firstAskAt?: number;
+  private expiryTimer?: NodeJS.Timeout;
+
+  /**
+   * @param prefilled answers sent with the first request (no requestState): an ask whose key
+   *   has one is answered at once.
+   */
+  constructor(
+    readonly identity: RequestIdentity,
+    private readonly capabilities: JsonObject,
+    private readonly prefilled: Map<string, unknown>,
+    private readonly coalesceMs = COALESCE_MS,
+  ) {}
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** True while a request is being answered from this call. */
+  get serving(): boolean {
+    return this.wake !== undefined;
+  }
+
+  start(work: () => Promise<RawJson>): void {
+    work().then(
+      (result) => this.settle({ result }),
+      (error: unknown) => this.settle({ error }),
+    );
+  }
+
+  emit(message: JsonRpcMessage): void {
+    this.emitTo?.(message);
+  }
+
+  /** What the call's provider asks the client: answered by a later request (or a prefilled answer). */
+  ask(method: string, params: JsonObject): Promise<JsonObject> {
+    try {
+      const { request, key } = inputRequestOf(method, params);
+      const missing = missingCapability(request, this.capabilities);
+      if (missing) throw this.fail(missingCapabilityError(missing));
+      const unique = this.uniqueKey(key ?? keyPrefixOf(method));
+      if (this.prefilled.has(unique)) {
+        const answer = this.prefilled.get(unique);
+        this.prefilled.delete(unique);
+        return Promise.resolve(this.checked(unique, method, answer));
+      }
+      return new Promise<JsonObject>((resolve, reject) => {
+        this.asks.set(unique, { request, resolve, reject });
+        this.asked();
+      });
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  /**
+   * Answers the asks `responses` has keys for (others are ignored); refuses all of them (-32602),
+   * answering none, when one is malformed.
+   */
+  deliver(responses: JsonObject): void {
+    const answered = [...this.asks].flatMap(([key, ask]) =>
+      key in responses
+        ? [{ key, ask, answer: checkedResponse(key, ask.request.method, responses[key]) }]
+        : [],
+    );
+    for (const { key, ask, answer } of answered) {
+      this.asks.delete(key);
+      ask.resolve(answer);
+    }
+  }
+
+  /**
+   * Serves one round to the request being answered: its notifications go to `emit`; a `signal`
+   * abort (the client went away) cancels the call. Throws the call's error when it failed.
+   */
+  async serve(emit: Emit, signal: AbortSignal): Promise<RoundEnd> {
+    clearTimeout(this.expiryTimer);
+    this.emitTo = emit;
+    const onAbort = () => this.cancel('the client closed the request');
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        if (this.settled) resolve();
+        else if (this.asks.size > 0) this.asked();
+      });
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      clearTimeout(this.coalesceTimer);
+      this.wake = this.emitTo = this.firstAskAt = undefined;
+    }
+    if (this.settled && 'result' in this.settled) return { kind: 'complete', result: this.settled.result };
+    if (this.settled) {
+      this.cancel('the call failed');
+      throw this.settled.error;
+    }
+    this.round += 1;
+    const inputRequests = Object.fromEntries([...this.asks].map(([key, ask]) => [key, ask.request]));
+    return { kind: 'input_required', inputRequests, round: this.round };
+  }
+
+  /** Parks the call between rounds: unless a round starts within `ttlMs`, it is cancelled. */
+  park(ttlMs: number, onExpired: () => void): void {
+    this.expiryTimer = setTimeout(() => {
+      this.cancel('no retry answered its input_required in time');
+      onExpired();
+    }, ttlMs);
+    this.expiryTimer.unref();
+  }
+
+  /** Cancels the provider call (and whatever still waits for an answer). */
+  cancel(reason: string): void {
+    clearTimeout(this.expiryTimer);
+    if (!this.controller.signal.aborted) this.controller.abort(new Error(reason));
+    for (const ask of this.asks.values()) ask.reject(new Error(reason));
+    this.asks.clear();
+  }
+
+  private checked(key: string, method: string, answer: unknown): JsonObject {
+    try {
+      return checkedResponse(key, method, answer);
+    } catch (err) {
+      throw this.fail(err);
+    }
+  }
+
+  /** Ends the round being served with `error` (the call is then cancelled). */
+  private fail(error: unknown): unknown {
+    this.settle({ error });
+    return error;
+  }
+
+  private settle(outcome: Settled): void {
+    this.settled ??= outcome;
+    this.wake?.();
+  }
+
+  /** A new ask, or asks left unanswered: the round ends once no other ask follows shortly. */
+  private asked(): void {
+    if (!this.wake) return;
+    const now = Date.now();
+    this.firstAskAt ??= now;
+    clearTimeout(this.coalesceTimer);
+    const wait = Math.max(0, Math.min(this.coalesceMs, this.firstAskAt + MAX_COALESCE_MS - now));
+    this.coalesceTimer = setTimeout(() => this.wake?.(), wait);
+  }
+
+  /** The key an ask gets: the provider's choice or its kind, numbered when already used in this call. */
+  private uniqueKey(wanted: string): string {
+    let key = wanted;
+    for (let n = 2; this.usedKeys.has(key); n++) key = `${wanted}_${n}`;
+    this.usedKeys.add(key);
+    return key;
+  }
+}
