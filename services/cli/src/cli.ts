@@ -115,7 +115,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'ping') {
       await client.ping();
-      print({ ok: true }, 'pong');
+      print({ ok: true, protocolVersion: client.protocolVersion }, 'pong');
       return EXIT.ok;
     }
     if (command === 'tools') {

@@ -186,6 +186,11 @@ export class FleetClient {
     return this.connection.client?.getProtocolEra();
   }
 
+  /** The MCP revision the gateway and this client agreed on. */
+  get protocolVersion(): string | undefined {
+    return this.connection.client?.getNegotiatedProtocolVersion();
+  }
+
   /** A round trip to the gateway: `ping` in a 2025 session, `server/discover` in 2026 (which has no ping). */
   async ping(): Promise<void> {
     const deadline = this.deadline();

@@ -35,7 +35,7 @@ function cli(env: Record<string, string>, ...args: string[]) {
   });
 }
 
-for (const { protocol } of PROTOCOLS)
+for (const { protocol, version } of PROTOCOLS)
   describe(`the mcp-fleet CLI against a real gateway (${protocol})`, () => {
     const chosen = { MCP_FLEET_PROTOCOL: protocol };
     let fleet: TestFleet;
@@ -121,9 +121,18 @@ for (const { protocol } of PROTOCOLS)
       }
       const ping = await cli(env, 'ping');
       assert.deepEqual([ping.code, ping.stdout], [0, 'pong\n']);
+      const agreed = await cli(env, '--output', 'json', 'ping');
+      assert.deepEqual(JSON.parse(agreed.stdout), { ok: true, protocolVersion: version });
       const help = await cli({}, '--help');
       assert.equal(help.code, 0);
       assert.match(help.stdout, /exit codes:/);
+    });
+
+    it('a tool that asks the user: the CLI declares no elicitation, so the call fails (exit 1) and says so', async () => {
+      const r = await cli(env, 'call', 'ev_test_elicitation', '--arg', 'message=who?');
+      assert.equal(r.code, 1, r.stderr);
+      // 2025: the provider's refusal as a tool error; 2026: the gateway's MissingClientCapability.
+      assert.match(r.stdout + r.stderr, /the client does not support elicitation/);
     });
 
     it('an unreachable gateway: retries, then exit 3', async () => {

@@ -14,8 +14,8 @@ export const CLI = join(SERVICES, 'cli/dist/src/cli.js');
  * it (`modern`), and the 2025 session pinned (`legacy`).
  */
 export const PROTOCOLS = [
-  { protocol: 'auto', era: 'modern' },
-  { protocol: 'legacy', era: 'legacy' },
+  { protocol: 'auto', era: 'modern', version: '2026-07-28' },
+  { protocol: 'legacy', era: 'legacy', version: '2025-11-25' },
 ] as const;
 
 export interface TestFleet {
