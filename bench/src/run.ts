@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { openLoop, type RunResult } from './open-loop.js';
-import { directEcho, gatewayEcho, grpcEdgeEcho, websocketEcho } from './targets.js';
+import { directEcho, gatewayEcho, grpcEdgeEcho, statelessEcho, websocketEcho } from './targets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 5_000);
@@ -155,6 +155,91 @@ async function securedGateway(dir: string, keyFile: string, jwksFile: string) {
   return { url: `http://127.0.0.1:${port}/mcp`, apiKey: key, process: child };
 }
 
+type Target = { call: () => Promise<boolean>; close: () => Promise<void> };
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 100) / 100;
+
+/**
+ * Saturation and half-load latency of every way into the gateway beside the direct baseline: the
+ * 2025 session over Streamable HTTP, the 2026-07-28 stateless request (no session: `_meta` and
+ * routing headers on every POST), the WebSocket and the gRPC edges.
+ */
+async function measureEdges(gatewayPort: number, half: number, direct: Target, http: Target) {
+  const stateless = statelessEcho(`http://127.0.0.1:${gatewayPort}/mcp`, CONNECTIONS);
+  const ws = await websocketEcho(`ws://127.0.0.1:${gatewayPort}/ws`, 4);
+  const edge = await grpcEdgeEcho(`127.0.0.1:${await edgePort(gatewayPort)}`, 4);
+  for (const target of [stateless, ws, edge]) await openLoop('warmup', 1000, 2000, target.call);
+  const saturation = {
+    direct: await closedLoop(direct.call),
+    gateway: await closedLoop(http.call),
+    stateless: await closedLoop(stateless.call),
+    websocket: await closedLoop(ws.call),
+    grpcEdge: await closedLoop(edge.call),
+  };
+  const edgesHalf = {
+    stateless: await openLoop('stateless HTTP', half, STEP_MS, stateless.call),
+    websocket: await openLoop('websocket', half, STEP_MS, ws.call),
+    grpcEdge: await openLoop('grpc edge', half, STEP_MS, edge.call),
+  };
+  for (const target of [stateless, ws, edge]) await target.close();
+  return { saturation, edgesHalf };
+}
+
+/** A workflow's steps against the same calls made one by one by a client: what a step costs. */
+async function measureWorkflows(url: string) {
+  const items = Array.from({ length: WORKFLOW_STEPS }, (_, i) => `item ${i}`);
+  const workflowRun = await gatewayEcho(url, 1, {}, { name: 'workflow_echoes', arguments: { items } });
+  const oneByOne = await gatewayEcho(url, 1);
+  await meanMs(10, workflowRun.call);
+  await meanMs(100, oneByOne.call);
+  const workflowMs = await meanMs(WORKFLOW_RUNS, workflowRun.call);
+  const callMs = await meanMs(WORKFLOW_RUNS * WORKFLOW_STEPS, oneByOne.call);
+  await workflowRun.close();
+  await oneByOne.close();
+  return {
+    steps: WORKFLOW_STEPS,
+    msPerRun: Math.round(workflowMs * 100) / 100,
+    msPerStep: Math.round((workflowMs / WORKFLOW_STEPS) * 1000) / 1000,
+    msPerClientCall: Math.round(callMs * 1000) / 1000,
+    ratio: Math.round((workflowMs / WORKFLOW_STEPS / callMs) * 100) / 100,
+  };
+}
+
+type Edges = Awaited<ReturnType<typeof measureEdges>>;
+
+interface Results {
+  saturation: Edges['saturation'];
+  edges: Edges['edgesHalf'];
+  capacity: { direct: number; gateway: number; ratio: number };
+  halfLoad: { rate: number; direct: RunResult; gateway: RunResult; addedP50Ms: number; addedP99Ms: number };
+  security: { open: number; secured: number; overhead: number };
+  workflows: Awaited<ReturnType<typeof measureWorkflows>>;
+  memory: { sessions: number; perSessionBytes: number };
+}
+
+/** The results as the Markdown table of the note. */
+function report(r: Results): string {
+  const { saturation: sat, edges, halfLoad, workflows, memory, security } = r;
+  const half = halfLoad.rate;
+  const { stateless } = edges;
+  return [
+    `| figure | direct gRPC | gateway | ratio / added |`,
+    `| --- | --- | --- | --- |`,
+    `| capacity at p99 ≤ ${P99_LIMIT_MS} ms, errors < 0.1 % (calls/s) | ${r.capacity.direct} | ${r.capacity.gateway} | ${r.capacity.ratio} |`,
+    `| p50 at ${half}/s (ms) | ${halfLoad.direct.p50} | ${halfLoad.gateway.p50} | +${halfLoad.addedP50Ms} |`,
+    `| p99 at ${half}/s (ms) | ${halfLoad.direct.p99} | ${halfLoad.gateway.p99} | +${halfLoad.addedP99Ms} |`,
+    `| p99.9 at ${half}/s (ms) | ${halfLoad.direct.p999} | ${halfLoad.gateway.p999} | |`,
+    `| saturation, ${CONNECTIONS} calls in flight (calls/s) | ${sat.direct} | ${sat.gateway} | ${ratio(sat.gateway, sat.direct)} |`,
+    `| stateless 2026-07-28 over HTTP (no session; _meta + routing headers): saturation calls/s, p50/p99 at ${half}/s | ${sat.direct} | ${sat.stateless}, p50 ${stateless.p50} ms, p99 ${stateless.p99} ms (session: ${sat.gateway}, p50 ${halfLoad.gateway.p50} ms, p99 ${halfLoad.gateway.p99} ms) | ${ratio(sat.stateless, sat.direct)} |`,
+    `| WebSocket edge: saturation calls/s, p99 at ${half}/s | ${sat.direct} | ${sat.websocket}, p99 ${edges.websocket.p99} ms | ${ratio(sat.websocket, sat.direct)} |`,
+    `| gRPC edge: saturation calls/s, p99 at ${half}/s | ${sat.direct} | ${sat.grpcEdge}, p99 ${edges.grpcEdge.p99} ms | ${ratio(sat.grpcEdge, sat.direct)} |`,
+    `| API key + policy (with an argument constraint) + rate limit + quota: calls/s at saturation | ${security.open} open | ${security.secured} secured | ${security.overhead} % overhead |`,
+    `| workflow of ${WORKFLOW_STEPS} sequential echo steps vs the same calls one by one from a client (ms per step) | ${workflows.msPerClientCall} per client call | ${workflows.msPerStep} per step (${workflows.msPerRun} per run) | ${workflows.ratio} |`,
+    `| heap per idle session (in-memory store, ${memory.sessions} sessions) | | ${memory.perSessionBytes} B | |`,
+    '',
+  ].join('\n');
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-bench-'));
   const keyFile = join(dir, 'key.json');
@@ -213,23 +298,7 @@ async function main() {
     const directHalf = await openLoop('direct gRPC', half, STEP_MS, direct.call);
     const gatewayHalf = await openLoop('gateway HTTP', half, STEP_MS, http.call);
 
-    const grpcPort = await edgePort(gatewayPort);
-    const ws = await websocketEcho(`ws://127.0.0.1:${gatewayPort}/ws`, 4);
-    const edge = await grpcEdgeEcho(`127.0.0.1:${grpcPort}`, 4);
-    await openLoop('warmup', 1000, 2000, ws.call);
-    await openLoop('warmup', 1000, 2000, edge.call);
-    const saturation = {
-      direct: await closedLoop(direct.call),
-      gateway: await closedLoop(http.call),
-      websocket: await closedLoop(ws.call),
-      grpcEdge: await closedLoop(edge.call),
-    };
-    const edgesHalf = {
-      websocket: await openLoop('websocket', half, STEP_MS, ws.call),
-      grpcEdge: await openLoop('grpc edge', half, STEP_MS, edge.call),
-    };
-    await ws.close();
-    await edge.close();
+    const { saturation, edgesHalf } = await measureEdges(gatewayPort, half, direct, http);
     const secured = await securedGateway(dir, keyFile, jwksFile);
     const securedHttp = await gatewayEcho(secured.url, CONNECTIONS, {
       authorization: `Bearer ${secured.apiKey}`,
@@ -239,23 +308,7 @@ async function main() {
     const security = { open: await closedLoop(http.call), secured: await closedLoop(securedHttp.call) };
     await securedHttp.close();
     secured.process.kill('SIGTERM');
-    // A workflow's steps against the same calls made one by one by a client: what a step costs.
-    const items = Array.from({ length: WORKFLOW_STEPS }, (_, i) => `item ${i}`);
-    const workflowRun = await gatewayEcho(url, 1, {}, { name: 'workflow_echoes', arguments: { items } });
-    const oneByOne = await gatewayEcho(url, 1);
-    await meanMs(10, workflowRun.call);
-    await meanMs(100, oneByOne.call);
-    const workflowMs = await meanMs(WORKFLOW_RUNS, workflowRun.call);
-    const callMs = await meanMs(WORKFLOW_RUNS * WORKFLOW_STEPS, oneByOne.call);
-    const workflows = {
-      steps: WORKFLOW_STEPS,
-      msPerRun: Math.round(workflowMs * 100) / 100,
-      msPerStep: Math.round((workflowMs / WORKFLOW_STEPS) * 1000) / 1000,
-      msPerClientCall: Math.round(callMs * 1000) / 1000,
-      ratio: Math.round((workflowMs / WORKFLOW_STEPS / callMs) * 100) / 100,
-    };
-    await workflowRun.close();
-    await oneByOne.close();
+    const workflows = await measureWorkflows(url);
     const memory = JSON.parse(
       execFileSync(process.execPath, ['--expose-gc', join(ROOT, 'bench/dist/memory.js')], {
         encoding: 'utf8',
@@ -286,7 +339,7 @@ async function main() {
         addedP50Ms: Math.round((gatewayHalf.p50 - directHalf.p50) * 1000) / 1000,
         addedP99Ms: Math.round((gatewayHalf.p99 - directHalf.p99) * 1000) / 1000,
       },
-      saturation: { ...saturation, ratio: Math.round((saturation.gateway / saturation.direct) * 100) / 100 },
+      saturation: { ...saturation, ratio: ratio(saturation.gateway, saturation.direct) },
       edges: edgesHalf,
       security: { ...security, overhead: Math.round((1 - security.secured / security.open) * 1000) / 10 },
       workflows,
@@ -296,25 +349,7 @@ async function main() {
     await mkdir(join(ROOT, 'bench/results'), { recursive: true });
     const file = join(ROOT, 'bench/results', `gateway-${results.date.replace(/[:.]/g, '-')}.json`);
     await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(
-      [
-        `| figure | direct gRPC | gateway | ratio / added |`,
-        `| --- | --- | --- | --- |`,
-        `| capacity at p99 ≤ ${P99_LIMIT_MS} ms, errors < 0.1 % (calls/s) | ${results.capacity.direct} | ${results.capacity.gateway} | ${results.capacity.ratio} |`,
-        `| p50 at ${half}/s (ms) | ${directHalf.p50} | ${gatewayHalf.p50} | +${results.halfLoad.addedP50Ms} |`,
-        `| p99 at ${half}/s (ms) | ${directHalf.p99} | ${gatewayHalf.p99} | +${results.halfLoad.addedP99Ms} |`,
-        `| p99.9 at ${half}/s (ms) | ${directHalf.p999} | ${gatewayHalf.p999} | |`,
-        `| saturation, ${CONNECTIONS} calls in flight (calls/s) | ${saturation.direct} | ${saturation.gateway} | ${results.saturation.ratio} |`,
-        `| WebSocket edge: saturation calls/s, p99 at ${half}/s | ${saturation.direct} | ${saturation.websocket}, p99 ${edgesHalf.websocket.p99} ms | ${Math.round((saturation.websocket / saturation.direct) * 100) / 100} |`,
-        `| gRPC edge: saturation calls/s, p99 at ${half}/s | ${saturation.direct} | ${saturation.grpcEdge}, p99 ${edgesHalf.grpcEdge.p99} ms | ${Math.round((saturation.grpcEdge / saturation.direct) * 100) / 100} |`,
-        `| API key + policy (with an argument constraint) + rate limit + quota: calls/s at saturation | ${security.open} open | ${security.secured} secured | ${results.security.overhead} % overhead |`,
-        `| workflow of ${WORKFLOW_STEPS} sequential echo steps vs the same calls one by one from a client (ms per step) | ${workflows.msPerClientCall} per client call | ${workflows.msPerStep} per step (${workflows.msPerRun} per run) | ${workflows.ratio} |`,
-        `| heap per idle session (in-memory store, ${memory.sessions} sessions) | | ${memory.perSessionBytes} B | |`,
-        '',
-        `results: ${file}`,
-        '',
-      ].join('\n'),
-    );
+    process.stdout.write(`${report(results)}\nresults: ${file}\n\n`);
   } finally {
     stop();
     await rm(dir, { recursive: true, force: true });

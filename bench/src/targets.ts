@@ -11,25 +11,38 @@ import { Pool } from 'undici';
 import { WebSocket } from 'ws';
 
 const ECHO_ARGS = { text: 'hello from the benchmark' };
+const MODERN = '2026-07-28';
+
+type Tool = { name: string; arguments: Record<string, unknown> };
+type Target = { call: () => Promise<boolean>; close: () => Promise<void> };
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+/** One POST of `body` per call over a pool of keep-alive connections; done when it has a result that is not a tool error. */
+function httpCalls(pool: Pool, path: string, headers: Record<string, string>, body: string): Target {
+  return {
+    async call() {
+      const response = await pool.request({ path, method: 'POST', headers, body });
+      const text = await response.body.text();
+      return response.statusCode === 200 && text.includes('"result"') && !text.includes('"isError":true');
+    },
+    close: () => pool.close(),
+  };
+}
 
 /**
- * tools/call of echo (or `tool`) through the gateway's Streamable HTTP edge, over a pool of
- * keep-alive connections; a call counts as done when it has a result that is not a tool error.
+ * tools/call of echo (or `tool`) through the gateway's Streamable HTTP edge in a 2025-11-25
+ * session, over a pool of keep-alive connections.
  */
 export async function gatewayEcho(
   url: string,
   connections: number,
   credentials: Record<string, string> = {},
-  tool: { name: string; arguments: Record<string, unknown> } = { name: 'echo', arguments: ECHO_ARGS },
-): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
-  const origin = new URL(url).origin;
-  const path = new URL(url).pathname;
+  tool: Tool = { name: 'echo', arguments: ECHO_ARGS },
+): Promise<Target> {
+  const { origin, pathname: path } = new URL(url);
   const pool = new Pool(origin, { connections, pipelining: 1 });
-  const headers = {
-    'content-type': 'application/json',
-    accept: 'application/json, text/event-stream',
-    ...credentials,
-  };
+  const headers = { ...JSON_HEADERS, ...credentials };
   const init = await pool.request({
     path,
     method: 'POST',
@@ -47,28 +60,44 @@ export async function gatewayEcho(
   });
   await init.body.text();
   const session = String(init.headers['mcp-session-id']);
+  const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: tool });
+  return httpCalls(
+    pool,
+    path,
+    { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' },
+    body,
+  );
+}
+
+/**
+ * The same call as a MCP 2026-07-28 client makes it: no initialize and no session, the version
+ * and the client's capabilities in `_meta`, the routing headers (MCP-Protocol-Version, Mcp-Method,
+ * Mcp-Name) repeating the body.
+ */
+export function statelessEcho(url: string, connections: number): Target {
+  const { origin, pathname: path } = new URL(url);
+  const meta = {
+    'io.modelcontextprotocol/protocolVersion': MODERN,
+    'io.modelcontextprotocol/clientCapabilities': {},
+    'io.modelcontextprotocol/clientInfo': { name: 'bench', version: '1' },
+  };
   const body = JSON.stringify({
     jsonrpc: '2.0',
     id: 1,
     method: 'tools/call',
-    params: tool,
+    params: { name: 'echo', arguments: ECHO_ARGS, _meta: meta },
   });
-  const callHeaders = { ...headers, 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
-  return {
-    async call() {
-      const response = await pool.request({ path, method: 'POST', headers: callHeaders, body });
-      const text = await response.body.text();
-      return response.statusCode === 200 && text.includes('"result"') && !text.includes('"isError":true');
-    },
-    close: () => pool.close(),
+  const headers = {
+    ...JSON_HEADERS,
+    'mcp-protocol-version': MODERN,
+    'mcp-method': 'tools/call',
+    'mcp-name': 'echo',
   };
+  return httpCalls(new Pool(origin, { connections, pipelining: 1 }), path, headers, body);
 }
 
 /** The same call made directly on the provider's gRPC Call stream: the baseline. */
-export function directEcho(
-  target: string,
-  token: string,
-): { call: () => Promise<boolean>; close: () => Promise<void> } {
+export function directEcho(target: string, token: string): Target {
   const client = createProviderClient(target);
   const metadata = new grpc.Metadata();
   metadata.set('authorization', `Bearer ${token}`);
@@ -135,10 +164,7 @@ const INITIALIZE = JSON.stringify({
 });
 
 /** tools/call of echo over the gateway's WebSocket edge, on several connections. */
-export async function websocketEcho(
-  url: string,
-  connections: number,
-): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
+export async function websocketEcho(url: string, connections: number): Promise<Target> {
   const calls: (() => Promise<boolean>)[] = [];
   const sockets: WebSocket[] = [];
   for (let i = 0; i < connections; i++) {
@@ -161,10 +187,7 @@ export async function websocketEcho(
 }
 
 /** tools/call of echo over the gateway's gRPC edge: one Session stream per connection. */
-export async function grpcEdgeEcho(
-  target: string,
-  connections: number,
-): Promise<{ call: () => Promise<boolean>; close: () => Promise<void> }> {
+export async function grpcEdgeEcho(target: string, connections: number): Promise<Target> {
   const { McpEdge } = loadEdgeProto().mcpfleet.edge.v1;
   const client = new McpEdge(target, grpc.credentials.createInsecure());
   const calls: (() => Promise<boolean>)[] = [];

@@ -7,6 +7,7 @@
 export const INPUT_KEY_META = 'io.mcp-fleet/inputKey';
 
 /** `params` with its ask named `key` in input_required results (other `_meta` entries kept). */
-export function withInputKey<P extends { _meta?: object }>(key: string, params: P): P {
-  return { ...params, _meta: { ...params._meta, [INPUT_KEY_META]: key } };
+export function withInputKey<P extends object>(key: string, params: P): P {
+  const meta = (params as { _meta?: object })._meta;
+  return { ...params, _meta: { ...meta, [INPUT_KEY_META]: key } };
 }

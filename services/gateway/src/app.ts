@@ -10,6 +10,7 @@ import { ProviderRegistry } from './catalog/registry.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
+import { headerScreen } from './dispatch/header-screen.js';
 import { StatelessHandler } from './dispatch/stateless-handler.js';
 import { SessionEngine } from './engine/engine.js';
 import { ServerRequests } from './engine/server-requests.js';
@@ -164,6 +165,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     ttlMs: config.inputRequiredTtl,
   });
   const stopInputRequired = await inputRequired.start();
+  const workflowCatalog = new WorkflowCatalog(workflows);
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -173,7 +175,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     serverRequests,
     pageSize: config.pageSize,
     logger,
-    workflows: new WorkflowCatalog(workflows),
+    workflows: workflowCatalog,
     inputRequired,
   });
   const listen = new ListenStreams({
@@ -182,7 +184,12 @@ export async function build({ config, providers, workflows = [], logger }: Build
     mayRead: (caller, uri) =>
       admission.visible(caller, 'resources', [{ uri }], (r) => ({ name: r.uri })).length > 0,
   });
-  const handler = new StatelessHandler(dispatcher, { cacheTtlMs: config.cacheTtl, listen });
+  const handler = new StatelessHandler(dispatcher, {
+    cacheTtlMs: config.cacheTtl,
+    headerParams: (tool) => registry.catalog.tools.get(tool)?.headerParams ?? [],
+    screen: headerScreen({ admission, registry, workflows: workflowCatalog }),
+    listen,
+  });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,

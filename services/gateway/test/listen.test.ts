@@ -5,6 +5,7 @@ import { ErrorCode } from '@mcp-fleet/contract';
 import { catalogChanges, definitions, WATCHED_RESOURCE } from '@mcp-fleet/provider-everything';
 import type { ProviderHandle } from '@mcp-fleet/sdk';
 import { waitFor } from '@mcp-fleet/sdk/testing';
+import { transportForEdge } from './edge-clients.js';
 import { openListen, tagOf } from './listen-support.js';
 import { modernRequest, postModern } from './modern.js';
 import { redisUrl } from './redis-support.js';
@@ -138,6 +139,45 @@ describe('subscriptions/listen (MCP 2026-07-28) on one replica', () => {
     assert.equal(again.status, 200);
     again.close();
     for (const l of open) l.close();
+  });
+
+  it('serves listen on the WebSocket and gRPC edges too: notifications/cancelled or the channel closing ends it', async () => {
+    const at = { http: new URL(fleet.url).origin, grpc: `127.0.0.1:${fleet.gateway.grpcPort}` };
+    for (const edge of ['websocket', 'grpc'] as const) {
+      const transport = transportForEdge(edge, at, {});
+      const messages: Record<string, unknown>[] = [];
+      transport.onmessage = (message) => messages.push(message as Record<string, unknown>);
+      await transport.start();
+      const listen = (id: string) =>
+        transport.send(
+          modernRequest(id, 'subscriptions/listen', { notifications: { toolsListChanged: true } }) as never,
+        );
+      await listen(`${edge}-1`);
+      await waitFor(
+        () => messages.some((m) => m.method === 'notifications/subscriptions/acknowledged'),
+        `${edge} ack`,
+      );
+      await trigger(fleet.url, 'test_trigger_tool_change');
+      await waitFor(
+        () => messages.some((m) => m.method === 'notifications/tools/list_changed'),
+        `${edge} change`,
+      );
+      assert.strictEqual(
+        tagOf(messages.find((m) => m.method === 'notifications/tools/list_changed')),
+        `${edge}-1`,
+      );
+      await transport.send({
+        jsonrpc: '2.0',
+        method: 'notifications/cancelled',
+        params: { requestId: `${edge}-1` },
+      });
+      await waitFor(() => fleet.gateway.listen.count === 0, `${edge}: cancelled`);
+      await listen(`${edge}-2`);
+      await waitFor(() => fleet.gateway.listen.count === 1, `${edge}: listening again`);
+      await transport.close();
+      await waitFor(() => fleet.gateway.listen.count === 0, `${edge}: the channel closed`);
+      await trigger(fleet.url, 'test_trigger_tool_change');
+    }
   });
 
   it('leaves 2025 sessions as they were: subscriptions/listen is no method of theirs', async () => {

@@ -1,15 +1,11 @@
+import { META } from '../src/protocol/request-meta.js';
 import { post } from './support.js';
 
 /** MCP 2026-07-28 as a raw client speaks it: the envelope, the routing headers, one POST per request. */
 export const MODERN = '2026-07-28';
 
-export const META_KEYS = {
-  protocolVersion: 'io.modelcontextprotocol/protocolVersion',
-  clientCapabilities: 'io.modelcontextprotocol/clientCapabilities',
-  clientInfo: 'io.modelcontextprotocol/clientInfo',
-  logLevel: 'io.modelcontextprotocol/logLevel',
-  serverInfo: 'io.modelcontextprotocol/serverInfo',
-} as const;
+/** The `_meta` keys, as the gateway names them. */
+export const META_KEYS = META;
 
 export const envelope = (extra: Record<string, unknown> = {}) => ({
   [META_KEYS.protocolVersion]: MODERN,

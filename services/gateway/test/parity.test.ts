@@ -1,66 +1,32 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@mcp-fleet/contract';
-import { definitions } from '@mcp-fleet/provider-everything';
-import { defineTool } from '@mcp-fleet/sdk';
-import { gatedTool } from '@mcp-fleet/sdk/testing';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CreateMessageRequestSchema } from '@modelcontextprotocol/sdk/types.js';
-import { generateApiKey } from '../src/auth/api-keys.js';
 import { connectOver, EDGES, type EdgeAddresses } from './edge-clients.js';
-import { type Fleet, startFleet } from './support.js';
-
-const slow = gatedTool('slow');
-const plain = (name: string) =>
-  defineTool({ name, description: name, inputSchema: { type: 'object' }, handler: () => name });
+import { type ParityFleet, slow, startParityFleet } from './parity-fleet.js';
 
 /**
  * The same scenarios on every edge, so no feature lands on one edge only. A new edge joins EDGES;
- * a new scenario joins this list and runs everywhere.
+ * a new scenario joins this list and runs everywhere. parity-stateless.test.ts runs them in
+ * MCP 2026-07-28 on every edge that speaks it.
  */
 describe('edge parity: Streamable HTTP, legacy SSE, WebSocket and gRPC behave alike', () => {
-  let fleet: Fleet;
-  let dir: string;
+  let parity: ParityFleet;
   let at: EdgeAddresses;
-  const keys = Object.fromEntries(EDGES.map((edge) => [edge, generateApiKey(edge.replace(/[^a-z]/g, ''))]));
+  let keys: Record<string, string>;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mcpfleet-parity-'));
-    await writeFile(
-      join(dir, 'auth.yaml'),
-      `apiKeys:\n${EDGES.map((edge) => `  - { id: ${edge.replace(/[^a-z]/g, '')}, hash: "${keys[edge]?.hash}", subject: ${edge}, roles: [caller] }`).join('\n')}\n`,
-    );
-    await writeFile(
-      join(dir, 'policy.yaml'),
-      'roles:\n  caller:\n    tools: { allow: ["*"], deny: ["lab_forbidden"] }\n    toolRateLimit: { perSecond: 0.01, burst: 3 }\n',
-    );
-    fleet = await startFleet(
-      [
-        { name: 'everything', prefix: '', definitions },
-        { name: 'lab', definitions: [slow.definition, plain('limited'), plain('forbidden')] },
-      ],
-      { MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'), MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml') },
-    );
-    at = { http: fleet.url.replace(/\/mcp$/, ''), grpc: `127.0.0.1:${fleet.gateway.grpcPort}` };
+    parity = await startParityFleet(EDGES);
+    ({ at, keys } = parity);
   });
-  after(async () => {
-    await fleet.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  after(() => parity.close());
 
   for (const edge of EDGES) {
     describe(edge, () => {
       let client: Client;
       before(async () => {
-        client = await connectOver(
-          edge,
-          at,
-          { authorization: `Bearer ${keys[edge]?.key}` },
-          { sampling: {} },
-        );
+        client = await connectOver(edge, at, { authorization: `Bearer ${keys[edge]}` }, { sampling: {} });
       });
       after(() => client.close());
 

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { META_KEYS, MODERN, modernRequest, postModern } from './modern.js';
-import { type Fleet, post, startFleet } from './support.js';
+import { type Fleet, initialize, startFleet } from './support.js';
 
 describe('MCP 2026-07-28 over Streamable HTTP: stateless requests beside sessions', () => {
   let fleet: Fleet;
@@ -113,13 +113,6 @@ describe('MCP 2026-07-28 over Streamable HTTP: stateless requests beside session
   });
 
   it('still serves 2025-11-25 sessions on the same endpoint', async () => {
-    const { status, headers } = await post(fleet.url, {
-      jsonrpc: '2.0',
-      id: 0,
-      method: 'initialize',
-      params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
-    });
-    assert.equal(status, 200);
-    assert.ok(headers.get('mcp-session-id'));
+    assert.ok(await initialize(fleet.url));
   });
 });

@@ -129,7 +129,12 @@ export function answering(answer: (method: string, params: Record<string, unknow
 export function toolCall(
   name: string,
   args: Record<string, unknown> = {},
-  extra: { meta?: Record<string, unknown>; capabilities?: Record<string, unknown>; logLevel?: string } = {},
+  extra: {
+    meta?: Record<string, unknown>;
+    capabilities?: Record<string, unknown>;
+    logLevel?: string;
+    protocolVersion?: string;
+  } = {},
 ): CallClientFrame {
   const params: Record<string, unknown> = { name, arguments: args };
   if (extra.meta) params._meta = extra.meta;
@@ -139,7 +144,7 @@ export function toolCall(
       paramsJson: Buffer.from(JSON.stringify(params)),
       clientCapabilitiesJson: Buffer.from(JSON.stringify(extra.capabilities ?? {})),
       logLevel: extra.logLevel ?? '',
-      protocolVersion: '2025-11-25',
+      protocolVersion: extra.protocolVersion ?? '2025-11-25',
     },
   };
 }

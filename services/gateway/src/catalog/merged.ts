@@ -1,6 +1,7 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
+import { type HeaderParam, headerParamsOf } from './header-params.js';
 import type { ProviderConfig } from './providers-file.js';
 
 /** Exposed names must suit every client (DESIGN.md section 4). */
@@ -15,6 +16,8 @@ export interface ToolRoute {
   retryable: boolean;
   /** As the provider declared them: what annotation rules of the policy match. */
   annotations: unknown;
+  /** Arguments 2026-07-28 HTTP clients repeat in Mcp-Param-* headers. */
+  headerParams: HeaderParam[];
 }
 
 export interface PromptRoute {
@@ -121,6 +124,7 @@ export function mergeCatalog(snapshots: readonly ProviderSnapshot[]): MergedCata
         timeoutMs: timeoutOf(item.key),
         retryable: hasHint(definition, 'readOnlyHint') || hasHint(definition, 'idempotentHint'),
         annotations: definition.annotations,
+        headerParams: headerParamsOf(definition.inputSchema),
       });
       merged.toolList.push(definition);
     }

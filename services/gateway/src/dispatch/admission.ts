@@ -1,6 +1,7 @@
 import { type ErrorName, FleetError } from '@mcp-fleet/contract';
 import type { AuditLog, AuditOutcome } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
+import type { Screening } from '../engine/request-context.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import { decide, entitlements, type PolicyHolder } from '../policy/engine.js';
 import type { Kind } from '../policy/policy-file.js';
@@ -15,6 +16,8 @@ export interface Admitted {
   traceId?: string;
   /** Response headers the edge adds (RateLimit-*), filled in by admission. */
   headers: Record<string, string>;
+  /** What the request's routing headers already paid for (rate limits, quotas). */
+  screening?: Screening;
 }
 
 const seconds = (ms: number) => String(Math.max(0, Math.ceil(ms / 1000)));
@@ -38,6 +41,15 @@ function limited(
     data: { retryAfter: Number(seconds(retryAfterMs)), ...data },
     headers: { ...headers, 'retry-after': seconds(retryAfterMs) },
   });
+}
+
+/** A refusal by policy, audited with the rule that decided it. */
+function denied(
+  decision: { rule?: string; reason?: string },
+  record: (event: 'decision', outcome: AuditOutcome, extra: { rule?: string }) => void,
+): FleetError {
+  record('decision', 'denied', { rule: decision.rule });
+  return new FleetError('Forbidden', `Forbidden: ${decision.reason}`, { data: { rule: decision.rule } });
 }
 
 /**
@@ -65,15 +77,59 @@ export class Admission {
   /** Checks a request; resolves with the function that ends it (audits the call), or throws. */
   async admit(request: Admitted, kind: Kind, what: PolicyTarget, args?: Record<string, unknown>) {
     const { caller } = request;
-    const target = what.name;
-    const record = (
+    const record = this.recorder(request, what.name, args);
+    // A call always has arguments (none is {}): undefined would ask the list question.
+    const decision = decide(this.policy.current, caller, kind, what, args ?? {});
+    if (!decision.allowed) throw denied(decision, record);
+    const { screening } = request;
+    if (screening && !screening.spent && screening.kind === kind && screening.name === what.name) {
+      screening.spent = true;
+      Object.assign(request.headers, screening.headers);
+    } else await this.limit(request, kind, what.name, decision.rule, record);
+    const slot = this.concurrency.acquire(request.sessionId, caller.principal);
+    if (typeof slot !== 'function') {
+      record('decision', 'concurrency_limited', { rule: decision.rule });
+      throw limited(
+        'RateLimited',
+        `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
+        1000,
+        request.headers,
+      );
+    }
+    record('decision', 'allowed', { rule: decision.rule });
+    const started = performance.now();
+    return (outcome: AuditOutcome, errorClass?: string) => {
+      slot();
+      record('call', outcome, {
+        errorClass,
+        latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+    };
+  }
+
+  /**
+   * Admission from a 2026-07-28 request's routing headers, before its body is read: refuses a
+   * target no policy rule allows the caller whatever the arguments, and spends its rate limits
+   * and quotas. The admission of the same target later spends the returned screening instead.
+   */
+  async screen(request: Admitted, kind: Kind, what: PolicyTarget): Promise<Screening> {
+    const record = this.recorder(request, what.name, undefined);
+    // No arguments: the list question, "may this caller use it at all".
+    const decision = decide(this.policy.current, request.caller, kind, what);
+    if (!decision.allowed) throw denied(decision, record);
+    await this.limit(request, kind, what.name, undefined, record);
+    return { kind, name: what.name, spent: false, headers: request.headers };
+  }
+
+  private recorder(request: Admitted, target: string, args: Record<string, unknown> | undefined) {
+    return (
       event: 'decision' | 'call',
       outcome: AuditOutcome,
       extra: { rule?: string; errorClass?: string; latencyMs?: number } = {},
     ) =>
       this.audit.record({
         event,
-        caller,
+        caller: request.caller,
         sessionId: request.sessionId,
         method: request.method,
         target,
@@ -82,13 +138,17 @@ export class Admission {
         traceId: request.traceId,
         ...extra,
       });
+  }
 
-    // A call always has arguments (none is {}): undefined would ask the list question.
-    const decision = decide(this.policy.current, caller, kind, what, args ?? {});
-    if (!decision.allowed) {
-      record('decision', 'denied', { rule: decision.rule });
-      throw new FleetError('Forbidden', `Forbidden: ${decision.reason}`, { data: { rule: decision.rule } });
-    }
+  /** The caller's rate limits and quotas for `target`: spent, or refused with when to retry. */
+  private async limit(
+    request: Admitted,
+    kind: Kind,
+    target: string,
+    rule: string | undefined,
+    record: ReturnType<Admission['recorder']>,
+  ): Promise<void> {
+    const { caller } = request;
     const rights = entitlements(this.policy.current, caller);
     const quotaKeys: QuotaKey[] = [];
     if (rights.quota?.perHour !== undefined)
@@ -115,12 +175,12 @@ export class Admission {
     const rate = await this.limiter.rate(rateKeys);
     if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
     if (!rate.allowed) {
-      record('decision', 'rate_limited', { rule: decision.rule });
+      record('decision', 'rate_limited', { rule });
       throw limited('RateLimited', 'Rate limit exceeded: slow down', rate.retryAfterMs, request.headers);
     }
     const quota = await this.limiter.quota(quotaKeys);
     if (!quota.allowed) {
-      record('decision', 'quota_exceeded', { rule: decision.rule });
+      record('decision', 'quota_exceeded', { rule });
       throw limited(
         'QuotaExceeded',
         `Quota exceeded: ${quota.limit} calls per ${quota.window}`,
@@ -132,24 +192,5 @@ export class Admission {
         },
       );
     }
-    const slot = this.concurrency.acquire(request.sessionId, caller.principal);
-    if (typeof slot !== 'function') {
-      record('decision', 'concurrency_limited', { rule: decision.rule });
-      throw limited(
-        'RateLimited',
-        `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
-        1000,
-        request.headers,
-      );
-    }
-    record('decision', 'allowed', { rule: decision.rule });
-    const started = performance.now();
-    return (outcome: AuditOutcome, errorClass?: string) => {
-      slot();
-      record('call', outcome, {
-        errorClass,
-        latencyMs: Math.round((performance.now() - started) * 100) / 100,
-      });
-    };
   }
 }

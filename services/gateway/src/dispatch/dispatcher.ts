@@ -308,7 +308,14 @@ export class Dispatcher implements RequestHandler {
     work: () => Promise<RawJson>,
   ): Promise<RawJson> {
     const end = await this.deps.admission.admit(
-      { caller: ctx.caller, sessionId: ctx.session.id, method, traceId: ctx.traceId, headers: ctx.headers },
+      {
+        caller: ctx.caller,
+        sessionId: ctx.session.id,
+        method,
+        traceId: ctx.traceId,
+        headers: ctx.headers,
+        screening: ctx.envelope?.screening,
+      },
       kind,
       target,
       args,

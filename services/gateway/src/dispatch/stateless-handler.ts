@@ -1,7 +1,17 @@
-import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
-import { methodNotFound } from '../protocol/errors.js';
+import { ErrorCode, FleetError } from '@mcp-fleet/contract';
+import type { Caller } from '../auth/caller.js';
+import type { HeaderParam } from '../catalog/header-params.js';
+import type { Envelope } from '../engine/dialect.js';
+import type {
+  RequestContext,
+  RequestHandler,
+  Screening,
+  ServerDescription,
+} from '../engine/request-context.js';
+import { invalidParams, methodNotFound } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 import { META } from '../protocol/request-meta.js';
+import { checkParamHeaders } from '../protocol/routing-headers.js';
 import { isModernVersion, MODERN_VERSIONS } from '../protocol/versions.js';
 import type { ListenStreams } from '../subscriptions/listen-streams.js';
 
@@ -42,9 +52,16 @@ function modernCapabilities(listens: boolean): JsonObject {
   };
 }
 
+/** A read that found nothing: `"contents":[]` anywhere in the result (a provider's own answer). */
+const EMPTY_CONTENTS = /"contents"\s*:\s*\[\s*\]/;
+
 export interface StatelessOptions {
   /** The ttlMs hint on cacheable results. */
   cacheTtlMs: number;
+  /** The `x-mcp-header` arguments of a tool, by its exposed name. */
+  headerParams(tool: string): readonly HeaderParam[];
+  /** Admission by the routing headers, before the body is read. */
+  screen(caller: Caller, envelope: Envelope): Promise<Screening | undefined>;
   /** What serves subscriptions/listen; without it the method is a 404 and nothing is announced. */
   listen?: ListenStreams;
 }
@@ -69,15 +86,37 @@ export class StatelessHandler implements RequestHandler {
     return method === 'server/discover' || this.inner.answersAtOnce(method);
   }
 
+  screen(caller: Caller, envelope: Envelope): Promise<Screening | undefined> {
+    return this.options.screen(caller, envelope);
+  }
+
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
     const { listen } = this.options;
     if (method === 'subscriptions/listen' && listen)
       return this.complete(await listen.serve(ctx, params), {});
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
-    const result =
-      method === 'server/discover' ? this.discover() : await this.inner.request(ctx, method, params);
+    if (method === 'tools/call' && ctx.envelope)
+      checkParamHeaders(ctx.envelope, this.options.headerParams(String(params.name)), params.arguments);
+    const result = method === 'server/discover' ? this.discover() : await this.forward(ctx, method, params);
     return this.complete(result, CACHEABLE.has(method) ? this.cacheHints(method) : {});
+  }
+
+  /**
+   * The inner handler's answer, a missing resource refused as SEP-2164 says (InvalidParams with
+   * the uri; never ResourceNotFound, never empty contents).
+   */
+  private async forward(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
+    if (method !== 'resources/read') return this.inner.request(ctx, method, params);
+    const uri = String(params.uri);
+    const missing = () => invalidParams(`Resource not found: ${uri}`, { uri });
+    const result = await this.inner.request(ctx, method, params).catch((err: unknown) => {
+      throw err instanceof FleetError && err.code === ErrorCode.ResourceNotFound ? missing() : err;
+    });
+    const text = result instanceof RawJson ? result.text : JSON.stringify(result);
+    if (EMPTY_CONTENTS.test(text) && (JSON.parse(text) as { contents?: unknown[] }).contents?.length === 0)
+      throw missing();
+    return result;
   }
 
   private discover(): JsonObject {

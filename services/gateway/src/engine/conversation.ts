@@ -7,6 +7,7 @@ import {
   invalidMessage,
   type JsonRpcRequest,
   parseText,
+  type RequestId,
   serializeResponse,
 } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';
@@ -20,27 +21,36 @@ export interface Channel {
   send(text: string): void;
   envelope: Envelope;
   traceContext?: Context;
+  /** True on a transport only session-era clients use (HTTP+SSE): stateless requests are refused. */
+  sessionsOnly?: boolean;
 }
+
+/** A stateless request on a channel that predates MCP 2026-07-28. */
+const statelessRefused = () =>
+  invalidRequest(
+    'Invalid Request: MCP 2026-07-28 is not spoken on the HTTP+SSE transport (2024-11-05 to 2025-11-25 only): use Streamable HTTP, WebSocket or gRPC',
+  );
 
 /**
  * A conversation whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream
  * with its POST endpoint, a gRPC stream): it opens with `initialize` on the channel and ends with
  * the channel. Requests run concurrently; everything the server sends — responses, progress, logs,
- * server-to-client requests, list changes — goes down the same channel.
+ * server-to-client requests, list changes — goes down the same channel. A stateless (2026-07-28)
+ * request needs no opening: each frame's `_meta` selects the dialect, and its answer, progress and
+ * logs go down the channel too.
  */
 export class Conversation {
   private session: SessionData | undefined;
   /** Messages after `initialize` wait for it: the channel is ordered, the session must exist. */
   private initializing: Promise<unknown> | undefined;
   private release: (() => void)[] = [];
-  private readonly dialect: Dialect;
+  /** Stateless requests running, by id: the session each was given, for cancelling it. */
+  private readonly alone = new Map<RequestId, string>();
 
   constructor(
     private readonly engine: SessionEngine,
     private readonly channel: Channel,
-  ) {
-    this.dialect = engine.dialectFor(channel.envelope);
-  }
+  ) {}
 
   get sessionId(): string | undefined {
     return this.session?.id;
@@ -58,6 +68,8 @@ export class Conversation {
   /** The channel is gone: so is the session, and everything still running for it. Never rejects. */
   async close(): Promise<void> {
     for (const release of this.release.splice(0)) release();
+    for (const [requestId, sessionId] of this.alone)
+      this.engine.cancelLocal(sessionId, requestId, 'channel closed');
     if (this.session) await this.engine.endSession(this.session.id).catch(() => {});
   }
 
@@ -77,17 +89,26 @@ export class Conversation {
       await this.request(item.message);
       return;
     }
-    const refused = await this.engine.take(this.session?.id, this.channel.caller, item);
+    const refused = await this.engine.take(this.sessionOfMessage(item), this.channel.caller, item);
     // A refused answer has no request of the client's to answer: JSON-RPC's null id. A
     // notification gets no reply, refused or not.
     if (refused && item.kind === 'response')
       this.channel.send(serializeResponse(null, { error: refused.toWire() }));
   }
 
+  /** The session a client notification concerns: a stateless request's when it cancels one. */
+  private sessionOfMessage(item: Exclude<Classified, { kind: 'invalid' | 'request' }>): string | undefined {
+    const cancelled = item.kind === 'notification' ? item.message.params?.requestId : undefined;
+    const alone = cancelled === undefined ? undefined : this.alone.get(cancelled as RequestId);
+    return alone ?? this.session?.id;
+  }
+
   private async request(message: JsonRpcRequest): Promise<void> {
-    const { send, caller, traceContext } = this.channel;
-    if (this.dialect.opens(message)) {
-      const opened = this.open(message);
+    const dialect = this.engine.dialectFor(this.channel.envelope, message);
+    if (dialect.stateless) return this.requestAlone(dialect, message);
+    const { send } = this.channel;
+    if (dialect.opens(message)) {
+      const opened = this.open(dialect, message);
       this.initializing ??= opened;
       send(await opened);
       return;
@@ -101,6 +122,12 @@ export class Conversation {
       send(serializeResponse(message.id, { error: invalidRequest(`Invalid Request: ${reason}`).toWire() }));
       return;
     }
+    await this.answer(session, message);
+  }
+
+  /** One request answered down the channel: what it sends before its answer too. */
+  private async answer(session: SessionData, message: JsonRpcRequest): Promise<void> {
+    const { send, caller, traceContext } = this.channel;
     const answer = await this.engine.answer(session, caller, message, {
       traceContext,
       headers: {},
@@ -111,13 +138,32 @@ export class Conversation {
     if (!answer.cancelled) send(answer.text);
   }
 
-  private async open(message: JsonRpcRequest): Promise<string> {
+  /** A stateless request: its own session, from its `_meta`; refusals answer it by id. */
+  private async requestAlone(dialect: Dialect, message: JsonRpcRequest): Promise<void> {
+    let session: SessionData;
+    try {
+      if (this.channel.sessionsOnly) throw statelessRefused();
+      this.engine.refuseWhileDraining();
+      session = await this.engine.sessionOf(dialect, this.channel.envelope, this.channel.caller, message);
+    } catch (err) {
+      this.channel.send(serializeResponse(message.id, { error: wireErrorOf(err) }));
+      return;
+    }
+    this.alone.set(message.id, session.id);
+    try {
+      await this.answer(session, message);
+    } finally {
+      this.alone.delete(message.id);
+    }
+  }
+
+  private async open(dialect: Dialect, message: JsonRpcRequest): Promise<string> {
     if (this.session)
       return serializeResponse(message.id, {
         error: invalidRequest('Invalid Request: the session is already initialized').toWire(),
       });
     try {
-      const { session, text } = await this.engine.open(this.dialect, message, this.channel.caller);
+      const { session, text } = await this.engine.open(dialect, message, this.channel.caller);
       this.session = session;
       // List changes and resource updates of this session arrive on the channel.
       this.release.push(this.engine.streams.attachChannel(session.id, this.channel.send));

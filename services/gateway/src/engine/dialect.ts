@@ -1,7 +1,7 @@
 import type { Caller } from '../auth/caller.js';
 import type { JsonObject, JsonRpcRequest } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';
-import type { ServerDescription } from './request-context.js';
+import type { Screening, ServerDescription } from './request-context.js';
 
 /**
  * What a transport tells the engine of one exchange besides its messages: the headers it came
@@ -15,6 +15,8 @@ export interface Envelope {
    * A channel's headers (a WebSocket upgrade, gRPC metadata) say nothing of its requests.
    */
   routesRequests?: boolean;
+  /** What the routing headers were admitted for before the body was read. */
+  screening?: Screening;
 }
 
 /** Finds a stored session by id; refuses with a FleetError when the store cannot answer. */

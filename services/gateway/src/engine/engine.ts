@@ -19,7 +19,7 @@ import {
 import { type Bus, CHANNELS, type EventLog, type SessionData, type SessionStore } from '../session/types.js';
 import type { Dialect, Envelope } from './dialect.js';
 import { InflightRequests } from './inflight.js';
-import type { RequestContext, RequestHandler } from './request-context.js';
+import type { RequestContext, RequestHandler, Screening } from './request-context.js';
 import type { ServerRequests } from './server-requests.js';
 import { sessionDialect } from './session-dialect.js';
 import { SessionStreams } from './session-streams.js';
@@ -42,6 +42,8 @@ export interface Outlet {
   traceContext?: Context;
   /** Filled in while the request runs (RateLimit-*): headers for edges that have them. */
   headers: Record<string, string>;
+  /** The request's own headers (a 2026-07-28 POST): what its routing headers are checked against. */
+  envelope?: Envelope;
   emit(message: JsonRpcMessage): void;
   detach(retryMs: number): void;
 }
@@ -112,8 +114,8 @@ export class SessionEngine {
     return this.streams.connected;
   }
 
-  /** Aborts a request running on this replica (its client left). */
-  cancel(sessionId: string, requestId: RequestId, reason: string): void {
+  /** Aborts one request running on this replica (a stateless request whose client went away). */
+  cancelLocal(sessionId: string, requestId: RequestId, reason: string): void {
     this.inflight.abort(sessionId, requestId, reason);
   }
 
@@ -130,6 +132,11 @@ export class SessionEngine {
   /** The caller of an exchange; refuses with Unauthenticated / Forbidden (with a challenge). */
   authenticate(credentials: Credentials, baseUrl: string): Promise<Caller> {
     return this.deps.authenticator.authenticate(credentials, baseUrl);
+  }
+
+  /** Admission by an exchange's routing headers before its body is read, when the handler does it. */
+  async screen(envelope: Envelope, caller: Caller): Promise<Screening | undefined> {
+    return this.deps.handler.screen?.(caller, envelope);
   }
 
   dialectFor(envelope: Envelope, message?: JsonRpcRequest): Dialect {
@@ -183,6 +190,7 @@ export class SessionEngine {
       requestId: request.id,
       traceContext: outlet.traceContext,
       headers: outlet.headers,
+      envelope: outlet.envelope,
       signal,
       emit: (message) => outlet.emit(message),
       detach: (retryMs) => outlet.detach(retryMs),

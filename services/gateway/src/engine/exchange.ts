@@ -97,6 +97,7 @@ async function answerAlone(
     throw err;
   }
   const outlet = reply.answering(session, dialect, message);
+  if (envelope.routesRequests) outlet.envelope = envelope;
   outlet.finish(await engine.answer(session, caller, message, outlet));
 }
 

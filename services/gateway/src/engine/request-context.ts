@@ -2,6 +2,7 @@ import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';
+import type { Envelope } from './dialect.js';
 
 /** One client request being answered, as whatever answers it sees it. */
 export interface RequestContext {
@@ -14,6 +15,8 @@ export interface RequestContext {
   traceContext?: Context;
   /** Headers the edge adds to its answer (RateLimit-*). */
   headers: Record<string, string>;
+  /** The headers of the exchange when they are the request's own (a 2026-07-28 POST). */
+  envelope?: Envelope;
   /** Aborted by notifications/cancelled, session deletion or shutdown. */
   signal: AbortSignal;
   /** Sends a message related to this request (progress, log, server request) to the client. */
@@ -44,4 +47,21 @@ export interface RequestHandler {
   request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown>;
   /** True for methods answered at once, by the gateway itself: never worth streaming. */
   answersAtOnce(method: string): boolean;
+  /**
+   * Admits a request by its routing headers alone, before its body is read; undefined when the
+   * headers name nothing to admit. Throws a FleetError to refuse it.
+   */
+  screen?(caller: Caller, envelope: Envelope): Promise<Screening | undefined>;
+}
+
+/**
+ * What a 2026-07-28 request's routing headers were admitted for before its body was read (policy
+ * by name; rate limits and quotas spent): spent once, by the admission of that very target.
+ */
+export interface Screening {
+  kind: string;
+  name: string;
+  spent: boolean;
+  /** The RateLimit-* headers the screening's limits produced. */
+  headers: Record<string, string>;
 }

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../engine/request-context.js';
 import type { JsonObject, RawJson } from '../protocol/messages.js';
+import { isModernVersion } from '../protocol/versions.js';
 import type { Bus } from '../session/types.js';
 import { retryFields, withoutRetryFields } from './input-requests.js';
 import { type Emit, ParkedCall } from './parked-call.js';
@@ -8,9 +9,6 @@ import { ParkedCallLost, ResumeRelay, type Resumption, type RoundAnswer } from '
 
 /** The only requests that may answer input_required (SEP-2322); lists never do. */
 const MAY_ASK: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
-
-/** Protocol versions whose clients get input_required results instead of server→client requests. */
-const STATELESS_VERSIONS: ReadonlySet<string> = new Set(['2026-07-28']);
 
 /** Runs a request as the dispatcher would, with the context and params given. */
 export type Work = (ctx: RequestContext, params: JsonObject) => Promise<RawJson>;
@@ -57,7 +55,7 @@ export class InputRequired {
 
   /** True when this request is answered through `serve`: a 2026 request that may ask, not already served. */
   serves(ctx: RequestContext, method: string): boolean {
-    return MAY_ASK.has(method) && STATELESS_VERSIONS.has(ctx.session.protocolVersion) && !ctx.ask;
+    return MAY_ASK.has(method) && isModernVersion(ctx.session.protocolVersion) && !ctx.ask;
   }
 
   /** Answers a request that may ask its client for input: a new call, or the retry of a parked one. */

@@ -98,3 +98,33 @@ export function scanNesting(text: string, limit: number): Nesting {
   }
   return SHALLOW;
 }
+
+/**
+ * The id of a message's top level, found by scanning, not parsing: what a request refused before
+ * its body is parsed (by its routing headers) is answered with. Null when there is none to use.
+ */
+export function scanRequestId(text: string): RequestId | null {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    switch (text.charCodeAt(i)) {
+      case QUOTE: {
+        const end = endOfString(text, i);
+        if (depth === 1 && end === i + 3 && text.startsWith('id', i + 1)) {
+          const id = idAfter(text, end + 1);
+          if (id !== undefined) return id;
+        }
+        i = end;
+        break;
+      }
+      case OPEN_SQUARE:
+      case OPEN_CURLY:
+        depth++;
+        break;
+      case CLOSE_SQUARE:
+      case CLOSE_CURLY:
+        depth--;
+        break;
+    }
+  }
+  return null;
+}

@@ -85,3 +85,39 @@ export function checkRoutingHeaders(source: HeaderSource, message: JsonRpcReques
   if (typeof bodyValue !== 'string' || decodeHeaderValue(raw) !== bodyValue)
     throw headerMismatch('Mcp-Name', raw, bodyValue);
 }
+
+/** The argument at `path` of a tool's arguments, or undefined. */
+function argumentAt(args: unknown, path: readonly string[]): unknown {
+  let value = args;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    value = (value as JsonObject)[key];
+  }
+  return value;
+}
+
+/** True when a decoded header value says what the body's argument says (integers numerically). */
+function sameArgument(decoded: string, value: unknown): boolean {
+  if (typeof value === 'number') return decoded.trim() !== '' && Number(decoded) === value;
+  if (typeof value === 'boolean') return decoded === String(value);
+  return decoded === value;
+}
+
+/**
+ * A tools/call's `Mcp-Param-*` headers against the arguments the tool routes (`x-mcp-header`):
+ * an argument that is present must come with its header, and the header must decode to it.
+ */
+export function checkParamHeaders(
+  source: HeaderSource,
+  params: readonly { header: string; path: readonly string[] }[],
+  args: unknown,
+): void {
+  for (const param of params) {
+    const value = argumentAt(args, param.path);
+    if (value === undefined || value === null) continue;
+    const name = `Mcp-Param-${param.header}`;
+    const raw = source.header(name.toLowerCase());
+    const decoded = raw === undefined ? undefined : decodeHeaderValue(raw);
+    if (decoded === undefined || !sameArgument(decoded, value)) throw headerMismatch(name, raw, value);
+  }
+}

@@ -51,9 +51,15 @@ export function httpAnswer(
       options.logger,
     );
     stream = dialect.stateless
-      ? directStream(sse, () => engine.cancel(session.id, request.id, 'the client closed the stream'))
+      ? directStream(sse)
       : engine.streams.openRequestStream(session.id, sse, resumable);
   };
+  let finished = false;
+  // Without sessions there is no cancel message: a client that hangs up cancels (2026-07-28).
+  if (dialect.stateless)
+    reply.raw.on('close', () => {
+      if (!finished) engine.cancelLocal(session.id, request.id, 'the client closed the connection');
+    });
   // The gateway's own answers are always plain JSON.
   const timer = engine.answersAtOnce(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
 
@@ -72,6 +78,7 @@ export function httpAnswer(
       sse?.end(retryMs);
     },
     finish(answer) {
+      finished = true;
       clearTimeout(timer);
       if (answer.cancelled) {
         // A cancelled request gets no response (MCP cancellation); close a stream still open.
@@ -93,21 +100,11 @@ export function httpAnswer(
   };
 }
 
-/**
- * A request stream written straight to its SSE response: events without ids, kept nowhere. A
- * stream that ends before the answer was closed by its client, which cancels the request (MCP
- * 2026-07-28 has no other cancellation over HTTP; a listen stream ends that way).
- */
-function directStream(sse: SseStream, closedEarly: () => void): RequestStream {
-  let finished = false;
+/** A request stream written straight to its SSE response: events without ids, kept nowhere. */
+function directStream(sse: SseStream): RequestStream {
   return {
     emit: (text) => sse.write('', text, false),
-    finish: (text) => {
-      finished = true;
-      sse.write('', text, true);
-    },
-    release: () => {
-      if (!finished) closedEarly();
-    },
+    finish: (text) => sse.write('', text, true),
+    release: () => {},
   };
 }

@@ -68,9 +68,11 @@ export function answerStatus(
 
 /**
  * The errors a stateless (2026-07-28) answer carries on its HTTP status too, as the spec and the
- * official SDK do: an unknown or removed method is a 404, a missing client capability a 400.
+ * official SDK do: an unknown or removed method is a 404, a missing client capability or an
+ * Mcp-Param-* header that disagrees with the arguments a 400.
  */
 const STATUS_OF_STATELESS_ANSWERS: ReadonlySet<FleetError['kind']> = new Set([
   'MethodNotFound',
   'MissingClientCapability',
+  'HeaderMismatch',
 ]);

@@ -83,6 +83,7 @@ export async function registerLegacySse(
       send,
       envelope: envelopeOf(request),
       traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
+      sessionsOnly: true,
     });
     connections.set(connectionId, { channel, principal: caller.principal });
     write(`event: endpoint\ndata: ${options.messagesPath}?sessionId=${encodeURIComponent(connectionId)}\n\n`);

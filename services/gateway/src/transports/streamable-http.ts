@@ -7,6 +7,7 @@ import type { SessionEngine } from '../engine/engine.js';
 import { type ExchangeReply, handleExchange } from '../engine/exchange.js';
 import { STANDALONE_STREAM } from '../engine/session-streams.js';
 import { refusals } from '../protocol/errors.js';
+import { scanRequestId } from '../protocol/json-scan.js';
 import { streamOfEventId } from '../session/types.js';
 import { type HttpAnswerOptions, httpAnswer } from './http-answer.js';
 import { baseUrlOf, credentialsOf, envelopeOf, header, sendFleetError } from './http-exchange.js';
@@ -71,7 +72,14 @@ export function registerStreamableHttp(
         throw refusals.notAcceptable('both application/json and text/event-stream');
       }
       const text = (request.body as Buffer).toString('utf8');
-      const envelope = { ...envelopeOf(request), routesRequests: true };
+      const envelope: Envelope = { ...envelopeOf(request), routesRequests: true };
+      try {
+        envelope.screening = await engine.screen(envelope, caller);
+      } catch (err) {
+        // Refused by its routing headers: the body is scanned for its id, never parsed.
+        if (err instanceof FleetError) return sendFleetError(reply, err, scanRequestId(text));
+        throw err;
+      }
       await handleExchange(engine, envelope, caller, text, exchangeReply(request, reply));
       return reply;
     }),

@@ -1,8 +1,10 @@
 import { prompts } from './prompts.js';
 import { resources } from './resources.js';
 import { triggerPromptChange, triggerToolChange } from './tools/catalog-triggers.js';
+import { loggingTool, missingCapability } from './tools/diagnostics.js';
 import { echo } from './tools/echo.js';
 import { elicitation, elicitationDefaults, elicitationEnums } from './tools/elicitation.js';
+import { headerParam } from './tools/headers.js';
 import {
   inputCapabilities,
   inputElicitation,
@@ -30,16 +32,22 @@ export { prompts } from './prompts.js';
 export { resources, WATCHED_RESOURCE, watched } from './resources.js';
 export { catalogChanges } from './tools/catalog-triggers.js';
 
-/** Every tool: echo, then the conformance suite's fixtures. */
+/**
+ * Every tool: the conformance suite's fixtures and echo. The first listed takes no arguments:
+ * conformance calls the first tool of tools/list with none (SEP-2243's whitespace check).
+ */
 export const tools = [
-  echo,
   simpleText,
+  echo,
   imageContent,
   audioContent,
   embeddedResource,
   multipleContentTypes,
   withLogging,
   errorHandling,
+  loggingTool,
+  missingCapability,
+  headerParam,
   withProgress,
   sampling,
   elicitation,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type DescribeResponse__Output, ErrorCode } from '@mcp-fleet/contract';
+import { type DescribeResponse__Output, ErrorCode, NO_LOGS } from '@mcp-fleet/contract';
 import {
   answering,
   errorOf,
@@ -48,11 +48,23 @@ describe('everything provider fixtures', () => {
       'test_elicitation_sep1330_enums',
       'test_embedded_resource',
       'test_error_handling',
+      'test_header_param',
       'test_image_content',
+      'test_input_required_result_capabilities',
+      'test_input_required_result_elicitation',
+      'test_input_required_result_list_roots',
+      'test_input_required_result_multi_round',
+      'test_input_required_result_multiple_inputs',
+      'test_input_required_result_request_state',
+      'test_input_required_result_sampling',
+      'test_input_required_result_tampered_state',
+      'test_logging_tool',
+      'test_missing_capability',
       'test_multiple_content_types',
       'test_reconnection',
       'test_sampling',
       'test_simple_text',
+      'test_streaming_elicitation',
       'test_tool_with_logging',
       'test_tool_with_progress',
       'test_trigger_prompt_change',
@@ -134,6 +146,35 @@ describe('everything provider fixtures', () => {
       .map((f) => JSON.parse(f.log?.dataJson.toString() ?? ''));
     assert.deepEqual(logs, ['Tool execution started', 'Tool processing data', 'Tool execution completed']);
     assert.equal(outcome.frames.at(-1)?.frame, 'result');
+  });
+
+  it('test_logging_tool logs at and above the level asked for, and nothing when asked for none', async () => {
+    const levels = async (logLevel: string) =>
+      (await runCall(provider.client, toolCall('test_logging_tool', {}, { logLevel }))).frames
+        .filter((f) => f.frame === 'log')
+        .map((f) => f.log?.level);
+    assert.deepEqual(await levels('debug'), ['debug', 'info', 'warning', 'error']);
+    assert.deepEqual(await levels('warning'), ['warning', 'error']);
+    assert.deepEqual(await levels(NO_LOGS), []);
+  });
+
+  it('test_missing_capability names sampling in MissingClientCapability for a 2026-07-28 client without it', async () => {
+    const outcome = await runCall(
+      provider.client,
+      toolCall('test_missing_capability', {}, { protocolVersion: '2026-07-28' }),
+    );
+    const error = errorOf(outcome);
+    assert.equal(error.code, ErrorCode.MissingClientCapability);
+    assert.deepEqual(error.data, { requiredCapabilities: { sampling: {} } });
+  });
+
+  it('test_header_param declares its region as the Region routing header', async () => {
+    assert.deepEqual(
+      resultOf(await runCall(provider.client, toolCall('test_header_param', { region: 'eu' }))),
+      {
+        content: [{ type: 'text', text: 'Region: eu' }],
+      },
+    );
   });
 
   it('test_tool_with_progress reports 0, 50, 100 of 100 when given a progress token', async () => {

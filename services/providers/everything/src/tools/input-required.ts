@@ -23,7 +23,10 @@ export async function askField(ctx: HandlerContext, key: string, message: string
 
 async function askModel(ctx: HandlerContext, key: string, text: string, maxTokens: number) {
   const answer = await ctx.sample(
-    withInputKey<SampleParams>(key, { messages: [{ role: 'user', content: { type: 'text', text } }], maxTokens }),
+    withInputKey<SampleParams>(key, {
+      messages: [{ role: 'user', content: { type: 'text', text } }],
+      maxTokens,
+    }),
   );
   return answer.content && 'text' in answer.content ? answer.content.text : JSON.stringify(answer.content);
 }
