@@ -34,13 +34,6 @@ exit codes: 0 done; 1 the tool or workflow failed; 2 bad command line or argumen
 /** Exit codes a script can act on. */
 const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, denied: 4, timeout: 5, limited: 6 } as const;
 
-/** The SDK's own failures that a script can act on; any other is a failed call. */
-const SDK_EXIT: Partial<Record<SdkErrorCode, number>> = {
-  [SdkErrorCode.RequestTimeout]: EXIT.timeout,
-  [SdkErrorCode.ClientHttpAuthentication]: EXIT.denied,
-  [SdkErrorCode.ClientHttpForbidden]: EXIT.denied,
-};
-
 function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError || String((err as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS'))
     return EXIT.usage;
@@ -64,7 +57,8 @@ function exitCodeOf(err: unknown): number {
         return EXIT.failed;
     }
   }
-  if (err instanceof SdkError) return SDK_EXIT[err.code] ?? EXIT.failed;
+  // The SDK's own failures (its codes are strings, apart from the wire's): a timeout, or a failed call.
+  if (err instanceof SdkError) return err.code === SdkErrorCode.RequestTimeout ? EXIT.timeout : EXIT.failed;
   if (/\b40[13]\b|Unauthorized|Forbidden/.test((err as Error)?.message ?? '')) return EXIT.denied;
   return retryable(err)?.kind === 'connection' ? EXIT.unavailable : EXIT.failed;
 }
