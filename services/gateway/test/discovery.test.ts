@@ -1,16 +1,12 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { defineTool } from '@mcp-fleet/sdk';
 import { freePort, type ProviderProcess, spawnProvider } from '@mcp-fleet/sdk/testing';
 import { ANNOTATION, PROVIDER_LABEL, providerOfService } from '../src/catalog/kube-discovery.js';
+import { EVERYTHING } from './gateway-processes.js';
 import { type Fleet, post, startFleet, type WatchedSession, watchedSession } from './support.js';
-
-const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
-);
 
 const lab = defineTool({
   name: 'ping',

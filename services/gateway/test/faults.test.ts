@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { CallAbortedError } from '@mcp-fleet/sdk';
 import { freePort, gatedTool, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
+import { EVERYTHING } from './gateway-processes.js';
 import {
   type Fleet,
   initialize,
@@ -13,10 +13,6 @@ import {
   type WatchedSession,
   watchedSession,
 } from './support.js';
-
-const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
-);
 
 const slow = gatedTool('slow');
 

@@ -10,7 +10,7 @@ import { DEV_POLICY, writeSigningKey } from './support.js';
 export const GATEWAY = fileURLToPath(new URL('../src/server.js', import.meta.url));
 /** The everything provider's entry point, as its image runs it. */
 export const EVERYTHING = fileURLToPath(
-  import.meta.resolve('@mcp-fleet/provider-everything').replace('definitions.js', 'main.js'),
+  import.meta.resolve('@mcp-fleet/provider-everything').replace('provider.js', 'main.js'),
 );
 
 /** One real gateway process (`dist/src/server.js`): a crash shows as a process that exited. */

@@ -9,6 +9,7 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool, type HandlerContext, withInputKey } from '@mcp-fleet/sdk';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { META_KEYS, modernRequest, postModern } from './modern.js';
 import { answers, ask, type InputRequired, textOf, tool } from './mrtr.js';
 import { redisUrl } from './redis-support.js';
 import { type Fleet, startFleet } from './support.js';
@@ -32,6 +33,24 @@ const askAndWait = defineTool({
       } as Parameters<HandlerContext['elicit']>[0]),
     );
     return `got ${JSON.stringify(answer.content)}`;
+  },
+});
+
+/** Asks for a name, then reports progress before it answers: notifications of a resumed round. */
+const askThenProgress = defineTool({
+  name: 'ask_then_progress',
+  description: 'Asks for a name, reports progress, then greets.',
+  inputSchema: { type: 'object' },
+  async handler(_args, ctx) {
+    const answer = await ctx.elicit(
+      withInputKey('user_name', {
+        message: 'Name?',
+        requestedSchema: { type: 'object', properties: { name: { type: 'string' } } },
+      } as Parameters<HandlerContext['elicit']>[0]),
+    );
+    ctx.progress(1, 2, 'answered');
+    await sleep(100);
+    return `hi ${String(answer.content?.name)}`;
   },
 });
 
@@ -112,7 +131,10 @@ describe('input_required across two replicas sharing Redis', () => {
   let b: string;
   before(async () => {
     fleet = await startFleet(
-      [{ name: 'everything', prefix: '', definitions }],
+      [
+        { name: 'everything', prefix: '', definitions },
+        { name: 'lab', definitions: [askThenProgress] },
+      ],
       { REDIS_URL: redisUrl() },
       [],
       2,
@@ -140,6 +162,27 @@ describe('input_required across two replicas sharing Redis', () => {
     assert.equal(textOf(r3.result), 'Multi-round complete for Ann who likes red');
     const tampered = await ask(b, tool(multi, { requestState: `${r1.requestState.slice(0, -2)}AA` }));
     assert.equal(tampered.error?.data?.reason, 'signature');
+  });
+
+  it("the other replica streams the resumed round's progress back, under the retry's own token", async () => {
+    const call = (id: number, token: string, extra: Record<string, unknown> = {}) =>
+      modernRequest(
+        id,
+        'tools/call',
+        { name: 'lab_ask_then_progress', arguments: {}, ...extra },
+        {
+          [META_KEYS.clientCapabilities]: { elicitation: {} },
+          progressToken: token,
+        },
+      );
+    const r1 = (await postModern(a, call(1, 'first'))).json?.result as unknown as InputRequired;
+    const retry = call(2, 'second', {
+      inputResponses: { user_name: answers.name('Gus') },
+      requestState: r1.requestState,
+    });
+    const { text, json } = await postModern(b, retry);
+    assert.match(text, /"method":"notifications\/progress","params":\{"progressToken":"second","progress":1/);
+    assert.equal(textOf(json?.result as Record<string, unknown>), 'hi Gus');
   });
 
   it('a retry for a call whose replica is gone fails as lost, to be retried from scratch', async () => {

@@ -10,6 +10,19 @@ import { ParkedCallLost, ResumeRelay, type Resumption, type RoundAnswer } from '
 /** The only requests that may answer input_required (SEP-2322); lists never do. */
 const MAY_ASK: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
+const progressTokenOf = (params: JsonObject) => ((params._meta ?? {}) as JsonObject).progressToken;
+
+/**
+ * A retry's notifications: the call reports progress under the token of the request that started
+ * it, the client of this round waits for its own (and for none when it sent none).
+ */
+function progressUnder(token: unknown, emit: Emit): Emit {
+  return (message) => {
+    if (!('method' in message) || message.method !== 'notifications/progress') return emit(message);
+    if (token !== undefined) emit({ ...message, params: { ...message.params, progressToken: token } });
+  };
+}
+
 /** Runs a request as the dispatcher would, with the context and params given. */
 export type Work = (ctx: RequestContext, params: JsonObject) => Promise<RawJson>;
 
@@ -18,7 +31,6 @@ export interface InputRequiredOptions {
   codec: RequestStateCodec;
   /** How long a parked call (and its requestState) waits for the retry. */
   ttlMs: number;
-  coalesceMs?: number;
 }
 
 /**
@@ -49,10 +61,6 @@ export class InputRequired {
     this.calls.clear();
   }
 
-  get parkedCount(): number {
-    return this.calls.size;
-  }
-
   /** True when this request is answered through `serve`: a 2026 request that may ask, not already served. */
   serves(ctx: RequestContext, method: string): boolean {
     return MAY_ASK.has(method) && isModernVersion(ctx.session.protocolVersion) && !ctx.ask;
@@ -64,17 +72,18 @@ export class InputRequired {
     const identity = { principal: ctx.caller.principal, method, params };
     if (state !== undefined) {
       const round = this.options.codec.verify(state, identity);
-      const resumption = { call: round.call, round: round.round, principal: identity.principal, responses };
+      const resumption = {
+        call: round.call,
+        round: round.round,
+        principal: identity.principal,
+        responses,
+        progressToken: progressTokenOf(params),
+      };
       return round.replica === this.options.bus.replicaId
         ? this.resumeHere(resumption, ctx.emit, ctx.signal, () => {})
         : this.relay.pass(round.replica, resumption, ctx.emit, ctx.signal);
     }
-    const call = new ParkedCall(
-      identity,
-      ctx.session.clientCapabilities,
-      new Map(Object.entries(responses)),
-      this.options.coalesceMs,
-    );
+    const call = new ParkedCall(identity, ctx.session.clientCapabilities, new Map(Object.entries(responses)));
     this.calls.set(call.id, call);
     const inner: RequestContext = {
       ...ctx,
@@ -99,7 +108,7 @@ export class InputRequired {
       throw rejectState('replayed', 'this round of the call was already answered');
     call.deliver(resumption.responses);
     accepted();
-    return this.round(call, emit, signal);
+    return this.round(call, progressUnder(resumption.progressToken, emit), signal);
   }
 
   /** Serves one round of `call`: its result, or an input_required result with a state for the next round. */

@@ -15,7 +15,7 @@ import type { RequestIdentity } from './request-state.js';
  * latest ask (so `Promise.all` of several asks, arriving as separate provider frames within a few
  * milliseconds, becomes one result), but never later than MAX_COALESCE_MS after its first ask.
  */
-export const COALESCE_MS = 20;
+const COALESCE_MS = 20;
 const MAX_COALESCE_MS = 200;
 
 /** How one round of a call ended without an error. */
@@ -63,7 +63,6 @@ export class ParkedCall {
     readonly identity: RequestIdentity,
     private readonly capabilities: JsonObject,
     private readonly prefilled: Map<string, unknown>,
-    private readonly coalesceMs = COALESCE_MS,
   ) {}
 
   get signal(): AbortSignal {
@@ -132,6 +131,7 @@ export class ParkedCall {
     this.emitTo = emit;
     const onAbort = () => this.cancel('the client closed the request');
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     try {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -195,7 +195,7 @@ export class ParkedCall {
     const now = Date.now();
     this.firstAskAt ??= now;
     clearTimeout(this.coalesceTimer);
-    const wait = Math.max(0, Math.min(this.coalesceMs, this.firstAskAt + MAX_COALESCE_MS - now));
+    const wait = Math.max(0, Math.min(COALESCE_MS, this.firstAskAt + MAX_COALESCE_MS - now));
     this.coalesceTimer = setTimeout(() => this.wake?.(), wait);
   }
 

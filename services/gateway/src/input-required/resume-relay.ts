@@ -14,6 +14,8 @@ export interface Resumption {
   round: number;
   principal: string;
   responses: JsonObject;
+  /** The retry's own progress token, if it has one. */
+  progressToken?: unknown;
 }
 
 /**
@@ -152,6 +154,7 @@ export class ResumeRelay {
           round: Number(payload.round),
           principal: String(payload.principal),
           responses: (payload.responses ?? {}) as JsonObject,
+          progressToken: payload.progressToken,
         },
         (message) => reply({ type: 'event', message: message as unknown as JsonObject }),
         controller.signal,
