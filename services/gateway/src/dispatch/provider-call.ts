@@ -6,6 +6,7 @@ import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
 import { unavailable } from '../protocol/errors.js';
 import { type JsonObject, notification, type RawJson } from '../protocol/messages.js';
+import { isModernVersion } from '../protocol/versions.js';
 import { type CallListener, streamProviderCall } from '../upstream/provider-stream.js';
 
 export interface ProviderCallDeps {
@@ -65,7 +66,9 @@ export async function callProvider(
     principal: caller.principal,
     roles: caller.roles,
     tenant: caller.tenant,
-    sessionId: session.id,
+    // A 2026-07-28 request has no session: naming its one-request id would defeat the token
+    // cache and sign a fresh token for every call.
+    ...(isModernVersion(session.protocolVersion) ? {} : { sessionId: session.id }),
   };
   return streamProviderCall(client, {
     provider,
