@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '@mcp-fleet/contract';
-// The official MCP client's own codes: its RequestTimeout has the code of the catalogue's
-// SessionNotFound, which the gateway answers over HTTP (404), never as a JSON-RPC error to a request.
-import { ErrorCode as McpClientCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { duration, toolArguments, UsageError } from './arguments.js';
 import { FleetClient } from './client.js';
+import { rpcFailureOf } from './error-code.js';
+import { PROTOCOL_CHOICES, type ProtocolChoice } from './open-client.js';
 import { progressReporter, resultText, toolsTable } from './output.js';
 import { RefusedForNow, retryable } from './retry.js';
 
@@ -22,6 +22,8 @@ options:
   --api-key <key>    API key (default $MCP_FLEET_API_KEY)
   --token <jwt>      bearer token (default $MCP_FLEET_TOKEN)
   --timeout <time>   per call, e.g. 30s or 2m (default 60s; progress extends it)
+  --protocol <auto|legacy|2026-07-28>  MCP revision (default $MCP_FLEET_PROTOCOL, else auto:
+                     2026-07-28, or the 2025 handshake for older gateways and the /sse edge)
   --output <text|json>  json prints whole results, for scripts
   --help
 
@@ -36,8 +38,9 @@ function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError || String((err as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS'))
     return EXIT.usage;
   if (err instanceof RefusedForNow) return err.status === 429 ? EXIT.limited : EXIT.unavailable;
-  if (err instanceof McpError) {
-    switch (err.code) {
+  const failure = rpcFailureOf(err);
+  if (failure) {
+    switch (failure.code) {
       case ErrorCode.InvalidParams:
         return EXIT.usage;
       case ErrorCode.Unauthenticated:
@@ -49,14 +52,22 @@ function exitCodeOf(err: unknown): number {
       case ErrorCode.Unavailable:
         return EXIT.unavailable;
       case ErrorCode.Timeout:
-      case McpClientCode.RequestTimeout:
         return EXIT.timeout;
       default:
         return EXIT.failed;
     }
   }
+  // The SDK's own failures (its codes are strings, apart from the wire's): a timeout, or a failed call.
+  if (err instanceof SdkError) return err.code === SdkErrorCode.RequestTimeout ? EXIT.timeout : EXIT.failed;
   if (/\b40[13]\b|Unauthorized|Forbidden/.test((err as Error)?.message ?? '')) return EXIT.denied;
   return retryable(err)?.kind === 'connection' ? EXIT.unavailable : EXIT.failed;
+}
+
+function protocolChoice(value: string | undefined): ProtocolChoice {
+  const choice = value ?? 'auto';
+  if (!PROTOCOL_CHOICES.includes(choice as ProtocolChoice))
+    throw new UsageError(`--protocol is ${PROTOCOL_CHOICES.join(', ')}, not ${JSON.stringify(choice)}`);
+  return choice as ProtocolChoice;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -68,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       'api-key': { type: 'string' },
       token: { type: 'string' },
       timeout: { type: 'string' },
+      protocol: { type: 'string' },
       output: { type: 'string', default: 'text' },
       arg: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
@@ -89,6 +101,7 @@ async function main(argv: string[]): Promise<number> {
     apiKey: values['api-key'] ?? process.env.MCP_FLEET_API_KEY,
     token: values.token ?? process.env.MCP_FLEET_TOKEN,
     timeoutMs: values.timeout ? duration(values.timeout) : undefined,
+    protocol: protocolChoice(values.protocol ?? (process.env.MCP_FLEET_PROTOCOL || undefined)),
     name: 'mcp-fleet-cli',
     onRetry: ({ attempt, delayMs, error }) =>
       process.stderr.write(`retry ${attempt} in ${Math.round(delayMs)} ms: ${(error as Error).message}\n`),
@@ -96,7 +109,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'ping') {
       await client.ping();
-      print({ ok: true }, 'pong');
+      print({ ok: true, protocolVersion: client.protocolVersion }, 'pong');
       return EXIT.ok;
     }
     if (command === 'tools') {

@@ -1,12 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import {
-  type CallToolResult,
-  type Progress,
-  type Tool,
-  ToolListChangedNotificationSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Client, Progress, ProtocolEra, Tool } from '@modelcontextprotocol/client';
 import { SharedConnection } from './connection.js';
 import { Deadline } from './deadline.js';
+import { openClient, type ProtocolChoice } from './open-client.js';
 import {
   backoff,
   DEFAULT_RETRY,
@@ -14,10 +9,9 @@ import {
   type RetryPolicy,
   refusalAwareFetch,
   retryable,
-  SESSION_GONE,
+  sessionGone,
   wait,
 } from './retry.js';
-import { transportFor } from './transports.js';
 
 export interface FleetClientOptions {
   /** `http(s)://…/mcp`, `http(s)://…/sse`, `ws(s)://…/ws` or `grpc://host:port`. */
@@ -32,6 +26,8 @@ export interface FleetClientOptions {
   /** How long a tools list is reused; a tools/list_changed notification drops it at once. */
   toolCacheTtlMs?: number;
   name?: string;
+  /** The MCP revision to speak; default `auto`: 2026-07-28, or the 2025 handshake for older gateways. */
+  protocol?: ProtocolChoice;
   /** Told before each retry: what failed and how long the client waits. */
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
@@ -43,11 +39,12 @@ export interface CallOptions {
 }
 
 /**
- * An MCP client for the fleet's gateway over the official SDK: retries with exponential backoff
- * and jitter for errors worth retrying (Retry-After honoured), one deadline per call across its
- * retries, a tools list cache that list_changed invalidates, and one shared connection replaced
- * single-flight: a new session only when the gateway has forgotten the old one (or, on edges whose
- * session is the connection, when that connection is lost).
+ * An MCP client for the fleet's gateway over the official SDK (v2): 2026-07-28 by default, the
+ * 2025 handshake for gateways without it; retries with exponential backoff and jitter for errors
+ * worth retrying (Retry-After honoured), one deadline per call across its retries, a tools list
+ * cache that list_changed invalidates, and one shared connection replaced single-flight: a new
+ * 2025 session only when the gateway has forgotten the old one (or, on edges whose session is the
+ * connection, when that connection is lost); a 2026 connection has no session to lose.
  *
  * What is retried: a request the gateway refused before running it (429, 503) for any tool; a
  * connection failure, where the call may have run, only for tools annotated read-only or idempotent.
@@ -73,13 +70,18 @@ export class FleetClient {
     return fleet;
   }
 
-  /** A fresh session: a new SDK client and transport. */
+  /** A fresh connection (and, in 2025, session): a new SDK client and transport. */
   private async open(): Promise<Client> {
-    const client = new Client({ name: this.options.name ?? 'mcp-fleet-client', version: '0.1.0' });
-    client.setNotificationHandler(ToolListChangedNotificationSchema, async () => {
-      this.tools = undefined;
+    const client = await openClient({
+      url: new URL(this.options.url),
+      headers: this.headers,
+      fetch: refusalAwareFetch(),
+      protocol: this.options.protocol ?? 'auto',
+      name: this.options.name ?? 'mcp-fleet-client',
+      toolsChanged: () => {
+        this.tools = undefined;
+      },
     });
-    await client.connect(transportFor(new URL(this.options.url), this.headers, refusalAwareFetch()));
     this.tools = undefined;
     return client;
   }
@@ -109,7 +111,7 @@ export class FleetClient {
         );
       } catch (err) {
         const why: Retryable = retryable(err);
-        const gone = SESSION_GONE.test((err as Error).message);
+        const gone = sessionGone(err);
         if (used && why) this.connection.failed(used, gone);
         const permitted = why && (why.kind === 'refused' || allowed === 'connection');
         const afterMs = why?.afterMs;
@@ -135,16 +137,12 @@ export class FleetClient {
   private async toolList(deadline: Deadline, fresh = false): Promise<Tool[]> {
     const ttl = this.options.toolCacheTtlMs ?? 30_000;
     if (!fresh && this.tools && Date.now() - this.tools.at < ttl) return this.tools.list;
-    const list = await this.retrying('connection', deadline, async (client, timeout) => {
-      const tools: Tool[] = [];
-      let cursor: string | undefined;
-      do {
-        const page = await client.listTools(cursor ? { cursor } : undefined, { timeout });
-        tools.push(...page.tools);
-        cursor = page.nextCursor;
-      } while (cursor);
-      return tools;
-    });
+    // The SDK walks the pages; `refresh` because this cache, not the SDK's, decides what is fresh.
+    const list = await this.retrying(
+      'connection',
+      deadline,
+      async (client, timeout) => (await client.listTools(undefined, { timeout, cacheMode: 'refresh' })).tools,
+    );
     this.tools = { list, at: Date.now() };
     return list;
   }
@@ -161,28 +159,44 @@ export class FleetClient {
     return this.retrying(
       repeatable ? 'connection' : 'refused',
       deadline,
-      async (client, timeout) =>
-        (await client.callTool({ name, arguments: args }, undefined, {
-          timeout,
-          resetTimeoutOnProgress: true,
-          signal: options.signal,
-          onprogress: (progress) => {
-            deadline.extend();
-            options.onProgress?.(progress);
+      (client, timeout) =>
+        client.callTool(
+          { name, arguments: args },
+          {
+            timeout,
+            resetTimeoutOnProgress: true,
+            signal: options.signal,
+            onprogress: (progress) => {
+              deadline.extend();
+              options.onProgress?.(progress);
+            },
           },
-        })) as CallToolResult,
+        ),
       options.signal,
     );
   }
 
-  /** The gateway's session id, on edges that have one apart from the connection (Streamable HTTP). */
+  /** The gateway's session id, on edges that have one apart from the connection (Streamable HTTP, 2025). */
   get sessionId(): string | undefined {
     return this.connection.client?.transport?.sessionId;
   }
 
+  /** `modern` on a 2026-07-28 connection, `legacy` on a 2025 session; undefined before connecting. */
+  get protocolEra(): ProtocolEra | undefined {
+    return this.connection.client?.getProtocolEra();
+  }
+
+  /** The MCP revision the gateway and this client agreed on. */
+  get protocolVersion(): string | undefined {
+    return this.connection.client?.getNegotiatedProtocolVersion();
+  }
+
+  /** A round trip to the gateway: `ping` in a 2025 session, `server/discover` in 2026 (which has no ping). */
   async ping(): Promise<void> {
     const deadline = this.deadline();
-    await this.retrying('connection', deadline, (client, timeout) => client.ping({ timeout }));
+    await this.retrying('connection', deadline, (client, timeout) =>
+      client.getProtocolEra() === 'modern' ? client.discover({ timeout }) : client.ping({ timeout }),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,4 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { type Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 
 interface Live {
   client: Client;
@@ -57,7 +56,8 @@ export class SharedConnection {
   /**
    * A call on `client` failed: with the session gone, or with the connection when the session
    * lives and dies with it (WebSocket, gRPC, legacy SSE). A Streamable HTTP session outlives its
-   * connections (the gateway keeps it in Redis), so a connection failure alone keeps it.
+   * connections (the gateway keeps it in Redis), and a 2026 exchange there has no session at all,
+   * so a connection failure alone keeps the client.
    */
   failed(client: Client, sessionGone: boolean): void {
     const live = this.live;

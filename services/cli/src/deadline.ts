@@ -1,4 +1,4 @@
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 
 /** A call's one budget, across its attempts, reconnects and backoffs; progress renews it. */
 export class Deadline {
@@ -21,9 +21,9 @@ export class Deadline {
     if (this.remainingMs() <= 0) throw this.expired(last);
   }
 
-  private expired(last?: unknown): McpError {
+  private expired(last?: unknown): SdkError {
     const cause = last instanceof Error ? ` (last error: ${last.message})` : '';
-    return new McpError(ErrorCode.RequestTimeout, `Request timed out after ${this.timeoutMs} ms${cause}`, {
+    return new SdkError(SdkErrorCode.RequestTimeout, `Request timed out after ${this.timeoutMs} ms${cause}`, {
       timeout: this.timeoutMs,
     });
   }

@@ -1,4 +1,4 @@
-import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Progress, Tool } from '@modelcontextprotocol/client';
 
 /** A plain-text table: columns padded to their widest cell, the last one left free. */
 export function table(rows: string[][]): string {

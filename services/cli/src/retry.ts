@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
-// The official MCP client's own codes: its ConnectionClosed has the code of the catalogue's
-// TransportRefused, which the gateway answers over HTTP, never as a JSON-RPC error to a request.
-import { ErrorCode as McpClientCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { rpcFailureOf } from './error-code.js';
 
 /** The gateway refused the request before running it (HTTP 429 or 503), saying when to come back. */
 export class RefusedForNow extends Error {
@@ -55,27 +54,28 @@ export type Retryable = { kind: 'refused' | 'connection'; afterMs?: number } | u
 const CONNECTION =
   /fetch failed|ECONNREFUSED|ECONNRESET|EPIPE|socket hang up|SSE stream disconnected|Connection closed|UNAVAILABLE/i;
 
-export const SESSION_GONE = /Session not found/;
+/** The gateway no longer knows the session (expired, or lost with a Redis restart): 2025 only. */
+export const sessionGone = (err: unknown) =>
+  rpcFailureOf(err)?.code === ErrorCode.SessionNotFound || /Session not found/.test((err as Error)?.message);
 
 /** The SDK's answer for a request on a client whose transport had already closed: nothing was sent. */
 const NOT_SENT = /^Not connected$/;
 
 export function retryable(err: unknown): Retryable {
   if (err instanceof RefusedForNow) return { kind: 'refused', afterMs: err.retryAfterMs };
-  if (err instanceof McpError) {
+  // A session the gateway forgot, or a request never sent: nothing ran, start a new session.
+  if (sessionGone(err) || NOT_SENT.test((err as Error)?.message ?? '')) return { kind: 'refused' };
+  const failure = rpcFailureOf(err);
+  if (failure) {
     // Refused by a limit or a spent quota before running: data.retryAfter says when (edges without HTTP).
-    if (err.code === ErrorCode.RateLimited || err.code === ErrorCode.QuotaExceeded) {
-      const seconds = (err.data as { retryAfter?: number } | undefined)?.retryAfter;
+    if (failure.code === ErrorCode.RateLimited || failure.code === ErrorCode.QuotaExceeded) {
+      const seconds = (failure.data as { retryAfter?: number } | undefined)?.retryAfter;
       return { kind: 'refused', afterMs: seconds === undefined ? undefined : seconds * 1000 };
     }
-    if (err.code === ErrorCode.Unavailable) return { kind: 'connection' };
-    if (err.code === McpClientCode.ConnectionClosed && CONNECTION.test(err.message))
-      return { kind: 'connection' };
-    return undefined;
+    return failure.code === ErrorCode.Unavailable ? { kind: 'connection' } : undefined;
   }
+  if (err instanceof SdkError && err.code === SdkErrorCode.ConnectionClosed) return { kind: 'connection' };
   const text = `${(err as Error)?.message ?? ''} ${String((err as { cause?: unknown })?.cause ?? '')}`;
-  // A session the gateway forgot (expired, or lost with a Redis restart): nothing ran, start a new one.
-  if (SESSION_GONE.test(text) || NOT_SENT.test((err as Error)?.message ?? '')) return { kind: 'refused' };
   return CONNECTION.test(text) ? { kind: 'connection' } : undefined;
 }
 

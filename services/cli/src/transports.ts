@@ -1,9 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { type JsonRpcFrame, type JsonRpcFrame__Output, loadEdgeProto } from '@mcp-fleet/contract';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import {
+  type JSONRPCMessage,
+  SSEClientTransport,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
 import { WebSocket } from 'ws';
 import { parseRetryAfter, RefusedForNow } from './retry.js';
 

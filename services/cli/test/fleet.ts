@@ -9,6 +9,15 @@ const GATEWAY = join(SERVICES, 'gateway/dist/src/server.js');
 const EVERYTHING = join(SERVICES, 'providers/everything/dist/src/main.js');
 export const CLI = join(SERVICES, 'cli/dist/src/cli.js');
 
+/**
+ * The revisions the tests speak: the client's default, which is 2026-07-28 with a gateway that has
+ * it (`modern`), and the 2025 session pinned (`legacy`).
+ */
+export const PROTOCOLS = [
+  { protocol: 'auto', era: 'modern', version: '2026-07-28' },
+  { protocol: 'legacy', era: 'legacy', version: '2025-11-25' },
+] as const;
+
 export interface TestFleet {
   /** http://127.0.0.1:<port> */
   http: string;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { FleetClient } from '../src/index.js';
-import { startTestFleet, type TestFleet } from './fleet.js';
+import { PROTOCOLS, startTestFleet, type TestFleet } from './fleet.js';
 
 const REDIS_URL = process.env.REDIS_URL;
 /** Enough tries that only the call's deadline ends them. */
@@ -23,62 +23,67 @@ describe('FleetClient across a gateway restart', () => {
     await fleet?.close();
   });
 
-  for (const edge of ['mcp', 'grpc'] as const) {
-    it(`every concurrent call during a SIGTERM and restart succeeds (${edge} edge)`, async () => {
-      const url = edge === 'mcp' ? `${fleet.http}/mcp` : `grpc://${fleet.grpc}`;
-      const client = await FleetClient.connect({ url, timeoutMs: 30_000, retry: PATIENT });
-      try {
-        const session = client.sessionId;
-        const calls: Promise<string>[] = [];
-        const send = (i: number) =>
-          calls.push(
-            client
-              .callTool('ev_echo', { text: `call ${i}` })
-              .then((r) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('')),
+  for (const edge of ['mcp', 'grpc'] as const)
+    for (const { protocol, era } of PROTOCOLS)
+      it(`every concurrent call during a SIGTERM and restart succeeds (${edge} edge, ${protocol})`, async () => {
+        const url = edge === 'mcp' ? `${fleet.http}/mcp` : `grpc://${fleet.grpc}`;
+        const client = await FleetClient.connect({ url, protocol, timeoutMs: 30_000, retry: PATIENT });
+        try {
+          const session = client.sessionId;
+          const calls: Promise<string>[] = [];
+          const send = (i: number) =>
+            calls.push(
+              client
+                .callTool('ev_echo', { text: `call ${i}` })
+                .then((r) => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('')),
+            );
+          let restarted = false;
+          const restart = (async () => {
+            await sleep(200);
+            await fleet.stopGateway();
+            await fleet.startGateway();
+            restarted = true;
+          })();
+          // Calls go on while the gateway drains, is down and comes back, and a few more after.
+          for (let i = 0, after = 0; !restarted || after++ < 20; i++) {
+            send(i);
+            await sleep(10);
+          }
+          await restart;
+          const answers = await Promise.allSettled(calls);
+          const failed = answers.filter((a) => a.status === 'rejected');
+          assert.deepEqual(
+            failed.map((f) => String((f as PromiseRejectedResult).reason)),
+            [],
+            `${failed.length} of ${calls.length} calls failed`,
           );
-        let restarted = false;
-        const restart = (async () => {
-          await sleep(200);
-          await fleet.stopGateway();
-          await fleet.startGateway();
-          restarted = true;
-        })();
-        // Calls go on while the gateway drains, is down and comes back, and a few more after.
-        for (let i = 0, after = 0; !restarted || after++ < 20; i++) {
-          send(i);
-          await sleep(10);
+          assert.deepEqual(
+            answers.map((a) => (a as PromiseFulfilledResult<string>).value),
+            calls.map((_, i) => `call ${i}`),
+          );
+          assert.equal(client.protocolEra, era);
+          // The gateway keeps Streamable HTTP sessions in Redis: the restart must not cost a new one.
+          if (edge === 'mcp' && era === 'legacy')
+            assert.equal(client.sessionId, session, 'the session survived the restart');
+          // A 2026 client has no session to keep.
+          if (era === 'modern') assert.equal(client.sessionId, undefined);
+        } finally {
+          await client.close();
         }
-        await restart;
-        const answers = await Promise.allSettled(calls);
-        const failed = answers.filter((a) => a.status === 'rejected');
-        assert.deepEqual(
-          failed.map((f) => String((f as PromiseRejectedResult).reason)),
-          [],
-          `${failed.length} of ${calls.length} calls failed`,
+      });
+
+  for (const { protocol } of PROTOCOLS)
+    it(`a call has one deadline across all its retries, and ends with a timeout error (${protocol})`, async () => {
+      const client = await FleetClient.connect({ url: `${fleet.http}/mcp`, protocol, retry: PATIENT });
+      await fleet.stopGateway();
+      try {
+        await assert.rejects(
+          client.callTool('ev_echo', { text: 'into the void' }, { timeoutMs: 1_000 }),
+          (err: unknown) => err instanceof SdkError && err.code === SdkErrorCode.RequestTimeout,
         );
-        assert.deepEqual(
-          answers.map((a) => (a as PromiseFulfilledResult<string>).value),
-          calls.map((_, i) => `call ${i}`),
-        );
-        // The gateway keeps Streamable HTTP sessions in Redis: the restart must not cost a new one.
-        if (edge === 'mcp') assert.equal(client.sessionId, session, 'the session survived the restart');
       } finally {
+        await fleet.startGateway();
         await client.close();
       }
     });
-  }
-
-  it('a call has one deadline across all its retries, and ends with a timeout error', async () => {
-    const client = await FleetClient.connect({ url: `${fleet.http}/mcp`, retry: PATIENT });
-    await fleet.stopGateway();
-    try {
-      await assert.rejects(
-        client.callTool('ev_echo', { text: 'into the void' }, { timeoutMs: 1_000 }),
-        (err: unknown) => err instanceof McpError && err.code === ErrorCode.RequestTimeout,
-      );
-    } finally {
-      await fleet.startGateway();
-      await client.close();
-    }
-  });
 });
