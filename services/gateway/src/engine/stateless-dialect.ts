@@ -31,7 +31,7 @@ export const statelessDialect: Dialect = {
   speaks(envelope, message) {
     const claim = claimedVersion(message?.params);
     if (claim !== undefined) return typeof claim !== 'string' || !isSupportedVersion(claim);
-    return isModernVersion(envelope.header('mcp-protocol-version'));
+    return isModernVersion(envelope.header('mcp-protocol-version')?.trim());
   },
 
   opens: () => false,
