@@ -8,7 +8,7 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import type { EdgeAddresses } from './edge-clients.js';
-import { MODERN, modernRequest, postModern } from './modern.js';
+import { META_KEYS, MODERN, modernRequest, postModern } from './modern.js';
 import { ALL_INPUTS, answers, ask, type InputRequired, textOf, tool } from './mrtr.js';
 import { connectStateless, RpcError } from './stateless-client.js';
 import { type Fleet, post, startFleet } from './support.js';
@@ -172,6 +172,20 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
     assert.equal(refused.error?.code, ErrorCode.InvalidParams, JSON.stringify(refused));
     const good = await retry({ user_name: answers.name('Di'), extra: { action: 'cancel' } });
     assert.equal(textOf(good.result), 'Hello, Di!');
+  });
+
+  it('refuses an envelope whose clientCapabilities or clientInfo is too large to keep with a parked call', async () => {
+    const bulk = Object.fromEntries(
+      Array.from({ length: 2000 }, (_, i) => [`x${i}`, { pad: 'y'.repeat(20) }]),
+    );
+    for (const [field, value] of [
+      [META_KEYS.clientCapabilities, { ...ALL_INPUTS, experimental: bulk }],
+      [META_KEYS.clientInfo, { name: 'big', version: '1', bulk }],
+    ] as const) {
+      const body = modernRequest(4, 'tools/call', tool(ELICIT), { [field]: value });
+      const refused = await postModern(fleet.url, body, as('dave'));
+      assert.equal((refused.json?.error as { code: number })?.code, ErrorCode.InvalidParams, field);
+    }
   });
 
   it('a requestState verifies in one encoding only (no spare signature bits)', async () => {

@@ -25,6 +25,45 @@ function progressUnder(token: unknown, emit: Emit): Emit {
   };
 }
 
+/**
+ * What of the first request's context its call keeps while parked: not the exchange (its headers
+ * hold the whole HTTP request, body included), only what its routing headers were admitted for;
+ * a call that outlives its request cannot detach it either.
+ */
+function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'emit' | 'ask'> {
+  const { session, caller, requestId, traceId, traceContext, headers, envelope } = ctx;
+  const screening = envelope?.screening;
+  return {
+    session,
+    caller,
+    requestId,
+    headers,
+    detach: () => {},
+    ...(traceId === undefined ? {} : { traceId }),
+    ...(traceContext === undefined ? {} : { traceContext }),
+    ...(screening ? { envelope: { header: () => undefined, screening } } : {}),
+  };
+}
+
+/**
+ * Starts `call` on `work`. A function of its own: the closures a call keeps alive must capture
+ * only what they use, never a scope that also holds the request's full params (inputResponses).
+ */
+function startCall(
+  call: ParkedCall,
+  base: ReturnType<typeof parkable>,
+  params: JsonObject,
+  work: Work,
+): void {
+  const inner: RequestContext = {
+    ...base,
+    signal: call.signal,
+    emit: (message) => call.emit(message),
+    ask: (method, asked) => call.ask(method, asked),
+  };
+  call.start(() => work(inner, params));
+}
+
 /** Runs a request as the dispatcher would, with the context and params given. */
 export type Work = (ctx: RequestContext, params: JsonObject) => Promise<RawJson>;
 
@@ -136,13 +175,7 @@ export class InputRequired {
     }
     const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
     this.calls.set(call.id, call);
-    const inner: RequestContext = {
-      ...ctx,
-      signal: call.signal,
-      emit: (message) => call.emit(message),
-      ask: (askedMethod, askedParams) => call.ask(askedMethod, askedParams),
-    };
-    call.start(() => work(inner, withoutRetryFields(params)));
+    startCall(call, parkable(ctx), withoutRetryFields(params), work);
     return this.round(call, ctx.emit, ctx.signal, responses);
   }
 
