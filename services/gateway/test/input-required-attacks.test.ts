@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { callProvider } from '../src/dispatch/provider-call.js';
 import type { EdgeAddresses } from './edge-clients.js';
 import { META_KEYS, MODERN, modernRequest, postModern } from './modern.js';
 import { ALL_INPUTS, answers, ask, type InputRequired, textOf, tool } from './mrtr.js';
@@ -236,5 +239,59 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
       assert.equal(refused.status, 400, bad);
       assert.equal((refused.json?.error as { code: number }).code, ErrorCode.HeaderMismatch, bad);
     }
+  });
+});
+
+describe('a provider asking for input during a 2026 request that cannot answer input_required', () => {
+  it('gets an error at once instead of waiting for a client that cannot answer', async () => {
+    const written: Record<string, unknown>[] = [];
+    const stream = Object.assign(new EventEmitter(), {
+      writable: true,
+      end() {},
+      write(frame: Record<string, unknown>) {
+        written.push(frame);
+        if (frame.request) {
+          const paramsJson = Buffer.from(JSON.stringify({ message: 'which?', requestedSchema: {} }));
+          queueMicrotask(() =>
+            stream.emit('data', {
+              frame: 'request',
+              request: { id: 1, method: 'elicitation/create', paramsJson },
+            }),
+          );
+        }
+        if (frame.response) {
+          const resultJson = Buffer.from('{"completion":{"values":[]}}');
+          queueMicrotask(() => {
+            stream.emit('data', { frame: 'result', result: { resultJson } });
+            stream.emit('status', { code: 0, details: '' });
+          });
+        }
+      },
+    });
+    const deps = {
+      registry: { client: () => ({ Call: () => stream }) },
+      minter: { token: async () => 'token' },
+      serverRequests: { create: () => ({ message: {}, result: new Promise(() => {}) }) },
+    } as unknown as Parameters<typeof callProvider>[0];
+    const ctx = {
+      session: {
+        id: 'r',
+        principal: 'p',
+        protocolVersion: MODERN,
+        clientCapabilities: ALL_INPUTS,
+        logLevel: 'off',
+      },
+      caller: { subject: 's', principal: 'p', roles: [], scopes: [], method: 'api-key' },
+      requestId: 1,
+      headers: {},
+      signal: new AbortController().signal,
+      emit: () => {},
+      detach: () => {},
+    } as unknown as Parameters<typeof callProvider>[1];
+    const answered = callProvider(deps, ctx, 'lab', 'completion/complete', {}, 60_000);
+    const result = await Promise.race([answered, sleep(1_000).then(() => 'still waiting')]);
+    assert.notEqual(result, 'still waiting');
+    const response = written.find((frame) => frame.response)?.response as { error?: { message: string } };
+    assert.match(response?.error?.message ?? '', /completion\/complete.*input_required/);
   });
 });
