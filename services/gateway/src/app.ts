@@ -163,6 +163,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     bus: state.bus,
     codec: new RequestStateCodec(await requestStateKey(config, logger)),
     ttlMs: config.inputRequiredTtl,
+    maxParkedPerCaller: config.maxParkedPerSubject,
   });
   const stopInputRequired = await inputRequired.start();
   const workflowCatalog = new WorkflowCatalog(workflows);

@@ -162,6 +162,14 @@ export const gatewayConfigSpec = {
     default: 600_000,
     doc: 'how long a call that answered input_required (2026-07-28) waits for the retry before it is cancelled',
   },
+  maxParkedPerSubject: {
+    kind: 'int',
+    env: 'MCPFLEET_MAX_PARKED_PER_SUBJECT',
+    flag: 'max-parked-per-subject',
+    default: 32,
+    min: 1,
+    doc: 'calls per caller that answered input_required and wait for its retry, per replica (they hold no in-flight slot)',
+  },
   authFile: {
     kind: 'string',
     env: 'MCPFLEET_AUTH_FILE',

@@ -18,6 +18,11 @@ export interface Admitted {
   headers: Record<string, string>;
   /** What the request's routing headers already paid for (rate limits, quotas). */
   screening?: Screening;
+  /**
+   * Inside a multi-round (input_required) call: the round being served holds the caller's
+   * in-flight slot, so a call parked between rounds holds none.
+   */
+  inRound?: boolean;
 }
 
 const seconds = (ms: number) => String(Math.max(0, Math.ceil(ms / 1000)));
@@ -86,16 +91,7 @@ export class Admission {
       screening.spent = true;
       Object.assign(request.headers, screening.headers);
     } else await this.limit(request, kind, what.name, decision.rule, record);
-    const slot = this.concurrency.acquire(request.sessionId, caller.principal);
-    if (typeof slot !== 'function') {
-      record('decision', 'concurrency_limited', { rule: decision.rule });
-      throw limited(
-        'RateLimited',
-        `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
-        1000,
-        request.headers,
-      );
-    }
+    const slot = request.inRound ? () => {} : this.slot(request, record, decision.rule);
     record('decision', 'allowed', { rule: decision.rule });
     const started = performance.now();
     return (outcome: AuditOutcome, errorClass?: string) => {
@@ -105,6 +101,23 @@ export class Admission {
         latencyMs: Math.round((performance.now() - started) * 100) / 100,
       });
     };
+  }
+
+  /** One of the caller's in-flight slots for `target`, released by the function returned; refused when full. */
+  inFlight(request: Admitted, target: string): () => void {
+    return this.slot(request, this.recorder(request, target, undefined), undefined);
+  }
+
+  private slot(request: Admitted, record: ReturnType<Admission['recorder']>, rule: string | undefined) {
+    const slot = this.concurrency.acquire(request.sessionId, request.caller.principal);
+    if (typeof slot === 'function') return slot;
+    record('decision', 'concurrency_limited', { rule });
+    throw limited(
+      'RateLimited',
+      `Too many calls in flight for this ${slot.full} (limit ${slot.limit})`,
+      1000,
+      request.headers,
+    );
   }
 
   /**

@@ -8,7 +8,7 @@ import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
-import type { InputRequired } from '../input-required/input-required.js';
+import type { AdmitRound, InputRequired } from '../input-required/input-required.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import type { Kind } from '../policy/policy-file.js';
 import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
@@ -22,6 +22,7 @@ import { UpstreamUnavailable } from '../upstream/provider-stream.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
 import type { Admission } from './admission.js';
 import { callProvider } from './provider-call.js';
+import { admittedOf, roundAdmission } from './round-admission.js';
 import { callWorkflow } from './workflow-call.js';
 
 export const SERVER_INFO = { name: 'mcp-fleet-gateway', title: 'MCP Fleet', version: '0.1.0' };
@@ -111,7 +112,11 @@ export interface DispatcherDeps {
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
 export class Dispatcher implements RequestHandler {
-  constructor(private readonly deps: DispatcherDeps) {}
+  private readonly admitRound: AdmitRound;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.admitRound = roundAdmission(deps);
+  }
 
   describe(): ServerDescription {
     const { instructions } = this.deps.registry.catalog;
@@ -157,7 +162,10 @@ export class Dispatcher implements RequestHandler {
   private async route(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     const { inputRequired } = this.deps;
     if (inputRequired.serves(ctx, method))
-      return inputRequired.serve(ctx, method, params, (c, p) => this.route(c, method, p) as Promise<RawJson>);
+      return inputRequired.serve(ctx, method, params, {
+        work: (c, p) => this.route(c, method, p) as Promise<RawJson>,
+        admit: this.admitRound,
+      });
     const list = LISTS.get(method);
     if (list)
       return this.list(ctx, list, list.items(this.deps.registry.catalog, this.deps.workflows), params.cursor);
@@ -307,19 +315,7 @@ export class Dispatcher implements RequestHandler {
     args: JsonObject | undefined,
     work: () => Promise<RawJson>,
   ): Promise<RawJson> {
-    const end = await this.deps.admission.admit(
-      {
-        caller: ctx.caller,
-        sessionId: ctx.session.id,
-        method,
-        traceId: ctx.traceId,
-        headers: ctx.headers,
-        screening: ctx.envelope?.screening,
-      },
-      kind,
-      target,
-      args,
-    );
+    const end = await this.deps.admission.admit(admittedOf(ctx, method), kind, target, args);
     try {
       const result = await work();
       end(result.isToolError ? 'tool_error' : 'ok');

@@ -1,4 +1,4 @@
-import { isLogLevel, logLevelPasses } from '@mcp-fleet/contract';
+import { FleetError, isLogLevel, logLevelPasses } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext } from '../engine/request-context.js';
@@ -20,7 +20,12 @@ export interface ProviderCallDeps {
  * progress (when asked for), logs (at the session's level), and server→client requests bound to
  * this session and caller (or, for a request that may answer input_required, asks of its result).
  */
-function relayTo(ctx: RequestContext, serverRequests: ServerRequests, progressToken: unknown): CallListener {
+function relayTo(
+  ctx: RequestContext,
+  serverRequests: ServerRequests,
+  requestMethod: string,
+  progressToken: unknown,
+): CallListener {
   const { session, caller } = ctx;
   return {
     progress(progress, total, message) {
@@ -36,6 +41,15 @@ function relayTo(ctx: RequestContext, serverRequests: ServerRequests, progressTo
     },
     request: (method, params) => {
       if (ctx.ask) return ctx.ask(method, params);
+      // A 2026-07-28 request has no stream a server→client request could ride, and only the
+      // requests that may answer input_required can ask: anything else would wait for nobody.
+      if (isModernVersion(session.protocolVersion))
+        return Promise.reject(
+          new FleetError(
+            'InvalidRequest',
+            `${method} cannot be asked during a 2026-07-28 ${requestMethod}: only tools/call, prompts/get and resources/read may answer input_required`,
+          ),
+        );
       const { message, result } = serverRequests.create(
         method,
         params,
@@ -81,6 +95,6 @@ export async function callProvider(
     clientCapabilities: session.clientCapabilities,
     logLevel: session.logLevel,
     protocolVersion: session.protocolVersion,
-    listener: relayTo(ctx, deps.serverRequests, ((params._meta ?? {}) as JsonObject).progressToken),
+    listener: relayTo(ctx, deps.serverRequests, method, ((params._meta ?? {}) as JsonObject).progressToken),
   });
 }

@@ -86,11 +86,24 @@ export function checkedResponse(key: string, method: string, value: unknown): Js
   return value;
 }
 
+/**
+ * The most answers one request may carry, and the longest key: more than a round asks for
+ * (unknown keys are ignored, never kept), few enough that checking them costs nothing.
+ */
+export const MAX_INPUT_RESPONSES = 64;
+const MAX_KEY_LENGTH = 256;
+
 /** The MRTR fields of a request's params: `inputResponses` (an object) and `requestState` (a string). */
 export function retryFields(params: JsonObject): { responses?: JsonObject; state?: string } {
   const { inputResponses: responses, requestState: state } = params;
   if (responses !== undefined && !isObject(responses))
     throw invalidParams('inputResponses must be an object', { reason: 'malformed-response' });
+  const keys = responses ? Object.keys(responses) : [];
+  if (keys.length > MAX_INPUT_RESPONSES || keys.some((key) => key.length > MAX_KEY_LENGTH))
+    throw invalidParams(
+      `inputResponses holds at most ${MAX_INPUT_RESPONSES} answers, keyed by at most ${MAX_KEY_LENGTH} characters`,
+      { reason: 'too-many-responses' },
+    );
   if (state !== undefined && typeof state !== 'string')
     throw invalidParams('requestState must be a string', { reason: 'malformed' });
   return { ...(responses ? { responses } : {}), ...(state !== undefined ? { state } : {}) };

@@ -1,10 +1,12 @@
+import { FleetError } from '@mcp-fleet/contract';
 import type { RequestContext } from '../engine/request-context.js';
 import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
+import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
 import { retryFields, withoutRetryFields } from './input-requests.js';
 import { type Emit, ParkedCall } from './parked-call.js';
-import { type RequestStateCodec, rejectState } from './request-state.js';
+import { callIdentity, type RequestStateCodec, rejectState } from './request-state.js';
 import { ParkedCallLost, ResumeRelay, type Resumption, type RoundAnswer } from './resume-relay.js';
 
 /** The only requests that may answer input_required (SEP-2322); lists never do. */
@@ -23,14 +25,69 @@ function progressUnder(token: unknown, emit: Emit): Emit {
   };
 }
 
+/**
+ * What of the first request's context its call keeps while parked: not the exchange (its headers
+ * hold the whole HTTP request, body included), only what its routing headers were admitted for;
+ * a call that outlives its request cannot detach it either.
+ */
+function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'emit' | 'ask'> {
+  const { session, caller, requestId, traceId, traceContext, headers, envelope } = ctx;
+  const screening = envelope?.screening;
+  return {
+    session,
+    caller,
+    requestId,
+    headers,
+    detach: () => {},
+    ...(traceId === undefined ? {} : { traceId }),
+    ...(traceContext === undefined ? {} : { traceContext }),
+    ...(screening ? { envelope: { header: () => undefined, screening } } : {}),
+  };
+}
+
+/**
+ * Starts `call` on `work`. A function of its own: the closures a call keeps alive must capture
+ * only what they use, never a scope that also holds the request's full params (inputResponses).
+ */
+function startCall(
+  call: ParkedCall,
+  base: ReturnType<typeof parkable>,
+  params: JsonObject,
+  work: Work,
+): void {
+  const inner: RequestContext = {
+    ...base,
+    signal: call.signal,
+    emit: (message) => call.emit(message),
+    ask: (method, asked) => call.ask(method, asked),
+  };
+  call.start(() => work(inner, params));
+}
+
 /** Runs a request as the dispatcher would, with the context and params given. */
 export type Work = (ctx: RequestContext, params: JsonObject) => Promise<RawJson>;
+
+/** Ends an admitted round (its slot given back, how it ended audited): `error` when it failed. */
+export type EndRound = (error?: unknown) => void;
+
+/**
+ * Admits one round of a request (a first request, or a `retry` carrying requestState) before it
+ * starts or resumes a call; throws the refusal (Forbidden, RateLimited…).
+ */
+export type AdmitRound = (
+  ctx: RequestContext,
+  method: string,
+  params: JsonObject,
+  retry: boolean,
+) => Promise<EndRound>;
 
 export interface InputRequiredOptions {
   bus: Bus;
   codec: RequestStateCodec;
   /** How long a parked call (and its requestState) waits for the retry. */
   ttlMs: number;
+  /** How many calls one caller may have waiting for input at once (on this replica). */
+  maxParkedPerCaller: number;
 }
 
 /**
@@ -43,9 +100,13 @@ export interface InputRequiredOptions {
  */
 export class InputRequired {
   private readonly calls = new Map<string, ParkedCall>();
+  /** What gives back a parked call's place among its caller's, by call id: from its first park to its end. */
+  private readonly places = new Map<string, () => void>();
+  private readonly parked: CappedCounts;
   private readonly relay: ResumeRelay;
 
   constructor(private readonly options: InputRequiredOptions) {
+    this.parked = new CappedCounts(options.maxParkedPerCaller);
     this.relay = new ResumeRelay(options.bus, (resumption, emit, signal, accepted) =>
       this.resumeHere(resumption, emit, signal, accepted),
     );
@@ -57,8 +118,10 @@ export class InputRequired {
 
   /** Cancels every parked call (shutdown): their clients' retries will find them lost. */
   close(): void {
-    for (const call of this.calls.values()) call.cancel('the gateway is shutting down');
-    this.calls.clear();
+    for (const call of this.calls.values()) {
+      call.cancel('the gateway is shutting down');
+      this.forget(call);
+    }
   }
 
   /** True when this request is answered through `serve`: a 2026 request that may ask, not already served. */
@@ -66,16 +129,43 @@ export class InputRequired {
     return MAY_ASK.has(method) && isModernVersion(ctx.session.protocolVersion) && !ctx.ask;
   }
 
-  /** Answers a request that may ask its client for input: a new call, or the retry of a parked one. */
-  async serve(ctx: RequestContext, method: string, params: JsonObject, work: Work): Promise<RoundAnswer> {
+  /**
+   * Answers a request that may ask its client for input: a new call, or the retry of a parked
+   * one. Each round is admitted first, and holds its in-flight slot only while it is served.
+   */
+  async serve(
+    ctx: RequestContext,
+    method: string,
+    params: JsonObject,
+    { work, admit }: { work: Work; admit: AdmitRound },
+  ): Promise<RoundAnswer> {
     const { responses = {}, state } = retryFields(params);
-    const identity = { principal: ctx.caller.principal, method, params };
+    const end = await admit(ctx, method, params, state !== undefined);
+    try {
+      const answer = await this.serveAdmitted(ctx, method, params, work, responses, state);
+      end();
+      return answer;
+    } catch (err) {
+      end(err);
+      throw err;
+    }
+  }
+
+  private serveAdmitted(
+    ctx: RequestContext,
+    method: string,
+    params: JsonObject,
+    work: Work,
+    responses: JsonObject,
+    state: string | undefined,
+  ): Promise<RoundAnswer> {
+    const request = { principal: ctx.caller.principal, method, params };
     if (state !== undefined) {
-      const round = this.options.codec.verify(state, identity);
+      const round = this.options.codec.verify(state, request);
       const resumption = {
         call: round.call,
         round: round.round,
-        principal: identity.principal,
+        principal: request.principal,
         responses,
         progressToken: progressTokenOf(params),
       };
@@ -83,16 +173,10 @@ export class InputRequired {
         ? this.resumeHere(resumption, ctx.emit, ctx.signal, () => {})
         : this.relay.pass(round.replica, resumption, ctx.emit, ctx.signal);
     }
-    const call = new ParkedCall(identity, ctx.session.clientCapabilities, new Map(Object.entries(responses)));
+    const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
     this.calls.set(call.id, call);
-    const inner: RequestContext = {
-      ...ctx,
-      signal: call.signal,
-      emit: (message) => call.emit(message),
-      ask: (askedMethod, askedParams) => call.ask(askedMethod, askedParams),
-    };
-    call.start(() => work(inner, withoutRetryFields(params)));
-    return this.round(call, ctx.emit, ctx.signal);
+    startCall(call, parkable(ctx), withoutRetryFields(params), work);
+    return this.round(call, ctx.emit, ctx.signal, responses);
   }
 
   private async resumeHere(
@@ -108,27 +192,55 @@ export class InputRequired {
       throw rejectState('replayed', 'this round of the call was already answered');
     call.deliver(resumption.responses);
     accepted();
-    return this.round(call, progressUnder(resumption.progressToken, emit), signal);
+    return this.round(call, progressUnder(resumption.progressToken, emit), signal, resumption.responses);
   }
 
   /** Serves one round of `call`: its result, or an input_required result with a state for the next round. */
-  private async round(call: ParkedCall, emit: Emit, signal: AbortSignal): Promise<RoundAnswer> {
+  private async round(
+    call: ParkedCall,
+    emit: Emit,
+    signal: AbortSignal,
+    offered: JsonObject,
+  ): Promise<RoundAnswer> {
     try {
-      const end = await call.serve(emit, signal);
+      const end = await call.serve(emit, signal, offered);
       if (end.kind === 'complete') {
-        this.calls.delete(call.id);
+        this.forget(call);
         return end.result;
       }
+      this.holdPlace(call);
       const expires = Date.now() + this.options.ttlMs;
-      call.park(this.options.ttlMs, () => this.calls.delete(call.id));
+      call.park(this.options.ttlMs, () => this.forget(call));
       const requestState = this.options.codec.sign(
         { call: call.id, replica: this.options.bus.replicaId, round: end.round, expires },
         call.identity,
       );
       return { resultType: 'input_required', inputRequests: end.inputRequests, requestState };
     } catch (err) {
-      this.calls.delete(call.id);
+      this.forget(call);
       throw err;
     }
+  }
+
+  /** A call about to park takes a place among its caller's parked calls (kept until it ends), or is cancelled. */
+  private holdPlace(call: ParkedCall): void {
+    if (this.places.has(call.id)) return;
+    const place = this.parked.take(call.identity.principal);
+    if (!place) {
+      call.cancel('its caller has too many calls waiting for input');
+      throw new FleetError(
+        'RateLimited',
+        `Too many parked input_required calls for this caller (limit ${this.parked.cap}): answer or abandon one first`,
+        { data: { limit: this.parked.cap } },
+      );
+    }
+    this.places.set(call.id, place);
+  }
+
+  /** The call ended (completed, failed, expired or cancelled): it names nothing any more. */
+  private forget(call: ParkedCall): void {
+    this.calls.delete(call.id);
+    this.places.get(call.id)?.();
+    this.places.delete(call.id);
   }
 }

@@ -8,7 +8,7 @@ import {
   missingCapability,
   missingCapabilityError,
 } from './input-requests.js';
-import type { RequestIdentity } from './request-state.js';
+import type { CallIdentity } from './request-state.js';
 
 /**
  * How asks issued together are gathered into one input_required: a round ends this long after the
@@ -54,15 +54,15 @@ export class ParkedCall {
   private coalesceTimer?: NodeJS.Timeout;
   private firstAskAt?: number;
   private expiryTimer?: NodeJS.Timeout;
-
   /**
-   * @param prefilled answers sent with the first request (no requestState): an ask whose key
-   *   has one is answered at once.
+   * The inputResponses of the request being served: an ask made during its round whose key has
+   * one is answered at once. Kept for that round only, and only the keys asked for are read.
    */
+  private offered?: JsonObject;
+
   constructor(
-    readonly identity: RequestIdentity,
+    readonly identity: CallIdentity,
     private readonly capabilities: JsonObject,
-    private readonly prefilled: Map<string, unknown>,
   ) {}
 
   get signal(): AbortSignal {
@@ -92,11 +92,8 @@ export class ParkedCall {
       const missing = missingCapability(request, this.capabilities);
       if (missing) throw this.fail(missingCapabilityError(missing));
       const unique = this.uniqueKey(key ?? keyPrefixOf(method));
-      if (this.prefilled.has(unique)) {
-        const answer = this.prefilled.get(unique);
-        this.prefilled.delete(unique);
-        return Promise.resolve(this.checked(unique, method, answer));
-      }
+      if (this.offered && Object.hasOwn(this.offered, unique))
+        return Promise.resolve(this.checked(unique, method, this.offered[unique]));
       return new Promise<JsonObject>((resolve, reject) => {
         this.asks.set(unique, { request, resolve, reject });
         this.asked();
@@ -112,7 +109,7 @@ export class ParkedCall {
    */
   deliver(responses: JsonObject): void {
     const answered = [...this.asks].flatMap(([key, ask]) =>
-      key in responses
+      Object.hasOwn(responses, key)
         ? [{ key, ask, answer: checkedResponse(key, ask.request.method, responses[key]) }]
         : [],
     );
@@ -123,12 +120,14 @@ export class ParkedCall {
   }
 
   /**
-   * Serves one round to the request being answered: its notifications go to `emit`; a `signal`
-   * abort (the client went away) cancels the call. Throws the call's error when it failed.
+   * Serves one round to the request being answered: its notifications go to `emit`, the asks it
+   * makes are answered from `offered` when it has their keys; a `signal` abort (the client went
+   * away) cancels the call. Throws the call's error when it failed.
    */
-  async serve(emit: Emit, signal: AbortSignal): Promise<RoundEnd> {
+  async serve(emit: Emit, signal: AbortSignal, offered: JsonObject): Promise<RoundEnd> {
     clearTimeout(this.expiryTimer);
     this.emitTo = emit;
+    this.offered = offered;
     const onAbort = () => this.cancel('the client closed the request');
     signal.addEventListener('abort', onAbort, { once: true });
     if (signal.aborted) onAbort();
@@ -141,7 +140,7 @@ export class ParkedCall {
     } finally {
       signal.removeEventListener('abort', onAbort);
       clearTimeout(this.coalesceTimer);
-      this.wake = this.emitTo = this.firstAskAt = undefined;
+      this.wake = this.emitTo = this.firstAskAt = this.offered = undefined;
     }
     if (this.settled && 'result' in this.settled) return { kind: 'complete', result: this.settled.result };
     if (this.settled) {

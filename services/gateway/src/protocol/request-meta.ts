@@ -15,6 +15,22 @@ export const META = {
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * The largest clientCapabilities or clientInfo, as JSON. A real client's are a few hundred bytes;
+ * both live as long as the request's call does (a parked input_required call for minutes, and
+ * in the provider too), so a caller may not make them megabytes.
+ */
+export const MAX_ENVELOPE_OBJECT_CHARS = 16 * 1024;
+
+function tooLarge(value: JsonObject): boolean {
+  try {
+    return JSON.stringify(value).length > MAX_ENVELOPE_OBJECT_CHARS;
+  } catch {
+    // Nested too deep to serialise: far too large to keep.
+    return true;
+  }
+}
+
 /** The `_meta` object of a request's params, when it has one. */
 export function metaOf(params: JsonObject | undefined): JsonObject | undefined {
   return isObject(params?._meta) ? params._meta : undefined;
@@ -46,11 +62,15 @@ export function readRequestMeta(params: JsonObject | undefined): RequestMeta {
   if (typeof version !== 'string' || version === '')
     throw invalidParams(`Invalid params: _meta.${META.protocolVersion} must be a string`);
   const capabilities = meta[META.clientCapabilities];
-  if (!isObject(capabilities))
-    throw invalidParams(`Invalid params: _meta.${META.clientCapabilities} must be an object`);
+  if (!isObject(capabilities) || tooLarge(capabilities))
+    throw invalidParams(
+      `Invalid params: _meta.${META.clientCapabilities} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
+    );
   const info = meta[META.clientInfo];
-  if (info !== undefined && !isObject(info))
-    throw invalidParams(`Invalid params: _meta.${META.clientInfo} must be an object`);
+  if (info !== undefined && (!isObject(info) || tooLarge(info)))
+    throw invalidParams(
+      `Invalid params: _meta.${META.clientInfo} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
+    );
   const level = meta[META.logLevel];
   if (level !== undefined && (typeof level !== 'string' || !isLogLevel(level)))
     throw invalidParams(`Invalid params: unknown _meta.${META.logLevel} ${JSON.stringify(level)}`);

@@ -7,15 +7,15 @@ export interface HeaderSource {
   header(name: string): string | undefined;
 }
 
-/** The request's field that `Mcp-Name` repeats, by method. */
-const NAME_FIELD: Readonly<Record<string, string>> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-  'tasks/get': 'taskId',
-  'tasks/update': 'taskId',
-  'tasks/cancel': 'taskId',
-};
+/** The request's field that `Mcp-Name` repeats, by method (a Map: the method is the client's text). */
+const NAME_FIELD: ReadonlyMap<string, string> = new Map([
+  ['tools/call', 'name'],
+  ['prompts/get', 'name'],
+  ['resources/read', 'uri'],
+  ['tasks/get', 'taskId'],
+  ['tasks/update', 'taskId'],
+  ['tasks/cancel', 'taskId'],
+]);
 
 /** Canonical RFC 4648 base64 with its padding: what the `=?base64?…?=` form must hold. */
 const CANONICAL_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -77,7 +77,7 @@ export function checkRoutingHeaders(source: HeaderSource, message: JsonRpcReques
     if (source.header(name.toLowerCase()) === undefined) throw headerMismatch(name, undefined, null);
   }
   checkHeadersAgree(source, message);
-  const field = NAME_FIELD[message.method];
+  const field = NAME_FIELD.get(message.method);
   if (!field) return;
   const bodyValue = (message.params as JsonObject | undefined)?.[field];
   const raw = source.header('mcp-name');
@@ -90,15 +90,30 @@ export function checkRoutingHeaders(source: HeaderSource, message: JsonRpcReques
 function argumentAt(args: unknown, path: readonly string[]): unknown {
   let value = args;
   for (const key of path) {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, key))
+      return undefined;
     value = (value as JsonObject)[key];
   }
   return value;
 }
 
+/** A decimal number as a header may carry it: no sign but `-`, no leading zeros, exponent, hex or spaces. */
+const DECIMAL = /^(-?(?:0|[1-9][0-9]*))(?:\.([0-9]+))?$/;
+
+/**
+ * True when a decimal header value is the body's number: an integer by its digits (a zero
+ * fraction, `42.0`, allowed), anything else by value.
+ */
+function sameNumber(decoded: string, value: number): boolean {
+  const decimal = DECIMAL.exec(decoded);
+  if (!decimal) return false;
+  if (!Number.isSafeInteger(value)) return Number(decoded) === value;
+  return decimal[1] === String(value) && /^0*$/.test(decimal[2] ?? '');
+}
+
 /** True when a decoded header value says what the body's argument says (integers numerically). */
 function sameArgument(decoded: string, value: unknown): boolean {
-  if (typeof value === 'number') return decoded.trim() !== '' && Number(decoded) === value;
+  if (typeof value === 'number') return sameNumber(decoded, value);
   if (typeof value === 'boolean') return decoded === String(value);
   return decoded === value;
 }
