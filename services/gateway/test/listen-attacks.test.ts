@@ -48,7 +48,8 @@ describe('subscriptions/listen admission and bounds (attacks on the 2026-07-28 p
     const authFile = join(dir, 'auth.yaml');
     policyFile = join(dir, 'policy.yaml');
     const entries = Object.entries(callers).map(
-      ([name, role]) => `  - { id: ${name}, hash: "${keys[name as Name].hash}", subject: ${name}, roles: [${role}] }`,
+      ([name, role]) =>
+        `  - { id: ${name}, hash: "${keys[name as Name].hash}", subject: ${name}, roles: [${role}] }`,
     );
     await writeFile(authFile, `apiKeys:\n${entries.join('\n')}\n`);
     await writeFile(policyFile, POLICY);
@@ -71,12 +72,19 @@ describe('subscriptions/listen admission and bounds (attacks on the 2026-07-28 p
     return { status, error: json?.error as { code: number; message: string } };
   };
 
-  it('refuses a caller who may see nothing of what it asks for (Forbidden), and holds no stream for it', BOUNDED, async () => {
-    const { status, error } = await refusal('carol', { toolsListChanged: true, resourceSubscriptions: ['a://x'] });
-    assert.equal(status, 403);
-    assert.equal(error.code, ErrorCode.Forbidden);
-    assert.equal(fleet.gateway.listen.count, 0);
-  });
+  it(
+    'refuses a caller who may see nothing of what it asks for (Forbidden), and holds no stream for it',
+    BOUNDED,
+    async () => {
+      const { error } = await refusal('carol', { toolsListChanged: true, resourceSubscriptions: ['a://x'] });
+      assert.equal(error.code, ErrorCode.Forbidden);
+      assert.match(
+        error.message,
+        /no policy rule lets you see any of what this subscriptions\/listen asks for/,
+      );
+      assert.equal(fleet.gateway.listen.count, 0);
+    },
+  );
 
   it('announces list changes only of the kinds the caller may see', BOUNDED, async () => {
     const listen = await openListen(
@@ -95,87 +103,123 @@ describe('subscriptions/listen admission and bounds (attacks on the 2026-07-28 p
     }
   });
 
-  it('caps the streams of one caller below the replica total: another caller still gets one', BOUNDED, async () => {
-    const mine = await Promise.all([1, 2].map((id) => openListen(fleet.url, id, { toolsListChanged: true }, {}, as('alice'))));
-    try {
-      for (const l of mine) await l.next('notifications/subscriptions/acknowledged');
-      const { status, error } = await refusal('alice', { toolsListChanged: true });
+  it(
+    'caps the streams of one caller below the replica total: another caller still gets one',
+    BOUNDED,
+    async () => {
+      const mine = await Promise.all(
+        [1, 2].map((id) => openListen(fleet.url, id, { toolsListChanged: true }, {}, as('alice'))),
+      );
+      try {
+        for (const l of mine) await l.next('notifications/subscriptions/acknowledged');
+        const { status, error } = await refusal('alice', { toolsListChanged: true });
+        assert.equal(status, 429);
+        assert.equal(error.code, ErrorCode.RateLimited);
+        assert.match(error.message, /at most 2 .*MCPFLEET_MAX_LISTEN_STREAMS_PER_CALLER/);
+        const theirs = await openListen(fleet.url, 3, { toolsListChanged: true }, {}, as('bob'));
+        await theirs.next('notifications/subscriptions/acknowledged');
+        theirs.close();
+      } finally {
+        for (const l of mine) l.close();
+        await waitFor(() => fleet.gateway.listen.count === 0, 'the streams let go');
+      }
+    },
+  );
+
+  it(
+    'spends the caller rate limit: opening streams faster than it allows is refused with 429',
+    BOUNDED,
+    async () => {
+      const opened = [];
+      for (const id of [1, 2]) {
+        const l = await openListen(fleet.url, id, { resourcesListChanged: true }, {}, as('dave'));
+        await l.next('notifications/subscriptions/acknowledged');
+        l.close();
+        opened.push(l);
+      }
+      const { status, error } = await refusal('dave', { resourcesListChanged: true });
       assert.equal(status, 429);
       assert.equal(error.code, ErrorCode.RateLimited);
-      assert.match(error.message, /at most 2 .*MCPFLEET_MAX_LISTEN_STREAMS_PER_CALLER/);
-      const theirs = await openListen(fleet.url, 3, { toolsListChanged: true }, {}, as('bob'));
-      await theirs.next('notifications/subscriptions/acknowledged');
-      theirs.close();
-    } finally {
-      for (const l of mine) l.close();
+      assert.match(error.message, /Rate limit exceeded/);
       await waitFor(() => fleet.gateway.listen.count === 0, 'the streams let go');
-    }
-  });
+    },
+  );
 
-  it('spends the caller rate limit: opening streams faster than it allows is refused with 429', BOUNDED, async () => {
-    const opened = [];
-    for (const id of [1, 2]) {
-      const l = await openListen(fleet.url, id, { resourcesListChanged: true }, {}, as('dave'));
-      await l.next('notifications/subscriptions/acknowledged');
-      l.close();
-      opened.push(l);
-    }
-    const { status, error } = await refusal('dave', { resourcesListChanged: true });
-    assert.equal(status, 429);
-    assert.equal(error.code, ErrorCode.RateLimited);
-    assert.match(error.message, /Rate limit exceeded/);
-    await waitFor(() => fleet.gateway.listen.count === 0, 'the streams let go');
-  });
+  it(
+    'bounds the resource subscriptions of a filter: too many URIs, or one too long, is -32602',
+    BOUNDED,
+    async () => {
+      const many = Array.from({ length: 1001 }, (_, i) => `test://many/${i}`);
+      const tooMany = await refusal('alice', { resourceSubscriptions: many });
+      assert.equal(tooMany.error.code, ErrorCode.InvalidParams);
+      assert.match(tooMany.error.message, /at most 1000/);
+      const long = await refusal('alice', { resourceSubscriptions: [`test://${'x'.repeat(2048)}`] });
+      assert.equal(long.error.code, ErrorCode.InvalidParams);
+      assert.match(long.error.message, /at most 1024 characters/);
+      assert.equal(fleet.gateway.listen.count, 0);
+    },
+  );
 
-  it('bounds the resource subscriptions of a filter: too many URIs, or one too long, is -32602', BOUNDED, async () => {
-    const many = Array.from({ length: 1001 }, (_, i) => `test://many/${i}`);
-    const tooMany = await refusal('alice', { resourceSubscriptions: many });
-    assert.equal(tooMany.error.code, ErrorCode.InvalidParams);
-    assert.match(tooMany.error.message, /at most 1000/);
-    const long = await refusal('alice', { resourceSubscriptions: [`test://${'x'.repeat(2048)}`] });
-    assert.equal(long.error.code, ErrorCode.InvalidParams);
-    assert.match(long.error.message, /at most 1024 characters/);
-    assert.equal(fleet.gateway.listen.count, 0);
-  });
-
-  it('stops resource updates to a stream whose caller lost the right to read the resource', BOUNDED, async () => {
-    const listen = await openListen(fleet.url, 'w', { resourceSubscriptions: [WATCHED_RESOURCE] }, {}, as('dana'));
-    const provider = fleet.providers.get('everything');
-    const updates = () => listen.messages.filter((m) => m.method === 'notifications/resources/updated').length;
-    try {
-      await listen.next('notifications/subscriptions/acknowledged');
-      provider?.resourceUpdated(WATCHED_RESOURCE);
-      await waitFor(() => updates() === 1, 'the first update');
-      await writeFile(policyFile, REVOKED);
-      assert.equal(await fleet.gateway.policy.reload(), true);
-      provider?.resourceUpdated(WATCHED_RESOURCE);
-      await sleep(300);
-      assert.equal(updates(), 1);
-    } finally {
-      listen.close();
-      await writeFile(policyFile, POLICY);
-      await fleet.gateway.policy.reload();
-      await waitFor(() => fleet.gateway.listen.count === 0, 'the stream let go');
-    }
-  });
+  it(
+    'stops resource updates to a stream whose caller lost the right to read the resource',
+    BOUNDED,
+    async () => {
+      const listen = await openListen(
+        fleet.url,
+        'w',
+        { resourceSubscriptions: [WATCHED_RESOURCE] },
+        {},
+        as('dana'),
+      );
+      const provider = fleet.providers.get('everything');
+      const updates = () =>
+        listen.messages.filter((m) => m.method === 'notifications/resources/updated').length;
+      try {
+        await listen.next('notifications/subscriptions/acknowledged');
+        provider?.resourceUpdated(WATCHED_RESOURCE);
+        await waitFor(() => updates() === 1, 'the first update');
+        await writeFile(policyFile, REVOKED);
+        assert.equal(await fleet.gateway.policy.reload(), true);
+        provider?.resourceUpdated(WATCHED_RESOURCE);
+        await sleep(300);
+        assert.equal(updates(), 1);
+      } finally {
+        listen.close();
+        await writeFile(policyFile, POLICY);
+        await fleet.gateway.policy.reload();
+        await waitFor(() => fleet.gateway.listen.count === 0, 'the stream let go');
+      }
+    },
+  );
 
   for (const edge of ['websocket', 'grpc'] as const) {
-    it(`${edge}: a request id reused while in flight is refused, and closing the channel ends every stream`, BOUNDED, async () => {
-      const http = fleet.url.replace(/\/mcp$/, '');
-      const transport = transportForEdge(edge, { http, grpc: `127.0.0.1:${fleet.gateway.grpcPort}` }, as('alice'));
-      const messages: Record<string, unknown>[] = [];
-      transport.onmessage = (message) => messages.push(message as Record<string, unknown>);
-      await transport.start();
-      const frame = listenBody(1, { toolsListChanged: true }) as Parameters<typeof transport.send>[0];
-      await transport.send(frame);
-      await transport.send(frame);
-      await waitFor(() => messages.some((m) => m.id === 1 && m.error), 'the refusal of the reused id');
-      const refused = messages.find((m) => m.id === 1 && m.error)?.error as { code: number; message: string };
-      assert.equal(refused.code, ErrorCode.InvalidRequest);
-      assert.match(refused.message, /already in flight/);
-      assert.equal(fleet.gateway.listen.count, 1);
-      await transport.close();
-      await waitFor(() => fleet.gateway.listen.count === 0, `the ${edge} channel's streams ended`);
-    });
+    it(
+      `${edge}: a request id reused while in flight is refused, and closing the channel ends every stream`,
+      BOUNDED,
+      async () => {
+        const http = fleet.url.replace(/\/mcp$/, '');
+        const transport = transportForEdge(
+          edge,
+          { http, grpc: `127.0.0.1:${fleet.gateway.grpcPort}` },
+          as('alice'),
+        );
+        const messages: Record<string, unknown>[] = [];
+        transport.onmessage = (message) => messages.push(message as Record<string, unknown>);
+        await transport.start();
+        const frame = listenBody(1, { toolsListChanged: true }) as Parameters<typeof transport.send>[0];
+        await transport.send(frame);
+        await transport.send(frame);
+        await waitFor(() => messages.some((m) => m.id === 1 && m.error), 'the refusal of the reused id');
+        const refused = messages.find((m) => m.id === 1 && m.error)?.error as {
+          code: number;
+          message: string;
+        };
+        assert.equal(refused.code, ErrorCode.InvalidRequest);
+        assert.match(refused.message, /already in flight/);
+        assert.equal(fleet.gateway.listen.count, 1);
+        await transport.close();
+        await waitFor(() => fleet.gateway.listen.count === 0, `the ${edge} channel's streams ended`);
+      },
+    );
   }
 });

@@ -74,6 +74,30 @@ export class Admission {
     return items.filter((item) => decide(policy, caller, kind, targetOf(item)).allowed);
   }
 
+  /** Whether policy lets the caller use anything of `kind` at all (some rule of its roles allows some). */
+  usesAny(caller: Caller, kind: Kind): boolean {
+    return entitlements(this.policy.current, caller).allows.has(kind);
+  }
+
+  /**
+   * Admission of a request that calls nothing but holds a stream (subscriptions/listen): refused
+   * when policy lets the caller see none of what it asks for, else the caller's rate limit is
+   * spent (not its quotas, which count calls). Audited as any decision.
+   */
+  async admitStream(request: Admitted, seesSomething: boolean): Promise<void> {
+    const record = this.recorder(request, request.method, undefined);
+    if (!seesSomething)
+      throw denied(
+        {
+          rule: 'default-deny',
+          reason: `no policy rule lets you see any of what this ${request.method} asks for`,
+        },
+        record,
+      );
+    await this.limit(request, undefined, request.method, undefined, record);
+    record('decision', 'allowed');
+  }
+
   /** Checks a request; resolves with the function that ends it (audits the call), or throws. */
   async admit(request: Admitted, kind: Kind, what: PolicyTarget, args?: Record<string, unknown>) {
     const { caller } = request;
@@ -143,7 +167,7 @@ export class Admission {
   /** The caller's rate limits and quotas for `target`: spent, or refused with when to retry. */
   private async limit(
     request: Admitted,
-    kind: Kind,
+    kind: Kind | undefined,
     target: string,
     rule: string | undefined,
     record: ReturnType<Admission['recorder']>,
@@ -166,7 +190,7 @@ export class Admission {
     const rateKeys: RateKey[] = [];
     if (rights.rateLimit)
       rateKeys.push({ key: `mcpfleet:rate:${caller.principal}`, limit: rights.rateLimit });
-    if (rights.toolRateLimit)
+    if (rights.toolRateLimit && kind)
       rateKeys.push({
         key: `mcpfleet:rate:${caller.principal}:${kind}:${target}`,
         limit: rights.toolRateLimit,
