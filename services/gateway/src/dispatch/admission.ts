@@ -3,7 +3,7 @@ import type { AuditLog, AuditOutcome } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import type { Screening } from '../engine/request-context.js';
 import type { PolicyTarget } from '../policy/annotations.js';
-import { decide, entitlements, type PolicyHolder } from '../policy/engine.js';
+import { allowsAny, decide, entitlements, type PolicyHolder } from '../policy/engine.js';
 import type { Kind } from '../policy/policy-file.js';
 import type { ConcurrencyLimits } from '../ratelimit/concurrency.js';
 import type { Limiter, QuotaKey, RateDecision, RateKey } from '../ratelimit/limiter.js';
@@ -76,7 +76,7 @@ export class Admission {
 
   /** Whether policy lets the caller use anything of `kind` at all (some rule of its roles allows some). */
   usesAny(caller: Caller, kind: Kind): boolean {
-    return entitlements(this.policy.current, caller).allows.has(kind);
+    return allowsAny(this.policy.current, caller, kind);
   }
 
   /**

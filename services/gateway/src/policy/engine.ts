@@ -19,8 +19,6 @@ export interface Entitlements {
   rateLimit?: RateLimit;
   toolRateLimit?: RateLimit;
   quota?: { perHour?: number; perDay?: number };
-  /** The kinds some role of the caller has an allow rule for. */
-  allows: ReadonlySet<Kind>;
 }
 
 const POLL_MS = 2_000;
@@ -89,15 +87,18 @@ export function decide(
   };
 }
 
+/** Whether some role of the caller has an allow rule for `kind`: whether it may see anything of it. */
+export function allowsAny(policy: Policy, caller: Caller, kind: Kind): boolean {
+  return roleList(policy, caller).some((role) => role.allow[kind].length > 0);
+}
+
 export function entitlements(policy: Policy, caller: Caller): Entitlements {
   const roles = roleList(policy, caller);
   const perHour = roles.map((r) => r.quota?.perHour).filter((n): n is number => n !== undefined);
   const perDay = roles.map((r) => r.quota?.perDay).filter((n): n is number => n !== undefined);
   // A role without a quota is unlimited, so any such role lifts the quota.
   const unlimited = roles.some((r) => !r.quota);
-  const kinds: Kind[] = ['tools', 'resources', 'prompts'];
   return {
-    allows: new Set(kinds.filter((kind) => roles.some((r) => r.allow[kind].length > 0))),
     rateLimit: widest(roles.map((r) => r.rateLimit)),
     toolRateLimit: widest(roles.map((r) => r.toolRateLimit)),
     quota:
