@@ -181,9 +181,9 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
   const listen = new ListenStreams({
     registry,
+    admission,
     maxStreams: config.maxListenStreams,
-    mayRead: (caller, uri) =>
-      admission.visible(caller, 'resources', [{ uri }], (r) => ({ name: r.uri })).length > 0,
+    maxStreamsPerCaller: config.maxListenStreamsPerCaller,
   });
   const handler = new StatelessHandler(dispatcher, {
     cacheTtlMs: config.cacheTtl,

@@ -227,6 +227,14 @@ export const gatewayConfigSpec = {
     min: 1,
     doc: 'open subscriptions/listen streams (MCP 2026-07-28), per replica',
   },
+  maxListenStreamsPerCaller: {
+    kind: 'int',
+    env: 'MCPFLEET_MAX_LISTEN_STREAMS_PER_CALLER',
+    flag: 'max-listen-streams-per-caller',
+    default: 16,
+    min: 1,
+    doc: 'open subscriptions/listen streams of one caller, per replica',
+  },
   ...processConfigSpec,
 } as const satisfies ConfigSpec;
 

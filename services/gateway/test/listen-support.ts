@@ -24,12 +24,13 @@ export async function openListen(
   id: number | string,
   notifications: Record<string, unknown>,
   meta: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
 ): Promise<ListenStream> {
   const body = modernRequest(id, 'subscriptions/listen', { notifications }, meta);
   const controller = new AbortController();
   const response = await fetch(url, {
     method: 'POST',
-    headers: { ...MCP_HEADERS, ...routingHeaders(body) },
+    headers: { ...MCP_HEADERS, ...routingHeaders(body), ...headers },
     body: JSON.stringify(body),
     signal: controller.signal,
   });

@@ -3,7 +3,7 @@ import type { AuditLog, AuditOutcome } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import type { Screening } from '../engine/request-context.js';
 import type { PolicyTarget } from '../policy/annotations.js';
-import { decide, entitlements, type PolicyHolder } from '../policy/engine.js';
+import { allowsAny, decide, entitlements, type PolicyHolder } from '../policy/engine.js';
 import type { Kind } from '../policy/policy-file.js';
 import type { ConcurrencyLimits } from '../ratelimit/concurrency.js';
 import type { Limiter, QuotaKey, RateDecision, RateKey } from '../ratelimit/limiter.js';
@@ -77,6 +77,30 @@ export class Admission {
   ): T[] {
     const policy = this.policy.current;
     return items.filter((item) => decide(policy, caller, kind, targetOf(item)).allowed);
+  }
+
+  /** Whether policy lets the caller use anything of `kind` at all (some rule of its roles allows some). */
+  usesAny(caller: Caller, kind: Kind): boolean {
+    return allowsAny(this.policy.current, caller, kind);
+  }
+
+  /**
+   * Admission of a request that calls nothing but holds a stream (subscriptions/listen): refused
+   * when policy lets the caller see none of what it asks for, else the caller's rate limit is
+   * spent (not its quotas, which count calls). Audited as any decision.
+   */
+  async admitStream(request: Admitted, seesSomething: boolean): Promise<void> {
+    const record = this.recorder(request, request.method, undefined);
+    if (!seesSomething)
+      throw denied(
+        {
+          rule: 'default-deny',
+          reason: `no policy rule lets you see any of what this ${request.method} asks for`,
+        },
+        record,
+      );
+    await this.limit(request, undefined, request.method, undefined, record);
+    record('decision', 'allowed');
   }
 
   /** Checks a request; resolves with the function that ends it (audits the call), or throws. */
@@ -156,7 +180,7 @@ export class Admission {
   /** The caller's rate limits and quotas for `target`: spent, or refused with when to retry. */
   private async limit(
     request: Admitted,
-    kind: Kind,
+    kind: Kind | undefined,
     target: string,
     rule: string | undefined,
     record: ReturnType<Admission['recorder']>,
@@ -179,7 +203,7 @@ export class Admission {
     const rateKeys: RateKey[] = [];
     if (rights.rateLimit)
       rateKeys.push({ key: `mcpfleet:rate:${caller.principal}`, limit: rights.rateLimit });
-    if (rights.toolRateLimit)
+    if (rights.toolRateLimit && kind)
       rateKeys.push({
         key: `mcpfleet:rate:${caller.principal}:${kind}:${target}`,
         limit: rights.toolRateLimit,

@@ -31,6 +31,11 @@ const statelessRefused = () =>
     'Invalid Request: MCP 2026-07-28 is not spoken on the HTTP+SSE transport (2024-11-05 to 2025-11-25 only): use Streamable HTTP, WebSocket or gRPC',
   );
 
+const idInFlight = (id: RequestId) =>
+  invalidRequest(
+    `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this channel (ids of concurrent requests must be unique)`,
+  );
+
 /**
  * A conversation whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream
  * with its POST endpoint, a gRPC stream): it opens with `initialize` on the channel and ends with
@@ -44,8 +49,12 @@ export class Conversation {
   /** Messages after `initialize` wait for it: the channel is ordered, the session must exist. */
   private initializing: Promise<unknown> | undefined;
   private release: (() => void)[] = [];
-  /** Stateless requests running, by id: the session each was given, for cancelling it. */
-  private readonly alone = new Map<RequestId, string>();
+  /**
+   * Stateless requests running, by id: the session each was given once it has one, for cancelling
+   * it. An id is taken before its session is made, so a second request with it is refused.
+   */
+  private readonly alone = new Map<RequestId, string | undefined>();
+  private closed = false;
 
   constructor(
     private readonly engine: SessionEngine,
@@ -67,9 +76,10 @@ export class Conversation {
 
   /** The channel is gone: so is the session, and everything still running for it. Never rejects. */
   async close(): Promise<void> {
+    this.closed = true;
     for (const release of this.release.splice(0)) release();
     for (const [requestId, sessionId] of this.alone)
-      this.engine.cancelLocal(sessionId, requestId, 'channel closed');
+      if (sessionId !== undefined) this.engine.cancelLocal(sessionId, requestId, 'channel closed');
     if (this.session) await this.engine.endSession(this.session.id).catch(() => {});
   }
 
@@ -138,22 +148,33 @@ export class Conversation {
     if (!answer.cancelled) send(answer.text);
   }
 
-  /** A stateless request: its own session, from its `_meta`; refusals answer it by id. */
+  /**
+   * A stateless request: its own session, from its `_meta`; refusals answer it by id. JSON-RPC ids
+   * of concurrent requests are unique: one already in flight on the channel is refused, so every
+   * request the channel started stays known until it ends, and closing the channel cancels it.
+   */
   private async requestAlone(dialect: Dialect, message: JsonRpcRequest): Promise<void> {
-    let session: SessionData;
-    try {
-      if (this.channel.sessionsOnly) throw statelessRefused();
-      this.engine.refuseWhileDraining();
-      session = await this.engine.sessionOf(dialect, this.channel.envelope, this.channel.caller, message);
-    } catch (err) {
-      this.channel.send(serializeResponse(message.id, { error: wireErrorOf(err) }));
+    const { id } = message;
+    if (this.alone.has(id)) {
+      this.channel.send(serializeResponse(id, { error: idInFlight(id).toWire() }));
       return;
     }
-    this.alone.set(message.id, session.id);
+    this.alone.set(id, undefined);
     try {
+      let session: SessionData;
+      try {
+        if (this.channel.sessionsOnly) throw statelessRefused();
+        this.engine.refuseWhileDraining();
+        session = await this.engine.sessionOf(dialect, this.channel.envelope, this.channel.caller, message);
+      } catch (err) {
+        this.channel.send(serializeResponse(id, { error: wireErrorOf(err) }));
+        return;
+      }
+      if (this.closed) return;
+      this.alone.set(id, session.id);
       await this.answer(session, message);
     } finally {
-      this.alone.delete(message.id);
+      this.alone.delete(id);
     }
   }
 

@@ -87,6 +87,11 @@ export function decide(
   };
 }
 
+/** Whether some role of the caller has an allow rule for `kind`: whether it may see anything of it. */
+export function allowsAny(policy: Policy, caller: Caller, kind: Kind): boolean {
+  return roleList(policy, caller).some((role) => role.allow[kind].length > 0);
+}
+
 export function entitlements(policy: Policy, caller: Caller): Entitlements {
   const roles = roleList(policy, caller);
   const perHour = roles.map((r) => r.quota?.perHour).filter((n): n is number => n !== undefined);

@@ -1,4 +1,5 @@
 import { FleetError } from '@mcp-fleet/contract';
+import type { ListKind } from '../catalog/registry.js';
 import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 
@@ -6,6 +7,21 @@ import type { JsonObject } from '../protocol/messages.js';
 export const LIST_FLAGS = ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'] as const;
 
 export type ListFlag = (typeof LIST_FLAGS)[number];
+
+/** The list each flag follows. */
+export const KIND_OF_FLAG: Readonly<Record<ListFlag, ListKind>> = {
+  toolsListChanged: 'tools',
+  promptsListChanged: 'prompts',
+  resourcesListChanged: 'resources',
+};
+
+/**
+ * A stream holds its URIs for its whole life, and a replica serves many streams: these bounds keep
+ * what one stream holds to about a megabyte whatever its request says (an unbounded list let a few
+ * streams exhaust the heap). No real client watches more resources at once on one stream.
+ */
+export const MAX_RESOURCE_SUBSCRIPTIONS = 1000;
+export const MAX_URI_LENGTH = 1024;
 
 /** What a listen stream carries: the honoured subset of what its request asked for. */
 export interface ListenFilter {
@@ -42,7 +58,7 @@ export function readListenFilter(params: JsonObject, clientCapabilities: JsonObj
   const uris = asked.resourceSubscriptions;
   if (uris !== undefined && !isStringList(uris))
     throw invalidParams('Invalid params: notifications.resourceSubscriptions must be an array of strings');
-  if (uris !== undefined) filter.resourceSubscriptions = [...new Set(uris)];
+  if (uris !== undefined) filter.resourceSubscriptions = bounded(uris);
   const taskIds = asked.taskIds;
   if (taskIds !== undefined && !isStringList(taskIds))
     throw invalidParams('Invalid params: notifications.taskIds must be an array of strings');
@@ -59,14 +75,36 @@ export function readListenFilter(params: JsonObject, clientCapabilities: JsonObj
   return filter;
 }
 
+/** Each URI once, refused beyond the bounds a stream may hold. */
+function bounded(uris: string[]): string[] {
+  const unique = [...new Set(uris)];
+  if (unique.length > MAX_RESOURCE_SUBSCRIPTIONS)
+    throw invalidParams(
+      `Invalid params: notifications.resourceSubscriptions holds at most ${MAX_RESOURCE_SUBSCRIPTIONS} URIs (got ${unique.length}): open another stream for more`,
+    );
+  if (unique.some((uri) => uri.length > MAX_URI_LENGTH))
+    throw invalidParams(
+      `Invalid params: each URI of notifications.resourceSubscriptions has at most ${MAX_URI_LENGTH} characters`,
+    );
+  return unique;
+}
+
+/** True when a filter asks for nothing at all. */
+export const asksNothing = (filter: ListenFilter): boolean =>
+  !LIST_FLAGS.some((flag) => filter[flag]) && (filter.resourceSubscriptions?.length ?? 0) === 0;
+
 /**
- * The part of `asked` the gateway delivers to this caller: every list-change flag (the catalog
- * announces changes of all three lists), and the resource URIs the caller may read. A type with
- * nothing left is omitted, as the acknowledgement must show.
+ * The part of `asked` the gateway delivers to this caller: the list changes of the lists it may
+ * see (the catalog announces changes of all three; without `maySee`, all are seen), and the
+ * resource URIs it may read. A type with nothing left is omitted, as the acknowledgement must show.
  */
-export function honour(asked: ListenFilter, mayRead: (uri: string) => boolean): ListenFilter {
+export function honour(
+  asked: ListenFilter,
+  mayRead: (uri: string) => boolean,
+  maySee: (kind: ListKind) => boolean = () => true,
+): ListenFilter {
   const honoured: ListenFilter = {};
-  for (const flag of LIST_FLAGS) if (asked[flag]) honoured[flag] = true;
+  for (const flag of LIST_FLAGS) if (asked[flag] && maySee(KIND_OF_FLAG[flag])) honoured[flag] = true;
   const uris = asked.resourceSubscriptions?.filter(mayRead) ?? [];
   if (uris.length > 0) honoured.resourceSubscriptions = uris;
   return honoured;
