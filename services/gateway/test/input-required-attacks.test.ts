@@ -191,6 +191,33 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
     }
   });
 
+  it('refuses params fields outside those of tools/call, prompts/get and resources/read (-32602)', async () => {
+    const alice = { headers: as('alice') };
+    for (const [method, params] of [
+      ['tools/call', { name: 'echo', arguments: { text: 'hi' }, pad: 'x' }],
+      ['prompts/get', { name: 'simple_prompt', pad: 'x' }],
+      ['resources/read', { uri: 'test://static/resource/1', pad: 'x' }],
+    ] as const) {
+      const refused = await ask(fleet.url, params, { ...alice, method });
+      assert.equal(refused.error?.code, ErrorCode.InvalidParams, `${method}: ${JSON.stringify(refused)}`);
+      assert.match(refused.error?.message ?? '', /pad/);
+    }
+    const tolerated = await ask(
+      fleet.url,
+      { name: 'echo', arguments: { text: 'hi' }, task: { ttl: 1000 } },
+      alice,
+    );
+    assert.notEqual(tolerated.error?.code, ErrorCode.InvalidParams, JSON.stringify(tolerated));
+  });
+
+  it('a call whose params are over 256 KiB is refused (-32602) when it would park, never parked', async () => {
+    const big = await ask(fleet.url, tool(ELICIT, { arguments: { pad: 'x'.repeat(300 * 1024) } }), {
+      headers: as('alice'),
+    });
+    assert.equal(big.error?.code, ErrorCode.InvalidParams, JSON.stringify(big).slice(0, 300));
+    assert.match(big.error?.message ?? '', /over 256 KiB cannot wait for client input/);
+  });
+
   it('a requestState verifies in one encoding only (no spare signature bits)', async () => {
     const r1 = (await ask(fleet.url, tool(ELICIT), { headers: as('alice') }))
       .result as unknown as InputRequired;

@@ -161,6 +161,45 @@ describe('subscriptions/listen admission and bounds (attacks on the 2026-07-28 p
   );
 
   it(
+    'refuses a filter that asks for nothing (-32602), to any caller, and holds no stream for it',
+    BOUNDED,
+    async () => {
+      for (const [name, notifications] of [
+        ['carol', {}],
+        ['alice', {}],
+        ['alice', { toolsListChanged: false, resourceSubscriptions: [] }],
+      ] as const) {
+        const { error } = await refusal(name, notifications);
+        assert.equal(error?.code, ErrorCode.InvalidParams, `${name} ${JSON.stringify(notifications)}`);
+        assert.match(error.message, /asks for nothing/);
+      }
+      assert.equal(fleet.gateway.listen.count, 0);
+    },
+  );
+
+  it(
+    'refuses listen params other than notifications and _meta, and params over 64 KiB (-32602)',
+    BOUNDED,
+    async () => {
+      const padded = modernRequest('p', 'subscriptions/listen', {
+        notifications: { toolsListChanged: true },
+        pad: 'x'.repeat(1024),
+      });
+      const extra = (await postModern(fleet.url, padded, as('carol'))).json?.error as {
+        code: number;
+        message: string;
+      };
+      assert.equal(extra?.code, ErrorCode.InvalidParams);
+      assert.match(extra.message, /pad/);
+      const longUris = Array.from({ length: 1000 }, (_, i) => `test://long/${i}/${'u'.repeat(100)}`);
+      const big = await refusal('alice', { resourceSubscriptions: longUris });
+      assert.equal(big.error?.code, ErrorCode.InvalidParams);
+      assert.match(big.error.message, /64 KiB/);
+      assert.equal(fleet.gateway.listen.count, 0);
+    },
+  );
+
+  it(
     'stops resource updates to a stream whose caller lost the right to read the resource',
     BOUNDED,
     async () => {

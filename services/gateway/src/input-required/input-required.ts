@@ -6,11 +6,9 @@ import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
 import { retryFields, withoutRetryFields } from './input-requests.js';
 import { type Emit, ParkedCall } from './parked-call.js';
+import { mayAsk, mayPark, refuseForeignFields, tooLargeToPark } from './parked-params.js';
 import { callIdentity, type RequestStateCodec, rejectState } from './request-state.js';
 import { ParkedCallLost, ResumeRelay, type Resumption, type RoundAnswer } from './resume-relay.js';
-
-/** The only requests that may answer input_required (SEP-2322); lists never do. */
-const MAY_ASK: ReadonlySet<string> = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 const progressTokenOf = (params: JsonObject) => ((params._meta ?? {}) as JsonObject).progressToken;
 
@@ -126,7 +124,7 @@ export class InputRequired {
 
   /** True when this request is answered through `serve`: a 2026 request that may ask, not already served. */
   serves(ctx: RequestContext, method: string): boolean {
-    return MAY_ASK.has(method) && isModernVersion(ctx.session.protocolVersion) && !ctx.ask;
+    return mayAsk(method) && isModernVersion(ctx.session.protocolVersion) && !ctx.ask;
   }
 
   /**
@@ -139,6 +137,7 @@ export class InputRequired {
     params: JsonObject,
     { work, admit }: { work: Work; admit: AdmitRound },
   ): Promise<RoundAnswer> {
+    refuseForeignFields(method, params);
     const { responses = {}, state } = retryFields(params);
     const end = await admit(ctx, method, params, state !== undefined);
     try {
@@ -175,8 +174,9 @@ export class InputRequired {
     }
     const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
     this.calls.set(call.id, call);
-    startCall(call, parkable(ctx), withoutRetryFields(params), work);
-    return this.round(call, ctx.emit, ctx.signal, responses);
+    const forwarded = withoutRetryFields(params);
+    startCall(call, parkable(ctx), forwarded, work);
+    return this.round(call, ctx.emit, ctx.signal, responses, mayPark(forwarded));
   }
 
   private async resumeHere(
@@ -192,21 +192,35 @@ export class InputRequired {
       throw rejectState('replayed', 'this round of the call was already answered');
     call.deliver(resumption.responses);
     accepted();
-    return this.round(call, progressUnder(resumption.progressToken, emit), signal, resumption.responses);
+    return this.round(
+      call,
+      progressUnder(resumption.progressToken, emit),
+      signal,
+      resumption.responses,
+      true,
+    );
   }
 
-  /** Serves one round of `call`: its result, or an input_required result with a state for the next round. */
+  /**
+   * Serves one round of `call`: its result, or an input_required result with a state for the next
+   * round. A call whose params are too large to keep (`small` false) is cancelled instead of parked.
+   */
   private async round(
     call: ParkedCall,
     emit: Emit,
     signal: AbortSignal,
     offered: JsonObject,
+    small: boolean,
   ): Promise<RoundAnswer> {
     try {
       const end = await call.serve(emit, signal, offered);
       if (end.kind === 'complete') {
         this.forget(call);
         return end.result;
+      }
+      if (!small) {
+        call.cancel('its request is too large to wait for client input');
+        throw tooLargeToPark();
       }
       this.holdPlace(call);
       const expires = Date.now() + this.options.ttlMs;

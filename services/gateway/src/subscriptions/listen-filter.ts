@@ -2,6 +2,7 @@ import { FleetError } from '@mcp-fleet/contract';
 import type { ListKind } from '../catalog/registry.js';
 import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { jsonBytes, refuseFieldsOutside } from '../protocol/param-fields.js';
 
 /** The list-change flags of a `subscriptions/listen` filter, each an opt-in. */
 export const LIST_FLAGS = ['toolsListChanged', 'promptsListChanged', 'resourcesListChanged'] as const;
@@ -22,6 +23,15 @@ export const KIND_OF_FLAG: Readonly<Record<ListFlag, ListKind>> = {
  */
 export const MAX_RESOURCE_SUBSCRIPTIONS = 1000;
 export const MAX_URI_LENGTH = 1024;
+
+/**
+ * A stream lives as long as its client stays, so its request must be small by construction: 64 KiB
+ * of params holds the filter and its envelope, and MAX_RESOURCE_SUBSCRIPTIONS URIs only when they
+ * are short (about 60 characters each).
+ */
+export const MAX_LISTEN_PARAMS_BYTES = 64 * 1024;
+
+const LISTEN_PARAMS: ReadonlySet<string> = new Set(['notifications', '_meta']);
 
 /** What a listen stream carries: the honoured subset of what its request asked for. */
 export interface ListenFilter {
@@ -46,6 +56,11 @@ const isStringList = (value: unknown): value is string[] =>
  * has no tasks, so they are never honoured.
  */
 export function readListenFilter(params: JsonObject, clientCapabilities: JsonObject): ListenFilter {
+  refuseFieldsOutside('subscriptions/listen', params, LISTEN_PARAMS);
+  if (jsonBytes(params) > MAX_LISTEN_PARAMS_BYTES)
+    throw invalidParams(
+      `Invalid params: subscriptions/listen params are at most ${MAX_LISTEN_PARAMS_BYTES / 1024} KiB of JSON (${MAX_RESOURCE_SUBSCRIPTIONS} URIs fit only when short): open another stream for more`,
+    );
   const asked = params.notifications;
   if (!isObject(asked)) throw invalidParams('Invalid params: notifications must be an object');
   const filter: ListenFilter = {};

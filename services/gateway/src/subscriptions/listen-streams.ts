@@ -3,6 +3,7 @@ import type { Caller } from '../auth/caller.js';
 import type { ListKind, ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
 import type { RequestContext } from '../engine/request-context.js';
+import { invalidParams } from '../protocol/errors.js';
 import { type JsonObject, notification, type RequestId } from '../protocol/messages.js';
 import { META } from '../protocol/request-meta.js';
 import { asksNothing, honour, type ListenFilter, type ListFlag, readListenFilter } from './listen-filter.js';
@@ -84,13 +85,16 @@ export class ListenStreams {
   /**
    * Serves one listen request: the acknowledgement (the honoured filter) first, then what the
    * filter asks for, until the request is cancelled (nothing more is sent) or `endAll` ends it
-   * with the listen result. Admitted as any request (Forbidden when the caller may see none of what
+   * with the listen result. A filter that asks for nothing is refused (-32602). Admitted as any
+   * request (Forbidden when the caller may see none of what
    * it asks for, RateLimited past its rate limit); RateLimited too when the replica, or the caller
    * on it, has its most streams open.
    */
   async serve(ctx: RequestContext, params: JsonObject): Promise<JsonObject> {
     const { caller } = ctx;
     const asked = readListenFilter(params, ctx.session.clientCapabilities);
+    if (asksNothing(asked))
+      throw invalidParams('Invalid params: this subscriptions/listen filter asks for nothing');
     const filter = honour(
       asked,
       (uri) => this.mayRead(caller, uri),
@@ -104,7 +108,7 @@ export class ListenStreams {
         traceId: ctx.traceId,
         headers: ctx.headers,
       },
-      asksNothing(asked) || !asksNothing(filter),
+      !asksNothing(filter),
     );
     this.refuseWhenFull(caller);
     const tag = tagOf(ctx.requestId);
