@@ -29,7 +29,7 @@ const counted = defineTool<{ count: number }>({
 });
 
 const POLICY = (deny: string) => `roles:
-  caller: { tools: { allow: ["*"], deny: [${deny}] } }
+  caller: { tools: { allow: ["*"], deny: [${deny}] }, prompts: { allow: ["*"] }, resources: { allow: ["*"] } }
   slow: { tools: { allow: ["*"] }, rateLimit: { perSecond: 0.001, burst: 3 } }
 `;
 
@@ -211,11 +211,16 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
   });
 
   it('a call whose params are over 256 KiB is refused (-32602) when it would park, never parked', async () => {
-    const big = await ask(fleet.url, tool(ELICIT, { arguments: { pad: 'x'.repeat(300 * 1024) } }), {
-      headers: as('alice'),
+    const body = modernRequest(9, 'tools/call', tool(ELICIT), {
+      [META_KEYS.clientCapabilities]: ALL_INPUTS,
+      pad: 'x'.repeat(300 * 1024),
     });
-    assert.equal(big.error?.code, ErrorCode.InvalidParams, JSON.stringify(big).slice(0, 300));
-    assert.match(big.error?.message ?? '', /over 256 KiB cannot wait for client input/);
+    const big = (await postModern(fleet.url, body, as('alice'))).json?.error as {
+      code: number;
+      message: string;
+    };
+    assert.equal(big?.code, ErrorCode.InvalidParams, JSON.stringify(big));
+    assert.match(big.message, /over 256 KiB cannot wait for client input/);
   });
 
   it('a requestState verifies in one encoding only (no spare signature bits)', async () => {
