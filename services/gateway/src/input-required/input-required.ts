@@ -176,7 +176,7 @@ export class InputRequired {
     this.calls.set(call.id, call);
     const forwarded = withoutRetryFields(params);
     startCall(call, parkable(ctx), forwarded, work);
-    return this.round(call, ctx.emit, ctx.signal, responses, mayPark(forwarded));
+    return this.round(call, ctx.emit, ctx.signal, responses, () => mayPark(forwarded));
   }
 
   private async resumeHere(
@@ -197,20 +197,21 @@ export class InputRequired {
       progressUnder(resumption.progressToken, emit),
       signal,
       resumption.responses,
-      true,
+      () => true,
     );
   }
 
   /**
    * Serves one round of `call`: its result, or an input_required result with a state for the next
-   * round. A call whose params are too large to keep (`small` false) is cancelled instead of parked.
+   * round. A call whose params are too large to keep (`small()` false) is cancelled instead of parked;
+   * the size is measured only then, so calls that never ask pay nothing for it.
    */
   private async round(
     call: ParkedCall,
     emit: Emit,
     signal: AbortSignal,
     offered: JsonObject,
-    small: boolean,
+    small: () => boolean,
   ): Promise<RoundAnswer> {
     try {
       const end = await call.serve(emit, signal, offered);
@@ -218,7 +219,7 @@ export class InputRequired {
         this.forget(call);
         return end.result;
       }
-      if (!small) {
+      if (!small()) {
         call.cancel('its request is too large to wait for client input');
         throw tooLargeToPark();
       }
