@@ -158,7 +158,7 @@ class CallRun {
         ),
       );
       this.call.emit('error', status);
-    } else {
+    } else if (this.writable()) {
       if (frame) this.call.write(frame);
       this.call.end();
     }
@@ -172,7 +172,12 @@ class CallRun {
   }
 
   private write(frame: CallServerFrame): void {
-    if (this.state === 'running') this.call.write(frame);
+    if (this.state === 'running' && this.writable()) this.call.write(frame);
+  }
+
+  /** The gateway may have ended or cancelled the stream already (a parked call released at shutdown). */
+  private writable(): boolean {
+    return !this.call.writableEnded && !this.call.destroyed;
   }
 
   private onCancelled(): void {
