@@ -126,6 +126,16 @@ export const Errors = {
    * and caller (or no longer awaits one).
    */
   Forbidden: entry(-32011, 403, GrpcStatus.PERMISSION_DENIED, 'the caller may not do this'),
+  /**
+   * A call that policy admits only with an approval did not get one: the caller declined, an
+   * approver denied it, or it timed out; `data.reason` says which, `data.approval` names it.
+   */
+  ApprovalDenied: entry(
+    -32040,
+    403,
+    GrpcStatus.PERMISSION_DENIED,
+    'the call needed an approval that was declined, denied or timed out',
+  ),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorName = keyof typeof Errors;

@@ -1,6 +1,7 @@
 import { ConfigError, parseListen } from '@mcp-fleet/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { ApprovalGate } from './approvals/approval-gate.js';
 import { AuditLog } from './audit/audit-log.js';
 import { loadAuthFile } from './auth/auth-file.js';
 import { type Authenticator, createAuthenticator, noAuthentication } from './auth/authenticator.js';
@@ -166,6 +167,18 @@ export async function build({ config, providers, workflows = [], logger }: Build
     maxParkedPerCaller: config.maxParkedPerSubject,
   });
   const stopInputRequired = await inputRequired.start();
+  const approvals = new ApprovalGate({
+    policy,
+    bus: state.bus,
+    redis: state.redis,
+    audit,
+    metrics,
+    serverRequests,
+    defaultTimeoutMs: config.approvalTimeout,
+    pollMs: config.approvalPoll,
+    prefix: config.approvalsPrefix,
+  });
+  const stopApprovals = await approvals.start();
   const workflowCatalog = new WorkflowCatalog(workflows);
   const dispatcher = new Dispatcher({
     metrics,
@@ -178,6 +191,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     logger,
     workflows: workflowCatalog,
     inputRequired,
+    approvals,
   });
   const listen = new ListenStreams({
     registry,
@@ -188,7 +202,12 @@ export async function build({ config, providers, workflows = [], logger }: Build
   const handler = new StatelessHandler(dispatcher, {
     cacheTtlMs: config.cacheTtl,
     headerParams: (tool) => registry.catalog.tools.get(tool)?.headerParams ?? [],
-    screen: headerScreen({ admission, registry, workflows: workflowCatalog }),
+    screen: headerScreen({
+      admission,
+      registry,
+      workflows: workflowCatalog,
+      isLocalTool: (caller, name) => approvals.tools.visibleTo(caller).some((tool) => tool.name === name),
+    }),
     listen,
   });
   const auth = await authenticator(config, logger);
@@ -237,6 +256,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine.abortAll('gateway shutting down');
     inputRequired.close();
     stopInputRequired();
+    stopApprovals();
     await grpcEdge?.close();
     await app.close();
     engine.close();

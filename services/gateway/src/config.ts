@@ -170,6 +170,27 @@ export const gatewayConfigSpec = {
     min: 1,
     doc: 'calls per caller that answered input_required and wait for its retry, per replica (they hold no in-flight slot)',
   },
+  approvalTimeout: {
+    kind: 'duration',
+    env: 'MCPFLEET_APPROVAL_TIMEOUT',
+    flag: 'approval-timeout',
+    default: 900_000,
+    doc: 'how long a call waits for an approver role when its policy rule names no timeout (then it is denied)',
+  },
+  approvalPoll: {
+    kind: 'duration',
+    env: 'MCPFLEET_APPROVAL_POLL',
+    flag: 'approval-poll',
+    default: 2_000,
+    doc: 'how often a call waiting for approval re-reads it, besides the announcement of the decision',
+  },
+  approvalsPrefix: {
+    kind: 'string',
+    env: 'MCPFLEET_APPROVALS_PREFIX',
+    flag: 'approvals-prefix',
+    default: 'mcpfleet:approvals:',
+    doc: 'Redis key and channel prefix of pending approvals (replicas sharing approvals must share it)',
+  },
   authFile: {
     kind: 'string',
     env: 'MCPFLEET_AUTH_FILE',

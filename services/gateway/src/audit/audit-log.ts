@@ -11,10 +11,33 @@ export type AuditOutcome =
   | 'concurrency_limited'
   | 'ok'
   | 'tool_error'
-  | 'error';
+  | 'error'
+  | ApprovalOutcome;
+
+/** How an approval went: asked for, then approved, or declined / denied / timed out / withdrawn. */
+export type ApprovalOutcome =
+  | 'requested'
+  | 'approved'
+  | 'declined'
+  | 'rejected'
+  | 'timeout'
+  | 'withdrawn'
+  | 'unavailable'
+  | 'self_refused';
+
+/** The approval an `approval` line is about. */
+export interface AuditApproval {
+  id: string;
+  by: 'caller' | 'role';
+  rule: string;
+  role?: string;
+  /** The principal that decided (approvers only; the caller itself for `caller` approvals). */
+  approver?: string;
+  reason?: string;
+}
 
 export interface AuditEntry {
-  event: 'decision' | 'call';
+  event: 'decision' | 'call' | 'approval';
   caller: Caller;
   sessionId: string;
   /** `tools/call`, `resources/read`, ... */
@@ -27,6 +50,7 @@ export interface AuditEntry {
   errorClass?: string;
   latencyMs?: number;
   traceId?: string;
+  approval?: AuditApproval;
 }
 
 /** Output text on the work stack of `canonical`, told apart from string values. */
@@ -104,6 +128,7 @@ export class AuditLog {
       error: entry.errorClass,
       latencyMs: entry.latencyMs,
       traceId: entry.traceId,
+      approval: entry.approval,
     };
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(JSON.stringify(line));

@@ -1,4 +1,5 @@
 import { type ErrorName, FleetError } from '@mcp-fleet/contract';
+import type { ApprovalRequirement } from '../approvals/approval-rule.js';
 import type { AuditLog, AuditOutcome } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import type { Screening } from '../engine/request-context.js';
@@ -24,6 +25,9 @@ export interface Admitted {
    */
   inRound?: boolean;
 }
+
+/** Ends an admitted call: gives its slot back and audits how it ended. */
+export type EndCall = (outcome: AuditOutcome, errorClass?: string) => void;
 
 const seconds = (ms: number) => String(Math.max(0, Math.ceil(ms / 1000)));
 
@@ -103,8 +107,16 @@ export class Admission {
     record('decision', 'allowed');
   }
 
-  /** Checks a request; resolves with the function that ends it (audits the call), or throws. */
-  async admit(request: Admitted, kind: Kind, what: PolicyTarget, args?: Record<string, unknown>) {
+  /**
+   * Checks a request; resolves with the function that ends it (audits the call), carrying the
+   * approval the call still needs before it runs, if any; or throws.
+   */
+  async admit(
+    request: Admitted,
+    kind: Kind,
+    what: PolicyTarget,
+    args?: Record<string, unknown>,
+  ): Promise<EndCall & { approval?: ApprovalRequirement }> {
     const { caller } = request;
     const record = this.recorder(request, what.name, args);
     // A call always has arguments (none is {}): undefined would ask the list question.
@@ -118,13 +130,14 @@ export class Admission {
     const slot = request.inRound ? () => {} : this.slot(request, record, decision.rule);
     record('decision', 'allowed', { rule: decision.rule });
     const started = performance.now();
-    return (outcome: AuditOutcome, errorClass?: string) => {
+    const end: EndCall = (outcome, errorClass) => {
       slot();
       record('call', outcome, {
         errorClass,
         latencyMs: Math.round((performance.now() - started) * 100) / 100,
       });
     };
+    return decision.approval ? Object.assign(end, { approval: decision.approval }) : end;
   }
 
   /** One of the caller's in-flight slots for `target`, released by the function returned; refused when full. */

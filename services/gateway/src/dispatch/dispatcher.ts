@@ -3,6 +3,7 @@ import { FleetError, isLogLevel } from '@mcp-fleet/contract';
 import { stringParam } from '@mcp-fleet/runtime';
 import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
+import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type { MergedCatalog } from '../catalog/merged.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
@@ -108,6 +109,7 @@ export interface DispatcherDeps {
   logger: Logger;
   workflows: WorkflowCatalog;
   inputRequired: InputRequired;
+  approvals: ApprovalGate;
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
@@ -203,6 +205,7 @@ export class Dispatcher implements RequestHandler {
   /** One page of a list, showing only what the caller's policy lets it use. */
   private list(ctx: RequestContext, list: CatalogList, items: JsonObject[], cursor: unknown) {
     const visible = this.deps.admission.visible(ctx.caller, list.kind, items, list.targetOf);
+    if (list.kind === 'tools') visible.push(...this.deps.approvals.tools.visibleTo(ctx.caller));
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
     return nextCursor ? { [list.field]: page, nextCursor } : { [list.field]: page };
   }
@@ -219,6 +222,8 @@ export class Dispatcher implements RequestHandler {
   private async callTool(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const name = stringParam(params, 'name');
     const args = (params.arguments ?? {}) as JsonObject;
+    const local = this.deps.approvals.tools.call(ctx, name, args);
+    if (local) return local;
     const workflow = this.deps.workflows.get(name);
     const tools = this.deps.metrics.tools;
     if (workflow)
@@ -317,6 +322,7 @@ export class Dispatcher implements RequestHandler {
   ): Promise<RawJson> {
     const end = await this.deps.admission.admit(admittedOf(ctx, method), kind, target, args);
     try {
+      await this.deps.approvals.pass(ctx, target.name, args ?? {}, end.approval);
       const result = await work();
       end(result.isToolError ? 'tool_error' : 'ok');
       return result;

@@ -8,6 +8,8 @@ import { kindOfMethod, type NamedTargetDeps, namedTarget } from './named-target.
 
 export interface HeaderScreenDeps extends NamedTargetDeps {
   admission: Admission;
+  /** True for a tool the gateway answers itself for this caller, outside the policy's rules. */
+  isLocalTool(caller: Caller, name: string): boolean;
 }
 
 /**
@@ -23,7 +25,7 @@ export function headerScreen(deps: HeaderScreenDeps) {
     const kind = kindOfMethod(method);
     const raw = envelope.header('mcp-name');
     const name = raw === undefined ? undefined : decodeHeaderValue(raw);
-    if (!kind || name === undefined) return undefined;
+    if (!kind || name === undefined || (kind === 'tools' && deps.isLocalTool(caller, name))) return undefined;
     return deps.admission.screen(
       { caller, sessionId: '', method, headers: {} },
       kind,

@@ -16,6 +16,38 @@ export interface ProviderCallDeps {
 }
 
 /**
+ * Asks the client of this request (sampling, elicitation, roots): an ask of its input_required
+ * result on 2026-07-28, a server→client request bound to this session and caller on 2025.
+ */
+export function askClient(
+  ctx: RequestContext,
+  serverRequests: ServerRequests,
+  requestMethod: string,
+  method: string,
+  params: JsonObject,
+): Promise<JsonObject> {
+  if (ctx.ask) return ctx.ask(method, params);
+  const { session, caller } = ctx;
+  // A 2026-07-28 request has no stream a server→client request could ride, and only the
+  // requests that may answer input_required can ask: anything else would wait for nobody.
+  if (isModernVersion(session.protocolVersion))
+    return Promise.reject(
+      new FleetError(
+        'InvalidRequest',
+        `${method} cannot be asked during a 2026-07-28 ${requestMethod}: only tools/call, prompts/get and resources/read may answer input_required`,
+      ),
+    );
+  const { message, result } = serverRequests.create(
+    method,
+    params,
+    { sessionId: session.id, principal: caller.principal },
+    ctx.signal,
+  );
+  ctx.emit(message);
+  return result;
+}
+
+/**
  * What the provider streams during a call, turned into messages to the client of this request:
  * progress (when asked for), logs (at the session's level), and server→client requests bound to
  * this session and caller (or, for a request that may answer input_required, asks of its result).
@@ -26,7 +58,7 @@ function relayTo(
   requestMethod: string,
   progressToken: unknown,
 ): CallListener {
-  const { session, caller } = ctx;
+  const { session } = ctx;
   return {
     progress(progress, total, message) {
       if (progressToken === undefined) return;
@@ -39,26 +71,7 @@ function relayTo(
       if (!isLogLevel(level) || !logLevelPasses(level, session.logLevel)) return;
       ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
     },
-    request: (method, params) => {
-      if (ctx.ask) return ctx.ask(method, params);
-      // A 2026-07-28 request has no stream a server→client request could ride, and only the
-      // requests that may answer input_required can ask: anything else would wait for nobody.
-      if (isModernVersion(session.protocolVersion))
-        return Promise.reject(
-          new FleetError(
-            'InvalidRequest',
-            `${method} cannot be asked during a 2026-07-28 ${requestMethod}: only tools/call, prompts/get and resources/read may answer input_required`,
-          ),
-        );
-      const { message, result } = serverRequests.create(
-        method,
-        params,
-        { sessionId: session.id, principal: caller.principal },
-        ctx.signal,
-      );
-      ctx.emit(message);
-      return result;
-    },
+    request: (method, params) => askClient(ctx, serverRequests, requestMethod, method, params),
     detach: (retryMs) => ctx.detach(retryMs),
   };
 }

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
+import type { ApprovalRequirement } from '../approvals/approval-rule.js';
 import type { Caller } from '../auth/caller.js';
 import type { PolicyTarget } from './annotations.js';
 import {
@@ -12,7 +13,9 @@ import {
   type RolePolicy,
 } from './policy-file.js';
 
-export type Decision = { allowed: true; rule: string } | { allowed: false; rule: string; reason: string };
+export type Decision =
+  | { allowed: true; rule: string; approval?: ApprovalRequirement }
+  | { allowed: false; rule: string; reason: string };
 
 /** What applies to one caller: the roles the policy knows, merged. */
 export interface Entitlements {
@@ -25,6 +28,19 @@ const POLL_MS = 2_000;
 
 function roleList(policy: Policy, caller: Caller): RolePolicy[] {
   return caller.roles.flatMap((name) => policy.roles.get(name) ?? []);
+}
+
+/**
+ * The approval a call needs: that of the first matching allow rule carrying one, in any of the
+ * caller's roles. Roles add permissions, but an approval is no permission: one role's plain allow
+ * never lifts another role's approval.
+ */
+function approvalOf(roles: RolePolicy[], target: PolicyTarget): { approval?: ApprovalRequirement } {
+  for (const role of roles) {
+    const rule = role.approvals.find((r) => r.matches(target));
+    if (rule?.approval) return { approval: rule.approval };
+  }
+  return {};
 }
 
 /** The most generous of several limits: roles add permissions, they never take them away. */
@@ -66,7 +82,13 @@ export function decide(
     if (!allow) continue;
     const constraint = kind === 'tools' ? role.constraints.get(name) : undefined;
     // Without arguments (a list) the question is whether some call may pass: constraints wait for the call.
-    if (!constraint || args === undefined || constraint(args)) return { allowed: true, rule: allow.id };
+    // A list (no arguments) shows a tool needing approval: it is asked for when it is called.
+    if (!constraint || args === undefined || constraint(args))
+      return {
+        allowed: true,
+        rule: allow.id,
+        ...(kind === 'tools' && args !== undefined ? approvalOf(roles, target) : {}),
+      };
     const first = constraint.errors?.[0];
     constrained = {
       rule: `roles.${role.name}.arguments.${name}`,

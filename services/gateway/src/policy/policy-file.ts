@@ -1,5 +1,6 @@
 import { ConfigError } from '@mcp-fleet/runtime';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import { type ApprovalRequirement, parseApproval } from '../approvals/approval-rule.js';
 import { parseConfigText } from '../config-files.js';
 import { compileHintMatch, HINTS, type HintValues, type PolicyTarget } from './annotations.js';
 import { compileGlob } from './glob.js';
@@ -10,6 +11,8 @@ export interface Rule {
   /** Where the rule is written, e.g. `roles.reader.tools.deny[0]`: what a denied caller is told. */
   id: string;
   matches: (target: PolicyTarget) => boolean;
+  /** On tool allow rules: the call needs this approval before it runs. */
+  approval?: ApprovalRequirement;
 }
 
 export interface RateLimit {
@@ -23,6 +26,8 @@ export interface RolePolicy {
   name: string;
   allow: Record<Kind, Rule[]>;
   deny: Record<Kind, Rule[]>;
+  /** The tool allow rules that carry an approval (usually none): checked on every call. */
+  approvals: Rule[];
   /** Argument constraints per exposed tool name, compiled once. */
   constraints: Map<string, ValidateFunction>;
   rateLimit?: RateLimit;
@@ -39,14 +44,19 @@ const rulesOf = (item: object) => {
   const list = { type: 'array', items: item };
   return { type: 'object', additionalProperties: false, properties: { allow: list, deny: list } };
 };
-/** A tool rule: a glob on the exposed name, or annotation hints (and optionally a name glob). */
-const TOOL_RULE = {
+/**
+ * A tool rule: a glob on the exposed name, or annotation hints (and optionally a name glob). An
+ * allow rule may instead (or also) carry an `approval`, checked by parseApproval for clear errors.
+ */
+const toolRule = (allow: boolean) => ({
   if: { type: 'string' },
   // biome-ignore lint/suspicious/noThenProperty: the JSON Schema keyword, so errors name the one form that was meant
   then: GLOB,
   else: {
     type: 'object',
-    required: ['annotations'],
+    ...(allow
+      ? { anyOf: [{ required: ['annotations'] }, { required: ['approval'] }] }
+      : { required: ['annotations'] }),
     additionalProperties: false,
     properties: {
       name: GLOB,
@@ -56,7 +66,16 @@ const TOOL_RULE = {
         additionalProperties: false,
         properties: Object.fromEntries(HINTS.map((hint) => [hint, { type: 'boolean' }])),
       },
+      ...(allow ? { approval: {} } : {}),
     },
+  },
+});
+const TOOL_RULES = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    allow: { type: 'array', items: toolRule(true) },
+    deny: { type: 'array', items: toolRule(false) },
   },
 };
 const RATE = {
@@ -78,7 +97,7 @@ const schema = {
         type: 'object',
         additionalProperties: false,
         properties: {
-          tools: rulesOf(TOOL_RULE),
+          tools: TOOL_RULES,
           resources: rulesOf(GLOB),
           prompts: rulesOf(GLOB),
           arguments: { type: 'object', additionalProperties: { type: 'object' } },
@@ -97,7 +116,7 @@ const schema = {
 
 const validatePolicy = new Ajv2020({ allErrors: true }).compile(schema);
 
-type RawRule = string | { name?: string; annotations: Partial<HintValues> };
+type RawRule = string | { name?: string; annotations?: Partial<HintValues>; approval?: unknown };
 type RawRules = { allow?: RawRule[]; deny?: RawRule[] };
 
 interface RawRole {
@@ -117,7 +136,7 @@ function compileRule(rule: RawRule): Rule['matches'] {
     return (target) => glob(target.name);
   }
   const glob = rule.name === undefined ? () => true : compileGlob(rule.name);
-  const hints = compileHintMatch(rule.annotations);
+  const hints = compileHintMatch(rule.annotations ?? {});
   return (target) => glob(target.name) && hints(target.annotations);
 }
 
@@ -143,10 +162,16 @@ export function parsePolicy(text: string, source: string): Policy {
   const roles = new Map<string, RolePolicy>();
   for (const [name, role] of Object.entries((raw as { roles: Record<string, RawRole> }).roles)) {
     const rules = (kind: Kind, effect: 'allow' | 'deny') =>
-      (role[kind]?.[effect] ?? []).map((rule, i) => ({
-        id: `roles.${name}.${kind}.${effect}[${i}]`,
-        matches: compileRule(rule),
-      }));
+      (role[kind]?.[effect] ?? []).map((rule, i): Rule => {
+        const id = `roles.${name}.${kind}.${effect}[${i}]`;
+        const approval = typeof rule === 'object' && 'approval' in rule && parseApproval(rule.approval, id);
+        if (Array.isArray(approval)) problems.push(...approval.map((p) => `${source}: ${p}`));
+        return {
+          id,
+          matches: compileRule(rule),
+          ...(approval && !Array.isArray(approval) ? { approval } : {}),
+        };
+      });
     const constraints = new Map<string, ValidateFunction>();
     for (const [tool, constraint] of Object.entries(role.arguments ?? {})) {
       try {
@@ -155,10 +180,11 @@ export function parsePolicy(text: string, source: string): Policy {
         problems.push(`${source}: roles.${name}.arguments.${tool}: ${(err as Error).message}`);
       }
     }
+    const toolAllows = rules('tools', 'allow');
     roles.set(name, {
       name,
       allow: {
-        tools: rules('tools', 'allow'),
+        tools: toolAllows,
         resources: rules('resources', 'allow'),
         prompts: rules('prompts', 'allow'),
       },
@@ -167,6 +193,7 @@ export function parsePolicy(text: string, source: string): Policy {
         resources: rules('resources', 'deny'),
         prompts: rules('prompts', 'deny'),
       },
+      approvals: toolAllows.filter((rule) => rule.approval),
       constraints,
       rateLimit: rate(role.rateLimit),
       toolRateLimit: rate(role.toolRateLimit),

@@ -39,6 +39,12 @@ export class GatewayMetrics {
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
     registers: [this.registry],
   });
+  readonly approvals = new Counter({
+    name: 'mcpfleet_approvals_total',
+    help: 'Approvals asked for and how they ended, by kind (caller or role) and outcome',
+    labelNames: ['kind', 'outcome'] as const,
+    registers: [this.registry],
+  });
   readonly tools = new ToolMetrics(this.registry);
   private sources?: GaugeSources;
 

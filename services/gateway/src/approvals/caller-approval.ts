@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { FleetError, INPUT_KEY_META } from '@mcp-fleet/contract';
+import { argumentDigest } from '../audit/audit-log.js';
+import { askClient } from '../dispatch/provider-call.js';
+import type { RequestContext } from '../engine/request-context.js';
+import type { ServerRequests } from '../engine/server-requests.js';
+import { missingCapability } from '../input-required/input-requests.js';
+import type { JsonObject } from '../protocol/messages.js';
+import type { ApprovalEvents } from './approval-events.js';
+import type { ApprovalRequirement } from './approval-rule.js';
+
+/** The inputRequests key of a caller approval on 2026-07-28. */
+export const APPROVAL_INPUT_KEY = 'approval';
+/** How much of the arguments the question quotes; the digest always names them whole. */
+const SHOWN_ARGS_CHARS = 4_000;
+
+export function approvalDenied(message: string, data: JsonObject): FleetError {
+  return new FleetError('ApprovalDenied', message, { data });
+}
+
+/** The question put to the caller: the tool, its arguments and the rule, and one box to tick. */
+function question(tool: string, args: JsonObject, rule: string, digest: string): JsonObject {
+  const text = JSON.stringify(args, null, 2);
+  const shown = text.length > SHOWN_ARGS_CHARS ? `${text.slice(0, SHOWN_ARGS_CHARS)}\n…(truncated)` : text;
+  return {
+    mode: 'form',
+    message: `Policy rule ${rule} requires your approval to call ${tool} with these arguments (${digest}):\n${shown}`,
+    requestedSchema: {
+      type: 'object',
+      properties: {
+        approve: { type: 'boolean', title: `Run ${tool}`, description: 'Tick to let this call run' },
+      },
+      required: ['approve'],
+    },
+    _meta: {
+      [INPUT_KEY_META]: APPROVAL_INPUT_KEY,
+      'io.mcp-fleet/approval': { tool, arguments: args, digest, rule },
+    },
+  };
+}
+
+/**
+ * Asks the calling user itself whether the call may run (elicitation: a server→client request on
+ * a 2025 session, an input_required round on 2026-07-28, whose signed requestState binds the
+ * answer to this caller, these exact params and this round). Only an accept that ticks `approve`
+ * lets the call run. A client that declared no form elicitation cannot be asked: refused.
+ */
+export async function askCaller(
+  ctx: RequestContext,
+  serverRequests: ServerRequests,
+  events: ApprovalEvents,
+  call: { tool: string; args: JsonObject; requirement: Extract<ApprovalRequirement, { by: 'caller' }> },
+): Promise<void> {
+  const { tool, args, requirement } = call;
+  const digest = argumentDigest(args);
+  const approval = {
+    id: randomBytes(12).toString('base64url'),
+    by: 'caller' as const,
+    rule: requirement.rule,
+  };
+  const record = (outcome: Parameters<ApprovalEvents['record']>[0]['outcome']) =>
+    events.record({
+      actor: ctx.caller,
+      sessionId: ctx.session.id,
+      tool,
+      args,
+      outcome,
+      approval,
+      traceId: ctx.traceId,
+    });
+  const params = question(tool, args, requirement.rule, digest);
+  const missing = missingCapability({ method: 'elicitation/create', params }, ctx.session.clientCapabilities);
+  if (missing) {
+    record('unavailable');
+    throw new FleetError(
+      'MissingClientCapability',
+      `${tool} needs your approval (policy rule ${requirement.rule}), but this client declared no form elicitation capability to ask it with`,
+      { data: { requiredCapabilities: missing, rule: requirement.rule } },
+    );
+  }
+  record('requested');
+  let answer: JsonObject;
+  try {
+    answer = await askClient(ctx, serverRequests, 'tools/call', 'elicitation/create', params);
+  } catch (err) {
+    // The question could not be answered (the client went away, or answered with an error).
+    if (ctx.signal.aborted) record('withdrawn');
+    throw err;
+  }
+  const content = (answer.content ?? {}) as JsonObject;
+  if (answer.action === 'accept' && content.approve === true) {
+    record('approved');
+    return;
+  }
+  record('declined');
+  throw approvalDenied(`You did not approve the call of ${tool} (policy rule ${requirement.rule})`, {
+    reason: 'declined',
+    approval: approval.id,
+    rule: requirement.rule,
+  });
+}
