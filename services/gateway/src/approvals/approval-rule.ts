@@ -1,3 +1,5 @@
+import { parseDuration } from '@mcp-fleet/runtime';
+
 /**
  * What a policy rule's `approval` field asks for: the caller's own consent (`caller`), or a
  * decision by a member of an approver role, within a timeout.
@@ -15,17 +17,14 @@ export type ApprovalRequirement =
     };
 
 const ROLE = /^[A-Za-z0-9_.:-]{1,64}$/;
-const DURATION = /^([0-9]{1,9})(ms|s|m|h)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 } as const;
 const FIELDS: ReadonlySet<string> = new Set(['role', 'timeout', 'allowSelf']);
 /** The longest an approval may be waited for: a call held open longer is a call forgotten. */
 export const MAX_APPROVAL_TIMEOUT_MS = 24 * 3_600_000;
 const MIN_APPROVAL_TIMEOUT_MS = 1_000;
 
 function timeoutOf(raw: unknown, at: string): number | string {
-  const match = typeof raw === 'string' ? DURATION.exec(raw) : null;
-  if (!match?.[1] || !match[2]) return `${at}.timeout: expected a duration such as 90s, 15m or 2h`;
-  const ms = Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
+  if (ms === undefined) return `${at}.timeout: expected a duration such as 90s, 15m or 2h`;
   if (ms < MIN_APPROVAL_TIMEOUT_MS || ms > MAX_APPROVAL_TIMEOUT_MS)
     return `${at}.timeout: must be between 1s and 24h`;
   return ms;
