@@ -82,7 +82,7 @@ workflows:
         arguments: {}
       - id: ship
         call: ops_deploy
-        arguments: { service: web, version: "{{ input.version }}" }
+        arguments: { service: web, version: "\${inputs.version}" }
 `;
 
 /**

@@ -237,29 +237,38 @@ export class Dispatcher implements RequestHandler {
             { name, annotations: workflow.definition.annotations },
             args,
             () => callWorkflow(this.deps, ctx, workflow, args, params, (inner, p) => this.callTool(inner, p)),
+            true,
           ),
         );
     // Admitted with the annotations of the very route it is then forwarded to.
     const route = this.deps.registry.catalog.tools.get(name);
     return tools.forCall(name, route, this.deps.registry.catalog.unavailable).measure(() =>
-      this.admitted(ctx, 'tools/call', 'tools', { name, annotations: route?.annotations }, args, async () => {
-        if (!route) throw this.unknown('tool', name);
-        const forwarded = { ...params, name: route.name };
-        const attempt = () =>
-          this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
-        try {
-          return await attempt();
-        } catch (err) {
-          // A read-only or idempotent tool that never started is safe to try once more.
-          if (
-            !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-            ctx.signal.aborted
-          )
-            throw err;
-          await sleep(RETRY_DELAY_MS);
-          return attempt();
-        }
-      }),
+      this.admitted(
+        ctx,
+        'tools/call',
+        'tools',
+        { name, annotations: route?.annotations },
+        args,
+        async () => {
+          if (!route) throw this.unknown('tool', name);
+          const forwarded = { ...params, name: route.name };
+          const attempt = () =>
+            this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+          try {
+            return await attempt();
+          } catch (err) {
+            // A read-only or idempotent tool that never started is safe to try once more.
+            if (
+              !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
+              ctx.signal.aborted
+            )
+              throw err;
+            await sleep(RETRY_DELAY_MS);
+            return attempt();
+          }
+        },
+        route !== undefined,
+      ),
     );
   }
 
@@ -311,7 +320,11 @@ export class Dispatcher implements RequestHandler {
     throw invalidParams('params.ref.type must be ref/prompt or ref/resource');
   }
 
-  /** Runs `work` once admission lets it through, and audits how it ended. */
+  /**
+   * Runs `work` once admission lets it through, and audits how it ended. A tool that exists
+   * (`approvable`) first passes the approval its policy rule asks for: an unknown one is refused
+   * by `work` without anybody being asked to approve it.
+   */
   private async admitted(
     ctx: RequestContext,
     method: string,
@@ -319,10 +332,11 @@ export class Dispatcher implements RequestHandler {
     target: PolicyTarget,
     args: JsonObject | undefined,
     work: () => Promise<RawJson>,
+    approvable = false,
   ): Promise<RawJson> {
     const end = await this.deps.admission.admit(admittedOf(ctx, method), kind, target, args);
     try {
-      await this.deps.approvals.pass(ctx, target.name, args ?? {}, end.approval);
+      if (approvable) await this.deps.approvals.pass(ctx, target.name, args ?? {}, end.approval);
       const result = await work();
       end(result.isToolError ? 'tool_error' : 'ok');
       return result;
