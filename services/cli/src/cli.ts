@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
+import { approvalsCall } from './approvals.js';
 import { duration, toolArguments, UsageError } from './arguments.js';
 import { FleetClient } from './client.js';
 import { rpcFailureOf } from './error-code.js';
@@ -14,6 +15,8 @@ const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
   mcp-fleet [options] tools                          the tools you may call
   mcp-fleet [options] call <tool> [--arg k=v]... [--json '{...}']
   mcp-fleet [options] workflow run <name> [--arg k=v]... [--json '{...}']
+  mcp-fleet [options] approvals list               calls waiting for your approver roles
+  mcp-fleet [options] approvals approve|deny <id> [--reason text]
   mcp-fleet [options] ping
 
 options:
@@ -28,7 +31,7 @@ options:
   --help
 
 exit codes: 0 done; 1 the tool or workflow failed; 2 bad command line or arguments;
-            3 gateway unreachable or unavailable; 4 not authenticated or not allowed;
+            3 gateway unreachable or unavailable; 4 not authenticated, not allowed or not approved;
             5 timed out; 6 rate limited or out of quota`;
 
 /** Exit codes a script can act on. */
@@ -45,6 +48,7 @@ function exitCodeOf(err: unknown): number {
         return EXIT.usage;
       case ErrorCode.Unauthenticated:
       case ErrorCode.Forbidden:
+      case ErrorCode.ApprovalDenied:
         return EXIT.denied;
       case ErrorCode.RateLimited:
       case ErrorCode.QuotaExceeded:
@@ -83,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
       output: { type: 'string', default: 'text' },
       arg: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
+      reason: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -118,13 +123,17 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     let tool: string | undefined;
-    if (command === 'call') tool = rest[0];
+    let args: Record<string, unknown> | undefined;
+    if (command === 'approvals') ({ tool, args } = approvalsCall(rest, values.reason));
+    else if (command === 'call') tool = rest[0];
     else if (command === 'workflow' && rest[0] === 'run' && rest[1]) tool = `workflow_${rest[1]}`;
     else throw new UsageError(`unknown command: ${positionals.join(' ')} (see --help)`);
     if (!tool) throw new UsageError('call needs a tool name (see mcp-fleet tools)');
     const progress = progressReporter(process.stderr);
     const result = await client
-      .callTool(tool, toolArguments(values.arg, values.json), { onProgress: (p) => progress.update(p) })
+      .callTool(tool, args ?? toolArguments(values.arg, values.json), {
+        onProgress: (p) => progress.update(p),
+      })
       .finally(() => progress.done());
     print(result, resultText(result));
     return result.isError ? EXIT.failed : EXIT.ok;

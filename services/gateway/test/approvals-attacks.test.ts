@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { type ApprovalFleet, approvalLine, startApprovalFleet } from './approval-fleet.js';
-import { textOf } from './mrtr.js';
+import { ask, textOf } from './mrtr.js';
 
 interface Pending {
   id: string;
@@ -169,6 +169,33 @@ describe('approval by an approver role: waits, decisions and attacks', () => {
     );
     await decide(bob, { id, decision: 'deny' });
     assert.equal((await call).code, ErrorCode.ApprovalDenied);
+  });
+
+  it('2026-07-28: a plain call stays open until an approver decides over 2026 requests too', async () => {
+    const modern = (who: 'alice' | 'bob' | 'dave', params: Result, replica = 0) =>
+      ask(`${fleet.at[replica]?.http}/mcp`, params, { caps: {}, headers: fleet.headers(who) });
+    const call = modern('alice', deploy('5.0'));
+    const id = await pendingId('ops_deploy', deploy('5.0').arguments);
+    const denied = await modern(
+      'dave',
+      { name: 'fleet_approvals_decide', arguments: { id, decision: 'approve' } },
+      1,
+    );
+    assert.ok(denied.error, 'a non-approver cannot decide over 2026 either');
+    const decided = await modern(
+      'bob',
+      { name: 'fleet_approvals_decide', arguments: { id, decision: 'approve' } },
+      1,
+    );
+    assert.equal((decided.result?.structuredContent as Result)?.status, 'approved', JSON.stringify(decided));
+    const done = await call;
+    assert.equal(textOf(done.result), 'deployed web@5.0', JSON.stringify(done));
+  });
+
+  it('metrics count approvals by kind and outcome', async () => {
+    const text = await (await fetch(`${fleet.at[0]?.http}/metrics`)).text();
+    assert.match(text, /mcpfleet_approvals_total\{kind="role",outcome="requested"\} [1-9]/);
+    assert.match(text, /mcpfleet_approvals_total\{kind="role",outcome="timeout"\} [1-9]/);
   });
 
   it('a workflow step that needs approval pauses the workflow until it is approved', async () => {
