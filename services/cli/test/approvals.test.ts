@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CLI, PROTOCOLS, startTestFleet, type TestFleet } from './fleet.js';
+import { cli, PROTOCOLS, startTestFleet, type TestFleet } from './fleet.js';
 
 /** The local caller (auth none) both calls and approves: the rule allows self-approval. */
 const POLICY = `roles:
@@ -12,24 +11,6 @@ const POLICY = `roles:
         - { name: "ev_echo", approval: { role: local, timeout: 30s, allowSelf: true } }
         - "*"
 `;
-
-function cli(env: Record<string, string>, ...args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 for (const { protocol } of PROTOCOLS)
   describe(`mcp-fleet approvals against a real gateway (${protocol})`, () => {

@@ -12,6 +12,16 @@ import { type Fleet, startFleet } from './support.js';
 
 /** Tools of an `ops` provider: what approval rules select, by name or by annotation. */
 const DESTRUCTIVE = { readOnlyHint: false, destructiveHint: true };
+/** A tool without arguments answering `text`: only its name and annotations matter to the rules. */
+const answering = (name: string, text: string, annotations: Record<string, boolean> = DESTRUCTIVE) =>
+  defineTool({
+    name,
+    description: `Answers ${text}.`,
+    inputSchema: { type: 'object' },
+    annotations,
+    handler: () => text,
+  });
+
 const ops = [
   defineTool<{ service: string; version: string }>({
     name: 'deploy',
@@ -31,27 +41,9 @@ const ops = [
     annotations: DESTRUCTIVE,
     handler: ({ table }) => `dropped ${table}`,
   }),
-  defineTool({
-    name: 'quick_restart',
-    description: 'Restarts, if someone says so quickly.',
-    inputSchema: { type: 'object' },
-    annotations: DESTRUCTIVE,
-    handler: () => 'restarted',
-  }),
-  defineTool({
-    name: 'self_rotate',
-    description: 'Rotates a key; its rule lets an approver approve their own call.',
-    inputSchema: { type: 'object' },
-    annotations: DESTRUCTIVE,
-    handler: () => 'rotated',
-  }),
-  defineTool({
-    name: 'status',
-    description: 'Reads the status.',
-    inputSchema: { type: 'object' },
-    annotations: { readOnlyHint: true },
-    handler: () => 'all green',
-  }),
+  answering('quick_restart', 'restarted'),
+  answering('self_rotate', 'rotated'),
+  answering('status', 'all green', { readOnlyHint: true }),
 ];
 
 const POLICY = `roles:
@@ -187,4 +179,16 @@ export async function approvalLine(
     if (Date.now() > deadline) throw new Error(`no audit line: approval ${outcome} of ${tool}`);
     await sleep(20);
   }
+}
+
+/** The JSON-RPC error a call was refused with (it must be refused). */
+export async function refusal(
+  call: Promise<unknown>,
+): Promise<{ code: number; message: string; data?: Record<string, unknown> }> {
+  try {
+    await call;
+  } catch (err) {
+    return err as { code: number; message: string; data?: Record<string, unknown> };
+  }
+  throw new Error('the call was not refused');
 }

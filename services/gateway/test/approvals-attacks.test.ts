@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { type ApprovalFleet, approvalLine, startApprovalFleet } from './approval-fleet.js';
+import { type ApprovalFleet, approvalLine, refusal, startApprovalFleet } from './approval-fleet.js';
 import { ask, textOf } from './mrtr.js';
 
 interface Pending {
@@ -14,15 +14,6 @@ interface Pending {
 }
 
 type Result = Record<string, unknown>;
-
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string; data?: Result }> {
-  try {
-    await call;
-  } catch (err) {
-    return err as { code: number; message: string; data?: Result };
-  }
-  throw new Error('the call was not refused');
-}
 
 const deploy = (version: string) => ({ name: 'ops_deploy', arguments: { service: 'web', version } });
 

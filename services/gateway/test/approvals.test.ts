@@ -6,21 +6,11 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { decide } from '../src/policy/engine.js';
 import { parsePolicy } from '../src/policy/policy-file.js';
-import { type ApprovalFleet, approvalLine, startApprovalFleet } from './approval-fleet.js';
+import { type ApprovalFleet, approvalLine, refusal, startApprovalFleet } from './approval-fleet.js';
 import { ask, type InputRequired, textOf } from './mrtr.js';
 import { caller } from './support.js';
 
 const DROP = { name: 'ops_confirm_drop', arguments: { table: 'orders' } };
-
-/** Calls `params` and returns the error the gateway answered with (the call must fail). */
-async function refusal(call: Promise<unknown>): Promise<{ code: number; message: string; data?: unknown }> {
-  try {
-    await call;
-  } catch (err) {
-    return err as { code: number; message: string; data?: unknown };
-  }
-  throw new Error('the call was not refused');
-}
 
 describe('approval rules in the policy file', () => {
   it('reads both forms, by name glob and by annotation, and a decision carries the approval', () => {

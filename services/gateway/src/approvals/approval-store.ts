@@ -40,6 +40,13 @@ export interface ApprovalState {
   decision?: ApprovalDecision;
 }
 
+/** A change of status, with the decision that made it (approvers' decisions only). */
+export interface Move {
+  from: ApprovalStatus;
+  to: ApprovalStatus;
+  decision?: ApprovalDecision;
+}
+
 /** How long a decided approval stays readable after its expiry (so a late look finds what happened). */
 export const KEEP_DECIDED_MS = 60_000;
 
@@ -53,12 +60,7 @@ export interface ApprovalStore {
    * Moves an approval from `from` to `to` atomically, recording `decision`; false (nothing
    * changed) when it is unknown or not in `from`: a decision is taken once, by one party.
    */
-  transition(
-    id: string,
-    from: ApprovalStatus,
-    to: ApprovalStatus,
-    decision?: ApprovalDecision,
-  ): Promise<boolean>;
+  transition(id: string, move: Move): Promise<boolean>;
 }
 
 /** One process's approvals; each is forgotten KEEP_DECIDED_MS after its expiry. */
@@ -85,12 +87,7 @@ export class MemoryApprovalStore implements ApprovalStore {
       .map((s) => structuredClone(s));
   }
 
-  async transition(
-    id: string,
-    from: ApprovalStatus,
-    to: ApprovalStatus,
-    decision?: ApprovalDecision,
-  ): Promise<boolean> {
+  async transition(id: string, { from, to, decision }: Move): Promise<boolean> {
     const state = this.states.get(id);
     if (!state || state.status !== from) return false;
     state.status = to;

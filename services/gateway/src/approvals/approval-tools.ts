@@ -169,7 +169,7 @@ export class ApprovalTools {
       at: Date.now(),
       ...(reason ? { reason } : {}),
     };
-    if (!(await this.options.store.transition(id, 'pending', to, decided)))
+    if (!(await this.options.store.transition(id, { from: 'pending', to, decision: decided })))
       throw invalidParams(
         `No pending approval ${JSON.stringify(id)} for your roles (decided, expired or unknown)`,
       );

@@ -6,6 +6,7 @@ import {
   type ApprovalStatus,
   type ApprovalStore,
   KEEP_DECIDED_MS,
+  type Move,
 } from './approval-store.js';
 
 /**
@@ -71,12 +72,7 @@ export class RedisApprovalStore implements ApprovalStore {
       .filter((s): s is ApprovalState => s?.status === 'pending');
   }
 
-  async transition(
-    id: string,
-    from: ApprovalStatus,
-    to: ApprovalStatus,
-    decision?: ApprovalDecision,
-  ): Promise<boolean> {
+  async transition(id: string, { from, to, decision }: Move): Promise<boolean> {
     const moved = await this.redis.eval(
       TRANSITION,
       2,

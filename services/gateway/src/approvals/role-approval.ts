@@ -111,7 +111,7 @@ export class RoleApprovals {
   }
 
   private consume(id: string): Promise<boolean> {
-    return this.options.store.transition(id, 'approved', 'consumed');
+    return this.options.store.transition(id, { from: 'approved', to: 'consumed' });
   }
 
   /**
@@ -152,13 +152,13 @@ export class RoleApprovals {
         }
       };
       const expire = async () => {
-        const moved = await store.transition(id, 'pending', 'expired').catch(() => true);
+        const moved = await store.transition(id, { from: 'pending', to: 'expired' }).catch(() => true);
         if (moved) done({ request, status: 'expired' });
         else await check();
       };
       const onAbort = () => {
         cleanup();
-        void store.transition(id, 'pending', 'withdrawn').catch(() => false);
+        void store.transition(id, { from: 'pending', to: 'withdrawn' }).catch(() => false);
         withdrawn();
         reject(new FleetError('InternalError', 'the request was cancelled while it waited for approval'));
       };
