@@ -206,7 +206,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
       admission,
       registry,
       workflows: workflowCatalog,
-      isLocalTool: (caller, name) => approvals.tools.visibleTo(caller).some((tool) => tool.name === name),
+      isLocalTool: (caller, name) => approvals.tools.serves(caller, name),
     }),
     listen,
   });

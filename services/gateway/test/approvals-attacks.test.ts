@@ -98,20 +98,24 @@ describe('approval by an approver role: waits, decisions and attacks', () => {
     assert.equal(textOf((await rotate) as Result), 'rotated', 'the rule says allowSelf: true');
   });
 
-  it('attack: an approval admits only the arguments it showed; other arguments wait for their own', async () => {
+  it('attack: an approval admits only the call it showed: other arguments, or another caller, wait for their own', async () => {
+    const carol = await fleet.client('carol', 1);
     const first = alice.callTool(deploy('2.0'));
     const swapped = refusal(alice.callTool(deploy('2.0-evil')));
+    const sameArgsOtherCaller = refusal(carol.callTool(deploy('2.0')));
     const id = await pendingId('ops_deploy', deploy('2.0').arguments);
     const other = await pendingId('ops_deploy', deploy('2.0-evil').arguments);
-    assert.notEqual(id, other);
+    const carols = await pendingId('ops_deploy', deploy('2.0').arguments, 'carol');
+    assert.equal(new Set([id, other, carols]).size, 3);
     await decide(bob, { id, decision: 'approve' });
     assert.equal(textOf((await first) as Result), 'deployed web@2.0');
-    assert.ok(
-      (await listed(bob)).some((p) => p.id === other),
-      'the other call still waits',
-    );
+    const still = (await listed(bob)).map((p) => p.id);
+    assert.ok(still.includes(other), 'the call with other arguments still waits');
+    assert.ok(still.includes(carols), "another caller's call with the same arguments still waits");
     await decide(bob, { id: other, decision: 'deny' });
+    await decide(bob, { id: carols, decision: 'deny' });
     assert.equal((await swapped).code, ErrorCode.ApprovalDenied);
+    assert.equal((await sameArgsOtherCaller).code, ErrorCode.ApprovalDenied);
   });
 
   it('attack: an approval is single-use: deciding it again fails, the same call again needs a new one', async () => {

@@ -89,6 +89,11 @@ export class ApprovalTools {
     return this.rolesOf(caller).length > 0 ? DEFINITIONS : [];
   }
 
+  /** Whether `name` is an approval tool this caller may use (what screening lets through). */
+  serves(caller: Caller, name: string): boolean {
+    return (name === LIST_TOOL || name === DECIDE_TOOL) && this.rolesOf(caller).length > 0;
+  }
+
   /** Runs `name` when it is an approval tool this caller may use; undefined otherwise. */
   call(ctx: RequestContext, name: string, args: JsonObject): Promise<RawJson> | undefined {
     if (name !== LIST_TOOL && name !== DECIDE_TOOL) return undefined;

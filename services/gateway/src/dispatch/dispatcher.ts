@@ -336,7 +336,9 @@ export class Dispatcher implements RequestHandler {
   ): Promise<RawJson> {
     const end = await this.deps.admission.admit(admittedOf(ctx, method), kind, target, args);
     try {
-      if (approvable) await this.deps.approvals.pass(ctx, target.name, args ?? {}, end.approval);
+      // Most calls need no approval: they pay no extra turn of the event loop for the gate.
+      if (approvable && end.approval)
+        await this.deps.approvals.pass(ctx, target.name, args ?? {}, end.approval);
       const result = await work();
       end(result.isToolError ? 'tool_error' : 'ok');
       return result;
