@@ -166,6 +166,17 @@ describe('approval by an approver role: waits, decisions and attacks', () => {
     assert.equal((await call).code, ErrorCode.ApprovalDenied);
   });
 
+  it('a caller cancelling while it waits withdraws its approval: nothing is left to approve', async () => {
+    const controller = new AbortController();
+    const call = refusal(alice.callTool(deploy('8.0'), undefined, { signal: controller.signal }));
+    const id = await pendingId('ops_deploy', deploy('8.0').arguments);
+    controller.abort();
+    await call;
+    await approvalLine(fleet, 'ops_deploy', 'withdrawn');
+    const late = await refusal(decide(bob, { id, decision: 'approve' }));
+    assert.equal(late.code, ErrorCode.InvalidParams, 'a withdrawn approval cannot be granted');
+  });
+
   it('2026-07-28: a plain call stays open until an approver decides over 2026 requests too', async () => {
     const modern = (who: 'alice' | 'bob' | 'dave', params: Result, replica = 0) =>
       ask(`${fleet.at[replica]?.http}/mcp`, params, { caps: {}, headers: fleet.headers(who) });

@@ -158,8 +158,11 @@ export class RoleApprovals {
       };
       const onAbort = () => {
         cleanup();
-        void store.transition(id, { from: 'pending', to: 'withdrawn' }).catch(() => false);
-        withdrawn();
+        // Audited once the store says so: whoever reads the line finds the approval gone.
+        void store
+          .transition(id, { from: 'pending', to: 'withdrawn' })
+          .catch(() => false)
+          .then(withdrawn);
         reject(new FleetError('InternalError', 'the request was cancelled while it waited for approval'));
       };
       const poll = setInterval(() => void check(), pollMs);
