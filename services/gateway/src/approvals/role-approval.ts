@@ -9,6 +9,9 @@ import type { ApprovalRequirement } from './approval-rule.js';
 import type { ApprovalRequest, ApprovalState, ApprovalStore } from './approval-store.js';
 import { approvalDenied } from './caller-approval.js';
 
+/** A poll interval of 0 (a typo in the configuration) must not turn every waiting call into a busy loop. */
+const MIN_POLL_MS = 100;
+
 export type RoleRequirement = Extract<ApprovalRequirement, { by: 'role' }>;
 
 export interface RoleApprovalOptions {
@@ -165,7 +168,7 @@ export class RoleApprovals {
           .then(withdrawn);
         reject(new FleetError('InternalError', 'the request was cancelled while it waited for approval'));
       };
-      const poll = setInterval(() => void check(), pollMs);
+      const poll = setInterval(() => void check(), Math.max(MIN_POLL_MS, pollMs));
       const timer = setTimeout(() => void expire(), Math.max(0, request.expiresAt - Date.now()));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
