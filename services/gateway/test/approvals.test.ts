@@ -119,6 +119,7 @@ describe('approval by the caller itself', () => {
     const line = await approvalLine(fleet, 'ops_confirm_drop', 'approved');
     assert.equal(line.subject, 'alice');
     assert.deepEqual((line.approval as Record<string, unknown>).by, 'caller');
+    assert.match(String((line.approval as Record<string, unknown>).approver), /alice/);
     await approvalLine(fleet, 'ops_confirm_drop', 'requested');
   });
 

@@ -65,7 +65,11 @@ export async function askCaller(
       tool,
       args,
       outcome,
-      approval,
+      // The caller decides its own approval: it is the approver of what it answered.
+      approval:
+        outcome === 'approved' || outcome === 'declined'
+          ? { ...approval, approver: ctx.caller.principal }
+          : approval,
       traceId: ctx.traceId,
     });
   const params = question(tool, args, requirement.rule, digest);
