@@ -175,7 +175,7 @@ export const gatewayConfigSpec = {
     env: 'MCPFLEET_APPROVAL_TIMEOUT',
     flag: 'approval-timeout',
     default: 900_000,
-    doc: 'how long a call waits for an approver role when its policy rule names no timeout (then it is denied)',
+    doc: 'how long a call waits for an approver role when its policy rule names no timeout, and for its caller to answer an approval: then it is denied',
   },
   approvalPoll: {
     kind: 'duration',

@@ -125,6 +125,8 @@ export async function startApprovalFleet(): Promise<ApprovalFleet> {
       MCPFLEET_WORKFLOWS_FILE: files.workflows,
       MCPFLEET_APPROVALS_PREFIX: `test:approvals:${randomBytes(6).toString('hex')}:`,
       MCPFLEET_APPROVAL_POLL: '500ms',
+      // What a caller has to answer its own approval: the rules with a role name their own timeouts.
+      MCPFLEET_APPROVAL_TIMEOUT: '3s',
     },
     [],
     2,

@@ -138,6 +138,15 @@ describe('approval by the caller itself', () => {
     assert.equal(line.subject, 'alice');
   });
 
+  it('2025: a caller that never answers is denied at the approval timeout', async () => {
+    const client: Client = await fleet.client('alice', 1, { elicitation: {} });
+    client.setRequestHandler(ElicitRequestSchema, () => new Promise(() => {}));
+    const error = await refusal(client.callTool(DROP));
+    assert.equal(error.code, ErrorCode.ApprovalDenied);
+    assert.equal((error.data as Record<string, unknown>).reason, 'timeout');
+    await approvalLine(fleet, 'ops_confirm_drop', 'timeout');
+  });
+
   it('2025: a client without elicitation cannot be asked: refused with MissingClientCapability', async () => {
     const client = await fleet.client('alice', 1, {});
     const error = await refusal(client.callTool(DROP));

@@ -74,7 +74,12 @@ export class ApprovalGate {
   ): Promise<void> {
     if (!requirement) return;
     if (requirement.by === 'caller')
-      return askCaller(ctx, this.options.serverRequests, this.events, { tool, args, requirement });
+      return askCaller(ctx, this.options.serverRequests, this.events, {
+        tool,
+        args,
+        requirement,
+        timeoutMs: this.options.defaultTimeoutMs,
+      });
     return this.roles.wait(ctx, tool, args, requirement);
   }
 }

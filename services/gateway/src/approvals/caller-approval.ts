@@ -49,7 +49,13 @@ export async function askCaller(
   ctx: RequestContext,
   serverRequests: ServerRequests,
   events: ApprovalEvents,
-  call: { tool: string; args: JsonObject; requirement: Extract<ApprovalRequirement, { by: 'caller' }> },
+  call: {
+    tool: string;
+    args: JsonObject;
+    requirement: Extract<ApprovalRequirement, { by: 'caller' }>;
+    /** How long the caller has to answer (MCPFLEET_APPROVAL_TIMEOUT). */
+    timeoutMs: number;
+  },
 ): Promise<void> {
   const { tool, args, requirement } = call;
   const digest = argumentDigest(args);
@@ -83,12 +89,31 @@ export async function askCaller(
     );
   }
   record('requested');
+  // On a 2025 session nothing else bounds the question; on 2026-07-28 the parked call's TTL does too.
+  const deadline = AbortSignal.timeout(call.timeoutMs);
   let answer: JsonObject;
   try {
-    answer = await askClient(ctx, serverRequests, 'tools/call', 'elicitation/create', params);
+    answer = await askClient(
+      { ...ctx, signal: AbortSignal.any([ctx.signal, deadline]) },
+      serverRequests,
+      'tools/call',
+      'elicitation/create',
+      params,
+    );
   } catch (err) {
-    // The question could not be answered (the client went away, or answered with an error).
+    // The question could not be answered: the client went away, took too long, or answered an error.
     if (ctx.signal.aborted) record('withdrawn');
+    else if (deadline.aborted) {
+      record('timeout');
+      throw approvalDenied(
+        `You did not answer the approval of ${tool} in time (policy rule ${requirement.rule})`,
+        {
+          reason: 'timeout',
+          approval: approval.id,
+          rule: requirement.rule,
+        },
+      );
+    }
     throw err;
   }
   const content = (answer.content ?? {}) as JsonObject;
