@@ -79,9 +79,11 @@ workflows:
 
 /**
  * alice develops; bob approves (sre); carol does both (her own calls meet her own approval);
- * dave only reads and approves nothing.
+ * dave only reads and approves nothing; erin is carol's second key, an approver only, under
+ * carol's subject: another principal, the same person.
  */
-const ROLES = { alice: 'dev', bob: 'sre', carol: 'dev, sre', dave: 'viewer' } as const;
+const ROLES = { alice: 'dev', bob: 'sre', carol: 'dev, sre', dave: 'viewer', erin: 'sre' } as const;
+const SUBJECT: Partial<Record<Who, string>> = { erin: 'carol' };
 export type Who = keyof typeof ROLES;
 
 export interface ApprovalFleet {
@@ -111,7 +113,10 @@ export async function startApprovalFleet(): Promise<ApprovalFleet> {
   await writeFile(
     files.auth,
     `apiKeys:\n${(Object.keys(ROLES) as Who[])
-      .map((who) => `  - { id: ${who}, hash: "${keys[who].hash}", subject: ${who}, roles: [${ROLES[who]}] }`)
+      .map(
+        (who) =>
+          `  - { id: ${who}, hash: "${keys[who].hash}", subject: ${SUBJECT[who] ?? who}, roles: [${ROLES[who]}] }`,
+      )
       .join('\n')}\n`,
   );
   await writeFile(files.policy, POLICY);

@@ -88,6 +88,12 @@ describe('approval by an approver role: waits, decisions and attacks', () => {
     const self = await refusal(decide(carol, { id, decision: 'approve' }));
     assert.equal(self.code, ErrorCode.Forbidden);
     assert.match(self.message, /your own call/);
+    const secondKey = await refusal(decide(await fleet.client('erin', 1), { id, decision: 'approve' }));
+    assert.equal(
+      secondKey.code,
+      ErrorCode.Forbidden,
+      'another credential of the same subject is still the caller',
+    );
     await approvalLine(fleet, 'ops_deploy', 'self_refused');
     await decide(bob, { id, decision: 'approve' });
     assert.equal(textOf((await call) as Result), 'deployed web@7.0');
