@@ -61,6 +61,10 @@ describe('approval by an approver role: waits, decisions and attacks', () => {
     assert.equal(approved.subject, 'bob');
     assert.match(String((approved.approval as Result).approver), /bob/);
     assert.equal((approved.approval as Result).reason, 'change 42');
+    const looked = (await fleet.audit()).find(
+      (l) => l.target === 'fleet_approvals_list' && l.subject === 'bob',
+    );
+    assert.equal(looked?.audit, 'call', 'who read pending approvals is audited');
   });
 
   it('a denial refuses the call with the approver and the reason', async () => {

@@ -21,6 +21,19 @@ export class ApprovalEvents {
     private readonly metrics: GatewayMetrics,
   ) {}
 
+  /** An approver listed pending approvals (and so saw their arguments). */
+  looked(actor: Caller, sessionId: string, tool: string, traceId?: string): void {
+    this.audit.record({
+      event: 'call',
+      caller: actor,
+      sessionId,
+      method: 'tools/call',
+      target: tool,
+      outcome: 'ok',
+      ...(traceId ? { traceId } : {}),
+    });
+  }
+
   record(event: ApprovalEvent): void {
     this.metrics.approvals.inc({ kind: event.approval.by, outcome: event.outcome });
     this.audit.record({

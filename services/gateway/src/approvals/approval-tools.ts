@@ -99,12 +99,14 @@ export class ApprovalTools {
     if (name !== LIST_TOOL && name !== DECIDE_TOOL) return undefined;
     const roles = this.rolesOf(ctx.caller);
     if (roles.length === 0) return undefined;
-    return name === LIST_TOOL ? this.list(roles, args) : this.decide(ctx, roles, args);
+    return name === LIST_TOOL ? this.list(ctx, roles, args) : this.decide(ctx, roles, args);
   }
 
-  private async list(roles: string[], args: JsonObject): Promise<RawJson> {
+  private async list(ctx: RequestContext, roles: string[], args: JsonObject): Promise<RawJson> {
     if (!validateList(args)) throw invalidParams(`${LIST_TOOL} takes no arguments`);
     const pending = (await this.options.store.pending()).filter((s) => roles.includes(s.request.role));
+    // Approvers read other callers' arguments: who looked, and when, is on the record.
+    this.options.events.looked(ctx.caller, ctx.session.id, LIST_TOOL, ctx.traceId);
     const approvals = pending.map(({ request: r }) => ({
       id: r.id,
       tool: r.tool,
