@@ -35,12 +35,12 @@ function roleList(policy: Policy, caller: Caller): RolePolicy[] {
  * caller's roles. Roles add permissions, but an approval is no permission: one role's plain allow
  * never lifts another role's approval.
  */
-function approvalOf(roles: RolePolicy[], target: PolicyTarget): { approval?: ApprovalRequirement } {
+function approvalOf(roles: RolePolicy[], target: PolicyTarget): ApprovalRequirement | undefined {
   for (const role of roles) {
     const rule = role.approvals.find((r) => r.matches(target));
-    if (rule?.approval) return { approval: rule.approval };
+    if (rule?.approval) return rule.approval;
   }
-  return {};
+  return undefined;
 }
 
 /** The most generous of several limits: roles add permissions, they never take them away. */
@@ -82,13 +82,11 @@ export function decide(
     if (!allow) continue;
     const constraint = kind === 'tools' ? role.constraints.get(name) : undefined;
     // Without arguments (a list) the question is whether some call may pass: constraints wait for the call.
-    // A list (no arguments) shows a tool needing approval: it is asked for when it is called.
-    if (!constraint || args === undefined || constraint(args))
-      return {
-        allowed: true,
-        rule: allow.id,
-        ...(kind === 'tools' && args !== undefined ? approvalOf(roles, target) : {}),
-      };
+    if (!constraint || args === undefined || constraint(args)) {
+      // A list (no arguments) shows a tool needing approval: it is asked for when it is called.
+      const approval = kind === 'tools' && args !== undefined ? approvalOf(roles, target) : undefined;
+      return approval ? { allowed: true, rule: allow.id, approval } : { allowed: true, rule: allow.id };
+    }
     const first = constraint.errors?.[0];
     constrained = {
       rule: `roles.${role.name}.arguments.${name}`,
