@@ -170,6 +170,27 @@ export const gatewayConfigSpec = {
     min: 1,
     doc: 'calls per caller that answered input_required and wait for its retry, per replica (they hold no in-flight slot)',
   },
+  taskTtl: {
+    kind: 'duration',
+    env: 'MCPFLEET_TASK_TTL',
+    flag: 'task-ttl',
+    default: 3_600_000,
+    doc: 'how long a task (tasks extension) and its record live: its call is cancelled past it, tasks/get then answers unknown',
+  },
+  taskPollInterval: {
+    kind: 'duration',
+    env: 'MCPFLEET_TASK_POLL_INTERVAL',
+    flag: 'task-poll-interval',
+    default: 1_000,
+    doc: 'the pollIntervalMs tasks suggest to clients',
+  },
+  taskLease: {
+    kind: 'duration',
+    env: 'MCPFLEET_TASK_LEASE',
+    flag: 'task-lease',
+    default: 15_000,
+    doc: 'how long a replica may stay silent (it renews its lease every third of it) before the tasks it runs read failed on the others',
+  },
   authFile: {
     kind: 'string',
     env: 'MCPFLEET_AUTH_FILE',

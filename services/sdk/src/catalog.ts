@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CatalogItem, DescribeResponse } from '@mcp-fleet/contract';
+import { type CatalogItem, type DescribeResponse, TASK_AFTER_INPUT_META } from '@mcp-fleet/contract';
 import { compileUriTemplate, errorMessage, type UriTemplate } from '@mcp-fleet/runtime';
 import type {
   Definition,
@@ -46,8 +46,20 @@ function toolItem({
   outputSchema,
   annotations,
   icons,
+  taskSupport,
+  inputBeforeTask,
 }: ToolDefinition) {
-  return item(name, { name, title, description, inputSchema, outputSchema, annotations, icons });
+  return item(name, {
+    name,
+    title,
+    description,
+    inputSchema,
+    outputSchema,
+    annotations,
+    icons,
+    ...(taskSupport ? { execution: { taskSupport } } : {}),
+    ...(inputBeforeTask ? { _meta: { [TASK_AFTER_INPUT_META]: true } } : {}),
+  });
 }
 
 function resourceItem({ uri, name, title, description, mimeType }: ResourceDefinition) {
