@@ -38,25 +38,21 @@ function item(key: string, definition: Record<string, unknown>): CatalogItem {
   return { key, definitionJson: Buffer.from(JSON.stringify(definition)) };
 }
 
-function toolItem({
-  name,
-  title,
-  description,
-  inputSchema,
-  outputSchema,
-  annotations,
-  icons,
-  taskSupport,
-  inputBeforeTask,
-}: ToolDefinition) {
-  return item(name, {
-    name,
-    title,
-    description,
-    inputSchema,
-    outputSchema,
-    annotations,
-    icons,
+/** The fields of a tool definition that tools/list shows as they are. */
+const LISTED_TOOL_FIELDS = [
+  'name',
+  'title',
+  'description',
+  'inputSchema',
+  'outputSchema',
+  'annotations',
+  'icons',
+] as const;
+
+function toolItem(tool: ToolDefinition) {
+  const { taskSupport, inputBeforeTask } = tool;
+  return item(tool.name, {
+    ...Object.fromEntries(LISTED_TOOL_FIELDS.map((field) => [field, tool[field]])),
     ...(taskSupport ? { execution: { taskSupport } } : {}),
     ...(inputBeforeTask ? { _meta: { [TASK_AFTER_INPUT_META]: true } } : {}),
   });

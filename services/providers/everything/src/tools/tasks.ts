@@ -38,27 +38,32 @@ export const slowCompute = defineTool({
   },
 });
 
-export const failingJob = defineTool({
-  name: 'failing_job',
-  description: 'Always ends in a tool execution error after about a second; only runs as a task.',
-  inputSchema: NO_ARGUMENTS,
-  taskSupport: 'required',
-  async handler(_args, ctx) {
-    await sleep(FAIL_AFTER_MS, undefined, { signal: ctx.signal });
-    throw new Error('Tool execution failed');
-  },
-});
+/** A task-supporting tool that works about a second, then throws `failure`. */
+const failsAfterASecond = (name: string, description: string, failure: () => Error, required: boolean) =>
+  defineTool({
+    name,
+    description,
+    inputSchema: NO_ARGUMENTS,
+    taskSupport: required ? 'required' : 'optional',
+    async handler(_args, ctx) {
+      await sleep(FAIL_AFTER_MS, undefined, { signal: ctx.signal });
+      throw failure();
+    },
+  });
 
-export const protocolErrorJob = defineTool({
-  name: 'protocol_error_job',
-  description: 'Always ends in a JSON-RPC (protocol) error after about a second.',
-  inputSchema: NO_ARGUMENTS,
-  taskSupport: 'optional',
-  async handler(_args, ctx) {
-    await sleep(FAIL_AFTER_MS, undefined, { signal: ctx.signal });
-    throw new FleetError('InternalError', 'protocol_error_job failed at the protocol level');
-  },
-});
+export const failingJob = failsAfterASecond(
+  'failing_job',
+  'Always ends in a tool execution error after about a second; only runs as a task.',
+  () => new Error('Tool execution failed'),
+  true,
+);
+
+export const protocolErrorJob = failsAfterASecond(
+  'protocol_error_job',
+  'Always ends in a JSON-RPC (protocol) error after about a second.',
+  () => new FleetError('InternalError', 'protocol_error_job failed at the protocol level'),
+  false,
+);
 
 export const confirmDelete = defineTool({
   name: 'confirm_delete',
