@@ -137,6 +137,23 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
     assert.equal(textOf(done.result), 'Got A and B');
   });
 
+  it('answers sent back to back, one key each, while the call is between rounds, complete the task', async () => {
+    for (let i = 0; i < 5; i++) {
+      const taskId = String((await start(a, 'multi_input')).taskId);
+      await waitForStatus(b, taskId, ['input_required'], as('alice'));
+      const answer = (key: string) => ({ [key]: { action: 'accept', content: { name: key } } });
+      // Both to the replica running the call: the second lands while it gathers its next round.
+      await resultOf(
+        send(a, 'tasks/update', { taskId, inputResponses: answer('first') }, { headers: as('alice') }),
+      );
+      await resultOf(
+        send(a, 'tasks/update', { taskId, inputResponses: answer('second') }, { headers: as('alice') }),
+      );
+      const done = await waitForStatus(b, taskId, ['completed', 'failed', 'cancelled'], as('alice'));
+      assert.equal(textOf(done.result), 'Got first and second');
+    }
+  });
+
   it('a tool error completes the task with isError; a protocol error fails it with the error inlined', async () => {
     const failing = String((await start(a, 'failing_job')).taskId);
     const broken = String((await start(b, 'protocol_error_job')).taskId);

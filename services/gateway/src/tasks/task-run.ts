@@ -52,12 +52,11 @@ export class TaskRun {
           status = (await this.settle({ status: 'completed', result: end.result.text })) ?? status;
           return;
         }
-        await this.store.change(this.record.taskId, {
-          status: 'input_required',
-          inputRequests: end.inputRequests,
-        });
+        await this.showAsks();
+        // Answers that arrived while the round ended or was recorded leave nothing to wait for.
         await new Promise<void>((resolve) => {
-          this.resume = resolve;
+          if (Object.keys(this.call.pending).length === 0) resolve();
+          else this.resume = resolve;
         });
       }
     } finally {
@@ -107,6 +106,22 @@ export class TaskRun {
   private wake(): void {
     this.resume?.();
     this.resume = undefined;
+  }
+
+  /**
+   * Records the asks still unanswered, again while tasks/update changes them under the write, so
+   * the store never keeps asks already answered (nor `input_required` once all are).
+   */
+  private async showAsks(): Promise<void> {
+    for (let shown = ''; ; ) {
+      const pending = this.call.pending;
+      const keys = Object.keys(pending).join('\n');
+      if (keys === shown) return;
+      const change: TaskChange =
+        keys === '' ? { status: 'working' } : { status: 'input_required', inputRequests: pending };
+      await this.store.change(this.record.taskId, change);
+      shown = keys;
+    }
   }
 
   /** The status the task ended in as the store holds it (a cancel may have come first). */
