@@ -170,6 +170,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     leaseMs: config.taskLease,
     modeOf: (tool) => registry.catalog.tools.get(tool)?.task ?? NO_TASKS,
     metrics: metrics.registry,
+    maxRunningPerCaller: config.maxTasksPerSubject,
+    audit,
   });
   const stopTasks = await tasks.start();
   const inputRequired = new InputRequired({

@@ -184,6 +184,14 @@ export const gatewayConfigSpec = {
     default: 1_000,
     doc: 'the pollIntervalMs tasks suggest to clients',
   },
+  maxTasksPerSubject: {
+    kind: 'int',
+    env: 'MCPFLEET_MAX_TASKS_PER_SUBJECT',
+    flag: 'max-tasks-per-subject',
+    default: 32,
+    min: 1,
+    doc: 'tasks one caller may have running on one replica; beyond it a call that would become a task is refused as rate-limited',
+  },
   taskLease: {
     kind: 'duration',
     env: 'MCPFLEET_TASK_LEASE',

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -55,6 +55,7 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
         MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
         MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
         MCPFLEET_TASK_POLL_INTERVAL: '250ms',
+        MCPFLEET_MAX_TASKS_PER_SUBJECT: '3',
       },
       [],
       2,
@@ -109,6 +110,63 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
     const again = await resultOf(send(a, 'tasks/cancel', { taskId }, { headers: as('alice') }));
     assert.equal(again.resultType, 'complete', 'cancel is idempotent on a terminal task');
     assert.equal((await waitForStatus(b, taskId, ['cancelled'], as('alice'))).status, 'cancelled');
+  });
+
+  it('audits who created and who cancelled a task', async () => {
+    const taskId = String((await start(a, 'lab_held')).taskId);
+    await resultOf(send(b, 'tasks/cancel', { taskId }, { headers: as('alice') }));
+    await waitForStatus(a, taskId, ['cancelled'], as('alice'));
+    let lines: Record<string, unknown>[] = [];
+    for (let i = 0; i < 50 && lines.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await readFile(join(fleet.dir, 'audit.log'), 'utf8');
+      lines = text
+        .split('\n')
+        .filter((line) => line.includes(taskId))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    }
+    assert.deepEqual(
+      lines.map((line) => [line.audit, line.subject, line.target, line.outcome]),
+      [
+        ['task_created', 'alice', 'lab_held', 'ok'],
+        ['task_cancelled', 'alice', 'lab_held', 'ok'],
+      ],
+    );
+  });
+
+  it('a caller runs at most MCPFLEET_MAX_TASKS_PER_SUBJECT tasks per replica; ending one frees its place', async () => {
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push(String((await start(a, 'lab_held')).taskId));
+    const refused = await send(
+      a,
+      'tools/call',
+      { name: 'lab_held', arguments: {} },
+      { headers: as('alice') },
+    );
+    assert.equal(refused.error?.code, ErrorCode.RateLimited);
+    assert.deepEqual(refused.error?.data, { limit: 3 });
+    const other = await resultOf(
+      send(a, 'tools/call', { name: 'lab_held', arguments: {} }, { headers: as('bob') }),
+    );
+    assert.equal(other.resultType, 'task', "another caller's share is its own");
+    await resultOf(send(a, 'tasks/cancel', { taskId: other.taskId }, { headers: as('bob') }));
+    await resultOf(send(a, 'tasks/cancel', { taskId: ids[0] }, { headers: as('alice') }));
+    await waitForStatus(a, String(ids[0]), ['cancelled'], as('alice'));
+    for (let i = 0; i < 50; i++) {
+      const again = await send(
+        a,
+        'tools/call',
+        { name: 'lab_held', arguments: {} },
+        { headers: as('alice') },
+      );
+      if (again.result?.taskId) {
+        ids.push(String(again.result.taskId));
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.equal(ids.length, 4, 'a place was freed by the cancelled task');
+    for (const taskId of ids.slice(1)) await send(a, 'tasks/cancel', { taskId }, { headers: as('alice') });
   });
 
   it('a task asking for input shows input_required; tasks/update on the other replica answers it', async () => {

@@ -14,7 +14,7 @@ export type AuditOutcome =
   | 'error';
 
 export interface AuditEntry {
-  event: 'decision' | 'call';
+  event: 'decision' | 'call' | 'task_created' | 'task_cancelled';
   caller: Caller;
   sessionId: string;
   /** `tools/call`, `resources/read`, ... */
@@ -27,6 +27,8 @@ export interface AuditEntry {
   errorClass?: string;
   latencyMs?: number;
   traceId?: string;
+  /** The task (tasks extension) a task_* event is about. */
+  taskId?: string;
 }
 
 /** Output text on the work stack of `canonical`, told apart from string values. */
@@ -104,6 +106,7 @@ export class AuditLog {
       error: entry.errorClass,
       latencyMs: entry.latencyMs,
       traceId: entry.traceId,
+      task: entry.taskId,
     };
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(JSON.stringify(line));

@@ -179,12 +179,11 @@ export class InputRequired {
     const plan = tasks?.plan(ctx, method, params);
     const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
     const forwarded = withoutRetryFields(params);
+    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool: String(params.name) };
+    if (tasks && plan === 'now')
+      return tasks.adopt(call, owner, () => startCall(call, parkable(ctx), forwarded, work));
     startCall(call, parkable(ctx), forwarded, work);
-    if (tasks && plan) {
-      const adopt = () => tasks.adopt(call, request.principal, String(params.name));
-      if (plan === 'now') return adopt();
-      call.escalate = adopt;
-    }
+    if (tasks && plan === 'after-input') call.escalate = () => tasks.adopt(call, owner);
     this.calls.set(call.id, call);
     return this.round(call, ctx.emit, ctx.signal, responses, () => mayPark(forwarded));
   }

@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { FleetError } from '@mcp-fleet/contract';
 import { Counter, type Registry } from 'prom-client';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Caller } from '../auth/caller.js';
 import type { RequestContext } from '../engine/request-context.js';
 import { missingCapabilityError, retryFields } from '../input-required/input-requests.js';
 import type { ParkedCall } from '../input-required/parked-call.js';
 import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
 import type { TaskMode } from './task-mode.js';
 import {
@@ -40,6 +43,16 @@ export interface TasksOptions {
   /** The task mode of a tool, by its exposed name. */
   modeOf(tool: string): TaskMode;
   metrics: Registry;
+  /** How many tasks one caller may have running on this replica. */
+  maxRunningPerCaller: number;
+  audit?: AuditLog;
+}
+
+/** Who a task is for, as its audit lines name them, and the tool it runs. */
+export interface TaskOwner {
+  caller: Caller;
+  sessionId: string;
+  tool: string;
 }
 
 const isObject = (value: unknown): value is JsonObject =>
@@ -66,9 +79,11 @@ export class Tasks {
   private readonly runs = new Map<string, TaskRun>();
   private readonly relay: TaskRelay;
   private readonly counts: Counter<'event'>;
+  private readonly running: CappedCounts;
 
   constructor(private readonly options: TasksOptions) {
     this.relay = new TaskRelay(options.bus, (order) => this.obey(order));
+    this.running = new CappedCounts(options.maxRunningPerCaller);
     this.counts = new Counter({
       name: 'mcpfleet_tasks_total',
       help: 'Tasks created on this replica, and how they ended (completed, failed, cancelled; lost: found orphaned)',
@@ -116,35 +131,68 @@ export class Tasks {
     return mode.afterInput ? 'after-input' : 'now';
   }
 
-  /** Makes `call` (already started) a task of `principal`: recorded before it is announced. */
-  async adopt(call: ParkedCall, principal: string, tool: string): Promise<JsonObject> {
+  /**
+   * Makes `call` a task of its owner, recorded before it is announced; `begin` starts the call
+   * once it is (without it, the call already runs). Refused (RateLimited, the call cancelled)
+   * beyond the caller's share of running tasks.
+   */
+  async adopt(call: ParkedCall, owner: TaskOwner, begin?: () => void): Promise<JsonObject> {
+    const place = this.running.take(owner.caller.principal);
+    if (!place) {
+      call.cancel('its caller runs too many tasks');
+      throw new FleetError(
+        'RateLimited',
+        `Too many running tasks for this caller (limit ${this.running.cap}): wait for one to end, or cancel one`,
+        { data: { limit: this.running.cap } },
+      );
+    }
+    const record = this.newRecord(owner);
+    try {
+      await this.options.store.create(record);
+    } catch (err) {
+      place();
+      call.cancel('its task could not be recorded');
+      throw err;
+    }
+    begin?.();
+    const run = new TaskRun(record, call, this.options.store, (status) => {
+      place();
+      this.runs.delete(record.taskId);
+      this.counts.inc({ event: status });
+    });
+    this.runs.set(record.taskId, run);
+    this.counts.inc({ event: 'created' });
+    this.audit('task_created', owner, record.taskId);
+    void run.drive();
+    return createTaskResult(record);
+  }
+
+  private newRecord(owner: TaskOwner): TaskRecord {
     const now = new Date().toISOString();
-    const { ttlMs, pollIntervalMs, store, bus } = this.options;
-    const record: TaskRecord = {
+    const { ttlMs, pollIntervalMs, bus } = this.options;
+    return {
       taskId: randomUUID(),
-      principal,
+      principal: owner.caller.principal,
       replica: bus.replicaId,
-      tool,
+      tool: owner.tool,
       status: 'working',
       createdAt: now,
       lastUpdatedAt: now,
       ttlMs,
       pollIntervalMs,
     };
-    try {
-      await store.create(record);
-    } catch (err) {
-      call.cancel('its task could not be recorded');
-      throw err;
-    }
-    const run = new TaskRun(record, call, store, (status) => {
-      this.runs.delete(record.taskId);
-      this.counts.inc({ event: status });
+  }
+
+  private audit(event: 'task_created' | 'task_cancelled', owner: TaskOwner, taskId: string): void {
+    this.options.audit?.record({
+      event,
+      caller: owner.caller,
+      sessionId: owner.sessionId,
+      method: 'tools/call',
+      target: owner.tool,
+      outcome: 'ok',
+      taskId,
     });
-    this.runs.set(record.taskId, run);
-    this.counts.inc({ event: 'created' });
-    void run.drive();
-    return createTaskResult(record);
   }
 
   serves(method: string): boolean {
@@ -164,6 +212,11 @@ export class Tasks {
       if (!isTerminal(record.status)) await this.order(record, { kind: 'update', taskId, responses });
     } else if (!isTerminal(record.status)) {
       await this.order(record, { kind: 'cancel', taskId });
+      this.audit(
+        'task_cancelled',
+        { caller: ctx.caller, sessionId: ctx.session.id, tool: record.tool },
+        taskId,
+      );
     }
     return {};
   }
