@@ -15,7 +15,8 @@ const POLICY = `roles:
   caller: { tools: { allow: ["*"] }, prompts: { allow: ["*"] }, resources: { allow: ["*"] } }
 `;
 
-/** Why each call of `held` ended, as its handler saw its abort signal. */
+/** The calls of `held` whose handler runs, and why each ended, as its handler saw its abort signal. */
+const started: string[] = [];
 const aborts: string[] = [];
 
 /** Runs until it is cancelled, and records that its abort signal reached it. */
@@ -25,6 +26,7 @@ const held = defineTool({
   inputSchema: { type: 'object' },
   taskSupport: 'optional',
   async handler(_args, ctx) {
+    started.push(ctx.identity.subject);
     await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
     aborts.push(String((ctx.signal.reason as Error)?.message ?? ctx.signal.reason));
     return 'aborted';
@@ -100,6 +102,8 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
   it('tasks/cancel sent to the other replica reaches the handler; the task reads cancelled', async () => {
     const taskId = String((await start(a, 'lab_held')).taskId);
     await waitForStatus(b, taskId, ['working'], as('alice'));
+    for (let i = 0; i < 100 && started.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(started.length, 1, 'the handler runs');
     const ack = await resultOf(send(b, 'tasks/cancel', { taskId }, { headers: as('alice') }));
     assert.equal(ack.resultType, 'complete');
     assert.ok(!('status' in ack) && !('taskId' in ack), 'an empty ack');

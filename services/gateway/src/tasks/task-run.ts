@@ -33,36 +33,34 @@ export class TaskRun {
     this.expiry.unref();
   }
 
-  /** Serves the call's rounds until it ends. Never throws: how it ended is in the store. */
+  /**
+   * Serves the call's rounds until it ends. Never throws: how it ended is in the store, or, when
+   * the store failed, the task reads failed on its next tasks/get (it has no run any more).
+   */
   async drive(): Promise<void> {
-    let status = 'failed';
-    try {
-      for (;;) {
-        const end = await this.call.serve(NO_ONE, NEVER, {}).catch((error: unknown) => ({ error }));
-        if ('error' in end) {
-          status =
-            (await this.settle({
-              status: 'failed',
-              error: wireErrorOf(end.error),
-              statusMessage: 'The call failed',
-            })) ?? status;
-          return;
-        }
-        if (end.kind === 'complete') {
-          status = (await this.settle({ status: 'completed', result: end.result.text })) ?? status;
-          return;
-        }
-        await this.showAsks();
-        // Answers that arrived while the round ended or was recorded leave nothing to wait for.
-        await new Promise<void>((resolve) => {
-          if (Object.keys(this.call.pending).length === 0) resolve();
-          else this.resume = resolve;
+    const status = await this.rounds().catch(() => 'unrecorded');
+    clearTimeout(this.expiry);
+    this.call.cancel('the task ended');
+    this.ended(status);
+  }
+
+  /** The call's rounds, each recorded; the status the task ended in. */
+  private async rounds(): Promise<string> {
+    for (;;) {
+      const end = await this.call.serve(NO_ONE, NEVER, {}).catch((error: unknown) => ({ error }));
+      if ('error' in end)
+        return this.settle({
+          status: 'failed',
+          error: wireErrorOf(end.error),
+          statusMessage: 'The call failed',
         });
-      }
-    } finally {
-      clearTimeout(this.expiry);
-      this.call.cancel('the task ended');
-      this.ended(status);
+      if (end.kind === 'complete') return this.settle({ status: 'completed', result: end.result.text });
+      await this.showAsks();
+      // Answers that arrived while the round ended or was recorded leave nothing to wait for.
+      await new Promise<void>((resolve) => {
+        if (Object.keys(this.call.pending).length === 0) resolve();
+        else this.resume = resolve;
+      });
     }
   }
 
@@ -125,7 +123,7 @@ export class TaskRun {
   }
 
   /** The status the task ended in as the store holds it (a cancel may have come first). */
-  private async settle(change: TaskChange): Promise<string | undefined> {
-    return (await this.store.change(this.record.taskId, change))?.status;
+  private async settle(change: TaskChange): Promise<string> {
+    return (await this.store.change(this.record.taskId, change))?.status ?? 'expired';
   }
 }

@@ -86,7 +86,7 @@ export class Tasks {
     this.running = new CappedCounts(options.maxRunningPerCaller);
     this.counts = new Counter({
       name: 'mcpfleet_tasks_total',
-      help: 'Tasks created on this replica, and how they ended (completed, failed, cancelled; lost: found orphaned)',
+      help: 'Tasks created on this replica and how they ended (completed, failed, cancelled, expired, unrecorded: the store failed), and orphans found (lost)',
       labelNames: ['event'] as const,
       registers: [options.metrics],
     });
@@ -226,9 +226,11 @@ export class Tasks {
     const { store, bus } = this.options;
     const record = await store.get(taskId);
     if (!record || record.principal !== principal) throw unknownTask();
-    if (isTerminal(record.status) || record.replica === bus.replicaId) return record;
-    if (await store.alive(record.replica)) return record;
-    return (await this.lost(record)) ?? record;
+    if (isTerminal(record.status)) return record;
+    // Running here without a run: its end could not be recorded (the store failed meanwhile).
+    const running =
+      record.replica === bus.replicaId ? this.runs.has(taskId) : await store.alive(record.replica);
+    return running ? record : ((await this.lost(record)) ?? record);
   }
 
   private async lost(record: TaskRecord): Promise<TaskRecord | undefined> {
