@@ -216,6 +216,29 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
     }
   });
 
+  it('refuses malformed answers (-32602) and keeps the task waiting for good ones', async () => {
+    const taskId = String((await start(a, 'confirm_delete', { filename: 'f.txt' })).taskId);
+    const asking = await waitForStatus(b, taskId, ['input_required'], as('alice'));
+    const [key] = Object.keys(asking.inputRequests as object);
+    for (const inputResponses of [{ [String(key)]: { action: 'maybe' } }, 'not-an-object']) {
+      const refused = await send(b, 'tasks/update', { taskId, inputResponses }, { headers: as('alice') });
+      assert.equal(refused.error?.code, ErrorCode.InvalidParams, JSON.stringify(inputResponses));
+    }
+    const huge = await send(a, 'tasks/get', { taskId: 'x'.repeat(10_000) }, { headers: as('alice') });
+    assert.equal(huge.error?.code, ErrorCode.InvalidParams);
+    assert.equal(
+      (await resultOf(send(a, 'tasks/get', { taskId }, { headers: as('alice') }))).status,
+      'input_required',
+    );
+    const confirm = { [String(key)]: { action: 'accept', content: { confirm: true } } };
+    await resultOf(send(b, 'tasks/update', { taskId, inputResponses: confirm }, { headers: as('alice') }));
+    const done = await waitForStatus(a, taskId, ['completed', 'failed'], as('alice'));
+    assert.equal(textOf(done.result), 'Deleted f.txt');
+    const metrics = await (await fetch(a.replace(/\/mcp$/, '/metrics'))).text();
+    assert.match(metrics, /mcpfleet_tasks_total\{event="created"\} [1-9]/);
+    assert.match(metrics, /mcpfleet_tasks_total\{event="completed"\} [1-9]/);
+  });
+
   it('a tool error completes the task with isError; a protocol error fails it with the error inlined', async () => {
     const failing = String((await start(a, 'failing_job')).taskId);
     const broken = String((await start(b, 'protocol_error_job')).taskId);
