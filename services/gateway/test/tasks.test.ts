@@ -340,3 +340,25 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
     assert.equal(textOf(greeted), 'Hello, W!', 'a tool without task support answers as always');
   });
 });
+
+describe('tasks extension on one gateway without Redis (tasks in memory)', () => {
+  let fleet: Fleet;
+  before(async () => {
+    fleet = await startFleet([{ name: 'everything', prefix: '', definitions }]);
+  });
+  after(() => fleet.close());
+
+  it('creates, polls and cancels tasks from its own memory', async () => {
+    const created = await resultOf(
+      send(fleet.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0, label: 'mem' } }),
+    );
+    assert.equal(created.resultType, 'task');
+    const done = await waitForStatus(fleet.url, String(created.taskId), ['completed', 'failed']);
+    assert.match(textOf(done.result), /mem/);
+    const long = await resultOf(
+      send(fleet.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 600 } }),
+    );
+    await resultOf(send(fleet.url, 'tasks/cancel', { taskId: long.taskId }));
+    assert.equal((await waitForStatus(fleet.url, String(long.taskId), ['cancelled'])).status, 'cancelled');
+  });
+});
