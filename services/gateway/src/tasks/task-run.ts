@@ -2,7 +2,7 @@ import { FleetError } from '@mcp-fleet/contract';
 import type { ParkedCall } from '../input-required/parked-call.js';
 import { wireErrorOf } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
-import type { TaskChange, TaskRecord } from './task-record.js';
+import { isTerminal, type TaskChange, type TaskRecord } from './task-record.js';
 import type { TaskStore } from './task-store.js';
 
 /** A task's call serves its rounds to nobody: tasks carry no progress or log notifications. */
@@ -72,8 +72,8 @@ export class TaskRun {
     this.call.deliver(responses);
     const pending = this.call.pending;
     if (Object.keys(pending).length > 0)
-      await this.store.change(this.record.taskId, { status: 'input_required', inputRequests: pending });
-    else await this.store.change(this.record.taskId, { status: 'working' });
+      await this.show({ status: 'input_required', inputRequests: pending });
+    else await this.show({ status: 'working' });
     this.wake();
   }
 
@@ -117,8 +117,20 @@ export class TaskRun {
       if (keys === shown) return;
       const change: TaskChange =
         keys === '' ? { status: 'working' } : { status: 'input_required', inputRequests: pending };
-      await this.store.change(this.record.taskId, change);
+      await this.show(change);
       shown = keys;
+    }
+  }
+
+  /**
+   * Records a state of the running task. Should the record already be terminal (another replica
+   * found this one's lease lapsed and declared the task failed), the call is pointless: cancelled.
+   */
+  private async show(change: TaskChange): Promise<void> {
+    const now = await this.store.change(this.record.taskId, change);
+    if (!now || isTerminal(now.status)) {
+      this.call.cancel('its task already ended');
+      this.wake();
     }
   }
 
