@@ -48,3 +48,4 @@ export {
   PROTO_DIR,
   PROVIDER_PROTO,
 } from './proto.js';
+export { TASK_AFTER_INPUT_META, TASK_SUPPORTS, type TaskSupport } from './task-support.js';

@@ -27,6 +27,9 @@ import type { Limiter } from './ratelimit/limiter.js';
 import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
+import { NO_TASKS } from './tasks/task-mode.js';
+import { taskStoreOf } from './tasks/task-stores.js';
+import { Tasks } from './tasks/tasks.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
@@ -160,7 +163,20 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
+  const tasks = new Tasks({
+    store: taskStoreOf(state),
+    bus: state.bus,
+    ttlMs: config.taskTtl,
+    pollIntervalMs: config.taskPollInterval,
+    leaseMs: config.taskLease,
+    modeOf: (tool) => registry.catalog.tools.get(tool)?.task ?? NO_TASKS,
+    metrics: metrics.registry,
+    maxRunningPerCaller: config.maxTasksPerSubject,
+    audit,
+  });
+  const stopTasks = await tasks.start();
   const inputRequired = new InputRequired({
+    tasks,
     bus: state.bus,
     codec: new RequestStateCodec(await requestStateKey(config, logger)),
     ttlMs: config.inputRequiredTtl,
@@ -209,6 +225,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
       isLocalTool: (caller, name) => approvals.tools.serves(caller, name),
     }),
     listen,
+    tasks,
   });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
@@ -257,6 +274,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     inputRequired.close();
     stopInputRequired();
     stopApprovals();
+    await tasks.close();
+    stopTasks();
     await grpcEdge?.close();
     await app.close();
     engine.close();

@@ -75,6 +75,8 @@ export async function startGatewayProcesses(
       await waitFor(
         () => process.output().includes('gateway serving'),
         `a gateway to listen:\n${process.output()}`,
+        // A cold start takes seconds on a loaded machine: the wait must not decide the test.
+        30_000,
       );
     // After the gateways: the provider reads the JWKS file they write.
     everything = spawnProvider(EVERYTHING, [], {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CatalogItem, DescribeResponse } from '@mcp-fleet/contract';
+import { type CatalogItem, type DescribeResponse, TASK_AFTER_INPUT_META } from '@mcp-fleet/contract';
 import { compileUriTemplate, errorMessage, type UriTemplate } from '@mcp-fleet/runtime';
 import type {
   Definition,
@@ -38,16 +38,24 @@ function item(key: string, definition: Record<string, unknown>): CatalogItem {
   return { key, definitionJson: Buffer.from(JSON.stringify(definition)) };
 }
 
-function toolItem({
-  name,
-  title,
-  description,
-  inputSchema,
-  outputSchema,
-  annotations,
-  icons,
-}: ToolDefinition) {
-  return item(name, { name, title, description, inputSchema, outputSchema, annotations, icons });
+/** The fields of a tool definition that tools/list shows as they are. */
+const LISTED_TOOL_FIELDS = [
+  'name',
+  'title',
+  'description',
+  'inputSchema',
+  'outputSchema',
+  'annotations',
+  'icons',
+] as const;
+
+function toolItem(tool: ToolDefinition) {
+  const { taskSupport, inputBeforeTask } = tool;
+  return item(tool.name, {
+    ...Object.fromEntries(LISTED_TOOL_FIELDS.map((field) => [field, tool[field]])),
+    ...(taskSupport ? { execution: { taskSupport } } : {}),
+    ...(inputBeforeTask ? { _meta: { [TASK_AFTER_INPUT_META]: true } } : {}),
+  });
 }
 
 function resourceItem({ uri, name, title, description, mimeType }: ResourceDefinition) {

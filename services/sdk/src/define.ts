@@ -1,4 +1,4 @@
-import type { LogLevel } from '@mcp-fleet/contract';
+import type { LogLevel, TaskSupport } from '@mcp-fleet/contract';
 import type { JsonObject } from '@mcp-fleet/runtime';
 import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type {
@@ -75,6 +75,16 @@ export interface ToolDefinition<Args extends JsonObject = JsonObject> {
   outputSchema?: JsonObject;
   annotations?: ToolAnnotations;
   icons?: Icon[];
+  /**
+   * Whether a 2026-07-28 client that opted into the tasks extension gets the call as a task it
+   * polls (tasks/get) instead of waiting for the result: default `forbidden`.
+   */
+  taskSupport?: TaskSupport;
+  /**
+   * With taskSupport: the first input the handler asks for (ctx.elicit/sample) is gathered in an
+   * input_required round before the call becomes a task; the task then runs on the answers.
+   */
+  inputBeforeTask?: boolean;
   /** Returning a string is shorthand for one text content block. Throwing yields `isError: true`. */
   handler(args: Args, ctx: HandlerContext): Promise<CallToolResult | string> | CallToolResult | string;
 }

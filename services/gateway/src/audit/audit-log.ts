@@ -37,7 +37,7 @@ export interface AuditApproval {
 }
 
 export interface AuditEntry {
-  event: 'decision' | 'call' | 'approval';
+  event: 'decision' | 'call' | 'approval' | 'task_created' | 'task_cancelled';
   caller: Caller;
   sessionId: string;
   /** `tools/call`, `resources/read`, ... */
@@ -51,6 +51,8 @@ export interface AuditEntry {
   latencyMs?: number;
   traceId?: string;
   approval?: AuditApproval;
+  /** The task (tasks extension) a task_* event is about. */
+  taskId?: string;
 }
 
 /** Output text on the work stack of `canonical`, told apart from string values. */
@@ -129,6 +131,7 @@ export class AuditLog {
       latencyMs: entry.latencyMs,
       traceId: entry.traceId,
       approval: entry.approval,
+      task: entry.taskId,
     };
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(JSON.stringify(line));

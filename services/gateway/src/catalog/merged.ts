@@ -1,6 +1,7 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
+import { type TaskMode, taskModeOf } from '../tasks/task-mode.js';
 import { type HeaderParam, headerParamsOf } from './header-params.js';
 import type { ProviderConfig } from './providers-file.js';
 
@@ -18,6 +19,8 @@ export interface ToolRoute {
   annotations: unknown;
   /** Arguments 2026-07-28 HTTP clients repeat in Mcp-Param-* headers. */
   headerParams: HeaderParam[];
+  /** Whether (and how) it runs as a task for clients that opted into the tasks extension. */
+  task: TaskMode;
 }
 
 export interface PromptRoute {
@@ -125,6 +128,7 @@ export function mergeCatalog(snapshots: readonly ProviderSnapshot[]): MergedCata
         retryable: hasHint(definition, 'readOnlyHint') || hasHint(definition, 'idempotentHint'),
         annotations: definition.annotations,
         headerParams: headerParamsOf(definition.inputSchema),
+        task: taskModeOf(definition),
       });
       merged.toolList.push(definition);
     }

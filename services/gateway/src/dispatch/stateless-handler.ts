@@ -14,6 +14,8 @@ import { META } from '../protocol/request-meta.js';
 import { checkParamHeaders } from '../protocol/routing-headers.js';
 import { isModernVersion, MODERN_VERSIONS } from '../protocol/versions.js';
 import type { ListenStreams } from '../subscriptions/listen-streams.js';
+import { TASKS_EXTENSION } from '../tasks/task-record.js';
+import type { Tasks } from '../tasks/tasks.js';
 
 /** The methods of MCP 2026-07-28 the gateway serves; anything else (initialize, ping…) is a 404. */
 const MODERN_METHODS: ReadonlySet<string> = new Set([
@@ -42,8 +44,9 @@ const CACHEABLE: ReadonlySet<string> = new Set([
  * What server/discover advertises: only what really answers a 2026 request. List changes and
  * resource updates reach a 2026 client on a subscriptions/listen stream only.
  */
-function modernCapabilities(listens: boolean): JsonObject {
+function modernCapabilities(listens: boolean, tasks: boolean): JsonObject {
   return {
+    ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
     tools: listens ? { listChanged: true } : {},
     resources: listens ? { subscribe: true, listChanged: true } : {},
     prompts: listens ? { listChanged: true } : {},
@@ -64,6 +67,8 @@ export interface StatelessOptions {
   screen(caller: Caller, envelope: Envelope): Promise<Screening | undefined>;
   /** What serves subscriptions/listen; without it the method is a 404 and nothing is announced. */
   listen?: ListenStreams;
+  /** What serves the tasks extension; without it tasks/* are 404s and nothing is announced. */
+  tasks?: Tasks;
 }
 
 /**
@@ -92,9 +97,10 @@ export class StatelessHandler implements RequestHandler {
 
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
     if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
-    const { listen } = this.options;
+    const { listen, tasks } = this.options;
     if (method === 'subscriptions/listen' && listen)
       return this.complete(await listen.serve(ctx, params), {});
+    if (tasks?.serves(method)) return this.complete(await tasks.serve(ctx, method, params), {});
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
     if (method === 'tools/call' && ctx.envelope)
       checkParamHeaders(ctx.envelope, this.options.headerParams(String(params.name)), params.arguments);
@@ -123,7 +129,7 @@ export class StatelessHandler implements RequestHandler {
     const { instructions } = this.describe();
     return {
       supportedVersions: [...MODERN_VERSIONS],
-      capabilities: modernCapabilities(this.options.listen !== undefined),
+      capabilities: modernCapabilities(this.options.listen !== undefined, this.options.tasks !== undefined),
       ...(instructions ? { instructions } : {}),
     };
   }

@@ -4,6 +4,7 @@ import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
 import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
+import type { Tasks } from '../tasks/tasks.js';
 import { retryFields, withoutRetryFields } from './input-requests.js';
 import { type Emit, ParkedCall } from './parked-call.js';
 import { mayAsk, mayPark, refuseForeignFields, tooLargeToPark } from './parked-params.js';
@@ -86,6 +87,8 @@ export interface InputRequiredOptions {
   ttlMs: number;
   /** How many calls one caller may have waiting for input at once (on this replica). */
   maxParkedPerCaller: number;
+  /** What turns the calls of clients that opted into the tasks extension into tasks. */
+  tasks?: Tasks;
 }
 
 /**
@@ -172,10 +175,16 @@ export class InputRequired {
         ? this.resumeHere(resumption, ctx.emit, ctx.signal, () => {})
         : this.relay.pass(round.replica, resumption, ctx.emit, ctx.signal);
     }
+    const { tasks } = this.options;
+    const plan = tasks?.plan(ctx, method, params);
     const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
-    this.calls.set(call.id, call);
     const forwarded = withoutRetryFields(params);
+    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool: String(params.name) };
+    if (tasks && plan === 'now')
+      return tasks.adopt(call, owner, () => startCall(call, parkable(ctx), forwarded, work));
     startCall(call, parkable(ctx), forwarded, work);
+    if (tasks && plan === 'after-input') call.escalate = () => tasks.adopt(call, owner);
+    this.calls.set(call.id, call);
     return this.round(call, ctx.emit, ctx.signal, responses, () => mayPark(forwarded));
   }
 
@@ -192,6 +201,10 @@ export class InputRequired {
       throw rejectState('replayed', 'this round of the call was already answered');
     call.deliver(resumption.responses);
     accepted();
+    if (call.escalate) {
+      this.forget(call);
+      return call.escalate();
+    }
     return this.round(
       call,
       progressUnder(resumption.progressToken, emit),

@@ -42,6 +42,8 @@ type Settled = { result: RawJson } | { error: unknown };
  */
 export class ParkedCall {
   readonly id = randomBytes(16).toString('base64url');
+  /** Set when the call becomes a task once its first input is answered (tasks extension). */
+  escalate?: () => Promise<JsonObject>;
   /** The rounds answered input_required so far; a retry must answer the latest. */
   round = 0;
   private readonly controller = new AbortController();
@@ -67,6 +69,11 @@ export class ParkedCall {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /** What the call asks and is still unanswered, by key. */
+  get pending(): Record<string, InputRequest> {
+    return Object.fromEntries([...this.asks].map(([key, ask]) => [key, ask.request]));
   }
 
   /** True while a request is being answered from this call. */
@@ -148,8 +155,7 @@ export class ParkedCall {
       throw this.settled.error;
     }
     this.round += 1;
-    const inputRequests = Object.fromEntries([...this.asks].map(([key, ask]) => [key, ask.request]));
-    return { kind: 'input_required', inputRequests, round: this.round };
+    return { kind: 'input_required', inputRequests: this.pending, round: this.round };
   }
 
   /** Parks the call between rounds: unless a round starts within `ttlMs`, it is cancelled. */

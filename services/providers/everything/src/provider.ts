@@ -27,6 +27,15 @@ import {
   simpleText,
 } from './tools/results.js';
 import { sampling } from './tools/sampling.js';
+import {
+  confirmDelete,
+  failingJob,
+  greet,
+  multiInput,
+  protocolErrorJob,
+  slowCompute,
+  toolWithTask,
+} from './tools/tasks.js';
 
 export { prompts } from './prompts.js';
 export { resources, WATCHED_RESOURCE, watched } from './resources.js';
@@ -66,6 +75,13 @@ export const tools = [
   streamingElicitation,
   triggerToolChange,
   triggerPromptChange,
+  greet,
+  slowCompute,
+  failingJob,
+  protocolErrorJob,
+  confirmDelete,
+  multiInput,
+  toolWithTask,
 ];
 
 /** Every definition the everything provider serves, for embedding it in tests of other services. */

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { type DescribeResponse__Output, ErrorCode, NO_LOGS } from '@mcp-fleet/contract';
+import {
+  type DescribeResponse__Output,
+  ErrorCode,
+  NO_LOGS,
+  TASK_AFTER_INPUT_META,
+} from '@mcp-fleet/contract';
 import {
   answering,
   errorOf,
@@ -40,8 +45,14 @@ describe('everything provider fixtures', () => {
     );
     const names = described.tools.map((t) => t.key).sort();
     assert.deepEqual(names, [
+      'confirm_delete',
       'echo',
+      'failing_job',
+      'greet',
       'json_schema_2020_12_tool',
+      'multi_input',
+      'protocol_error_job',
+      'slow_compute',
       'test_audio_content',
       'test_elicitation',
       'test_elicitation_sep1034_defaults',
@@ -67,6 +78,7 @@ describe('everything provider fixtures', () => {
       'test_streaming_elicitation',
       'test_tool_with_logging',
       'test_tool_with_progress',
+      'test_tool_with_task',
       'test_trigger_prompt_change',
       'test_trigger_tool_change',
     ]);
@@ -75,6 +87,12 @@ describe('everything provider fixtures', () => {
       assert.ok(tool.description, `${tool.name} has a description`);
       assert.equal(tool.inputSchema.type, 'object');
     }
+    const listed = (key: string) =>
+      JSON.parse(described.tools.find((t) => t.key === key)?.definitionJson.toString('utf8') ?? '{}');
+    assert.deepEqual(listed('slow_compute').execution, { taskSupport: 'optional' });
+    assert.deepEqual(listed('failing_job').execution, { taskSupport: 'required' });
+    assert.deepEqual(listed('test_tool_with_task')._meta, { [TASK_AFTER_INPUT_META]: true });
+    assert.equal(listed('greet').execution, undefined, 'greet never runs as a task');
     const schema = JSON.parse(
       described.tools.find((t) => t.key === 'json_schema_2020_12_tool')?.definitionJson.toString('utf8') ??
         '{}',
