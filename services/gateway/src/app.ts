@@ -7,6 +7,7 @@ import { type Authenticator, createAuthenticator, noAuthentication } from './aut
 import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
+import { CatalogSearch } from './catalog-search/catalog-search.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -25,6 +26,7 @@ import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
 import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
+import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
@@ -167,6 +169,16 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
   const stopInputRequired = await inputRequired.start();
   const workflowCatalog = new WorkflowCatalog(workflows);
+  const catalogSearch = new CatalogSearch(
+    { registry, workflows: workflowCatalog, admission },
+    {
+      roles: splitList(config.searchModeRoles),
+      clients: splitList(config.searchModeClients),
+      maxQueryChars: config.searchMaxQuery,
+      maxResults: config.searchMaxResults,
+    },
+  );
+  const stopCatalogSearch = catalogSearch.start();
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -178,6 +190,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     logger,
     workflows: workflowCatalog,
     inputRequired,
+    catalogSearch,
   });
   const listen = new ListenStreams({
     registry,
@@ -219,6 +232,14 @@ export async function build({ config, providers, workflows = [], logger }: Build
     state,
     grpcPort: () => grpcEdge?.port,
   });
+  if (config.serverCard)
+    registerServerCard(app, {
+      registry,
+      admission,
+      authMode: auth.mode,
+      name: config.serverCardName,
+      publicUrl: config.publicUrl,
+    });
   await registerTransports(app, engine, state, config, logger);
 
   await registry.start();
@@ -237,6 +258,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine.abortAll('gateway shutting down');
     inputRequired.close();
     stopInputRequired();
+    stopCatalogSearch();
     await grpcEdge?.close();
     await app.close();
     engine.close();

@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/caller.js';
+import { isSearchToolName } from '../catalog-search/gateway-tools.js';
 import type { Envelope } from '../engine/dialect.js';
 import type { Screening } from '../engine/request-context.js';
 import { decodeHeaderValue } from '../protocol/routing-headers.js';
@@ -24,6 +25,8 @@ export function headerScreen(deps: HeaderScreenDeps) {
     const raw = envelope.header('mcp-name');
     const name = raw === undefined ? undefined : decodeHeaderValue(raw);
     if (!kind || name === undefined) return undefined;
+    // The search tools are no policy target: the body's admission (of the inner call) decides.
+    if (kind === 'tools' && isSearchToolName(name)) return undefined;
     return deps.admission.screen(
       { caller, sessionId: '', method, headers: {} },
       kind,
