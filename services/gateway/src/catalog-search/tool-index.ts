@@ -1,5 +1,6 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { JsonObject } from '../protocol/messages.js';
+import { expandQuery } from './synonyms.js';
 import { type Scored, TextIndex, type WeightedTerms } from './text-index.js';
 import { tokenize } from './tokenize.js';
 
@@ -56,7 +57,7 @@ export class ToolIndex {
   async rank(query: string, maxTerms: number): Promise<{ definition: JsonObject; score: number }[]> {
     if (this.stale()) void this.refresh();
     await this.updating;
-    const terms = [...new Set(tokenize(query))].slice(0, maxTerms);
+    const terms = expandQuery([...new Set(tokenize(query))].slice(0, maxTerms));
     const ranked: Scored[] = await this.index.rank(terms);
     return ranked.flatMap(({ key, score }) => {
       const definition = this.definitions.get(key);

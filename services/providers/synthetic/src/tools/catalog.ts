@@ -1,5 +1,5 @@
 import { defineTool, type ToolDefinition } from '@mcp-fleet/sdk';
-import { VERBS } from './verbs.js';
+import { capitalised, VERBS } from './verbs.js';
 import { DOMAINS } from './vocabulary.js';
 
 /** mulberry32: a small seeded generator, so one seed always yields the same catalog. */
@@ -15,8 +15,6 @@ function random(seed: number): () => number {
 }
 
 const pick = <T>(items: readonly T[], next: () => number): T => items[Math.floor(next() * items.length)] as T;
-
-const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * `count` tools over the vocabulary (every verb on every entity of every system, in a seeded
@@ -43,7 +41,7 @@ export function syntheticTools(count: number, seed: number): ToolDefinition[] {
       defineTool({
         name,
         title: `${verb.title} ${entity.name.replace(/_/g, ' ')} (${domain.title}${round === 0 ? '' : ` region ${round + 1}`})`,
-        description: capitalise(pick(verb.phrasings, next)(domain, entity)),
+        description: capitalised(pick(verb.phrasings, next)(domain, entity)),
         inputSchema: { type: 'object', properties: args.properties, required: args.required },
         annotations: {
           readOnlyHint: verb.readOnly,

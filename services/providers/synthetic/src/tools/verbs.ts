@@ -14,10 +14,13 @@ export interface Verb {
 }
 
 const str = (description: string): Schema => ({ type: 'string', description });
+const spaced = (x: Entity) => x.name.replace(/_/g, ' ');
+/** The entity with its indefinite article: "an alert", "a ticket". */
+export const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+const one = (x: Entity) => `${/^[aeiou]/.test(x.name) ? 'an' : 'a'} ${spaced(x)}`;
 const idOf = (x: Entity) => `${x.name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}Id`;
-const fieldArgs = (x: Entity) =>
-  Object.fromEntries(x.fields.map((f) => [f, str(`The ${x.name.replace(/_/g, ' ')}'s ${f}`)]));
-const idArg = (x: Entity) => ({ [idOf(x)]: str(`Identifier of the ${x.name.replace(/_/g, ' ')}`) });
+const fieldArgs = (x: Entity) => Object.fromEntries(x.fields.map((f) => [f, str(`The ${spaced(x)}'s ${f}`)]));
+const idArg = (x: Entity) => ({ [idOf(x)]: str(`Identifier of the ${spaced(x)}`) });
 const paging = {
   limit: { type: 'integer', minimum: 1, maximum: 500, description: 'Most items to return' },
   cursor: str('Cursor from the previous page'),
@@ -41,8 +44,8 @@ export const VERBS: readonly Verb[] = [
     name: 'get',
     title: 'Get',
     phrasings: [
-      (d, x) => `Fetches one ${x.name.replace(/_/g, ' ')} from ${d.system} by its id, with every field.`,
-      (_d, x) => `Shows the details of a single ${x.name.replace(/_/g, ' ')}: ${x.gloss}.`,
+      (d, x) => `Fetches one ${spaced(x)} from ${d.system} by its id, with every field.`,
+      (_d, x) => `Shows the details of a single ${spaced(x)}: ${x.gloss}.`,
     ],
     args: (x) => ({ properties: idArg(x), required: [idOf(x)] }),
     readOnly: true,
@@ -52,9 +55,8 @@ export const VERBS: readonly Verb[] = [
     name: 'create',
     title: 'Create',
     phrasings: [
-      (d, x) =>
-        `Creates a new ${x.name.replace(/_/g, ' ')} in ${d.system}. A ${x.name.replace(/_/g, ' ')} is ${x.gloss}.`,
-      (_d, x) => `Adds a ${x.name.replace(/_/g, ' ')} with the given ${x.fields.join(', ')}.`,
+      (d, x) => `Creates a new ${spaced(x)} in ${d.system}. ${capitalised(one(x))} is ${x.gloss}.`,
+      (_d, x) => `Adds ${one(x)} with the given ${x.fields.join(', ')}.`,
     ],
     args: (x) => ({ properties: fieldArgs(x), required: x.fields.slice(0, 2) }),
     readOnly: false,
@@ -65,8 +67,8 @@ export const VERBS: readonly Verb[] = [
     title: 'Update',
     phrasings: [
       (d, x) =>
-        `Changes fields of an existing ${x.name.replace(/_/g, ' ')} in ${d.system}; fields left out keep their value.`,
-      (_d, x) => `Edits a ${x.name.replace(/_/g, ' ')}, e.g. its ${x.fields[x.fields.length - 1]}.`,
+        `Changes fields of an existing ${spaced(x)} in ${d.system}; fields left out keep their value.`,
+      (_d, x) => `Edits ${one(x)}, e.g. its ${x.fields[x.fields.length - 1]}.`,
     ],
     args: (x) => ({ properties: { ...idArg(x), ...fieldArgs(x) }, required: [idOf(x)] }),
     readOnly: false,
@@ -76,8 +78,8 @@ export const VERBS: readonly Verb[] = [
     name: 'delete',
     title: 'Delete',
     phrasings: [
-      (d, x) => `Permanently removes a ${x.name.replace(/_/g, ' ')} from ${d.system}. Cannot be undone.`,
-      (_d, x) => `Deletes the ${x.name.replace(/_/g, ' ')} with the given id (${x.gloss}).`,
+      (d, x) => `Permanently removes ${one(x)} from ${d.system}. Cannot be undone.`,
+      (_d, x) => `Deletes the ${spaced(x)} with the given id (${x.gloss}).`,
     ],
     args: (x) => ({
       properties: { ...idArg(x), confirm: { type: 'boolean', description: 'Must be true' } },
@@ -102,7 +104,7 @@ export const VERBS: readonly Verb[] = [
     title: 'Export',
     phrasings: [
       (d, x) => `Exports ${x.plural} from ${d.system} as CSV or JSON for spreadsheets and audits.`,
-      (_d, x) => `Downloads every ${x.name.replace(/_/g, ' ')} matching a filter as a file.`,
+      (_d, x) => `Downloads every ${spaced(x)} matching a filter as a file.`,
     ],
     args: () => ({
       properties: {
@@ -118,9 +120,8 @@ export const VERBS: readonly Verb[] = [
     name: 'archive',
     title: 'Archive',
     phrasings: [
-      (d, x) =>
-        `Archives a ${x.name.replace(/_/g, ' ')} in ${d.system}: hidden from lists, kept for records, restorable.`,
-      (_d, x) => `Moves an old ${x.name.replace(/_/g, ' ')} out of the way without deleting it.`,
+      (d, x) => `Archives ${one(x)} in ${d.system}: hidden from lists, kept for records, restorable.`,
+      (_d, x) => `Moves an old ${spaced(x)} out of the way without deleting it.`,
     ],
     args: (x) => ({ properties: { ...idArg(x), note: str('Why it is archived') }, required: [idOf(x)] }),
     readOnly: false,
