@@ -122,7 +122,8 @@ export class CatalogSearch {
     const tools: JsonObject[] = [];
     for (const { definition, score } of ranked) {
       if (tools.length >= limit) break;
-      if (this.visible(ctx, definition))
+      // A provider tool named like a search tool cannot be called in search mode: never offered.
+      if (!isSearchToolName(String(definition.name)) && this.visible(ctx, definition))
         tools.push({ ...summary(definition), score: Math.round(score * 1000) / 1000 });
     }
     return toolResult({ tools });

@@ -44,7 +44,7 @@ export function registerServerCard(app: FastifyInstance, options: ServerCardRout
   const card = (baseUrl: string) => {
     const toolList = options.registry.catalog.toolList;
     const key = [baseUrl, toolList, options.admission.policyRevision];
-    if (memo && memo.key.every((part, i) => part === key[i])) return memo.body;
+    if (memo?.key.every((part, i) => part === key[i])) return memo.body;
     const tools = options.admission.visible(anonymous, 'tools', toolList, (d: JsonObject) => ({
       name: String(d.name),
       annotations: d.annotations,
