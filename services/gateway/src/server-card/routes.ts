@@ -28,7 +28,8 @@ function send(request: FastifyRequest, reply: FastifyReply, type: string, body: 
   const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
   reply.headers({ ...PUBLIC_HEADERS, etag });
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
-  return reply.type(type).send(body);
+  // Bytes, so the media type goes out exactly as the draft names it (JSON is UTF-8: no charset).
+  return reply.type(type).send(Buffer.from(body));
 }
 
 /**
