@@ -49,6 +49,8 @@ export interface SearchFleet {
   policyFile: string;
   /** A session as `key`'s caller through a client named `client`, and calls in it. */
   session(key: 'searcher' | 'full', client?: string): Promise<SearchSession>;
+  /** The credentials of `key`'s caller. */
+  auth(key: 'searcher' | 'full'): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -92,6 +94,7 @@ export async function startSearchFleet(): Promise<SearchFleet> {
     fleet,
     dir,
     policyFile,
+    auth: (key) => ({ authorization: `Bearer ${keys[key].key}` }),
     async session(key, client = 'plain-client') {
       const auth = { authorization: `Bearer ${keys[key].key}` };
       const init = await post(

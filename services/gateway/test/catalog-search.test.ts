@@ -11,6 +11,7 @@ import {
   type SearchSession,
   startSearchFleet,
 } from './catalog-search-support.js';
+import { META_KEYS, modernRequest, postModern } from './modern.js';
 
 type Tool = { name: string; inputSchema: { properties?: Record<string, unknown> } };
 const toolsOf = (answer: Record<string, unknown>) => answer.result as { tools: Tool[]; nextCursor?: string };
@@ -152,5 +153,25 @@ describe('catalog search mode over the 500-tool synthetic provider', () => {
       ErrorCode.Forbidden,
       'not a tool of its catalog: policy refuses the name',
     );
+  });
+
+  it('works for a 2026-07-28 client naming itself in _meta, whose routing headers name a search tool', async () => {
+    const meta = { [META_KEYS.clientInfo]: { name: SEARCH_CLIENT, version: '1' } };
+    const send = async (id: number, method: string, params: Record<string, unknown> = {}) =>
+      (await postModern(search.fleet.url, modernRequest(id, method, params, meta), search.auth('full')))
+        .json ?? {};
+    const listed = toolsOf(await send(1, 'tools/list')).tools.map((t) => t.name);
+    assert.deepEqual(listed, ['fleet_search_tools', 'fleet_describe_tool', 'fleet_call_tool']);
+    // The full role has no rule for fleet_*: the header screen leaves the search tools to the body's admission.
+    const found = await send(2, 'tools/call', {
+      name: 'fleet_search_tools',
+      arguments: { query: 'billing invoices' },
+    });
+    assert.ok(foundNames(found).includes('synthetic_billing_list_invoice'), JSON.stringify(found));
+    const called = await send(3, 'tools/call', {
+      name: 'fleet_call_tool',
+      arguments: { name: 'synthetic_billing_get_invoice', arguments: { invoiceId: 'in_1' } },
+    });
+    assert.equal(JSON.parse(textOf(called)).tool, 'billing_get_invoice');
   });
 });
