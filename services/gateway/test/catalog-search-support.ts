@@ -11,7 +11,7 @@ import { type Fleet, post, startFleet } from './support.js';
 /** The client name that selects search mode in these fleets (MCPFLEET_SEARCH_MODE_CLIENTS). */
 export const SEARCH_CLIENT = 'search-client';
 
-const echo = defineTool<{ text: string }>({
+export const echo = defineTool<{ text: string }>({
   name: 'echo',
   description: 'Returns the given text unchanged',
   inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },

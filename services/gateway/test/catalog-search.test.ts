@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
+import { defineTool } from '@mcp-fleet/sdk';
 import {
+  echo,
   foundNames,
   SEARCH_CLIENT,
   type SearchFleet,
@@ -173,5 +175,26 @@ describe('catalog search mode over the 500-tool synthetic provider', () => {
       arguments: { name: 'synthetic_billing_get_invoice', arguments: { invoiceId: 'in_1' } },
     });
     assert.equal(JSON.parse(textOf(called)).tool, 'billing_get_invoice');
+  });
+
+  it('follows the catalog: a tool a provider adds is found, one it drops is gone', async () => {
+    const lab = search.fleet.providers.get('lab');
+    const quarantine = defineTool({
+      name: 'quarantine_parcel',
+      title: 'Quarantine parcel',
+      description: 'Holds a suspicious parcel at customs until an inspector releases it',
+      inputSchema: { type: 'object', properties: { inspectorId: { type: 'string' } } },
+      handler: () => 'held',
+    });
+    const query = { query: 'hold a suspicious parcel for the inspector', limit: 3 };
+    const first = async () => foundNames(await searcher.call('fleet_search_tools', query))[0];
+    lab?.setDefinitions([echo, quarantine]);
+    for (let i = 0; i < 100 && (await first()) !== 'lab_quarantine_parcel'; i++) await sleep(20);
+    assert.equal(await first(), 'lab_quarantine_parcel');
+    lab?.setDefinitions([echo]);
+    for (let i = 0; i < 100 && (await first()) === 'lab_quarantine_parcel'; i++) await sleep(20);
+    assert.notEqual(await first(), 'lab_quarantine_parcel');
+    const gone = await searcher.call('fleet_describe_tool', { name: 'lab_quarantine_parcel' });
+    assert.equal(errorOf(gone)?.message, 'Unknown tool: lab_quarantine_parcel');
   });
 });
