@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
+import { ConfigError } from '@mcp-fleet/runtime';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { checkServerCardOptions } from '../src/server-card/routes.js';
 import { type SearchFleet, startSearchFleet } from './catalog-search-support.js';
 
 // ajv-formats is CommonJS: its default export is the plugin function.
@@ -98,5 +100,15 @@ describe('server card (SEP-2127 draft)', () => {
         },
       ]);
     }
+  });
+});
+
+describe('server card settings', () => {
+  it('refuses at boot a name the draft would reject and a public URL that is no http(s) origin', () => {
+    checkServerCardOptions({ name: 'com.example/fleet', publicUrl: 'https://mcp.example.com' });
+    for (const name of ['fleet', 'a/b/c', 'com.example/fleet x', `x/${'a'.repeat(200)}`])
+      assert.throws(() => checkServerCardOptions({ name }), ConfigError, name);
+    for (const publicUrl of ['mcp.example.com', 'https://mcp.example.com/mcp', 'javascript:alert(1)'])
+      assert.throws(() => checkServerCardOptions({ name: 'a/b', publicUrl }), ConfigError, publicUrl);
   });
 });

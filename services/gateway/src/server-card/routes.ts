@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ConfigError } from '@mcp-fleet/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
@@ -13,6 +14,22 @@ export interface ServerCardRoutesOptions {
   name: string;
   /** Public base URL; the request's own when unset. */
   publicUrl?: string;
+}
+
+/** The draft schema's pattern for a card's name. */
+const CARD_NAME = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
+
+/** Refuses, at boot, a name the draft would reject or a public URL that is not an http(s) origin. */
+export function checkServerCardOptions({
+  name,
+  publicUrl,
+}: Pick<ServerCardRoutesOptions, 'name' | 'publicUrl'>): void {
+  const problems: string[] = [];
+  if (!CARD_NAME.test(name) || name.length > 200)
+    problems.push(`MCPFLEET_SERVER_CARD_NAME=${JSON.stringify(name)}: expected namespace/name (reverse DNS)`);
+  if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
+    problems.push(`MCPFLEET_PUBLIC_URL=${JSON.stringify(publicUrl)}: expected http(s)://host[:port]`);
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 /** The draft's CORS and caching advice: public, read-only metadata. */
@@ -38,6 +55,7 @@ function send(request: FastifyRequest, reply: FastifyReply, type: string, body: 
  * and policy as an anonymous caller sees them, and rebuilt only when either changed.
  */
 export function registerServerCard(app: FastifyInstance, options: ServerCardRoutesOptions): void {
+  checkServerCardOptions(options);
   const anonymous = anonymousCaller(options.authMode);
   const baseOf = (request: FastifyRequest) =>
     (options.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
