@@ -6,7 +6,7 @@ import { definitions as synthetic } from '@mcp-fleet/provider-synthetic';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { redisUrl } from './redis-support.js';
-import { type Fleet, post, startFleet } from './support.js';
+import { type Fleet, initializeRequest, post, startFleet } from './support.js';
 
 /** The client name that selects search mode in these fleets (MCPFLEET_SEARCH_MODE_CLIENTS). */
 export const SEARCH_CLIENT = 'search-client';
@@ -97,18 +97,11 @@ export async function startSearchFleet(): Promise<SearchFleet> {
     auth: (key) => ({ authorization: `Bearer ${keys[key].key}` }),
     async session(key, client = 'plain-client') {
       const auth = { authorization: `Bearer ${keys[key].key}` };
+      const initialize = initializeRequest();
+      const clientInfo = { name: client, version: '1' };
       const init = await post(
         fleet.url,
-        {
-          jsonrpc: '2.0',
-          id: 0,
-          method: 'initialize',
-          params: {
-            protocolVersion: '2025-11-25',
-            capabilities: {},
-            clientInfo: { name: client, version: '1' },
-          },
-        },
+        { ...initialize, params: { ...initialize.params, clientInfo } },
         auth,
       );
       const headers = { ...auth, 'mcp-session-id': init.headers.get('mcp-session-id') as string };

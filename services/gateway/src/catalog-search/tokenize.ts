@@ -5,7 +5,7 @@ const STOPWORDS: ReadonlySet<string> = new Set(
   ),
 );
 
-/** Suffixes folded so "listing", "lists" and "listed" meet "list"; longest first. */
+/** Suffixes folded so "listing", "lists" and "listed" meet "list" (but "status" and "analysis" stay). */
 const SUFFIXES: readonly [string, string, number][] = [
   ['ies', 'y', 4],
   ['sses', 'ss', 5],
@@ -17,7 +17,7 @@ const SUFFIXES: readonly [string, string, number][] = [
 
 function stem(word: string): string {
   for (const [suffix, replacement, minLength] of SUFFIXES) {
-    if (word.length >= minLength && word.endsWith(suffix) && !(suffix === 's' && word.endsWith('ss')))
+    if (word.length >= minLength && word.endsWith(suffix) && !(suffix === 's' && /(ss|us|is)$/.test(word)))
       return word.slice(0, -suffix.length) + replacement;
   }
   return word;

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { syntheticTools } from '@mcp-fleet/provider-synthetic';
+import { tokenize } from '../src/catalog-search/tokenize.js';
+import { ToolIndex } from '../src/catalog-search/tool-index.js';
+import type { JsonObject } from '../src/protocol/messages.js';
+
+const tool = (name: string, description: string, args: string[] = []): JsonObject => ({
+  name,
+  description,
+  inputSchema: { type: 'object', properties: Object.fromEntries(args.map((a) => [a, { type: 'string' }])) },
+});
+
+describe('tool index', () => {
+  it('splits camelCase, snake_case and kebab-case, drops stopwords and folds endings', () => {
+    assert.deepEqual(tokenize('listPodsInNamespace'), ['list', 'pod', 'namespace']);
+    assert.deepEqual(tokenize('get_HTTPServer-status'), ['get', 'http', 'server', 'status']);
+    assert.deepEqual(tokenize('The queries of the policies, listed'), ['query', 'policy', 'list']);
+  });
+
+  it('ranks by name, description and argument names, and follows a changed list without a rebuild of the rest', async () => {
+    let lists: JsonObject[][] = [
+      [
+        tool('k8s_list_pods', 'Lists pods', ['namespace']),
+        tool('pg_query', 'Runs a read-only SQL query', ['sql']),
+      ],
+    ];
+    const index = new ToolIndex(() => lists);
+    const best = async (query: string) => (await index.rank(query, 32))[0]?.definition.name;
+    assert.equal(await best('pods in a namespace'), 'k8s_list_pods');
+    assert.equal(await best('sql'), 'pg_query', 'argument names are indexed');
+    lists = [
+      [tool('k8s_list_pods', 'Lists pods', ['namespace']), tool('pg_query', 'Explains a statement', ['sql'])],
+    ];
+    assert.equal(
+      await best('explain a statement'),
+      'pg_query',
+      'a changed description is seen on the next search',
+    );
+    assert.equal(await best('read-only'), undefined, 'and the old words are gone');
+    lists = [[tool('k8s_list_pods', 'Lists pods', ['namespace'])]];
+    assert.equal(await best('sql'), undefined, 'a dropped tool is gone');
+    assert.equal(index.size, 1);
+  });
+
+  it('gives the event loop turns while indexing and searching a large catalog', async () => {
+    const big = syntheticTools(30_000, 7) as unknown as JsonObject[];
+    const index = new ToolIndex(() => [big]);
+    let turns = 0;
+    let running = true;
+    const spin = () => {
+      turns++;
+      if (running) setImmediate(spin);
+    };
+    setImmediate(spin);
+    await index.refresh();
+    const afterIndexing = turns;
+    assert.ok(afterIndexing > 10, `other work ran while 30,000 tools were indexed (${afterIndexing} turns)`);
+    const ranked = await index.rank('list get create update delete', 32);
+    running = false;
+    assert.ok(ranked.length > 10_000);
+    assert.ok(turns > afterIndexing, 'and while a query touching most of them was scored');
+  });
+});
