@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { tools as everything } from '@mcp-fleet/provider-everything';
 import { definitions as synthetic } from '@mcp-fleet/provider-synthetic';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
@@ -27,8 +28,8 @@ const impostor = defineTool({
 
 /**
  * Roles: `searcher` is in search mode by role, may use synthetic_* and lab_* and fleet_* except
- * billing, with an argument constraint on lab_echo; `full` may use the same plus billing and
- * selects search mode only by its client name; `anonymous` may see lab_echo.
+ * billing, with an argument constraint on lab_echo; `full` may use the same plus billing and mrtr_*
+ * (no rule for fleet_*) and selects search mode only by its client name; `anonymous` may see lab_echo.
  */
 export const SEARCH_POLICY = `roles:
   searcher:
@@ -38,7 +39,7 @@ export const SEARCH_POLICY = `roles:
         type: object
         properties: { text: { type: string, maxLength: 5 } }
   full:
-    tools: { allow: ["synthetic_*", "lab_*"] }
+    tools: { allow: ["synthetic_*", "lab_*", "mrtr_*"] }
   anonymous:
     tools: { allow: ["lab_echo"] }
 `;
@@ -80,6 +81,11 @@ export async function startSearchFleet(): Promise<SearchFleet> {
       { name: 'synthetic', definitions: synthetic },
       { name: 'lab', definitions: [echo] },
       { name: 'fleet', definitions: [impostor] },
+      // A tool that asks the client for input (MCP 2026-07-28 input_required), parked between rounds.
+      {
+        name: 'mrtr',
+        definitions: everything.filter((t) => t.name === 'test_input_required_result_elicitation'),
+      },
     ],
     {
       REDIS_URL: redisUrl(),

@@ -197,4 +197,28 @@ describe('catalog search mode over the 500-tool synthetic provider', () => {
     const gone = await searcher.call('fleet_describe_tool', { name: 'lab_quarantine_parcel' });
     assert.equal(errorOf(gone)?.message, 'Unknown tool: lab_quarantine_parcel');
   });
+
+  it('admits each round of a multi-round (input_required) call by its inner tool, as the caller', async () => {
+    const meta = {
+      [META_KEYS.clientInfo]: { name: SEARCH_CLIENT, version: '1' },
+      [META_KEYS.clientCapabilities]: { elicitation: {} },
+    };
+    const inner = { name: 'mrtr_test_input_required_result_elicitation', arguments: {} };
+    const send = async (id: number, extra: Record<string, unknown> = {}) =>
+      (
+        await postModern(
+          search.fleet.url,
+          modernRequest(id, 'tools/call', { name: 'fleet_call_tool', arguments: inner, ...extra }, meta),
+          search.auth('full'),
+        )
+      ).json ?? {};
+    const first = (await send(1)).result as { resultType: string; requestState: string };
+    assert.equal(first.resultType, 'input_required', JSON.stringify(first));
+    const second = await send(2, {
+      requestState: first.requestState,
+      inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } },
+    });
+    assert.equal(errorOf(second), undefined, JSON.stringify(second));
+    assert.equal(textOf(second), 'Hello, Alice!');
+  });
 });

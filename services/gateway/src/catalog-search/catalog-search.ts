@@ -138,17 +138,31 @@ export class CatalogSearch {
     return toolResult({ tool: definition });
   }
 
+  /**
+   * The tools/call a fleet_call_tool request makes, when search mode takes it: what the rounds of
+   * a multi-round (input_required) call are admitted as, since they resume that inner call.
+   */
+  innerCall(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined {
+    if (method !== 'tools/call' || params.name !== CALL_TOOL) return undefined;
+    if (!inSearchMode(this.options, ctx.caller, ctx.session.clientInfo)) return undefined;
+    return this.inner((params.arguments ?? {}) as JsonObject, params);
+  }
+
+  private inner(args: JsonObject, params: JsonObject): JsonObject {
+    const name = toolNameArgument(args, CALL_TOOL, ['name', 'arguments']);
+    if (isSearchToolName(name))
+      throw invalidParams(`${CALL_TOOL} calls the fleet's tools, not the gateway's search tools (${name})`);
+    const inner: JsonObject = { name, arguments: forwardedArguments(args, CALL_TOOL) };
+    if (params._meta !== undefined) inner._meta = params._meta;
+    return inner;
+  }
+
   private call(
     ctx: RequestContext,
     args: JsonObject,
     params: JsonObject,
     callTool: CallTool,
   ): Promise<RawJson> {
-    const name = toolNameArgument(args, CALL_TOOL, ['name', 'arguments']);
-    if (isSearchToolName(name))
-      throw invalidParams(`${CALL_TOOL} calls the fleet's tools, not the gateway's search tools (${name})`);
-    const inner: JsonObject = { name, arguments: forwardedArguments(args, CALL_TOOL) };
-    if (params._meta !== undefined) inner._meta = params._meta;
-    return callTool(ctx, inner);
+    return callTool(ctx, this.inner(args, params));
   }
 }
