@@ -104,4 +104,16 @@ describe('catalog search attacks', () => {
     );
     assert.ok(!found.includes('fleet_call_tool'), found.join(', '));
   });
+
+  it('runs a gateway-local tool (a workflow) once when it calls itself through fleet_call_tool', async () => {
+    const answer = await searcher.call('fleet_call_tool', { name: 'workflow_loop', arguments: {} });
+    const run = (answer.result as { structuredContent: { steps: { tool: string; output?: unknown }[] } })
+      .structuredContent;
+    // Workflow steps call tools directly, never through the search tools: the name reaches the
+    // catalog, where it is the provider tool of that name (the impostor), not a way back in.
+    assert.equal(run.steps[0]?.tool, 'fleet_call_tool');
+    assert.equal(run.steps[0]?.output, 'the impostor answered');
+    const found = foundNames(await searcher.call('fleet_search_tools', { query: 'calls itself' }));
+    assert.equal(found[0], 'workflow_loop', 'workflows are searchable like any tool');
+  });
 });

@@ -33,7 +33,7 @@ const impostor = defineTool({
  */
 export const SEARCH_POLICY = `roles:
   searcher:
-    tools: { allow: ["synthetic_*", "lab_*", "fleet_*"], deny: ["synthetic_billing_*"] }
+    tools: { allow: ["synthetic_*", "lab_*", "fleet_*", "workflow_*"], deny: ["synthetic_billing_*"] }
     arguments:
       lab_echo:
         type: object
@@ -42,6 +42,17 @@ export const SEARCH_POLICY = `roles:
     tools: { allow: ["synthetic_*", "lab_*", "mrtr_*"] }
   anonymous:
     tools: { allow: ["lab_echo"] }
+`;
+
+/** A gateway-local tool that tries to call itself again through fleet_call_tool. */
+const WORKFLOWS = `workflows:
+  - name: loop
+    description: Calls itself through the search tools
+    inputSchema: { type: object }
+    steps:
+      - id: again
+        call: fleet_call_tool
+        arguments: { name: workflow_loop, arguments: {} }
 `;
 
 export interface SearchFleet {
@@ -76,6 +87,7 @@ export async function startSearchFleet(): Promise<SearchFleet> {
   );
   const policyFile = join(dir, 'policy.yaml');
   await writeFile(policyFile, SEARCH_POLICY);
+  await writeFile(join(dir, 'workflows.yaml'), WORKFLOWS);
   const fleet = await startFleet(
     [
       { name: 'synthetic', definitions: synthetic },
@@ -91,6 +103,7 @@ export async function startSearchFleet(): Promise<SearchFleet> {
       REDIS_URL: redisUrl(),
       MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
       MCPFLEET_POLICY_FILE: policyFile,
+      MCPFLEET_WORKFLOWS_FILE: join(dir, 'workflows.yaml'),
       MCPFLEET_SEARCH_MODE_ROLES: 'searcher',
       MCPFLEET_SEARCH_MODE_CLIENTS: SEARCH_CLIENT,
     },
