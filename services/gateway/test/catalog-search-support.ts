@@ -29,7 +29,8 @@ const impostor = defineTool({
 /**
  * Roles: `searcher` is in search mode by role, may use synthetic_* and lab_* and fleet_* except
  * billing, with an argument constraint on lab_echo; `full` may use the same plus billing and mrtr_*
- * (no rule for fleet_*) and selects search mode only by its client name; `anonymous` may see lab_echo.
+ * (no rule for fleet_*) and selects search mode only by its client name; `anonymous` may see lab_echo; `limited` may call
+ * each lab tool once (then 100 s apart).
  */
 export const SEARCH_POLICY = `roles:
   searcher:
@@ -42,6 +43,9 @@ export const SEARCH_POLICY = `roles:
     tools: { allow: ["synthetic_*", "lab_*", "mrtr_*"] }
   anonymous:
     tools: { allow: ["lab_echo"] }
+  limited:
+    tools: { allow: ["lab_*"] }
+    toolRateLimit: { perSecond: 0.01, burst: 1 }
 `;
 
 /** A gateway-local tool that tries to call itself again through fleet_call_tool. */
@@ -55,14 +59,16 @@ const WORKFLOWS = `workflows:
         arguments: { name: workflow_loop, arguments: {} }
 `;
 
+type Role = 'searcher' | 'full' | 'limited';
+
 export interface SearchFleet {
   fleet: Fleet;
   dir: string;
   policyFile: string;
   /** A session as `key`'s caller through a client named `client`, and calls in it. */
-  session(key: 'searcher' | 'full', client?: string): Promise<SearchSession>;
+  session(key: Role, client?: string): Promise<SearchSession>;
   /** The credentials of `key`'s caller. */
-  auth(key: 'searcher' | 'full'): Record<string, string>;
+  auth(key: Role): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -75,7 +81,11 @@ export interface SearchSession {
 export async function startSearchFleet(): Promise<SearchFleet> {
   const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-search-'));
   const run = randomBytes(4).toString('hex');
-  const keys = { searcher: generateApiKey(`searcher-${run}`), full: generateApiKey(`full-${run}`) };
+  const keys = {
+    searcher: generateApiKey(`searcher-${run}`),
+    full: generateApiKey(`full-${run}`),
+    limited: generateApiKey(`limited-${run}`),
+  };
   await writeFile(
     join(dir, 'auth.yaml'),
     `apiKeys:\n${Object.entries(keys)

@@ -139,6 +139,10 @@ describe('catalog search mode over the 500-tool synthetic provider', () => {
     );
     assert.ok(lines.some((l) => l.target === 'synthetic_billing_list_invoice' && l.outcome === 'denied'));
     assert.ok(lines.some((l) => l.audit === 'call' && l.target === 'lab_echo' && l.outcome === 'ok'));
+    assert.ok(
+      lines.some((l) => l.target === 'fleet_search_tools' && l.outcome === 'allowed'),
+      'searches are audited like calls',
+    );
     const metrics = await (await fetch(search.fleet.url.replace('/mcp', '/metrics'))).text();
     assert.match(metrics, /mcpfleet_tool_calls_total\{provider="lab",tool="lab_echo",outcome="ok"\} 1/);
     assert.match(
@@ -220,5 +224,15 @@ describe('catalog search mode over the 500-tool synthetic provider', () => {
     });
     assert.equal(errorOf(second), undefined, JSON.stringify(second));
     assert.equal(textOf(second), 'Hello, Alice!');
+  });
+
+  it("spends the inner tool's rate limit as a direct call does", async () => {
+    const limited = await search.session('limited', SEARCH_CLIENT);
+    const echo = { name: 'lab_echo', arguments: { text: 'once' } };
+    assert.equal(textOf(await limited.call('fleet_call_tool', echo)), 'once');
+    const again = await limited.call('fleet_call_tool', echo);
+    assert.equal(errorOf(again)?.code, ErrorCode.RateLimited, JSON.stringify(again));
+    const direct = await limited.call('lab_echo', echo.arguments);
+    assert.equal(errorOf(direct)?.code, ErrorCode.RateLimited, 'one bucket for both ways in');
   });
 });
