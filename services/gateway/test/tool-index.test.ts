@@ -61,4 +61,16 @@ describe('tool index', () => {
     assert.ok(ranked.length > 10_000);
     assert.ok(turns > afterIndexing, 'and while a query touching most of them was scored');
   });
+
+  it('indexes a bounded prefix of each text, so a provider cannot make indexing cost what it likes', async () => {
+    const poisoned = tool('big_tool', `${'A'.repeat(100_000)}Bc hiddenword`);
+    const index = new ToolIndex(() => [[poisoned, tool('small_tool', 'hiddenword here')]]);
+    const found = (await index.rank('hiddenword', 32)).map((r) => r.definition.name);
+    assert.deepEqual(found, ['small_tool'], 'words past the cap are not indexed');
+    assert.deepEqual(
+      tokenize(`${'AB'.repeat(5)}Cd`),
+      ['ababababab', 'cd'],
+      'acronyms split before a capitalised word',
+    );
+  });
 });

@@ -7,7 +7,10 @@ import { tokenize } from './tokenize.js';
 /** Tools indexed between two yields to the event loop while the catalog changes. */
 const TOOLS_PER_SLICE = 256;
 
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
+/** Characters of each text indexed: a description's first lines say what the tool does, and a provider cannot make indexing cost what it likes. */
+const MAX_FIELD_CHARS = 2048;
+
+const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, MAX_FIELD_CHARS) : '');
 
 function argumentNames(definition: JsonObject): string[] {
   const schema = definition.inputSchema as { properties?: unknown } | undefined;
@@ -87,7 +90,7 @@ export class ToolIndex {
     const next = new Map<string, JsonObject>();
     let done = 0;
     for (const definition of lists.flat()) {
-      const name = text(definition.name);
+      const name = String(definition.name);
       next.set(name, definition);
       const { signature, fields } = fieldsOf(definition);
       if (this.signatures.get(name) !== signature) {
