@@ -7,10 +7,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { build } from '@mcp-fleet/gateway';
 import { gatewayConfigSpec } from '@mcp-fleet/gateway/config';
-import { DEFAULT_SEED, DEFAULT_TOOL_COUNT, definitions } from '@mcp-fleet/provider-synthetic';
+import { ToolIndex } from '@mcp-fleet/gateway/tool-index';
+import { DEFAULT_SEED, DEFAULT_TOOL_COUNT, definitions, syntheticTools } from '@mcp-fleet/provider-synthetic';
 import { createIdentityVerifier, parseConfig, serveProvider } from '@mcp-fleet/sdk';
 import { pino } from 'pino';
 
@@ -114,6 +116,39 @@ async function measure(url: string) {
   };
 }
 
+/**
+ * The index alone on larger synthetic catalogs: time to index them, mean time per query (the
+ * fixture's queries), and the longest the event loop waited meanwhile (the index yields in slices).
+ */
+async function scale(queries: string[]) {
+  const rows = [];
+  for (const tools of [5_000, 20_000]) {
+    const list = syntheticTools(tools, DEFAULT_SEED).map((d) => ({
+      name: `synthetic_${d.name}`,
+      title: d.title ?? '',
+      description: d.description ?? '',
+      inputSchema: d.inputSchema,
+    }));
+    const index = new ToolIndex(() => [list]);
+    const delay = monitorEventLoopDelay({ resolution: 1 });
+    delay.enable();
+    let started = performance.now();
+    await index.refresh();
+    const indexMs = performance.now() - started;
+    started = performance.now();
+    for (const query of queries) await index.rank(query, 32, 10);
+    const queryMs = (performance.now() - started) / queries.length;
+    delay.disable();
+    rows.push({
+      tools,
+      indexMs: Math.round(indexMs),
+      meanQueryMs: Math.round(queryMs * 100) / 100,
+      maxLoopDelayMs: Math.round(delay.max / 1e6),
+    });
+  }
+  return rows;
+}
+
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-tool-search-'));
   const jwksFile = join(dir, 'jwks.json');
@@ -163,7 +198,11 @@ async function main() {
     const { port } = gateway.app.server.address() as { port: number };
     while (gateway.registry.catalog.toolList.length < DEFAULT_TOOL_COUNT)
       await new Promise((r) => setTimeout(r, 50));
-    const figures = await measure(`http://127.0.0.1:${port}/mcp`);
+    const fixture = JSON.parse(await readFile(QUERIES, 'utf8')) as Fixture;
+    const figures = {
+      ...(await measure(`http://127.0.0.1:${port}/mcp`)),
+      scale: await scale(fixture.queries.map((q) => q.query)),
+    };
     const day = new Date().toISOString().slice(0, 10);
     const out = join(ROOT, 'bench/results');
     await mkdir(out, { recursive: true });
@@ -185,6 +224,14 @@ async function main() {
       `| mean time per search, sequential, over HTTP (informative) | ${s.meanMsPerSearch} ms |`,
       '',
       ...s.top5Misses.map((m) => `- top-5 miss: "${m.query}" → ${m.got.join(', ')}`),
+      '',
+      'The index alone, in this process (informative; the machine is shared):',
+      '',
+      '| tools | index | mean query | longest event-loop delay meanwhile |',
+      '| --- | --- | --- | --- |',
+      ...figures.scale.map(
+        (r) => `| ${r.tools} | ${r.indexMs} ms | ${r.meanQueryMs} ms | ${r.maxLoopDelayMs} ms |`,
+      ),
       '',
     ].join('\n');
     await writeFile(join(out, `tool-search-${day}.md`), md);

@@ -26,7 +26,7 @@ describe('tool index', () => {
       ],
     ];
     const index = new ToolIndex(() => lists);
-    const best = async (query: string) => (await index.rank(query, 32))[0]?.definition.name;
+    const best = async (query: string) => (await index.rank(query, 32, 1))[0]?.definition.name;
     assert.equal(await best('pods in a namespace'), 'k8s_list_pods');
     assert.equal(await best('sql'), 'pg_query', 'argument names are indexed');
     lists = [
@@ -56,21 +56,39 @@ describe('tool index', () => {
     await index.refresh();
     const afterIndexing = turns;
     assert.ok(afterIndexing > 10, `other work ran while 30,000 tools were indexed (${afterIndexing} turns)`);
-    const ranked = await index.rank('list get create update delete', 32);
+    const ranked = await index.rank('list get create update delete', 32, 50);
     running = false;
-    assert.ok(ranked.length > 10_000);
+    assert.equal(ranked.length, 50);
     assert.ok(turns > afterIndexing, 'and while a query touching most of them was scored');
   });
 
   it('indexes a bounded prefix of each text, so a provider cannot make indexing cost what it likes', async () => {
     const poisoned = tool('big_tool', `${'A'.repeat(100_000)}Bc hiddenword`);
     const index = new ToolIndex(() => [[poisoned, tool('small_tool', 'hiddenword here')]]);
-    const found = (await index.rank('hiddenword', 32)).map((r) => r.definition.name);
+    const found = (await index.rank('hiddenword', 32, 5)).map((r) => r.definition.name);
     assert.deepEqual(found, ['small_tool'], 'words past the cap are not indexed');
     assert.deepEqual(
       tokenize(`${'AB'.repeat(5)}Cd`),
       ['ababababab', 'cd'],
       'acronyms split before a capitalised word',
     );
+  });
+
+  it('selects the best tools the filter keeps, asking it once per tool at most', async () => {
+    const tools = ['alpha', 'beta', 'gamma', 'delta'].map((n, i) =>
+      tool(`t_${n}`, `report ${'report '.repeat(i)}`),
+    );
+    const index = new ToolIndex(() => [tools]);
+    const asked: string[] = [];
+    const kept = await index.rank('report', 32, 2, (d) => {
+      asked.push(String(d.name));
+      return d.name !== 't_delta';
+    });
+    assert.deepEqual(
+      kept.map((r) => r.definition.name),
+      ['t_gamma', 't_beta'],
+      'the best is hidden: the next two come up',
+    );
+    assert.equal(new Set(asked).size, asked.length);
   });
 });

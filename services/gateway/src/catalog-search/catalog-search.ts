@@ -118,14 +118,17 @@ export class CatalogSearch {
   private async search(ctx: RequestContext, args: JsonObject): Promise<RawJson> {
     const { query, limit } = searchArguments(args, SEARCH_TOOL, this.options);
     await this.admitLookup(ctx, SEARCH_TOOL);
-    const ranked = await this.index.rank(query, MAX_QUERY_TERMS);
-    const tools: JsonObject[] = [];
-    for (const { definition, score } of ranked) {
-      if (tools.length >= limit) break;
-      // A provider tool named like a search tool cannot be called in search mode: never offered.
-      if (!isSearchToolName(String(definition.name)) && this.visible(ctx, definition))
-        tools.push({ ...summary(definition), score: Math.round(score * 1000) / 1000 });
-    }
+    // A provider tool named like a search tool cannot be called in search mode: never offered.
+    const ranked = await this.index.rank(
+      query,
+      MAX_QUERY_TERMS,
+      limit,
+      (definition) => !isSearchToolName(String(definition.name)) && this.visible(ctx, definition),
+    );
+    const tools = ranked.map(({ definition, score }) => ({
+      ...summary(definition),
+      score: Math.round(score * 1000) / 1000,
+    }));
     return toolResult({ tools });
   }
 

@@ -3,8 +3,11 @@ import { setImmediate as yieldToLoop } from 'node:timers/promises';
 /** BM25 parameters (the usual values): term-frequency saturation and length normalisation. */
 const K1 = 1.2;
 const B = 0.75;
-/** Postings scored between two yields to the event loop, so a huge catalog never stalls other requests. */
-const POSTINGS_PER_SLICE = 4096;
+/** Postings scored (or candidates weighed) between two yields to the event loop, so a huge catalog never stalls other requests. */
+const STEPS_PER_SLICE = 4096;
+
+/** Higher score first; equal scores in name order, so answers do not depend on indexing order. */
+const before = (a: Scored, b: Scored) => a.score > b.score || (a.score === b.score && a.key < b.key);
 
 /** A document's fields as weighted term lists: a term in a tool's name counts more than one in its description. */
 export type WeightedTerms = readonly { terms: readonly string[]; weight: number }[];
@@ -67,13 +70,34 @@ export class TextIndex {
     }
   }
 
-  /** Every document matching some query term, best first; yields to the event loop on long postings. */
-  async rank(queryTerms: readonly string[]): Promise<Scored[]> {
-    const n = this.docs.size;
-    if (n === 0) return [];
-    const averageLength = this.totalLength / n || 1;
+  /**
+   * The `limit` best documents matching some query term that `keep` accepts, best first. Scoring
+   * and selection both yield to the event loop every few thousand steps; `keep` is asked only of
+   * documents that would enter the selection, each once.
+   */
+  async top(queryTerms: readonly string[], limit: number, keep: (key: string) => boolean): Promise<Scored[]> {
+    const scores = await this.scores(queryTerms);
+    const best: Scored[] = [];
+    let steps = 0;
+    for (const [key, score] of scores) {
+      if (++steps % STEPS_PER_SLICE === 0) await yieldToLoop();
+      const last = best[best.length - 1];
+      if (best.length === limit && last && !before({ key, score }, last)) continue;
+      if (!keep(key)) continue;
+      const at = best.findIndex((entry) => before({ key, score }, entry));
+      best.splice(at === -1 ? best.length : at, 0, { key, score });
+      if (best.length > limit) best.pop();
+    }
+    return best;
+  }
+
+  /** BM25 score of every document matching some query term. */
+  private async scores(queryTerms: readonly string[]): Promise<Map<string, number>> {
     const scores = new Map<string, number>();
-    let sliced = 0;
+    const n = this.docs.size;
+    if (n === 0) return scores;
+    const averageLength = this.totalLength / n || 1;
+    let steps = 0;
     for (const term of new Set(queryTerms)) {
       const posting = this.postings.get(term);
       if (!posting) continue;
@@ -82,11 +106,9 @@ export class TextIndex {
         const length = this.docs.get(key)?.length ?? averageLength;
         const part = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / averageLength));
         scores.set(key, (scores.get(key) ?? 0) + part);
-        if (++sliced % POSTINGS_PER_SLICE === 0) await yieldToLoop();
+        if (++steps % STEPS_PER_SLICE === 0) await yieldToLoop();
       }
     }
-    return [...scores]
-      .map(([key, score]) => ({ key, score }))
-      .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : 1));
+    return scores;
   }
 }

@@ -56,16 +56,25 @@ export class ToolIndex {
     return this.updating;
   }
 
-  /** Ranked tool definitions for a query (its first `maxTerms` distinct terms), as of the latest catalog. */
-  async rank(query: string, maxTerms: number): Promise<{ definition: JsonObject; score: number }[]> {
+  /**
+   * The `limit` best tools for a query (its first `maxTerms` distinct terms) that `keep` accepts,
+   * as of the latest catalog.
+   */
+  async rank(
+    query: string,
+    maxTerms: number,
+    limit: number,
+    keep: (definition: JsonObject) => boolean = () => true,
+  ): Promise<{ definition: JsonObject; score: number }[]> {
     if (this.stale()) void this.refresh();
     await this.updating;
     const terms = expandQuery([...new Set(tokenize(query))].slice(0, maxTerms));
-    const ranked: Scored[] = await this.index.rank(terms);
-    return ranked.flatMap(({ key, score }) => {
-      const definition = this.definitions.get(key);
-      return definition ? [{ definition, score }] : [];
+    const definitions = this.definitions;
+    const ranked: Scored[] = await this.index.top(terms, limit, (key) => {
+      const definition = definitions.get(key);
+      return definition !== undefined && keep(definition);
     });
+    return ranked.map(({ key, score }) => ({ definition: definitions.get(key) as JsonObject, score }));
   }
 
   /** The definition of a tool the index knows, by exact name. */
