@@ -52,7 +52,8 @@ export class ToolIndex {
 
   /** Brings the index up to the current catalog (after a list_changed); updates run one at a time. */
   refresh(): Promise<void> {
-    this.updating = this.updating.then(() => this.update());
+    // A failed update fails the searches waiting on it, never every later one.
+    this.updating = this.updating.catch(() => undefined).then(() => this.update());
     return this.updating;
   }
 
