@@ -1,4 +1,4 @@
-import type { Domain, Entity } from './vocabulary.js';
+import type { Domain, Entity } from './entity.js';
 
 type Schema = Record<string, unknown>;
 
