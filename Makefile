@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench clean
+.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench bench-tool-search clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,9 @@ check-generated: deps ## fail when generated types are out of date with proto/
 
 bench: build ## benchmarks; results in bench/results/
 	@bash scripts/bench.sh
+
+bench-tool-search: build ## tools/list bytes (full vs search mode) and search hit rate on the 500-tool synthetic catalog; results in bench/results/
+	node bench/dist/tool-search.js
 
 clean: ## remove build output
 	npx tsc -b --clean

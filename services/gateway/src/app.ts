@@ -8,6 +8,7 @@ import { type Authenticator, createAuthenticator, noAuthentication } from './aut
 import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
+import { CatalogSearch } from './catalog-search/catalog-search.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -26,6 +27,7 @@ import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
 import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
+import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
 import { NO_TASKS } from './tasks/task-mode.js';
 import { taskStoreOf } from './tasks/task-stores.js';
@@ -196,6 +198,16 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
   const stopApprovals = await approvals.start();
   const workflowCatalog = new WorkflowCatalog(workflows);
+  const catalogSearch = new CatalogSearch(
+    { registry, workflows: workflowCatalog, admission },
+    {
+      roles: splitList(config.searchModeRoles),
+      clients: splitList(config.searchModeClients),
+      maxQueryChars: config.searchMaxQuery,
+      maxResults: config.searchMaxResults,
+    },
+  );
+  const stopCatalogSearch = catalogSearch.start();
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -208,6 +220,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     workflows: workflowCatalog,
     inputRequired,
     approvals,
+    catalogSearch,
   });
   const listen = new ListenStreams({
     registry,
@@ -255,6 +268,14 @@ export async function build({ config, providers, workflows = [], logger }: Build
     state,
     grpcPort: () => grpcEdge?.port,
   });
+  if (config.serverCard)
+    registerServerCard(app, {
+      registry,
+      admission,
+      authMode: auth.mode,
+      name: config.serverCardName,
+      publicUrl: config.publicUrl,
+    });
   await registerTransports(app, engine, state, config, logger);
 
   await registry.start();
@@ -276,6 +297,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     stopApprovals();
     await tasks.close();
     stopTasks();
+    stopCatalogSearch();
     await grpcEdge?.close();
     await app.close();
     engine.close();

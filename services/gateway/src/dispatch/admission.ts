@@ -73,6 +73,11 @@ export class Admission {
     private readonly audit: AuditLog,
   ) {}
 
+  /** The policy in force: a new value after each reload, for what is derived from it. */
+  get policyRevision(): unknown {
+    return this.policy.current;
+  }
+
   visible<T extends Record<string, unknown>>(
     caller: Caller,
     kind: Kind,

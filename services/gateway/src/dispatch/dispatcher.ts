@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type { MergedCatalog } from '../catalog/merged.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
+import type { CatalogSearch } from '../catalog-search/catalog-search.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
 import type { IdentityMinter } from '../identity/minter.js';
@@ -110,6 +111,7 @@ export interface DispatcherDeps {
   workflows: WorkflowCatalog;
   inputRequired: InputRequired;
   approvals: ApprovalGate;
+  catalogSearch: CatalogSearch;
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
@@ -168,6 +170,8 @@ export class Dispatcher implements RequestHandler {
         work: (c, p) => this.route(c, method, p) as Promise<RawJson>,
         admit: this.admitRound,
       });
+    const searched = this.deps.catalogSearch.serve(ctx, method, params, (c, p) => this.callTool(c, p));
+    if (searched) return searched;
     const list = LISTS.get(method);
     if (list)
       return this.list(ctx, list, list.items(this.deps.registry.catalog, this.deps.workflows), params.cursor);

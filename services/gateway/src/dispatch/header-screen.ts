@@ -1,4 +1,5 @@
 import type { Caller } from '../auth/caller.js';
+import { isSearchToolName } from '../catalog-search/gateway-tools.js';
 import type { Envelope } from '../engine/dialect.js';
 import type { Screening } from '../engine/request-context.js';
 import { decodeHeaderValue } from '../protocol/routing-headers.js';
@@ -25,7 +26,10 @@ export function headerScreen(deps: HeaderScreenDeps) {
     const kind = kindOfMethod(method);
     const raw = envelope.header('mcp-name');
     const name = raw === undefined ? undefined : decodeHeaderValue(raw);
-    if (!kind || name === undefined || (kind === 'tools' && deps.isLocalTool(caller, name))) return undefined;
+    if (!kind || name === undefined) return undefined;
+    // Approval tools (approvers only) and the search tools are no policy target: their own checks, or the
+    // admission of the inner call in the body, decide.
+    if (kind === 'tools' && (deps.isLocalTool(caller, name) || isSearchToolName(name))) return undefined;
     return deps.admission.screen(
       { caller, sessionId: '', method, headers: {} },
       kind,

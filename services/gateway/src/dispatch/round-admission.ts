@@ -1,5 +1,6 @@
 import { FleetError } from '@mcp-fleet/contract';
 import { stringParam } from '@mcp-fleet/runtime';
+import type { CatalogSearch } from '../catalog-search/catalog-search.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { AdmitRound } from '../input-required/input-required.js';
 import { invalidParams } from '../protocol/errors.js';
@@ -22,6 +23,8 @@ export function admittedOf(ctx: RequestContext, method: string): Admitted {
 
 export interface RoundAdmissionDeps extends NamedTargetDeps {
   admission: Admission;
+  /** In search mode a fleet_call_tool round is admitted as the call it makes. */
+  catalogSearch?: Pick<CatalogSearch, 'innerCall'>;
 }
 
 /**
@@ -31,7 +34,8 @@ export interface RoundAdmissionDeps extends NamedTargetDeps {
  * arguments), rate limits, quotas and a slot for its round, before it reaches the parked call.
  */
 export function roundAdmission(deps: RoundAdmissionDeps): AdmitRound {
-  return async (ctx, method, params, retry) => {
+  return async (ctx, method, asked, retry) => {
+    const params = deps.catalogSearch?.innerCall(ctx, method, asked) ?? asked;
     const kind = kindOfMethod(method);
     if (!kind) throw invalidParams(`${method} cannot answer input_required`);
     const name = kind === 'resources' ? stringParam(params, 'uri') : stringParam(params, 'name');

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@mcp-fleet/contract';
+import {
+  foundNames,
+  type SearchFleet,
+  type SearchSession,
+  startSearchFleet,
+} from './catalog-search-support.js';
+
+const errorOf = (answer: Record<string, unknown>) =>
+  answer.error as { code: number; message: string } | undefined;
+
+describe('catalog search attacks', () => {
+  let search: SearchFleet;
+  let searcher: SearchSession;
+
+  before(async () => {
+    search = await startSearchFleet();
+    searcher = await search.session('searcher');
+  });
+  after(() => search.close());
+
+  it('refuses a huge query with InvalidParams before any work, and keeps serving', async () => {
+    const answer = await searcher.call('fleet_search_tools', { query: 'invoice '.repeat(128 * 1024) });
+    assert.equal(errorOf(answer)?.code, ErrorCode.InvalidParams);
+    assert.match(errorOf(answer)?.message ?? '', /longer than 256 characters/);
+    assert.ok(foundNames(await searcher.call('fleet_search_tools', { query: 'shipping label' })).length > 0);
+  });
+
+  it('answers pathological queries within the caps: many distinct terms, no terms, prototype names', async () => {
+    const many = Array.from({ length: 60 }, (_, i) => `t${i}`).join(' ');
+    assert.deepEqual(foundNames(await searcher.call('fleet_search_tools', { query: many })), []);
+    assert.deepEqual(foundNames(await searcher.call('fleet_search_tools', { query: '!!! ??? *** %%%' })), []);
+    // Split into plain words (proto, constructor, string, property): answered as any query, no lookup on a prototype.
+    const proto = await searcher.call('fleet_search_tools', {
+      query: '__proto__ constructor toString hasOwnProperty',
+    });
+    assert.equal(errorOf(proto), undefined);
+    assert.ok(foundNames(proto).length <= 5);
+    const wide = await searcher.call('fleet_search_tools', {
+      query: 'list get create update delete export',
+      limit: 10,
+    });
+    assert.equal(
+      foundNames(wide).length,
+      10,
+      'a query matching most of the catalog still returns at most limit',
+    );
+  });
+
+  it('refuses a result count above the cap, a non-integer one, and unknown arguments', async () => {
+    for (const args of [
+      { query: 'invoice', limit: 10_000 },
+      { query: 'invoice', limit: 'five' },
+      { query: 'invoice', limit: 2.5 },
+      { query: 'invoice', extra: true },
+      { query: 42 },
+      { query: '   ' },
+    ]) {
+      assert.equal(
+        errorOf(await searcher.call('fleet_search_tools', args))?.code,
+        ErrorCode.InvalidParams,
+        JSON.stringify(args),
+      );
+    }
+  });
+
+  it('takes a tool name literally: glob characters are refused, never matched', async () => {
+    for (const name of ['synthetic_*', 'synthetic_shipping_?et_label', '*', 'synthetic_[a-z]*']) {
+      const described = await searcher.call('fleet_describe_tool', { name });
+      assert.equal(errorOf(described)?.code, ErrorCode.InvalidParams, name);
+      assert.match(errorOf(described)?.message ?? '', /name must match/);
+      const called = await searcher.call('fleet_call_tool', { name, arguments: {} });
+      assert.equal(errorOf(called)?.code, ErrorCode.InvalidParams, name);
+    }
+  });
+
+  it('tells a tool the caller may not see apart from no tool at all in no way', async () => {
+    const hidden = await searcher.call('fleet_describe_tool', { name: 'synthetic_billing_list_invoice' });
+    const missing = await searcher.call('fleet_describe_tool', { name: 'synthetic_billing_list_unicorn' });
+    assert.equal(errorOf(hidden)?.code, ErrorCode.InvalidParams);
+    assert.equal(errorOf(hidden)?.message, 'Unknown tool: synthetic_billing_list_invoice');
+    assert.equal(errorOf(missing)?.message, 'Unknown tool: synthetic_billing_list_unicorn');
+  });
+
+  it('refuses fleet_call_tool calling the search tools themselves (no recursion)', async () => {
+    for (const name of ['fleet_call_tool', 'fleet_search_tools', 'fleet_describe_tool']) {
+      const answer = await searcher.call('fleet_call_tool', {
+        name,
+        arguments: { name: 'fleet_call_tool', arguments: { name: 'lab_echo', arguments: { text: 'hi' } } },
+      });
+      assert.equal(errorOf(answer)?.code, ErrorCode.InvalidParams, name);
+      assert.match(errorOf(answer)?.message ?? '', /not the gateway's search tools/);
+    }
+  });
+
+  it('never lets a provider tool named like a search tool stand in for it, nor offers it', async () => {
+    const answer = await searcher.call('fleet_call_tool', { name: 'lab_echo', arguments: { text: 'hi' } });
+    const result = answer.result as { content: { text: string }[] };
+    assert.equal(result.content[0]?.text, 'hi', "the gateway's fleet_call_tool answered, not the provider's");
+    const found = foundNames(
+      await searcher.call('fleet_search_tools', { query: 'call tool provider named gateway', limit: 10 }),
+    );
+    assert.ok(!found.includes('fleet_call_tool'), found.join(', '));
+  });
+
+  it('runs a gateway-local tool (a workflow) once when it calls itself through fleet_call_tool', async () => {
+    const answer = await searcher.call('fleet_call_tool', { name: 'workflow_loop', arguments: {} });
+    const run = (answer.result as { structuredContent: { steps: { tool: string; output?: unknown }[] } })
+      .structuredContent;
+    // Workflow steps call tools directly, never through the search tools: the name reaches the
+    // catalog, where it is the provider tool of that name (the impostor), not a way back in.
+    assert.equal(run.steps[0]?.tool, 'fleet_call_tool');
+    assert.equal(run.steps[0]?.output, 'the impostor answered');
+    const found = foundNames(await searcher.call('fleet_search_tools', { query: 'calls itself' }));
+    assert.equal(found[0], 'workflow_loop', 'workflows are searchable like any tool');
+  });
+});
