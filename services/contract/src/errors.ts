@@ -126,6 +126,16 @@ export const Errors = {
    * and caller (or no longer awaits one).
    */
   Forbidden: entry(-32011, 403, GrpcStatus.PERMISSION_DENIED, 'the caller may not do this'),
+  /**
+   * Pinned tool definitions: the provider changed (or added) this tool and an operator has not
+   * accepted the change yet; `data` names the provider and the tool (`mcp-fleet catalog diff`).
+   */
+  ToolDefinitionHeld: entry(
+    -32030,
+    409,
+    GrpcStatus.FAILED_PRECONDITION,
+    'the tool definition changed and waits for an operator to accept it',
+  ),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorName = keyof typeof Errors;

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AuditLog } from './audit/audit-log.js';
 import { loadAuthFile } from './auth/auth-file.js';
 import { type Authenticator, createAuthenticator, noAuthentication } from './auth/authenticator.js';
+import { catalogParts } from './catalog/catalog-parts.js';
 import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
@@ -141,13 +142,16 @@ function startGrpc(engine: SessionEngine, config: GatewayConfig, logger: Logger)
 
 /** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
 export async function build({ config, providers, workflows = [], logger }: BuildOptions): Promise<Gateway> {
-  const registry = new ProviderRegistry(providers, logger);
   const minter = await IdentityMinter.create({
     keyFile: config.identityKey,
     jwksOut: config.identityJwksOut,
   });
   const state = await sharedState(config.redisUrl, config.sessionTtl, logger);
   const metrics = new GatewayMetrics();
+  const catalog = await catalogParts(config, state, metrics, logger);
+  const stopPins = await catalog.start();
+  const registry = new ProviderRegistry(providers, logger, catalog.pins);
+  registry.on('resourceUpdated', (uri) => catalog.resultCache.invalidate(uri));
   const policy = new PolicyHolder(config.policyFile, logger);
   await policy.start();
   if (!config.policyFile) logger.warn('no MCPFLEET_POLICY_FILE: every call is denied');
@@ -178,6 +182,9 @@ export async function build({ config, providers, workflows = [], logger }: Build
     logger,
     workflows: workflowCatalog,
     inputRequired,
+    pins: catalog.pins,
+    catalogAdmin: catalog.admin(audit),
+    resultCache: catalog.resultCache,
   });
   const listen = new ListenStreams({
     registry,
@@ -242,6 +249,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine.close();
     await discoveryWatch?.stop();
     registry.close();
+    stopPins();
     await state.sessions.close();
     await state.close();
     policy.close();

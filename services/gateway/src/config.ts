@@ -5,6 +5,7 @@ import {
   parseConfig,
   processConfigSpec,
 } from '@mcp-fleet/runtime';
+import { catalogConfigSpec } from './catalog/catalog-config.js';
 
 /** Every key the gateway reads at boot; `mcp-fleet-gateway --help` prints this table. */
 export const gatewayConfigSpec = {
@@ -235,6 +236,7 @@ export const gatewayConfigSpec = {
     min: 1,
     doc: 'open subscriptions/listen streams of one caller, per replica',
   },
+  ...catalogConfigSpec,
   ...processConfigSpec,
 } as const satisfies ConfigSpec;
 

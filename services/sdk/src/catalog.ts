@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CatalogItem, DescribeResponse } from '@mcp-fleet/contract';
+import { CACHE_META, type CatalogItem, type DescribeResponse } from '@mcp-fleet/contract';
 import { compileUriTemplate, errorMessage, type UriTemplate } from '@mcp-fleet/runtime';
 import type {
   Definition,
@@ -46,8 +46,21 @@ function toolItem({
   outputSchema,
   annotations,
   icons,
+  cache,
 }: ToolDefinition) {
-  return item(name, { name, title, description, inputSchema, outputSchema, annotations, icons });
+  const _meta = cache ? { [CACHE_META]: cache } : undefined;
+  return item(name, { name, title, description, inputSchema, outputSchema, annotations, icons, _meta });
+}
+
+/** A cache declaration the gateway will honour: on a read-only, idempotent tool, with a real TTL. */
+function checkCache({ name, cache, annotations }: ToolDefinition): void {
+  if (!cache) return;
+  if (annotations?.readOnlyHint !== true || annotations?.idempotentHint !== true)
+    throw new DefinitionError(`tool ${name}: cache needs annotations readOnlyHint and idempotentHint`);
+  if (!Number.isInteger(cache.ttlMs) || cache.ttlMs < 1)
+    throw new DefinitionError(`tool ${name}: cache.ttlMs must be a positive integer`);
+  if (cache.invalidatedBy?.some((uri) => typeof uri !== 'string' || uri === ''))
+    throw new DefinitionError(`tool ${name}: cache.invalidatedBy lists resource URIs`);
 }
 
 function resourceItem({ uri, name, title, description, mimeType }: ResourceDefinition) {
@@ -96,6 +109,7 @@ export function buildCatalog(
       case 'tool': {
         if (!NAME.test(definition.name))
           throw new DefinitionError(`tool name ${JSON.stringify(definition.name)} is invalid`);
+        checkCache(definition);
         const compiled: CompiledTool = {
           definition,
           validateInput: compileSchema(definition.name, 'inputSchema', definition.inputSchema),

@@ -1,4 +1,4 @@
-import type { LogLevel } from '@mcp-fleet/contract';
+import type { LogLevel, ToolCacheDeclaration } from '@mcp-fleet/contract';
 import type { JsonObject } from '@mcp-fleet/runtime';
 import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type {
@@ -75,6 +75,11 @@ export interface ToolDefinition<Args extends JsonObject = JsonObject> {
   outputSchema?: JsonObject;
   annotations?: ToolAnnotations;
   icons?: Icon[];
+  /**
+   * Lets the gateway answer repeated identical calls (same arguments, same caller unless `public`)
+   * from its cache for `ttlMs`. Only for tools annotated readOnlyHint and idempotentHint.
+   */
+  cache?: ToolCacheDeclaration;
   /** Returning a string is shorthand for one text content block. Throwing yields `isError: true`. */
   handler(args: Args, ctx: HandlerContext): Promise<CallToolResult | string> | CallToolResult | string;
 }

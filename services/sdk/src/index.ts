@@ -1,4 +1,4 @@
-export { INPUT_KEY_META, type LogLevel, withInputKey } from '@mcp-fleet/contract';
+export { INPUT_KEY_META, type LogLevel, type ToolCacheDeclaration, withInputKey } from '@mcp-fleet/contract';
 export {
   ConfigError,
   type ConfigOf,

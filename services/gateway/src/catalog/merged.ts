@@ -1,6 +1,7 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
+import { type CacheRule, cacheRuleOf } from '../result-cache/cache-rule.js';
 import { type HeaderParam, headerParamsOf } from './header-params.js';
 import type { ProviderConfig } from './providers-file.js';
 
@@ -18,6 +19,8 @@ export interface ToolRoute {
   annotations: unknown;
   /** Arguments 2026-07-28 HTTP clients repeat in Mcp-Param-* headers. */
   headerParams: HeaderParam[];
+  /** Set when the tool declares cacheable results (read-only and idempotent tools only). */
+  cache?: CacheRule;
 }
 
 export interface PromptRoute {
@@ -125,6 +128,7 @@ export function mergeCatalog(snapshots: readonly ProviderSnapshot[]): MergedCata
         retryable: hasHint(definition, 'readOnlyHint') || hasHint(definition, 'idempotentHint'),
         annotations: definition.annotations,
         headerParams: headerParamsOf(definition.inputSchema),
+        cache: cacheRuleOf(definition, describe.revision),
       });
       merged.toolList.push(definition);
     }

@@ -3,7 +3,9 @@ import { FleetError, isLogLevel } from '@mcp-fleet/contract';
 import { stringParam } from '@mcp-fleet/runtime';
 import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
+import type { CatalogAdmin } from '../catalog/catalog-admin.js';
 import type { MergedCatalog } from '../catalog/merged.js';
+import type { PinGate } from '../catalog/pin-gate.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
@@ -14,6 +16,7 @@ import type { Kind } from '../policy/policy-file.js';
 import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
 import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { paginate } from '../protocol/pagination.js';
+import type { ResultCache } from '../result-cache/result-cache.js';
 import type { SessionStore } from '../session/types.js';
 import { errorCodeLabel } from '../telemetry/labels.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
@@ -108,6 +111,9 @@ export interface DispatcherDeps {
   logger: Logger;
   workflows: WorkflowCatalog;
   inputRequired: InputRequired;
+  pins: PinGate;
+  catalogAdmin: CatalogAdmin;
+  resultCache: ResultCache;
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
@@ -203,6 +209,7 @@ export class Dispatcher implements RequestHandler {
   /** One page of a list, showing only what the caller's policy lets it use. */
   private list(ctx: RequestContext, list: CatalogList, items: JsonObject[], cursor: unknown) {
     const visible = this.deps.admission.visible(ctx.caller, list.kind, items, list.targetOf);
+    if (list.field === 'tools') visible.push(...this.deps.catalogAdmin.toolsFor(ctx.caller));
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
     return nextCursor ? { [list.field]: page, nextCursor } : { [list.field]: page };
   }
@@ -219,6 +226,7 @@ export class Dispatcher implements RequestHandler {
   private async callTool(ctx: RequestContext, params: JsonObject): Promise<RawJson> {
     const name = stringParam(params, 'name');
     const args = (params.arguments ?? {}) as JsonObject;
+    if (this.deps.catalogAdmin.serves(name)) return this.deps.catalogAdmin.call(ctx, name, args);
     const workflow = this.deps.workflows.get(name);
     const tools = this.deps.metrics.tools;
     if (workflow)
@@ -242,18 +250,20 @@ export class Dispatcher implements RequestHandler {
         const forwarded = { ...params, name: route.name };
         const attempt = () =>
           this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
-        try {
-          return await attempt();
-        } catch (err) {
-          // A read-only or idempotent tool that never started is safe to try once more.
-          if (
-            !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-            ctx.signal.aborted
-          )
-            throw err;
-          await sleep(RETRY_DELAY_MS);
-          return attempt();
-        }
+        return this.deps.resultCache.through(ctx.caller, name, route, params.arguments, async () => {
+          try {
+            return await attempt();
+          } catch (err) {
+            // A read-only or idempotent tool that never started is safe to try once more.
+            if (
+              !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
+              ctx.signal.aborted
+            )
+              throw err;
+            await sleep(RETRY_DELAY_MS);
+            return attempt();
+          }
+        });
       }),
     );
   }
@@ -327,6 +337,8 @@ export class Dispatcher implements RequestHandler {
   }
 
   private unknown(kind: 'tool' | 'prompt', name: string): FleetError {
+    const held = kind === 'tool' ? this.deps.pins.heldError(name) : undefined;
+    if (held) return held;
     const provider = this.deps.registry.catalog.unavailable.get(name);
     return provider
       ? unavailable(`The ${kind} ${name} is temporarily unavailable: provider ${provider} is unreachable`)

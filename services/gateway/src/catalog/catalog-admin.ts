@@ -1,0 +1,111 @@
+import { FleetError } from '@mcp-fleet/contract';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Caller } from '../auth/caller.js';
+import type { RequestContext } from '../engine/request-context.js';
+import { invalidParams } from '../protocol/errors.js';
+import { type JsonObject, RawJson } from '../protocol/messages.js';
+import type { PinGate } from './pin-gate.js';
+
+const DIFF = 'fleet_catalog_diff';
+const ACCEPT = 'fleet_catalog_accept';
+/** `<provider>` or `<provider>/<tool>`, in the providers file's and the SDK's name syntax. */
+const TARGET = /^([a-z][a-z0-9-]{0,31})(?:\/([A-Za-z0-9_-]{1,64}))?$/;
+
+const DEFINITIONS: JsonObject[] = [
+  {
+    name: DIFF,
+    title: 'Held tool definitions',
+    description:
+      'Tool definitions that differ from their pin (changed or new), with the pinned and the current definition, and whether each is withheld or served.',
+    inputSchema: { type: 'object', additionalProperties: false },
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  },
+  {
+    name: ACCEPT,
+    title: 'Accept tool definitions',
+    description:
+      'Pins the current definitions of a provider\'s tools (target "<provider>") or of one tool ("<provider>/<tool>"), so they are served.',
+    inputSchema: {
+      type: 'object',
+      required: ['target'],
+      additionalProperties: false,
+      properties: { target: { type: 'string', pattern: TARGET.source } },
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  },
+];
+
+const answer = (value: JsonObject) =>
+  new RawJson(
+    JSON.stringify({
+      content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+      structuredContent: value,
+    }),
+  );
+
+/**
+ * The gateway's own tools for pinned definitions: `fleet_catalog_diff` and `fleet_catalog_accept`.
+ * Only callers holding one of the operator roles see or call them: an allow-list of its own, apart
+ * from policy rules, so that no `tools.allow: ["*"]` hands out the right to accept a definition.
+ */
+export class CatalogAdmin {
+  constructor(
+    private readonly pins: PinGate,
+    private readonly operatorRoles: ReadonlySet<string>,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private isOperator(caller: Caller): boolean {
+    return caller.roles.some((role) => this.operatorRoles.has(role));
+  }
+
+  /** The admin tools `caller` may see in tools/list. */
+  toolsFor(caller: Caller): JsonObject[] {
+    return this.isOperator(caller) ? DEFINITIONS : [];
+  }
+
+  /** Whether `name` is one of these tools (they answer before any provider tool of that name). */
+  serves(name: string): boolean {
+    return name === DIFF || name === ACCEPT;
+  }
+
+  async call(ctx: RequestContext, name: string, args: JsonObject): Promise<RawJson> {
+    const target = typeof args.target === 'string' ? args.target : undefined;
+    const audit = (outcome: 'ok' | 'denied' | 'error', rule?: string) =>
+      this.audit.record({
+        event: 'call',
+        caller: ctx.caller,
+        sessionId: ctx.session.id,
+        method: 'tools/call',
+        target: target ? `${name}:${target}` : name,
+        outcome,
+        rule,
+        traceId: ctx.traceId,
+      });
+    if (!this.isOperator(ctx.caller)) {
+      audit('denied', 'catalog-operator-roles');
+      throw new FleetError(
+        'Forbidden',
+        `Forbidden: ${name} needs a catalog operator role (MCPFLEET_CATALOG_OPERATOR_ROLES)${this.operatorRoles.size === 0 ? ', and none is configured' : ''}`,
+        { data: { rule: 'catalog-operator-roles' } },
+      );
+    }
+    if (name === DIFF) {
+      audit('ok');
+      return answer({ differences: this.pins.diff() as unknown as JsonObject[] });
+    }
+    const match = target === undefined ? null : TARGET.exec(target);
+    if (!match || Object.keys(args).some((key) => key !== 'target')) {
+      audit('error');
+      throw invalidParams(`${ACCEPT} takes {"target": "<provider>" or "<provider>/<tool>"}`);
+    }
+    try {
+      const accepted = await this.pins.accept(match[1] as string, match[2], ctx.caller.principal);
+      audit('ok');
+      return answer({ provider: match[1] as string, accepted });
+    } catch (err) {
+      audit('error');
+      throw err;
+    }
+  }
+}
