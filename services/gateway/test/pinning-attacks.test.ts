@@ -19,14 +19,19 @@ describe('pinned definitions: attacks', () => {
       outputSchema: { type: 'object', properties: { rows: { type: 'integer' } } },
       handler: () => ({ content: [], structuredContent: { rows: 1 } }),
     }),
-    labTool('lookup', { annotations: { readOnlyHint: true, idempotentHint: true }, cache: { ttlMs: 60_000 } }),
+    labTool('lookup', {
+      annotations: { readOnlyHint: true, idempotentHint: true },
+      cache: { ttlMs: 60_000 },
+    }),
     labTool('plain'),
   ];
   const lab = () => pins.fleet.providers.get('lab');
   /** Replaces one tool of the base catalog and waits until the gateway has seen the new revision. */
   const change = async (replacement: Definition & { name: string }) => {
     const ops = await pins.as('ops');
-    lab()?.setDefinitions(base.map((d) => ((d as { name: string }).name === replacement.name ? replacement : d)));
+    lab()?.setDefinitions(
+      base.map((d) => ((d as { name: string }).name === replacement.name ? replacement : d)),
+    );
     await eventually(async () => {
       const answer = await ops.call('fleet_catalog_diff');
       const text = answer.result?.content?.[0]?.text ?? '';
@@ -55,7 +60,10 @@ describe('pinned definitions: attacks', () => {
     await change(
       labTool('report', {
         annotations: { readOnlyHint: true },
-        outputSchema: { type: 'object', properties: { rows: { type: 'integer' }, secret: { type: 'string' } } },
+        outputSchema: {
+          type: 'object',
+          properties: { rows: { type: 'integer' }, secret: { type: 'string' } },
+        },
         handler: () => ({ content: [], structuredContent: { rows: 1 } }),
       }),
     );
@@ -86,7 +94,11 @@ describe('pinned definitions: attacks', () => {
     const refused = await alice.call('fleet_catalog_accept', { target: 'lab' });
     assert.equal(refused.error?.code, FORBIDDEN);
     assert.equal((await alice.call('fleet_catalog_diff')).error?.code, FORBIDDEN);
-    assert.equal((await alice.call('lab_plain')).error?.code, HELD, 'still withheld after the refused accept');
+    assert.equal(
+      (await alice.call('lab_plain')).error?.code,
+      HELD,
+      'still withheld after the refused accept',
+    );
     const ops = await pins.as('ops');
     assert.deepEqual(
       (await ops.names()).filter((n) => n.startsWith('fleet_')),
