@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { duration, toolArguments, UsageError } from './arguments.js';
+import { catalogCommand } from './catalog-command.js';
 import { FleetClient } from './client.js';
 import { rpcFailureOf } from './error-code.js';
 import { PROTOCOL_CHOICES, type ProtocolChoice } from './open-client.js';
@@ -15,6 +16,8 @@ const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
   mcp-fleet [options] call <tool> [--arg k=v]... [--json '{...}']
   mcp-fleet [options] workflow run <name> [--arg k=v]... [--json '{...}']
   mcp-fleet [options] ping
+  mcp-fleet [options] catalog diff                   tool definitions that differ from their pin
+  mcp-fleet [options] catalog accept <provider>[/<tool>]  pin the current definitions (operator role)
 
 options:
   --url <url>        gateway: http(s)://host/mcp, .../sse, ws(s)://host/ws or grpc://host:port
@@ -116,6 +119,11 @@ async function main(argv: string[]): Promise<number> {
       const tools = await client.listTools();
       print(tools, toolsTable(tools));
       return EXIT.ok;
+    }
+    if (command === 'catalog') {
+      const { value, text, result } = await catalogCommand(client, rest);
+      print(value, text);
+      return result.isError ? EXIT.failed : EXIT.ok;
     }
     let tool: string | undefined;
     if (command === 'call') tool = rest[0];
