@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CLI, PROTOCOLS, startTestFleet, type TestFleet } from './fleet.js';
+import { cli, PROTOCOLS, startTestFleet, type TestFleet } from './fleet.js';
 
 const WORKFLOWS = `workflows:
   - name: greet
@@ -15,25 +14,6 @@ const WORKFLOWS = `workflows:
     steps:
       - { id: denied, call: ev_test_error_handling }
 `;
-
-/** Runs the CLI as a user would: its stdout, stderr and exit code. */
-function cli(env: Record<string, string>, ...args: string[]) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on('data', (chunk) => {
-      stderr += chunk;
-    });
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 for (const { protocol, version } of PROTOCOLS)
   describe(`the mcp-fleet CLI against a real gateway (${protocol})`, () => {

@@ -39,11 +39,34 @@ const diffOf = async (pins: PinFleet, replica = 0): Promise<Diff> => {
   return JSON.parse(answer.result?.content?.[0]?.text ?? '{}') as Diff;
 };
 
+/** A fleet of the lab provider (v1) for `body`, closed after it. */
+async function withPins(env: Record<string, string>, body: (pins: PinFleet) => Promise<void>, replicas = 1) {
+  const pins = await startPinFleet([{ name: 'lab', definitions: v1 }], env, replicas);
+  try {
+    await body(pins);
+  } finally {
+    await pins.close();
+  }
+}
+
+/** Changes lab_read to v2 while connected and waits until alice is served the new definition. */
+async function changeServed(pins: PinFleet): Promise<Caller> {
+  const alice = await pins.as('alice');
+  pins.fleet.providers.get('lab')?.setDefinitions(v2);
+  await eventually(
+    async () => /evil/.test((await descriptionOf(alice, 'lab_read')) ?? ''),
+    'the new definition served',
+  );
+  return alice;
+}
+
+const series = (name: string, action: string) =>
+  `${name}{provider="lab",status="changed",action="${action}"}`;
+
 /** Fleets with one provider whose tool definitions change while it is connected (WatchCatalog) or across a restart. */
 describe('pinned tool definitions', () => {
-  it('enforce (the default): a changed tool is withheld, its calls refused, listed by diff, served once accepted', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: v1 }]);
-    try {
+  it('enforce (the default): a changed tool is withheld, its calls refused, listed by diff, served once accepted', () =>
+    withPins({}, async (pins) => {
       const alice = await pins.as('alice');
       assert.deepEqual(await alice.names(), ['lab_list', 'lab_read'], 'trusted on first sight');
       pins.fleet.providers.get('lab')?.setDefinitions(v2);
@@ -62,13 +85,7 @@ describe('pinned tool definitions', () => {
       assert.match(difference?.current.definition.description ?? '', /evil@example.com/);
       const metrics = await pins.metrics();
       assert.equal(metricValue(metrics, 'mcpfleet_catalog_held_calls_total{provider="lab"}'), 1);
-      assert.equal(
-        metricValue(
-          metrics,
-          'mcpfleet_catalog_pin_differences_total{provider="lab",status="changed",action="withheld"}',
-        ),
-        1,
-      );
+      assert.equal(metricValue(metrics, series('mcpfleet_catalog_pin_differences_total', 'withheld')), 1);
       const accepted = await (await pins.as('ops')).call('fleet_catalog_accept', { target: 'lab/read' });
       assert.deepEqual(JSON.parse(accepted.result?.content?.[0]?.text ?? '{}'), {
         provider: 'lab',
@@ -77,61 +94,27 @@ describe('pinned tool definitions', () => {
       assert.match((await descriptionOf(alice, 'lab_read')) ?? '', /evil@example.com/);
       assert.equal((await alice.call('lab_read')).result?.content?.[0]?.text, 'read');
       assert.deepEqual((await diffOf(pins)).differences, []);
-    } finally {
-      await pins.close();
-    }
-  });
+    }));
 
-  it('warn: a changed tool is served, logged in diff as served, and counted', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: v1 }], { MCPFLEET_PINNING: 'warn' });
-    try {
-      const alice = await pins.as('alice');
-      pins.fleet.providers.get('lab')?.setDefinitions(v2);
-      await eventually(
-        async () => /evil/.test((await descriptionOf(alice, 'lab_read')) ?? ''),
-        'the new definition served',
-      );
+  it('warn: a changed tool is served, logged in diff as served, and counted', () =>
+    withPins({ MCPFLEET_PINNING: 'warn' }, async (pins) => {
+      const alice = await changeServed(pins);
       assert.equal((await alice.call('lab_read')).result?.content?.[0]?.text, 'read');
       const [difference] = (await diffOf(pins)).differences;
       assert.equal(difference?.action, 'served');
       const metrics = await pins.metrics();
-      assert.equal(
-        metricValue(
-          metrics,
-          'mcpfleet_catalog_pin_differences_total{provider="lab",status="changed",action="served"}',
-        ),
-        1,
-      );
-      assert.equal(
-        metricValue(
-          metrics,
-          'mcpfleet_catalog_unpinned_tools{provider="lab",status="changed",action="served"}',
-        ),
-        1,
-      );
-    } finally {
-      await pins.close();
-    }
-  });
+      assert.equal(metricValue(metrics, series('mcpfleet_catalog_pin_differences_total', 'served')), 1);
+      assert.equal(metricValue(metrics, series('mcpfleet_catalog_unpinned_tools', 'served')), 1);
+    }));
 
-  it('off: definitions are served as described and nothing is pinned', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: v1 }], { MCPFLEET_PINNING: 'off' });
-    try {
-      const alice = await pins.as('alice');
-      pins.fleet.providers.get('lab')?.setDefinitions(v2);
-      await eventually(
-        async () => /evil/.test((await descriptionOf(alice, 'lab_read')) ?? ''),
-        'the new definition served',
-      );
+  it('off: definitions are served as described and nothing is pinned', () =>
+    withPins({ MCPFLEET_PINNING: 'off' }, async (pins) => {
+      await changeServed(pins);
       assert.deepEqual((await diffOf(pins)).differences, []);
-    } finally {
-      await pins.close();
-    }
-  });
+    }));
 
-  it('newTools hold (the default): a tool the provider adds waits for an accept of the provider', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: v1 }]);
-    try {
+  it('newTools hold (the default): a tool the provider adds waits for an accept of the provider', () =>
+    withPins({}, async (pins) => {
       const alice = await pins.as('alice');
       pins.fleet.providers.get('lab')?.setDefinitions([...v1, labTool('extra')]);
       const ops = await pins.as('ops');
@@ -142,10 +125,7 @@ describe('pinned tool definitions', () => {
       assert.equal(refused.error?.data?.status, 'new');
       await ops.call('fleet_catalog_accept', { target: 'lab' });
       assert.deepEqual(await alice.names(), ['lab_extra', 'lab_list', 'lab_read']);
-    } finally {
-      await pins.close();
-    }
-  });
+    }));
 
   it('firstSight hold: a provider with no pins serves nothing until accepted', async () => {
     const pins = await startPinFleet([{ name: 'lab', definitions: v1 }], {
@@ -162,27 +142,27 @@ describe('pinned tool definitions', () => {
     }
   });
 
-  it('two replicas on Redis: a change across a provider restart is withheld by both; accepted on one, served by the other', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: v1 }], { REDIS_URL: redisUrl() }, 2);
-    try {
-      const [a, b] = [await pins.as('alice', 0), await pins.as('alice', 1)];
-      assert.deepEqual(await b.names(), ['lab_list', 'lab_read']);
-      await pins.restart('lab', v2);
-      for (const replica of [a, b])
-        await eventually(
-          async () => (await replica.call('lab_read')).error?.code === HELD,
-          'lab_read withheld',
-        );
-      assert.deepEqual(await b.names(), ['lab_list']);
-      assert.equal((await diffOf(pins, 1)).differences[0]?.name, 'lab_read');
-      await (await pins.as('ops', 0)).call('fleet_catalog_accept', { target: 'lab/read' });
-      await eventually(async () => (await b.names()).includes('lab_read'), 'replica 1 serves lab_read');
-      assert.match((await descriptionOf(b, 'lab_read')) ?? '', /evil@example.com/);
-      assert.equal((await b.call('lab_read')).result?.content?.[0]?.text, 'read');
-    } finally {
-      await pins.close();
-    }
-  });
+  it('two replicas on Redis: a change across a provider restart is withheld by both; accepted on one, served by the other', () =>
+    withPins(
+      { REDIS_URL: redisUrl() },
+      async (pins) => {
+        const [a, b] = [await pins.as('alice', 0), await pins.as('alice', 1)];
+        assert.deepEqual(await b.names(), ['lab_list', 'lab_read']);
+        await pins.restart('lab', v2);
+        for (const replica of [a, b])
+          await eventually(
+            async () => (await replica.call('lab_read')).error?.code === HELD,
+            'lab_read withheld',
+          );
+        assert.deepEqual(await b.names(), ['lab_list']);
+        assert.equal((await diffOf(pins, 1)).differences[0]?.name, 'lab_read');
+        await (await pins.as('ops', 0)).call('fleet_catalog_accept', { target: 'lab/read' });
+        await eventually(async () => (await b.names()).includes('lab_read'), 'replica 1 serves lab_read');
+        assert.match((await descriptionOf(b, 'lab_read')) ?? '', /evil@example.com/);
+        assert.equal((await b.call('lab_read')).result?.content?.[0]?.text, 'read');
+      },
+      2,
+    ));
 
   it('without Redis, pins outlive the gateway in MCPFLEET_PINS_FILE', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-pinfile-'));

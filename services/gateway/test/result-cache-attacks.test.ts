@@ -3,11 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { CACHE_META } from '@mcp-fleet/contract';
 import { cacheRuleOf } from '../src/result-cache/cache-rule.js';
 import { metricValue, type PinFleet, startPinFleet, type ToolAnswer } from './catalog-pin-support.js';
-import { cacheDefinitions, runs } from './result-cache-support.js';
+import { cacheDefinitions, cachedOf, runs, textOf } from './result-cache-support.js';
 
-const CACHED = 'io.mcp-fleet/cached';
-const textOf = (answer: ToolAnswer) => answer.result?.content?.[0]?.text;
-const isHit = (answer: ToolAnswer) => answer.result?._meta?.[CACHED] !== undefined;
+const isHit = (answer: ToolAnswer) => cachedOf(answer) !== undefined;
 
 /** Callers trying to read what was cached for another, or to make two different calls share a key. */
 describe('result cache: attacks', () => {

@@ -1,4 +1,6 @@
+import { CACHE_HIT_META } from '@mcp-fleet/contract';
 import { type Definition, defineResource, defineTool, FleetError, type JsonObject } from '@mcp-fleet/sdk';
+import type { ToolAnswer } from './catalog-pin-support.js';
 
 export const BOARD = 'board://today';
 const READ_ONLY = { readOnlyHint: true, idempotentHint: true };
@@ -50,3 +52,9 @@ export const cacheDefinitions = (): Definition[] => [
   }),
   defineResource({ uri: BOARD, name: 'board', subscribable: true, read: () => [] }),
 ];
+
+export const textOf = (answer: ToolAnswer) => answer.result?.content?.[0]?.text;
+
+/** The gateway's mark on an answer from its cache, if it is one. */
+export const cachedOf = (answer: ToolAnswer) =>
+  answer.result?._meta?.[CACHE_HIT_META] as { ageMs: number; ttlMs: number } | undefined;

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { defineTool } from '@mcp-fleet/sdk';
-import {
-  eventually,
-  metricValue,
-  type PinFleet,
-  startPinFleet,
-  type ToolAnswer,
-} from './catalog-pin-support.js';
-import { BOARD, cacheDefinitions, runs } from './result-cache-support.js';
-
-const CACHED = 'io.mcp-fleet/cached';
-const textOf = (answer: ToolAnswer) => answer.result?.content?.[0]?.text;
-const cachedOf = (answer: ToolAnswer) => answer.result?._meta?.[CACHED] as { ageMs: number } | undefined;
+import { eventually, metricValue, type PinFleet, startPinFleet } from './catalog-pin-support.js';
+import { BOARD, cacheDefinitions, cachedOf, runs, textOf } from './result-cache-support.js';
 
 describe('cached results of read-only tools', () => {
   let pins: PinFleet;
