@@ -171,6 +171,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
   const stopInputRequired = await inputRequired.start();
   const workflowCatalog = new WorkflowCatalog(workflows);
+  const catalogAdmin = catalog.admin(audit);
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -183,7 +184,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     workflows: workflowCatalog,
     inputRequired,
     pins: catalog.pins,
-    catalogAdmin: catalog.admin(audit),
+    catalogAdmin,
     resultCache: catalog.resultCache,
   });
   const listen = new ListenStreams({
@@ -195,7 +196,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
   const handler = new StatelessHandler(dispatcher, {
     cacheTtlMs: config.cacheTtl,
     headerParams: (tool) => registry.catalog.tools.get(tool)?.headerParams ?? [],
-    screen: headerScreen({ admission, registry, workflows: workflowCatalog }),
+    screen: catalogAdmin.screening(headerScreen({ admission, registry, workflows: workflowCatalog })),
     listen,
   });
   const auth = await authenticator(config, logger);

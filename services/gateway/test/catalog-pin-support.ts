@@ -25,6 +25,8 @@ export interface PinFleet {
   fleet: Fleet;
   /** A session of `who` on replica `replica`. */
   as(who: Who, replica?: number): Promise<Caller>;
+  /** Each caller's API key. */
+  keys: Record<Who, string>;
   metrics(replica?: number): Promise<string>;
   /** Stops the provider and serves `definitions` under its name on the same port (a restart). */
   restart(name: string, definitions: readonly Definition[]): Promise<void>;
@@ -43,9 +45,9 @@ export const labTool = (name: string, over: Partial<Parameters<typeof defineTool
   });
 
 /**
- * A fleet behind API keys: `ops` holds the `operator` role (MCPFLEET_CATALOG_OPERATOR_ROLES) and
- * may call every tool, `alice` and `bob` (and `mallory`, alice's subject in another tenant) may
- * call every tool, `nobody` none.
+ * A fleet behind API keys: `ops` holds the `operator` role (MCPFLEET_CATALOG_OPERATOR_ROLES),
+ * `ops`, `alice` and `bob` (and `mallory`, alice's subject in another tenant) may call the lab
+ * provider's tools, `nobody` none.
  */
 export async function startPinFleet(
   providers: FleetProvider[],
@@ -70,7 +72,8 @@ export async function startPinFleet(
   - { id: nobody, hash: "${keys.nobody.hash}", subject: nobody, roles: [none] }
 `,
   );
-  await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller:\n    tools: { allow: ["*"] }\n');
+  // The providers' tools only: the fleet_catalog_* tools are the operator role's, never policy's.
+  await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller:\n    tools: { allow: ["lab_*"] }\n');
   const fleet = await startFleet(
     providers,
     {
@@ -109,6 +112,7 @@ export async function startPinFleet(
   return {
     fleet,
     as,
+    keys: Object.fromEntries(Object.entries(keys).map(([who, k]) => [who, k.key])) as Record<Who, string>,
     metrics: async (replica = 0) =>
       (await fetch((fleet.urls[replica] as string).replace('/mcp', '/metrics'))).text(),
     async restart(name, definitions) {

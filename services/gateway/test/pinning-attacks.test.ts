@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Definition } from '@mcp-fleet/sdk';
-import { eventually, labTool, type PinFleet, startPinFleet } from './catalog-pin-support.js';
+import { eventually, labTool, type PinFleet, startPinFleet, type Who } from './catalog-pin-support.js';
+import { modernRequest, postModern } from './modern.js';
 
 const HELD = -32030;
 const FORBIDDEN = -32011;
@@ -104,6 +105,23 @@ describe('pinned definitions: attacks', () => {
       (await ops.names()).filter((n) => n.startsWith('fleet_')),
       ['fleet_catalog_accept', 'fleet_catalog_diff'],
     );
+  });
+
+  it('over MCP 2026-07-28 too, the operator role decides, not the policy the routing headers are screened by', async () => {
+    const diff = (who: Who) =>
+      postModern(
+        pins.fleet.url,
+        modernRequest(1, 'tools/call', { name: 'fleet_catalog_diff', arguments: {} }),
+        {
+          'x-api-key': pins.keys[who],
+        },
+      );
+    const ops = await diff('ops');
+    assert.equal(ops.status, 200, ops.text);
+    assert.ok((ops.json?.result as { structuredContent?: unknown }).structuredContent);
+    const alice = await diff('alice');
+    assert.equal((alice.json?.error as { code: number }).code, FORBIDDEN);
+    assert.match((alice.json?.error as { message: string }).message, /catalog operator role/);
   });
 
   it('accept targets are names, not paths or patterns', async () => {

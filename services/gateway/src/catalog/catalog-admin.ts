@@ -1,10 +1,14 @@
 import { FleetError } from '@mcp-fleet/contract';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
-import type { RequestContext } from '../engine/request-context.js';
+import type { Envelope } from '../engine/dialect.js';
+import type { RequestContext, Screening } from '../engine/request-context.js';
 import { invalidParams } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
+import { decodeHeaderValue } from '../protocol/routing-headers.js';
 import type { PinGate } from './pin-gate.js';
+
+type HeaderScreen = (caller: Caller, envelope: Envelope) => Promise<Screening | undefined>;
 
 const DIFF = 'fleet_catalog_diff';
 const ACCEPT = 'fleet_catalog_accept';
@@ -67,6 +71,18 @@ export class CatalogAdmin {
   /** Whether `name` is one of these tools (they answer before any provider tool of that name). */
   serves(name: string): boolean {
     return name === DIFF || name === ACCEPT;
+  }
+
+  /**
+   * A 2026-07-28 routing-header screen that leaves these tools to `call`: it would ask policy,
+   * and policy rules neither grant nor refuse them, the operator roles do.
+   */
+  screening(screen: HeaderScreen): HeaderScreen {
+    return (caller, envelope) => {
+      const raw = envelope.header('mcp-name');
+      const name = raw === undefined ? undefined : decodeHeaderValue(raw);
+      return name !== undefined && this.serves(name) ? Promise.resolve(undefined) : screen(caller, envelope);
+    };
   }
 
   async call(ctx: RequestContext, name: string, args: JsonObject): Promise<RawJson> {
