@@ -4,6 +4,7 @@ import { CACHE_META } from '@mcp-fleet/contract';
 import { cacheRuleOf } from '../src/result-cache/cache-rule.js';
 import { metricValue, type PinFleet, startPinFleet, type ToolAnswer } from './catalog-pin-support.js';
 import { cacheDefinitions, cachedOf, runs, textOf } from './result-cache-support.js';
+import { openSession, post, startWaitingCall } from './support.js';
 
 const isHit = (answer: ToolAnswer) => cachedOf(answer) !== undefined;
 
@@ -66,6 +67,26 @@ describe('result cache: attacks', () => {
     assert.ok(!isHit(await alice.callRaw('{"q":"x"}', 'lab_lookup')));
     assert.equal(runs.lookup, before + 3);
     assert.equal(({} as Record<string, unknown>).q, undefined);
+  });
+
+  it('a call that asked the user is not kept: the answer is not part of the key', async () => {
+    const url = pins.fleet.url;
+    const headers = await openSession(url, { 'x-api-key': pins.keys.alice }, { elicitation: {} });
+    const texts: string[] = [];
+    for (const choice of ['left', 'right']) {
+      const waiting = await startWaitingCall(url, headers, 'lab_ask', {});
+      await post(
+        url,
+        { jsonrpc: '2.0', id: waiting.request.id, result: { action: 'accept', content: { choice } } },
+        headers,
+      );
+      await waiting.ended;
+      const last = waiting.messages.at(-1) as ToolAnswer;
+      assert.equal(cachedOf(last), undefined);
+      texts.push(textOf(last) ?? '');
+    }
+    assert.match(texts[0] ?? '', /left/);
+    assert.match(texts[1] ?? '', /right/);
   });
 
   it('a flood of distinct arguments cannot grow the cache past its bound', async () => {

@@ -6,12 +6,12 @@ export const BOARD = 'board://today';
 const READ_ONLY = { readOnlyHint: true, idempotentHint: true };
 
 /** How often the provider really ran each tool: what tells a cache hit from a miss. */
-export const runs = { lookup: 0, weather: 0, flaky: 0, plain: 0 };
+export const runs = { lookup: 0, weather: 0, flaky: 0, plain: 0, ask: 0 };
 
 /**
  * `lab_lookup` answers per caller (its principal, the arguments as received, a run number) and
  * is invalidated by board://today; `lab_weather` is public; `lab_flaky` fails as asked;
- * `lab_plain` declares no cache.
+ * `lab_plain` declares no cache; `lab_ask` asks the user first.
  */
 export const cacheDefinitions = (): Definition[] => [
   defineTool({
@@ -49,6 +49,20 @@ export const cacheDefinitions = (): Definition[] => [
     inputSchema: { type: 'object' },
     annotations: READ_ONLY,
     handler: () => `plain ${++runs.plain}`,
+  }),
+  defineTool({
+    name: 'ask',
+    description: 'asks the user, then answers',
+    inputSchema: { type: 'object' },
+    annotations: READ_ONLY,
+    cache: { ttlMs: 60_000 },
+    handler: async (_args, ctx) => {
+      const answer = await ctx.elicit({
+        message: 'which?',
+        requestedSchema: { type: 'object', properties: {} },
+      });
+      return `${JSON.stringify(answer.content)} ${++runs.ask}`;
+    },
   }),
   defineResource({ uri: BOARD, name: 'board', subscribable: true, read: () => [] }),
 ];

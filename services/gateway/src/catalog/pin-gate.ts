@@ -54,8 +54,8 @@ export class PinGate {
   private readonly latest = new Map<string, { config: ProviderConfig; describe: DescribeResponse__Output }>();
   private differences = new Map<string, Difference>();
   private readonly digests = new WeakMap<CatalogItem__Output, string>();
-  /** `provider/tool/digest` already logged and counted, so each difference is reported once. */
-  private readonly reported = new Set<string>();
+  /** By `provider/tool`: the digest last logged and counted, so each difference is reported once. */
+  private readonly reported = new Map<string, string>();
   private changed: () => void = () => {};
   private readonly detected: Counter<'provider' | 'status' | 'action'>;
   readonly refusedCalls: Counter<'provider'>;
@@ -193,9 +193,9 @@ export class PinGate {
   }
 
   private report(d: Difference): void {
-    const key = `${d.provider}/${d.tool}/${d.current.digest}`;
-    if (this.reported.has(key)) return;
-    this.reported.add(key);
+    const key = `${d.provider}/${d.tool}`;
+    if (this.reported.get(key) === d.current.digest) return;
+    this.reported.set(key, d.current.digest);
     this.detected.inc({ provider: d.provider, status: d.status, action: d.action });
     this.options.logger.warn(
       { provider: d.provider, tool: d.tool, status: d.status, action: d.action, digest: d.current.digest },

@@ -250,7 +250,7 @@ export class Dispatcher implements RequestHandler {
         const forwarded = { ...params, name: route.name };
         const attempt = () =>
           this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
-        return this.deps.resultCache.through(ctx.caller, name, route, params.arguments, async () => {
+        return this.deps.resultCache.through(ctx, name, route, params.arguments, async () => {
           try {
             return await attempt();
           } catch (err) {

@@ -40,6 +40,7 @@ function relayTo(
       ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
     },
     request: (method, params) => {
+      ctx.askedClient = true;
       if (ctx.ask) return ctx.ask(method, params);
       // A 2026-07-28 request has no stream a server→client request could ride, and only the
       // requests that may answer input_required can ask: anything else would wait for nobody.

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { CACHE_HIT_META } from '@mcp-fleet/contract';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import type { Caller } from '../auth/caller.js';
 import type { ToolRoute } from '../catalog/merged.js';
+import type { RequestContext } from '../engine/request-context.js';
 import { canonicalJson } from '../protocol/canonical-json.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 
@@ -80,7 +80,7 @@ export class ResultCache {
 
   /** Answers from the cache when it may, else runs `call` and keeps what it may keep. */
   async through(
-    caller: Caller,
+    ctx: RequestContext,
     name: string,
     route: ToolRoute,
     args: unknown,
@@ -88,7 +88,7 @@ export class ResultCache {
   ): Promise<RawJson> {
     const rule = route.cache;
     if (!rule || !this.enabled) return call();
-    const scope = rule.public ? null : caller.principal;
+    const scope = rule.public ? null : ctx.caller.principal;
     const key = createHash('sha256')
       .update(canonicalJson([name, route.provider, route.name, rule.revision, scope, args ?? {}]))
       .digest('base64url');
@@ -101,6 +101,8 @@ export class ResultCache {
     this.lookups.inc({ ...labels, outcome: 'miss' });
     const seen = this.invalidations;
     const result = await call();
+    // What the user answered (elicitation, sampling, roots) is not part of the key: nothing kept.
+    if (ctx.askedClient) return result;
     if (rule.invalidatedBy.length === 0 || seen === this.invalidations)
       this.put(key, result, Math.min(rule.ttlMs, this.options.maxTtlMs), rule.invalidatedBy);
     return result;
