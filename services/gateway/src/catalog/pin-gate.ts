@@ -53,7 +53,11 @@ export class PinGate {
   /** The last catalog each provider described, with its config: what an accept pins. */
   private readonly latest = new Map<string, { config: ProviderConfig; describe: DescribeResponse__Output }>();
   private differences = new Map<string, Difference>();
-  private readonly digests = new WeakMap<CatalogItem__Output, string>();
+  /**
+   * By provider and tool: the definition bytes last digested and their digest. A new revision of a
+   * large catalog then digests only the definitions whose bytes changed (no event-loop burst).
+   */
+  private readonly digests = new Map<string, { json: Buffer; digest: string }>();
   /** By `provider/tool`: the digest last logged and counted, so each difference is reported once. */
   private readonly reported = new Map<string, string>();
   private changed: () => void = () => {};
@@ -106,12 +110,12 @@ export class PinGate {
     return pinSettingsOf(this.options.defaults, config);
   }
 
-  private digestOf(item: CatalogItem__Output): string {
-    let digest = this.digests.get(item);
-    if (!digest) {
-      digest = definitionDigest(definitionOf(item));
-      this.digests.set(item, digest);
-    }
+  private digestOf(provider: string, item: CatalogItem__Output): string {
+    const key = `${provider}/${item.key}`;
+    const known = this.digests.get(key);
+    if (known?.json.equals(item.definitionJson)) return known.digest;
+    const digest = definitionDigest(definitionOf(item));
+    this.digests.set(key, { json: item.definitionJson, digest });
     return digest;
   }
 
@@ -119,12 +123,12 @@ export class PinGate {
     this.pins.set(provider, await this.options.store.load(provider));
   }
 
-  private pinsOf(items: CatalogItem__Output[], acceptedBy: string): Map<string, Pin> {
+  private pinsOf(provider: string, items: CatalogItem__Output[], acceptedBy: string): Map<string, Pin> {
     const acceptedAt = new Date().toISOString();
     return new Map(
       items.map((item) => [
         item.key,
-        { digest: this.digestOf(item), definition: definitionOf(item), acceptedAt, acceptedBy },
+        { digest: this.digestOf(provider, item), definition: definitionOf(item), acceptedAt, acceptedBy },
       ]),
     );
   }
@@ -143,7 +147,10 @@ export class PinGate {
     const firstSight = pins.size === 0 && settings.firstSight === 'trust';
     const unpinned = describe.tools.filter((item) => !pins.has(item.key));
     if (unpinned.length > 0 && (firstSight || (pins.size > 0 && settings.newTools === 'allow'))) {
-      await store.addMissing(config.name, this.pinsOf(unpinned, firstSight ? 'first-sight' : 'new-tool'));
+      await store.addMissing(
+        config.name,
+        this.pinsOf(config.name, unpinned, firstSight ? 'first-sight' : 'new-tool'),
+      );
       pins = await store.load(config.name);
     }
     this.pins.set(config.name, pins);
@@ -177,7 +184,7 @@ export class PinGate {
     item: CatalogItem__Output,
   ): Difference | undefined {
     const pin = pins.get(item.key);
-    const digest = this.digestOf(item);
+    const digest = this.digestOf(config.name, item);
     if (pin?.digest === digest) return undefined;
     const status = pin ? 'changed' : 'new';
     const allowedNew = status === 'new' && pins.size > 0 && settings.newTools === 'allow';
@@ -232,7 +239,7 @@ export class PinGate {
     if (!latest) throw invalidParams(`Unknown provider: ${provider}`);
     const items = latest.describe.tools.filter((item) => tool === undefined || item.key === tool);
     if (items.length === 0) throw invalidParams(`Provider ${provider} describes no tool ${tool}`);
-    await this.options.store.replace(provider, this.pinsOf(items, by));
+    await this.options.store.replace(provider, this.pinsOf(provider, items, by));
     await this.reload(provider);
     this.changed();
     this.options.bus.publish(this.options.channel, { provider });
