@@ -9,7 +9,7 @@ interface Difference {
   status: string;
   action: string;
   pinned?: { definition: unknown; acceptedBy: string; acceptedAt: string };
-  current: { definition: unknown };
+  current: { digest: string; definition: unknown };
 }
 
 const indent = (value: unknown) =>
@@ -28,7 +28,7 @@ function diffText(differences: Difference[]): string {
         d.pinned
           ? `  pinned (accepted by ${d.pinned.acceptedBy} at ${d.pinned.acceptedAt}):\n${indent(d.pinned.definition)}`
           : '  pinned: none (a new tool)',
-        `  current:\n${indent(d.current.definition)}`,
+        `  current (${d.current.digest}):\n${indent(d.current.definition)}`,
       ].join('\n'),
     )
     .join('\n\n');
@@ -41,6 +41,7 @@ function diffText(differences: Difference[]): string {
 export async function catalogCommand(
   client: FleetClient,
   args: string[],
+  digest?: string,
 ): Promise<{ value: unknown; text: string; result: CallToolResult }> {
   const [sub, target, ...extra] = args;
   if (sub === 'diff' && target === undefined) {
@@ -49,7 +50,7 @@ export async function catalogCommand(
     return { value, text: diffText(value.differences), result };
   }
   if (sub === 'accept' && target && extra.length === 0) {
-    const result = await client.callTool('fleet_catalog_accept', { target });
+    const result = await client.callTool('fleet_catalog_accept', digest ? { target, digest } : { target });
     const value = (result.structuredContent ?? {}) as { provider?: string; accepted?: string[] };
     return { value, text: `accepted ${value.provider}: ${(value.accepted ?? []).join(', ')}`, result };
   }

@@ -17,7 +17,9 @@ const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
   mcp-fleet [options] workflow run <name> [--arg k=v]... [--json '{...}']
   mcp-fleet [options] ping
   mcp-fleet [options] catalog diff                   tool definitions that differ from their pin
-  mcp-fleet [options] catalog accept <provider>[/<tool>]  pin the current definitions (operator role)
+  mcp-fleet [options] catalog accept <provider>[/<tool>] [--digest sha256:...]
+                                                     pin the current definitions (operator role);
+                                                     --digest: only the one diff showed
 
 options:
   --url <url>        gateway: http(s)://host/mcp, .../sse, ws(s)://host/ws or grpc://host:port
@@ -86,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
       output: { type: 'string', default: 'text' },
       arg: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
+      digest: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -121,7 +124,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (command === 'catalog') {
-      const { value, text, result } = await catalogCommand(client, rest);
+      const { value, text, result } = await catalogCommand(client, rest, values.digest);
       print(value, text);
       return result.isError ? EXIT.failed : EXIT.ok;
     }

@@ -51,7 +51,18 @@ describe('mcp-fleet catalog diff | accept', () => {
     assert.match(diff.stdout, /^everything\/echo \(ev_echo\): changed, withheld$/m);
     assert.match(diff.stdout, /the definition an operator once accepted/);
     assert.match(diff.stdout, /Returns the given text unchanged/);
-    const accepted = await cli(env, 'catalog', 'accept', 'everything/echo');
+    const digest = /current \((sha256:[0-9a-f]{64})\)/.exec(diff.stdout)?.[1] ?? '';
+    const stale = await cli(
+      env,
+      'catalog',
+      'accept',
+      'everything/echo',
+      '--digest',
+      `sha256:${'0'.repeat(64)}`,
+    );
+    assert.equal(stale.code, 2, 'a digest that is not the current one accepts nothing');
+    assert.match(stale.stderr, /changed since it was reviewed/);
+    const accepted = await cli(env, 'catalog', 'accept', 'everything/echo', '--digest', digest);
     assert.deepEqual([accepted.code, accepted.stdout], [0, 'accepted everything: echo\n'], accepted.stderr);
     const served = await cli(env, 'call', 'ev_echo', '--arg', 'text=hi');
     assert.deepEqual([served.code, served.stdout], [0, 'hi\n'], served.stderr);

@@ -14,6 +14,7 @@ const DIFF = 'fleet_catalog_diff';
 const ACCEPT = 'fleet_catalog_accept';
 /** `<provider>` or `<provider>/<tool>`, in the providers file's and the SDK's name syntax. */
 const TARGET = /^([a-z][a-z0-9-]{0,31})(?:\/([A-Za-z0-9_-]{1,64}))?$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 const DEFINITIONS: JsonObject[] = [
   {
@@ -28,12 +29,15 @@ const DEFINITIONS: JsonObject[] = [
     name: ACCEPT,
     title: 'Accept tool definitions',
     description:
-      'Pins the current definitions of a provider\'s tools (target "<provider>") or of one tool ("<provider>/<tool>"), so they are served.',
+      'Pins the current definitions of a provider\'s tools (target "<provider>") or of one tool ("<provider>/<tool>"), so they are served. With `digest` (one tool), only if its current definition is still the one reviewed.',
     inputSchema: {
       type: 'object',
       required: ['target'],
       additionalProperties: false,
-      properties: { target: { type: 'string', pattern: TARGET.source } },
+      properties: {
+        target: { type: 'string', pattern: TARGET.source },
+        digest: { type: 'string', pattern: DIGEST.source },
+      },
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   },
@@ -111,12 +115,17 @@ export class CatalogAdmin {
       return answer({ differences: this.pins.diff() as unknown as JsonObject[] });
     }
     const match = target === undefined ? null : TARGET.exec(target);
-    if (!match || Object.keys(args).some((key) => key !== 'target')) {
+    const digest = args.digest;
+    const digestOk =
+      digest === undefined || (typeof digest === 'string' && DIGEST.test(digest) && match?.[2]);
+    if (!match || !digestOk || Object.keys(args).some((key) => key !== 'target' && key !== 'digest')) {
       audit('error');
-      throw invalidParams(`${ACCEPT} takes {"target": "<provider>" or "<provider>/<tool>"}`);
+      throw invalidParams(
+        `${ACCEPT} takes {"target": "<provider>" or "<provider>/<tool>", "digest"?: "sha256:<hex>" (with a tool)}`,
+      );
     }
     try {
-      const accepted = await this.pins.accept(match[1] as string, match[2], ctx.caller.principal);
+      const accepted = await this.pins.accept(match[1] as string, match[2], ctx.caller.principal, digest);
       audit('ok');
       return answer({ provider: match[1] as string, accepted });
     } catch (err) {

@@ -232,13 +232,16 @@ export class PinGate {
 
   /**
    * Pins the provider's current definitions (of one tool, or of all its tools) as `by` accepts
-   * them, and tells every replica.
+   * them, and tells every replica. With `digest`, only if the tool's current definition has it:
+   * the provider may have changed it again between the operator's diff and the accept.
    */
-  async accept(provider: string, tool: string | undefined, by: string): Promise<string[]> {
+  async accept(provider: string, tool: string | undefined, by: string, digest?: string): Promise<string[]> {
     const latest = this.latest.get(provider);
     if (!latest) throw invalidParams(`Unknown provider: ${provider}`);
     const items = latest.describe.tools.filter((item) => tool === undefined || item.key === tool);
     if (items.length === 0) throw invalidParams(`Provider ${provider} describes no tool ${tool}`);
+    if (digest !== undefined && items.some((item) => this.digestOf(provider, item) !== digest))
+      throw invalidParams(`The definition of ${provider}/${tool} changed since it was reviewed: diff again`);
     await this.options.store.replace(provider, this.pinsOf(provider, items, by));
     await this.reload(provider);
     this.changed();
