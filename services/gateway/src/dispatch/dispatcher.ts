@@ -249,21 +249,21 @@ export class Dispatcher implements RequestHandler {
         if (!route) throw this.unknown('tool', name);
         const forwarded = { ...params, name: route.name };
         const attempt = () =>
-          this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
-        return this.deps.resultCache.through(ctx, name, route, params.arguments, async () => {
-          try {
-            return await attempt();
-          } catch (err) {
-            // A read-only or idempotent tool that never started is safe to try once more.
-            if (
-              !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-              ctx.signal.aborted
-            )
-              throw err;
-            await sleep(RETRY_DELAY_MS);
-            return attempt();
-          }
-        });
+          this.deps.resultCache.through(ctx, name, route, args, () =>
+            this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs),
+          );
+        try {
+          return await attempt();
+        } catch (err) {
+          // A read-only or idempotent tool that never started is safe to try once more.
+          if (
+            !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
+            ctx.signal.aborted
+          )
+            throw err;
+          await sleep(RETRY_DELAY_MS);
+          return attempt();
+        }
       }),
     );
   }
