@@ -32,6 +32,8 @@ providers:
   - name: everything
     target: 127.0.0.1:$everything_port
     prefix: ""
+    # A spec fixture whose test_dynamic_tool comes and goes (tools/list_changed scenarios).
+    pinning: { newTools: allow }
 YAML
 export MCPFLEET_GRPC_LISTEN=127.0.0.1:0
 start_fleet "$gateway_port" "$state/providers.yaml" "$state" "everything:$everything_port"

@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 
@@ -215,6 +215,8 @@ export class Fleet {
       MCPFLEET_IDENTITY_KEY: join(this.dir, 'signing-key.json'),
       MCPFLEET_READY_TIMEOUT: '15s',
       MCPFLEET_DRAIN_TIMEOUT: '10s',
+      // Pins of this fleet only: the shared test Redis outlives every run.
+      MCPFLEET_CATALOG_KEY_PREFIX: `mcpfleet:test:${basename(this.dir)}:`,
       ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       ...options.env,
     });

@@ -4,6 +4,7 @@ import { ErrorCode } from '@mcp-fleet/contract';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
 import { approvalsCall } from './approvals.js';
 import { duration, toolArguments, UsageError } from './arguments.js';
+import { catalogCommand } from './catalog-command.js';
 import { FleetClient } from './client.js';
 import { rpcFailureOf } from './error-code.js';
 import { PROTOCOL_CHOICES, type ProtocolChoice } from './open-client.js';
@@ -18,6 +19,10 @@ const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
   mcp-fleet [options] approvals list               calls waiting for your approver roles
   mcp-fleet [options] approvals approve|deny <id> [--reason text]
   mcp-fleet [options] ping
+  mcp-fleet [options] catalog diff                   tool definitions that differ from their pin
+  mcp-fleet [options] catalog accept <provider>[/<tool>] [--digest sha256:...]
+                                                     pin the current definitions (operator role);
+                                                     --digest: only the one diff showed
 
 options:
   --url <url>        gateway: http(s)://host/mcp, .../sse, ws(s)://host/ws or grpc://host:port
@@ -88,6 +93,7 @@ async function main(argv: string[]): Promise<number> {
       arg: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
       reason: { type: 'string' },
+      digest: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -121,6 +127,11 @@ async function main(argv: string[]): Promise<number> {
       const tools = await client.listTools();
       print(tools, toolsTable(tools));
       return EXIT.ok;
+    }
+    if (command === 'catalog') {
+      const { value, text, result } = await catalogCommand(client, rest, values.digest);
+      print(value, text);
+      return result.isError ? EXIT.failed : EXIT.ok;
     }
     let tool: string | undefined;
     let args: Record<string, unknown> | undefined;

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type ProviderProcess, spawnProvider } from '@mcp-fleet/sdk/testing';
 
@@ -74,6 +74,8 @@ export async function startTestFleet(
     MCPFLEET_IDENTITY_JWKS_OUT: join(dir, 'jwks.json'),
     MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
     MCPFLEET_DRAIN_TIMEOUT: '1s',
+    // Pins of this fleet only: the shared test Redis outlives every run.
+    MCPFLEET_CATALOG_KEY_PREFIX: `mcpfleet:test:${basename(dir)}:`,
     ...options.env,
   };
   const gateway = spawnProvider(GATEWAY, [], gatewayEnv);

@@ -56,7 +56,8 @@ async function connect(edge: Edge, fleet: TestFleet, mode: VersionNegotiationMod
 describe('the official MCP client (SDK v2) against the gateway, in both revisions', () => {
   let fleet: TestFleet;
   before(async () => {
-    fleet = await startTestFleet();
+    // The everything provider adds and removes test_dynamic_tool: a spec fixture, its new tools allowed.
+    fleet = await startTestFleet({ env: { MCPFLEET_PINNING_NEW_TOOLS: 'allow' } });
   });
   after(async () => {
     await fleet?.close();

@@ -136,6 +136,16 @@ export const Errors = {
     GrpcStatus.PERMISSION_DENIED,
     'the call needed an approval that was declined, denied or timed out',
   ),
+  /**
+   * Pinned tool definitions: the provider changed (or added) this tool and an operator has not
+   * accepted the change yet; `data` names the provider and the tool (`mcp-fleet catalog diff`).
+   */
+  ToolDefinitionHeld: entry(
+    -32030,
+    409,
+    GrpcStatus.FAILED_PRECONDITION,
+    'the tool definition changed and waits for an operator to accept it',
+  ),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorName = keyof typeof Errors;

@@ -1,3 +1,4 @@
+export { CACHE_HIT_META, CACHE_META, type ToolCacheDeclaration } from './cache-meta.js';
 export { createProviderClient, type ProviderClientOptions } from './client.js';
 export {
   ErrorCode,

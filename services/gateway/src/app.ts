@@ -5,6 +5,7 @@ import { ApprovalGate } from './approvals/approval-gate.js';
 import { AuditLog } from './audit/audit-log.js';
 import { loadAuthFile } from './auth/auth-file.js';
 import { type Authenticator, createAuthenticator, noAuthentication } from './auth/authenticator.js';
+import { catalogParts } from './catalog/catalog-parts.js';
 import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
@@ -147,13 +148,16 @@ function startGrpc(engine: SessionEngine, config: GatewayConfig, logger: Logger)
 
 /** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
 export async function build({ config, providers, workflows = [], logger }: BuildOptions): Promise<Gateway> {
-  const registry = new ProviderRegistry(providers, logger);
   const minter = await IdentityMinter.create({
     keyFile: config.identityKey,
     jwksOut: config.identityJwksOut,
   });
   const state = await sharedState(config.redisUrl, config.sessionTtl, logger);
   const metrics = new GatewayMetrics();
+  const catalog = await catalogParts(config, state, metrics, logger);
+  const stopPins = await catalog.start();
+  const registry = new ProviderRegistry(providers, logger, catalog.pins);
+  registry.on('resourceUpdated', (uri) => catalog.resultCache.invalidate(uri));
   const policy = new PolicyHolder(config.policyFile, logger);
   await policy.start();
   if (!config.policyFile) logger.warn('no MCPFLEET_POLICY_FILE: every call is denied');
@@ -208,6 +212,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     },
   );
   const stopCatalogSearch = catalogSearch.start();
+  const catalogAdmin = catalog.admin(audit);
   const dispatcher = new Dispatcher({
     metrics,
     registry,
@@ -221,6 +226,9 @@ export async function build({ config, providers, workflows = [], logger }: Build
     inputRequired,
     approvals,
     catalogSearch,
+    pins: catalog.pins,
+    catalogAdmin,
+    resultCache: catalog.resultCache,
   });
   const listen = new ListenStreams({
     registry,
@@ -231,12 +239,14 @@ export async function build({ config, providers, workflows = [], logger }: Build
   const handler = new StatelessHandler(dispatcher, {
     cacheTtlMs: config.cacheTtl,
     headerParams: (tool) => registry.catalog.tools.get(tool)?.headerParams ?? [],
-    screen: headerScreen({
-      admission,
-      registry,
-      workflows: workflowCatalog,
-      isLocalTool: (caller, name) => approvals.tools.serves(caller, name),
-    }),
+    screen: catalogAdmin.screening(
+      headerScreen({
+        admission,
+        registry,
+        workflows: workflowCatalog,
+        isLocalTool: (caller, name) => approvals.tools.serves(caller, name),
+      }),
+    ),
     listen,
     tasks,
   });
@@ -303,6 +313,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine.close();
     await discoveryWatch?.stop();
     registry.close();
+    stopPins();
     await state.sessions.close();
     await state.close();
     policy.close();

@@ -5,6 +5,7 @@ import {
   parseConfig,
   processConfigSpec,
 } from '@mcp-fleet/runtime';
+import { catalogConfigSpec } from './catalog/catalog-config.js';
 
 /** Every key the gateway reads at boot; `mcp-fleet-gateway --help` prints this table. */
 export const gatewayConfigSpec = {
@@ -335,6 +336,7 @@ export const gatewayConfigSpec = {
     flag: 'public-url',
     doc: "the gateway's public base URL (https://host) for the server card; the request's Host when unset",
   },
+  ...catalogConfigSpec,
   ...processConfigSpec,
 } as const satisfies ConfigSpec;
 

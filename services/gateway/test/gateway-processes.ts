@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 import { DEV_POLICY, writeSigningKey } from './support.js';
@@ -61,6 +61,8 @@ export async function startGatewayProcesses(
       MCPFLEET_IDENTITY_JWKS_OUT: join(dir, 'jwks.json'),
       MCPFLEET_POLICY_FILE: DEV_POLICY,
       MCPFLEET_AUDIT_LOG: auditLog,
+      // Pins of this fleet only: the shared test Redis outlives every run.
+      MCPFLEET_CATALOG_KEY_PREFIX: `mcpfleet:test:${basename(dir)}:`,
       ...env,
     });
     started.push({ process, base: `http://127.0.0.1:${port}`, grpc: `127.0.0.1:${grpcPort}`, auditLog });

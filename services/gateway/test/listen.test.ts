@@ -26,7 +26,11 @@ async function trigger(url: string, tool: 'test_trigger_tool_change' | 'test_tri
 describe('subscriptions/listen (MCP 2026-07-28) on one replica', () => {
   let fleet: Fleet;
   before(async () => {
-    fleet = await startFleet([everything], { MCPFLEET_MAX_LISTEN_STREAMS: '3' });
+    // The everything provider adds and removes test_dynamic_tool: a spec fixture, its new tools allowed.
+    fleet = await startFleet([everything], {
+      MCPFLEET_MAX_LISTEN_STREAMS: '3',
+      MCPFLEET_PINNING_NEW_TOOLS: 'allow',
+    });
     catalogChanges.attach(fleet.providers.get('everything') as ProviderHandle, definitions);
   });
   after(() => fleet.close());
@@ -194,7 +198,13 @@ describe('subscriptions/listen (MCP 2026-07-28) on one replica', () => {
 describe('subscriptions/listen across two replicas sharing Redis', () => {
   let fleet: Fleet;
   before(async () => {
-    fleet = await startFleet([everything], { REDIS_URL: redisUrl() }, [], 2);
+    // The everything provider adds and removes test_dynamic_tool: a spec fixture, its new tools allowed.
+    fleet = await startFleet(
+      [everything],
+      { REDIS_URL: redisUrl(), MCPFLEET_PINNING_NEW_TOOLS: 'allow' },
+      [],
+      2,
+    );
     catalogChanges.attach(fleet.providers.get('everything') as ProviderHandle, definitions);
   });
   after(() => fleet.close());

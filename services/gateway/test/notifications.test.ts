@@ -22,6 +22,8 @@ describe('notifications on the standalone stream', () => {
   before(async () => {
     fleet = await startFleet([{ name: 'lab', definitions: [tool('one'), board] }], {
       MCPFLEET_SESSION_TTL: '10s',
+      // Tools this provider adds while connected are what the test watches, not held changes.
+      MCPFLEET_PINNING_NEW_TOOLS: 'allow',
     });
     session = await initialize(fleet.url);
     events = await openEvents(fleet.url, session);

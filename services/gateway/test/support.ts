@@ -1,6 +1,6 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   createIdentityVerifier,
@@ -109,6 +109,8 @@ export async function startFleet(
     MCPFLEET_IDENTITY_JWKS_OUT: jwksFile,
     MCPFLEET_POLICY_FILE: DEV_POLICY,
     MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
+    // Pins of this fleet only (its replicas share them): the shared test Redis outlives every run.
+    MCPFLEET_CATALOG_KEY_PREFIX: `mcpfleet:test:${basename(dir)}:`,
   };
   if (replicas > 1 && !env.MCPFLEET_IDENTITY_KEY) {
     shared.MCPFLEET_IDENTITY_KEY = join(dir, 'signing-key.json');

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type CatalogItem, type DescribeResponse, TASK_AFTER_INPUT_META } from '@mcp-fleet/contract';
+import { CACHE_META, type CatalogItem, type DescribeResponse, TASK_AFTER_INPUT_META } from '@mcp-fleet/contract';
 import { compileUriTemplate, errorMessage, type UriTemplate } from '@mcp-fleet/runtime';
 import type {
   Definition,
@@ -50,12 +50,31 @@ const LISTED_TOOL_FIELDS = [
 ] as const;
 
 function toolItem(tool: ToolDefinition) {
-  const { taskSupport, inputBeforeTask } = tool;
   return item(tool.name, {
     ...Object.fromEntries(LISTED_TOOL_FIELDS.map((field) => [field, tool[field]])),
-    ...(taskSupport ? { execution: { taskSupport } } : {}),
-    ...(inputBeforeTask ? { _meta: { [TASK_AFTER_INPUT_META]: true } } : {}),
+    ...(tool.taskSupport ? { execution: { taskSupport: tool.taskSupport } } : {}),
+    ...toolMeta(tool),
   });
+}
+
+/** What the gateway alone reads of a tool: task input order and the cache declaration. */
+function toolMeta({ inputBeforeTask, cache }: ToolDefinition) {
+  const meta = {
+    ...(inputBeforeTask ? { [TASK_AFTER_INPUT_META]: true } : {}),
+    ...(cache ? { [CACHE_META]: cache } : {}),
+  };
+  return Object.keys(meta).length > 0 ? { _meta: meta } : {};
+}
+
+/** A cache declaration the gateway will honour: on a read-only, idempotent tool, with a real TTL. */
+function checkCache({ name, cache, annotations }: ToolDefinition): void {
+  if (!cache) return;
+  if (annotations?.readOnlyHint !== true || annotations?.idempotentHint !== true)
+    throw new DefinitionError(`tool ${name}: cache needs annotations readOnlyHint and idempotentHint`);
+  if (!Number.isInteger(cache.ttlMs) || cache.ttlMs < 1)
+    throw new DefinitionError(`tool ${name}: cache.ttlMs must be a positive integer`);
+  if (cache.invalidatedBy?.some((uri) => typeof uri !== 'string' || uri === ''))
+    throw new DefinitionError(`tool ${name}: cache.invalidatedBy lists resource URIs`);
 }
 
 function resourceItem({ uri, name, title, description, mimeType }: ResourceDefinition) {
@@ -104,6 +123,7 @@ export function buildCatalog(
       case 'tool': {
         if (!NAME.test(definition.name))
           throw new DefinitionError(`tool name ${JSON.stringify(definition.name)} is invalid`);
+        checkCache(definition);
         const compiled: CompiledTool = {
           definition,
           validateInput: compileSchema(definition.name, 'inputSchema', definition.inputSchema),

@@ -1,4 +1,4 @@
-import type { LogLevel, TaskSupport } from '@mcp-fleet/contract';
+import type { LogLevel, TaskSupport, ToolCacheDeclaration } from '@mcp-fleet/contract';
 import type { JsonObject } from '@mcp-fleet/runtime';
 import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type {
@@ -85,6 +85,11 @@ export interface ToolDefinition<Args extends JsonObject = JsonObject> {
    * input_required round before the call becomes a task; the task then runs on the answers.
    */
   inputBeforeTask?: boolean;
+  /**
+   * Lets the gateway answer repeated identical calls (same arguments, same caller unless `public`)
+   * from its cache for `ttlMs`. Only for tools annotated readOnlyHint and idempotentHint.
+   */
+  cache?: ToolCacheDeclaration;
   /** Returning a string is shorthand for one text content block. Throwing yields `isError: true`. */
   handler(args: Args, ctx: HandlerContext): Promise<CallToolResult | string> | CallToolResult | string;
 }

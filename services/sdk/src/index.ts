@@ -1,4 +1,10 @@
-export { INPUT_KEY_META, type LogLevel, type TaskSupport, withInputKey } from '@mcp-fleet/contract';
+export {
+  INPUT_KEY_META,
+  type LogLevel,
+  type TaskSupport,
+  type ToolCacheDeclaration,
+  withInputKey,
+} from '@mcp-fleet/contract';
 export {
   ConfigError,
   type ConfigOf,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Caller } from '../auth/caller.js';
+import { canonicalJson } from '../protocol/canonical-json.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
 
 export type AuditOutcome =
@@ -55,46 +56,10 @@ export interface AuditEntry {
   taskId?: string;
 }
 
-/** Output text on the work stack of `canonical`, told apart from string values. */
-class Piece {
-  constructor(readonly text: string) {}
-}
-
-/**
- * Canonical JSON (sorted keys) so equal arguments always give the same digest. Iterative, with its
- * own stack: no nesting, however hostile, can overflow the call stack.
- */
-function canonical(root: unknown): string {
-  const out: string[] = [];
-  const work: unknown[] = [root];
-  while (work.length > 0) {
-    const item = work.pop();
-    if (item instanceof Piece) out.push(item.text);
-    else if (Array.isArray(item)) {
-      out.push('[');
-      work.push(new Piece(']'));
-      for (let i = item.length - 1; i >= 0; i--) {
-        work.push(item[i]);
-        if (i > 0) work.push(new Piece(','));
-      }
-    } else if (item && typeof item === 'object') {
-      out.push('{');
-      work.push(new Piece('}'));
-      const record = item as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
-      for (let i = keys.length - 1; i >= 0; i--) {
-        const key = keys[i] as string;
-        work.push(record[key], new Piece(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:`));
-      }
-    } else out.push(JSON.stringify(item) ?? 'null');
-  }
-  return out.join('');
-}
-
 /** Arguments are recorded only as a digest: they may carry secrets, the audit log must not. */
 export function argumentDigest(args: unknown): string {
   return `sha256:${createHash('sha256')
-    .update(canonical(args ?? {}))
+    .update(canonicalJson(args ?? {}))
     .digest('hex')
     .slice(0, 32)}`;
 }

@@ -2,6 +2,7 @@ import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
 import { type TaskMode, taskModeOf } from '../tasks/task-mode.js';
+import { type CacheRule, cacheRuleOf } from '../result-cache/cache-rule.js';
 import { type HeaderParam, headerParamsOf } from './header-params.js';
 import type { ProviderConfig } from './providers-file.js';
 
@@ -21,6 +22,8 @@ export interface ToolRoute {
   headerParams: HeaderParam[];
   /** Whether (and how) it runs as a task for clients that opted into the tasks extension. */
   task: TaskMode;
+  /** Set when the tool declares cacheable results (read-only and idempotent tools only). */
+  cache?: CacheRule;
 }
 
 export interface PromptRoute {
@@ -129,6 +132,7 @@ export function mergeCatalog(snapshots: readonly ProviderSnapshot[]): MergedCata
         annotations: definition.annotations,
         headerParams: headerParamsOf(definition.inputSchema),
         task: taskModeOf(definition),
+        cache: cacheRuleOf(definition, describe.revision),
       });
       merged.toolList.push(definition);
     }

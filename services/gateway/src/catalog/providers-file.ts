@@ -1,6 +1,7 @@
 import { ConfigError, parseDuration } from '@mcp-fleet/runtime';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parseConfigText, readConfigFile } from '../config-files.js';
+import { PINNING_SCHEMA, type PinningOverride } from './pin-settings.js';
 
 /** One provider the gateway forwards to, as written in the providers file. */
 export interface ProviderConfig {
@@ -14,6 +15,8 @@ export interface ProviderConfig {
   timeoutMs: number;
   /** Per-tool deadlines in ms, by the provider's own tool name. */
   toolTimeoutsMs: Record<string, number>;
+  /** Pinned tool definitions of this provider, where they differ from the gateway's defaults. */
+  pinning?: PinningOverride;
 }
 
 const DURATION = {
@@ -39,6 +42,7 @@ const schema = {
           target: { type: 'string', minLength: 1 },
           prefix: { type: 'string', pattern: '^[A-Za-z0-9_-]{0,32}$' },
           timeout: DURATION,
+          pinning: PINNING_SCHEMA,
           tools: {
             type: 'object',
             additionalProperties: {
@@ -61,6 +65,7 @@ interface RawProvider {
   prefix?: string;
   timeout?: string | number;
   tools?: Record<string, { timeout?: string | number }>;
+  pinning?: PinningOverride;
 }
 
 const toMs = (value: string | number | undefined, fallback: number) =>
@@ -89,6 +94,7 @@ export function parseProvidersFile(text: string, source: string, defaultTimeoutM
       target: p.target,
       prefix: p.prefix ?? p.name,
       timeoutMs,
+      ...(p.pinning ? { pinning: p.pinning } : {}),
       toolTimeoutsMs: Object.fromEntries(
         Object.entries(p.tools ?? {}).map(([tool, t]) => [tool, toMs(t.timeout, timeoutMs)]),
       ),

@@ -9,6 +9,7 @@ import {
 import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { type MergedCatalog, mergeCatalog, type ProviderSnapshot } from './merged.js';
+import type { PinGate } from './pin-gate.js';
 import type { ProviderConfig } from './providers-file.js';
 
 /** Reconnect backoff after a provider's watch stream breaks. */
@@ -104,8 +105,10 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   constructor(
     configs: readonly ProviderConfig[],
     private readonly logger: Logger,
+    private readonly pins?: PinGate,
   ) {
     super();
+    pins?.onChange(() => this.rebuild());
     for (const config of configs) this.connections.set(config.name, this.connection(config));
   }
 
@@ -233,6 +236,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     if (this.closed || connection.removed) return;
     try {
       const describe = await this.describe(connection);
+      await this.pins?.observe(connection.config, describe);
       if (connection.removed) return;
       connection.describe = describe;
       this.follow(connection);
@@ -262,13 +266,13 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       if (event.event === 'resourceUpdated' && event.resourceUpdated) {
         this.emit('resourceUpdated', event.resourceUpdated);
       } else if (event.event === 'revision' && event.revision !== connection.describe?.revision) {
-        this.describe(connection).then(
-          (describe) => {
+        this.describe(connection)
+          .then(async (describe) => {
+            await this.pins?.observe(connection.config, describe);
             connection.describe = describe;
             this.rebuild();
-          },
-          (err: unknown) => this.markDown(connection, errorMessage(err)),
-        );
+          })
+          .catch((err: unknown) => this.markDown(connection, errorMessage(err)));
       }
     });
     watch.on('error', (err) => {
@@ -366,7 +370,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       up: c.state === 'up',
     }));
     const previous = this.merged;
-    const next = mergeCatalog(snapshots);
+    const next = mergeCatalog(this.pins ? this.pins.screen(snapshots) : snapshots);
     for (const conflict of next.conflicts) {
       if (!previous.conflicts.includes(conflict))
         this.logger.error({ conflict }, 'catalog conflict: name refused');

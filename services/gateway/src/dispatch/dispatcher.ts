@@ -4,7 +4,9 @@ import { stringParam } from '@mcp-fleet/runtime';
 import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
 import type { ApprovalGate } from '../approvals/approval-gate.js';
+import type { CatalogAdmin } from '../catalog/catalog-admin.js';
 import type { MergedCatalog } from '../catalog/merged.js';
+import type { PinGate } from '../catalog/pin-gate.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { CatalogSearch } from '../catalog-search/catalog-search.js';
 import type { RequestContext, RequestHandler, ServerDescription } from '../engine/request-context.js';
@@ -16,6 +18,7 @@ import type { Kind } from '../policy/policy-file.js';
 import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
 import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { paginate } from '../protocol/pagination.js';
+import type { ResultCache } from '../result-cache/result-cache.js';
 import type { SessionStore } from '../session/types.js';
 import { errorCodeLabel } from '../telemetry/labels.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
@@ -112,6 +115,9 @@ export interface DispatcherDeps {
   inputRequired: InputRequired;
   approvals: ApprovalGate;
   catalogSearch: CatalogSearch;
+  pins: PinGate;
+  catalogAdmin: CatalogAdmin;
+  resultCache: ResultCache;
 }
 
 /** Answers every MCP request of an initialised session: locally, or by forwarding to a provider. */
@@ -210,6 +216,7 @@ export class Dispatcher implements RequestHandler {
   private list(ctx: RequestContext, list: CatalogList, items: JsonObject[], cursor: unknown) {
     const visible = this.deps.admission.visible(ctx.caller, list.kind, items, list.targetOf);
     if (list.kind === 'tools') visible.push(...this.deps.approvals.tools.visibleTo(ctx.caller));
+    if (list.field === 'tools') visible.push(...this.deps.catalogAdmin.toolsFor(ctx.caller));
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
     return nextCursor ? { [list.field]: page, nextCursor } : { [list.field]: page };
   }
@@ -228,6 +235,7 @@ export class Dispatcher implements RequestHandler {
     const args = (params.arguments ?? {}) as JsonObject;
     const local = this.deps.approvals.tools.call(ctx, name, args);
     if (local) return local;
+    if (this.deps.catalogAdmin.serves(name)) return this.deps.catalogAdmin.call(ctx, name, args);
     const workflow = this.deps.workflows.get(name);
     const tools = this.deps.metrics.tools;
     if (workflow)
@@ -250,7 +258,9 @@ export class Dispatcher implements RequestHandler {
         if (!route) throw this.unknown('tool', name);
         const forwarded = { ...params, name: route.name };
         const attempt = () =>
-          this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs);
+          this.deps.resultCache.through(ctx, name, route, args, () =>
+            this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs),
+          );
         try {
           return await attempt();
         } catch (err) {
@@ -347,6 +357,8 @@ export class Dispatcher implements RequestHandler {
   }
 
   private unknown(kind: 'tool' | 'prompt', name: string): FleetError {
+    const held = kind === 'tool' ? this.deps.pins.heldError(name) : undefined;
+    if (held) return held;
     const provider = this.deps.registry.catalog.unavailable.get(name);
     return provider
       ? unavailable(`The ${kind} ${name} is temporarily unavailable: provider ${provider} is unreachable`)

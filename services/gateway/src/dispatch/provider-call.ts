@@ -71,7 +71,11 @@ function relayTo(
       if (!isLogLevel(level) || !logLevelPasses(level, session.logLevel)) return;
       ctx.emit(notification('notifications/message', logger ? { level, logger, data } : { level, data }));
     },
-    request: (method, params) => askClient(ctx, serverRequests, requestMethod, method, params),
+    request: (method, params) => {
+      // The provider asked the user: its answer is no part of a cache key, so the result is not kept.
+      ctx.askedClient = true;
+      return askClient(ctx, serverRequests, requestMethod, method, params);
+    },
     detach: (retryMs) => ctx.detach(retryMs),
   };
 }

@@ -28,6 +28,8 @@ export interface RequestContext {
    * (sampling, elicitation, roots) goes into that result instead of a server→client request.
    */
   ask?(method: string, params: JsonObject): Promise<JsonObject>;
+  /** Set once a provider asked the client something during this request: its result is not the arguments' alone. */
+  askedClient?: boolean;
 }
 
 /** What the server is and offers, as a dialect announces it (initialize's result). */

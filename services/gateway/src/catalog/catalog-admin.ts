@@ -1,0 +1,136 @@
+import { FleetError } from '@mcp-fleet/contract';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { Caller } from '../auth/caller.js';
+import type { Envelope } from '../engine/dialect.js';
+import type { RequestContext, Screening } from '../engine/request-context.js';
+import { invalidParams } from '../protocol/errors.js';
+import { type JsonObject, RawJson } from '../protocol/messages.js';
+import { decodeHeaderValue } from '../protocol/routing-headers.js';
+import type { PinGate } from './pin-gate.js';
+
+type HeaderScreen = (caller: Caller, envelope: Envelope) => Promise<Screening | undefined>;
+
+const DIFF = 'fleet_catalog_diff';
+const ACCEPT = 'fleet_catalog_accept';
+/** `<provider>` or `<provider>/<tool>`, in the providers file's and the SDK's name syntax. */
+const TARGET = /^([a-z][a-z0-9-]{0,31})(?:\/([A-Za-z0-9_-]{1,64}))?$/;
+const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+const DEFINITIONS: JsonObject[] = [
+  {
+    name: DIFF,
+    title: 'Held tool definitions',
+    description:
+      'Tool definitions that differ from their pin (changed or new), with the pinned and the current definition, and whether each is withheld or served.',
+    inputSchema: { type: 'object', additionalProperties: false },
+    annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
+  },
+  {
+    name: ACCEPT,
+    title: 'Accept tool definitions',
+    description:
+      'Pins the current definitions of a provider\'s tools (target "<provider>") or of one tool ("<provider>/<tool>"), so they are served. With `digest` (one tool), only if its current definition is still the one reviewed.',
+    inputSchema: {
+      type: 'object',
+      required: ['target'],
+      additionalProperties: false,
+      properties: {
+        target: { type: 'string', pattern: TARGET.source },
+        digest: { type: 'string', pattern: DIGEST.source },
+      },
+    },
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  },
+];
+
+const answer = (value: JsonObject) =>
+  new RawJson(
+    JSON.stringify({
+      content: [{ type: 'text', text: JSON.stringify(value, null, 2) }],
+      structuredContent: value,
+    }),
+  );
+
+/**
+ * The gateway's own tools for pinned definitions: `fleet_catalog_diff` and `fleet_catalog_accept`.
+ * Only callers holding one of the operator roles see or call them: an allow-list of its own, apart
+ * from policy rules, so that no `tools.allow: ["*"]` hands out the right to accept a definition.
+ */
+export class CatalogAdmin {
+  constructor(
+    private readonly pins: PinGate,
+    private readonly operatorRoles: ReadonlySet<string>,
+    private readonly audit: AuditLog,
+  ) {}
+
+  private isOperator(caller: Caller): boolean {
+    return caller.roles.some((role) => this.operatorRoles.has(role));
+  }
+
+  /** The admin tools `caller` may see in tools/list. */
+  toolsFor(caller: Caller): JsonObject[] {
+    return this.isOperator(caller) ? DEFINITIONS : [];
+  }
+
+  /** Whether `name` is one of these tools (they answer before any provider tool of that name). */
+  serves(name: string): boolean {
+    return name === DIFF || name === ACCEPT;
+  }
+
+  /**
+   * A 2026-07-28 routing-header screen that leaves these tools to `call`: it would ask policy,
+   * and policy rules neither grant nor refuse them, the operator roles do.
+   */
+  screening(screen: HeaderScreen): HeaderScreen {
+    return (caller, envelope) => {
+      const raw = envelope.header('mcp-name');
+      const name = raw === undefined ? undefined : decodeHeaderValue(raw);
+      return name !== undefined && this.serves(name) ? Promise.resolve(undefined) : screen(caller, envelope);
+    };
+  }
+
+  async call(ctx: RequestContext, name: string, args: JsonObject): Promise<RawJson> {
+    const target = typeof args.target === 'string' ? args.target : undefined;
+    const audit = (outcome: 'ok' | 'denied' | 'error', rule?: string) =>
+      this.audit.record({
+        event: 'call',
+        caller: ctx.caller,
+        sessionId: ctx.session.id,
+        method: 'tools/call',
+        target: target ? `${name}:${target}` : name,
+        outcome,
+        rule,
+        traceId: ctx.traceId,
+      });
+    if (!this.isOperator(ctx.caller)) {
+      audit('denied', 'catalog-operator-roles');
+      throw new FleetError(
+        'Forbidden',
+        `Forbidden: ${name} needs a catalog operator role (MCPFLEET_CATALOG_OPERATOR_ROLES)${this.operatorRoles.size === 0 ? ', and none is configured' : ''}`,
+        { data: { rule: 'catalog-operator-roles' } },
+      );
+    }
+    if (name === DIFF) {
+      audit('ok');
+      return answer({ differences: this.pins.diff() as unknown as JsonObject[] });
+    }
+    const match = target === undefined ? null : TARGET.exec(target);
+    const digest = args.digest;
+    const digestOk =
+      digest === undefined || (typeof digest === 'string' && DIGEST.test(digest) && match?.[2]);
+    if (!match || !digestOk || Object.keys(args).some((key) => key !== 'target' && key !== 'digest')) {
+      audit('error');
+      throw invalidParams(
+        `${ACCEPT} takes {"target": "<provider>" or "<provider>/<tool>", "digest"?: "sha256:<hex>" (with a tool)}`,
+      );
+    }
+    try {
+      const accepted = await this.pins.accept(match[1] as string, match[2], ctx.caller.principal, digest);
+      audit('ok');
+      return answer({ provider: match[1] as string, accepted });
+    } catch (err) {
+      audit('error');
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { type CatalogItem__Output, type DescribeResponse__Output, FleetError } from '@mcp-fleet/contract';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { canonicalJson } from '../protocol/canonical-json.js';
+import { invalidParams } from '../protocol/errors.js';
+import type { JsonObject } from '../protocol/messages.js';
+import type { Bus } from '../session/types.js';
+import { exposedName, type ProviderSnapshot } from './merged.js';
+import { type PinSettings, pinSettingsOf } from './pin-settings.js';
+import type { Pin, PinStore } from './pin-store.js';
+import type { ProviderConfig } from './providers-file.js';
+
+/** A tool whose definition is not the pinned one: changed since its pin, or new (no pin). */
+export interface Difference {
+  provider: string;
+  tool: string;
+  /** The name clients would see. */
+  name: string;
+  status: 'changed' | 'new';
+  /** `withheld` under enforce; `served` under warn, or a new tool the settings allow. */
+  action: 'withheld' | 'served';
+  pinned?: Pin;
+  current: { digest: string; definition: JsonObject };
+}
+
+export interface PinGateOptions {
+  store: PinStore;
+  bus: Bus;
+  /** Bus channel on which replicas tell each other a provider's pins changed. */
+  channel: string;
+  defaults: PinSettings;
+  logger: Logger;
+  registry: Registry;
+}
+
+const definitionOf = (item: CatalogItem__Output): JsonObject =>
+  JSON.parse(item.definitionJson.toString('utf8')) as JsonObject;
+
+/** The digest of a whole definition: name, title, description, schemas, annotations, icons and `_meta` alike. */
+export const definitionDigest = (definition: JsonObject): string =>
+  `sha256:${createHash('sha256').update(canonicalJson(definition)).digest('hex')}`;
+
+/**
+ * Pinned tool definitions: every tool a provider describes is compared with the definition an
+ * operator accepted (or the gateway trusted on first sight); what differs is withheld or logged
+ * according to the provider's settings. The pins live in a store every replica shares; an accept
+ * on one replica reaches the others over the bus.
+ */
+export class PinGate {
+  /** This replica's copy of the pins, by provider: screening runs synchronously on it. */
+  private readonly pins = new Map<string, Map<string, Pin>>();
+  /** The last catalog each provider described, with its config: what an accept pins. */
+  private readonly latest = new Map<string, { config: ProviderConfig; describe: DescribeResponse__Output }>();
+  private differences = new Map<string, Difference>();
+  /**
+   * By provider and tool: the definition bytes last digested and their digest. A new revision of a
+   * large catalog then digests only the definitions whose bytes changed (no event-loop burst).
+   */
+  private readonly digests = new Map<string, { json: Buffer; digest: string }>();
+  /** By `provider/tool`: the digest last logged and counted, so each difference is reported once. */
+  private readonly reported = new Map<string, string>();
+  private changed: () => void = () => {};
+  private readonly detected: Counter<'provider' | 'status' | 'action'>;
+  readonly refusedCalls: Counter<'provider'>;
+
+  constructor(private readonly options: PinGateOptions) {
+    const differences = () => this.differences;
+    this.detected = new Counter({
+      name: 'mcpfleet_catalog_pin_differences_total',
+      help: 'Tool definitions seen differing from their pin (each definition counted once), by provider, status (changed, new) and action (withheld, served)',
+      labelNames: ['provider', 'status', 'action'] as const,
+      registers: [options.registry],
+    });
+    this.refusedCalls = new Counter({
+      name: 'mcpfleet_catalog_held_calls_total',
+      help: 'Calls refused because the tool definition waits for an operator to accept it, by provider',
+      labelNames: ['provider'] as const,
+      registers: [options.registry],
+    });
+    new Gauge({
+      name: 'mcpfleet_catalog_unpinned_tools',
+      help: 'Tools whose definition differs from its pin now, by provider, status and action',
+      labelNames: ['provider', 'status', 'action'] as const,
+      registers: [options.registry],
+      collect() {
+        this.reset();
+        for (const d of differences().values())
+          this.inc({ provider: d.provider, status: d.status, action: d.action });
+      },
+    });
+  }
+
+  /** Follows the pins other replicas accept. */
+  async start(): Promise<() => void> {
+    return this.options.bus.subscribe(this.options.channel, async (payload) => {
+      const provider = payload.provider;
+      if (typeof provider !== 'string' || !this.latest.has(provider)) return;
+      await this.reload(provider);
+      this.changed();
+    });
+  }
+
+  /** Called when the pins changed in a way that changes what is served (the registry rebuilds). */
+  onChange(listener: () => void): void {
+    this.changed = listener;
+  }
+
+  private settings(config: ProviderConfig): PinSettings {
+    return pinSettingsOf(this.options.defaults, config);
+  }
+
+  private digestOf(provider: string, item: CatalogItem__Output): string {
+    const key = `${provider}/${item.key}`;
+    const known = this.digests.get(key);
+    if (known?.json.equals(item.definitionJson)) return known.digest;
+    const digest = definitionDigest(definitionOf(item));
+    this.digests.set(key, { json: item.definitionJson, digest });
+    return digest;
+  }
+
+  private async reload(provider: string): Promise<void> {
+    this.pins.set(provider, await this.options.store.load(provider));
+  }
+
+  private pinsOf(provider: string, items: CatalogItem__Output[], acceptedBy: string): Map<string, Pin> {
+    const acceptedAt = new Date().toISOString();
+    return new Map(
+      items.map((item) => [
+        item.key,
+        { digest: this.digestOf(provider, item), definition: definitionOf(item), acceptedAt, acceptedBy },
+      ]),
+    );
+  }
+
+  /**
+   * Reads the provider's pins before its catalog is served (it throws when the store cannot answer:
+   * the provider then counts as down and is retried, never served unchecked). Pins a provider seen
+   * for the first time (trust on first use) and, when allowed, the tools it added.
+   */
+  async observe(config: ProviderConfig, describe: DescribeResponse__Output): Promise<void> {
+    const settings = this.settings(config);
+    this.latest.set(config.name, { config, describe });
+    if (settings.mode === 'off') return;
+    const { store } = this.options;
+    let pins = await store.load(config.name);
+    const firstSight = pins.size === 0 && settings.firstSight === 'trust';
+    const unpinned = describe.tools.filter((item) => !pins.has(item.key));
+    if (unpinned.length > 0 && (firstSight || (pins.size > 0 && settings.newTools === 'allow'))) {
+      await store.addMissing(
+        config.name,
+        this.pinsOf(config.name, unpinned, firstSight ? 'first-sight' : 'new-tool'),
+      );
+      pins = await store.load(config.name);
+    }
+    this.pins.set(config.name, pins);
+  }
+
+  /** The snapshots with every tool that must not be served left out; notes every difference. */
+  screen(snapshots: readonly ProviderSnapshot[]): ProviderSnapshot[] {
+    const differences = new Map<string, Difference>();
+    const screened = snapshots.map((snapshot) => {
+      const { config, describe } = snapshot;
+      const settings = this.settings(config);
+      if (!describe || settings.mode === 'off') return snapshot;
+      const pins = this.pins.get(config.name) ?? new Map<string, Pin>();
+      const tools = describe.tools.filter((item) => {
+        const difference = this.differenceOf(config, settings, pins, item);
+        if (!difference) return true;
+        differences.set(difference.name, difference);
+        if (snapshot.up) this.report(difference);
+        return difference.action === 'served';
+      });
+      return { ...snapshot, describe: { ...describe, tools } };
+    });
+    this.differences = differences;
+    return screened;
+  }
+
+  private differenceOf(
+    config: ProviderConfig,
+    settings: PinSettings,
+    pins: ReadonlyMap<string, Pin>,
+    item: CatalogItem__Output,
+  ): Difference | undefined {
+    const pin = pins.get(item.key);
+    const digest = this.digestOf(config.name, item);
+    if (pin?.digest === digest) return undefined;
+    const status = pin ? 'changed' : 'new';
+    const allowedNew = status === 'new' && pins.size > 0 && settings.newTools === 'allow';
+    return {
+      provider: config.name,
+      tool: item.key,
+      name: exposedName(config.prefix, item.key),
+      status,
+      action: settings.mode === 'warn' || allowedNew ? 'served' : 'withheld',
+      ...(pin ? { pinned: pin } : {}),
+      current: { digest, definition: definitionOf(item) },
+    };
+  }
+
+  private report(d: Difference): void {
+    const key = `${d.provider}/${d.tool}`;
+    if (this.reported.get(key) === d.current.digest) return;
+    this.reported.set(key, d.current.digest);
+    this.detected.inc({ provider: d.provider, status: d.status, action: d.action });
+    this.options.logger.warn(
+      { provider: d.provider, tool: d.tool, status: d.status, action: d.action, digest: d.current.digest },
+      d.action === 'withheld'
+        ? 'tool definition differs from its pin: withheld until an operator accepts it'
+        : 'tool definition differs from its pin: served (pinning warn)',
+    );
+  }
+
+  /** The error of a call to a tool withheld for its definition, when `name` is one. */
+  heldError(name: string): FleetError | undefined {
+    const d = this.differences.get(name);
+    if (d?.action !== 'withheld') return undefined;
+    this.refusedCalls.inc({ provider: d.provider });
+    const what = d.status === 'new' ? 'is new' : 'changed';
+    return new FleetError(
+      'ToolDefinitionHeld',
+      `Tool ${name} of provider ${d.provider} is withheld: its definition ${what} and waits for an operator to accept it (mcp-fleet catalog accept ${d.provider}/${d.tool})`,
+      { data: { provider: d.provider, tool: d.tool, status: d.status } },
+    );
+  }
+
+  /** Every difference now, withheld or served, with the pinned and the current definition. */
+  diff(): Difference[] {
+    return [...this.differences.values()];
+  }
+
+  /**
+   * Pins the provider's current definitions (of one tool, or of all its tools) as `by` accepts
+   * them, and tells every replica. With `digest`, only if the tool's current definition has it:
+   * the provider may have changed it again between the operator's diff and the accept.
+   */
+  async accept(provider: string, tool: string | undefined, by: string, digest?: string): Promise<string[]> {
+    const latest = this.latest.get(provider);
+    if (!latest) throw invalidParams(`Unknown provider: ${provider}`);
+    const items = latest.describe.tools.filter((item) => tool === undefined || item.key === tool);
+    if (items.length === 0) throw invalidParams(`Provider ${provider} describes no tool ${tool}`);
+    if (digest !== undefined && items.some((item) => this.digestOf(provider, item) !== digest))
+      throw invalidParams(`The definition of ${provider}/${tool} changed since it was reviewed: diff again`);
+    await this.options.store.replace(provider, this.pinsOf(provider, items, by));
+    await this.reload(provider);
+    this.changed();
+    this.options.bus.publish(this.options.channel, { provider });
+    this.options.logger.info({ provider, tools: items.map((i) => i.key), by }, 'tool definitions accepted');
+    return items.map((item) => item.key);
+  }
+}
