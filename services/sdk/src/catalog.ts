@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { CACHE_META, type CatalogItem, type DescribeResponse, TASK_AFTER_INPUT_META } from '@mcp-fleet/contract';
+import {
+  CACHE_META,
+  type CatalogItem,
+  type DescribeResponse,
+  TASK_AFTER_INPUT_META,
+} from '@mcp-fleet/contract';
 import { compileUriTemplate, errorMessage, type UriTemplate } from '@mcp-fleet/runtime';
 import type {
   Definition,

@@ -66,7 +66,7 @@ export function argumentDigest(args: unknown): string {
 
 /** One JSON line per decision and per call, to stdout or an append-only file. */
 export class AuditLog {
-  private readonly out: NodeJS.WritableStream | WriteStream;
+  private out: NodeJS.WritableStream | WriteStream;
   /** Lines of this turn of the event loop, written together: one write per batch, not per line. */
   private pending: string[] = [];
 
@@ -110,6 +110,10 @@ export class AuditLog {
 
   close(): void {
     this.flush();
-    if (this.out !== process.stdout) (this.out as WriteStream).end();
+    if (this.out === process.stdout) return;
+    (this.out as WriteStream).end();
+    // Calls aborted by the drain settle after it (a parked call's cancel, a task's end): their lines
+    // go to stderr rather than to an ended file, which would throw and lose them.
+    this.out = process.stderr;
   }
 }

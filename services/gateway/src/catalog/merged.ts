@@ -1,8 +1,8 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
-import { type TaskMode, taskModeOf } from '../tasks/task-mode.js';
 import { type CacheRule, cacheRuleOf } from '../result-cache/cache-rule.js';
+import { type TaskMode, taskModeOf } from '../tasks/task-mode.js';
 import { type HeaderParam, headerParamsOf } from './header-params.js';
 import type { ProviderConfig } from './providers-file.js';
 
