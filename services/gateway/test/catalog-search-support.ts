@@ -116,6 +116,8 @@ export async function startSearchFleet(): Promise<SearchFleet> {
       MCPFLEET_WORKFLOWS_FILE: join(dir, 'workflows.yaml'),
       MCPFLEET_SEARCH_MODE_ROLES: 'searcher',
       MCPFLEET_SEARCH_MODE_CLIENTS: SEARCH_CLIENT,
+      // A test adds a tool while connected: pinned on sight, not held for an operator.
+      MCPFLEET_PINNING_NEW_TOOLS: 'allow',
     },
   );
   let id = 10;
