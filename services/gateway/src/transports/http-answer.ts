@@ -8,7 +8,7 @@ import type { RequestStream } from '../engine/session-streams.js';
 import type { JsonRpcRequest } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';
 import { answerStatus } from './http-exchange.js';
-import { openSseStream, type SseStream } from './sse-writer.js';
+import { KEEPALIVE_MS, openSseStream, type SseStream } from './sse-writer.js';
 
 export interface HttpAnswerOptions {
   /** A request answered within this many ms, with nothing streamed, gets plain JSON. */
@@ -60,8 +60,11 @@ export function httpAnswer(
     reply.raw.on('close', () => {
       if (!finished) engine.cancelLocal(session.id, request.id, 'the client closed the connection');
     });
-  // The gateway's own answers are always plain JSON.
-  const timer = engine.answersAtOnce(request.method) ? undefined : setTimeout(upgrade, options.jsonWindowMs);
+  // The gateway's own answers are always plain JSON. A 2026-07-28 answer's HTTP status carries its
+  // error class (400 for a missing capability, 404, 403...), which a stream opened on a timer would
+  // lose: it stays JSON until something is streamed or a keepalive falls due.
+  const window = dialect.stateless ? KEEPALIVE_MS : options.jsonWindowMs;
+  const timer = engine.answersAtOnce(request.method) ? undefined : setTimeout(upgrade, window);
 
   return {
     traceContext,

@@ -4,7 +4,7 @@ import type { StreamSink } from '../session/types.js';
 import { boundedWriter } from './slow-client.js';
 
 /** Comment lines keep idle SSE connections alive through proxies and load balancers. */
-const KEEPALIVE_MS = 15_000;
+export const KEEPALIVE_MS = 15_000;
 
 export const SSE_HEADERS = {
   'content-type': 'text/event-stream',
