@@ -6,10 +6,11 @@ import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
 import { freePort, ROOT, start, waitReady } from './processes.js';
 
-/** The processes of one bench run, and the directory of their files. */
+/** The processes of one bench run, the directory of their files, and the build they run (this one unless told). */
 export interface Fleet {
   dir: string;
   processes: ChildProcess[];
+  root?: string;
 }
 
 /** A gateway in front of the provider at `providerPort`, signing with the bench's key; its /mcp URL once ready. */
@@ -25,15 +26,19 @@ export async function startGateway(
     providers,
     `providers:\n  - name: everything\n    target: 127.0.0.1:${providerPort}\n    prefix: ""\n`,
   );
-  const child = start('services/gateway/dist/src/server.js', {
-    MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${port}`,
-    MCPFLEET_PROVIDERS_FILE: providers,
-    MCPFLEET_IDENTITY_KEY: join(fleet.dir, 'key.json'),
-    MCPFLEET_LOG_LEVEL: 'warn',
-    MCPFLEET_GRPC_LISTEN: '127.0.0.1:0',
-    MCPFLEET_AUDIT_LOG: join(fleet.dir, `audit-${name}.log`),
-    ...env,
-  });
+  const child = start(
+    'services/gateway/dist/src/server.js',
+    {
+      MCPFLEET_GATEWAY_LISTEN: `127.0.0.1:${port}`,
+      MCPFLEET_PROVIDERS_FILE: providers,
+      MCPFLEET_IDENTITY_KEY: join(fleet.dir, 'key.json'),
+      MCPFLEET_LOG_LEVEL: 'warn',
+      MCPFLEET_GRPC_LISTEN: '127.0.0.1:0',
+      MCPFLEET_AUDIT_LOG: join(fleet.dir, `audit-${name}.log`),
+      ...env,
+    },
+    fleet.root,
+  );
   fleet.processes.push(child);
   return { url: `http://127.0.0.1:${port}/mcp`, port, process: child };
 }
@@ -41,12 +46,16 @@ export async function startGateway(
 /** An everything provider trusting the bench's identity key. */
 export async function startProvider(fleet: Fleet, env: Record<string, string> = {}) {
   const port = await freePort();
-  const child = start('services/providers/everything/dist/src/main.js', {
-    MCPFLEET_LISTEN: `127.0.0.1:${port}`,
-    MCPFLEET_IDENTITY_JWKS: join(fleet.dir, 'jwks.json'),
-    MCPFLEET_LOG_LEVEL: 'warn',
-    ...env,
-  });
+  const child = start(
+    'services/providers/everything/dist/src/main.js',
+    {
+      MCPFLEET_LISTEN: `127.0.0.1:${port}`,
+      MCPFLEET_IDENTITY_JWKS: join(fleet.dir, 'jwks.json'),
+      MCPFLEET_LOG_LEVEL: 'warn',
+      ...env,
+    },
+    fleet.root,
+  );
   fleet.processes.push(child);
   return { port, process: child };
 }

@@ -16,8 +16,9 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export function start(entry: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [join(ROOT, entry)], {
+/** Runs `entry` of the build at `root` (this one unless told). */
+export function start(entry: string, env: Record<string, string>, root = ROOT): ChildProcess {
+  return spawn(process.execPath, [join(root, entry)], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
