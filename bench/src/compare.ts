@@ -10,16 +10,18 @@ import { sessionEcho, statelessEcho } from './targets.js';
  * A lever's before/after in one run: a gateway and provider from the build at BENCH_BASE (a copy
  * of the tree before the change, built) beside the same pair from this build, each driven at
  * saturation in alternated rounds, on both dialects. Prints the median CPU µs per call of each
- * process and calls/s. `node bench/dist/compare.js` (BENCH_ROUNDS, BENCH_SATURATION_CALLS).
+ * process and calls/s. `node bench/dist/compare.js` (BENCH_ROUNDS, BENCH_SATURATION_CALLS;
+ * BENCH_AFTER compares another copy instead of this build).
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const base = process.env.BENCH_BASE;
+const after = process.env.BENCH_AFTER ?? ROOT;
 if (!base) throw new Error('set BENCH_BASE to the root of the build to compare against');
 
 async function pair(fleet: Fleet, root: string) {
   const own: Fleet = { ...fleet, root };
   const provider = await startProvider(own);
-  const gateway = await startGateway(own, root === ROOT ? 'after' : 'before', provider.port, {
+  const gateway = await startGateway(own, root === after ? 'after' : 'before', provider.port, {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
   });
   fleet.processes.push(provider.process, gateway.process);
@@ -38,7 +40,7 @@ const median = (list: Saturation[], pick: (s: Saturation) => number) =>
 const fleet: Fleet = { dir: await mkdtemp(join(tmpdir(), 'mcpfleet-compare-')), processes: [] };
 try {
   await signingKey(fleet.dir);
-  const builds = { before: await pair(fleet, base), after: await pair(fleet, ROOT) };
+  const builds = { before: await pair(fleet, base), after: await pair(fleet, after) };
   const runs: Record<string, Saturation[]> = {};
   // A discarded round first: JIT and connections warm on both builds.
   for (let round = -1; round < ROUNDS; round++)

@@ -40,8 +40,15 @@ type Settled = { result: RawJson } | { error: unknown };
  * error) or when it waits for answers (an input_required listing them). Between rounds it is
  * parked until a retry answers, or until it expires and is cancelled.
  */
+/**
+ * Call ids need only be unique on their replica (the requestState naming one is signed): a random
+ * prefix per process and a counter, instead of a random draw per call.
+ */
+const ID_PREFIX = randomBytes(9).toString('base64url');
+let callCount = 0;
+
 export class ParkedCall {
-  readonly id = randomBytes(16).toString('base64url');
+  readonly id = `${ID_PREFIX}${(++callCount).toString(36)}`;
   /** The rounds answered input_required so far; a retry must answer the latest. */
   round = 0;
   private readonly controller = new AbortController();
