@@ -26,7 +26,7 @@ export function start(entry: string, env: Record<string, string>, root = ROOT): 
 
 /** Waits until `url` answers; with `ready`, until its /readyz body says every provider is up. */
 export async function waitReady(url: string, ready = true): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < 600; i++) {
     try {
       const response = await fetch(url);
       if (!ready) return;
