@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Fleet, ROOT_POLICY, signingKey, startGateway, startProvider } from './fleet.js';
+import { type Fleet, ROOT_POLICY, securityEnv, signingKey, startGateway, startProvider } from './fleet.js';
 import { type Call, CONNECTIONS, type Saturation, saturation } from './measure.js';
 import { type Charged, ROOT, waitReady } from './processes.js';
 import { sessionEcho, statelessEcho } from './targets.js';
@@ -21,15 +21,21 @@ if (!base) throw new Error('set BENCH_BASE to the root of the build to compare a
 async function pair(fleet: Fleet, root: string) {
   const own: Fleet = { ...fleet, root };
   const provider = await startProvider(own);
-  const gateway = await startGateway(own, root === after ? 'after' : 'before', provider.port, {
-    MCPFLEET_POLICY_FILE: ROOT_POLICY,
-  });
+  // BENCH_SECURED: both gateways with security on (API key, policy, Redis limits, quota).
+  const security = process.env.BENCH_SECURED ? await securityEnv(fleet) : undefined;
+  const gateway = await startGateway(
+    own,
+    root === after ? 'after' : 'before',
+    provider.port,
+    security?.env ?? { MCPFLEET_POLICY_FILE: ROOT_POLICY },
+  );
   fleet.processes.push(provider.process, gateway.process);
   await waitReady(`http://127.0.0.1:${gateway.port}/readyz`);
   const charged: Charged = { gateway: gateway.process, provider: provider.process };
+  const header = security?.header ?? {};
   return {
-    session: await sessionEcho(gateway.url, CONNECTIONS),
-    stateless: statelessEcho(gateway.url, CONNECTIONS),
+    session: await sessionEcho(gateway.url, CONNECTIONS, header),
+    stateless: statelessEcho(gateway.url, CONNECTIONS, header),
     charged,
   };
 }
