@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Fleet, ROOT_POLICY, securityEnv, signingKey, startGateway, startProvider } from './fleet.js';
 import { type Call, CONNECTIONS, type Saturation, saturation } from './measure.js';
-import { type Charged, ROOT, waitReady } from './processes.js';
+import { type Charged, otlpSink, ROOT, waitReady } from './processes.js';
 import { sessionEcho, statelessEcho } from './targets.js';
 
 /**
@@ -18,17 +18,15 @@ const base = process.env.BENCH_BASE;
 const after = process.env.BENCH_AFTER ?? ROOT;
 if (!base) throw new Error('set BENCH_BASE to the root of the build to compare against');
 
-async function pair(fleet: Fleet, root: string) {
+async function pair(fleet: Fleet, root: string, otel: Record<string, string>) {
   const own: Fleet = { ...fleet, root };
-  const provider = await startProvider(own);
+  const provider = await startProvider(own, otel);
   // BENCH_SECURED: both gateways with security on (API key, policy, Redis limits, quota).
   const security = process.env.BENCH_SECURED ? await securityEnv(fleet) : undefined;
-  const gateway = await startGateway(
-    own,
-    root === after ? 'after' : 'before',
-    provider.port,
-    security?.env ?? { MCPFLEET_POLICY_FILE: ROOT_POLICY },
-  );
+  const gateway = await startGateway(own, root === after ? 'after' : 'before', provider.port, {
+    ...(security?.env ?? { MCPFLEET_POLICY_FILE: ROOT_POLICY }),
+    ...otel,
+  });
   fleet.processes.push(provider.process, gateway.process);
   await waitReady(`http://127.0.0.1:${gateway.port}/readyz`);
   const charged: Charged = { gateway: gateway.process, provider: provider.process };
@@ -43,10 +41,18 @@ async function pair(fleet: Fleet, root: string) {
 const median = (list: Saturation[], pick: (s: Saturation) => number) =>
   [...list].map(pick).sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? Number.NaN;
 
-const fleet: Fleet = { dir: await mkdtemp(join(tmpdir(), 'mcpfleet-compare-')), processes: [] };
+const fleet: Fleet & { closers: (() => void)[] } = {
+  dir: await mkdtemp(join(tmpdir(), 'mcpfleet-compare-')),
+  processes: [],
+  closers: [],
+};
 try {
   await signingKey(fleet.dir);
-  const builds = { before: await pair(fleet, base), after: await pair(fleet, after) };
+  // BENCH_TRACED: tracing on in every process (default sampler), exported to a sink.
+  const sink = process.env.BENCH_TRACED ? await otlpSink() : undefined;
+  const otel: Record<string, string> = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {};
+  if (sink) fleet.closers.push(sink.close);
+  const builds = { before: await pair(fleet, base, otel), after: await pair(fleet, after, otel) };
   const runs: Record<string, Saturation[]> = {};
   // A discarded round first: JIT and connections warm on both builds.
   for (let round = -1; round < ROUNDS; round++)
@@ -70,5 +76,6 @@ try {
     await Promise.all([build.session.close(), build.stateless.close()]);
 } finally {
   for (const child of fleet.processes) child.kill('SIGTERM');
+  for (const close of fleet.closers) close();
   await rm(fleet.dir, { recursive: true, force: true });
 }
