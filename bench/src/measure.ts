@@ -7,8 +7,12 @@ const SATURATION_CALLS = Number(process.env.BENCH_SATURATION_CALLS ?? 20_000);
 /** The rate ladder of the latency plot, and how long each of its steps lasts. */
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 3_000);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000,5000,6000,8000').split(',').map(Number);
-/** A ladder stops one step after its p99 passes this, or after errors: the target is past saturation. */
+/**
+ * A ladder stops at the step where its p99 passes this, or errors appear: the target is past
+ * saturation. It climbs at least LADDER_MIN_STEPS, so the plot has a line even on a busy machine.
+ */
 const LADDER_P99_STOP_MS = 50;
+const LADDER_MIN_STEPS = 3;
 
 export type Call = () => Promise<boolean>;
 
@@ -54,7 +58,7 @@ export async function ladder(target: string, call: Call): Promise<RunResult[]> {
     process.stderr.write(
       `${target} @${rate}/s: ${result.achievedPerSecond}/s p50 ${result.p50} ms p99 ${result.p99} ms errors ${result.errors}\n`,
     );
-    if (result.p99 > LADDER_P99_STOP_MS || result.errors > 0) break;
+    if (runs.length >= LADDER_MIN_STEPS && (result.p99 > LADDER_P99_STOP_MS || result.errors > 0)) break;
     await sleep(300);
   }
   return runs;
