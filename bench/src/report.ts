@@ -39,6 +39,7 @@ const us = (s: Saturation, role: string) =>
   s.cpuUsPerCall[role] === undefined ? '' : `${s.cpuUsPerCall[role]}`;
 const overhead = (base: number, other: number) => Math.round((1 - other / base) * 1000) / 10;
 const mark = (ok: boolean) => (ok ? 'met' : 'not met');
+const signed = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
 
 function systemsTable(r: BenchResults): string[] {
   const { sdk, direct } = r.systems as Record<'sdk' | 'direct', SystemResult>;
@@ -74,7 +75,7 @@ function targetsTable(r: BenchResults): string[] {
     '| --- | --- | --- | --- |',
     `| gateway vs official SDK server, both dialects (worse of the two) | ≥ 1.5× | ${vsSdk}× (session ${ratio(sat('gateway'), sat('sdk'))}, stateless ${ratio(sat('stateless'), sat('sdk'))}) | ${mark(vsSdk >= 1.5)} |`,
     `| gateway vs direct gRPC provider, both dialects | ≥ 0.9× | ${vsDirect}× | ${mark(vsDirect >= 0.9)} |`,
-    `| latency added over direct gRPC at ${r.workload.halfRate}/s (worse dialect) | p50 ≤ 0.3 ms, p99 ≤ 2 ms | p50 +${p50} ms, p99 +${p99} ms | ${mark(p50 <= 0.3 && p99 <= 2)} |`,
+    `| latency added over direct gRPC at ${r.workload.halfRate}/s (worse dialect) | p50 ≤ 0.3 ms, p99 ≤ 2 ms | p50 ${signed(p50)} ms, p99 ${signed(p99)} ms | ${mark(p50 <= 0.3 && p99 <= 2)} |`,
     `| heap per idle session (${m.sessions}) | ≤ 20 KB | ${(m.perSessionBytes / 1024).toFixed(1)} KB | ${mark(m.perSessionBytes <= 20_480)} |`,
     `| heap per open subscriptions/listen stream (${m.listenStreams}) | ≤ 30 KB | ${(m.perListenStreamBytes / 1024).toFixed(1)} KB | ${mark(m.perListenStreamBytes <= 30_720)} |`,
     `| security on (API key, policy with an argument constraint, Redis rate limit, quota), 2026 stateless | ≤ 10 % | ${security} % | ${mark(security <= 10)} |`,
