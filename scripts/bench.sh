@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# make bench: open-loop load of tools/call echo through the gateway against the provider called
-# directly over gRPC, in the same run; results in bench/results/. BENCH_STEP_MS and BENCH_RATES
-# shorten or widen the rate ladder.
+# make bench: tools/call echo through the gateway (2025 session, 2026 stateless, WebSocket, gRPC
+# edges; security on; tracing on) against the official TypeScript SDK server and the provider called
+# directly over gRPC, in the same run: saturation, CPU per call, latency at half load, memory per
+# idle session and listen stream. A Markdown table and an SVG plot land in bench/results/.
+# Knobs: BENCH_ROUNDS, BENCH_SATURATION_CALLS, BENCH_STEP_MS, BENCH_RATES, BENCH_HALF_MS,
+# BENCH_SESSIONS, BENCH_LISTEN_STREAMS, BENCH_REDIS_URL (else a throw-away redis-server).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"

@@ -31,10 +31,10 @@ function httpCalls(pool: Pool, path: string, headers: Record<string, string>, bo
 }
 
 /**
- * tools/call of echo (or `tool`) through the gateway's Streamable HTTP edge in a 2025-11-25
- * session, over a pool of keep-alive connections.
+ * tools/call of echo (or `tool`) over Streamable HTTP in a 2025-11-25 session (the gateway or the
+ * official SDK server), over a pool of keep-alive connections.
  */
-export async function gatewayEcho(
+export async function sessionEcho(
   url: string,
   connections: number,
   credentials: Record<string, string> = {},
@@ -74,7 +74,11 @@ export async function gatewayEcho(
  * and the client's capabilities in `_meta`, the routing headers (MCP-Protocol-Version, Mcp-Method,
  * Mcp-Name) repeating the body.
  */
-export function statelessEcho(url: string, connections: number): Target {
+export function statelessEcho(
+  url: string,
+  connections: number,
+  credentials: Record<string, string> = {},
+): Target {
   const { origin, pathname: path } = new URL(url);
   const meta = {
     'io.modelcontextprotocol/protocolVersion': MODERN,
@@ -92,6 +96,7 @@ export function statelessEcho(url: string, connections: number): Target {
     'mcp-protocol-version': MODERN,
     'mcp-method': 'tools/call',
     'mcp-name': 'echo',
+    ...credentials,
   };
   return httpCalls(new Pool(origin, { connections, pipelining: 1 }), path, headers, body);
 }

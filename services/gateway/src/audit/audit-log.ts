@@ -69,6 +69,8 @@ export class AuditLog {
   private out: NodeJS.WritableStream | WriteStream;
   /** Lines of this turn of the event loop, written together: one write per batch, not per line. */
   private pending: string[] = [];
+  /** Digests by arguments object: a call's decision line and its end line share one. */
+  private readonly digests = new WeakMap<object, string>();
 
   constructor(
     target: string,
@@ -89,7 +91,7 @@ export class AuditLog {
       session: entry.sessionId,
       method: entry.method,
       target: entry.target,
-      args: entry.args === undefined ? undefined : argumentDigest(entry.args),
+      args: entry.args === undefined ? undefined : this.digestOf(entry.args),
       outcome: entry.outcome,
       rule: entry.rule,
       error: entry.errorClass,
@@ -100,6 +102,16 @@ export class AuditLog {
     };
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(JSON.stringify(line));
+  }
+
+  private digestOf(args: unknown): string {
+    if (typeof args !== 'object' || args === null) return argumentDigest(args);
+    let digest = this.digests.get(args);
+    if (digest === undefined) {
+      digest = argumentDigest(args);
+      this.digests.set(args, digest);
+    }
+    return digest;
   }
 
   private flush(): void {

@@ -7,8 +7,13 @@ import { isModernVersion, isSupportedVersion, MODERN_VERSIONS } from '../protoco
 import type { SessionData } from '../session/types.js';
 import type { Dialect, Envelope } from './dialect.js';
 
-/** Stateless "sessions" are one request long; the prefix tells them apart in logs and the audit. */
-const REQUEST_SESSION_PREFIX = 'stateless.';
+/**
+ * Stateless "sessions" are one request long; the prefix tells them apart in logs and the audit.
+ * They are never stored or looked up, so their ids need only be unique: a random part per process
+ * and a counter, not a random draw on every request.
+ */
+const REQUEST_SESSION_PREFIX = `stateless.${randomBytes(9).toString('base64url')}.`;
+let requestCount = 0;
 
 const unsupportedVersion = (requested: string) =>
   new FleetError(
@@ -41,7 +46,7 @@ export const statelessDialect: Dialect = {
   },
 
   async sessionOf(envelope, caller, _lookup, message) {
-    const id = `${REQUEST_SESSION_PREFIX}${randomBytes(12).toString('base64url')}`;
+    const id = `${REQUEST_SESSION_PREFIX}${(++requestCount).toString(36)}`;
     if (!message) return requestSession(id, caller.principal, envelope);
     // The ladder of the spec (and the official SDK), in order.
     if (envelope.routesRequests) checkHeadersAgree(envelope, message);

@@ -35,13 +35,20 @@ interface Ask {
 type Settled = { result: RawJson } | { error: unknown };
 
 /**
+ * Call ids need only be unique on their replica (the requestState naming one is signed): a random
+ * prefix per process and a counter, instead of a random draw per call.
+ */
+const ID_PREFIX = randomBytes(9).toString('base64url');
+let callCount = 0;
+
+/**
  * One provider call of a 2026-07-28 request that asks its client for input. The call keeps running
  * across requests: each request serves one round, which ends when the call does (its result or
  * error) or when it waits for answers (an input_required listing them). Between rounds it is
  * parked until a retry answers, or until it expires and is cancelled.
  */
 export class ParkedCall {
-  readonly id = randomBytes(16).toString('base64url');
+  readonly id = `${ID_PREFIX}${(++callCount).toString(36)}`;
   /** Set when the call becomes a task once its first input is answered (tasks extension). */
   escalate?: () => Promise<JsonObject>;
   /** The rounds answered input_required so far; a retry must answer the latest. */

@@ -28,11 +28,25 @@ export interface CallIdentity {
   digest: string;
 }
 
-export const callIdentity = ({ principal, method, params }: RequestIdentity): CallIdentity => ({
-  principal,
-  method,
-  digest: paramsDigest(params),
-});
+/**
+ * The identity a call keeps. Its digest is computed when first read (when the call parks and its
+ * state is signed) and the params are let go then: most calls never ask, and never pay for it.
+ */
+export function callIdentity({ principal, method, params }: RequestIdentity): CallIdentity {
+  let pending: JsonObject | undefined = params;
+  let digest = '';
+  return {
+    principal,
+    method,
+    get digest() {
+      if (pending) {
+        digest = paramsDigest(pending);
+        pending = undefined;
+      }
+      return digest;
+    },
+  };
+}
 
 /** Why a requestState was refused: the `data.reason` of the -32602 error. */
 export type StateRejection = 'malformed' | 'signature' | 'expired' | 'principal' | 'request' | 'replayed';

@@ -28,6 +28,9 @@ export function connectRedis(url: string, logger: Logger, role: string): Redis {
     maxRetriesPerRequest: 1,
     commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
+    // The commands of concurrent requests (limits, sessions) leave in one write per turn of the
+    // event loop instead of one each; a subscriber connection has nothing to pipeline.
+    enableAutoPipelining: role === 'commands',
   });
   let down = false;
   redis.on('error', (err) => {

@@ -1,0 +1,81 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Fleet, ROOT_POLICY, securityEnv, signingKey, startGateway, startProvider } from './fleet.js';
+import { type Call, CONNECTIONS, type Saturation, saturation } from './measure.js';
+import { type Charged, otlpSink, ROOT, waitReady } from './processes.js';
+import { sessionEcho, statelessEcho } from './targets.js';
+
+/**
+ * A lever's before/after in one run: a gateway and provider from the build at BENCH_BASE (a copy
+ * of the tree before the change, built) beside the same pair from this build, each driven at
+ * saturation in alternated rounds, on both dialects. Prints the median CPU µs per call of each
+ * process and calls/s. `node bench/dist/compare.js` (BENCH_ROUNDS, BENCH_SATURATION_CALLS;
+ * BENCH_AFTER compares another copy instead of this build).
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const base = process.env.BENCH_BASE;
+const after = process.env.BENCH_AFTER ?? ROOT;
+if (!base) throw new Error('set BENCH_BASE to the root of the build to compare against');
+
+async function pair(fleet: Fleet, root: string, otel: Record<string, string>) {
+  const own: Fleet = { ...fleet, root };
+  const provider = await startProvider(own, otel);
+  // BENCH_SECURED: both gateways with security on (API key, policy, Redis limits, quota).
+  const security = process.env.BENCH_SECURED ? await securityEnv(fleet) : undefined;
+  const gateway = await startGateway(own, root === after ? 'after' : 'before', provider.port, {
+    ...(security?.env ?? { MCPFLEET_POLICY_FILE: ROOT_POLICY }),
+    ...otel,
+  });
+  fleet.processes.push(provider.process, gateway.process);
+  await waitReady(`http://127.0.0.1:${gateway.port}/readyz`);
+  const charged: Charged = { gateway: gateway.process, provider: provider.process };
+  const header = security?.header ?? {};
+  return {
+    session: await sessionEcho(gateway.url, CONNECTIONS, header),
+    stateless: statelessEcho(gateway.url, CONNECTIONS, header),
+    charged,
+  };
+}
+
+const median = (list: Saturation[], pick: (s: Saturation) => number) =>
+  [...list].map(pick).sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? Number.NaN;
+
+const fleet: Fleet & { closers: (() => void)[] } = {
+  dir: await mkdtemp(join(tmpdir(), 'mcpfleet-compare-')),
+  processes: [],
+  closers: [],
+};
+try {
+  await signingKey(fleet.dir);
+  // BENCH_TRACED: tracing on in every process (default sampler), exported to a sink.
+  const sink = process.env.BENCH_TRACED ? await otlpSink() : undefined;
+  const otel: Record<string, string> = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {};
+  if (sink) fleet.closers.push(sink.close);
+  const builds = { before: await pair(fleet, base, otel), after: await pair(fleet, after, otel) };
+  const runs: Record<string, Saturation[]> = {};
+  // A discarded round first: JIT and connections warm on both builds.
+  for (let round = -1; round < ROUNDS; round++)
+    for (const dialect of ['session', 'stateless'] as const)
+      for (const [name, build] of Object.entries(builds)) {
+        const call: Call = build[dialect].call;
+        const key = `${dialect} ${name}`;
+        const result = await saturation(call, build.charged);
+        if (round < 0) continue;
+        runs[key] = [...(runs[key] ?? []), result];
+        process.stderr.write(`${key}: ${JSON.stringify(result)}\n`);
+      }
+  process.stdout.write(
+    '| dialect, build | calls/s | gateway µs/call | provider µs/call |\n| --- | --- | --- | --- |\n',
+  );
+  for (const [key, list] of Object.entries(runs))
+    process.stdout.write(
+      `| ${key} | ${median(list, (s) => s.callsPerSecond)} | ${median(list, (s) => s.cpuUsPerCall.gateway ?? 0)} | ${median(list, (s) => s.cpuUsPerCall.provider ?? 0)} |\n`,
+    );
+  for (const build of Object.values(builds))
+    await Promise.all([build.session.close(), build.stateless.close()]);
+} finally {
+  for (const child of fleet.processes) child.kill('SIGTERM');
+  for (const close of fleet.closers) close();
+  await rm(fleet.dir, { recursive: true, force: true });
+}

@@ -1,0 +1,103 @@
+import type { Saturation } from './measure.js';
+import { ratio } from './measure.js';
+import type { RunResult } from './open-loop.js';
+
+/** One system of the run: its median saturation over the rounds, and its latency at the half rate. */
+export interface SystemResult {
+  label: string;
+  saturation: Saturation;
+  half?: RunResult;
+}
+
+export interface Memory {
+  sessions: number;
+  perSessionBytes: number;
+  listenStreams: number;
+  perListenStreamBytes: number;
+}
+
+export interface Workflows {
+  steps: number;
+  msPerRun: number;
+  msPerStep: number;
+  msPerClientCall: number;
+  ratio: number;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: { cpus: number; node: string; load: number[] };
+  workload: { tool: string; connections: number; rounds: number; halfRate: number };
+  /** Keyed: direct, sdk, gateway (2025 session), stateless (2026), websocket, grpcEdge, secured, traced. */
+  systems: Record<string, SystemResult>;
+  workflows: Workflows;
+  memory: Memory;
+  ladders: Record<string, RunResult[]>;
+}
+
+const us = (s: Saturation, role: string) =>
+  s.cpuUsPerCall[role] === undefined ? '' : `${s.cpuUsPerCall[role]}`;
+const overhead = (base: number, other: number) => Math.round((1 - other / base) * 1000) / 10;
+const mark = (ok: boolean) => (ok ? 'met' : 'not met');
+const signed = (n: number) => (n >= 0 ? `+${n}` : `${n}`);
+
+function systemsTable(r: BenchResults): string[] {
+  const { sdk, direct } = r.systems as Record<'sdk' | 'direct', SystemResult>;
+  const rows = Object.values(r.systems).map(({ label, saturation: s, half }) => {
+    const h = half ? [half.p50, half.p99, half.p999] : ['', '', ''];
+    const errors = s.errors + (half?.errors ?? 0);
+    const own = us(s, 'gateway') || us(s, 'server');
+    return `| ${label} | ${s.callsPerSecond} | ${ratio(s.callsPerSecond, sdk.saturation.callsPerSecond)} | ${ratio(s.callsPerSecond, direct.saturation.callsPerSecond)} | ${h.join(' | ')} | ${errors} | ${own} | ${us(s, 'provider')} |`;
+  });
+  return [
+    `| system | calls/s at saturation (${r.workload.connections} in flight) | × SDK server | × direct gRPC | p50 ms at ${r.workload.halfRate}/s | p99 ms | p99.9 ms | errors | CPU µs/call (gateway or server) | CPU µs/call (provider) |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ];
+}
+
+function targetsTable(r: BenchResults): string[] {
+  const s = r.systems as Record<string, SystemResult>;
+  const sat = (key: string) => s[key]?.saturation.callsPerSecond ?? Number.NaN;
+  const added = (key: string, field: 'p50' | 'p99') =>
+    Math.round(((s[key]?.half?.[field] ?? Number.NaN) - (s.direct?.half?.[field] ?? Number.NaN)) * 1000) /
+    1000;
+  const vsSdk = Math.min(ratio(sat('gateway'), sat('sdk')), ratio(sat('stateless'), sat('sdk')));
+  const vsDirect = Math.min(ratio(sat('gateway'), sat('direct')), ratio(sat('stateless'), sat('direct')));
+  const p50 = Math.max(added('gateway', 'p50'), added('stateless', 'p50'));
+  const p99 = Math.max(added('gateway', 'p99'), added('stateless', 'p99'));
+  // Security is measured on the stateless dialect (no session store in Redis to confound it).
+  const security = overhead(sat('stateless'), sat('secured'));
+  const tracing = overhead(sat('gateway'), sat('traced'));
+  const { memory: m } = r;
+  return [
+    '| target (issue 20) | goal | this run | |',
+    '| --- | --- | --- | --- |',
+    `| gateway vs official SDK server, both dialects (worse of the two) | ≥ 1.5× | ${vsSdk}× (session ${ratio(sat('gateway'), sat('sdk'))}, stateless ${ratio(sat('stateless'), sat('sdk'))}) | ${mark(vsSdk >= 1.5)} |`,
+    `| gateway vs direct gRPC provider, both dialects | ≥ 0.9× | ${vsDirect}× | ${mark(vsDirect >= 0.9)} |`,
+    `| latency added over direct gRPC at ${r.workload.halfRate}/s (worse dialect) | p50 ≤ 0.3 ms, p99 ≤ 2 ms | p50 ${signed(p50)} ms, p99 ${signed(p99)} ms | ${mark(p50 <= 0.3 && p99 <= 2)} |`,
+    `| heap per idle session (${m.sessions}) | ≤ 20 KB | ${(m.perSessionBytes / 1024).toFixed(1)} KB | ${mark(m.perSessionBytes <= 20_480)} |`,
+    `| heap per open subscriptions/listen stream (${m.listenStreams}) | ≤ 30 KB | ${(m.perListenStreamBytes / 1024).toFixed(1)} KB | ${mark(m.perListenStreamBytes <= 30_720)} |`,
+    `| security on (API key, policy with an argument constraint, Redis rate limit, quota), 2026 stateless | ≤ 10 % | ${security} % | ${mark(security <= 10)} |`,
+    `| tracing at the default sampler (10 %, OTLP export, gateway and provider), 2025 session | ≤ 10 % | ${tracing} % | ${mark(tracing <= 10)} |`,
+  ];
+}
+
+/** The run as Markdown: what it ran on, every system's figures, the targets, the plot. */
+export function markdown(r: BenchResults, svgFile: string): string {
+  const w = r.workflows;
+  return [
+    `# make bench, ${r.date}`,
+    '',
+    `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.load.map((l) => l.toFixed(2)).join(' ')}; echo tool; saturation = median of ${r.workload.rounds} alternated closed-loop rounds; latency = open loop (no coordinated omission) at half the gateway's saturation. CPU per call = process user+system time / calls during the saturation run.`,
+    '',
+    ...systemsTable(r),
+    '',
+    ...targetsTable(r),
+    '',
+    `Workflow of ${w.steps} sequential echo steps: ${w.msPerStep} ms per step vs ${w.msPerClientCall} ms per client call (${w.ratio}×).`,
+    '',
+    `![latency against offered load](${svgFile})`,
+    '',
+  ].join('\n');
+}
