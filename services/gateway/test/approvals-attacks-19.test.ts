@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { ParkedCall } from '../src/input-required/parked-call.js';
 import { type ApprovalFleet, startApprovalFleet } from './approval-fleet.js';
 import { ask, textOf } from './mrtr.js';
 import { redisUrl } from './redis-support.js';
@@ -132,6 +133,33 @@ describe('approvals: attacks of the 19th review', () => {
     );
     assert.equal(answer.result?.resultType, 'input_required', JSON.stringify(answer));
     assert.notEqual(textOf(answer.result), 'dropped customers');
+  });
+
+  it('an answer to the approval question delivered before a round showed it (tasks/update, a retry) is ignored', async () => {
+    const call = new ParkedCall({ principal: 'p', method: 'tools/call', digest: 'd' }, { elicitation: {} });
+    const question = {
+      mode: 'form',
+      message: 'approve?',
+      requestedSchema: { type: 'object', properties: {} },
+      _meta: { 'io.mcp-fleet/inputKey': 'approval', 'io.mcp-fleet/approval': { tool: 't' } },
+    };
+    const never = new AbortController().signal;
+    let answered: unknown;
+    call.start(async () => {
+      answered = await call.ask('elicitation/create', question);
+      return { text: '{"content":[]}' } as never;
+    });
+    await sleep(10);
+    call.deliver(ACCEPT);
+    await sleep(10);
+    assert.equal(answered, undefined, 'answered before it was shown');
+    const end = await call.serve(() => {}, never, ACCEPT);
+    assert.equal(end.kind, 'input_required');
+    assert.deepEqual(Object.keys(end.kind === 'input_required' ? end.inputRequests : {}), ['approval']);
+    call.deliver(ACCEPT);
+    await sleep(10);
+    assert.deepEqual(answered, ACCEPT.approval);
+    call.cancel('done');
   });
 
   it('a call waiting for an approver is refused when its caller lost the tool meanwhile', async () => {

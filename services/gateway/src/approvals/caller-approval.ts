@@ -4,7 +4,7 @@ import { argumentDigest } from '../audit/audit-log.js';
 import { askClient } from '../dispatch/provider-call.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
-import { missingCapability } from '../input-required/input-requests.js';
+import { APPROVAL_META, missingCapability } from '../input-required/input-requests.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { ApprovalEvents } from './approval-events.js';
 import type { ApprovalRequirement } from './approval-rule.js';
@@ -34,7 +34,7 @@ function question(tool: string, args: JsonObject, rule: string, digest: string):
     },
     _meta: {
       [INPUT_KEY_META]: APPROVAL_INPUT_KEY,
-      'io.mcp-fleet/approval': { tool, arguments: args, digest, rule },
+      [APPROVAL_META]: { tool, arguments: args, digest, rule },
     },
   };
 }
