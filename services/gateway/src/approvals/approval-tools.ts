@@ -161,7 +161,7 @@ export class ApprovalTools {
         },
         traceId: ctx.traceId,
       });
-    if (decision === 'approve' && state.request.principal === caller.principal && !state.request.allowSelf) {
+    if (decision === 'approve' && isSelf(state, caller) && !state.request.allowSelf) {
       record('self_refused');
       throw new FleetError(
         'Forbidden',
@@ -184,6 +184,14 @@ export class ApprovalTools {
     this.options.announce(id);
     return result({ id, status: to, tool: state.request.tool, approver: caller.subject }, summary(state, to));
   }
+}
+
+/**
+ * Whether `caller` asked for the approval itself: the same principal, or the same subject under
+ * another credential (a second API key, a JWT of another issuer or tenant): one person either way.
+ */
+function isSelf(state: ApprovalState, caller: Caller): boolean {
+  return state.request.principal === caller.principal || state.request.subject === caller.subject;
 }
 
 function summary(state: ApprovalState, to: string): string {
