@@ -1,6 +1,7 @@
 import { FleetError } from '@mcp-fleet/contract';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Caller } from '../auth/caller.js';
+import { GATEWAY_TOOLS } from '../catalog/gateway-tool-names.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { PolicyHolder } from '../policy/engine.js';
 import type { Policy } from '../policy/policy-file.js';
@@ -9,8 +10,8 @@ import { type JsonObject, RawJson } from '../protocol/messages.js';
 import type { ApprovalEvents } from './approval-events.js';
 import type { ApprovalState, ApprovalStore } from './approval-store.js';
 
-export const LIST_TOOL = 'fleet_approvals_list';
-export const DECIDE_TOOL = 'fleet_approvals_decide';
+export const LIST_TOOL = GATEWAY_TOOLS.approvalsList;
+export const DECIDE_TOOL = GATEWAY_TOOLS.approvalsDecide;
 
 const DEFINITIONS: JsonObject[] = [
   {
