@@ -5,6 +5,7 @@ import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
 import type { PolicyTarget } from '../policy/annotations.js';
 import { decide, type PolicyHolder } from '../policy/engine.js';
+import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { Bus } from '../session/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
@@ -78,6 +79,9 @@ export class ApprovalGate {
     args: JsonObject,
     requirement: ApprovalRequirement | undefined,
   ): Promise<void> {
+    // Nobody is asked about a call its provider would refuse anyway.
+    if (requirement && (typeof args !== 'object' || args === null || Array.isArray(args)))
+      throw invalidParams(`${target.name} needs approval, and params.arguments must be an object`);
     for (let needed = requirement; needed; ) {
       await this.passOne(ctx, target.name, args, needed);
       const now = decide(this.options.policy.current, ctx.caller, 'tools', target, args);
