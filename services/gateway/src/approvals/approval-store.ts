@@ -12,6 +12,8 @@ export interface ApprovalRequest {
   /** The caller, as authenticated. */
   subject: string;
   principal: string;
+  /** The caller's tenant: only approvers of the same tenant (or both none) see and decide it. */
+  tenant?: string;
   /** The policy rule that asked for the approval, and the role that decides. */
   rule: string;
   role: string;

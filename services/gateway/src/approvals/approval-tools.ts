@@ -105,7 +105,7 @@ export class ApprovalTools {
 
   private async list(ctx: RequestContext, roles: string[], args: JsonObject): Promise<RawJson> {
     if (!validateList(args)) throw invalidParams(`${LIST_TOOL} takes no arguments`);
-    const pending = (await this.options.store.pending()).filter((s) => roles.includes(s.request.role));
+    const pending = (await this.options.store.pending()).filter((s) => mayDecide(s, ctx.caller, roles));
     // Approvers read other callers' arguments: who looked, and when, is on the record.
     this.options.events.looked(ctx.caller, ctx.session.id, LIST_TOOL, ctx.traceId);
     const approvals = pending.map(({ request: r }) => ({
@@ -134,12 +134,12 @@ export class ApprovalTools {
     }
     const { id, decision, reason } = args as { id: string; decision: 'approve' | 'deny'; reason?: string };
     const state = await this.options.store.get(id);
-    // An approval of a role the caller does not hold is as unknown to it as one that never was.
+    // An approval of a role the caller does not hold, or of another tenant, is as unknown to it as one that never was.
     if (
       !state ||
       state.status !== 'pending' ||
       state.request.expiresAt <= Date.now() ||
-      !roles.includes(state.request.role)
+      !mayDecide(state, ctx.caller, roles)
     )
       throw invalidParams(
         `No pending approval ${JSON.stringify(id)} for your roles (decided, expired or unknown)`,
@@ -185,6 +185,11 @@ export class ApprovalTools {
     this.options.announce(id);
     return result({ id, status: to, tool: state.request.tool, approver: caller.subject }, summary(state, to));
   }
+}
+
+/** Whether an approver of `roles` may see and decide `state`: one of its roles, its own tenant. */
+function mayDecide(state: ApprovalState, caller: Caller, roles: string[]): boolean {
+  return roles.includes(state.request.role) && state.request.tenant === caller.tenant;
 }
 
 /**
