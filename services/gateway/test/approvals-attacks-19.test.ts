@@ -291,6 +291,43 @@ describe('approvals: attacks of the 19th review', () => {
     }
   });
 
+  it('fleet_approvals_list answers a bounded page at a time, with a cursor to read on', async () => {
+    const own = await ownFleet(
+      { alice: { subject: 'alice', roles: ['dev'] }, bob: { subject: 'bob', roles: ['sre'] } },
+      `roles:
+  dev: { tools: { allow: [ { name: "ops_deploy", approval: { role: sre, timeout: 60s } } ] } }
+  sre: { tools: { allow: [] } }
+`,
+    );
+    const calls = Array.from({ length: 105 }, (_, i) => own.call('alice', 'ops_deploy', { v: `v${i}` }));
+    try {
+      let first: Record<string, unknown> | undefined;
+      for (let i = 0; i < 200; i++) {
+        const answer = await own.call('bob', 'fleet_approvals_list', {});
+        first = answer.result?.structuredContent as Record<string, unknown>;
+        const shown = (first?.approvals as unknown[]).length;
+        if (shown >= 100 || first?.nextCursor) break;
+        await sleep(50);
+      }
+      assert.equal((first?.approvals as unknown[]).length, 100);
+      assert.equal(first?.nextCursor, '100');
+      let rest: Record<string, unknown> | undefined;
+      for (let i = 0; i < 200; i++) {
+        const answer = await own.call('bob', 'fleet_approvals_list', { cursor: '100' });
+        rest = answer.result?.structuredContent as Record<string, unknown>;
+        if ((rest?.approvals as unknown[]).length === 5) break;
+        await sleep(50);
+      }
+      assert.equal((rest?.approvals as unknown[]).length, 5);
+      assert.equal(rest?.nextCursor, undefined);
+      const bad = await own.call('bob', 'fleet_approvals_list', { cursor: 'x' });
+      assert.equal(bad.error?.code, ErrorCode.InvalidParams);
+    } finally {
+      await own.close();
+      await Promise.allSettled(calls);
+    }
+  });
+
   it('approvers see and decide only approvals of their own tenant', async () => {
     const own = await ownFleet(
       {

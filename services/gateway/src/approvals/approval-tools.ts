@@ -18,8 +18,12 @@ const DEFINITIONS: JsonObject[] = [
     name: LIST_TOOL,
     title: 'Pending approvals',
     description:
-      'Lists the calls waiting for a decision by one of your approver roles, with their arguments.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+      'Lists the calls waiting for a decision by one of your approver roles, with their arguments, a page at a time: pass the nextCursor of an answer to read on.',
+    inputSchema: {
+      type: 'object',
+      properties: { cursor: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+      additionalProperties: false,
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
   {
@@ -60,6 +64,9 @@ function approverRoles(policy: Policy): ReadonlySet<string> {
   }
   return roles;
 }
+
+/** How many pending approvals (of every role and tenant) one page of the list reads. */
+const LIST_PAGE = 100;
 
 const result = (value: JsonObject, text: string) =>
   new RawJson(JSON.stringify({ content: [{ type: 'text', text }], structuredContent: value }));
@@ -104,8 +111,11 @@ export class ApprovalTools {
   }
 
   private async list(ctx: RequestContext, roles: string[], args: JsonObject): Promise<RawJson> {
-    if (!validateList(args)) throw invalidParams(`${LIST_TOOL} takes no arguments`);
-    const pending = (await this.options.store.pending()).filter((s) => mayDecide(s, ctx.caller, roles));
+    if (!validateList(args)) throw invalidParams(`${LIST_TOOL} takes only a cursor (from nextCursor)`);
+    const offset = Number(args.cursor ?? 0);
+    // One page reads a bounded window of all pending approvals, whatever number are pending.
+    const { states, full } = await this.options.store.pending(offset, LIST_PAGE);
+    const pending = states.filter((s) => mayDecide(s, ctx.caller, roles));
     // Approvers read other callers' arguments: who looked, and when, is on the record.
     this.options.events.looked(ctx.caller, ctx.session.id, LIST_TOOL, ctx.traceId);
     const approvals = pending.map(({ request: r }) => ({
@@ -122,7 +132,12 @@ export class ApprovalTools {
       expiresAt: new Date(r.expiresAt).toISOString(),
     }));
     const lines = approvals.map((a) => `${a.id}  ${a.tool}  by ${a.requestedBy}  until ${a.expiresAt}`);
-    return result({ approvals }, lines.length > 0 ? lines.join('\n') : 'no pending approvals');
+    const nextCursor = full ? String(offset + LIST_PAGE) : undefined;
+    if (nextCursor) lines.push(`more: pass cursor ${nextCursor}`);
+    return result(
+      nextCursor ? { approvals, nextCursor } : { approvals },
+      lines.length > 0 ? lines.join('\n') : 'no pending approvals',
+    );
   }
 
   private async decide(ctx: RequestContext, roles: string[], args: JsonObject): Promise<RawJson> {
