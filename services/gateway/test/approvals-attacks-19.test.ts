@@ -85,6 +85,12 @@ async function firstPending(own: Own, who: string): Promise<string> {
   throw new Error(`${who} was shown no pending approval`);
 }
 
+/** dev may call ops_deploy once an sre approves, within `timeout`. */
+const sreApproves = (timeout: string) => `roles:
+  dev: { tools: { allow: [ { name: "ops_deploy", approval: { role: sre, timeout: ${timeout} } } ] } }
+  sre: { tools: { allow: [] } }
+`;
+
 const ACCEPT = { approval: { action: 'accept', content: { approve: true } } };
 
 describe('approvals: attacks of the 19th review', () => {
@@ -193,10 +199,7 @@ describe('approvals: attacks of the 19th review', () => {
         carol2: { subject: 'carol', roles: ['sre'] },
         carol3: { subject: 'carol', tenant: 'ops', roles: ['sre'] },
       },
-      `roles:
-  dev: { tools: { allow: [ { name: "ops_deploy", approval: { role: sre, timeout: 20s } } ] } }
-  sre: { tools: { allow: [] } }
-`,
+      sreApproves('20s'),
     );
     try {
       const call = own.call('carol', 'ops_deploy', { v: 'evil' });
@@ -294,10 +297,7 @@ describe('approvals: attacks of the 19th review', () => {
   it('fleet_approvals_list answers a bounded page at a time, with a cursor to read on', async () => {
     const own = await ownFleet(
       { alice: { subject: 'alice', roles: ['dev'] }, bob: { subject: 'bob', roles: ['sre'] } },
-      `roles:
-  dev: { tools: { allow: [ { name: "ops_deploy", approval: { role: sre, timeout: 60s } } ] } }
-  sre: { tools: { allow: [] } }
-`,
+      sreApproves('60s'),
     );
     const calls = Array.from({ length: 105 }, (_, i) => own.call('alice', 'ops_deploy', { v: `v${i}` }));
     try {
@@ -335,10 +335,7 @@ describe('approvals: attacks of the 19th review', () => {
         bob: { subject: 'bob', tenant: 'acme', roles: ['sre'] },
         mallory: { subject: 'mallory', tenant: 'globex', roles: ['sre'] },
       },
-      `roles:
-  dev: { tools: { allow: [ { name: "ops_deploy", approval: { role: sre, timeout: 20s } } ] } }
-  sre: { tools: { allow: [] } }
-`,
+      sreApproves('20s'),
     );
     try {
       const call = own.call('alice', 'ops_deploy', { v: 'acme' });
