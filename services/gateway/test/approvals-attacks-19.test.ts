@@ -192,6 +192,30 @@ describe('approvals: attacks of the 19th review', () => {
     }
   });
 
+  it('a call whose rule asks another approver once its approval is given waits for that approver too', async () => {
+    const policy = (approver: string, timeout: string) => `roles:
+  dev: { tools: { allow: [ { name: "ops_deploy", approval: { role: ${approver}, timeout: ${timeout} } } ] } }
+  other: { tools: { allow: [ { name: "ops_deploy", approval: { role: sre, timeout: 30s } } ] } }
+  sre: { tools: { allow: [] } }
+`;
+    const own = await ownFleet(
+      { alice: { subject: 'alice', roles: ['dev'] }, bob: { subject: 'bob', roles: ['sre'] } },
+      policy('sre', '30s'),
+    );
+    try {
+      const call = own.call('alice', 'ops_deploy', { v: 'late' });
+      const id = await firstPending(own, 'bob');
+      await own.policy(policy('lead', '1s'));
+      await own.call('bob', 'fleet_approvals_decide', { id, decision: 'approve' });
+      const done = await call;
+      assert.equal(done.error?.code, ErrorCode.ApprovalDenied, JSON.stringify(done));
+      assert.equal(done.error?.data?.reason, 'timeout');
+      assert.equal(done.error?.data?.role, 'lead', 'the approval that timed out is the new one');
+    } finally {
+      await own.close();
+    }
+  });
+
   it('a second credential of the same subject (another tenant) cannot approve its own call', async () => {
     const own = await ownFleet(
       {
