@@ -16,7 +16,7 @@ const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
   mcp-fleet [options] tools                          the tools you may call
   mcp-fleet [options] call <tool> [--arg k=v]... [--json '{...}']
   mcp-fleet [options] workflow run <name> [--arg k=v]... [--json '{...}']
-  mcp-fleet [options] approvals list               calls waiting for your approver roles
+  mcp-fleet [options] approvals list [cursor]      calls waiting for your approver roles (a page)
   mcp-fleet [options] approvals approve|deny <id> [--reason text]
   mcp-fleet [options] ping
   mcp-fleet [options] catalog diff                   tool definitions that differ from their pin

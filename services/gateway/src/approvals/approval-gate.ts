@@ -1,8 +1,11 @@
+import { FleetError } from '@mcp-fleet/contract';
 import type { Redis } from 'ioredis';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
-import type { PolicyHolder } from '../policy/engine.js';
+import type { PolicyTarget } from '../policy/annotations.js';
+import { decide, type PolicyHolder } from '../policy/engine.js';
+import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { Bus } from '../session/types.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
@@ -65,14 +68,35 @@ export class ApprovalGate {
     return this.roles.start();
   }
 
-  /** Resolves when the call may run: no approval needed, or given; throws when it is refused. */
+  /**
+   * Resolves when the call may run: no approval needed, or given; throws when it is refused. An
+   * approval can take hours: once given, the call is decided again under the policy in force then,
+   * refused if its caller lost the tool meanwhile, and asked again if it now needs another approval.
+   */
   async pass(
     ctx: RequestContext,
-    tool: string,
+    target: PolicyTarget,
     args: JsonObject,
     requirement: ApprovalRequirement | undefined,
   ): Promise<void> {
-    if (!requirement) return;
+    // Nobody is asked about a call its provider would refuse anyway.
+    if (requirement && (typeof args !== 'object' || args === null || Array.isArray(args)))
+      throw invalidParams(`${target.name} needs approval, and params.arguments must be an object`);
+    for (let needed = requirement; needed; ) {
+      await this.passOne(ctx, target.name, args, needed);
+      const now = decide(this.options.policy.current, ctx.caller, 'tools', target, args);
+      if (!now.allowed)
+        throw new FleetError('Forbidden', `Forbidden: ${now.reason}`, { data: { rule: now.rule } });
+      needed = now.approval && !sameApproval(now.approval, needed) ? now.approval : undefined;
+    }
+  }
+
+  private passOne(
+    ctx: RequestContext,
+    tool: string,
+    args: JsonObject,
+    requirement: ApprovalRequirement,
+  ): Promise<void> {
     if (requirement.by === 'caller')
       return askCaller(ctx, this.options.serverRequests, this.events, {
         tool,
@@ -82,4 +106,10 @@ export class ApprovalGate {
       });
     return this.roles.wait(ctx, tool, args, requirement);
   }
+}
+
+/** Whether an approval given under `given` also answers `wanted` (the same approver asked). */
+function sameApproval(wanted: ApprovalRequirement, given: ApprovalRequirement): boolean {
+  if (wanted.by === 'caller' || given.by === 'caller') return wanted.by === given.by;
+  return wanted.role === given.role && (!given.allowSelf || wanted.allowSelf);
 }

@@ -12,6 +12,8 @@ export interface ApprovalRequest {
   /** The caller, as authenticated. */
   subject: string;
   principal: string;
+  /** The caller's tenant: only approvers of the same tenant (or both none) see and decide it. */
+  tenant?: string;
   /** The policy rule that asked for the approval, and the role that decides. */
   rule: string;
   role: string;
@@ -54,8 +56,11 @@ export const KEEP_DECIDED_MS = 60_000;
 export interface ApprovalStore {
   create(request: ApprovalRequest): Promise<void>;
   get(id: string): Promise<ApprovalState | undefined>;
-  /** Every approval still pending and not expired. */
-  pending(): Promise<ApprovalState[]>;
+  /**
+   * The approvals still pending and not expired at positions [offset, offset + count) of the
+   * pending ones by expiry; `full` when the window was full (more may follow).
+   */
+  pending(offset: number, count: number): Promise<{ states: ApprovalState[]; full: boolean }>;
   /**
    * Moves an approval from `from` to `to` atomically, recording `decision`; false (nothing
    * changed) when it is unknown or not in `from`: a decision is taken once, by one party.
@@ -80,11 +85,13 @@ export class MemoryApprovalStore implements ApprovalStore {
     return state && structuredClone(state);
   }
 
-  async pending(): Promise<ApprovalState[]> {
+  async pending(offset: number, count: number): Promise<{ states: ApprovalState[]; full: boolean }> {
     const now = Date.now();
-    return [...this.states.values()]
+    const window = [...this.states.values()]
       .filter((s) => s.status === 'pending' && s.request.expiresAt > now)
-      .map((s) => structuredClone(s));
+      .sort((a, b) => a.request.expiresAt - b.request.expiresAt)
+      .slice(offset, offset + count);
+    return { states: window.map((s) => structuredClone(s)), full: window.length === count };
   }
 
   async transition(id: string, { from, to, decision }: Move): Promise<boolean> {

@@ -1,6 +1,7 @@
 import { FleetError } from '@mcp-fleet/contract';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Caller } from '../auth/caller.js';
+import { GATEWAY_TOOLS } from '../catalog/gateway-tool-names.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { PolicyHolder } from '../policy/engine.js';
 import type { Policy } from '../policy/policy-file.js';
@@ -9,16 +10,20 @@ import { type JsonObject, RawJson } from '../protocol/messages.js';
 import type { ApprovalEvents } from './approval-events.js';
 import type { ApprovalState, ApprovalStore } from './approval-store.js';
 
-export const LIST_TOOL = 'fleet_approvals_list';
-export const DECIDE_TOOL = 'fleet_approvals_decide';
+export const LIST_TOOL = GATEWAY_TOOLS.approvalsList;
+export const DECIDE_TOOL = GATEWAY_TOOLS.approvalsDecide;
 
 const DEFINITIONS: JsonObject[] = [
   {
     name: LIST_TOOL,
     title: 'Pending approvals',
     description:
-      'Lists the calls waiting for a decision by one of your approver roles, with their arguments.',
-    inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+      'Lists the calls waiting for a decision by one of your approver roles, with their arguments, a page at a time: pass the nextCursor of an answer to read on.',
+    inputSchema: {
+      type: 'object',
+      properties: { cursor: { type: 'string', pattern: '^[0-9]{1,9}$' } },
+      additionalProperties: false,
+    },
     annotations: { readOnlyHint: true, openWorldHint: false },
   },
   {
@@ -59,6 +64,9 @@ function approverRoles(policy: Policy): ReadonlySet<string> {
   }
   return roles;
 }
+
+/** How many pending approvals (of every role and tenant) one page of the list reads. */
+const LIST_PAGE = 100;
 
 const result = (value: JsonObject, text: string) =>
   new RawJson(JSON.stringify({ content: [{ type: 'text', text }], structuredContent: value }));
@@ -103,8 +111,11 @@ export class ApprovalTools {
   }
 
   private async list(ctx: RequestContext, roles: string[], args: JsonObject): Promise<RawJson> {
-    if (!validateList(args)) throw invalidParams(`${LIST_TOOL} takes no arguments`);
-    const pending = (await this.options.store.pending()).filter((s) => roles.includes(s.request.role));
+    if (!validateList(args)) throw invalidParams(`${LIST_TOOL} takes only a cursor (from nextCursor)`);
+    const offset = Number(args.cursor ?? 0);
+    // One page reads a bounded window of all pending approvals, whatever number are pending.
+    const { states, full } = await this.options.store.pending(offset, LIST_PAGE);
+    const pending = states.filter((s) => mayDecide(s, ctx.caller, roles));
     // Approvers read other callers' arguments: who looked, and when, is on the record.
     this.options.events.looked(ctx.caller, ctx.session.id, LIST_TOOL, ctx.traceId);
     const approvals = pending.map(({ request: r }) => ({
@@ -121,7 +132,12 @@ export class ApprovalTools {
       expiresAt: new Date(r.expiresAt).toISOString(),
     }));
     const lines = approvals.map((a) => `${a.id}  ${a.tool}  by ${a.requestedBy}  until ${a.expiresAt}`);
-    return result({ approvals }, lines.length > 0 ? lines.join('\n') : 'no pending approvals');
+    const nextCursor = full ? String(offset + LIST_PAGE) : undefined;
+    if (nextCursor) lines.push(`more: pass cursor ${nextCursor}`);
+    return result(
+      nextCursor ? { approvals, nextCursor } : { approvals },
+      lines.length > 0 ? lines.join('\n') : 'no pending approvals',
+    );
   }
 
   private async decide(ctx: RequestContext, roles: string[], args: JsonObject): Promise<RawJson> {
@@ -133,12 +149,12 @@ export class ApprovalTools {
     }
     const { id, decision, reason } = args as { id: string; decision: 'approve' | 'deny'; reason?: string };
     const state = await this.options.store.get(id);
-    // An approval of a role the caller does not hold is as unknown to it as one that never was.
+    // An approval of a role the caller does not hold, or of another tenant, is as unknown to it as one that never was.
     if (
       !state ||
       state.status !== 'pending' ||
       state.request.expiresAt <= Date.now() ||
-      !roles.includes(state.request.role)
+      !mayDecide(state, ctx.caller, roles)
     )
       throw invalidParams(
         `No pending approval ${JSON.stringify(id)} for your roles (decided, expired or unknown)`,
@@ -161,7 +177,7 @@ export class ApprovalTools {
         },
         traceId: ctx.traceId,
       });
-    if (decision === 'approve' && state.request.principal === caller.principal && !state.request.allowSelf) {
+    if (decision === 'approve' && isSelf(state, caller) && !state.request.allowSelf) {
       record('self_refused');
       throw new FleetError(
         'Forbidden',
@@ -184,6 +200,19 @@ export class ApprovalTools {
     this.options.announce(id);
     return result({ id, status: to, tool: state.request.tool, approver: caller.subject }, summary(state, to));
   }
+}
+
+/** Whether an approver of `roles` may see and decide `state`: one of its roles, its own tenant. */
+function mayDecide(state: ApprovalState, caller: Caller, roles: string[]): boolean {
+  return roles.includes(state.request.role) && state.request.tenant === caller.tenant;
+}
+
+/**
+ * Whether `caller` asked for the approval itself: the same principal, or the same subject under
+ * another credential (a second API key, a JWT of another issuer or tenant): one person either way.
+ */
+function isSelf(state: ApprovalState, caller: Caller): boolean {
+  return state.request.principal === caller.principal || state.request.subject === caller.subject;
 }
 
 function summary(state: ApprovalState, to: string): string {

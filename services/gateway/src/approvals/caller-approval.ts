@@ -4,15 +4,32 @@ import { argumentDigest } from '../audit/audit-log.js';
 import { askClient } from '../dispatch/provider-call.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
-import { missingCapability } from '../input-required/input-requests.js';
+import { APPROVAL_META, missingCapability } from '../input-required/input-requests.js';
+import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { ApprovalEvents } from './approval-events.js';
 import type { ApprovalRequirement } from './approval-rule.js';
 
 /** The inputRequests key of a caller approval on 2026-07-28. */
 export const APPROVAL_INPUT_KEY = 'approval';
-/** How much of the arguments the question quotes; the digest always names them whole. */
-const SHOWN_ARGS_CHARS = 4_000;
+/** How much of each argument's value the question quotes; every key is always shown. */
+const SHOWN_VALUE_CHARS = 500;
+/** A question longer than this (thousands of keys) is not asked: the call is refused. */
+const MAX_QUESTION_CHARS = 20_000;
+
+/** Every argument on a line of its own, each value cut at SHOWN_VALUE_CHARS: no key is ever left out. */
+function shownArguments(args: JsonObject): string {
+  return Object.entries(args)
+    .map(([key, value]) => {
+      const text = JSON.stringify(value) ?? 'null';
+      const cut =
+        text.length > SHOWN_VALUE_CHARS
+          ? `${text.slice(0, SHOWN_VALUE_CHARS)}…(${text.length - SHOWN_VALUE_CHARS} more characters)`
+          : text;
+      return `  ${JSON.stringify(key)}: ${cut}`;
+    })
+    .join('\n');
+}
 
 export function approvalDenied(message: string, data: JsonObject): FleetError {
   return new FleetError('ApprovalDenied', message, { data });
@@ -20,11 +37,9 @@ export function approvalDenied(message: string, data: JsonObject): FleetError {
 
 /** The question put to the caller: the tool, its arguments and the rule, and one box to tick. */
 function question(tool: string, args: JsonObject, rule: string, digest: string): JsonObject {
-  const text = JSON.stringify(args, null, 2);
-  const shown = text.length > SHOWN_ARGS_CHARS ? `${text.slice(0, SHOWN_ARGS_CHARS)}\n…(truncated)` : text;
   return {
     mode: 'form',
-    message: `Policy rule ${rule} requires your approval to call ${tool} with these arguments (${digest}):\n${shown}`,
+    message: `Policy rule ${rule} requires your approval to call ${tool} with these arguments (${digest}):\n${shownArguments(args)}`,
     requestedSchema: {
       type: 'object',
       properties: {
@@ -34,7 +49,7 @@ function question(tool: string, args: JsonObject, rule: string, digest: string):
     },
     _meta: {
       [INPUT_KEY_META]: APPROVAL_INPUT_KEY,
-      'io.mcp-fleet/approval': { tool, arguments: args, digest, rule },
+      [APPROVAL_META]: { tool, arguments: args, digest, rule },
     },
   };
 }
@@ -79,6 +94,10 @@ export async function askCaller(
       traceId: ctx.traceId,
     });
   const params = question(tool, args, requirement.rule, digest);
+  if (String(params.message).length > MAX_QUESTION_CHARS)
+    throw invalidParams(
+      `${tool} needs your approval (policy rule ${requirement.rule}), but its arguments have too many keys to show in the question`,
+    );
   const missing = missingCapability({ method: 'elicitation/create', params }, ctx.session.clientCapabilities);
   if (missing) {
     record('unavailable');

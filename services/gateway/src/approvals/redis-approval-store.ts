@@ -59,17 +59,19 @@ export class RedisApprovalStore implements ApprovalStore {
     return stateOf(await this.redis.hgetall(this.key(id)));
   }
 
-  async pending(): Promise<ApprovalState[]> {
+  async pending(offset: number, count: number): Promise<{ states: ApprovalState[]; full: boolean }> {
     const now = Date.now();
     await this.redis.zremrangebyscore(this.index, '-inf', now);
-    const ids = await this.redis.zrangebyscore(this.index, now, '+inf');
-    if (ids.length === 0) return [];
+    const ids = await this.redis.zrangebyscore(this.index, now, '+inf', 'LIMIT', offset, count);
+    const full = ids.length === count;
+    if (ids.length === 0) return { states: [], full };
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(this.key(id));
     const hashes = (await pipeline.exec()) ?? [];
-    return hashes
+    const states = hashes
       .map(([, hash]) => stateOf((hash ?? {}) as Record<string, string>))
       .filter((s): s is ApprovalState => s?.status === 'pending');
+    return { states, full };
   }
 
   async transition(id: string, { from, to, decision }: Move): Promise<boolean> {

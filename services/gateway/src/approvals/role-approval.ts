@@ -65,6 +65,7 @@ export class RoleApprovals {
       digest,
       subject: ctx.caller.subject,
       principal: ctx.caller.principal,
+      ...(ctx.caller.tenant === undefined ? {} : { tenant: ctx.caller.tenant }),
       rule: requirement.rule,
       role: requirement.role,
       allowSelf: requirement.allowSelf,

@@ -1,8 +1,9 @@
+import { GATEWAY_TOOLS } from '../catalog/gateway-tool-names.js';
 import type { JsonObject } from '../protocol/messages.js';
 
-export const SEARCH_TOOL = 'fleet_search_tools';
-export const DESCRIBE_TOOL = 'fleet_describe_tool';
-export const CALL_TOOL = 'fleet_call_tool';
+export const SEARCH_TOOL = GATEWAY_TOOLS.searchTools;
+export const DESCRIBE_TOOL = GATEWAY_TOOLS.describeTool;
+export const CALL_TOOL = GATEWAY_TOOLS.callTool;
 
 const NAMES: ReadonlySet<string> = new Set([SEARCH_TOOL, DESCRIBE_TOOL, CALL_TOOL]);
 

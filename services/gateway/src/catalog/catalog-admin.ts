@@ -6,12 +6,13 @@ import type { RequestContext, Screening } from '../engine/request-context.js';
 import { invalidParams } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 import { decodeHeaderValue } from '../protocol/routing-headers.js';
+import { GATEWAY_TOOLS } from './gateway-tool-names.js';
 import type { PinGate } from './pin-gate.js';
 
 type HeaderScreen = (caller: Caller, envelope: Envelope) => Promise<Screening | undefined>;
 
-const DIFF = 'fleet_catalog_diff';
-const ACCEPT = 'fleet_catalog_accept';
+const DIFF = GATEWAY_TOOLS.catalogDiff;
+const ACCEPT = GATEWAY_TOOLS.catalogAccept;
 /** `<provider>` or `<provider>/<tool>`, in the providers file's and the SDK's name syntax. */
 const TARGET = /^([a-z][a-z0-9-]{0,31})(?:\/([A-Za-z0-9_-]{1,64}))?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;

@@ -3,6 +3,7 @@ import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
 import type { JsonObject } from '../protocol/messages.js';
 import { type CacheRule, cacheRuleOf } from '../result-cache/cache-rule.js';
 import { type TaskMode, taskModeOf } from '../tasks/task-mode.js';
+import { isReservedToolName } from './gateway-tool-names.js';
 import { type HeaderParam, headerParamsOf } from './header-params.js';
 import type { ProviderConfig } from './providers-file.js';
 
@@ -120,6 +121,12 @@ export function mergeCatalog(snapshots: readonly ProviderSnapshot[]): MergedCata
       const name = exposedName(config.prefix, item.key);
       if (!EXPOSED_NAME.test(name)) {
         merged.conflicts.push(`${name} (provider ${config.name}: not a valid exposed tool name)`);
+        continue;
+      }
+      if (isReservedToolName(name)) {
+        merged.conflicts.push(
+          `${name} (provider ${config.name}: a name reserved for the gateway's own tools)`,
+        );
         continue;
       }
       if (!claim(`tool:${name}`, config.name)) continue;

@@ -249,31 +249,40 @@ export class Dispatcher implements RequestHandler {
             { name, annotations: workflow.definition.annotations },
             args,
             () => callWorkflow(this.deps, ctx, workflow, args, params, (inner, p) => this.callTool(inner, p)),
+            true,
           ),
         );
     // Admitted with the annotations of the very route it is then forwarded to.
     const route = this.deps.registry.catalog.tools.get(name);
     return tools.forCall(name, route, this.deps.registry.catalog.unavailable).measure(() =>
-      this.admitted(ctx, 'tools/call', 'tools', { name, annotations: route?.annotations }, args, async () => {
-        if (!route) throw this.unknown('tool', name);
-        const forwarded = { ...params, name: route.name };
-        const attempt = () =>
-          this.deps.resultCache.through(ctx, name, route, args, () =>
-            this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs),
-          );
-        try {
-          return await attempt();
-        } catch (err) {
-          // A read-only or idempotent tool that never started is safe to try once more.
-          if (
-            !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-            ctx.signal.aborted
-          )
-            throw err;
-          await sleep(RETRY_DELAY_MS);
-          return attempt();
-        }
-      }),
+      this.admitted(
+        ctx,
+        'tools/call',
+        'tools',
+        { name, annotations: route?.annotations },
+        args,
+        async () => {
+          if (!route) throw this.unknown('tool', name);
+          const forwarded = { ...params, name: route.name };
+          const attempt = () =>
+            this.deps.resultCache.through(ctx, name, route, args, () =>
+              this.callOnProvider(ctx, route.provider, 'tools/call', forwarded, route.timeoutMs),
+            );
+          try {
+            return await attempt();
+          } catch (err) {
+            // A read-only or idempotent tool that never started is safe to try once more.
+            if (
+              !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
+              ctx.signal.aborted
+            )
+              throw err;
+            await sleep(RETRY_DELAY_MS);
+            return attempt();
+          }
+        },
+        route !== undefined,
+      ),
     );
   }
 
@@ -326,9 +335,9 @@ export class Dispatcher implements RequestHandler {
   }
 
   /**
-   * Runs `work` once admission lets it through, and audits how it ended. A tool call first passes
-   * the approval its policy rule asks for, if any; an unknown tool is refused by `work` without
-   * anybody being asked to approve it.
+   * Runs `work` once admission lets it through, and audits how it ended. A `gated` call (a tool
+   * whose route or workflow `work` will use) first passes the approval its policy rule asks for, if
+   * any; an unknown tool is refused by `work` without anybody being asked to approve it.
    */
   private async admitted(
     ctx: RequestContext,
@@ -337,12 +346,12 @@ export class Dispatcher implements RequestHandler {
     target: PolicyTarget,
     args: JsonObject | undefined,
     work: () => Promise<RawJson>,
+    gated = false,
   ): Promise<RawJson> {
     const end = await this.deps.admission.admit(admittedOf(ctx, method), kind, target, args);
     try {
       // Most calls need no approval: they pay no extra turn of the event loop for the gate.
-      if (end.approval && this.isTool(target.name))
-        await this.deps.approvals.pass(ctx, target.name, args ?? {}, end.approval);
+      if (end.approval && gated) await this.deps.approvals.pass(ctx, target, args ?? {}, end.approval);
       const result = await work();
       end(result.isToolError ? 'tool_error' : 'ok');
       return result;
@@ -350,10 +359,6 @@ export class Dispatcher implements RequestHandler {
       end('error', err instanceof FleetError ? String(err.code) : 'internal');
       throw err;
     }
-  }
-
-  private isTool(name: string): boolean {
-    return this.deps.workflows.get(name) !== undefined || this.deps.registry.catalog.tools.has(name);
   }
 
   private unknown(kind: 'tool' | 'prompt', name: string): FleetError {

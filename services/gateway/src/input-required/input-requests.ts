@@ -26,6 +26,16 @@ const KINDS: ReadonlyMap<
   ['roots/list', { capability: 'roots', prefix: 'roots', answers: (v) => Array.isArray(v.roots) }],
 ]);
 
+/**
+ * The `_meta` key of a question the gateway itself puts to the caller (an approval). Such a
+ * question is answered only once a round showed it: never by answers sent before it was asked.
+ */
+export const APPROVAL_META = 'io.mcp-fleet/approval';
+
+/** Whether `params` are those of a question the gateway asks (see APPROVAL_META). */
+export const isGatewayQuestion = (params: JsonObject): boolean =>
+  isObject(params._meta) && Object.hasOwn(params._meta, APPROVAL_META);
+
 const isObject = (value: unknown): value is JsonObject =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 

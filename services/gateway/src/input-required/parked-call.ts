@@ -4,6 +4,7 @@ import {
   checkedResponse,
   type InputRequest,
   inputRequestOf,
+  isGatewayQuestion,
   keyPrefixOf,
   missingCapability,
   missingCapabilityError,
@@ -28,6 +29,8 @@ export type Emit = (message: JsonRpcMessage) => void;
 
 interface Ask {
   request: InputRequest;
+  /** A question of the gateway's own (an approval): answered only once a round showed it. */
+  gateway: boolean;
   resolve(answer: JsonObject): void;
   reject(error: Error): void;
 }
@@ -57,6 +60,8 @@ export class ParkedCall {
   /** Asks waiting for an answer, by key. */
   private readonly asks = new Map<string, Ask>();
   private readonly usedKeys = new Set<string>();
+  /** The keys of asks a round ended on: what the client was shown and may answer. */
+  private readonly shown = new Set<string>();
   private settled?: Settled;
   private wake?: () => void;
   private emitTo?: Emit;
@@ -106,10 +111,12 @@ export class ParkedCall {
       const missing = missingCapability(request, this.capabilities);
       if (missing) throw this.fail(missingCapabilityError(missing));
       const unique = this.uniqueKey(key ?? keyPrefixOf(method));
-      if (this.offered && Object.hasOwn(this.offered, unique))
+      const gateway = isGatewayQuestion(params);
+      // A prefilled answer serves a provider's ask; the gateway's own questions are never answered blind.
+      if (!gateway && this.offered && Object.hasOwn(this.offered, unique))
         return Promise.resolve(this.checked(unique, method, this.offered[unique]));
       return new Promise<JsonObject>((resolve, reject) => {
-        this.asks.set(unique, { request, resolve, reject });
+        this.asks.set(unique, { request, gateway, resolve, reject });
         this.asked();
       });
     } catch (err) {
@@ -118,12 +125,12 @@ export class ParkedCall {
   }
 
   /**
-   * Answers the asks `responses` has keys for (others are ignored); refuses all of them (-32602),
-   * answering none, when one is malformed.
+   * Answers the asks `responses` has keys for (others are ignored, as are answers to a gateway
+   * question no round showed yet); refuses all of them (-32602), answering none, when one is malformed.
    */
   deliver(responses: JsonObject): void {
     const answered = [...this.asks].flatMap(([key, ask]) =>
-      Object.hasOwn(responses, key)
+      Object.hasOwn(responses, key) && (!ask.gateway || this.shown.has(key))
         ? [{ key, ask, answer: checkedResponse(key, ask.request.method, responses[key]) }]
         : [],
     );
@@ -162,6 +169,7 @@ export class ParkedCall {
       throw this.settled.error;
     }
     this.round += 1;
+    for (const key of this.asks.keys()) this.shown.add(key);
     return { kind: 'input_required', inputRequests: this.pending, round: this.round };
   }
 

@@ -31,16 +31,31 @@ function roleList(policy: Policy, caller: Caller): RolePolicy[] {
 }
 
 /**
- * The approval a call needs: that of the first matching allow rule carrying one, in any of the
- * caller's roles. Roles add permissions, but an approval is no permission: one role's plain allow
- * never lifts another role's approval.
+ * How strict an approval is, highest first: an approver role beats the caller's own consent, and
+ * an approver role that forbids self-approval beats one that allows it.
  */
-function approvalOf(roles: RolePolicy[], target: PolicyTarget): ApprovalRequirement | undefined {
-  for (const role of roles) {
-    const rule = role.approvals.find((r) => r.matches(target));
-    if (rule?.approval) return rule.approval;
-  }
-  return undefined;
+const strictness = (a: ApprovalRequirement) => (a.by === 'caller' ? 0 : a.allowSelf ? 1 : 2);
+
+/**
+ * The approval a call needs when several of the caller's roles ask for one: the strictest (see
+ * strictness), ties going to the role listed first in the policy file. Never the caller's role
+ * order: listing roles otherwise must not weaken an approval. An approval is no permission: one
+ * role's plain allow never lifts another role's approval.
+ */
+function approvalOf(
+  policy: Policy,
+  roles: RolePolicy[],
+  target: PolicyTarget,
+): ApprovalRequirement | undefined {
+  const order = [...policy.roles.keys()];
+  const rank = (role: RolePolicy) => order.indexOf(role.name);
+  const wanted = [...roles]
+    .sort((a, b) => rank(a) - rank(b))
+    .flatMap((role) => role.approvals.find((r) => r.matches(target))?.approval ?? []);
+  return wanted.reduce<ApprovalRequirement | undefined>(
+    (best, a) => (!best || strictness(a) > strictness(best) ? a : best),
+    undefined,
+  );
 }
 
 /** The most generous of several limits: roles add permissions, they never take them away. */
@@ -84,7 +99,7 @@ export function decide(
     // Without arguments (a list) the question is whether some call may pass: constraints wait for the call.
     if (!constraint || args === undefined || constraint(args)) {
       // A list (no arguments) shows a tool needing approval: it is asked for when it is called.
-      const approval = kind === 'tools' && args !== undefined ? approvalOf(roles, target) : undefined;
+      const approval = kind === 'tools' && args !== undefined ? approvalOf(policy, roles, target) : undefined;
       return approval ? { allowed: true, rule: allow.id, approval } : { allowed: true, rule: allow.id };
     }
     const first = constraint.errors?.[0];
