@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench clean
+.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench clean images cluster-up cluster-down e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -43,6 +43,18 @@ check-generated: deps ## fail when generated types are out of date with proto/
 
 bench: build ## benchmarks; results in bench/results/
 	@bash scripts/bench.sh
+
+images: deps ## build every service image (deploy/Dockerfile) as docker-archive tars, no Docker needed
+	@bash scripts/build-images.sh
+
+cluster-up: deps ## start a single-node Kubernetes on this machine (root; binaries built once) and import the images
+	@bash scripts/cluster.sh up
+
+cluster-down: ## stop that cluster and remove all it added (processes, mounts, iptables, netns, the lo address)
+	@bash scripts/cluster.sh down
+
+e2e: deps ## the end-to-end suite: cluster up, helm install the fleet, drive it as an agent and an SRE, cluster down
+	@bash scripts/e2e.sh
 
 clean: ## remove build output
 	npx tsc -b --clean
