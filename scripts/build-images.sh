@@ -67,8 +67,17 @@ for service in "${services[@]}"; do
   bash scripts/prod-install.sh "${manifest%/package.json}" "$root/app" --prefer-offline >/dev/null
   [ "$service" != git ] || with_libs "$root" /usr/bin/git /usr/lib/git-core /usr/share/git-core /usr/bin/ssh
   $archive "$root" "$registry/$service:$tag" "$out/$service.tar" "$service"
-  rm -rf "$root"
   echo "$registry/$service:$tag $out/$service.tar"
+  # The e2e suite's stand-in for another team's provider: the everything image's runtime (the SDK
+  # and its dependencies) running test/e2e/fixtures/weather-provider.
+  if [ "$service" = everything ]; then
+    mkdir -p "$root/app/services/providers/weather/dist/src"
+    cp test/dist/test/e2e/fixtures/weather-provider.js "$root/app/services/providers/weather/dist/src/main.js"
+    $archive "$root" "$registry/weather:e2e" "$out/weather.tar" --config \
+      '{"User":"10001:10001","Env":["PATH=/usr/local/bin:/usr/bin:/bin","NODE_ENV=production"],"WorkingDir":"/app","Entrypoint":["/usr/bin/tini","--"],"Cmd":["node","services/providers/weather/dist/src/main.js"],"ExposedPorts":{"50051/tcp":{}}}'
+    echo "$registry/weather:e2e $out/weather.tar"
+  fi
+  rm -rf "$root"
 done
 
 # The e2e cluster's own images.

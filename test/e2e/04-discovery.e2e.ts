@@ -1,0 +1,40 @@
+/**
+ * Another team installs its provider from helm/provider-template in its own namespace: the
+ * gateways find it through the Service's discovery label, and an agent's session sees its tools
+ * appear and can call them, with no change to the fleet's release.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/client';
+import { call, connectAgent, text } from './agent.js';
+import { helm, loadState, NAMESPACE, ROOT, TEAM_NAMESPACE, until } from './cluster.js';
+
+describe('label discovery: a provider from helm/provider-template joins live', () => {
+  let client: Client;
+  before(async () => {
+    client = await connectAgent(loadState());
+  });
+  after(() => client?.close());
+
+  it('lists and calls the new provider once its Service exists', async () => {
+    const before = (await client.listTools()).tools.map((t) => t.name);
+    assert.ok(!before.includes('weather_forecast'));
+    let changed = false;
+    client.setNotificationHandler('notifications/tools/list_changed', () => {
+      changed = true;
+    });
+    await helm([
+      'install', 'weather', join(ROOT, 'helm/provider-template'), '-n', TEAM_NAMESPACE,
+      '--set', 'image.repository=mcp-fleet.local/weather', '--set', 'image.tag=e2e',
+      '--set', 'image.pullPolicy=Never', '--set', 'replicas=1', '--set', `gateway.namespace=${NAMESPACE}`,
+      '--set', 'gateway.podLabels.app\\.kubernetes\\.io/instance=fleet',
+      '--wait', '--timeout', '3m',
+    ]);
+    await until('weather_forecast in tools/list', async () =>
+      (await client.listTools()).tools.some((t) => t.name === 'weather_forecast') ? true : undefined,
+    );
+    assert.equal(text(await call(client, 'weather_forecast', { city: 'Lyon' })), 'sunny in Lyon');
+    await until('notifications/tools/list_changed on the session', async () => (changed ? true : undefined), 30_000);
+  });
+});

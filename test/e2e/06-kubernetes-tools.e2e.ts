@@ -1,0 +1,35 @@
+/**
+ * The Kubernetes provider against real pods: the logs a running container writes, a command run
+ * in it (exec, switched on in the e2e values), both through the gateway Service.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/client';
+import { call, connectAgent, text } from './agent.js';
+import { loadState, until } from './cluster.js';
+
+describe('the Kubernetes provider on real pods', () => {
+  let client: Client;
+  before(async () => {
+    client = await connectAgent(loadState());
+  });
+  after(() => client?.close());
+
+  it('pod_logs: the lines a running container wrote', async () => {
+    const logs = await until('ticker to have logged', async () => {
+      const out = text(await call(client, 'kubernetes_pod_logs', { namespace: 'e2e-apps', name: 'ticker', tailLines: 5 }));
+      return /tick \d+/.test(out) ? out : undefined;
+    });
+    assert.match(logs, /tick \d+/);
+  });
+
+  it('exec: runs a command in the container and returns its output and exit code', async () => {
+    const result = await call(client, 'kubernetes_exec', {
+      namespace: 'e2e-apps',
+      pod: 'ticker',
+      command: ['node', '-e', 'console.log("pid", process.pid); process.exit(3)'],
+    });
+    assert.match(text(result), /pid \d+/);
+    assert.match(JSON.stringify(result.structuredContent ?? text(result)), /3/);
+  });
+});
