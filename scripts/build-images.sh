@@ -5,7 +5,7 @@
 # Debian package, and prod-install.sh's staged production install of the service; the settings
 # (user, workdir, env, ports, entrypoint, command) read from the service's stage of deploy/Dockerfile.
 # Also the images only the e2e cluster runs: redis and postgresql (this machine's Debian servers)
-# and pause (deploy/cluster/pause). Prints `<name:tag> <tar>` lines; import them with
+# pause (deploy/cluster/pause) and jaeger (Jaeger v2, also the OTel collector: scripts/jaeger.sh). Prints `<name:tag> <tar>` lines; import them with
 # `ctr -n k8s.io images import <tar>` (scripts/cluster.sh up does).
 #   build-images.sh [service...]     default: every service
 set -euo pipefail
@@ -102,3 +102,11 @@ mkdir -p "$pause"
 cp "$pause_bin" "$pause/pause"
 $archive "$pause" "$registry/pause:e2e" "$out/pause.tar" --config '{"User":"65535:65535","Entrypoint":["/pause"]}'
 echo "$registry/pause:e2e $out/pause.tar"
+
+jaeger_bin=$(bash scripts/jaeger.sh --build)
+jaeger="$work/jaeger"
+skeleton "$jaeger"
+cp "$jaeger_bin" "$jaeger/jaeger"
+$archive "$jaeger" "$registry/jaeger:e2e" "$out/jaeger.tar" --config \
+  '{"User":"10001:10001","Entrypoint":["/jaeger"],"WorkingDir":"/tmp","ExposedPorts":{"4317/tcp":{},"16686/tcp":{}}}'
+echo "$registry/jaeger:e2e $out/jaeger.tar"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A real single-node Kubernetes on this machine, for the e2e suite (make e2e) and local trials:
 #   scripts/cluster.sh up     build once (cached in ~/.cache/mcp-fleet), start it, import the
-#                             images (make images), print KUBECONFIG=<file> and the node's address
+#                             images `make images` wrote (building them when there are none),
+#                             print KUBECONFIG=<file> and the node's address
 #   scripts/cluster.sh down   stop it and remove everything it added to the machine
 #   scripts/cluster.sh env    print the env lines of the running cluster
 # Everything binds to one address added to `lo` ($MCPFLEET_CLUSTER_NODE_IP, a /32: kubelet refuses
@@ -22,7 +23,7 @@ bridge=mcpfleet0
 envfile="$dir/env"
 ctr_sock="$dir/containerd/containerd.sock"
 # Stopped in this order by down (kubelet before the runtime, the API server before etcd).
-processes=(kube-router kube-proxy coredns kubelet kube-controller-manager kube-scheduler kube-apiserver containerd etcd)
+processes=(metrics-server kube-router kube-proxy coredns kubelet kube-controller-manager kube-scheduler kube-apiserver containerd etcd)
 
 [ "$(id -u)" -eq 0 ] || die "cluster.sh needs root (mounts, iptables, network namespaces)"
 
@@ -103,7 +104,8 @@ up() {
   done
   bin[etcd]=$(bash "$root/scripts/build-etcd.sh")
   while read -r name path; do bin[$name]=$path; done < <(bash "$root/scripts/build-cluster-tools.sh")
-  images=$(bash "$root/scripts/build-images.sh")
+  images=${MCPFLEET_IMAGES_DIR:-$HOME/.cache/mcp-fleet/images}
+  compgen -G "$images/*.tar" >/dev/null || bash "$root/scripts/build-images.sh" >/dev/null
 
   mkdir -p "$dir"/{logs,pids}
   trap 'log "start-up failed; logs in $dir/logs"; tail -n 15 "$dir"/logs/*.log >&2 || true' ERR
@@ -125,14 +127,18 @@ up() {
     --client-ca-file "$dir/pki/ca.crt" --authorization-mode Node,RBAC \
     --kubelet-client-certificate "$dir/pki/admin.crt" --kubelet-client-key "$dir/pki/admin.key" \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$dir/pki/sa.pub" \
-    --service-account-signing-key-file "$dir/pki/sa.key" --service-cluster-ip-range "$service_cidr"
+    --service-account-signing-key-file "$dir/pki/sa.key" --service-cluster-ip-range "$service_cidr" \
+    --requestheader-client-ca-file "$dir/pki/ca.crt" --requestheader-username-headers X-Remote-User \
+    --requestheader-group-headers X-Remote-Group --requestheader-extra-headers-prefix X-Remote-Extra- \
+    --proxy-client-cert-file "$dir/pki/admin.crt" --proxy-client-key-file "$dir/pki/admin.key" \
+    --enable-aggregator-routing=true
   TIMEOUT=90 wait_until api_ready || die "kube-apiserver did not become ready"
   start containerd containerd --config "$dir/containerd.toml"
   TIMEOUT=30 wait_until ctr -a "$ctr_sock" version || die "containerd did not start"
   # The images, imported into the namespace the CRI plugin reads.
-  while read -r name path; do
-    ctr -a "$ctr_sock" -n k8s.io images import "$path" >/dev/null || die "importing $name failed"
-  done <<<"$images"
+  for name in "$images"/*.tar; do
+    ctr -a "$ctr_sock" -n k8s.io images import "$name" >/dev/null || die "importing $name failed"
+  done
   start kube-scheduler "${bin[kube-scheduler]}" --kubeconfig "$dir/kubeconfig" --bind-address "$node_ip" --leader-elect=false
   start kube-controller-manager "${bin[kube-controller-manager]}" --kubeconfig "$dir/kubeconfig" \
     --bind-address "$node_ip" --leader-elect=false --use-service-account-credentials=false \
@@ -146,6 +152,11 @@ up() {
   start kube-router "${bin[kube-router]}" --kubeconfig "$dir/kubeconfig" --hostname-override "$node" \
     --run-firewall=true --run-router=false --run-service-proxy=false --enable-ipv6=false \
     --health-port 20244 --metrics-port 0
+  start metrics-server "${bin[metrics-server]}" --kubeconfig "$dir/kubeconfig" \
+    --authentication-kubeconfig "$dir/kubeconfig" --authorization-kubeconfig "$dir/kubeconfig" \
+    --bind-address "$node_ip" --secure-port 4443 --cert-dir "$dir/metrics-server" \
+    --kubelet-insecure-tls --kubelet-preferred-address-types InternalIP --metric-resolution 10s
+  kubectl_ apply -f "$dir/metrics-api.yaml" >/dev/null
   cat >"$envfile" <<ENV
 KUBECONFIG=$dir/kubeconfig
 MCPFLEET_CLUSTER_DIR=$dir

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# make e2e: a real single-node cluster (scripts/cluster.sh up, which builds the binaries once and
-# imports the images), then the e2e suite (test/e2e/*.e2e.ts, one file after another: the first
+# make e2e: the images of this tree (make images), a real single-node cluster (scripts/cluster.sh
+# up, which builds the binaries once and imports the images), then the e2e suite (test/e2e/*.e2e.ts, one file after another: the first
 # installs the fleet with helm, the others use it), then the cluster down whatever happened.
-# MCPFLEET_E2E_KEEP=1 leaves the cluster up afterwards (scripts/cluster.sh down removes it).
+# MCPFLEET_E2E_KEEP=1 leaves the cluster up afterwards (scripts/cluster.sh down removes it);
+# MCPFLEET_E2E_REUSE_IMAGES=1 imports the images the last `make images` wrote.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 npx tsc -b
 started=$SECONDS
+[ -n "${MCPFLEET_E2E_REUSE_IMAGES:-}" ] || bash scripts/build-images.sh >/dev/null
+log "images built in $((SECONDS - started)) s"
 bash scripts/cluster.sh down
 [ -n "${MCPFLEET_E2E_KEEP:-}" ] || trap 'bash scripts/cluster.sh down' EXIT
 cluster_env=$(bash scripts/cluster.sh up)

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
 import { helm, kubectl, kubectlJson, NAMESPACE, ROOT, saveState, TEAM_NAMESPACE, until, workDir } from './cluster.js';
-import { authSecret, databaseSecret, identitySecrets, postgres, ticker } from './manifests.js';
+import { authSecret, databaseSecret, identitySecrets, observability, postgres, ticker } from './manifests.js';
 
 interface PodList {
   items: {
@@ -37,7 +37,14 @@ describe('helm install of the whole fleet on a real cluster', () => {
     for (const ns of [NAMESPACE, TEAM_NAMESPACE, 'e2e-apps', 'observability'])
       await kubectl(['create', 'namespace', ns]);
     const { key, hash } = generateApiKey('agent');
-    await apply([...(await identitySecrets(TEAM_NAMESPACE)), authSecret(hash), databaseSecret(), ...postgres(), ticker()]);
+    await apply([
+      ...(await identitySecrets(TEAM_NAMESPACE)),
+      authSecret(hash),
+      databaseSecret(),
+      ...postgres(),
+      ticker(),
+      ...observability(),
+    ]);
     const valuesFile = join(ROOT, 'test/e2e/values.yaml');
     await helm([
       'install', 'fleet', join(ROOT, 'helm/mcp-fleet'), '-n', NAMESPACE, '-f', valuesFile, '--wait', '--timeout', '5m',

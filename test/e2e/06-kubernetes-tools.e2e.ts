@@ -1,6 +1,7 @@
 /**
  * The Kubernetes provider against real pods: the logs a running container writes, a command run
- * in it (exec, switched on in the e2e values), both through the gateway Service.
+ * in it (exec, switched on in the e2e values), its CPU and memory from the metrics API
+ * (metrics-server, top), all through the gateway Service.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -31,5 +32,14 @@ describe('the Kubernetes provider on real pods', () => {
     });
     assert.match(text(result), /pid \d+/);
     assert.match(JSON.stringify(result.structuredContent ?? text(result)), /3/);
+  });
+
+  it('top: CPU and memory of the running pods, from the metrics API', async () => {
+    // metrics-server has figures once it scraped the kubelet twice (a resolution of 10 s).
+    const result = await until('metrics of the ticker pod', async () => {
+      const out = await call(client, 'kubernetes_top', { namespace: 'e2e-apps' });
+      return /ticker/.test(text(out)) ? out : undefined;
+    });
+    assert.match(text(result), /ticker/);
   });
 });

@@ -98,3 +98,90 @@ export const ticker = () => ({
     ],
   },
 });
+
+/** The OTel collector's pipeline: OTLP in, batched, OTLP out to Jaeger. */
+const COLLECTOR_CONFIG = `service:
+  pipelines:
+    traces: {receivers: [otlp], processors: [batch], exporters: [otlp]}
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 0.0.0.0:4317}
+processors:
+  batch: {timeout: 200ms}
+exporters:
+  otlp:
+    endpoint: jaeger.observability:4317
+    tls: {insecure: true}
+`;
+
+/** Jaeger v2 all in one, in memory (deploy/jaeger-local.yaml, listening on the pod's address). */
+const JAEGER_CONFIG = `service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces: {receivers: [otlp], processors: [batch], exporters: [jaeger_storage_exporter]}
+extensions:
+  jaeger_query:
+    storage: {traces: memstore}
+    ui: {config_file: ""}
+    http: {endpoint: 0.0.0.0:16686}
+    grpc: {endpoint: 0.0.0.0:16685}
+  jaeger_storage:
+    backends:
+      memstore: {memory: {max_traces: 10000}}
+receivers:
+  otlp:
+    protocols:
+      grpc: {endpoint: 0.0.0.0:4317}
+processors:
+  batch: {timeout: 200ms}
+exporters:
+  jaeger_storage_exporter: {trace_storage: memstore}
+`;
+
+/** A Deployment, Service and ConfigMap running the Jaeger v2 binary (an OTel collector build) with one config. */
+function collectorLike(name: string, config: string, ports: Record<string, number>) {
+  const ns = 'observability';
+  return [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { 'config.yaml': config } },
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name, namespace: ns, labels: labels(name) },
+      spec: {
+        selector: { matchLabels: labels(name) },
+        template: {
+          metadata: { labels: labels(name) },
+          spec: {
+            containers: [
+              {
+                name,
+                image: 'mcp-fleet.local/jaeger:e2e',
+                imagePullPolicy: 'Never',
+                args: ['--config', '/etc/otel/config.yaml'],
+                ports: Object.entries(ports).map(([port, containerPort]) => ({ name: port, containerPort })),
+                readinessProbe: { tcpSocket: { port: Object.values(ports)[0] }, periodSeconds: 1 },
+                volumeMounts: [{ name: 'config', mountPath: '/etc/otel' }],
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name } }],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns },
+      spec: {
+        selector: labels(name),
+        ports: Object.entries(ports).map(([port, number]) => ({ name: port, port: number })),
+      },
+    },
+  ];
+}
+
+export const observability = () => [
+  ...collectorLike('otel-collector', COLLECTOR_CONFIG, { otlp: 4317 }),
+  ...collectorLike('jaeger', JAEGER_CONFIG, { otlp: 4317, query: 16686 }),
+];
