@@ -33,7 +33,8 @@ with_libs() {
   shift
   # cp --parents takes paths relative to the current directory.
   for file in "$@"; do (cd / && cp -a --parents "${file#/}" "$root/"); done
-  find "$@" -type f -print0 | xargs -0 ldd 2>/dev/null | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | sort -u \
+  # ldd fails on files that are not dynamic executables (scripts, data): those need nothing.
+  { find "$@" -type f -print0 | xargs -0 ldd 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | sort -u \
     | while read -r lib; do [ -e "$root$lib" ] || (cd / && cp -L --parents "${lib#/}" "$root/"); done
 }
 

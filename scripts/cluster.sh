@@ -219,6 +219,13 @@ down() {
     done
   fi
   ip link delete "$bridge" 2>/dev/null || true
+  # containerd 1.6 keeps its shims' sockets and fifos in /run/containerd whatever its state dir:
+  # remove those no process listens on any more, then the folders left empty.
+  if [ -d /run/containerd ]; then
+    ss -xlH | awk '{print $5}' | sort -u >"$dir/listening"
+    find /run/containerd/s -type s 2>/dev/null | grep -vxFf "$dir/listening" | xargs -r rm -f
+    find /run/containerd -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
+  fi
   clean_iptables
   find /sys/fs/cgroup/*/kubepods -depth -type d -exec rmdir {} + 2>/dev/null || true
   ip addr del "$node_ip/32" dev lo 2>/dev/null || true
