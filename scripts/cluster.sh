@@ -23,6 +23,8 @@ bridge=mcpfleet0
 envfile="$dir/env"
 ctr_sock="$dir/containerd/containerd.sock"
 # Stopped in this order by down (kubelet before the runtime, the API server before etcd).
+sysctls=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet vm.overcommit_memory vm.panic_on_oom kernel.panic
+  kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
 processes=(metrics-server kube-router kube-proxy coredns kubelet kube-controller-manager kube-scheduler kube-apiserver containerd etcd)
 
 [ "$(id -u)" -eq 0 ] || die "cluster.sh needs root (mounts, iptables, network namespaces)"
@@ -113,9 +115,13 @@ up() {
   ip addr add "$node_ip/32" dev lo
   certs
   configs
+  # Pods' traffic is routed by the host, and replies between pods on the bridge pass iptables
+  # (kube-proxy's Service NAT) only with br_netfilter.
+  # Kernel settings this cluster changes (kubelet sets its "kernel tunables" too): down restores them.
+  sysctl "${sysctls[@]}" 2>/dev/null | sed 's/ = /=/' >"$dir/sysctl-before"
   sysctl -qw net.ipv4.ip_forward=1
-  modprobe br_netfilter 2>/dev/null || true
-  [ ! -e /proc/sys/net/bridge/bridge-nf-call-iptables ] || sysctl -qw net.bridge.bridge-nf-call-iptables=1
+  [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 ] \
+    || sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "the kernel's br_netfilter is needed (modprobe br_netfilter)"
 
   start etcd "${bin[etcd]}" --data-dir "$dir/etcd" --unsafe-no-fsync \
     --listen-client-urls http://127.0.0.1:23790 --advertise-client-urls http://127.0.0.1:23790 \
@@ -229,6 +235,7 @@ down() {
   clean_iptables
   find /sys/fs/cgroup/*/kubepods -depth -type d -exec rmdir {} + 2>/dev/null || true
   ip addr del "$node_ip/32" dev lo 2>/dev/null || true
+  [ ! -f "$dir/sysctl-before" ] || xargs -r sysctl -qw <"$dir/sysctl-before" || log "could not restore every kernel setting"
   rm -rf "$dir"
   log "cluster down"
 }

@@ -48,16 +48,7 @@ export function writeArchive(rootfs: string, tag: string, out: string, config: R
   try {
     const layerTar = join(work, 'layer.tar');
     // Fixed owners and times: the same rootfs gives the same layer digest.
-    execFileSync('tar', [
-      '-C',
-      rootfs,
-      '--numeric-owner',
-      '--sort=name',
-      '--mtime=@0',
-      '-cf',
-      layerTar,
-      '.',
-    ]);
+    execFileSync('tar', ['-C', rootfs, '--numeric-owner', '--sort=name', '--mtime=@0', '-cf', layerTar, '.']);
     const layer = readFileSync(layerTar);
     const diffId = sha256(layer);
     mkdirSync(join(work, diffId));

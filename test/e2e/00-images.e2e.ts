@@ -8,18 +8,26 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { serviceStages } from '../deploy/dockerfiles.js';
 import { dockerfileConfig, type RunConfig } from '../cluster/image-archive.js';
+import { serviceStages } from '../deploy/dockerfiles.js';
 
 const run = promisify(execFile);
-const imagesDir = () => process.env.MCPFLEET_IMAGES_DIR ?? join(process.env.HOME ?? '/root', '.cache/mcp-fleet/images');
+const imagesDir = () =>
+  process.env.MCPFLEET_IMAGES_DIR ?? join(process.env.HOME ?? '/root', '.cache/mcp-fleet/images');
 
 async function readArchive(tar: string) {
   const member = async (name: string) =>
     (await run('tar', ['-xOf', tar, name], { maxBuffer: 16 * 1024 * 1024 })).stdout;
-  const [manifest] = JSON.parse(await member('manifest.json')) as { Config: string; RepoTags: string[]; Layers: string[] }[];
+  const [manifest] = JSON.parse(await member('manifest.json')) as {
+    Config: string;
+    RepoTags: string[];
+    Layers: string[];
+  }[];
   assert.ok(manifest, `${tar} has a manifest`);
-  const config = JSON.parse(await member(manifest.Config)) as { config: RunConfig; rootfs: { diff_ids: string[] } };
+  const config = JSON.parse(await member(manifest.Config)) as {
+    config: RunConfig;
+    rootfs: { diff_ids: string[] };
+  };
   const layer = manifest.Layers[0] ?? '';
   // The layer's file list, read as a stream: it holds node and the service's node_modules.
   const { stdout } = await run('sh', ['-c', 'tar -xOf "$1" "$2" | tar -t', 'sh', tar, layer], {

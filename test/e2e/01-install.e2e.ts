@@ -8,7 +8,17 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
-import { helm, kubectl, kubectlJson, NAMESPACE, ROOT, saveState, TEAM_NAMESPACE, until, workDir } from './cluster.js';
+import {
+  helm,
+  kubectl,
+  kubectlJson,
+  NAMESPACE,
+  ROOT,
+  saveState,
+  TEAM_NAMESPACE,
+  until,
+  workDir,
+} from './cluster.js';
 import { authSecret, databaseSecret, identitySecrets, observability, postgres, ticker } from './manifests.js';
 
 interface PodList {
@@ -47,16 +57,35 @@ describe('helm install of the whole fleet on a real cluster', () => {
     ]);
     const valuesFile = join(ROOT, 'test/e2e/values.yaml');
     await helm([
-      'install', 'fleet', join(ROOT, 'helm/mcp-fleet'), '-n', NAMESPACE, '-f', valuesFile, '--wait', '--timeout', '5m',
+      'install',
+      'fleet',
+      join(ROOT, 'helm/mcp-fleet'),
+      '-n',
+      NAMESPACE,
+      '-f',
+      valuesFile,
+      '--wait',
+      '--timeout',
+      '5m',
     ]);
 
-    const pods = await kubectlJson<PodList>(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/instance=fleet']);
+    const pods = await kubectlJson<PodList>([
+      'get',
+      'pods',
+      '-n',
+      NAMESPACE,
+      '-l',
+      'app.kubernetes.io/instance=fleet',
+    ]);
     const byComponent = new Map<string, number>();
     for (const pod of pods.items) {
       const component = pod.metadata.labels?.['app.kubernetes.io/component'] ?? '';
       byComponent.set(component, (byComponent.get(component) ?? 0) + 1);
       assert.equal(pod.status.phase, 'Running', pod.metadata.name);
-      assert.ok(pod.status.containerStatuses?.every((c) => c.ready), `${pod.metadata.name} is not ready`);
+      assert.ok(
+        pod.status.containerStatuses?.every((c) => c.ready),
+        `${pod.metadata.name} is not ready`,
+      );
       if (component === 'redis') continue;
       assert.equal(pod.spec.securityContext?.runAsNonRoot, true, pod.metadata.name);
       assert.equal(pod.spec.securityContext?.seccompProfile?.type, 'RuntimeDefault', pod.metadata.name);
@@ -76,9 +105,9 @@ describe('helm install of the whole fleet on a real cluster', () => {
       redis: 1,
     });
 
-    const service = await kubectlJson<{ spec: { clusterIP: string; ports: { name: string; port: number }[] } }>([
-      'get', 'service', '-n', NAMESPACE, 'fleet-mcp-fleet-gateway',
-    ]);
+    const service = await kubectlJson<{
+      spec: { clusterIP: string; ports: { name: string; port: number }[] };
+    }>(['get', 'service', '-n', NAMESPACE, 'fleet-mcp-fleet-gateway']);
     const port = service.spec.ports.find((p) => p.name === 'http')?.port;
     assert.ok(port, 'the gateway Service has an http port');
     const mcpUrl = `http://${service.spec.clusterIP}:${port}/mcp`;
@@ -88,7 +117,10 @@ describe('helm install of the whole fleet on a real cluster', () => {
       return res.ok ? ((await res.json()) as { providers: { name: string; up: boolean }[] }) : undefined;
     });
     assert.deepEqual(
-      ready.providers.filter((p) => p.up).map((p) => p.name).sort(),
+      ready.providers
+        .filter((p) => p.up)
+        .map((p) => p.name)
+        .sort(),
       ['everything', 'filesystem', 'git', 'kubernetes', 'postgres'],
     );
     writeFileSync(join(workDir(), 'api-key'), key, { mode: 0o600 });

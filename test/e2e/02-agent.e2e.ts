@@ -18,12 +18,21 @@ describe('an agent calls every provider through the gateway Service', () => {
   it('lists the tools of every provider', async () => {
     const { tools } = await client.listTools();
     const names = new Set(tools.map((t) => t.name));
-    for (const name of ['everything_echo', 'postgres_query', 'filesystem_write', 'git_log', 'kubernetes_pod_logs'])
+    for (const name of [
+      'everything_echo',
+      'postgres_query',
+      'filesystem_write',
+      'git_log',
+      'kubernetes_pod_logs',
+    ])
       assert.ok(names.has(name), `${name} is listed`);
   });
 
   it('everything: echo', async () => {
-    assert.equal(text(await call(client, 'everything_echo', { text: 'through the Service' })), 'through the Service');
+    assert.equal(
+      text(await call(client, 'everything_echo', { text: 'through the Service' })),
+      'through the Service',
+    );
   });
 
   it('postgres: a query against the in-cluster database', async () => {
@@ -39,24 +48,47 @@ describe('an agent calls every provider through the gateway Service', () => {
 
   it('filesystem: write then read a file on the provider volume', async () => {
     await call(client, 'filesystem_write', { path: 'e2e/hello.txt', content: 'hello from the agent\n' });
-    assert.match(text(await call(client, 'filesystem_read_text', { path: 'e2e/hello.txt' })), /hello from the agent/);
+    assert.match(
+      text(await call(client, 'filesystem_read_text', { path: 'e2e/hello.txt' })),
+      /hello from the agent/,
+    );
   });
 
   it('git: the log of a repository on the provider volume', async () => {
-    const pod = (await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=git', '-o', 'name']))
+    const pod = (
+      await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=git', '-o', 'name'])
+    )
       .trim()
       .split('\n')[0];
     assert.ok(pod, 'a git provider pod');
     // The image has git and no shell: one command at a time.
     await kubectl(['exec', '-n', NAMESPACE, pod, '--', 'git', 'init', '-q', '/repos/demo']);
     await kubectl([
-      'exec', '-n', NAMESPACE, pod, '--', 'git', '-C', '/repos/demo', '-c', 'user.name=e2e',
-      '-c', 'user.email=e2e@example.com', 'commit', '-q', '--allow-empty', '-m', 'first commit',
+      'exec',
+      '-n',
+      NAMESPACE,
+      pod,
+      '--',
+      'git',
+      '-C',
+      '/repos/demo',
+      '-c',
+      'user.name=e2e',
+      '-c',
+      'user.email=e2e@example.com',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'first commit',
     ]);
     assert.match(text(await call(client, 'git_log', { repo: 'demo' })), /first commit/);
   });
 
   it('kubernetes: the pods of its namespace', async () => {
-    assert.match(text(await call(client, 'kubernetes_get', { namespace: 'e2e-apps', kind: 'pods' })), /ticker/);
+    assert.match(
+      text(await call(client, 'kubernetes_get', { namespace: 'e2e-apps', kind: 'pods' })),
+      /ticker/,
+    );
   });
 });

@@ -19,8 +19,16 @@ interface Pod {
 }
 
 const podOf = async (component: string) =>
-  (await kubectlJson<{ items: Pod[] }>(['get', 'pods', '-n', NAMESPACE, '-l', `app.kubernetes.io/component=${component}`]))
-    .items[0];
+  (
+    await kubectlJson<{ items: Pod[] }>([
+      'get',
+      'pods',
+      '-n',
+      NAMESPACE,
+      '-l',
+      `app.kubernetes.io/component=${component}`,
+    ])
+  ).items[0];
 
 describe('NetworkPolicy: only the gateway reaches a provider', () => {
   it('refuses a pod outside the gateway and lets the gateway through', async () => {
@@ -33,7 +41,11 @@ describe('NetworkPolicy: only the gateway reaches a provider', () => {
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Pod',
-        metadata: { name: 'intruder', namespace: NAMESPACE, labels: { 'app.kubernetes.io/name': 'intruder' } },
+        metadata: {
+          name: 'intruder',
+          namespace: NAMESPACE,
+          labels: { 'app.kubernetes.io/name': 'intruder' },
+        },
         spec: {
           restartPolicy: 'Never',
           containers: [
@@ -58,7 +70,9 @@ describe('NetworkPolicy: only the gateway reaches a provider', () => {
 
     const gateway = await podOf('gateway');
     assert.ok(gateway);
-    const inside = (await kubectl(['exec', '-n', NAMESPACE, gateway.metadata.name, '--', 'node', '-e', script])).trim();
+    const inside = (
+      await kubectl(['exec', '-n', NAMESPACE, gateway.metadata.name, '--', 'node', '-e', script])
+    ).trim();
     assert.equal(inside, 'connected');
   });
 });

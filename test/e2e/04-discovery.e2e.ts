@@ -25,16 +25,35 @@ describe('label discovery: a provider from helm/provider-template joins live', (
       changed = true;
     });
     await helm([
-      'install', 'weather', join(ROOT, 'helm/provider-template'), '-n', TEAM_NAMESPACE,
-      '--set', 'image.repository=mcp-fleet.local/weather', '--set', 'image.tag=e2e',
-      '--set', 'image.pullPolicy=Never', '--set', 'replicas=1', '--set', `gateway.namespace=${NAMESPACE}`,
-      '--set', 'gateway.podLabels.app\\.kubernetes\\.io/instance=fleet',
-      '--wait', '--timeout', '3m',
+      'install',
+      'weather',
+      join(ROOT, 'helm/provider-template'),
+      '-n',
+      TEAM_NAMESPACE,
+      '--set',
+      'image.repository=mcp-fleet.local/weather',
+      '--set',
+      'image.tag=e2e',
+      '--set',
+      'image.pullPolicy=Never',
+      '--set',
+      'replicas=1',
+      '--set',
+      `gateway.namespace=${NAMESPACE}`,
+      '--set',
+      'gateway.podLabels.app\\.kubernetes\\.io/instance=fleet',
+      '--wait',
+      '--timeout',
+      '3m',
     ]);
     await until('weather_forecast in tools/list', async () =>
       (await client.listTools()).tools.some((t) => t.name === 'weather_forecast') ? true : undefined,
     );
     assert.equal(text(await call(client, 'weather_forecast', { city: 'Lyon' })), 'sunny in Lyon');
-    await until('notifications/tools/list_changed on the session', async () => (changed ? true : undefined), 30_000);
+    await until(
+      'notifications/tools/list_changed on the session',
+      async () => (changed ? true : undefined),
+      30_000,
+    );
   });
 });

@@ -36,8 +36,18 @@ describe('a gateway rolling update under light load', () => {
     });
     try {
       await helm([
-        'upgrade', 'fleet', join(ROOT, 'helm/mcp-fleet'), '-n', NAMESPACE, '-f', state.valuesFile,
-        '--set', `gateway.podAnnotations.e2e/rollout=${Date.now()}`, '--wait', '--timeout', '5m',
+        'upgrade',
+        'fleet',
+        join(ROOT, 'helm/mcp-fleet'),
+        '-n',
+        NAMESPACE,
+        '-f',
+        state.valuesFile,
+        '--set',
+        `gateway.podAnnotations.e2e/rollout=${Date.now()}`,
+        '--wait',
+        '--timeout',
+        '5m',
       ]);
     } finally {
       rolling = false;
@@ -46,7 +56,10 @@ describe('a gateway rolling update under light load', () => {
     }
     const after = await gatewayPods();
     assert.equal(after.length, 2);
-    assert.ok(after.every((pod) => !before.includes(pod)), `gateway pods were not replaced: ${after}`);
+    assert.ok(
+      after.every((pod) => !before.includes(pod)),
+      `gateway pods were not replaced: ${after}`,
+    );
     assert.ok(calls > 0);
     assert.deepEqual(failures, [], `${failures.length} of ${calls} calls failed`);
   });

@@ -18,7 +18,9 @@ describe('the Kubernetes provider on real pods', () => {
 
   it('pod_logs: the lines a running container wrote', async () => {
     const logs = await until('ticker to have logged', async () => {
-      const out = text(await call(client, 'kubernetes_pod_logs', { namespace: 'e2e-apps', name: 'ticker', tailLines: 5 }));
+      const out = text(
+        await call(client, 'kubernetes_pod_logs', { namespace: 'e2e-apps', name: 'ticker', tailLines: 5 }),
+      );
       return /tick \d+/.test(out) ? out : undefined;
     });
     assert.match(logs, /tick \d+/);

@@ -43,7 +43,13 @@ describe('tracing: one agent call, read back from Jaeger', () => {
       await client.close();
     }
 
-    const jaeger = await kubectlJson<{ spec: { clusterIP: string } }>(['get', 'service', '-n', 'observability', 'jaeger']);
+    const jaeger = await kubectlJson<{ spec: { clusterIP: string } }>([
+      'get',
+      'service',
+      '-n',
+      'observability',
+      'jaeger',
+    ]);
     const spans = await until('the postgres statement span in Jaeger', async () => {
       const res = await fetch(`http://${jaeger.spec.clusterIP}:16686/api/traces/${traceId}`);
       if (!res.ok) return undefined;
@@ -57,7 +63,10 @@ describe('tracing: one agent call, read back from Jaeger', () => {
     });
     const find = (service: string, name: string) => {
       const span = spans.find((s) => s.service === service && s.operationName === name);
-      assert.ok(span, `${service}: ${name} in ${JSON.stringify(spans.map((s) => [s.service, s.operationName]))}`);
+      assert.ok(
+        span,
+        `${service}: ${name} in ${JSON.stringify(spans.map((s) => [s.service, s.operationName]))}`,
+      );
       return span;
     };
     const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;

@@ -16,7 +16,11 @@ export const text = (result: CallToolResult) =>
   result.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
 
 /** Calls a tool and fails with the tool's own message when it reports an error. */
-export async function call(client: Client, name: string, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function call(
+  client: Client,
+  name: string,
+  args: Record<string, unknown>,
+): Promise<CallToolResult> {
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   if (result.isError) throw new Error(`${name} failed: ${text(result)}`);
   return result;

@@ -29,7 +29,9 @@ export async function identitySecrets(teamNamespace: string) {
 
 export const authSecret = (hash: string) =>
   secret('mcp-fleet-auth', NAMESPACE, {
-    'auth.yaml': JSON.stringify({ apiKeys: [{ id: 'agent', hash, subject: 'e2e-agent', roles: ['operator'] }] }),
+    'auth.yaml': JSON.stringify({
+      apiKeys: [{ id: 'agent', hash, subject: 'e2e-agent', roles: ['operator'] }],
+    }),
   });
 
 export const DATABASE_URL = `postgres://postgres@e2e-postgres.${NAMESPACE}:5432/postgres`;
@@ -143,7 +145,12 @@ exporters:
 function collectorLike(name: string, config: string, ports: Record<string, number>) {
   const ns = 'observability';
   return [
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: ns }, data: { 'config.yaml': config } },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace: ns },
+      data: { 'config.yaml': config },
+    },
     {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
