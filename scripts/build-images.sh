@@ -7,7 +7,7 @@
 # Also the images only the e2e cluster runs: redis and postgresql (this machine's Debian servers)
 # pause (deploy/cluster/pause) and jaeger (Jaeger v2, also the OTel collector: scripts/jaeger.sh). Prints `<name:tag> <tar>` lines; import them with
 # `ctr -n k8s.io images import <tar>` (scripts/cluster.sh up does).
-#   build-images.sh [service...]     default: every service
+#   build-images.sh [image...]     default: every image (services, then redis postgresql pause jaeger)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
@@ -15,8 +15,10 @@ cd "$(repo_root)"
 registry=${MCPFLEET_IMAGE_REGISTRY:-mcp-fleet.local}
 tag=$(sed -n 's/^appVersion: *"\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' helm/mcp-fleet/Chart.yaml)
 out=${MCPFLEET_IMAGES_DIR:-$HOME/.cache/mcp-fleet/images}
-services=("$@")
-[ "${#services[@]}" -gt 0 ] || services=(gateway everything postgres filesystem git kubernetes)
+services=(gateway everything postgres filesystem git kubernetes)
+extras=(redis postgresql pause jaeger)
+wanted=("$@")
+[ "${#wanted[@]}" -gt 0 ] || wanted=("${services[@]}" "${extras[@]}")
 for tool in tini git ssh redis-server; do command -v "$tool" >/dev/null || apt_install tini git openssh-client redis-server; done
 pg=$(pg_bindir) || apt_install postgresql
 pg=$(pg_bindir)
@@ -57,7 +59,8 @@ cp -L "$(command -v node)" "$base/usr/local/bin/node"
 with_libs "$base" "$(readlink -f "$(command -v node)")"
 rm -f "$base$(readlink -f "$(command -v node)")"
 
-for service in "${services[@]}"; do
+build_service() {
+  local service=$1 manifest candidate root
   manifest=
   for candidate in services/"$service"/package.json services/*/"$service"/package.json; do
     [ -f "$candidate" ] && manifest=$candidate && break
@@ -79,35 +82,51 @@ for service in "${services[@]}"; do
     echo "$registry/weather:e2e $out/weather.tar"
   fi
   rm -rf "$root"
-done
+}
 
 # The e2e cluster's own images.
-redis="$work/redis"
-skeleton "$redis"
-with_libs "$redis" /usr/bin/redis-server /usr/bin/redis-cli
-$archive "$redis" "$registry/redis:e2e" "$out/redis.tar" --config \
-  '{"User":"10001:10001","Entrypoint":["redis-server"],"WorkingDir":"/tmp","ExposedPorts":{"6379/tcp":{}}}'
-echo "$registry/redis:e2e $out/redis.tar"
+build_redis() {
+  local root="$work/redis"
+  skeleton "$root"
+  with_libs "$root" /usr/bin/redis-server /usr/bin/redis-cli
+  $archive "$root" "$registry/redis:e2e" "$out/redis.tar" --config \
+    '{"User":"10001:10001","Env":["PATH=/usr/bin"],"Entrypoint":["redis-server"],"WorkingDir":"/tmp","ExposedPorts":{"6379/tcp":{}}}'
+  echo "$registry/redis:e2e $out/redis.tar"
+}
 
-postgresql="$work/postgresql"
-skeleton "$postgresql"
-pg_share=/usr/share/postgresql/$(basename "$(dirname "$pg")")
-with_libs "$postgresql" "$(dirname "$pg")" "$pg_share" /bin/sh /usr/share/zoneinfo/UTC /usr/share/zoneinfo/Etc/UTC
-$archive "$postgresql" "$registry/postgresql:e2e" "$out/postgresql.tar" --config \
-  "{\"User\":\"999:999\",\"Env\":[\"PATH=$pg:/bin\",\"TZ=UTC\"],\"WorkingDir\":\"/tmp\",\"ExposedPorts\":{\"5432/tcp\":{}}}"
-echo "$registry/postgresql:e2e $out/postgresql.tar"
+# PostgreSQL's server programs and data files, and a shell to start them with.
+build_postgresql() {
+  local root="$work/postgresql" share
+  skeleton "$root"
+  share=/usr/share/postgresql/$(basename "$(dirname "$pg")")
+  with_libs "$root" "$(dirname "$pg")" "$share" /usr/bin/dash /usr/share/zoneinfo/UTC /usr/share/zoneinfo/Etc/UTC
+  mkdir -p "$root/bin"
+  ln -s /usr/bin/dash "$root/bin/sh"
+  $archive "$root" "$registry/postgresql:e2e" "$out/postgresql.tar" --config \
+    "{\"User\":\"999:999\",\"Env\":[\"PATH=$pg:/usr/bin:/bin\",\"TZ=UTC\"],\"WorkingDir\":\"/tmp\",\"ExposedPorts\":{\"5432/tcp\":{}}}"
+  echo "$registry/postgresql:e2e $out/postgresql.tar"
+}
 
-pause_bin=$(bash scripts/build-cluster-tools.sh | awk '$1 == "pause" {print $2}')
-pause="$work/pause"
-mkdir -p "$pause"
-cp "$pause_bin" "$pause/pause"
-$archive "$pause" "$registry/pause:e2e" "$out/pause.tar" --config '{"User":"65535:65535","Entrypoint":["/pause"]}'
-echo "$registry/pause:e2e $out/pause.tar"
+build_pause() {
+  local root="$work/pause" binary
+  binary=$(bash scripts/build-cluster-tools.sh | awk '$1 == "pause" {print $2}')
+  mkdir -p "$root"
+  cp "$binary" "$root/pause"
+  $archive "$root" "$registry/pause:e2e" "$out/pause.tar" --config '{"User":"65535:65535","Entrypoint":["/pause"]}'
+  echo "$registry/pause:e2e $out/pause.tar"
+}
 
-jaeger_bin=$(bash scripts/jaeger.sh --build)
-jaeger="$work/jaeger"
-skeleton "$jaeger"
-cp "$jaeger_bin" "$jaeger/jaeger"
-$archive "$jaeger" "$registry/jaeger:e2e" "$out/jaeger.tar" --config \
-  '{"User":"10001:10001","Entrypoint":["/jaeger"],"WorkingDir":"/tmp","ExposedPorts":{"4317/tcp":{},"16686/tcp":{}}}'
-echo "$registry/jaeger:e2e $out/jaeger.tar"
+# Jaeger v2, also run as the OTel collector (it is an OpenTelemetry Collector distribution).
+build_jaeger() {
+  local root="$work/jaeger" binary
+  binary=$(bash scripts/jaeger.sh --build)
+  skeleton "$root"
+  cp "$binary" "$root/jaeger"
+  $archive "$root" "$registry/jaeger:e2e" "$out/jaeger.tar" --config \
+    '{"User":"10001:10001","Entrypoint":["/jaeger"],"WorkingDir":"/tmp","ExposedPorts":{"4317/tcp":{},"16686/tcp":{}}}'
+  echo "$registry/jaeger:e2e $out/jaeger.tar"
+}
+
+for image in "${wanted[@]}"; do
+  if [[ " ${extras[*]} " == *" $image "* ]]; then "build_$image"; else build_service "$image"; fi
+done

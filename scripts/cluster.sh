@@ -113,6 +113,8 @@ up() {
   trap 'log "start-up failed; logs in $dir/logs"; tail -n 15 "$dir"/logs/*.log >&2 || true' ERR
   ip netns list | awk '{print $1}' >"$dir/netns-before"
   ip addr add "$node_ip/32" dev lo
+  # Folders kubelet creates outside its root whatever it is told: removed on down if it made them.
+  for name in /var/log/containers /var/log/pods; do [ -e "$name" ] || echo "$name" >>"$dir/created-dirs"; done
   certs
   configs
   # Pods' traffic is routed by the host, and replies between pods on the bridge pass iptables
@@ -132,6 +134,7 @@ up() {
     --tls-cert-file "$dir/pki/apiserver.crt" --tls-private-key-file "$dir/pki/apiserver.key" \
     --client-ca-file "$dir/pki/ca.crt" --authorization-mode Node,RBAC \
     --kubelet-client-certificate "$dir/pki/admin.crt" --kubelet-client-key "$dir/pki/admin.key" \
+    --kubelet-preferred-address-types InternalIP \
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$dir/pki/sa.pub" \
     --service-account-signing-key-file "$dir/pki/sa.key" --service-cluster-ip-range "$service_cidr" \
     --requestheader-client-ca-file "$dir/pki/ca.crt" --requestheader-username-headers X-Remote-User \
@@ -196,7 +199,7 @@ clean_iptables() {
       "$save" -t "$table" | grep -Ev -- "$pattern" | "$restore" -T "$table" || log "could not clean $save -t $table"
     done
   done
-  ipset list -n 2>/dev/null | grep -E '^(inet6:)?KUBE-' | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done
+  ipset list -n 2>/dev/null | { grep -E '^(inet6:)?KUBE-' || true; } | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done
 }
 
 down() {
@@ -222,14 +225,17 @@ down() {
   if [ -f "$dir/netns-before" ]; then
     ip netns list | awk '{print $1}' | grep -E '^cni-' | grep -vxFf "$dir/netns-before" | while read -r ns; do
       ip netns delete "$ns" || true
-    done
+    done || true
   fi
   ip link delete "$bridge" 2>/dev/null || true
+  # kubelet links every container's log into /var/log/containers, whatever podLogsDir says.
+  find /var/log/containers -maxdepth 1 -lname "$dir/*" -delete 2>/dev/null || true
+  [ ! -f "$dir/created-dirs" ] || xargs -r rmdir --ignore-fail-on-non-empty <"$dir/created-dirs"
   # containerd 1.6 keeps its shims' sockets and fifos in /run/containerd whatever its state dir:
   # remove those no process listens on any more, then the folders left empty.
   if [ -d /run/containerd ]; then
     ss -xlH | awk '{print $5}' | sort -u >"$dir/listening"
-    find /run/containerd/s -type s 2>/dev/null | grep -vxFf "$dir/listening" | xargs -r rm -f
+    find /run/containerd/s -type s 2>/dev/null | { grep -vxFf "$dir/listening" || true; } | xargs -r rm -f
     find /run/containerd -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
   fi
   clean_iptables
