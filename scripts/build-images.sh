@@ -34,7 +34,11 @@ with_libs() {
   local root=$1 file lib
   shift
   # cp --parents takes paths relative to the current directory.
-  for file in "$@"; do (cd / && cp -a --parents "${file#/}" "$root/"); done
+  # A file named through a symlink (redis-server is one) is copied as what it points to.
+  for file in "$@"; do
+    if [ -L "$file" ] && [ ! -d "$file" ]; then (cd / && cp -L --parents "${file#/}" "$root/")
+    else (cd / && cp -a --parents "${file#/}" "$root/"); fi
+  done
   # ldd fails on files that are not dynamic executables (scripts, data): those need nothing.
   { find "$@" -type f -print0 | xargs -0 ldd 2>/dev/null || true; } | awk '/=> \//{print $3} /^\t\/lib/{print $1}' | sort -u \
     | while read -r lib; do [ -e "$root$lib" ] || (cd / && cp -L --parents "${lib#/}" "$root/"); done

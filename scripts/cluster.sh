@@ -164,7 +164,7 @@ up() {
   start metrics-server "${bin[metrics-server]}" --kubeconfig "$dir/kubeconfig" \
     --authentication-kubeconfig "$dir/kubeconfig" --authorization-kubeconfig "$dir/kubeconfig" \
     --bind-address "$node_ip" --secure-port 4443 --cert-dir "$dir/metrics-server" \
-    --kubelet-insecure-tls --kubelet-preferred-address-types InternalIP --metric-resolution 10s
+    --kubelet-insecure-tls --kubelet-preferred-address-types InternalIP --metric-resolution 15s
   kubectl_ apply -f "$dir/metrics-api.yaml" >/dev/null
   cat >"$envfile" <<ENV
 KUBECONFIG=$dir/kubeconfig

@@ -47,9 +47,9 @@ describe('an agent calls every provider through the gateway Service', () => {
   });
 
   it('filesystem: write then read a file on the provider volume', async () => {
-    await call(client, 'filesystem_write', { path: 'e2e/hello.txt', content: 'hello from the agent\n' });
+    await call(client, 'filesystem_write', { path: 'hello.txt', content: 'hello from the agent\n' });
     assert.match(
-      text(await call(client, 'filesystem_read_text', { path: 'e2e/hello.txt' })),
+      text(await call(client, 'filesystem_read_text', { path: 'hello.txt' })),
       /hello from the agent/,
     );
   });

@@ -6,12 +6,22 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { call, connectAgent, text } from './agent.js';
-import { helm, kubectl, loadState, NAMESPACE, ROOT } from './cluster.js';
+import { helm, kubectlJson, loadState, NAMESPACE, ROOT } from './cluster.js';
 
+/** The gateway pods that are not on their way out. */
 const gatewayPods = async () =>
-  (await kubectl(['get', 'pods', '-n', NAMESPACE, '-l', 'app.kubernetes.io/component=gateway', '-o', 'name']))
-    .trim()
-    .split('\n')
+  (
+    await kubectlJson<{ items: { metadata: { name: string; deletionTimestamp?: string } }[] }>([
+      'get',
+      'pods',
+      '-n',
+      NAMESPACE,
+      '-l',
+      'app.kubernetes.io/component=gateway',
+    ])
+  ).items
+    .filter((pod) => !pod.metadata.deletionTimestamp)
+    .map((pod) => pod.metadata.name)
     .sort();
 
 describe('a gateway rolling update under light load', () => {
@@ -43,7 +53,7 @@ describe('a gateway rolling update under light load', () => {
         NAMESPACE,
         '-f',
         state.valuesFile,
-        '--set',
+        '--set-string',
         `gateway.podAnnotations.e2e/rollout=${Date.now()}`,
         '--wait',
         '--timeout',
@@ -54,13 +64,13 @@ describe('a gateway rolling update under light load', () => {
       await Promise.all(load);
       await client.close();
     }
-    const after = await gatewayPods();
-    assert.equal(after.length, 2);
-    assert.ok(
-      after.every((pod) => !before.includes(pod)),
-      `gateway pods were not replaced: ${after}`,
-    );
     assert.ok(calls > 0);
     assert.deepEqual(failures, [], `${failures.length} of ${calls} calls failed`);
+    const after = await gatewayPods();
+    assert.equal(after.length, 2, `gateway pods: ${after}`);
+    assert.ok(
+      after.every((pod) => !before.includes(pod)),
+      `gateway pods were not replaced: ${before} → ${after}`,
+    );
   });
 });

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Client } from '@modelcontextprotocol/client';
+import type { CallToolResult, Client } from '@modelcontextprotocol/client';
 import { call, connectAgent, text } from './agent.js';
 import { loadState, until } from './cluster.js';
 
@@ -27,17 +27,23 @@ describe('the Kubernetes provider on real pods', () => {
   });
 
   it('exec: runs a command in the container and returns its output and exit code', async () => {
-    const result = await call(client, 'kubernetes_exec', {
+    const ok = await call(client, 'kubernetes_exec', {
       namespace: 'e2e-apps',
       pod: 'ticker',
-      command: ['node', '-e', 'console.log("pid", process.pid); process.exit(3)'],
+      command: ['node', '-e', 'console.log("pid", process.pid)'],
     });
-    assert.match(text(result), /pid \d+/);
-    assert.match(JSON.stringify(result.structuredContent ?? text(result)), /3/);
+    assert.match(text(ok), /pid \d+/);
+    // A failing command is the tool's error, with the command's own exit code.
+    const failed = await client.callTool({
+      name: 'kubernetes_exec',
+      arguments: { namespace: 'e2e-apps', pod: 'ticker', command: ['node', '-e', 'process.exit(3)'] },
+    });
+    assert.equal(failed.isError, true);
+    assert.match(text(failed as CallToolResult), /"exitCode": 3/);
   });
 
   it('top: CPU and memory of the running pods, from the metrics API', async () => {
-    // metrics-server has figures once it scraped the kubelet twice (a resolution of 10 s).
+    // metrics-server has figures once it scraped the kubelet twice (a resolution of 15 s).
     const result = await until('metrics of the ticker pod', async () => {
       const out = await call(client, 'kubernetes_top', { namespace: 'e2e-apps' });
       return /ticker/.test(text(out)) ? out : undefined;

@@ -2,8 +2,16 @@
 import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { FleetState } from './cluster.js';
 
+/**
+ * An agent whose user confirms what a tool asks to confirm (the Kubernetes provider's exec asks
+ * through MCP elicitation before it runs anything).
+ */
 export async function connectAgent(state: FleetState, name = 'e2e-agent'): Promise<Client> {
-  const client = new Client({ name, version: '1.0.0' });
+  const client = new Client({ name, version: '1.0.0' }, { capabilities: { elicitation: {} } });
+  client.setRequestHandler('elicitation/create', async () => ({
+    action: 'accept',
+    content: { confirm: true },
+  }));
   await client.connect(
     new StreamableHTTPClientTransport(new URL(state.mcpUrl), {
       requestInit: { headers: { authorization: `Bearer ${state.apiKey}` } },
