@@ -101,22 +101,6 @@ export const ticker = () => ({
   },
 });
 
-/** The OTel collector's pipeline: OTLP in, batched, OTLP out to Jaeger. */
-const COLLECTOR_CONFIG = `service:
-  pipelines:
-    traces: {receivers: [otlp], processors: [batch], exporters: [otlp]}
-receivers:
-  otlp:
-    protocols:
-      grpc: {endpoint: 0.0.0.0:4317}
-processors:
-  batch: {timeout: 200ms}
-exporters:
-  otlp:
-    endpoint: jaeger.observability:4317
-    tls: {insecure: true}
-`;
-
 /** Jaeger v2 all in one, in memory (deploy/jaeger-local.yaml, listening on the pod's address). */
 const JAEGER_CONFIG = `service:
   extensions: [jaeger_storage, jaeger_query]
@@ -141,8 +125,8 @@ exporters:
   jaeger_storage_exporter: {trace_storage: memstore}
 `;
 
-/** A Deployment, Service and ConfigMap running the Jaeger v2 binary (an OTel collector build) with one config. */
-function collectorLike(name: string, config: string, ports: Record<string, number>) {
+/** A Deployment, Service and ConfigMap running the Jaeger v2 binary (an OpenTelemetry Collector build) with one config. */
+function jaegerWith(name: string, config: string, ports: Record<string, number>) {
   const ns = 'observability';
   return [
     {
@@ -188,7 +172,8 @@ function collectorLike(name: string, config: string, ports: Record<string, numbe
   ];
 }
 
-export const observability = () => [
-  ...collectorLike('otel-collector', COLLECTOR_CONFIG, { otlp: 4317 }),
-  ...collectorLike('jaeger', JAEGER_CONFIG, { otlp: 4317, query: 16686 }),
-];
+/**
+ * Jaeger v2: an OpenTelemetry Collector distribution whose pipeline (OTLP receiver, batch
+ * processor) stores into its own query service; the fleet exports OTLP to it directly.
+ */
+export const observability = () => jaegerWith('jaeger', JAEGER_CONFIG, { otlp: 4317, query: 16686 });
