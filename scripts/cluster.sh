@@ -230,7 +230,7 @@ down() {
   ip link delete "$bridge" 2>/dev/null || true
   # kubelet links every container's log into /var/log/containers, whatever podLogsDir says.
   find /var/log/containers -maxdepth 1 -lname "$dir/*" -delete 2>/dev/null || true
-  [ ! -f "$dir/created-dirs" ] || xargs -r rmdir --ignore-fail-on-non-empty <"$dir/created-dirs"
+  [ ! -f "$dir/created-dirs" ] || xargs -r rmdir --ignore-fail-on-non-empty <"$dir/created-dirs" 2>/dev/null || true
   # containerd 1.6 keeps its shims' sockets and fifos in /run/containerd whatever its state dir:
   # remove those no process listens on any more, then the folders left empty.
   if [ -d /run/containerd ]; then

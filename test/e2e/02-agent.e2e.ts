@@ -3,20 +3,15 @@
  * tool of every provider, each answered by its own pod.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@modelcontextprotocol/client';
-import { call, connectAgent, text } from './agent.js';
-import { kubectl, loadState, NAMESPACE } from './cluster.js';
+import { describe, it } from 'node:test';
+import { agentPerSuite, call, text } from './agent.js';
+import { kubectl, NAMESPACE } from './cluster.js';
 
 describe('an agent calls every provider through the gateway Service', () => {
-  let client: Client;
-  before(async () => {
-    client = await connectAgent(loadState());
-  });
-  after(() => client?.close());
+  const agent = agentPerSuite();
 
   it('lists the tools of every provider', async () => {
-    const { tools } = await client.listTools();
+    const { tools } = await agent().listTools();
     const names = new Set(tools.map((t) => t.name));
     for (const name of [
       'everything_echo',
@@ -30,13 +25,13 @@ describe('an agent calls every provider through the gateway Service', () => {
 
   it('everything: echo', async () => {
     assert.equal(
-      text(await call(client, 'everything_echo', { text: 'through the Service' })),
+      text(await call(agent(), 'everything_echo', { text: 'through the Service' })),
       'through the Service',
     );
   });
 
   it('postgres: a query against the in-cluster database', async () => {
-    const result = await call(client, 'postgres_query', {
+    const result = await call(agent(), 'postgres_query', {
       sql: 'SELECT id FROM orders WHERE status = $1 ORDER BY id',
       params: ['paid'],
     });
@@ -47,9 +42,9 @@ describe('an agent calls every provider through the gateway Service', () => {
   });
 
   it('filesystem: write then read a file on the provider volume', async () => {
-    await call(client, 'filesystem_write', { path: 'hello.txt', content: 'hello from the agent\n' });
+    await call(agent(), 'filesystem_write', { path: 'hello.txt', content: 'hello from the agent\n' });
     assert.match(
-      text(await call(client, 'filesystem_read_text', { path: 'hello.txt' })),
+      text(await call(agent(), 'filesystem_read_text', { path: 'hello.txt' })),
       /hello from the agent/,
     );
   });
@@ -82,12 +77,12 @@ describe('an agent calls every provider through the gateway Service', () => {
       '-m',
       'first commit',
     ]);
-    assert.match(text(await call(client, 'git_log', { repo: 'demo' })), /first commit/);
+    assert.match(text(await call(agent(), 'git_log', { repo: 'demo' })), /first commit/);
   });
 
   it('kubernetes: the pods of its namespace', async () => {
     assert.match(
-      text(await call(client, 'kubernetes_get', { namespace: 'e2e-apps', kind: 'pods' })),
+      text(await call(agent(), 'kubernetes_get', { namespace: 'e2e-apps', kind: 'pods' })),
       /ticker/,
     );
   });

@@ -5,23 +5,18 @@
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@modelcontextprotocol/client';
-import { call, connectAgent, text } from './agent.js';
-import { helm, loadState, NAMESPACE, ROOT, TEAM_NAMESPACE, until } from './cluster.js';
+import { describe, it } from 'node:test';
+import { agentPerSuite, call, text } from './agent.js';
+import { helm, NAMESPACE, ROOT, TEAM_NAMESPACE, until } from './cluster.js';
 
 describe('label discovery: a provider from helm/provider-template joins live', () => {
-  let client: Client;
-  before(async () => {
-    client = await connectAgent(loadState());
-  });
-  after(() => client?.close());
+  const agent = agentPerSuite();
 
   it('lists and calls the new provider once its Service exists', async () => {
-    const before = (await client.listTools()).tools.map((t) => t.name);
+    const before = (await agent().listTools()).tools.map((t) => t.name);
     assert.ok(!before.includes('weather_forecast'));
     let changed = false;
-    client.setNotificationHandler('notifications/tools/list_changed', () => {
+    agent().setNotificationHandler('notifications/tools/list_changed', () => {
       changed = true;
     });
     await helm([
@@ -47,9 +42,9 @@ describe('label discovery: a provider from helm/provider-template joins live', (
       '3m',
     ]);
     await until('weather_forecast in tools/list', async () =>
-      (await client.listTools()).tools.some((t) => t.name === 'weather_forecast') ? true : undefined,
+      (await agent().listTools()).tools.some((t) => t.name === 'weather_forecast') ? true : undefined,
     );
-    assert.equal(text(await call(client, 'weather_forecast', { city: 'Lyon' })), 'sunny in Lyon');
+    assert.equal(text(await call(agent(), 'weather_forecast', { city: 'Lyon' })), 'sunny in Lyon');
     await until(
       'notifications/tools/list_changed on the session',
       async () => (changed ? true : undefined),

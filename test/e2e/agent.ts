@@ -1,6 +1,8 @@
 /** The agent's side: the official MCP client connected to the gateway Service with an API key. */
+
+import { after, before } from 'node:test';
 import { type CallToolResult, Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import type { FleetState } from './cluster.js';
+import { type FleetState, loadState } from './cluster.js';
 
 /**
  * An agent whose user confirms what a tool asks to confirm (the Kubernetes provider's exec asks
@@ -32,4 +34,17 @@ export async function call(
   const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
   if (result.isError) throw new Error(`${name} failed: ${text(result)}`);
   return result;
+}
+
+/** One agent session for the tests of the enclosing describe: connected before them, closed after. */
+export function agentPerSuite(): () => Client {
+  let client: Client | undefined;
+  before(async () => {
+    client = await connectAgent(loadState());
+  });
+  after(() => client?.close());
+  return () => {
+    if (!client) throw new Error('the agent did not connect');
+    return client;
+  };
 }
