@@ -196,7 +196,7 @@ clean_iptables() {
     restore=${save/-save/-restore}
     for table in filter nat mangle raw; do
       "$save" -t "$table" 2>/dev/null | grep -Eq -- "$pattern" || continue
-      "$save" -t "$table" | grep -Ev -- "$pattern" | "$restore" -T "$table" || log "could not clean $save -t $table"
+      "$save" -t "$table" 2>/dev/null | grep -Ev -- "$pattern" | "$restore" -T "$table" || log "could not clean $save -t $table"
     done
   done
   ipset list -n 2>/dev/null | { grep -E '^(inet6:)?KUBE-' || true; } | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done

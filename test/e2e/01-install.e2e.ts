@@ -55,6 +55,8 @@ describe('helm install of the whole fleet on a real cluster', () => {
       ticker(),
       ...observability(),
     ]);
+    // The postgres provider checks its database at start: let the database come up first.
+    await kubectl(['rollout', 'status', '-n', NAMESPACE, 'deployment/e2e-postgres', '--timeout=3m']);
     const valuesFile = join(ROOT, 'test/e2e/values.yaml');
     await helm([
       'install',
@@ -111,18 +113,19 @@ describe('helm install of the whole fleet on a real cluster', () => {
     const port = service.spec.ports.find((p) => p.name === 'http')?.port;
     assert.ok(port, 'the gateway Service has an http port');
     const mcpUrl = `http://${service.spec.clusterIP}:${port}/mcp`;
-    // Through the Service (kube-proxy's rules), from outside the pod network.
-    const ready = await until('the gateway Service to answer /readyz', async () => {
+    // Through the Service (kube-proxy's rules), from outside the pod network: every provider up.
+    const providers = ['everything', 'filesystem', 'git', 'kubernetes', 'postgres'];
+    const up = await until('every provider up behind the gateway Service', async () => {
       const res = await fetch(mcpUrl.replace(/\/mcp$/, '/readyz'));
-      return res.ok ? ((await res.json()) as { providers: { name: string; up: boolean }[] }) : undefined;
-    });
-    assert.deepEqual(
-      ready.providers
+      if (!res.ok) return undefined;
+      const ready = (await res.json()) as { providers: { name: string; up: boolean }[] };
+      const names = ready.providers
         .filter((p) => p.up)
         .map((p) => p.name)
-        .sort(),
-      ['everything', 'filesystem', 'git', 'kubernetes', 'postgres'],
-    );
+        .sort();
+      return names.join() === providers.join() ? names : undefined;
+    });
+    assert.deepEqual(up, providers);
     writeFileSync(join(workDir(), 'api-key'), key, { mode: 0o600 });
     saveState({ mcpUrl, apiKey: key, valuesFile });
   });
