@@ -190,13 +190,15 @@ cgroup_pids() {
 # Rules and chains the cluster added (kube-proxy, kube-router, the CNI bridge's masquerading),
 # removed from each table while every other rule stays as it was.
 clean_iptables() {
-  local save restore table pattern="(KUBE-|CNI-|$bridge|10\\.244\\.0\\.|10\\.97\\.0\\.)"
+  local save restore table dump pattern="(KUBE-|CNI-|$bridge|10\\.244\\.0\\.|10\\.97\\.0\\.)"
   for save in iptables-save ip6tables-save iptables-legacy-save ip6tables-legacy-save; do
     command -v "$save" >/dev/null || continue
     restore=${save/-save/-restore}
     for table in filter nat mangle raw; do
-      "$save" -t "$table" 2>/dev/null | grep -Eq -- "$pattern" || continue
-      "$save" -t "$table" 2>/dev/null | grep -Ev -- "$pattern" | "$restore" -T "$table" || log "could not clean $save -t $table"
+      # Read whole first: grep -q ending the pipe early would fail the save under pipefail.
+      dump=$("$save" -t "$table" 2>/dev/null) || continue
+      grep -Eq -- "$pattern" <<<"$dump" || continue
+      grep -Ev -- "$pattern" <<<"$dump" | "$restore" -T "$table" || log "could not clean $save -t $table"
     done
   done
   ipset list -n 2>/dev/null | { grep -E '^(inet6:)?KUBE-' || true; } | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done
@@ -204,7 +206,12 @@ clean_iptables() {
 
 down() {
   local name pid mnt ns
-  [ -d "$dir" ] || { ip addr del "$node_ip/32" dev lo 2>/dev/null || true; return 0; }
+  if [ ! -d "$dir" ]; then
+    # Nothing of ours runs; rules a failed earlier down left behind still go.
+    clean_iptables
+    ip addr del "$node_ip/32" dev lo 2>/dev/null || true
+    return 0
+  fi
   for name in "${processes[@]}"; do
     [ -f "$dir/pids/$name" ] || continue
     pid=$(cat "$dir/pids/$name")

@@ -41,10 +41,14 @@ describe('label discovery: a provider from helm/provider-template joins live', (
       '--timeout',
       '3m',
     ]);
-    await until('weather_forecast in tools/list', async () =>
-      (await agent().listTools()).tools.some((t) => t.name === 'weather_forecast') ? true : undefined,
-    );
-    assert.equal(text(await call(agent(), 'weather_forecast', { city: 'Lyon' })), 'sunny in Lyon');
+    // Each gateway replica discovers the Service on its own; a session's requests may reach
+    // either, so the tool counts as joined once it is listed and answers.
+    const answer = await until('weather_forecast listed and answering', async () => {
+      const { tools } = await agent().listTools();
+      if (!tools.some((t) => t.name === 'weather_forecast')) return undefined;
+      return text(await call(agent(), 'weather_forecast', { city: 'Lyon' }));
+    });
+    assert.equal(answer, 'sunny in Lyon');
     await until(
       'notifications/tools/list_changed on the session',
       async () => (changed ? true : undefined),
