@@ -2,10 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench bench-tool-search clean
+.PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench bench-tool-search clean images cluster-up cluster-down e2e
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 deps: ## install what is missing (npm workspace)
 	@bash scripts/ensure-deps.sh
@@ -46,6 +46,18 @@ bench: build ## gateway vs official SDK server and direct gRPC (~6 min); table +
 
 bench-tool-search: build ## tools/list bytes (full vs search mode) and search hit rate on the 500-tool synthetic catalog; results in bench/results/
 	node bench/dist/tool-search.js
+
+images: deps ## build every service image (deploy/Dockerfile) as docker-archive tars, no Docker needed
+	@bash scripts/build-images.sh
+
+cluster-up: deps ## start a single-node Kubernetes on this machine (root; binaries built once) and import the images
+	@bash scripts/cluster.sh up
+
+cluster-down: ## stop that cluster and remove all it added (processes, mounts, iptables, netns, the lo address)
+	@bash scripts/cluster.sh down
+
+e2e: deps ## the end-to-end suite: cluster up, helm install the fleet, drive it as an agent and an SRE, cluster down
+	@bash scripts/e2e.sh
 
 clean: ## remove build output
 	npx tsc -b --clean

@@ -1,0 +1,3 @@
+module mcpfleet/pause
+
+go 1.24

@@ -1,0 +1,81 @@
+/**
+ * An SRE follows one agent call in Jaeger: the trace the agent started (its traceparent) comes back
+ * from Jaeger's query API with the spans of the gateway, the gRPC call to the postgres provider,
+ * the provider's handling and its database statement, each the child of the one before. The spans
+ * travelled over OTLP into Jaeger v2's collector pipeline, all in the cluster.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
+import { call } from './agent.js';
+import { kubectlJson, loadState, until } from './cluster.js';
+
+interface JaegerSpan {
+  spanID: string;
+  operationName: string;
+  processID: string;
+  references: { refType: string; spanID: string }[];
+}
+interface JaegerTrace {
+  spans: JaegerSpan[];
+  processes: Record<string, { serviceName: string }>;
+}
+
+describe('tracing: one agent call, read back from Jaeger', () => {
+  it('links gateway → provider → Postgres spans in the agent’s trace', async () => {
+    const state = loadState();
+    const traceId = randomBytes(16).toString('hex');
+    const client = new Client({ name: 'e2e-traced-agent', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(state.mcpUrl), {
+        requestInit: {
+          headers: {
+            authorization: `Bearer ${state.apiKey}`,
+            traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+          },
+        },
+      }),
+    );
+    try {
+      await call(client, 'postgres_query', { sql: 'SELECT count(*) AS n FROM orders' });
+    } finally {
+      await client.close();
+    }
+
+    const jaeger = await kubectlJson<{ spec: { clusterIP: string } }>([
+      'get',
+      'service',
+      '-n',
+      'observability',
+      'jaeger',
+    ]);
+    const spans = await until('the postgres statement span in Jaeger', async () => {
+      const res = await fetch(`http://${jaeger.spec.clusterIP}:16686/api/traces/${traceId}`);
+      if (!res.ok) return undefined;
+      const trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
+      if (!trace) return undefined;
+      const named = trace.spans.map((s) => ({
+        ...s,
+        service: trace.processes[s.processID]?.serviceName ?? '',
+      }));
+      return named.some((s) => s.operationName === 'postgresql read-only') ? named : undefined;
+    });
+    const find = (service: string, name: string) => {
+      const span = spans.find((s) => s.service === service && s.operationName === name);
+      assert.ok(
+        span,
+        `${service}: ${name} in ${JSON.stringify(spans.map((s) => [s.service, s.operationName]))}`,
+      );
+      return span;
+    };
+    const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+    const server = find('mcp-fleet-gateway', 'tools/call postgres_query');
+    const grpc = find('mcp-fleet-gateway', 'mcpfleet.provider.v1.ToolProvider/Call');
+    const provider = find('mcp-fleet-postgres', 'tools/call query');
+    const database = find('mcp-fleet-postgres', 'postgresql read-only');
+    assert.equal(parentOf(grpc), server.spanID);
+    assert.equal(parentOf(provider), grpc.spanID);
+    assert.equal(parentOf(database), provider.spanID);
+  });
+});
