@@ -30,6 +30,7 @@ import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
 import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
+import { taskAdmission } from './tasks/task-admission.js';
 import { NO_TASKS } from './tasks/task-mode.js';
 import { taskStoreOf } from './tasks/task-stores.js';
 import { Tasks } from './tasks/tasks.js';
@@ -179,6 +180,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     metrics: metrics.registry,
     maxRunningPerCaller: config.maxTasksPerSubject,
     audit,
+    admit: (ctx, method, tool) =>
+      taskAdmission({ admission, registry, workflows: workflowCatalog })(ctx, method, tool),
   });
   const stopTasks = await tasks.start();
   const inputRequired = new InputRequired({

@@ -10,6 +10,7 @@ import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.j
 import type { JsonObject } from '../protocol/messages.js';
 import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
+import type { AdmitTaskRequest } from './task-admission.js';
 import type { TaskMode } from './task-mode.js';
 import {
   createTaskResult,
@@ -46,6 +47,8 @@ export interface TasksOptions {
   /** How many tasks one caller may have running on this replica. */
   maxRunningPerCaller: number;
   audit?: AuditLog;
+  /** Admission of tasks/get|update|cancel as the task's caller (policy, rate limits). */
+  admit?: AdmitTaskRequest;
 }
 
 /** Who a task is for, as its audit lines name them, and the tool it runs. */
@@ -206,6 +209,7 @@ export class Tasks {
     const { taskId } = params;
     if (typeof taskId !== 'string' || taskId.length > MAX_TASK_ID_LENGTH) throw unknownTask();
     const record = await this.find(taskId, ctx.caller.principal);
+    await this.options.admit?.(ctx, method, record.tool);
     if (method === 'tasks/get') return detailedTask(record);
     if (method === 'tasks/update') {
       const { responses = {} } = retryFields(params);
