@@ -171,7 +171,10 @@ export async function build({ config, providers, workflows = [], logger }: Build
   );
   const serverRequests = new ServerRequests(state.bus, audit);
   const tasks = new Tasks({
-    store: taskStoreOf(state),
+    store: taskStoreOf(state, config.tasksPrefix),
+    prefix: config.tasksPrefix,
+    maxRecordsPerCaller: config.maxTaskRecordsPerSubject,
+    maxResultBytes: config.maxTaskResultBytes,
     bus: state.bus,
     ttlMs: config.taskTtl,
     pollIntervalMs: config.taskPollInterval,

@@ -46,6 +46,12 @@ export interface TasksOptions {
   metrics: Registry;
   /** How many tasks one caller may have running on this replica. */
   maxRunningPerCaller: number;
+  /** How many task records (finished ones too, until they expire) one caller may have stored. */
+  maxRecordsPerCaller: number;
+  /** The largest result a task keeps, in bytes of its JSON; a larger one ends the task failed. */
+  maxResultBytes: number;
+  /** Where the channels of task orders are named (MCPFLEET_TASKS_PREFIX). */
+  prefix: string;
   audit?: AuditLog;
   /** Admission of tasks/get|update|cancel as the task's caller (policy, rate limits). */
   admit?: AdmitTaskRequest;
@@ -85,7 +91,7 @@ export class Tasks {
   private readonly running: CappedCounts;
 
   constructor(private readonly options: TasksOptions) {
-    this.relay = new TaskRelay(options.bus, (order) => this.obey(order));
+    this.relay = new TaskRelay(options.bus, (order) => this.obey(order), options.prefix);
     this.running = new CappedCounts(options.maxRunningPerCaller);
     this.counts = new Counter({
       name: 'mcpfleet_tasks_total',
@@ -150,15 +156,21 @@ export class Tasks {
       );
     }
     const record = this.newRecord(owner);
+    const { store, maxRecordsPerCaller, maxResultBytes } = this.options;
     try {
-      await this.options.store.create(record);
+      if (!(await store.create(record, maxRecordsPerCaller)))
+        throw new FleetError(
+          'RateLimited',
+          `Too many task records for this caller (limit ${maxRecordsPerCaller}, finished tasks included until they expire): wait for some to expire`,
+          { data: { limit: maxRecordsPerCaller } },
+        );
     } catch (err) {
       place();
       call.cancel('its task could not be recorded');
       throw err;
     }
     begin?.();
-    const run = new TaskRun(record, call, this.options.store, (status) => {
+    const run = new TaskRun(record, call, store, maxResultBytes, (status) => {
       place();
       this.runs.delete(record.taskId);
       this.counts.inc({ event: status });
