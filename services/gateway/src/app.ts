@@ -37,7 +37,7 @@ import { Tasks } from './tasks/tasks.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
-import { originPolicy } from './transports/origin.js';
+import { type CheckOrigin, originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
 import { registerWebSocket } from './transports/websocket.js';
 import { httpApp, registerOperations } from './wiring/http-app.js';
@@ -115,12 +115,8 @@ async function registerTransports(
   state: SharedState,
   config: GatewayConfig,
   logger: Logger,
+  checkOrigin: CheckOrigin,
 ) {
-  const checkOrigin = originPolicy({
-    loopback: LOOPBACK.test(config.listen.host),
-    allowedOrigins: splitList(config.allowedOrigins),
-    allowedHosts: splitList(config.allowedHosts),
-  });
   registerWebSocket(app, engine, { path: '/ws', maxPayload: config.bodyLimit, checkOrigin, logger });
   await registerLegacySse(app, engine, {
     ssePath: '/sse',
@@ -284,15 +280,21 @@ export async function build({ config, providers, workflows = [], logger }: Build
     state,
     grpcPort: () => grpcEdge?.port,
   });
+  const checkOrigin = originPolicy({
+    loopback: LOOPBACK.test(config.listen.host),
+    allowedOrigins: splitList(config.allowedOrigins),
+    allowedHosts: splitList(config.allowedHosts),
+  });
   if (config.serverCard)
     registerServerCard(app, {
+      checkOrigin,
       registry,
       admission,
       authMode: auth.mode,
       name: config.serverCardName,
       publicUrl: config.publicUrl,
     });
-  await registerTransports(app, engine, state, config, logger);
+  await registerTransports(app, engine, state, config, logger, checkOrigin);
 
   await registry.start();
   const discovery = discoveryOptions(config);

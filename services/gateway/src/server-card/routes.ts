@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
+import { FleetError } from '@mcp-fleet/contract';
 import { ConfigError } from '@mcp-fleet/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
+import { refusals } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { sendFleetError } from '../transports/http-exchange.js';
+import type { CheckOrigin } from '../transports/origin.js';
 import { aiCatalog, anonymousCaller, SERVER_CARD_TYPE, serverCard } from './card.js';
+import { CardCache } from './card-cache.js';
 
 export interface ServerCardRoutesOptions {
   registry: ProviderRegistry;
@@ -14,6 +19,8 @@ export interface ServerCardRoutesOptions {
   name: string;
   /** Public base URL; the request's own when unset. */
   publicUrl?: string;
+  /** The Host (and Origin) allow-list of the /mcp edge: a Host it refuses gets no card. */
+  checkOrigin: CheckOrigin;
 }
 
 /** The draft schema's pattern for a card's name. */
@@ -30,6 +37,19 @@ export function checkServerCardOptions({
   if (publicUrl !== undefined && !/^https?:\/\/[^/\s]+\/?$/.test(publicUrl))
     problems.push(`MCPFLEET_PUBLIC_URL=${JSON.stringify(publicUrl)}: expected http(s)://host[:port]`);
   if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/**
+ * The base URL a request names by its Host: only a plain host[:port] (what an absolute URL's
+ * authority would echo back unchanged), else a typed 400.
+ */
+function requestBase(protocol: string, host: string): string {
+  const base = `${protocol}://${host}`;
+  const parsed = URL.canParse(base) ? new URL(base) : undefined;
+  const defaultPort = protocol === 'https' ? ':443' : ':80';
+  const echoed = [parsed?.host, `${parsed?.host}${defaultPort}`].includes(host.toLowerCase());
+  if (!parsed || !echoed || parsed.username || parsed.password) throw refusals.badHost(host);
+  return `${protocol}://${parsed.host}`;
 }
 
 /** The draft's CORS and caching advice: public, read-only metadata. */
@@ -57,30 +77,41 @@ function send(request: FastifyRequest, reply: FastifyReply, type: string, body: 
 export function registerServerCard(app: FastifyInstance, options: ServerCardRoutesOptions): void {
   checkServerCardOptions(options);
   const anonymous = anonymousCaller(options.authMode);
-  const baseOf = (request: FastifyRequest) =>
-    (options.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
-  let memo: { key: unknown[]; body: string } | undefined;
-  const card = (baseUrl: string) => {
-    const toolList = options.registry.catalog.toolList;
-    const key = [baseUrl, toolList, options.admission.policyRevision];
-    if (memo?.key.every((part, i) => part === key[i])) return memo.body;
-    const tools = options.admission.visible(anonymous, 'tools', toolList, (d: JsonObject) => ({
-      name: String(d.name),
-      annotations: d.annotations,
-    }));
-    const body = JSON.stringify(
-      serverCard({ name: options.name, baseUrl, authMode: options.authMode, tools }),
+  const baseOf = (request: FastifyRequest) => {
+    // Cross-site reads of public metadata are fine (CORS *): only the Host is the edge's to check.
+    options.checkOrigin(request.headers.host, undefined);
+    return (options.publicUrl ?? requestBase(request.protocol, request.headers.host ?? 'localhost')).replace(
+      /\/+$/,
+      '',
     );
-    memo = { key, body };
-    return body;
   };
-  app.get('/mcp/server-card', (request, reply) =>
-    send(request, reply, SERVER_CARD_TYPE, card(baseOf(request))),
+  const { registry, admission } = options;
+  const cards = new CardCache(
+    () => [registry.catalog.toolList, admission.policyRevision],
+    () =>
+      admission.visible(anonymous, 'tools', registry.catalog.toolList, (d: JsonObject) => ({
+        name: String(d.name),
+        annotations: d.annotations,
+      })),
+    (baseUrl, tools) =>
+      JSON.stringify(serverCard({ name: options.name, baseUrl, authMode: options.authMode, tools })),
   );
-  const catalog = (type: string) => (request: FastifyRequest, reply: FastifyReply) =>
-    send(request, reply, type, JSON.stringify(aiCatalog(options.name, baseOf(request))));
-  app.get('/.well-known/ai-catalog.json', catalog('application/ai-catalog+json'));
-  app.get('/.well-known/mcp/catalog.json', catalog('application/json'));
+  const serve =
+    (type: string, bodyOf: (baseUrl: string) => string) => (request: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return send(request, reply, type, bodyOf(baseOf(request)));
+      } catch (err) {
+        if (err instanceof FleetError) return sendFleetError(reply, err);
+        throw err;
+      }
+    };
+  const catalog = (baseUrl: string) => JSON.stringify(aiCatalog(options.name, baseUrl));
+  app.get(
+    '/mcp/server-card',
+    serve(SERVER_CARD_TYPE, (baseUrl) => cards.body(baseUrl)),
+  );
+  app.get('/.well-known/ai-catalog.json', serve('application/ai-catalog+json', catalog));
+  app.get('/.well-known/mcp/catalog.json', serve('application/json', catalog));
   for (const path of ['/mcp/server-card', '/.well-known/ai-catalog.json', '/.well-known/mcp/catalog.json'])
     app.options(path, (_request, reply) => reply.headers(PUBLIC_HEADERS).code(204).send());
 }
