@@ -251,6 +251,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     ),
     listen,
     tasks,
+    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
   });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
