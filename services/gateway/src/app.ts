@@ -179,6 +179,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     metrics: metrics.registry,
     maxRunningPerCaller: config.maxTasksPerSubject,
     audit,
+    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
     admit: (ctx, method, tool) =>
       taskAdmission({ admission, registry, workflows: workflowCatalog })(ctx, method, tool),
   });

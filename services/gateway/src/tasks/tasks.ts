@@ -55,6 +55,11 @@ export interface TasksOptions {
   audit?: AuditLog;
   /** Admission of tasks/get|update|cancel as the task's caller (policy, rate limits). */
   admit?: AdmitTaskRequest;
+  /**
+   * The tools/call a request makes through a gateway tool (search mode's fleet_call_tool), if it
+   * does: the task mode is that inner tool's, and the task is of that tool.
+   */
+  innerCall?(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined;
 }
 
 /** Who a task is for, as its audit lines name them, and the tool it runs. */
@@ -131,13 +136,18 @@ export class Tasks {
    */
   plan(ctx: RequestContext, method: string, params: JsonObject): TaskPlan | undefined {
     if (method !== 'tools/call') return undefined;
-    const mode = this.options.modeOf(String(params.name));
+    const mode = this.options.modeOf(this.toolOf(ctx, method, params));
     if (mode.support === 'forbidden') return undefined;
     if (!optedIn(ctx)) {
       if (mode.support === 'required') throw notOptedIn();
       return undefined;
     }
     return mode.afterInput ? 'after-input' : 'now';
+  }
+
+  /** The tool a tools/call runs: the one it names, or the one a gateway tool calls for it. */
+  toolOf(ctx: RequestContext, method: string, params: JsonObject): string {
+    return String((this.options.innerCall?.(ctx, method, params) ?? params).name);
   }
 
   /**
