@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { defineTool } from '@mcp-fleet/sdk';
-import { generateApiKey } from '../src/auth/api-keys.js';
-import { startFleet } from './support.js';
+import { startKeyedFleet } from './keyed-fleet.js';
 import { send } from './task-client.js';
 
 const tool = (name: string, description: string) =>
@@ -15,13 +11,6 @@ const POLICY = 'roles:\n  caller: { tools: { allow: ["lab_public_*"] } }\n';
 
 /** What fleet_search_tools answers for "payroll" to a caller who sees only the public tools. */
 async function searchWith(hiddenDescription: string, query: string) {
-  const key = generateApiKey('mallory');
-  const dir = await mkdtemp(join(tmpdir(), 'mcpfleet-search-visible-'));
-  await writeFile(
-    join(dir, 'auth.yaml'),
-    `apiKeys:\n  - { id: mallory, hash: "${key.hash}", subject: mallory, roles: [caller] }\n`,
-  );
-  await writeFile(join(dir, 'policy.yaml'), POLICY);
   const definitions = [
     tool('public_report', 'Exports the payroll summary report.'),
     tool(
@@ -32,23 +21,20 @@ async function searchWith(hiddenDescription: string, query: string) {
     tool('secret_a', hiddenDescription),
     tool('secret_b', hiddenDescription),
   ];
-  const fleet = await startFleet([{ name: 'lab', definitions }], {
-    MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
-    MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
+  const keyed = await startKeyedFleet([{ name: 'lab', definitions }], { mallory: ['caller'] }, POLICY, {
     MCPFLEET_SEARCH_MODE_ROLES: 'caller',
   });
   try {
     const answer = await send(
-      fleet.url,
+      keyed.fleet.url,
       'tools/call',
       { name: 'fleet_search_tools', arguments: { query } },
-      { caps: {}, headers: { authorization: `Bearer ${key.key}` } },
+      { caps: {}, headers: keyed.as('mallory') },
     );
     const structured = answer.result?.structuredContent as { tools: Record<string, unknown>[] };
     return structured.tools;
   } finally {
-    await fleet.close();
-    await rm(dir, { recursive: true, force: true });
+    await keyed.close();
   }
 }
 

@@ -1,15 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { defineTool } from '@mcp-fleet/sdk';
 import { Redis } from 'ioredis';
-import { generateApiKey } from '../src/auth/api-keys.js';
+import { type KeyedFleet, startKeyedFleet } from './keyed-fleet.js';
 import { redisUrl } from './redis-support.js';
-import { type Fleet, startFleet } from './support.js';
 import { resultOf, send, waitForStatus } from './task-client.js';
 
 const big = defineTool({
@@ -22,46 +18,45 @@ const big = defineTool({
 
 /** Attack 19 hole 6 (task records unbounded), and task keys under their own prefix. */
 describe('task records are bounded per caller and in size, under MCPFLEET_TASKS_PREFIX', () => {
-  const key = generateApiKey('alice');
-  const headers = { authorization: `Bearer ${key.key}` };
   const prefix = `test-tasks-${randomUUID()}:`;
-  let fleet: Fleet;
-  let dir: string;
+  let keyed: KeyedFleet;
   let redis: Redis;
 
   before(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'mcpfleet-task-records-'));
-    await writeFile(
-      join(dir, 'auth.yaml'),
-      `apiKeys:\n  - { id: alice, hash: "${key.hash}", subject: alice, roles: [caller] }\n`,
+    keyed = await startKeyedFleet(
+      [{ name: 'lab', definitions: [big] }],
+      { alice: ['caller'] },
+      'roles:\n  caller: { tools: { allow: ["*"] } }\n',
+      {
+        REDIS_URL: redisUrl(),
+        MCPFLEET_MAX_TASKS_PER_SUBJECT: '2',
+        MCPFLEET_MAX_TASK_RECORDS_PER_SUBJECT: '5',
+        MCPFLEET_MAX_TASK_RESULT_BYTES: '4096',
+        MCPFLEET_TASKS_PREFIX: prefix,
+      },
     );
-    await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller: { tools: { allow: ["*"] } }\n');
-    fleet = await startFleet([{ name: 'lab', definitions: [big] }], {
-      REDIS_URL: redisUrl(),
-      MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
-      MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
-      MCPFLEET_MAX_TASKS_PER_SUBJECT: '2',
-      MCPFLEET_MAX_TASK_RECORDS_PER_SUBJECT: '5',
-      MCPFLEET_MAX_TASK_RESULT_BYTES: '4096',
-      MCPFLEET_TASKS_PREFIX: prefix,
-    });
     redis = new Redis(redisUrl());
   });
   after(async () => {
     const keys = await redis.keys(`${prefix}*`);
     if (keys.length > 0) await redis.del(...keys);
     redis.disconnect();
-    await fleet.close();
-    await rm(dir, { recursive: true, force: true });
+    await keyed.close();
   });
 
   const call = (size: number) =>
-    send(fleet.url, 'tools/call', { name: 'lab_big', arguments: { size } }, { headers });
+    send(
+      keyed.fleet.url,
+      'tools/call',
+      { name: 'lab_big', arguments: { size } },
+      { headers: keyed.as('alice') },
+    );
+  const settled = (taskId: string) =>
+    waitForStatus(keyed.fleet.url, taskId, ['completed', 'failed'], keyed.as('alice'));
 
   it('a result over the size limit ends the task failed with a typed error, its result not kept', async () => {
-    const created = await resultOf(call(16 * 1024));
-    const taskId = String(created.taskId);
-    const task = await waitForStatus(fleet.url, taskId, ['completed', 'failed'], headers);
+    const taskId = String((await resultOf(call(16 * 1024))).taskId);
+    const task = await settled(taskId);
     assert.equal(task.status, 'failed');
     assert.equal((task.error as { code: number }).code, ErrorCode.TaskResultTooLarge);
     const stored = await redis.get(`${prefix}task:${taskId}`);
@@ -75,7 +70,7 @@ describe('task records are bounded per caller and in size, under MCPFLEET_TASKS_
       const answer = await call(10);
       answers.push(answer);
       if (answer.result?.taskId)
-        await waitForStatus(fleet.url, String(answer.result.taskId), ['completed'], headers);
+        assert.equal((await settled(String(answer.result.taskId))).status, 'completed');
     }
     const created = answers.filter((answer) => answer.result?.taskId).length;
     assert.equal(created, 4, 'five records in all, one of them the first test');
