@@ -166,6 +166,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
+  const workflowCatalog = new WorkflowCatalog(workflows);
   const tasks = new Tasks({
     store: taskStoreOf(state, config.tasksPrefix),
     prefix: config.tasksPrefix,
@@ -180,8 +181,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     maxRunningPerCaller: config.maxTasksPerSubject,
     audit,
     innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
-    admit: (ctx, method, tool) =>
-      taskAdmission({ admission, registry, workflows: workflowCatalog })(ctx, method, tool),
+    admit: taskAdmission({ admission, registry, workflows: workflowCatalog }),
   });
   const stopTasks = await tasks.start();
   const inputRequired = new InputRequired({
@@ -204,7 +204,6 @@ export async function build({ config, providers, workflows = [], logger }: Build
     prefix: config.approvalsPrefix,
   });
   const stopApprovals = await approvals.start();
-  const workflowCatalog = new WorkflowCatalog(workflows);
   const catalogSearch = new CatalogSearch(
     { registry, workflows: workflowCatalog, admission },
     {

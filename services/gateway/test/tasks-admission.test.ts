@@ -61,7 +61,7 @@ describe('tasks/* are admitted as their caller', () => {
     await resultOf(send(url, 'tasks/cancel', { taskId }, { headers: keyed.as('alice') }));
   });
 
-  it('tasks/get and tasks/cancel spend the caller rate limit', async () => {
+  it('tasks/get and tasks/cancel spend the caller rate limit, before the task is looked up', async () => {
     const taskId = String((await confirmDelete(carol, 'x')).taskId);
     const answers = [];
     for (let i = 0; i < 10; i++)
@@ -70,5 +70,7 @@ describe('tasks/* are admitted as their caller', () => {
     assert.ok(limited.length >= 7, `only ${limited.length} of 10 tasks/get were rate-limited`);
     const cancel = await send(url, 'tasks/cancel', { taskId }, { headers: keyed.as(carol) });
     assert.equal(cancel.error?.code, ErrorCode.RateLimited);
+    const probe = await send(url, 'tasks/get', { taskId: randomUUID() }, { headers: keyed.as(carol) });
+    assert.equal(probe.error?.code, ErrorCode.RateLimited, 'probing unknown task ids spends it too');
   });
 });

@@ -10,7 +10,7 @@ import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.j
 import type { JsonObject } from '../protocol/messages.js';
 import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
-import type { AdmitTaskRequest } from './task-admission.js';
+import type { TaskAdmission } from './task-admission.js';
 import type { TaskMode } from './task-mode.js';
 import {
   createTaskResult,
@@ -54,7 +54,7 @@ export interface TasksOptions {
   prefix: string;
   audit?: AuditLog;
   /** Admission of tasks/get|update|cancel as the task's caller (policy, rate limits). */
-  admit?: AdmitTaskRequest;
+  admit?: TaskAdmission;
   /**
    * The tools/call a request makes through a gateway tool (search mode's fleet_call_tool), if it
    * does: the task mode is that inner tool's, and the task is of that tool.
@@ -230,10 +230,12 @@ export class Tasks {
     if (!optedIn(ctx)) throw notOptedIn();
     const { taskId } = params;
     if (typeof taskId !== 'string' || taskId.length > MAX_TASK_ID_LENGTH) throw unknownTask();
+    const { admit } = this.options;
+    await admit?.request(ctx, method);
     const record = await this.find(taskId, ctx.caller.principal);
-    await this.options.admit?.(ctx, method, record.tool);
     if (method === 'tasks/get') return detailedTask(record);
     if (method === 'tasks/update') {
+      admit?.answers(ctx, method, record.tool);
       const { responses = {} } = retryFields(params);
       if (!isTerminal(record.status)) await this.order(record, { kind: 'update', taskId, responses });
     } else if (!isTerminal(record.status)) {
