@@ -4,12 +4,15 @@ import type { TaskStore } from './task-store.js';
 
 /**
  * Takes a place among a principal's task records (a sorted set of task ids scored by when their
- * records expire), unless the ones not yet expired fill ARGV[3]: 1 if taken, 0 if not.
+ * records expire, by the Redis clock so replicas' clocks do not matter), unless the ones not yet
+ * expired fill ARGV[2]: 1 if taken, 0 if not. ARGV[1] is the record's ttl in ms, ARGV[3] its id.
  */
 const TAKE_PLACE = `
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
-if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 0 end
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[1]), ARGV[3])
 redis.call('PEXPIREAT', KEYS[1], redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')[2])
 return 1`;
 
@@ -43,14 +46,12 @@ export class RedisTaskStore implements TaskStore {
   }
 
   async create(record: TaskRecord, maxPerPrincipal: number): Promise<boolean> {
-    const now = Date.now();
     const { taskId, principal, ttlMs } = record;
     const placed = await this.redis.eval(
       TAKE_PLACE,
       1,
       this.ownerKey(principal),
-      now,
-      now + ttlMs,
+      ttlMs,
       maxPerPrincipal,
       taskId,
     );
