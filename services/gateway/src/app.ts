@@ -273,6 +273,11 @@ export async function build({ config, providers, workflows = [], logger }: Build
 
   const app = httpApp(config.bodyLimit, logger);
   let grpcEdge: Awaited<ReturnType<typeof startGrpcEdge>> | undefined;
+  const checkOrigin = originPolicy({
+    loopback: LOOPBACK.test(config.listen.host),
+    allowedOrigins: splitList(config.allowedOrigins),
+    allowedHosts: splitList(config.allowedHosts),
+  });
   registerOperations(app, {
     metrics,
     registry,
@@ -280,11 +285,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine,
     state,
     grpcPort: () => grpcEdge?.port,
-  });
-  const checkOrigin = originPolicy({
-    loopback: LOOPBACK.test(config.listen.host),
-    allowedOrigins: splitList(config.allowedOrigins),
-    allowedHosts: splitList(config.allowedHosts),
+    checkOrigin,
   });
   if (config.serverCard)
     registerServerCard(app, {

@@ -27,10 +27,15 @@ const get = (port: number, path: string, host: string) =>
     sent.end();
   });
 
-const PATHS = ['/mcp/server-card', '/.well-known/ai-catalog.json', '/.well-known/mcp/catalog.json'];
+const PATHS = [
+  '/mcp/server-card',
+  '/.well-known/ai-catalog.json',
+  '/.well-known/mcp/catalog.json',
+  '/.well-known/oauth-protected-resource/mcp',
+];
 
 /** Attack 19 hole 5: the card's URLs came from any Host, and a malformed one answered 500. */
-describe('server card and AI catalog: only the hosts the /mcp edge allows', () => {
+describe('server card, AI catalog and resource metadata: only the hosts the /mcp edge allows', () => {
   let fleet: Fleet;
   let port: number;
 

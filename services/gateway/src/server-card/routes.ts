@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { FleetError } from '@mcp-fleet/contract';
 import { ConfigError } from '@mcp-fleet/runtime';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
-import { refusals } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
-import { sendFleetError } from '../transports/http-exchange.js';
+import { baseUrlOf } from '../transports/http-exchange.js';
 import type { CheckOrigin } from '../transports/origin.js';
 import { aiCatalog, anonymousCaller, SERVER_CARD_TYPE, serverCard } from './card.js';
 import { CardCache } from './card-cache.js';
@@ -39,19 +37,6 @@ export function checkServerCardOptions({
   if (problems.length > 0) throw new ConfigError(problems);
 }
 
-/**
- * The base URL a request names by its Host: only a plain host[:port] (what an absolute URL's
- * authority would echo back unchanged), else a typed 400.
- */
-function requestBase(protocol: string, host: string): string {
-  const base = `${protocol}://${host}`;
-  const parsed = URL.canParse(base) ? new URL(base) : undefined;
-  const defaultPort = protocol === 'https' ? ':443' : ':80';
-  const echoed = [parsed?.host, `${parsed?.host}${defaultPort}`].includes(host.toLowerCase());
-  if (!parsed || !echoed || parsed.username || parsed.password) throw refusals.badHost(host);
-  return `${protocol}://${parsed.host}`;
-}
-
 /** The draft's CORS and caching advice: public, read-only metadata. */
 const PUBLIC_HEADERS = {
   'access-control-allow-origin': '*',
@@ -80,10 +65,7 @@ export function registerServerCard(app: FastifyInstance, options: ServerCardRout
   const baseOf = (request: FastifyRequest) => {
     // Cross-site reads of public metadata are fine (CORS *): only the Host is the edge's to check.
     options.checkOrigin(request.headers.host, undefined);
-    return (options.publicUrl ?? requestBase(request.protocol, request.headers.host ?? 'localhost')).replace(
-      /\/+$/,
-      '',
-    );
+    return (options.publicUrl ?? baseUrlOf(request)).replace(/\/+$/, '');
   };
   const { registry, admission } = options;
   const cards = new CardCache(
@@ -96,15 +78,10 @@ export function registerServerCard(app: FastifyInstance, options: ServerCardRout
     (baseUrl, tools) =>
       JSON.stringify(serverCard({ name: options.name, baseUrl, authMode: options.authMode, tools })),
   );
+  // A refused or malformed Host throws before any header is set: the error handler answers it.
   const serve =
-    (type: string, bodyOf: (baseUrl: string) => string) => (request: FastifyRequest, reply: FastifyReply) => {
-      try {
-        return send(request, reply, type, bodyOf(baseOf(request)));
-      } catch (err) {
-        if (err instanceof FleetError) return sendFleetError(reply, err);
-        throw err;
-      }
-    };
+    (type: string, bodyOf: (baseUrl: string) => string) => (request: FastifyRequest, reply: FastifyReply) =>
+      send(request, reply, type, bodyOf(baseOf(request)));
   const catalog = (baseUrl: string) => JSON.stringify(aiCatalog(options.name, baseUrl));
   app.get(
     '/mcp/server-card',
