@@ -146,6 +146,17 @@ export const Errors = {
     GrpcStatus.FAILED_PRECONDITION,
     'the tool definition changed and waits for an operator to accept it',
   ),
+  /**
+   * A task's call ended with a result larger than the gateway keeps for a task
+   * (MCPFLEET_MAX_TASK_RESULT_BYTES): the task ends failed, the result is not stored; `data`
+   * says the limit and the size.
+   */
+  TaskResultTooLarge: entry(
+    -32050,
+    507,
+    GrpcStatus.RESOURCE_EXHAUSTED,
+    'the task result is larger than the gateway keeps',
+  ),
 } as const satisfies Record<string, ErrorEntry>;
 
 export type ErrorName = keyof typeof Errors;

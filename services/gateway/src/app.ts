@@ -30,13 +30,14 @@ import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
 import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
+import { taskAdmission } from './tasks/task-admission.js';
 import { NO_TASKS } from './tasks/task-mode.js';
 import { taskStoreOf } from './tasks/task-stores.js';
 import { Tasks } from './tasks/tasks.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
-import { originPolicy } from './transports/origin.js';
+import { type CheckOrigin, originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
 import { registerWebSocket } from './transports/websocket.js';
 import { httpApp, registerOperations } from './wiring/http-app.js';
@@ -114,12 +115,8 @@ async function registerTransports(
   state: SharedState,
   config: GatewayConfig,
   logger: Logger,
+  checkOrigin: CheckOrigin,
 ) {
-  const checkOrigin = originPolicy({
-    loopback: LOOPBACK.test(config.listen.host),
-    allowedOrigins: splitList(config.allowedOrigins),
-    allowedHosts: splitList(config.allowedHosts),
-  });
   registerWebSocket(app, engine, { path: '/ws', maxPayload: config.bodyLimit, checkOrigin, logger });
   await registerLegacySse(app, engine, {
     ssePath: '/sse',
@@ -169,8 +166,12 @@ export async function build({ config, providers, workflows = [], logger }: Build
     audit,
   );
   const serverRequests = new ServerRequests(state.bus, audit);
+  const workflowCatalog = new WorkflowCatalog(workflows);
   const tasks = new Tasks({
-    store: taskStoreOf(state),
+    store: taskStoreOf(state, config.tasksPrefix),
+    prefix: config.tasksPrefix,
+    maxRecordsPerCaller: config.maxTaskRecordsPerSubject,
+    maxResultBytes: config.maxTaskResultBytes,
     bus: state.bus,
     ttlMs: config.taskTtl,
     pollIntervalMs: config.taskPollInterval,
@@ -179,6 +180,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
     metrics: metrics.registry,
     maxRunningPerCaller: config.maxTasksPerSubject,
     audit,
+    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
+    admit: taskAdmission({ admission, registry, workflows: workflowCatalog }),
   });
   const stopTasks = await tasks.start();
   const inputRequired = new InputRequired({
@@ -201,7 +204,6 @@ export async function build({ config, providers, workflows = [], logger }: Build
     prefix: config.approvalsPrefix,
   });
   const stopApprovals = await approvals.start();
-  const workflowCatalog = new WorkflowCatalog(workflows);
   const catalogSearch = new CatalogSearch(
     { registry, workflows: workflowCatalog, admission },
     {
@@ -249,6 +251,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     ),
     listen,
     tasks,
+    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
   });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
@@ -270,6 +273,11 @@ export async function build({ config, providers, workflows = [], logger }: Build
 
   const app = httpApp(config.bodyLimit, logger);
   let grpcEdge: Awaited<ReturnType<typeof startGrpcEdge>> | undefined;
+  const checkOrigin = originPolicy({
+    loopback: LOOPBACK.test(config.listen.host),
+    allowedOrigins: splitList(config.allowedOrigins),
+    allowedHosts: splitList(config.allowedHosts),
+  });
   registerOperations(app, {
     metrics,
     registry,
@@ -277,16 +285,18 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine,
     state,
     grpcPort: () => grpcEdge?.port,
+    checkOrigin,
   });
   if (config.serverCard)
     registerServerCard(app, {
+      checkOrigin,
       registry,
       admission,
       authMode: auth.mode,
       name: config.serverCardName,
       publicUrl: config.publicUrl,
     });
-  await registerTransports(app, engine, state, config, logger);
+  await registerTransports(app, engine, state, config, logger, checkOrigin);
 
   await registry.start();
   const discovery = discoveryOptions(config);

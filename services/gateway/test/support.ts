@@ -111,6 +111,8 @@ export async function startFleet(
     MCPFLEET_AUDIT_LOG: join(dir, 'audit.log'),
     // Pins of this fleet only (its replicas share them): the shared test Redis outlives every run.
     MCPFLEET_CATALOG_KEY_PREFIX: `mcpfleet:test:${basename(dir)}:`,
+    // Tasks too: each caller's task records are counted in the shared Redis for an hour.
+    MCPFLEET_TASKS_PREFIX: `mcpfleet:test:${basename(dir)}:`,
   };
   if (replicas > 1 && !env.MCPFLEET_IDENTITY_KEY) {
     shared.MCPFLEET_IDENTITY_KEY = join(dir, 'signing-key.json');

@@ -80,9 +80,13 @@ describe('tool index', () => {
     );
     const index = new ToolIndex(() => [tools]);
     const asked: string[] = [];
-    const kept = await index.rank('report', 32, 2, (d) => {
-      asked.push(String(d.name));
-      return d.name !== 't_delta';
+    const kept = await index.rank('report', 32, 2, {
+      name: 'no-delta',
+      revision: 1,
+      keep: (d) => {
+        asked.push(String(d.name));
+        return d.name !== 't_delta';
+      },
     });
     assert.deepEqual(
       kept.map((r) => r.definition.name),

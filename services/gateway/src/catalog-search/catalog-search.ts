@@ -118,13 +118,14 @@ export class CatalogSearch {
   private async search(ctx: RequestContext, args: JsonObject): Promise<RawJson> {
     const { query, limit } = searchArguments(args, SEARCH_TOOL, this.options);
     await this.admitLookup(ctx, SEARCH_TOOL);
-    // A provider tool named like a search tool cannot be called in search mode: never offered.
-    const ranked = await this.index.rank(
-      query,
-      MAX_QUERY_TERMS,
-      limit,
-      (definition) => !isSearchToolName(String(definition.name)) && this.visible(ctx, definition),
-    );
+    // Visibility is decided by the caller's roles alone, so callers with the same roles under the
+    // same policy share what they see. A provider tool named like a search tool cannot be called
+    // in search mode: never offered.
+    const ranked = await this.index.rank(query, MAX_QUERY_TERMS, limit, {
+      name: [...new Set(ctx.caller.roles)].sort().join('\n'),
+      revision: this.deps.admission.policyRevision,
+      keep: (definition) => !isSearchToolName(String(definition.name)) && this.visible(ctx, definition),
+    });
     const tools = ranked.map(({ definition, score }) => ({
       ...summary(definition),
       score: Math.round(score * 1000) / 1000,

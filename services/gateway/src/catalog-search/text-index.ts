@@ -17,6 +17,15 @@ export interface Scored {
   score: number;
 }
 
+/**
+ * The documents one audience may see: what it is scored among, so nothing of the others (how
+ * many use a term, how long they are) shows in its answers.
+ */
+export interface Audience {
+  keys: ReadonlySet<string>;
+  totalLength: number;
+}
+
 interface Doc {
   key: string;
   length: number;
@@ -30,7 +39,6 @@ interface Doc {
 export class TextIndex {
   private readonly docs = new Map<string, Doc>();
   private readonly postings = new Map<string, Map<string, number>>();
-  private totalLength = 0;
 
   get size(): number {
     return this.docs.size;
@@ -47,7 +55,6 @@ export class TextIndex {
       }
     }
     this.docs.set(key, { key, length, terms });
-    this.totalLength += length;
     for (const [term, tf] of terms) {
       let posting = this.postings.get(term);
       if (!posting) {
@@ -62,7 +69,6 @@ export class TextIndex {
     const doc = this.docs.get(key);
     if (!doc) return;
     this.docs.delete(key);
-    this.totalLength -= doc.length;
     for (const term of doc.terms.keys()) {
       const posting = this.postings.get(term);
       posting?.delete(key);
@@ -70,20 +76,33 @@ export class TextIndex {
     }
   }
 
+  /** The documents `keep` accepts, asked of each once, yielding to the event loop between slices. */
+  async audience(keep: (key: string) => boolean): Promise<Audience> {
+    const keys = new Set<string>();
+    let totalLength = 0;
+    let steps = 0;
+    for (const doc of this.docs.values()) {
+      if (++steps % STEPS_PER_SLICE === 0) await yieldToLoop();
+      if (!keep(doc.key)) continue;
+      keys.add(doc.key);
+      totalLength += doc.length;
+    }
+    return { keys, totalLength };
+  }
+
   /**
-   * The `limit` best documents matching some query term that `keep` accepts, best first. Scoring
-   * and selection both yield to the event loop every few thousand steps; `keep` is asked only of
-   * documents that would enter the selection, each once.
+   * The `limit` best documents of `among` matching some query term, best first, scored with the
+   * statistics of `among` alone. Scoring and selection both yield to the event loop every few
+   * thousand steps.
    */
-  async top(queryTerms: readonly string[], limit: number, keep: (key: string) => boolean): Promise<Scored[]> {
-    const scores = await this.scores(queryTerms);
+  async top(queryTerms: readonly string[], limit: number, among: Audience): Promise<Scored[]> {
+    const scores = await this.scores(queryTerms, among);
     const best: Scored[] = [];
     let steps = 0;
     for (const [key, score] of scores) {
       if (++steps % STEPS_PER_SLICE === 0) await yieldToLoop();
       const last = best[best.length - 1];
       if (best.length === limit && last && !before({ key, score }, last)) continue;
-      if (!keep(key)) continue;
       const at = best.findIndex((entry) => before({ key, score }, entry));
       best.splice(at === -1 ? best.length : at, 0, { key, score });
       if (best.length > limit) best.pop();
@@ -91,17 +110,17 @@ export class TextIndex {
     return best;
   }
 
-  /** BM25 score of every document matching some query term. */
-  private async scores(queryTerms: readonly string[]): Promise<Map<string, number>> {
+  /** BM25 score of every document of `among` matching some query term, among it alone. */
+  private async scores(queryTerms: readonly string[], among: Audience): Promise<Map<string, number>> {
     const scores = new Map<string, number>();
-    const n = this.docs.size;
+    const n = among.keys.size;
     if (n === 0) return scores;
-    const averageLength = this.totalLength / n || 1;
+    const averageLength = among.totalLength / n || 1;
     let steps = 0;
     for (const term of new Set(queryTerms)) {
-      const posting = this.postings.get(term);
-      if (!posting) continue;
-      const idf = Math.log(1 + (n - posting.size + 0.5) / (posting.size + 0.5));
+      const posting = [...(this.postings.get(term) ?? [])].filter(([key]) => among.keys.has(key));
+      if (posting.length === 0) continue;
+      const idf = Math.log(1 + (n - posting.length + 0.5) / (posting.length + 0.5));
       for (const [key, tf] of posting) {
         const length = this.docs.get(key)?.length ?? averageLength;
         const part = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * length) / averageLength));

@@ -1,11 +1,33 @@
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { JsonObject } from '../protocol/messages.js';
 import { expandQuery } from './synonyms.js';
-import { type Scored, TextIndex, type WeightedTerms } from './text-index.js';
+import { type Audience, type Scored, TextIndex, type WeightedTerms } from './text-index.js';
 import { tokenize } from './tokenize.js';
 
 /** Tools indexed between two yields to the event loop while the catalog changes. */
 const TOOLS_PER_SLICE = 256;
+
+/** Audiences (sets of tools some callers see) kept between searches. */
+const MAX_AUDIENCES = 64;
+
+/**
+ * Whom a search is for, as far as what it may see goes: searches with the same name and revision
+ * (e.g. the same roles under the same policy) see the same tools, so their audience is reused.
+ */
+export interface Viewer {
+  name: string;
+  revision: unknown;
+  keep(definition: JsonObject): boolean;
+}
+
+/** A viewer who sees every tool (benchmarks, tools outside policy). */
+const EVERYONE: Viewer = { name: '', revision: Symbol('everyone'), keep: () => true };
+
+interface KnownAudience {
+  revision: unknown;
+  definitions: Map<string, JsonObject>;
+  audience: Promise<Audience>;
+}
 
 /** Characters of each text indexed: a description's first lines say what the tool does, and a provider cannot make indexing cost what it likes. */
 const MAX_FIELD_CHARS = 2048;
@@ -46,6 +68,7 @@ export class ToolIndex {
   private definitions = new Map<string, JsonObject>();
   private seen: readonly JsonObject[][] = [];
   private updating: Promise<void> = Promise.resolve();
+  private readonly audiences = new Map<string, KnownAudience>();
 
   /** `source` returns the tool lists served (catalog, workflows): array identity tells a change. */
   constructor(private readonly source: () => JsonObject[][]) {}
@@ -58,24 +81,38 @@ export class ToolIndex {
   }
 
   /**
-   * The `limit` best tools for a query (its first `maxTerms` distinct terms) that `keep` accepts,
-   * as of the latest catalog.
+   * The `limit` best tools for a query (its first `maxTerms` distinct terms) among those the
+   * viewer sees, scored among them alone, as of the latest catalog.
    */
   async rank(
     query: string,
     maxTerms: number,
     limit: number,
-    keep: (definition: JsonObject) => boolean = () => true,
+    viewer: Viewer = EVERYONE,
   ): Promise<{ definition: JsonObject; score: number }[]> {
     if (this.stale()) void this.refresh();
     await this.updating;
     const terms = expandQuery([...new Set(tokenize(query))].slice(0, maxTerms));
     const definitions = this.definitions;
-    const ranked: Scored[] = await this.index.top(terms, limit, (key) => {
-      const definition = definitions.get(key);
-      return definition !== undefined && keep(definition);
-    });
+    const ranked: Scored[] = await this.index.top(terms, limit, await this.audienceOf(viewer));
     return ranked.map(({ key, score }) => ({ definition: definitions.get(key) as JsonObject, score }));
+  }
+
+  /** The tools `viewer` sees in the current catalog, reused while neither it nor the catalog changed. */
+  private audienceOf(viewer: Viewer): Promise<Audience> {
+    const definitions = this.definitions;
+    const known = this.audiences.get(viewer.name);
+    if (known && known.revision === viewer.revision && known.definitions === definitions)
+      return known.audience;
+    const audience = this.index.audience((key) => {
+      const definition = definitions.get(key);
+      return definition !== undefined && viewer.keep(definition);
+    });
+    this.audiences.delete(viewer.name);
+    const oldest = this.audiences.keys().next();
+    if (this.audiences.size >= MAX_AUDIENCES && !oldest.done) this.audiences.delete(oldest.value);
+    this.audiences.set(viewer.name, { revision: viewer.revision, definitions, audience });
+    return audience;
   }
 
   /** The definition of a tool the index knows, by exact name. */

@@ -168,12 +168,18 @@ export class Admission {
    * and quotas. The admission of the same target later spends the returned screening instead.
    */
   async screen(request: Admitted, kind: Kind, what: PolicyTarget): Promise<Screening> {
-    const record = this.recorder(request, what.name, undefined);
-    // No arguments: the list question, "may this caller use it at all".
-    const decision = decide(this.policy.current, request.caller, kind, what);
-    if (!decision.allowed) throw denied(decision, record);
-    await this.limit(request, kind, what.name, undefined, record);
+    this.authorize(request, kind, what);
+    await this.limit(request, kind, what.name, undefined, this.recorder(request, what.name, undefined));
     return { kind, name: what.name, spent: false, headers: request.headers };
+  }
+
+  /**
+   * Policy alone, as it stands now, with no arguments (the list question, "may this caller use it
+   * at all"): throws Forbidden, audited, when it may not.
+   */
+  authorize(request: Admitted, kind: Kind, what: PolicyTarget): void {
+    const decision = decide(this.policy.current, request.caller, kind, what);
+    if (!decision.allowed) throw denied(decision, this.recorder(request, what.name, undefined));
   }
 
   private recorder(request: Admitted, target: string, args: Record<string, unknown> | undefined) {

@@ -69,6 +69,14 @@ export interface StatelessOptions {
   listen?: ListenStreams;
   /** What serves the tasks extension; without it tasks/* are 404s and nothing is announced. */
   tasks?: Tasks;
+  /**
+   * The tools/call a request makes through a gateway tool (search mode's fleet_call_tool), if it
+   * does: its Mcp-Param-* headers are checked against that inner call in full, as a direct
+   * one's are (present exactly when the argument is, and equal to it). Only checking headers
+   * that are present, or refusing all of them, would let an inner argument travel with no
+   * header, bypassing an intermediary that filters on it.
+   */
+  innerCall?(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined;
 }
 
 /**
@@ -102,8 +110,10 @@ export class StatelessHandler implements RequestHandler {
       return this.complete(await listen.serve(ctx, params), {});
     if (tasks?.serves(method)) return this.complete(await tasks.serve(ctx, method, params), {});
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
-    if (method === 'tools/call' && ctx.envelope)
-      checkParamHeaders(ctx.envelope, this.options.headerParams(String(params.name)), params.arguments);
+    if (method === 'tools/call' && ctx.envelope) {
+      const call = this.options.innerCall?.(ctx, method, params) ?? params;
+      checkParamHeaders(ctx.envelope, this.options.headerParams(String(call.name)), call.arguments);
+    }
     const result = method === 'server/discover' ? this.discover() : await this.forward(ctx, method, params);
     return this.complete(result, CACHEABLE.has(method) ? this.cacheHints(method) : {});
   }

@@ -179,7 +179,8 @@ export class InputRequired {
     const plan = tasks?.plan(ctx, method, params);
     const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
     const forwarded = withoutRetryFields(params);
-    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool: String(params.name) };
+    const tool = tasks?.toolOf(ctx, method, params) ?? String(params.name);
+    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool };
     if (tasks && plan === 'now')
       return tasks.adopt(call, owner, () => startCall(call, parkable(ctx), forwarded, work));
     startCall(call, parkable(ctx), forwarded, work);

@@ -60,6 +60,8 @@ export const refusals = {
   unsupportedMediaType: () => refused('Unsupported Media Type: Content-Type must be application/json', 415),
   tooLarge: (limit: number) => refused(`Payload Too Large: the body limit is ${limit} bytes`, 413),
   forbiddenOrigin: (what: string) => refused(`Forbidden: ${what} is not allowed`, 403),
+  badHost: (host: string) =>
+    refused(`Bad Request: Host ${JSON.stringify(host.slice(0, 100))} is not host[:port]`),
   methodNotAllowed: () => refused('Method Not Allowed', 405, { allow: 'GET, POST, DELETE' }),
   badSubprotocol: () => refused('Bad Request: the WebSocket subprotocol must be "mcp"'),
   notAPath: () => refused('Bad Request: the request target must be a path'),

@@ -4,7 +4,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { baseUrlOf } from '../transports/http-exchange.js';
+import type { CheckOrigin } from '../transports/origin.js';
 import { aiCatalog, anonymousCaller, SERVER_CARD_TYPE, serverCard } from './card.js';
+import { CardCache } from './card-cache.js';
 
 export interface ServerCardRoutesOptions {
   registry: ProviderRegistry;
@@ -14,6 +17,8 @@ export interface ServerCardRoutesOptions {
   name: string;
   /** Public base URL; the request's own when unset. */
   publicUrl?: string;
+  /** The Host (and Origin) allow-list of the /mcp edge: a Host it refuses gets no card. */
+  checkOrigin: CheckOrigin;
 }
 
 /** The draft schema's pattern for a card's name. */
@@ -57,30 +62,33 @@ function send(request: FastifyRequest, reply: FastifyReply, type: string, body: 
 export function registerServerCard(app: FastifyInstance, options: ServerCardRoutesOptions): void {
   checkServerCardOptions(options);
   const anonymous = anonymousCaller(options.authMode);
-  const baseOf = (request: FastifyRequest) =>
-    (options.publicUrl ?? `${request.protocol}://${request.headers.host ?? 'localhost'}`).replace(/\/+$/, '');
-  let memo: { key: unknown[]; body: string } | undefined;
-  const card = (baseUrl: string) => {
-    const toolList = options.registry.catalog.toolList;
-    const key = [baseUrl, toolList, options.admission.policyRevision];
-    if (memo?.key.every((part, i) => part === key[i])) return memo.body;
-    const tools = options.admission.visible(anonymous, 'tools', toolList, (d: JsonObject) => ({
-      name: String(d.name),
-      annotations: d.annotations,
-    }));
-    const body = JSON.stringify(
-      serverCard({ name: options.name, baseUrl, authMode: options.authMode, tools }),
-    );
-    memo = { key, body };
-    return body;
+  const baseOf = (request: FastifyRequest) => {
+    // Cross-site reads of public metadata are fine (CORS *): only the Host is the edge's to check.
+    options.checkOrigin(request.headers.host, undefined);
+    return (options.publicUrl ?? baseUrlOf(request)).replace(/\/+$/, '');
   };
-  app.get('/mcp/server-card', (request, reply) =>
-    send(request, reply, SERVER_CARD_TYPE, card(baseOf(request))),
+  const { registry, admission } = options;
+  const cards = new CardCache(
+    () => [registry.catalog.toolList, admission.policyRevision],
+    () =>
+      admission.visible(anonymous, 'tools', registry.catalog.toolList, (d: JsonObject) => ({
+        name: String(d.name),
+        annotations: d.annotations,
+      })),
+    (baseUrl, tools) =>
+      JSON.stringify(serverCard({ name: options.name, baseUrl, authMode: options.authMode, tools })),
   );
-  const catalog = (type: string) => (request: FastifyRequest, reply: FastifyReply) =>
-    send(request, reply, type, JSON.stringify(aiCatalog(options.name, baseOf(request))));
-  app.get('/.well-known/ai-catalog.json', catalog('application/ai-catalog+json'));
-  app.get('/.well-known/mcp/catalog.json', catalog('application/json'));
+  // A refused or malformed Host throws before any header is set: the error handler answers it.
+  const serve =
+    (type: string, bodyOf: (baseUrl: string) => string) => (request: FastifyRequest, reply: FastifyReply) =>
+      send(request, reply, type, bodyOf(baseOf(request)));
+  const catalog = (baseUrl: string) => JSON.stringify(aiCatalog(options.name, baseUrl));
+  app.get(
+    '/mcp/server-card',
+    serve(SERVER_CARD_TYPE, (baseUrl) => cards.body(baseUrl)),
+  );
+  app.get('/.well-known/ai-catalog.json', serve('application/ai-catalog+json', catalog));
+  app.get('/.well-known/mcp/catalog.json', serve('application/json', catalog));
   for (const path of ['/mcp/server-card', '/.well-known/ai-catalog.json', '/.well-known/mcp/catalog.json'])
     app.options(path, (_request, reply) => reply.headers(PUBLIC_HEADERS).code(204).send());
 }

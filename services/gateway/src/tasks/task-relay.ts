@@ -13,8 +13,6 @@ export interface TaskOrder {
 /** Carries out an order on the replica running the task; throws what the client should see. */
 export type ObeyOrder = (order: TaskOrder) => Promise<void>;
 
-const channelOf = (replica: string) => `mcpfleet:tasks:${replica}`;
-
 /** How long the replica running a task has to carry out an order; silence means it is gone. */
 const ORDER_TIMEOUT_MS = 2_000;
 
@@ -32,13 +30,19 @@ export class ReplicaSilent extends Error {
 export class TaskRelay {
   private readonly waiting = new Map<string, (reply: JsonObject) => void>();
 
+  private readonly channelOf: (replica: string) => string;
+
   constructor(
     private readonly bus: Bus,
     private readonly obey: ObeyOrder,
-  ) {}
+    /** Where the channels of task orders are named (MCPFLEET_TASKS_PREFIX). */
+    prefix: string,
+  ) {
+    this.channelOf = (replica) => `${prefix}tasks:${replica}`;
+  }
 
   start(): Promise<() => void> {
-    return this.bus.subscribe(channelOf(this.bus.replicaId), (payload) => {
+    return this.bus.subscribe(this.channelOf(this.bus.replicaId), (payload) => {
       if (payload.type === 'order') return void this.carryOut(payload);
       this.waiting.get(String(payload.ticket))?.(payload);
     });
@@ -59,7 +63,7 @@ export class TaskRelay {
         if (error) reject(new RelayedError(Number(error.code), String(error.message), error.data));
         else resolve();
       });
-      this.bus.publish(channelOf(replica), {
+      this.bus.publish(this.channelOf(replica), {
         type: 'order',
         ticket,
         replyTo: this.bus.replicaId,
@@ -70,7 +74,7 @@ export class TaskRelay {
 
   private async carryOut(payload: JsonObject): Promise<void> {
     const reply = (message: JsonObject) =>
-      this.bus.publish(channelOf(String(payload.replyTo)), { ...message, ticket: payload.ticket });
+      this.bus.publish(this.channelOf(String(payload.replyTo)), { ...message, ticket: payload.ticket });
     try {
       await this.obey({
         kind: payload.kind === 'cancel' ? 'cancel' : 'update',

@@ -22,6 +22,8 @@ export class TaskRun {
     readonly record: TaskRecord,
     private readonly call: ParkedCall,
     private readonly store: TaskStore,
+    /** The largest result kept, in bytes of its JSON text. */
+    private readonly maxResultBytes: number,
     /** Called once the task reached a terminal status (or could not record one). */
     private readonly ended: (status: string) => void,
   ) {
@@ -54,7 +56,7 @@ export class TaskRun {
           error: wireErrorOf(end.error),
           statusMessage: 'The call failed',
         });
-      if (end.kind === 'complete') return this.settle({ status: 'completed', result: end.result.text });
+      if (end.kind === 'complete') return this.settle(this.completed(end.result.text));
       await this.showAsks();
       // Answers that arrived while the round ended or was recorded leave nothing to wait for.
       await new Promise<void>((resolve) => {
@@ -132,6 +134,23 @@ export class TaskRun {
       this.call.cancel('its task already ended');
       this.wake();
     }
+  }
+
+  /**
+   * A task that completed with `result`; failed instead when the result is larger than a task
+   * keeps (it would sit in the store, on every replica's reads, for the task's whole ttl).
+   */
+  private completed(result: string): TaskChange {
+    const size = Buffer.byteLength(result);
+    if (size <= this.maxResultBytes) return { status: 'completed', result };
+    const message = `The task result (${size} bytes) is larger than the gateway keeps for a task (${this.maxResultBytes} bytes)`;
+    return {
+      status: 'failed',
+      statusMessage: message,
+      error: new FleetError('TaskResultTooLarge', message, {
+        data: { limit: this.maxResultBytes, size },
+      }).toWire(),
+    };
   }
 
   /** The status the task ended in as the store holds it (a cancel may have come first). */

@@ -5,7 +5,11 @@ import { changed, isTerminal, type TaskChange, type TaskRecord } from './task-re
  * A record expires with its ttlMs; a terminal record never changes again.
  */
 export interface TaskStore {
-  create(record: TaskRecord): Promise<void>;
+  /**
+   * Records a new task unless its principal already has `maxPerPrincipal` records (finished ones
+   * count until they expire); whether it was recorded.
+   */
+  create(record: TaskRecord, maxPerPrincipal: number): Promise<boolean>;
   get(taskId: string): Promise<TaskRecord | undefined>;
   /** Applies `change` unless the task is gone or terminal; the record as it now stands. */
   change(taskId: string, change: TaskChange): Promise<TaskRecord | undefined>;
@@ -24,11 +28,23 @@ interface Held {
 /** Tasks of one process: the replica running them is this one, always alive while it answers. */
 export class MemoryTaskStore implements TaskStore {
   private readonly tasks = new Map<string, Held>();
+  /** How many records each principal holds. */
+  private readonly held = new Map<string, number>();
 
-  async create(record: TaskRecord): Promise<void> {
-    const timer = setTimeout(() => this.tasks.delete(record.taskId), record.ttlMs);
+  async create(record: TaskRecord, maxPerPrincipal: number): Promise<boolean> {
+    const { principal } = record;
+    const count = this.held.get(principal) ?? 0;
+    if (count >= maxPerPrincipal) return false;
+    this.held.set(principal, count + 1);
+    const timer = setTimeout(() => {
+      this.tasks.delete(record.taskId);
+      const left = (this.held.get(principal) ?? 1) - 1;
+      if (left === 0) this.held.delete(principal);
+      else this.held.set(principal, left);
+    }, record.ttlMs);
     timer.unref();
     this.tasks.set(record.taskId, { record, timer });
+    return true;
   }
 
   async get(taskId: string): Promise<TaskRecord | undefined> {
@@ -51,5 +67,6 @@ export class MemoryTaskStore implements TaskStore {
   close(): void {
     for (const { timer } of this.tasks.values()) clearTimeout(timer);
     this.tasks.clear();
+    this.held.clear();
   }
 }

@@ -10,6 +10,7 @@ import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.j
 import type { JsonObject } from '../protocol/messages.js';
 import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
+import type { TaskAdmission } from './task-admission.js';
 import type { TaskMode } from './task-mode.js';
 import {
   createTaskResult,
@@ -45,7 +46,20 @@ export interface TasksOptions {
   metrics: Registry;
   /** How many tasks one caller may have running on this replica. */
   maxRunningPerCaller: number;
+  /** How many task records (finished ones too, until they expire) one caller may have stored. */
+  maxRecordsPerCaller: number;
+  /** The largest result a task keeps, in bytes of its JSON; a larger one ends the task failed. */
+  maxResultBytes: number;
+  /** Where the channels of task orders are named (MCPFLEET_TASKS_PREFIX). */
+  prefix: string;
   audit?: AuditLog;
+  /** Admission of tasks/get|update|cancel as the task's caller (policy, rate limits). */
+  admit?: TaskAdmission;
+  /**
+   * The tools/call a request makes through a gateway tool (search mode's fleet_call_tool), if it
+   * does: the task mode is that inner tool's, and the task is of that tool.
+   */
+  innerCall?(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined;
 }
 
 /** Who a task is for, as its audit lines name them, and the tool it runs. */
@@ -82,7 +96,7 @@ export class Tasks {
   private readonly running: CappedCounts;
 
   constructor(private readonly options: TasksOptions) {
-    this.relay = new TaskRelay(options.bus, (order) => this.obey(order));
+    this.relay = new TaskRelay(options.bus, (order) => this.obey(order), options.prefix);
     this.running = new CappedCounts(options.maxRunningPerCaller);
     this.counts = new Counter({
       name: 'mcpfleet_tasks_total',
@@ -122,13 +136,18 @@ export class Tasks {
    */
   plan(ctx: RequestContext, method: string, params: JsonObject): TaskPlan | undefined {
     if (method !== 'tools/call') return undefined;
-    const mode = this.options.modeOf(String(params.name));
+    const mode = this.options.modeOf(this.toolOf(ctx, method, params));
     if (mode.support === 'forbidden') return undefined;
     if (!optedIn(ctx)) {
       if (mode.support === 'required') throw notOptedIn();
       return undefined;
     }
     return mode.afterInput ? 'after-input' : 'now';
+  }
+
+  /** The tool a tools/call runs: the one it names, or the one a gateway tool calls for it. */
+  toolOf(ctx: RequestContext, method: string, params: JsonObject): string {
+    return String((this.options.innerCall?.(ctx, method, params) ?? params).name);
   }
 
   /**
@@ -147,15 +166,21 @@ export class Tasks {
       );
     }
     const record = this.newRecord(owner);
+    const { store, maxRecordsPerCaller, maxResultBytes } = this.options;
     try {
-      await this.options.store.create(record);
+      if (!(await store.create(record, maxRecordsPerCaller)))
+        throw new FleetError(
+          'RateLimited',
+          `Too many task records for this caller (limit ${maxRecordsPerCaller}, finished tasks included until they expire): wait for some to expire`,
+          { data: { limit: maxRecordsPerCaller } },
+        );
     } catch (err) {
       place();
       call.cancel('its task could not be recorded');
       throw err;
     }
     begin?.();
-    const run = new TaskRun(record, call, this.options.store, (status) => {
+    const run = new TaskRun(record, call, store, maxResultBytes, (status) => {
       place();
       this.runs.delete(record.taskId);
       this.counts.inc({ event: status });
@@ -205,9 +230,12 @@ export class Tasks {
     if (!optedIn(ctx)) throw notOptedIn();
     const { taskId } = params;
     if (typeof taskId !== 'string' || taskId.length > MAX_TASK_ID_LENGTH) throw unknownTask();
+    const { admit } = this.options;
+    await admit?.request(ctx, method);
     const record = await this.find(taskId, ctx.caller.principal);
     if (method === 'tasks/get') return detailedTask(record);
     if (method === 'tasks/update') {
+      admit?.answers(ctx, method, record.tool);
       const { responses = {} } = retryFields(params);
       if (!isTerminal(record.status)) await this.order(record, { kind: 'update', taskId, responses });
     } else if (!isTerminal(record.status)) {

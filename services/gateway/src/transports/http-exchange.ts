@@ -3,6 +3,7 @@ import type { FleetError } from '@mcp-fleet/contract';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Credentials } from '../auth/authenticator.js';
 import type { Envelope } from '../engine/dialect.js';
+import { refusals } from '../protocol/errors.js';
 import { type RequestId, serializeResponse } from '../protocol/messages.js';
 
 /** Request headers as the engine reads them: the first value of each, by lower-case name. */
@@ -27,8 +28,19 @@ export function credentialsOf(request: FastifyRequest): Credentials {
   return { authorization: header(request, 'authorization'), 'x-api-key': header(request, 'x-api-key') };
 }
 
+/**
+ * The base URL a request names by its Host (localhost without one): only a plain host[:port],
+ * what a URL's authority echoes back unchanged (a default port may be spelt out), else a typed
+ * 400, so nothing built from it (metadata, links) carries what the Host smuggled in.
+ */
 export function baseUrlOf(request: FastifyRequest): string {
-  return `${request.protocol}://${header(request, 'host') ?? 'localhost'}`;
+  const host = header(request, 'host') ?? 'localhost';
+  const base = `${request.protocol}://${host}`;
+  const parsed = URL.canParse(base) ? new URL(base) : undefined;
+  const defaultPort = request.protocol === 'https' ? ':443' : ':80';
+  const echoed = [parsed?.host, `${parsed?.host}${defaultPort}`].includes(host.toLowerCase());
+  if (!parsed || !echoed || parsed.username || parsed.password) throw refusals.badHost(host);
+  return `${request.protocol}://${parsed.host}`;
 }
 
 /** The body of an HTTP exchange refused with `error`: a JSON-RPC error answering its request, or none. */

@@ -13,13 +13,14 @@ function hostname(host: string): string {
   return host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
 }
 
+/** Throws 403 for a Host or Origin the edges refuse. */
+export type CheckOrigin = (host: string | undefined, origin: string | undefined) => void;
+
 /**
  * DNS-rebinding protection (MCP transport security): a browser page on another site must not
  * reach a gateway on localhost. Returns a checker that throws 403 for a refused Host or Origin.
  */
-export function originPolicy(
-  options: OriginPolicyOptions,
-): (host: string | undefined, origin: string | undefined) => void {
+export function originPolicy(options: OriginPolicyOptions): CheckOrigin {
   const origins = new Set(options.allowedOrigins);
   const hosts = new Set(options.allowedHosts.map((h) => h.toLowerCase()));
   return (host, origin) => {

@@ -6,7 +6,8 @@ import type { ProviderRegistry } from '../catalog/registry.js';
 import type { SessionEngine } from '../engine/engine.js';
 import { refusals } from '../protocol/errors.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
-import { sendFleetError } from '../transports/http-exchange.js';
+import { baseUrlOf, sendFleetError } from '../transports/http-exchange.js';
+import type { CheckOrigin } from '../transports/origin.js';
 import type { SharedState } from './shared-state.js';
 
 /** Fastify's own errors as the FleetErrors the transports answer with. */
@@ -52,6 +53,8 @@ export interface OperationsDeps {
   engine: SessionEngine;
   state: SharedState;
   grpcPort: () => number | undefined;
+  /** The /mcp edge's Host allow-list: the metadata names only a host it serves. */
+  checkOrigin: CheckOrigin;
 }
 
 /** Health, readiness, metrics and the RFC 9728 metadata: the routes operators and clients discover. */
@@ -63,9 +66,10 @@ export function registerOperations(app: FastifyInstance, deps: OperationsDeps): 
   );
   // RFC 9728: at the root, and with the resource path inserted for the /mcp resource.
   for (const path of [RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`]) {
-    app.get(path, async (request) =>
-      authenticator.resourceMetadata(`${request.protocol}://${request.headers.host ?? 'localhost'}`),
-    );
+    app.get(path, async (request) => {
+      deps.checkOrigin(request.headers.host, undefined);
+      return authenticator.resourceMetadata(baseUrlOf(request));
+    });
   }
   // Ready once start-up is over: every provider delivered its first catalog or failed for good,
   // or the start-up timeout passed. A provider going down later is reported, never made a reason

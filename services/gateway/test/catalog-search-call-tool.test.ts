@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ErrorCode } from '@mcp-fleet/contract';
+import { definitions } from '@mcp-fleet/provider-everything';
+import { type KeyedFleet, startKeyedFleet } from './keyed-fleet.js';
+import { resultOf, send, TASK_CAPS, textOf, waitForStatus } from './task-client.js';
+
+/** Attack 19: what fleet_call_tool skipped of the tool it calls (hole 9, and a suspected one). */
+describe('fleet_call_tool treats the tool it calls as a direct call would', () => {
+  let keyed: KeyedFleet;
+
+  before(async () => {
+    keyed = await startKeyedFleet(
+      [{ name: 'everything', prefix: '', definitions }],
+      { alice: ['caller'] },
+      'roles:\n  caller: { tools: { allow: ["*"] } }\n',
+      { MCPFLEET_SEARCH_MODE_ROLES: 'caller', MCPFLEET_TASK_POLL_INTERVAL: '250ms' },
+    );
+  });
+  after(() => keyed.close());
+
+  const call = (
+    name: string,
+    args: Record<string, unknown>,
+    headers: Record<string, string> = {},
+    caps: Record<string, unknown> = {},
+  ) =>
+    send(
+      keyed.fleet.url,
+      'tools/call',
+      { name, arguments: args },
+      { caps, headers: { ...keyed.as('alice'), ...headers } },
+    );
+  const viaCallTool = (
+    name: string,
+    args: Record<string, unknown>,
+    headers?: Record<string, string>,
+    caps?: Record<string, unknown>,
+  ) => call('fleet_call_tool', { name, arguments: args }, headers, caps);
+  const region = (headers: Record<string, string>) =>
+    viaCallTool('test_header_param', { region: 'us-gov-1' }, headers);
+
+  describe('the Mcp-Param-* headers of the inner tool (SEP-2243)', () => {
+    it('a header that lies about the inner argument is refused, as on a direct call', async () => {
+      const direct = await call(
+        'test_header_param',
+        { region: 'us-gov-1' },
+        { 'mcp-param-region': 'eu-west-1' },
+      );
+      assert.equal(direct.error?.code, ErrorCode.HeaderMismatch);
+      const via = await region({ 'mcp-param-region': 'eu-west-1' });
+      assert.equal(via.error?.code, ErrorCode.HeaderMismatch, JSON.stringify(via));
+    });
+
+    it('an inner argument without its header is refused, so a filter on the header cannot be bypassed', async () => {
+      const via = await region({});
+      assert.equal(via.error?.code, ErrorCode.HeaderMismatch, JSON.stringify(via));
+      assert.match(String(via.error?.message), /Mcp-Param-Region/);
+    });
+
+    it('the matching header lets the call through', async () => {
+      const via = await region({ 'mcp-param-region': 'us-gov-1' });
+      const content = via.result?.content as { text: string }[] | undefined;
+      assert.equal(content?.[0]?.text, 'Region: us-gov-1', JSON.stringify(via));
+    });
+  });
+
+  describe('the task mode of the inner tool', () => {
+    it('a tool that only runs as a task refuses a client that did not opt in (-32021)', async () => {
+      const refused = await viaCallTool('failing_job', {}, {}, { elicitation: {} });
+      assert.equal(refused.error?.code, ErrorCode.MissingClientCapability, JSON.stringify(refused));
+    });
+
+    it('for a client that opted in it runs as a task, of the inner tool, that tasks/* then serve', async () => {
+      const created = await resultOf(viaCallTool('slow_compute', { seconds: 0, label: 'x' }, {}, TASK_CAPS));
+      assert.equal(created.resultType, 'task', JSON.stringify(created));
+      const taskId = String(created.taskId);
+      const done = await waitForStatus(keyed.fleet.url, taskId, ['completed', 'failed'], keyed.as('alice'));
+      assert.equal(done.status, 'completed', JSON.stringify(done));
+      assert.match(textOf(done.result), /Computed x/);
+    });
+  });
+});
