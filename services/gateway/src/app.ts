@@ -1,15 +1,13 @@
 import { ConfigError, parseListen } from '@mcp-fleet/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { ApprovalGate } from './approvals/approval-gate.js';
 import { AuditLog } from './audit/audit-log.js';
 import { loadAuthFile } from './auth/auth-file.js';
 import { type Authenticator, createAuthenticator, noAuthentication } from './auth/authenticator.js';
-import { catalogParts } from './catalog/catalog-parts.js';
+import { type CatalogParts, catalogParts } from './catalog/catalog-parts.js';
 import { discoveryOptions, startKubeDiscovery } from './catalog/kube-discovery.js';
 import type { ProviderConfig } from './catalog/providers-file.js';
 import { ProviderRegistry } from './catalog/registry.js';
-import { CatalogSearch } from './catalog-search/catalog-search.js';
 import { type GatewayConfig, splitList } from './config.js';
 import { Admission } from './dispatch/admission.js';
 import { Dispatcher } from './dispatch/dispatcher.js';
@@ -20,9 +18,6 @@ import { ServerRequests } from './engine/server-requests.js';
 import { sessionDialect } from './engine/session-dialect.js';
 import { statelessDialect } from './engine/stateless-dialect.js';
 import { IdentityMinter } from './identity/minter.js';
-import { InputRequired } from './input-required/input-required.js';
-import { RequestStateCodec } from './input-required/request-state.js';
-import { requestStateKey } from './input-required/state-key.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
 import type { Limiter } from './ratelimit/limiter.js';
@@ -30,16 +25,13 @@ import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
 import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
-import { taskAdmission } from './tasks/task-admission.js';
-import { NO_TASKS } from './tasks/task-mode.js';
-import { taskStoreOf } from './tasks/task-stores.js';
-import { Tasks } from './tasks/tasks.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
 import { type CheckOrigin, originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
 import { registerWebSocket } from './transports/websocket.js';
+import { type CallFeatureDeps, type CallFeatures, startCallFeatures } from './wiring/call-features.js';
 import { httpApp, registerOperations } from './wiring/http-app.js';
 import { type SharedState, sharedState } from './wiring/shared-state.js';
 import type { Workflow } from './workflows/workflow-file.js';
@@ -143,77 +135,66 @@ function startGrpc(engine: SessionEngine, config: GatewayConfig, logger: Logger)
   });
 }
 
-/** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
-export async function build({ config, providers, workflows = [], logger }: BuildOptions): Promise<Gateway> {
-  const minter = await IdentityMinter.create({
-    keyFile: config.identityKey,
-    jwksOut: config.identityJwksOut,
+/** The HTTP side: operations endpoints, the server card, and every HTTP transport behind one Host/Origin rule. */
+async function httpSurface(
+  config: GatewayConfig,
+  logger: Logger,
+  deps: Omit<Parameters<typeof registerOperations>[1], 'checkOrigin'> & { admission: Admission },
+) {
+  const { registry, authenticator: auth, engine, state, admission } = deps;
+  const app = httpApp(config.bodyLimit, logger);
+  const checkOrigin = originPolicy({
+    loopback: LOOPBACK.test(config.listen.host),
+    allowedOrigins: splitList(config.allowedOrigins),
+    allowedHosts: splitList(config.allowedHosts),
   });
-  const state = await sharedState(config.redisUrl, config.sessionTtl, logger);
-  const metrics = new GatewayMetrics();
-  const catalog = await catalogParts(config, state, metrics, logger);
-  const stopPins = await catalog.start();
-  const registry = new ProviderRegistry(providers, logger, catalog.pins);
-  registry.on('resourceUpdated', (uri) => catalog.resultCache.invalidate(uri));
-  const policy = new PolicyHolder(config.policyFile, logger);
-  await policy.start();
-  if (!config.policyFile) logger.warn('no MCPFLEET_POLICY_FILE: every call is denied');
-  const audit = new AuditLog(config.auditLog, metrics);
-  const admission = new Admission(
-    policy,
-    limiterOf(config, state, metrics, logger),
-    new ConcurrencyLimits(config.maxConcurrentPerSession, config.maxConcurrentPerSubject),
-    audit,
-  );
-  const serverRequests = new ServerRequests(state.bus, audit);
-  const workflowCatalog = new WorkflowCatalog(workflows);
-  const tasks = new Tasks({
-    store: taskStoreOf(state, config.tasksPrefix),
-    prefix: config.tasksPrefix,
-    maxRecordsPerCaller: config.maxTaskRecordsPerSubject,
-    maxResultBytes: config.maxTaskResultBytes,
-    bus: state.bus,
-    ttlMs: config.taskTtl,
-    pollIntervalMs: config.taskPollInterval,
-    leaseMs: config.taskLease,
-    modeOf: (tool) => registry.catalog.tools.get(tool)?.task ?? NO_TASKS,
-    metrics: metrics.registry,
-    maxRunningPerCaller: config.maxTasksPerSubject,
-    audit,
-    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
-    admit: taskAdmission({ admission, registry, workflows: workflowCatalog }),
-  });
-  const stopTasks = await tasks.start();
-  const inputRequired = new InputRequired({
-    tasks,
-    bus: state.bus,
-    codec: new RequestStateCodec(await requestStateKey(config, logger)),
-    ttlMs: config.inputRequiredTtl,
-    maxParkedPerCaller: config.maxParkedPerSubject,
-  });
-  const stopInputRequired = await inputRequired.start();
-  const approvals = new ApprovalGate({
-    policy,
-    bus: state.bus,
-    redis: state.redis,
-    audit,
-    metrics,
-    serverRequests,
-    defaultTimeoutMs: config.approvalTimeout,
-    pollMs: config.approvalPoll,
-    prefix: config.approvalsPrefix,
-  });
-  const stopApprovals = await approvals.start();
-  const catalogSearch = new CatalogSearch(
-    { registry, workflows: workflowCatalog, admission },
-    {
-      roles: splitList(config.searchModeRoles),
-      clients: splitList(config.searchModeClients),
-      maxQueryChars: config.searchMaxQuery,
-      maxResults: config.searchMaxResults,
-    },
-  );
-  const stopCatalogSearch = catalogSearch.start();
+  registerOperations(app, { ...deps, checkOrigin });
+  if (config.serverCard)
+    registerServerCard(app, {
+      checkOrigin,
+      registry,
+      admission,
+      authMode: auth.mode,
+      name: config.serverCardName,
+      publicUrl: config.publicUrl,
+    });
+  await registerTransports(app, engine, state, config, logger, checkOrigin);
+  return app;
+}
+
+/**
+ * Stops taking work, lets calls in flight finish within the drain timeout, aborts the rest, then
+ * closes each part in order (parked calls and tasks before the stores they write to, the audit last).
+ */
+function drainer(
+  engine: SessionEngine,
+  timeoutMs: number,
+  endStreams: () => void,
+  close: () => Promise<void>,
+): () => Promise<void> {
+  return async () => {
+    engine.startDraining();
+    // Listen streams would hold the drain to its timeout: they end now, clients reconnect elsewhere.
+    endStreams();
+    const deadline = Date.now() + timeoutMs;
+    while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    engine.abortAll('gateway shutting down');
+    await close();
+  };
+}
+
+interface RequestHandlingDeps extends CallFeatureDeps {
+  minter: IdentityMinter;
+  features: CallFeatures;
+  catalog: CatalogParts;
+}
+
+/** What answers a request once the engine has it: the dispatcher, behind the stateless handler. */
+function requestHandling(deps: RequestHandlingDeps) {
+  const { config, logger, state, registry, admission, audit, metrics, minter, serverRequests, catalog } =
+    deps;
+  const { tasks, inputRequired, approvals, catalogSearch } = deps.features;
+  const workflowCatalog = deps.workflows;
   const catalogAdmin = catalog.admin(audit);
   const dispatcher = new Dispatcher({
     metrics,
@@ -253,6 +234,46 @@ export async function build({ config, providers, workflows = [], logger }: Build
     tasks,
     innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
   });
+  return { handler, listen };
+}
+
+/** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
+export async function build({ config, providers, workflows = [], logger }: BuildOptions): Promise<Gateway> {
+  const minter = await IdentityMinter.create({
+    keyFile: config.identityKey,
+    jwksOut: config.identityJwksOut,
+  });
+  const state = await sharedState(config.redisUrl, config.sessionTtl, logger);
+  const metrics = new GatewayMetrics();
+  const catalog = await catalogParts(config, state, metrics, logger);
+  const stopPins = await catalog.start();
+  const registry = new ProviderRegistry(providers, logger, catalog.pins);
+  registry.on('resourceUpdated', (uri) => catalog.resultCache.invalidate(uri));
+  const policy = new PolicyHolder(config.policyFile, logger);
+  await policy.start();
+  if (!config.policyFile) logger.warn('no MCPFLEET_POLICY_FILE: every call is denied');
+  const audit = new AuditLog(config.auditLog, metrics);
+  const admission = new Admission(
+    policy,
+    limiterOf(config, state, metrics, logger),
+    new ConcurrencyLimits(config.maxConcurrentPerSession, config.maxConcurrentPerSubject),
+    audit,
+  );
+  const serverRequests = new ServerRequests(state.bus, audit);
+  const callDeps: CallFeatureDeps = {
+    config,
+    logger,
+    state,
+    registry,
+    policy,
+    admission,
+    audit,
+    metrics,
+    serverRequests,
+    workflows: new WorkflowCatalog(workflows),
+  };
+  const features = await startCallFeatures(callDeps);
+  const { handler, listen } = requestHandling({ ...callDeps, minter, features, catalog });
   const auth = await authenticator(config, logger);
   const engine = new SessionEngine({
     ...state,
@@ -271,32 +292,16 @@ export async function build({ config, providers, workflows = [], logger }: Build
     providers: () => registry.status(),
   });
 
-  const app = httpApp(config.bodyLimit, logger);
   let grpcEdge: Awaited<ReturnType<typeof startGrpcEdge>> | undefined;
-  const checkOrigin = originPolicy({
-    loopback: LOOPBACK.test(config.listen.host),
-    allowedOrigins: splitList(config.allowedOrigins),
-    allowedHosts: splitList(config.allowedHosts),
-  });
-  registerOperations(app, {
+  const app = await httpSurface(config, logger, {
     metrics,
     registry,
     authenticator: auth,
     engine,
     state,
+    admission,
     grpcPort: () => grpcEdge?.port,
-    checkOrigin,
   });
-  if (config.serverCard)
-    registerServerCard(app, {
-      checkOrigin,
-      registry,
-      admission,
-      authMode: auth.mode,
-      name: config.serverCardName,
-      publicUrl: config.publicUrl,
-    });
-  await registerTransports(app, engine, state, config, logger, checkOrigin);
 
   await registry.start();
   const discovery = discoveryOptions(config);
@@ -304,31 +309,27 @@ export async function build({ config, providers, workflows = [], logger }: Build
   registry.finishStartup(config.readyTimeout);
   grpcEdge = await startGrpc(engine, config, logger);
 
-  const drain = async () => {
-    engine.startDraining();
-    // Listen streams would hold the drain to its timeout: they end now, clients reconnect elsewhere.
-    listen.endAll();
-    stopListening();
-    const deadline = Date.now() + config.drainTimeout;
-    while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    engine.abortAll('gateway shutting down');
-    inputRequired.close();
-    stopInputRequired();
-    stopApprovals();
-    await tasks.close();
-    stopTasks();
-    stopCatalogSearch();
-    await grpcEdge?.close();
-    await app.close();
-    engine.close();
-    await discoveryWatch?.stop();
-    registry.close();
-    stopPins();
-    await state.sessions.close();
-    await state.close();
-    policy.close();
-    audit.close();
-  };
+  const drain = drainer(
+    engine,
+    config.drainTimeout,
+    async () => {
+      listen.endAll();
+      stopListening();
+    },
+    async () => {
+      await features.close();
+      await grpcEdge?.close();
+      await app.close();
+      engine.close();
+      await discoveryWatch?.stop();
+      registry.close();
+      stopPins();
+      await state.sessions.close();
+      await state.close();
+      policy.close();
+      audit.close();
+    },
+  );
 
   return { app, core: engine, registry, minter, policy, listen, grpcPort: grpcEdge?.port, drain };
 }
