@@ -54,6 +54,11 @@ export class PinGate {
   private readonly latest = new Map<string, { config: ProviderConfig; describe: DescribeResponse__Output }>();
   private differences = new Map<string, Difference>();
   /**
+   * By provider, as its last observe found it: whether it was seen before (its new tools are new
+   * tools, not a first sight) and its tools whose exposed names another provider pinned.
+   */
+  private readonly trust = new Map<string, { known: boolean; foreign: ReadonlySet<string> }>();
+  /**
    * By provider and tool: the definition bytes last digested and their digest. A new revision of a
    * large catalog then digests only the definitions whose bytes changed (no event-loop burst).
    */
@@ -136,7 +141,8 @@ export class PinGate {
   /**
    * Reads the provider's pins before its catalog is served (it throws when the store cannot answer:
    * the provider then counts as down and is retried, never served unchecked). Pins a provider seen
-   * for the first time (trust on first use) and, when allowed, the tools it added.
+   * for the first time (trust on first use) and, when allowed, the tools it added; never a tool
+   * whose exposed name another provider pinned (a provider renamed under the same prefix).
    */
   async observe(config: ProviderConfig, describe: DescribeResponse__Output): Promise<void> {
     const settings = this.settings(config);
@@ -144,14 +150,29 @@ export class PinGate {
     if (settings.mode === 'off') return;
     const { store } = this.options;
     let pins = await store.load(config.name);
-    const firstSight = pins.size === 0 && settings.firstSight === 'trust';
-    const unpinned = describe.tools.filter((item) => !pins.has(item.key));
-    if (unpinned.length > 0 && (firstSight || (pins.size > 0 && settings.newTools === 'allow'))) {
-      await store.addMissing(
-        config.name,
-        this.pinsOf(config.name, unpinned, firstSight ? 'first-sight' : 'new-tool'),
-      );
+    const known = !(await store.markSeen(config.name)) || pins.size > 0;
+    const nameOf = (item: CatalogItem__Output) => exposedName(config.prefix, item.key);
+    const owners = await store.ownersOf(describe.tools.map(nameOf));
+    const foreign = new Set(
+      describe.tools
+        .filter((item) => (owners.get(nameOf(item)) ?? config.name) !== config.name)
+        .map((i) => i.key),
+    );
+    this.trust.set(config.name, { known, foreign });
+    const firstSight = !known && settings.firstSight === 'trust';
+    const trusted = describe.tools.filter((item) => !foreign.has(item.key));
+    const unpinned = trusted.filter((item) => !pins.has(item.key));
+    const pinNew = unpinned.length > 0 && (firstSight || (known && settings.newTools === 'allow'));
+    const toPin = pinNew ? unpinned : [];
+    await store.addMissing(
+      config.name,
+      this.pinsOf(config.name, toPin, firstSight ? 'first-sight' : 'new-tool'),
+      trusted.filter((item) => pins.has(item.key) || pinNew).map(nameOf),
+    );
+    if (pinNew) {
       pins = await store.load(config.name);
+      // A replica that lost the race to first see the provider holds its tools until it reloads.
+      this.options.bus.publish(this.options.channel, { provider: config.name });
     }
     this.pins.set(config.name, pins);
   }
@@ -187,7 +208,9 @@ export class PinGate {
     const digest = this.digestOf(config.name, item);
     if (pin?.digest === digest) return undefined;
     const status = pin ? 'changed' : 'new';
-    const allowedNew = status === 'new' && pins.size > 0 && settings.newTools === 'allow';
+    const trust = this.trust.get(config.name);
+    const allowedNew =
+      status === 'new' && !!trust?.known && !trust.foreign.has(item.key) && settings.newTools === 'allow';
     return {
       provider: config.name,
       tool: item.key,
@@ -242,7 +265,11 @@ export class PinGate {
     if (items.length === 0) throw invalidParams(`Provider ${provider} describes no tool ${tool}`);
     if (digest !== undefined && items.some((item) => this.digestOf(provider, item) !== digest))
       throw invalidParams(`The definition of ${provider}/${tool} changed since it was reviewed: diff again`);
-    await this.options.store.replace(provider, this.pinsOf(provider, items, by));
+    await this.options.store.replace(
+      provider,
+      this.pinsOf(provider, items, by),
+      items.map((item) => exposedName(latest.config.prefix, item.key)),
+    );
     await this.reload(provider);
     this.changed();
     this.options.bus.publish(this.options.channel, { provider });
