@@ -243,7 +243,7 @@ export class PinGate {
     const what = d.status === 'new' ? 'is new' : 'changed';
     return new FleetError(
       'ToolDefinitionHeld',
-      `Tool ${name} of provider ${d.provider} is withheld: its definition ${what} and waits for an operator to accept it (mcp-fleet catalog accept ${d.provider}/${d.tool})`,
+      `Tool ${name} of provider ${d.provider} is withheld: its definition ${what} and waits for an operator to review and accept it (mcp-fleet catalog diff, then catalog accept ${d.provider}/${d.tool} --digest <the digest it shows>)`,
       { data: { provider: d.provider, tool: d.tool, status: d.status } },
     );
   }
@@ -254,17 +254,36 @@ export class PinGate {
   }
 
   /**
-   * Pins the provider's current definitions (of one tool, or of all its tools) as `by` accepts
-   * them, and tells every replica. With `digest`, only if the tool's current definition has it:
-   * the provider may have changed it again between the operator's diff and the accept.
+   * Pins definitions as `by` accepts them, and tells every replica: of one tool (with `reviewed` a
+   * digest, only if its current definition still has it), or of a provider's tools that differ
+   * from their pins, with `reviewed` the digest of each as the operator's diff showed it. The
+   * provider may have changed them since: any tool that differs and is not exactly as reviewed
+   * refuses the whole accept.
    */
-  async accept(provider: string, tool: string | undefined, by: string, digest?: string): Promise<string[]> {
+  async accept(
+    provider: string,
+    tool: string | undefined,
+    by: string,
+    reviewed?: string | Readonly<Record<string, string>>,
+  ): Promise<string[]> {
     const latest = this.latest.get(provider);
     if (!latest) throw invalidParams(`Unknown provider: ${provider}`);
-    const items = latest.describe.tools.filter((item) => tool === undefined || item.key === tool);
-    if (items.length === 0) throw invalidParams(`Provider ${provider} describes no tool ${tool}`);
-    if (digest !== undefined && items.some((item) => this.digestOf(provider, item) !== digest))
-      throw invalidParams(`The definition of ${provider}/${tool} changed since it was reviewed: diff again`);
+    const pins = this.pins.get(provider) ?? new Map<string, Pin>();
+    const items =
+      tool === undefined
+        ? latest.describe.tools.filter((item) => pins.get(item.key)?.digest !== this.digestOf(provider, item))
+        : latest.describe.tools.filter((item) => item.key === tool);
+    if (tool !== undefined && items.length === 0)
+      throw invalidParams(`Provider ${provider} describes no tool ${tool}`);
+    const stale = (item: CatalogItem__Output) => {
+      const digest = typeof reviewed === 'string' ? reviewed : reviewed?.[item.key];
+      return (tool === undefined || digest !== undefined) && this.digestOf(provider, item) !== digest;
+    };
+    const unseen = typeof reviewed === 'object' && Object.keys(reviewed).length !== items.length;
+    if (unseen || items.some(stale))
+      throw invalidParams(
+        `A definition of ${tool === undefined ? provider : `${provider}/${tool}`} changed since it was reviewed: diff again`,
+      );
     await this.options.store.replace(
       provider,
       this.pinsOf(provider, items, by),
