@@ -5,8 +5,11 @@ import { createIdentityVerifier, type Definition, defineTool, serveProvider } fr
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { type Fleet, type FleetProvider, openSession, post, silent, startFleet } from './support.js';
 
-/** The callers of these tests: an operator, two callers, and one whose roles allow no tool. */
-export type Who = 'ops' | 'alice' | 'bob' | 'mallory' | 'nobody';
+/**
+ * The callers of these tests: an operator, two callers, alice's subject in another tenant, alice
+ * holding one more role (the same principal), and one whose roles allow no tool.
+ */
+export type Who = 'ops' | 'alice' | 'bob' | 'mallory' | 'alicePayroll' | 'nobody';
 
 export interface ToolAnswer {
   result?: { content?: { text?: string }[]; isError?: boolean; _meta?: Record<string, unknown> };
@@ -60,6 +63,7 @@ export async function startPinFleet(
     alice: generateApiKey('alice'),
     bob: generateApiKey('bob'),
     mallory: generateApiKey('mallory'),
+    alicePayroll: generateApiKey('alicePayroll'),
     nobody: generateApiKey('nobody'),
   };
   await writeFile(
@@ -69,6 +73,7 @@ export async function startPinFleet(
   - { id: alice, hash: "${keys.alice.hash}", subject: alice, tenant: acme, roles: [caller] }
   - { id: bob, hash: "${keys.bob.hash}", subject: bob, tenant: acme, roles: [caller] }
   - { id: mallory, hash: "${keys.mallory.hash}", subject: alice, tenant: evil, roles: [caller] }
+  - { id: alicePayroll, hash: "${keys.alicePayroll.hash}", subject: alice, tenant: acme, roles: [caller, payroll] }
   - { id: nobody, hash: "${keys.nobody.hash}", subject: nobody, roles: [none] }
 `,
   );

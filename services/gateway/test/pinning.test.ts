@@ -81,7 +81,10 @@ describe('pinned tool definitions', () => {
       const refused = await alice.call('lab_read');
       assert.equal(refused.error?.code, HELD);
       assert.match(refused.error?.message ?? '', /provider lab/);
-      assert.match(refused.error?.message ?? '', /mcp-fleet catalog diff, then catalog accept lab\/read --digest/);
+      assert.match(
+        refused.error?.message ?? '',
+        /mcp-fleet catalog diff, then catalog accept lab\/read --digest/,
+      );
       const [difference] = (await diffOf(pins)).differences;
       assert.equal(difference?.name, 'lab_read');
       assert.equal(difference?.status, 'changed');

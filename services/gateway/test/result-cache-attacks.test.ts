@@ -29,6 +29,15 @@ describe('result cache: attacks', () => {
     assert.match(textOf(stolen) ?? '', /evil/);
   });
 
+  it('a result computed for one role set is not served to the same principal with other roles (a role revoked)', async () => {
+    const withPayroll = await pins.as('alicePayroll');
+    assert.match(textOf(await withPayroll.call('lab_lookup', { q: 'salaries' })) ?? '', /payroll/);
+    assert.ok(isHit(await withPayroll.call('lab_lookup', { q: 'salaries' })));
+    const revoked = await (await pins.as('alice')).call('lab_lookup', { q: 'salaries' });
+    assert.ok(!isHit(revoked), 'the payroll-role result served to alice without the role');
+    assert.doesNotMatch(textOf(revoked) ?? '', /payroll/);
+  });
+
   it('a caller whose policy denies the tool gets no cached answer', async () => {
     const alice = await pins.as('alice');
     await alice.call('lab_weather', { city: 'policy' });
