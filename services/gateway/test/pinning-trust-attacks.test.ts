@@ -6,6 +6,12 @@ import { eventually, labTool, startPinFleet } from './catalog-pin-support.js';
 const HELD = -32030;
 const INVALID_PARAMS = -32602;
 
+/** The gate's private memory, read by the test that bounds it. */
+interface Kept {
+  digests: Map<string, unknown>;
+  reported: Map<string, unknown>;
+}
+
 interface Diff {
   tool: string;
   current: { digest: string };
@@ -111,6 +117,34 @@ describe('pinned definitions: trust on first use happens once', () => {
       });
       assert.equal(accepted.error, undefined, JSON.stringify(accepted.error));
       assert.deepEqual(await alice.names(), ['lab_exfil', 'lab_read']);
+    } finally {
+      await pins.close();
+    }
+  });
+});
+
+describe('pinned definitions: what the gate keeps', () => {
+  it('a provider churning through tool names leaves no definitions behind in the gate', async () => {
+    const pins = await startPinFleet([{ name: 'lab', definitions: [labTool('read')] }]);
+    try {
+      const lab = pins.fleet.providers.get('lab');
+      const gate = (pins.fleet.gateway.registry as unknown as { pins: Kept }).pins;
+      const ops = await pins.as('ops');
+      for (let round = 0; round < 4; round++) {
+        const churn = Array.from({ length: 50 }, (_, i) =>
+          labTool(`t${round}_${i}`, { description: 'x'.repeat(2_000) }),
+        );
+        lab?.setDefinitions([labTool('read'), ...churn]);
+        await eventually(async () => {
+          const text = (await ops.call('fleet_catalog_diff')).result?.content?.[0]?.text ?? '';
+          return text.includes(`"tool": "t${round}_49"`);
+        }, `round ${round} seen`);
+      }
+      assert.ok(gate.digests.size <= 51, `the gate keeps ${gate.digests.size} digests for a 51-tool catalog`);
+      assert.ok(
+        gate.reported.size <= 51,
+        `the gate keeps ${gate.reported.size} reports for a 51-tool catalog`,
+      );
     } finally {
       await pins.close();
     }

@@ -61,6 +61,7 @@ export class PinGate {
   /**
    * By provider and tool: the definition bytes last digested and their digest. A new revision of a
    * large catalog then digests only the definitions whose bytes changed (no event-loop burst).
+   * Both maps keep only the provider's current catalog: a churning provider grows neither.
    */
   private readonly digests = new Map<string, { json: Buffer; digest: string }>();
   /** By `provider/tool`: the digest last logged and counted, so each difference is reported once. */
@@ -124,6 +125,14 @@ export class PinGate {
     return digest;
   }
 
+  /** Drops what was kept of the provider's definitions that its catalog no longer has. */
+  private forgetAllBut(provider: string, describe: DescribeResponse__Output): void {
+    const current = new Set(describe.tools.map((item) => `${provider}/${item.key}`));
+    for (const kept of [this.digests, this.reported])
+      for (const key of kept.keys())
+        if (key.startsWith(`${provider}/`) && !current.has(key)) kept.delete(key);
+  }
+
   private async reload(provider: string): Promise<void> {
     this.pins.set(provider, await this.options.store.load(provider));
   }
@@ -147,6 +156,7 @@ export class PinGate {
   async observe(config: ProviderConfig, describe: DescribeResponse__Output): Promise<void> {
     const settings = this.settings(config);
     this.latest.set(config.name, { config, describe });
+    this.forgetAllBut(config.name, describe);
     if (settings.mode === 'off') return;
     const { store } = this.options;
     let pins = await store.load(config.name);
