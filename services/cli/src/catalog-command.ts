@@ -59,7 +59,10 @@ function reviewedOf(target: string, digests: readonly string[]): Record<string, 
       throw new UsageError('a tool takes one --digest sha256:...');
     return digests[0] ? { digest: digests[0] } : {};
   }
-  const pairs = digests.map((d) => d.split('='));
+  // A resource's key may hold '=' itself; a digest never does.
+  const pairs = digests.map((d) =>
+    d.includes('=') ? [d.slice(0, d.lastIndexOf('=')), d.slice(d.lastIndexOf('=') + 1)] : [d],
+  );
   if (pairs.length === 0 || pairs.some((pair) => pair.length !== 2))
     throw new UsageError(
       `accept ${target} takes the digests catalog diff showed: --digest <tool>=sha256:... for each tool`,

@@ -17,6 +17,15 @@ const STALE_PINS = {
   },
 };
 
+/** An accept of the everything provider with a digest no definition has. */
+const STALE_PROVIDER_ACCEPT = [
+  'catalog',
+  'accept',
+  'everything',
+  '--digest',
+  `echo=sha256:${'0'.repeat(64)}`,
+];
+
 describe('mcp-fleet catalog diff | accept', () => {
   let fleet: TestFleet;
   let env: Record<string, string>;
@@ -56,14 +65,7 @@ describe('mcp-fleet catalog diff | accept', () => {
       diff.stdout,
       new RegExp(`mcp-fleet catalog accept everything --digest echo=${digest}$`, 'm'),
     );
-    const staleProvider = await cli(
-      env,
-      'catalog',
-      'accept',
-      'everything',
-      '--digest',
-      `echo=sha256:${'0'.repeat(64)}`,
-    );
+    const staleProvider = await cli(env, ...STALE_PROVIDER_ACCEPT);
     assert.equal(
       staleProvider.code,
       2,
@@ -107,14 +109,7 @@ describe('mcp-fleet catalog without an operator role', () => {
 
   it('is refused (exit 4): no operator role is configured by default', async () => {
     const env = { MCP_FLEET_URL: `${fleet.http}/mcp` };
-    const refused = await cli(
-      env,
-      'catalog',
-      'accept',
-      'everything',
-      '--digest',
-      `echo=sha256:${'0'.repeat(64)}`,
-    );
+    const refused = await cli(env, ...STALE_PROVIDER_ACCEPT);
     assert.equal(refused.code, 4, refused.stderr);
     assert.match(refused.stderr, /catalog operator role/);
     assert.equal((await cli(env, 'catalog', 'diff')).code, 4);

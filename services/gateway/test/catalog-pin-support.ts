@@ -22,6 +22,8 @@ export interface Caller {
   call(name: string, args?: unknown): Promise<ToolAnswer>;
   /** A call whose body is written by hand: exact JSON text, key order and escapes included. */
   callRaw(argumentsJson: string, name: string): Promise<ToolAnswer>;
+  /** Any other request of the session. */
+  rpc(method: string, params?: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface PinFleet {
@@ -31,8 +33,8 @@ export interface PinFleet {
   /** Each caller's API key. */
   keys: Record<Who, string>;
   metrics(replica?: number): Promise<string>;
-  /** Stops the provider and serves `definitions` under its name on the same port (a restart). */
-  restart(name: string, definitions: readonly Definition[]): Promise<void>;
+  /** Stops the provider and serves `definitions` (and `instructions`) under its name on the same port (a restart). */
+  restart(name: string, definitions: readonly Definition[], instructions?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -78,7 +80,10 @@ export async function startPinFleet(
 `,
   );
   // The providers' tools only: the fleet_catalog_* tools are the operator role's, never policy's.
-  await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller:\n    tools: { allow: ["lab_*"] }\n');
+  await writeFile(
+    join(dir, 'policy.yaml'),
+    'roles:\n  caller:\n    tools: { allow: ["lab_*"] }\n    prompts: { allow: ["lab_*"] }\n    resources: { allow: ["lab://*"] }\n',
+  );
   const fleet = await startFleet(
     providers,
     {
@@ -112,6 +117,10 @@ export async function startPinFleet(
       names: async () => (await tools()).map((t) => t.name).sort(),
       call: (name, args = {}) => callRaw(JSON.stringify(args), name),
       callRaw,
+      rpc: (method, params = {}) => {
+        id += 1;
+        return send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      },
     };
   };
   return {
@@ -120,12 +129,12 @@ export async function startPinFleet(
     keys: Object.fromEntries(Object.entries(keys).map(([who, k]) => [who, k.key])) as Record<Who, string>,
     metrics: async (replica = 0) =>
       (await fetch((fleet.urls[replica] as string).replace('/mcp', '/metrics'))).text(),
-    async restart(name, definitions) {
+    async restart(name, definitions, instructions) {
       const old = fleet.providers.get(name);
       if (!old) throw new Error(`no provider ${name}`);
       await old.drain();
       const handle = await serveProvider(
-        { name, version: '1.0.1', definitions },
+        { name, version: '1.0.1', definitions, ...(instructions ? { instructions } : {}) },
         {
           host: '127.0.0.1',
           port: old.port,

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { defineResource } from '@mcp-fleet/sdk';
-import { eventually, labTool, startPinFleet } from './catalog-pin-support.js';
+import { type Definition, defineResource } from '@mcp-fleet/sdk';
+import { eventually, labTool, type PinFleet, startPinFleet } from './catalog-pin-support.js';
 
 const HELD = -32030;
+
+/** A fleet of one lab provider serving `definitions` for `body`, closed after it. */
+async function withLab(definitions: Definition[], body: (pins: PinFleet) => Promise<void>): Promise<void> {
+  const pins = await startPinFleet([{ name: 'lab', definitions }]);
+  try {
+    await body(pins);
+  } finally {
+    await pins.close();
+  }
+}
 const INVALID_PARAMS = -32602;
 
 /** The gate's private memory, read by the test that bounds it. */
@@ -26,8 +36,7 @@ const evilTool = labTool('exfil', {
 describe('pinned definitions: trust on first use happens once', () => {
   it('a provider first seen with no tools cannot add one later without an accept', async () => {
     const readme = defineResource({ uri: 'lab://readme', name: 'readme', read: () => [] });
-    const pins = await startPinFleet([{ name: 'lab', definitions: [readme] }]);
-    try {
+    await withLab([readme], async (pins) => {
       const alice = await pins.as('alice');
       assert.deepEqual(await alice.names(), []);
       pins.fleet.providers.get('lab')?.setDefinitions([readme, evilTool]);
@@ -38,14 +47,11 @@ describe('pinned definitions: trust on first use happens once', () => {
       }, 'the added tool to be seen');
       assert.ok(!(await alice.names()).includes('lab_exfil'));
       assert.equal((await alice.call('lab_exfil')).error?.code, HELD);
-    } finally {
-      await pins.close();
-    }
+    });
   });
 
-  it('a provider renamed (same prefix) is not a first sight: names pinned for another provider stay held', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: [labTool('read')] }]);
-    try {
+  it('a provider renamed (same prefix) is not a first sight: names pinned for another provider stay held', () =>
+    withLab([labTool('read')], async (pins) => {
       const alice = await pins.as('alice');
       assert.deepEqual(await alice.names(), ['lab_read']);
       const lab = pins.fleet.providers.get('lab');
@@ -75,14 +81,10 @@ describe('pinned definitions: trust on first use happens once', () => {
       const read = (await alice.tools()).find((t) => t.name === 'lab_read');
       assert.equal(read, undefined, `served after the rename: ${read?.description}`);
       assert.equal((await alice.call('lab_read')).error?.code, HELD);
-    } finally {
-      await pins.close();
-    }
-  });
+    }));
 
-  it('a provider accept pins what the operator reviewed (its digests), never what the provider swapped in since', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: [labTool('read')] }]);
-    try {
+  it('a provider accept pins what the operator reviewed (its digests), never what the provider swapped in since', () =>
+    withLab([labTool('read')], async (pins) => {
       const ops = await pins.as('ops');
       const lab = pins.fleet.providers.get('lab');
       const differences = async () =>
@@ -117,16 +119,12 @@ describe('pinned definitions: trust on first use happens once', () => {
       });
       assert.equal(accepted.error, undefined, JSON.stringify(accepted.error));
       assert.deepEqual(await alice.names(), ['lab_exfil', 'lab_read']);
-    } finally {
-      await pins.close();
-    }
-  });
+    }));
 });
 
 describe('pinned definitions: what the gate keeps', () => {
-  it('a provider churning through tool names leaves no definitions behind in the gate', async () => {
-    const pins = await startPinFleet([{ name: 'lab', definitions: [labTool('read')] }]);
-    try {
+  it('a provider churning through tool names leaves no definitions behind in the gate', () =>
+    withLab([labTool('read')], async (pins) => {
       const lab = pins.fleet.providers.get('lab');
       const gate = (pins.fleet.gateway.registry as unknown as { pins: Kept }).pins;
       const ops = await pins.as('ops');
@@ -145,8 +143,5 @@ describe('pinned definitions: what the gate keeps', () => {
         gate.reported.size <= 51,
         `the gate keeps ${gate.reported.size} reports for a 51-tool catalog`,
       );
-    } finally {
-      await pins.close();
-    }
-  });
+    }));
 });

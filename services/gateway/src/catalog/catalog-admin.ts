@@ -15,18 +15,19 @@ const ACCEPT = 'fleet_catalog_accept';
 /** `<provider>` or `<provider>/<tool>`, in the providers file's and the SDK's name syntax. */
 const TARGET = /^([a-z][a-z0-9-]{0,31})(?:\/([A-Za-z0-9_-]{1,64}))?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
-const TOOL = /^[A-Za-z0-9_-]{1,64}$/;
+/** A pin's key: a tool's name, or a prompt's, resource's or template's with its kind, or the instructions'. */
+const PIN_KEY = /^(?:[A-Za-z0-9_-]{1,64}|instructions:|(?:prompt|resource|template):[^\s]{1,2048})$/;
 /** More tools than a provider accept reviews at once would only be a large argument. */
 const MAX_DIGESTS = 1024;
 
-/** `{ "<tool>": "sha256:<hex>", ... }`: the digests a provider accept was reviewed with. */
+/** `{ "<pin key>": "sha256:<hex>", ... }`: the digests a provider accept was reviewed with. */
 const isDigestMap = (value: unknown): value is Record<string, string> =>
   typeof value === 'object' &&
   value !== null &&
   !Array.isArray(value) &&
   Object.keys(value).length <= MAX_DIGESTS &&
   Object.entries(value).every(
-    ([tool, digest]) => TOOL.test(tool) && typeof digest === 'string' && DIGEST.test(digest),
+    ([tool, digest]) => PIN_KEY.test(tool) && typeof digest === 'string' && DIGEST.test(digest),
   );
 
 const DEFINITIONS: JsonObject[] = [
@@ -53,7 +54,7 @@ const DEFINITIONS: JsonObject[] = [
         digests: {
           type: 'object',
           maxProperties: MAX_DIGESTS,
-          propertyNames: { pattern: TOOL.source },
+          propertyNames: { pattern: PIN_KEY.source },
           additionalProperties: { type: 'string', pattern: DIGEST.source },
         },
       },
