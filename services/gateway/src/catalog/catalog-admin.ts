@@ -35,7 +35,7 @@ const DEFINITIONS: JsonObject[] = [
     name: DIFF,
     title: 'Held tool definitions',
     description:
-      'Tool definitions that differ from their pin (changed or new), with the pinned and the current definition, and whether each is withheld or served.',
+      'Definitions (tools, prompts, resources, templates, instructions) that differ from their pin (changed or new), with the pinned and the current definition, and whether each is withheld or served.',
     inputSchema: { type: 'object', additionalProperties: false },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   },
@@ -43,7 +43,7 @@ const DEFINITIONS: JsonObject[] = [
     name: ACCEPT,
     title: 'Accept tool definitions',
     description:
-      'Pins reviewed definitions so they are served: of one tool (target "<provider>/<tool>"; with `digest`, only if its current definition is still the one reviewed), or of every tool of a provider that differs from its pin (target "<provider>" with `digests`, each tool\'s digest as fleet_catalog_diff showed it: refused if any differs).',
+      'Pins reviewed definitions so they are served: of one tool (target "<provider>/<tool>"; with `digest`, only if its current definition is still the one reviewed), or of every definition of a provider that differs from its pin: tools, prompts, resources, templates, instructions (target "<provider>" with `digests`, each one\'s digest by its key as fleet_catalog_diff showed it: refused if any differs).',
     inputSchema: {
       type: 'object',
       required: ['target'],

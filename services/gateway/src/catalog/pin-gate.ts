@@ -200,13 +200,17 @@ export class PinGate {
         (firstSight || (known && settings.newTools === 'allow') || (upgrading && item.kind !== 'tool')),
     );
     const pinNew = toPin.length > 0;
-    await store.addMissing(
-      config.name,
-      this.pinsOf(config.name, toPin, firstSight ? 'first-sight' : 'new-tool'),
-      trusted
-        .filter((item) => pins.has(item.key) || toPin.includes(item))
-        .flatMap((item) => ownedName(item) ?? []),
-    );
+    // Names pinned before owners were recorded are claimed too; the ones already owned are not rewritten.
+    const unclaimed = trusted
+      .filter((item) => pins.has(item.key) || toPin.includes(item))
+      .flatMap((item) => ownedName(item) ?? [])
+      .filter((name) => !owners.has(name));
+    if (toPin.length > 0 || unclaimed.length > 0)
+      await store.addMissing(
+        config.name,
+        this.pinsOf(config.name, toPin, firstSight ? 'first-sight' : 'new-tool'),
+        unclaimed,
+      );
     if (pinNew) {
       pins = await store.load(config.name);
       // A replica that lost the race to first see the provider holds its tools until it reloads.
