@@ -18,10 +18,24 @@ const indent = (value: unknown) =>
     .map((line) => `    ${line}`)
     .join('\n');
 
+/** Per provider, the accept of exactly the definitions shown (each tool's digest). */
+function acceptLines(differences: Difference[]): string[] {
+  const byProvider = new Map<string, string[]>();
+  for (const d of differences)
+    byProvider.set(d.provider, [
+      ...(byProvider.get(d.provider) ?? []),
+      `--digest ${d.tool}=${d.current.digest}`,
+    ]);
+  return [...byProvider].map(
+    ([provider, flags]) =>
+      `to accept ${provider} as shown: mcp-fleet catalog accept ${provider} ${flags.join(' ')}`,
+  );
+}
+
 /** Each held (or, under warn, served) change with the pinned and the current definition. */
 function diffText(differences: Difference[]): string {
   if (differences.length === 0) return 'every tool definition matches its pin';
-  return differences
+  const changes = differences
     .map((d) =>
       [
         `${d.provider}/${d.tool} (${d.name}): ${d.status}, ${d.action}`,
@@ -32,6 +46,28 @@ function diffText(differences: Difference[]): string {
       ].join('\n'),
     )
     .join('\n\n');
+  return [changes, ...acceptLines(differences)].join('\n\n');
+}
+
+/**
+ * What an accept carries: a tool's digest (`--digest sha256:...`), or a provider's tools' digests
+ * (`--digest <tool>=sha256:...` each, as the diff printed them): never "whatever is current".
+ */
+function reviewedOf(target: string, digests: readonly string[]): Record<string, unknown> {
+  if (target.includes('/')) {
+    if (digests.length > 1 || digests.some((d) => d.includes('=')))
+      throw new UsageError('a tool takes one --digest sha256:...');
+    return digests[0] ? { digest: digests[0] } : {};
+  }
+  // A resource's key may hold '=' itself; a digest never does.
+  const pairs = digests.map((d) =>
+    d.includes('=') ? [d.slice(0, d.lastIndexOf('=')), d.slice(d.lastIndexOf('=') + 1)] : [d],
+  );
+  if (pairs.length === 0 || pairs.some((pair) => pair.length !== 2))
+    throw new UsageError(
+      `accept ${target} takes the digests catalog diff showed: --digest <tool>=sha256:... for each tool`,
+    );
+  return { digests: Object.fromEntries(pairs) };
 }
 
 /**
@@ -41,7 +77,7 @@ function diffText(differences: Difference[]): string {
 export async function catalogCommand(
   client: FleetClient,
   args: string[],
-  digest?: string,
+  digests: readonly string[] = [],
 ): Promise<{ value: unknown; text: string; result: CallToolResult }> {
   const [sub, target, ...extra] = args;
   if (sub === 'diff' && target === undefined) {
@@ -50,7 +86,7 @@ export async function catalogCommand(
     return { value, text: diffText(value.differences), result };
   }
   if (sub === 'accept' && target && extra.length === 0) {
-    const result = await client.callTool('fleet_catalog_accept', digest ? { target, digest } : { target });
+    const result = await client.callTool('fleet_catalog_accept', { target, ...reviewedOf(target, digests) });
     const value = (result.structuredContent ?? {}) as { provider?: string; accepted?: string[] };
     return { value, text: `accepted ${value.provider}: ${(value.accepted ?? []).join(', ')}`, result };
   }

@@ -20,9 +20,10 @@ const USAGE = `mcp-fleet: use the tools of an MCP Fleet gateway
   mcp-fleet [options] approvals approve|deny <id> [--reason text]
   mcp-fleet [options] ping
   mcp-fleet [options] catalog diff                   tool definitions that differ from their pin
-  mcp-fleet [options] catalog accept <provider>[/<tool>] [--digest sha256:...]
-                                                     pin the current definitions (operator role);
-                                                     --digest: only the one diff showed
+  mcp-fleet [options] catalog accept <provider>/<tool> [--digest sha256:...]
+  mcp-fleet [options] catalog accept <provider> --digest <tool>=sha256:... [...]
+                                                     pin reviewed definitions (operator role): only
+                                                     the ones diff showed (it prints the command)
 
 options:
   --url <url>        gateway: http(s)://host/mcp, .../sse, ws(s)://host/ws or grpc://host:port
@@ -93,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
       arg: { type: 'string', multiple: true, default: [] },
       json: { type: 'string' },
       reason: { type: 'string' },
-      digest: { type: 'string' },
+      digest: { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', default: false },
     },
   });

@@ -17,6 +17,15 @@ const STALE_PINS = {
   },
 };
 
+/** An accept of the everything provider with a digest no definition has. */
+const STALE_PROVIDER_ACCEPT = [
+  'catalog',
+  'accept',
+  'everything',
+  '--digest',
+  `echo=sha256:${'0'.repeat(64)}`,
+];
+
 describe('mcp-fleet catalog diff | accept', () => {
   let fleet: TestFleet;
   let env: Record<string, string>;
@@ -52,6 +61,16 @@ describe('mcp-fleet catalog diff | accept', () => {
     assert.match(diff.stdout, /the definition an operator once accepted/);
     assert.match(diff.stdout, /Returns the given text unchanged/);
     const digest = /current \((sha256:[0-9a-f]{64})\)/.exec(diff.stdout)?.[1] ?? '';
+    assert.match(
+      diff.stdout,
+      new RegExp(`mcp-fleet catalog accept everything --digest echo=${digest}$`, 'm'),
+    );
+    const staleProvider = await cli(env, ...STALE_PROVIDER_ACCEPT);
+    assert.equal(
+      staleProvider.code,
+      2,
+      'a provider accept with digests not the current ones accepts nothing',
+    );
     const stale = await cli(
       env,
       'catalog',
@@ -72,6 +91,11 @@ describe('mcp-fleet catalog diff | accept', () => {
 
   it('bad usage exits 2', async () => {
     assert.equal((await cli(env, 'catalog', 'accept')).code, 2);
+    assert.equal(
+      (await cli(env, 'catalog', 'accept', 'everything')).code,
+      2,
+      'a provider accept needs the digests',
+    );
     assert.equal((await cli(env, 'catalog', 'frobnicate')).code, 2);
   });
 });
@@ -85,7 +109,7 @@ describe('mcp-fleet catalog without an operator role', () => {
 
   it('is refused (exit 4): no operator role is configured by default', async () => {
     const env = { MCP_FLEET_URL: `${fleet.http}/mcp` };
-    const refused = await cli(env, 'catalog', 'accept', 'everything');
+    const refused = await cli(env, ...STALE_PROVIDER_ACCEPT);
     assert.equal(refused.code, 4, refused.stderr);
     assert.match(refused.stderr, /catalog operator role/);
     assert.equal((await cli(env, 'catalog', 'diff')).code, 4);

@@ -5,8 +5,11 @@ import { createIdentityVerifier, type Definition, defineTool, serveProvider } fr
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { type Fleet, type FleetProvider, openSession, post, silent, startFleet } from './support.js';
 
-/** The callers of these tests: an operator, two callers, and one whose roles allow no tool. */
-export type Who = 'ops' | 'alice' | 'bob' | 'mallory' | 'nobody';
+/**
+ * The callers of these tests: an operator, two callers, alice's subject in another tenant, alice
+ * holding one more role (the same principal), and one whose roles allow no tool.
+ */
+export type Who = 'ops' | 'alice' | 'bob' | 'mallory' | 'alicePayroll' | 'nobody';
 
 export interface ToolAnswer {
   result?: { content?: { text?: string }[]; isError?: boolean; _meta?: Record<string, unknown> };
@@ -19,6 +22,8 @@ export interface Caller {
   call(name: string, args?: unknown): Promise<ToolAnswer>;
   /** A call whose body is written by hand: exact JSON text, key order and escapes included. */
   callRaw(argumentsJson: string, name: string): Promise<ToolAnswer>;
+  /** Any other request of the session. */
+  rpc(method: string, params?: Record<string, unknown>): Promise<unknown>;
 }
 
 export interface PinFleet {
@@ -28,8 +33,8 @@ export interface PinFleet {
   /** Each caller's API key. */
   keys: Record<Who, string>;
   metrics(replica?: number): Promise<string>;
-  /** Stops the provider and serves `definitions` under its name on the same port (a restart). */
-  restart(name: string, definitions: readonly Definition[]): Promise<void>;
+  /** Stops the provider and serves `definitions` (and `instructions`) under its name on the same port (a restart). */
+  restart(name: string, definitions: readonly Definition[], instructions?: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -60,6 +65,7 @@ export async function startPinFleet(
     alice: generateApiKey('alice'),
     bob: generateApiKey('bob'),
     mallory: generateApiKey('mallory'),
+    alicePayroll: generateApiKey('alicePayroll'),
     nobody: generateApiKey('nobody'),
   };
   await writeFile(
@@ -69,11 +75,15 @@ export async function startPinFleet(
   - { id: alice, hash: "${keys.alice.hash}", subject: alice, tenant: acme, roles: [caller] }
   - { id: bob, hash: "${keys.bob.hash}", subject: bob, tenant: acme, roles: [caller] }
   - { id: mallory, hash: "${keys.mallory.hash}", subject: alice, tenant: evil, roles: [caller] }
+  - { id: alicePayroll, hash: "${keys.alicePayroll.hash}", subject: alice, tenant: acme, roles: [caller, payroll] }
   - { id: nobody, hash: "${keys.nobody.hash}", subject: nobody, roles: [none] }
 `,
   );
   // The providers' tools only: the fleet_catalog_* tools are the operator role's, never policy's.
-  await writeFile(join(dir, 'policy.yaml'), 'roles:\n  caller:\n    tools: { allow: ["lab_*"] }\n');
+  await writeFile(
+    join(dir, 'policy.yaml'),
+    'roles:\n  caller:\n    tools: { allow: ["lab_*"] }\n    prompts: { allow: ["lab_*"] }\n    resources: { allow: ["lab://*"] }\n',
+  );
   const fleet = await startFleet(
     providers,
     {
@@ -107,6 +117,10 @@ export async function startPinFleet(
       names: async () => (await tools()).map((t) => t.name).sort(),
       call: (name, args = {}) => callRaw(JSON.stringify(args), name),
       callRaw,
+      rpc: (method, params = {}) => {
+        id += 1;
+        return send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+      },
     };
   };
   return {
@@ -115,12 +129,12 @@ export async function startPinFleet(
     keys: Object.fromEntries(Object.entries(keys).map(([who, k]) => [who, k.key])) as Record<Who, string>,
     metrics: async (replica = 0) =>
       (await fetch((fleet.urls[replica] as string).replace('/mcp', '/metrics'))).text(),
-    async restart(name, definitions) {
+    async restart(name, definitions, instructions) {
       const old = fleet.providers.get(name);
       if (!old) throw new Error(`no provider ${name}`);
       await old.drain();
       const handle = await serveProvider(
-        { name, version: '1.0.1', definitions },
+        { name, version: '1.0.1', definitions, ...(instructions ? { instructions } : {}) },
         {
           host: '127.0.0.1',
           port: old.port,

@@ -31,12 +31,18 @@ interface Diff {
     status: string;
     action: string;
     pinned?: { definition: { description: string }; acceptedBy: string };
-    current: { definition: { description: string } };
+    current: { digest: string; definition: { description: string } };
   }[];
 }
 const diffOf = async (pins: PinFleet, replica = 0): Promise<Diff> => {
   const answer = await (await pins.as('ops', replica)).call('fleet_catalog_diff');
   return JSON.parse(answer.result?.content?.[0]?.text ?? '{}') as Diff;
+};
+
+/** Accepts the lab provider's differences as the diff shows them (the reviewed digests). */
+const acceptLab = async (pins: PinFleet) => {
+  const digests = Object.fromEntries((await diffOf(pins)).differences.map((d) => [d.tool, d.current.digest]));
+  return (await pins.as('ops')).call('fleet_catalog_accept', { target: 'lab', digests });
 };
 
 /** A fleet of the lab provider (v1) for `body`, closed after it. */
@@ -75,7 +81,10 @@ describe('pinned tool definitions', () => {
       const refused = await alice.call('lab_read');
       assert.equal(refused.error?.code, HELD);
       assert.match(refused.error?.message ?? '', /provider lab/);
-      assert.match(refused.error?.message ?? '', /mcp-fleet catalog accept lab\/read/);
+      assert.match(
+        refused.error?.message ?? '',
+        /mcp-fleet catalog diff, then catalog accept lab\/read --digest/,
+      );
       const [difference] = (await diffOf(pins)).differences;
       assert.equal(difference?.name, 'lab_read');
       assert.equal(difference?.status, 'changed');
@@ -117,13 +126,12 @@ describe('pinned tool definitions', () => {
     withPins({}, async (pins) => {
       const alice = await pins.as('alice');
       pins.fleet.providers.get('lab')?.setDefinitions([...v1, labTool('extra')]);
-      const ops = await pins.as('ops');
       await eventually(async () => (await diffOf(pins)).differences.length === 1, 'the new tool seen');
       assert.deepEqual(await alice.names(), ['lab_list', 'lab_read']);
       const refused = await alice.call('lab_extra');
       assert.equal(refused.error?.code, HELD);
       assert.equal(refused.error?.data?.status, 'new');
-      await ops.call('fleet_catalog_accept', { target: 'lab' });
+      await acceptLab(pins);
       assert.deepEqual(await alice.names(), ['lab_extra', 'lab_list', 'lab_read']);
     }));
 
@@ -135,7 +143,7 @@ describe('pinned tool definitions', () => {
       const alice = await pins.as('alice');
       assert.deepEqual(await alice.names(), []);
       assert.equal((await alice.call('lab_read')).error?.code, HELD);
-      await (await pins.as('ops')).call('fleet_catalog_accept', { target: 'lab' });
+      await acceptLab(pins);
       assert.deepEqual(await alice.names(), ['lab_list', 'lab_read']);
     } finally {
       await pins.close();

@@ -29,6 +29,37 @@ describe('result cache: attacks', () => {
     assert.match(textOf(stolen) ?? '', /evil/);
   });
 
+  it('a result computed for one role set is not served to the same principal with other roles (a role revoked)', async () => {
+    const withPayroll = await pins.as('alicePayroll');
+    assert.match(textOf(await withPayroll.call('lab_lookup', { q: 'salaries' })) ?? '', /payroll/);
+    assert.ok(isHit(await withPayroll.call('lab_lookup', { q: 'salaries' })));
+    const revoked = await (await pins.as('alice')).call('lab_lookup', { q: 'salaries' });
+    assert.ok(!isHit(revoked), 'the payroll-role result served to alice without the role');
+    assert.doesNotMatch(textOf(revoked) ?? '', /payroll/);
+  });
+
+  it('a result computed for one protocol version or set of client capabilities is not served to another', async () => {
+    const callIn = async (capabilities: Record<string, unknown>, protocolVersion: string) => {
+      const headers = await openSession(
+        pins.fleet.url,
+        { 'x-api-key': pins.keys.alice },
+        capabilities,
+        protocolVersion,
+      );
+      const body = {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'lab_lookup', arguments: { q: 'caps' } },
+      };
+      return (await post(pins.fleet.url, body, headers)).json as ToolAnswer;
+    };
+    assert.ok(!isHit(await callIn({}, '2025-11-25')));
+    assert.ok(isHit(await callIn({}, '2025-11-25')));
+    assert.ok(!isHit(await callIn({ elicitation: {} }, '2025-11-25')), 'other client capabilities');
+    assert.ok(!isHit(await callIn({}, '2025-06-18')), 'another protocol version');
+  });
+
   it('a caller whose policy denies the tool gets no cached answer', async () => {
     const alice = await pins.as('alice');
     await alice.call('lab_weather', { city: 'policy' });

@@ -39,7 +39,8 @@ export const cacheDefinitions = (): Definition[] => [
   readOnly(
     'lookup',
     { ttlMs: 60_000, invalidatedBy: [BOARD] },
-    (args, ctx) => `${ctx.identity.principal}|${JSON.stringify(args)}|${++runs.lookup}`,
+    (args, ctx) =>
+      `${ctx.identity.principal}|${ctx.identity.roles.includes('payroll') ? 'payroll|' : ''}${JSON.stringify(args)}|${++runs.lookup}`,
   ),
   readOnly('weather', { ttlMs: 60_000, public: true }, () => `sunny ${++runs.weather}`),
   readOnly('flaky', { ttlMs: 60_000 }, (args) => {

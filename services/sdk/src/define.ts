@@ -86,8 +86,10 @@ export interface ToolDefinition<Args extends JsonObject = JsonObject> {
    */
   inputBeforeTask?: boolean;
   /**
-   * Lets the gateway answer repeated identical calls (same arguments, same caller unless `public`)
-   * from its cache for `ttlMs`. Only for tools annotated readOnlyHint and idempotentHint.
+   * Lets the gateway answer repeated identical calls (same arguments, same caller identity and
+   * roles unless `public`, same protocol version and client capabilities) from its cache for
+   * `ttlMs`. Only for tools annotated readOnlyHint and idempotentHint, whose result then must not
+   * depend on `ctx.meta` or the session.
    */
   cache?: ToolCacheDeclaration;
   /** Returning a string is shorthand for one text content block. Throwing yields `isError: true`. */

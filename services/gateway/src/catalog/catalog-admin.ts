@@ -16,13 +16,27 @@ const ACCEPT = GATEWAY_TOOLS.catalogAccept;
 /** `<provider>` or `<provider>/<tool>`, in the providers file's and the SDK's name syntax. */
 const TARGET = /^([a-z][a-z0-9-]{0,31})(?:\/([A-Za-z0-9_-]{1,64}))?$/;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+/** A pin's key: a tool's name, or a prompt's, resource's or template's with its kind, or the instructions'. */
+const PIN_KEY = /^(?:[A-Za-z0-9_-]{1,64}|instructions:|(?:prompt|resource|template):[^\s]{1,2048})$/;
+/** More tools than a provider accept reviews at once would only be a large argument. */
+const MAX_DIGESTS = 1024;
+
+/** `{ "<pin key>": "sha256:<hex>", ... }`: the digests a provider accept was reviewed with. */
+const isDigestMap = (value: unknown): value is Record<string, string> =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length <= MAX_DIGESTS &&
+  Object.entries(value).every(
+    ([tool, digest]) => PIN_KEY.test(tool) && typeof digest === 'string' && DIGEST.test(digest),
+  );
 
 const DEFINITIONS: JsonObject[] = [
   {
     name: DIFF,
     title: 'Held tool definitions',
     description:
-      'Tool definitions that differ from their pin (changed or new), with the pinned and the current definition, and whether each is withheld or served.',
+      'Definitions (tools, prompts, resources, templates, instructions) that differ from their pin (changed or new), with the pinned and the current definition, and whether each is withheld or served.',
     inputSchema: { type: 'object', additionalProperties: false },
     annotations: { readOnlyHint: true, idempotentHint: true, openWorldHint: false },
   },
@@ -30,7 +44,7 @@ const DEFINITIONS: JsonObject[] = [
     name: ACCEPT,
     title: 'Accept tool definitions',
     description:
-      'Pins the current definitions of a provider\'s tools (target "<provider>") or of one tool ("<provider>/<tool>"), so they are served. With `digest` (one tool), only if its current definition is still the one reviewed.',
+      'Pins reviewed definitions so they are served: of one tool (target "<provider>/<tool>"; with `digest`, only if its current definition is still the one reviewed), or of every definition of a provider that differs from its pin: tools, prompts, resources, templates, instructions (target "<provider>" with `digests`, each one\'s digest by its key as fleet_catalog_diff showed it: refused if any differs).',
     inputSchema: {
       type: 'object',
       required: ['target'],
@@ -38,6 +52,12 @@ const DEFINITIONS: JsonObject[] = [
       properties: {
         target: { type: 'string', pattern: TARGET.source },
         digest: { type: 'string', pattern: DIGEST.source },
+        digests: {
+          type: 'object',
+          maxProperties: MAX_DIGESTS,
+          propertyNames: { pattern: PIN_KEY.source },
+          additionalProperties: { type: 'string', pattern: DIGEST.source },
+        },
       },
     },
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -116,17 +136,24 @@ export class CatalogAdmin {
       return answer({ differences: this.pins.diff() as unknown as JsonObject[] });
     }
     const match = target === undefined ? null : TARGET.exec(target);
-    const digest = args.digest;
-    const digestOk =
-      digest === undefined || (typeof digest === 'string' && DIGEST.test(digest) && match?.[2]);
-    if (!match || !digestOk || Object.keys(args).some((key) => key !== 'target' && key !== 'digest')) {
+    const { digest, digests } = args;
+    const reviewed = match?.[2]
+      ? digests === undefined && (digest === undefined || (typeof digest === 'string' && DIGEST.test(digest)))
+      : digest === undefined && isDigestMap(digests);
+    const known = Object.keys(args).every((key) => key === 'target' || key === 'digest' || key === 'digests');
+    if (!match || !reviewed || !known) {
       audit('error');
       throw invalidParams(
-        `${ACCEPT} takes {"target": "<provider>" or "<provider>/<tool>", "digest"?: "sha256:<hex>" (with a tool)}`,
+        `${ACCEPT} takes {"target": "<provider>/<tool>", "digest"?: "sha256:<hex>"} or {"target": "<provider>", "digests": {"<tool>": "sha256:<hex>", ...}} (the digests fleet_catalog_diff showed)`,
       );
     }
     try {
-      const accepted = await this.pins.accept(match[1] as string, match[2], ctx.caller.principal, digest);
+      const accepted = await this.pins.accept(
+        match[1] as string,
+        match[2],
+        ctx.caller.principal,
+        (digest ?? digests) as string | Record<string, string> | undefined,
+      );
       audit('ok');
       return answer({ provider: match[1] as string, accepted });
     } catch (err) {

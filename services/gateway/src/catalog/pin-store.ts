@@ -12,13 +12,25 @@ export interface Pin {
   acceptedBy: string;
 }
 
-/** Pins by provider and the provider's own tool name, shared by every replica. */
+/**
+ * Pins by provider and the provider's own tool name, shared by every replica; with them, the
+ * providers ever seen (trust on first use happens once per provider, even one first seen with no
+ * tool) and which provider pinned each exposed tool name (a provider renamed under the same prefix
+ * is no first sight of the names the agent already knows).
+ */
 export interface PinStore {
   load(provider: string): Promise<Map<string, Pin>>;
-  /** Sets the pins of tools that have none yet, leaving every existing pin as it is. */
-  addMissing(provider: string, pins: ReadonlyMap<string, Pin>): Promise<void>;
-  /** Sets these pins, replacing the ones of the same tools (an operator's accept). */
-  replace(provider: string, pins: ReadonlyMap<string, Pin>): Promise<void>;
+  /** Records the provider as seen; true when no replica had seen it before. */
+  markSeen(provider: string): Promise<boolean>;
+  /** The provider that pinned each of these exposed names, for those one did. */
+  ownersOf(names: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Sets the pins of tools that have none yet, leaving every existing pin as it is, and claims
+   * the exposed `names` no provider owns yet.
+   */
+  addMissing(provider: string, pins: ReadonlyMap<string, Pin>, names: readonly string[]): Promise<void>;
+  /** Sets these pins, replacing the ones of the same tools, and owns `names` (an operator's accept). */
+  replace(provider: string, pins: ReadonlyMap<string, Pin>, names: readonly string[]): Promise<void>;
 }
 
 const parsePin = (text: string): Pin => JSON.parse(text) as Pin;
@@ -37,26 +49,58 @@ export class RedisPinStore implements PinStore {
     return `${this.prefix}pins:${provider}`;
   }
 
+  private get seenKey(): string {
+    return `${this.prefix}pins-seen`;
+  }
+
+  private get ownersKey(): string {
+    return `${this.prefix}pin-owners`;
+  }
+
   async load(provider: string): Promise<Map<string, Pin>> {
     const fields = await this.redis.hgetall(this.key(provider));
     return new Map(Object.entries(fields).map(([tool, text]) => [tool, parsePin(text)]));
   }
 
-  async addMissing(provider: string, pins: ReadonlyMap<string, Pin>): Promise<void> {
+  async markSeen(provider: string): Promise<boolean> {
+    return (await this.redis.sadd(this.seenKey, provider)) === 1;
+  }
+
+  async ownersOf(names: readonly string[]): Promise<Map<string, string>> {
+    if (names.length === 0) return new Map();
+    const owners = await this.redis.hmget(this.ownersKey, ...names);
+    return new Map(names.flatMap((name, i) => (owners[i] ? [[name, owners[i] as string] as const] : [])));
+  }
+
+  async addMissing(
+    provider: string,
+    pins: ReadonlyMap<string, Pin>,
+    names: readonly string[],
+  ): Promise<void> {
     const batch = this.redis.multi();
     for (const [tool, pin] of pins) batch.hsetnx(this.key(provider), tool, JSON.stringify(pin));
+    for (const name of names) batch.hsetnx(this.ownersKey, name, provider);
     await batch.exec();
   }
 
-  async replace(provider: string, pins: ReadonlyMap<string, Pin>): Promise<void> {
+  async replace(provider: string, pins: ReadonlyMap<string, Pin>, names: readonly string[]): Promise<void> {
     const fields = [...pins].flatMap(([tool, pin]) => [tool, JSON.stringify(pin)]);
-    if (fields.length > 0) await this.redis.hset(this.key(provider), ...fields);
+    const batch = this.redis.multi();
+    if (fields.length > 0) batch.hset(this.key(provider), ...fields);
+    if (names.length > 0) batch.hset(this.ownersKey, ...names.flatMap((name) => [name, provider]));
+    await batch.exec();
   }
 }
+
+/** Keys of the pins file beside the providers' (no provider name starts with `$`). */
+const SEEN = '$seen';
+const OWNERS = '$owners';
 
 /** Pins of one process, written through to a JSON file when one is configured (no Redis). */
 export class LocalPinStore implements PinStore {
   private readonly pins = new Map<string, Map<string, Pin>>();
+  private readonly seen = new Set<string>();
+  private readonly owners = new Map<string, string>();
   /** Writes run one after another, each with the state of its moment. */
   private writing: Promise<void> = Promise.resolve();
 
@@ -72,9 +116,18 @@ export class LocalPinStore implements PinStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return store;
       throw err;
     }
-    const saved = JSON.parse(text) as Record<string, Record<string, Pin>>;
+    const {
+      [SEEN]: seen = [],
+      [OWNERS]: owners = {},
+      ...saved
+    } = JSON.parse(text) as Record<string, Record<string, Pin>> & {
+      [SEEN]?: string[];
+      [OWNERS]?: Record<string, string>;
+    };
     for (const [provider, tools] of Object.entries(saved))
       store.pins.set(provider, new Map(Object.entries(tools)));
+    for (const provider of seen) store.seen.add(provider);
+    for (const [name, provider] of Object.entries(owners)) store.owners.set(name, provider);
     return store;
   }
 
@@ -82,17 +135,38 @@ export class LocalPinStore implements PinStore {
     return new Map(this.pins.get(provider));
   }
 
-  async addMissing(provider: string, pins: ReadonlyMap<string, Pin>): Promise<void> {
+  async markSeen(provider: string): Promise<boolean> {
+    if (this.seen.has(provider)) return false;
+    this.seen.add(provider);
+    await this.save();
+    return true;
+  }
+
+  async ownersOf(names: readonly string[]): Promise<Map<string, string>> {
+    return new Map(
+      names.flatMap((name) =>
+        this.owners.has(name) ? [[name, this.owners.get(name) as string] as const] : [],
+      ),
+    );
+  }
+
+  async addMissing(
+    provider: string,
+    pins: ReadonlyMap<string, Pin>,
+    names: readonly string[],
+  ): Promise<void> {
     const current = this.pins.get(provider) ?? new Map<string, Pin>();
     for (const [tool, pin] of pins) if (!current.has(tool)) current.set(tool, pin);
     this.pins.set(provider, current);
+    for (const name of names) if (!this.owners.has(name)) this.owners.set(name, provider);
     await this.save();
   }
 
-  async replace(provider: string, pins: ReadonlyMap<string, Pin>): Promise<void> {
+  async replace(provider: string, pins: ReadonlyMap<string, Pin>, names: readonly string[]): Promise<void> {
     const current = this.pins.get(provider) ?? new Map<string, Pin>();
     for (const [tool, pin] of pins) current.set(tool, pin);
     this.pins.set(provider, current);
+    for (const name of names) this.owners.set(name, provider);
     await this.save();
   }
 
@@ -100,9 +174,11 @@ export class LocalPinStore implements PinStore {
   private save(): Promise<void> {
     const file = this.file;
     if (!file) return Promise.resolve();
-    const text = JSON.stringify(
-      Object.fromEntries([...this.pins].map(([provider, tools]) => [provider, Object.fromEntries(tools)])),
-    );
+    const text = JSON.stringify({
+      ...Object.fromEntries([...this.pins].map(([provider, tools]) => [provider, Object.fromEntries(tools)])),
+      [SEEN]: [...this.seen],
+      [OWNERS]: Object.fromEntries(this.owners),
+    });
     this.writing = this.writing
       .catch(() => undefined)
       .then(async () => {

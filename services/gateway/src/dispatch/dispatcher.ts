@@ -306,7 +306,11 @@ export class Dispatcher implements RequestHandler {
     return this.admitted(ctx, 'resources/read', 'resources', { name: uri }, undefined, () => {
       const catalog = this.deps.registry.catalog;
       const route = catalog.resources.get(uri) ?? catalog.templates.find((t) => t.template.match(uri));
-      if (!route) throw new FleetError('ResourceNotFound', `Resource not found: ${uri}`, { data: { uri } });
+      if (!route)
+        throw (
+          this.deps.pins.heldError('resource', uri) ??
+          new FleetError('ResourceNotFound', `Resource not found: ${uri}`, { data: { uri } })
+        );
       return this.callOnProvider(ctx, route.provider, 'resources/read', params, route.timeoutMs);
     });
   }
@@ -362,7 +366,7 @@ export class Dispatcher implements RequestHandler {
   }
 
   private unknown(kind: 'tool' | 'prompt', name: string): FleetError {
-    const held = kind === 'tool' ? this.deps.pins.heldError(name) : undefined;
+    const held = this.deps.pins.heldError(kind, name);
     if (held) return held;
     const provider = this.deps.registry.catalog.unavailable.get(name);
     return provider

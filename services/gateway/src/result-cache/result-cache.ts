@@ -5,6 +5,7 @@ import type { ToolRoute } from '../catalog/merged.js';
 import type { RequestContext } from '../engine/request-context.js';
 import { canonicalJson } from '../protocol/canonical-json.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
+import type { CacheRule } from './cache-rule.js';
 
 export interface ResultCacheOptions {
   /** Most entries kept; 0 turns the cache off. */
@@ -16,10 +17,13 @@ export interface ResultCacheOptions {
   registry: Registry;
 }
 
-/** A cached result, split so an answer from the cache gets its `_meta` marker without a parse. */
+/**
+ * A cached result as JSON text only (what is counted is what is held: parsed objects would cost
+ * many times their text), split so an answer from the cache gets its `_meta` marker without a parse.
+ */
 interface Entry {
-  /** The result's own `_meta`, if it had one. */
-  meta: JsonObject;
+  /** The result's own `_meta` (an object, `{}` when it had none), as JSON text. */
+  meta: string;
   /** The result without `_meta`, as JSON text. */
   rest: string;
   bytes: number;
@@ -29,21 +33,48 @@ interface Entry {
 }
 
 /** A tools/call result worth keeping: an object, not flagged isError. */
-function splitResult(text: string): { meta: JsonObject; rest: string } | undefined {
+function splitResult(text: string): { meta: string; rest: string } | undefined {
   const result = JSON.parse(text) as unknown;
   if (typeof result !== 'object' || result === null || Array.isArray(result)) return undefined;
   const { _meta, ...rest } = result as JsonObject;
   if (rest.isError === true) return undefined;
-  const meta =
+  const { [CACHE_HIT_META]: _forged, ...meta } =
     typeof _meta === 'object' && _meta !== null && !Array.isArray(_meta) ? (_meta as JsonObject) : {};
-  return { meta, rest: JSON.stringify(rest) };
+  return { meta: JSON.stringify(meta), rest: JSON.stringify(rest) };
+}
+
+/**
+ * Who the provider is told the caller is (the identity token's claims but the session id, which a
+ * cacheable result must not depend on) and what the client declared: a result computed for one
+ * role set, tenant, protocol version or capability set is not served for another.
+ */
+function keyOf(ctx: RequestContext, name: string, route: ToolRoute, args: unknown): string {
+  const rule = route.cache as CacheRule;
+  const { caller, session } = ctx;
+  const identity = rule.public
+    ? null
+    : [caller.principal, caller.subject, caller.tenant ?? null, [...caller.roles].sort()];
+  return createHash('sha256')
+    .update(
+      canonicalJson([
+        name,
+        route.provider,
+        route.name,
+        rule.revision,
+        identity,
+        session.protocolVersion,
+        session.clientCapabilities,
+        args ?? {},
+      ]),
+    )
+    .digest('base64url');
 }
 
 /**
  * Results of tools that declare them cacheable, per replica, in memory: bounded by entries and
  * bytes (least recently used out first), each for its tool's TTL. The key is the tool, the
- * provider's catalog revision, the caller's principal (none for a public result) and the canonical
- * arguments. Errors and isError results are never kept.
+ * provider's catalog revision, the caller's identity as the provider receives it (none for a
+ * public result), the protocol version and client capabilities, and the canonical arguments. Errors and isError results are never kept.
  */
 export class ResultCache {
   /** In least-recently-used order: a hit moves its entry to the end. */
@@ -88,10 +119,7 @@ export class ResultCache {
   ): Promise<RawJson> {
     const rule = route.cache;
     if (!rule || !this.enabled) return call();
-    const scope = rule.public ? null : ctx.caller.principal;
-    const key = createHash('sha256')
-      .update(canonicalJson([name, route.provider, route.name, rule.revision, scope, args ?? {}]))
-      .digest('base64url');
+    const key = keyOf(ctx, name, route, args);
     const labels = { provider: route.provider, tool: name };
     const hit = this.get(key);
     if (hit) {
@@ -127,10 +155,10 @@ export class ResultCache {
   }
 
   private put(key: string, result: RawJson, ttlMs: number, uris: readonly string[]): void {
-    const bytes = Buffer.byteLength(result.text);
-    if (bytes > this.options.maxBytes / 16 || result.isToolError) return;
+    if (Buffer.byteLength(result.text) > this.options.maxBytes / 16 || result.isToolError) return;
     const split = splitResult(result.text);
     if (!split) return;
+    const bytes = Buffer.byteLength(split.meta) + Buffer.byteLength(split.rest);
     this.delete(key);
     this.entries.set(key, { ...split, bytes, storedAt: Date.now(), ttlMs, uris });
     this.bytes += bytes;
@@ -165,10 +193,8 @@ export class ResultCache {
 
 /** The cached result with `_meta["io.mcp-fleet/cached"]` telling the client how old it is. */
 function answerOf(entry: Entry): RawJson {
-  const meta = {
-    ...entry.meta,
-    [CACHE_HIT_META]: { ageMs: Date.now() - entry.storedAt, ttlMs: entry.ttlMs },
-  };
+  const marker = `${JSON.stringify(CACHE_HIT_META)}:${JSON.stringify({ ageMs: Date.now() - entry.storedAt, ttlMs: entry.ttlMs })}`;
+  const meta = entry.meta === '{}' ? `{${marker}}` : `${entry.meta.slice(0, -1)},${marker}}`;
   const tail = entry.rest === '{}' ? '}' : `,${entry.rest.slice(1)}`;
-  return new RawJson(`{"_meta":${JSON.stringify(meta)}${tail}`);
+  return new RawJson(`{"_meta":${meta}${tail}`);
 }
