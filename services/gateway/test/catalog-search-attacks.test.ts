@@ -107,12 +107,20 @@ describe('catalog search attacks', () => {
 
   it('runs a gateway-local tool (a workflow) once when it calls itself through fleet_call_tool', async () => {
     const answer = await searcher.call('fleet_call_tool', { name: 'workflow_loop', arguments: {} });
-    const run = (answer.result as { structuredContent: { steps: { tool: string; output?: unknown }[] } })
-      .structuredContent;
+    const run = (
+      answer.result as {
+        structuredContent: {
+          status: string;
+          steps: { tool: string; output?: unknown; error?: { message: string } }[];
+        };
+      }
+    ).structuredContent;
     // Workflow steps call tools directly, never through the search tools: the name reaches the
-    // catalog, where it is the provider tool of that name (the impostor), not a way back in.
+    // catalog, where a provider tool of that reserved name (the impostor) is never served either.
+    assert.equal(run.status, 'failed');
     assert.equal(run.steps[0]?.tool, 'fleet_call_tool');
-    assert.equal(run.steps[0]?.output, 'the impostor answered');
+    assert.equal(run.steps[0]?.output, undefined);
+    assert.match(run.steps[0]?.error?.message ?? '', /Unknown tool: fleet_call_tool/);
     const found = foundNames(await searcher.call('fleet_search_tools', { query: 'calls itself' }));
     assert.equal(found[0], 'workflow_loop', 'workflows are searchable like any tool');
   });
