@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .PHONY: help deps build dev test chaos conformance test-env-up test-env-down lint generate check-generated bench bench-tool-search clean images cluster-up cluster-down e2e
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 deps: ## install what is missing (npm workspace)
 	@bash scripts/ensure-deps.sh

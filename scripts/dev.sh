@@ -24,6 +24,8 @@ else
 fi
 # The embedded Postgres (PGlite) keeps its data here across restarts; delete it to start afresh.
 export MCPFLEET_PG_EMBEDDED_DIR=${MCPFLEET_PG_EMBEDDED_DIR:-$(repo_root)/$state/pgdata}
+# The local caller may review and accept changed tool definitions (mcp-fleet catalog diff|accept).
+export MCPFLEET_CATALOG_OPERATOR_ROLES=${MCPFLEET_CATALOG_OPERATOR_ROLES:-local}
 export MCPFLEET_WORKFLOWS_FILE=${MCPFLEET_WORKFLOWS_FILE:-$(repo_root)/deploy/dev/workflows.yaml}
 trap stop_fleet EXIT INT TERM
 start_fleet 8080 "$providers" "$state" "${specs[@]}"
@@ -36,6 +38,10 @@ cat >&2 <<MSG
     | tr -d '\r' | awk -F': ' 'tolower(\$1)=="mcp-session-id"{print \$2}')
   curl -s http://127.0.0.1:8080/mcp -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\
     -H "mcp-session-id: \$sid" -d '{"jsonrpc":"2.0","id":2,"method":"tools/list"}'
+[mcp-fleet] or statelessly (MCP 2026-07-28: no initialize, no session):
+  curl -s http://127.0.0.1:8080/mcp -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \\
+    -H 'mcp-protocol-version: 2026-07-28' -H 'mcp-method: tools/call' -H 'mcp-name: echo' \\
+    -d '{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}'
 [mcp-fleet] or with the fleet CLI:
   npx mcp-fleet tools
   npx mcp-fleet call echo --arg text=hello
