@@ -233,14 +233,14 @@ export class Admission {
         limit: rights.toolRateLimit,
       });
 
-    const rate = await this.limiter.rate(rateKeys);
+    // One step for both: a call refused by either spends neither.
+    const { rate, quota } = await this.limiter.spend(rateKeys, quotaKeys);
     if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
     if (!rate.allowed) {
       record('decision', 'rate_limited', { rule });
       throw limited('RateLimited', 'Rate limit exceeded: slow down', rate.retryAfterMs, request.headers);
     }
-    const quota = await this.limiter.quota(quotaKeys);
-    if (!quota.allowed) {
+    if (quota && !quota.allowed) {
       record('decision', 'quota_exceeded', { rule });
       throw limited(
         'QuotaExceeded',
