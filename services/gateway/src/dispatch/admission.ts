@@ -211,18 +211,20 @@ export class Admission {
   ): Promise<void> {
     const { caller } = request;
     const rights = entitlements(this.policy.current, caller);
+    // Quotas count calls: a stream (no kind) spends none.
+    const counted = kind ? rights.quota : undefined;
     const quotaKeys: QuotaKey[] = [];
-    if (rights.quota?.perHour !== undefined)
+    if (counted?.perHour !== undefined)
       quotaKeys.push({
         key: `mcpfleet:quota:${caller.principal}:hour`,
         window: 'hour',
-        limit: rights.quota.perHour,
+        limit: counted.perHour,
       });
-    if (rights.quota?.perDay !== undefined)
+    if (counted?.perDay !== undefined)
       quotaKeys.push({
         key: `mcpfleet:quota:${caller.principal}:day`,
         window: 'day',
-        limit: rights.quota.perDay,
+        limit: counted.perDay,
       });
     const rateKeys: RateKey[] = [];
     if (rights.rateLimit)
