@@ -23,12 +23,23 @@ const POLICY = `roles:
   slow:
     resources: { allow: ["*"] }
     rateLimit: { perSecond: 0.01, burst: 2 }
+  counted:
+    tools: { allow: ["echo"] }
+    resources: { allow: ["*"] }
+    quota: { perHour: 1 }
   nobody: {}
 `;
 
 const REVOKED = POLICY.replace('resonly:\n    resources: { allow: ["test://*"] }', 'resonly: {}');
 
-const callers = { alice: 'reader', bob: 'reader', carol: 'nobody', dana: 'resonly', dave: 'slow' } as const;
+const callers = {
+  alice: 'reader',
+  bob: 'reader',
+  carol: 'nobody',
+  dana: 'resonly',
+  dave: 'slow',
+  erin: 'counted',
+} as const;
 type Name = keyof typeof callers;
 
 /** On a gateway without these defences a refusal never comes: the stream stays open. */
@@ -141,6 +152,29 @@ describe('subscriptions/listen admission and bounds (attacks on the 2026-07-28 p
       assert.equal(status, 429);
       assert.equal(error.code, ErrorCode.RateLimited);
       assert.match(error.message, /Rate limit exceeded/);
+      await waitFor(() => fleet.gateway.listen.count === 0, 'the streams let go');
+    },
+  );
+
+  it(
+    'spends no quota, which counts calls: the one call the quota allows still goes through',
+    BOUNDED,
+    async () => {
+      for (const id of [1, 2]) {
+        const l = await openListen(fleet.url, id, { resourcesListChanged: true }, {}, as('erin'));
+        await l.next('notifications/subscriptions/acknowledged');
+        l.close();
+      }
+      const call = (id: number) =>
+        postModern(
+          fleet.url,
+          modernRequest(id, 'tools/call', { name: 'echo', arguments: { text: 'hi' } }),
+          as('erin'),
+        );
+      const first = await call(3);
+      assert.equal(first.json?.error, undefined, JSON.stringify(first.json?.error));
+      const second = await call(4);
+      assert.equal((second.json?.error as { code: number }).code, ErrorCode.QuotaExceeded);
       await waitFor(() => fleet.gateway.listen.count === 0, 'the streams let go');
     },
   );

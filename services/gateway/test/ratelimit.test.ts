@@ -21,23 +21,24 @@ describe('GCRA in memory', () => {
     let now = 1_000_000;
     const limiter = new MemoryLimiter(() => now);
     const keys = [{ key: 'k', limit: { perSecond: 2, burst: 3 } }];
-    for (let i = 0; i < 3; i++) assert.equal((await limiter.rate(keys)).allowed, true, `call ${i + 1}`);
-    const refused = await limiter.rate(keys);
+    for (let i = 0; i < 3; i++)
+      assert.equal((await limiter.spend(keys, [])).rate.allowed, true, `call ${i + 1}`);
+    const { rate: refused } = await limiter.spend(keys, []);
     assert.deepEqual(refused, { allowed: false, retryAfterMs: 500, limit: 3, remaining: 0, resetMs: 1500 });
     now += 499;
-    assert.equal((await limiter.rate(keys)).allowed, false);
+    assert.equal((await limiter.spend(keys, [])).rate.allowed, false);
     now += 1;
-    assert.equal((await limiter.rate(keys)).allowed, true);
+    assert.equal((await limiter.spend(keys, [])).rate.allowed, true);
   });
 
   it('is all-or-nothing across keys: a refusal by one bucket consumes from none', async () => {
     const limiter = new MemoryLimiter(() => 5_000);
     const wide = { key: 'wide', limit: { perSecond: 1, burst: 10 } };
     const narrow = { key: 'narrow', limit: { perSecond: 1, burst: 1 } };
-    assert.equal((await limiter.rate([wide, narrow])).allowed, true);
-    for (let i = 0; i < 3; i++) assert.equal((await limiter.rate([wide, narrow])).allowed, false);
+    assert.equal((await limiter.spend([wide, narrow], [])).rate.allowed, true);
+    for (let i = 0; i < 3; i++) assert.equal((await limiter.spend([wide, narrow], [])).rate.allowed, false);
     assert.equal(
-      (await limiter.rate([wide])).remaining,
+      (await limiter.spend([wide], [])).rate.remaining,
       8,
       'the refused calls took nothing from the wide bucket',
     );
@@ -211,19 +212,24 @@ describe('limits when Redis goes away', () => {
     const rate = [{ key: `r-${randomBytes(4).toString('hex')}`, limit: { perSecond: 1, burst: 1 } }];
     const quota = [{ key: `q-${randomBytes(4).toString('hex')}`, window: 'hour' as const, limit: 10 }];
     try {
-      assert.equal((await limiter.rate(rate)).allowed, true);
-      assert.equal((await limiter.rate(rate)).allowed, false, 'Redis enforces the limit');
-      assert.equal((await limiter.quota(quota)).allowed, true);
+      assert.equal((await limiter.spend(rate, [])).rate.allowed, true);
+      assert.equal((await limiter.spend(rate, [])).rate.allowed, false, 'Redis enforces the limit');
+      assert.equal((await limiter.spend([], quota)).quota?.allowed, true);
 
       server.kill('SIGKILL');
       await once(server, 'exit');
-      assert.equal((await limiter.rate(rate)).allowed, true, 'fail-open: a rate limit lets the call through');
-      assert.equal((await limiter.quota(quota)).allowed, false, 'fail-closed: a quota refuses the call');
+      const down = await limiter.spend(rate, quota);
+      assert.equal(down.rate.allowed, true, 'fail-open: a rate limit lets the call through');
+      assert.equal(down.quota?.allowed, false, 'fail-closed: a quota refuses the call');
       assert.deepEqual(outages, ['rate:open', 'quota:closed']);
 
       server = await startRedis(port);
       for (let i = 0; i < 50 && redis.status !== 'ready'; i++) await sleep(100);
-      assert.equal((await limiter.quota(quota)).allowed, true, 'quotas work again once Redis is back');
+      assert.equal(
+        (await limiter.spend([], quota)).quota?.allowed,
+        true,
+        'quotas work again once Redis is back',
+      );
     } finally {
       redis.disconnect();
       server.kill('SIGKILL');

@@ -211,18 +211,20 @@ export class Admission {
   ): Promise<void> {
     const { caller } = request;
     const rights = entitlements(this.policy.current, caller);
+    // Quotas count calls: a stream (no kind) spends none.
+    const counted = kind ? rights.quota : undefined;
     const quotaKeys: QuotaKey[] = [];
-    if (rights.quota?.perHour !== undefined)
+    if (counted?.perHour !== undefined)
       quotaKeys.push({
         key: `mcpfleet:quota:${caller.principal}:hour`,
         window: 'hour',
-        limit: rights.quota.perHour,
+        limit: counted.perHour,
       });
-    if (rights.quota?.perDay !== undefined)
+    if (counted?.perDay !== undefined)
       quotaKeys.push({
         key: `mcpfleet:quota:${caller.principal}:day`,
         window: 'day',
-        limit: rights.quota.perDay,
+        limit: counted.perDay,
       });
     const rateKeys: RateKey[] = [];
     if (rights.rateLimit)
@@ -233,14 +235,14 @@ export class Admission {
         limit: rights.toolRateLimit,
       });
 
-    const rate = await this.limiter.rate(rateKeys);
+    // One step for both: a call refused by either spends neither.
+    const { rate, quota } = await this.limiter.spend(rateKeys, quotaKeys);
     if (rateKeys.length > 0) Object.assign(request.headers, rateHeaders(rate));
     if (!rate.allowed) {
       record('decision', 'rate_limited', { rule });
       throw limited('RateLimited', 'Rate limit exceeded: slow down', rate.retryAfterMs, request.headers);
     }
-    const quota = await this.limiter.quota(quotaKeys);
-    if (!quota.allowed) {
+    if (quota && !quota.allowed) {
       record('decision', 'quota_exceeded', { rule });
       throw limited(
         'QuotaExceeded',

@@ -35,13 +35,24 @@ export interface QuotaKey {
 export const WINDOW_MS = { hour: 3_600_000, day: 86_400_000 } as const;
 
 /**
- * Rate limits (GCRA) and quotas (fixed windows). Every check is all-or-nothing across its keys:
- * a call refused by one bucket consumes from none.
+ * A call's limits, decided together: the rate decision, then the quota decision, absent when the
+ * rate limit refused the call (its quotas were not looked at).
+ */
+export interface LimitDecision {
+  rate: RateDecision;
+  quota?: QuotaDecision;
+}
+
+/**
+ * Rate limits (GCRA) and quotas (fixed windows), checked and spent in one step: all-or-nothing
+ * across every key of both, so a call refused by one bucket or window consumes from none. Rate
+ * limits are looked at first (their refusal says when to retry).
  */
 export interface Limiter {
-  rate(keys: RateKey[]): Promise<RateDecision>;
-  quota(keys: QuotaKey[]): Promise<QuotaDecision>;
+  spend(rate: RateKey[], quota: QuotaKey[]): Promise<LimitDecision>;
 }
+
+export const UNLIMITED: QuotaDecision = { allowed: true, limit: 0, used: 0, resetMs: 0 };
 
 /** GCRA parameters: emission interval T and burst tolerance tau, in ms. */
 export function gcraParameters(limit: RateLimit): { interval: number; tolerance: number } {

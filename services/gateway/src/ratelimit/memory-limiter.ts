@@ -1,11 +1,13 @@
 import {
   ALLOWED,
   gcraParameters,
+  type LimitDecision,
   type Limiter,
   type QuotaDecision,
   type QuotaKey,
   type RateDecision,
   type RateKey,
+  UNLIMITED,
   WINDOW_MS,
 } from './limiter.js';
 
@@ -18,77 +20,55 @@ export class MemoryLimiter implements Limiter {
     setInterval(() => this.sweep(), 60_000).unref();
   }
 
-  async rate(keys: RateKey[]): Promise<RateDecision> {
-    if (keys.length === 0) return ALLOWED;
+  async spend(rateKeys: RateKey[], quotaKeys: QuotaKey[]): Promise<LimitDecision> {
     const now = this.now();
-    const next: number[] = [];
-    for (const { key, limit } of keys) {
-      const { interval, tolerance } = gcraParameters(limit);
+    const tats: number[] = [];
+    for (const { key, limit } of rateKeys) {
+      const { tolerance } = gcraParameters(limit);
       const tat = Math.max(this.tats.get(key) ?? now, now);
       if (tat - now > tolerance) {
         return {
-          allowed: false,
-          retryAfterMs: Math.ceil(tat - now - tolerance),
-          limit: limit.burst,
-          remaining: 0,
-          resetMs: Math.ceil(tat - now),
+          rate: {
+            allowed: false,
+            retryAfterMs: Math.ceil(tat - now - tolerance),
+            limit: limit.burst,
+            remaining: 0,
+            resetMs: Math.ceil(tat - now),
+          },
         };
       }
-      next.push(tat + interval);
+      tats.push(tat);
     }
-    let tightest: RateDecision | undefined;
-    keys.forEach(({ key, limit }, i) => {
-      const tat = next[i] as number;
-      this.tats.set(key, tat);
-      const { interval } = gcraParameters(limit);
-      const remaining = Math.max(0, limit.burst - Math.ceil((tat - now) / interval));
-      if (!tightest || remaining < tightest.remaining) {
-        tightest = {
-          allowed: true,
-          retryAfterMs: 0,
-          limit: limit.burst,
-          remaining,
-          resetMs: Math.ceil(tat - now),
-        };
-      }
-    });
-    return tightest ?? ALLOWED;
-  }
-
-  async quota(keys: QuotaKey[]): Promise<QuotaDecision> {
-    const now = this.now();
-    const current = keys.map(({ key, window }) => {
-      const index = Math.floor(now / WINDOW_MS[window]);
+    const counts = quotaKeys.map(({ key, window }) => {
       const counter = this.counters.get(key);
-      return counter?.window === index ? counter.count : 0;
+      return counter?.window === Math.floor(now / WINDOW_MS[window]) ? counter.count : 0;
     });
-    const full = keys.findIndex((k, i) => (current[i] as number) >= k.limit);
-    const resetOf = (window: 'hour' | 'day') => WINDOW_MS[window] - (now % WINDOW_MS[window]);
+    const full = quotaKeys.findIndex((k, i) => (counts[i] as number) >= k.limit);
     if (full >= 0) {
-      const k = keys[full] as QuotaKey;
+      const k = quotaKeys[full] as QuotaKey;
       return {
-        allowed: false,
-        window: k.window,
-        limit: k.limit,
-        used: current[full] as number,
-        resetMs: resetOf(k.window),
+        rate: tightest(rateKeys, tats, now),
+        quota: {
+          allowed: false,
+          window: k.window,
+          limit: k.limit,
+          used: counts[full] as number,
+          resetMs: resetOf(k.window, now),
+        },
       };
     }
-    keys.forEach(({ key, window }, i) => {
+    const spent = rateKeys.map(({ key, limit }, i) => {
+      const tat = (tats[i] as number) + gcraParameters(limit).interval;
+      this.tats.set(key, tat);
+      return tat;
+    });
+    quotaKeys.forEach(({ key, window }, i) => {
       this.counters.set(key, {
         window: Math.floor(now / WINDOW_MS[window]),
-        count: (current[i] as number) + 1,
+        count: (counts[i] as number) + 1,
       });
     });
-    const first = keys[0];
-    return first
-      ? {
-          allowed: true,
-          limit: first.limit,
-          used: (current[0] as number) + 1,
-          resetMs: resetOf(first.window),
-        }
-      : { allowed: true, limit: 0, used: 0, resetMs: 0 };
+    return { rate: tightest(rateKeys, spent, now), quota: quotaSpent(quotaKeys, counts, now) };
   }
 
   private sweep(): void {
@@ -99,4 +79,30 @@ export class MemoryLimiter implements Limiter {
       if (counter.window < Math.floor(now / window)) this.counters.delete(key);
     }
   }
+}
+
+const resetOf = (window: 'hour' | 'day', now: number) => WINDOW_MS[window] - (now % WINDOW_MS[window]);
+
+/** The RateLimit-* view of the buckets at these theoretical arrival times: the one with least left. */
+function tightest(keys: RateKey[], tats: number[], now: number): RateDecision {
+  let best: RateDecision | undefined;
+  keys.forEach(({ limit }, i) => {
+    const tat = tats[i] as number;
+    const remaining = Math.max(0, limit.burst - Math.ceil((tat - now) / gcraParameters(limit).interval));
+    if (!best || remaining < best.remaining)
+      best = { allowed: true, retryAfterMs: 0, limit: limit.burst, remaining, resetMs: Math.ceil(tat - now) };
+  });
+  return best ?? ALLOWED;
+}
+
+function quotaSpent(keys: QuotaKey[], counts: number[], now: number): QuotaDecision {
+  const first = keys[0];
+  return first
+    ? {
+        allowed: true,
+        limit: first.limit,
+        used: (counts[0] as number) + 1,
+        resetMs: resetOf(first.window, now),
+      }
+    : UNLIMITED;
 }

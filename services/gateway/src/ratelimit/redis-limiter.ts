@@ -3,74 +3,80 @@ import type { Logger } from 'pino';
 import {
   ALLOWED,
   gcraParameters,
+  type LimitDecision,
   type Limiter,
   type QuotaDecision,
   type QuotaKey,
   type RateDecision,
   type RateKey,
+  UNLIMITED,
   WINDOW_MS,
 } from './limiter.js';
 
 /**
- * GCRA over several keys at once, on Redis' clock so every replica agrees. ARGV per key:
- * interval, tolerance, burst. Returns {allowed, retryAfterMs, limit, remaining, resetMs}.
+ * GCRA buckets, then fixed-window quotas, on Redis' clock so every replica agrees: every bucket
+ * and every window is checked before any is spent, in one atomic script (one round trip per call).
+ * KEYS: the rate keys, then the quota keys. ARGV: the number of rate keys; per rate key interval,
+ * tolerance, burst; per quota key limit, window ms. Returns {allowed, retryAfterMs, limit,
+ * remaining, resetMs} when a bucket refuses, else that (the tightest bucket) followed by
+ * {allowed, failedIndex, used, resetMs} of the quotas.
  */
-const GCRA = `
+const LIMITS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local nrate = tonumber(ARGV[1])
 local tats = {}
-for i = 1, #KEYS do
-  local interval = tonumber(ARGV[3 * i - 2])
-  local tolerance = tonumber(ARGV[3 * i - 1])
+for i = 1, nrate do
+  local tolerance = tonumber(ARGV[3 * i])
   local tat = tonumber(redis.call('GET', KEYS[i])) or now
   if tat < now then tat = now end
   if tat - now > tolerance then
-    return {0, math.ceil(tat - now - tolerance), tonumber(ARGV[3 * i]), 0, math.ceil(tat - now)}
+    return {0, math.ceil(tat - now - tolerance), tonumber(ARGV[3 * i + 1]), 0, math.ceil(tat - now)}
   end
-  tats[i] = tat + interval
+  tats[i] = tat
 end
-local best = {1, 0, 0, -1, 0}
-for i = 1, #KEYS do
-  local interval = tonumber(ARGV[3 * i - 2])
-  local burst = tonumber(ARGV[3 * i])
-  redis.call('SET', KEYS[i], tostring(tats[i]), 'PX', math.ceil(tats[i] - now) + 1000)
-  local remaining = burst - math.ceil((tats[i] - now) / interval)
-  if remaining < 0 then remaining = 0 end
-  if best[4] < 0 or remaining < best[4] then best = {1, 0, burst, remaining, math.ceil(tats[i] - now)} end
+local function tightest(spend)
+  local best = {1, 0, 0, -1, 0}
+  for i = 1, nrate do
+    local interval = tonumber(ARGV[3 * i - 1])
+    local burst = tonumber(ARGV[3 * i + 1])
+    local tat = tats[i]
+    if spend then
+      tat = tat + interval
+      redis.call('SET', KEYS[i], tostring(tat), 'PX', math.ceil(tat - now) + 1000)
+    end
+    local remaining = burst - math.ceil((tat - now) / interval)
+    if remaining < 0 then remaining = 0 end
+    if best[4] < 0 or remaining < best[4] then best = {1, 0, burst, remaining, math.ceil(tat - now)} end
+  end
+  if best[4] < 0 then best[4] = 0 end
+  return best
 end
-return best
-`;
-
-/**
- * Fixed-window quotas: every window is checked before any is counted. ARGV per key: limit,
- * window ms. Returns {allowed, failedIndex, used, resetMs}.
- */
-const QUOTA = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local q0 = 1 + 3 * nrate
 local keys = {}
 local counts = {}
-for i = 1, #KEYS do
-  local window = tonumber(ARGV[2 * i])
-  keys[i] = KEYS[i] .. ':' .. math.floor(now / window)
-  counts[i] = tonumber(redis.call('GET', keys[i])) or 0
-  if counts[i] >= tonumber(ARGV[2 * i - 1]) then
-    return {0, i, counts[i], window - (now % window)}
+for j = 1, #KEYS - nrate do
+  local window = tonumber(ARGV[q0 + 2 * j])
+  keys[j] = KEYS[nrate + j] .. ':' .. math.floor(now / window)
+  counts[j] = tonumber(redis.call('GET', keys[j])) or 0
+  if counts[j] >= tonumber(ARGV[q0 + 2 * j - 1]) then
+    local r = tightest(false)
+    return {r[1], r[2], r[3], r[4], r[5], 0, j, counts[j], window - (now % window)}
   end
 end
-for i = 1, #KEYS do
-  local window = tonumber(ARGV[2 * i])
-  redis.call('INCR', keys[i])
-  redis.call('PEXPIRE', keys[i], window + 60000)
+local r = tightest(true)
+for j = 1, #keys do
+  local window = tonumber(ARGV[q0 + 2 * j])
+  redis.call('INCR', keys[j])
+  redis.call('PEXPIRE', keys[j], window + 60000)
 end
-if #KEYS == 0 then return {1, 0, 0, 0} end
-local window = tonumber(ARGV[2])
-return {1, 0, counts[1] + 1, window - (now % window)}
+if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0} end
+local window = tonumber(ARGV[q0 + 2])
+return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + 1, window - (now % window)}
 `;
 
 type LimiterRedis = Redis & {
-  mcpfleetGcra(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
-  mcpfleetQuota(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
+  mcpfleetLimits(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
 };
 
 export interface RedisLimiterOptions {
@@ -81,7 +87,7 @@ export interface RedisLimiterOptions {
   onOutage: (what: 'rate' | 'quota', failOpen: boolean) => void;
 }
 
-/** Limits shared by every replica: one atomic script per check, loaded once (EVALSHA). */
+/** Limits shared by every replica: one atomic script per call, loaded once (EVALSHA). */
 export class RedisLimiter implements Limiter {
   private readonly redis: LimiterRedis;
   private down = false;
@@ -92,59 +98,76 @@ export class RedisLimiter implements Limiter {
     private readonly logger: Logger,
   ) {
     // defineCommand sends EVALSHA and falls back to EVAL once if the script cache was flushed.
-    redis.defineCommand('mcpfleetGcra', { lua: GCRA });
-    redis.defineCommand('mcpfleetQuota', { lua: QUOTA });
+    redis.defineCommand('mcpfleetLimits', { lua: LIMITS });
     this.redis = redis as LimiterRedis;
   }
 
-  async rate(keys: RateKey[]): Promise<RateDecision> {
-    if (keys.length === 0) return ALLOWED;
-    const args = keys.flatMap(({ limit }) => {
-      const { interval, tolerance } = gcraParameters(limit);
-      return [interval, tolerance, limit.burst];
-    });
+  async spend(rateKeys: RateKey[], quotaKeys: QuotaKey[]): Promise<LimitDecision> {
+    if (rateKeys.length === 0 && quotaKeys.length === 0) return { rate: ALLOWED, quota: UNLIMITED };
+    let reply: number[];
     try {
-      const [allowed, retryAfterMs, limit, remaining, resetMs] = await this.redis.mcpfleetGcra(
-        keys.length,
-        ...keys.map((k) => k.key),
-        ...args,
+      reply = await this.redis.mcpfleetLimits(
+        rateKeys.length + quotaKeys.length,
+        ...rateKeys.map((k) => k.key),
+        ...quotaKeys.map((k) => k.key),
+        rateKeys.length,
+        ...rateKeys.flatMap(({ limit }) => {
+          const { interval, tolerance } = gcraParameters(limit);
+          return [interval, tolerance, limit.burst];
+        }),
+        ...quotaKeys.flatMap((k) => [k.limit, WINDOW_MS[k.window]]),
       );
-      this.recovered();
-      return {
-        allowed: allowed === 1,
-        retryAfterMs: retryAfterMs ?? 0,
-        limit: limit ?? 0,
-        remaining: remaining ?? 0,
-        resetMs: resetMs ?? 0,
-      };
     } catch (err) {
-      this.outage('rate', this.options.rateFailOpen, err as Error);
-      return this.options.rateFailOpen
-        ? ALLOWED
-        : { allowed: false, retryAfterMs: 1000, limit: 0, remaining: 0, resetMs: 1000 };
+      return this.unavailable(rateKeys, quotaKeys, err as Error);
     }
+    this.recovered();
+    const [allowed, retryAfterMs, limit, remaining, resetMs, quotaAllowed, failed, used, quotaResetMs] =
+      reply;
+    const rate: RateDecision = {
+      allowed: allowed === 1,
+      retryAfterMs: retryAfterMs ?? 0,
+      limit: limit ?? 0,
+      remaining: remaining ?? 0,
+      resetMs: resetMs ?? 0,
+    };
+    if (!rate.allowed) return { rate };
+    const key = quotaKeys[Math.max(0, (failed ?? 1) - 1)];
+    if (!key) return { rate, quota: UNLIMITED };
+    const quota: QuotaDecision =
+      quotaAllowed === 1
+        ? {
+            allowed: true,
+            limit: (quotaKeys[0] as QuotaKey).limit,
+            used: used ?? 0,
+            resetMs: quotaResetMs ?? 0,
+          }
+        : {
+            allowed: false,
+            window: key.window,
+            limit: key.limit,
+            used: used ?? 0,
+            resetMs: quotaResetMs ?? 0,
+          };
+    return { rate, quota };
   }
 
-  async quota(keys: QuotaKey[]): Promise<QuotaDecision> {
-    if (keys.length === 0) return { allowed: true, limit: 0, used: 0, resetMs: 0 };
-    try {
-      const [allowed, failed, used, resetMs] = await this.redis.mcpfleetQuota(
-        keys.length,
-        ...keys.map((k) => k.key),
-        ...keys.flatMap((k) => [k.limit, WINDOW_MS[k.window]]),
-      );
-      this.recovered();
-      const key = keys[Math.max(0, (failed ?? 1) - 1)] as QuotaKey;
-      return allowed === 1
-        ? { allowed: true, limit: (keys[0] as QuotaKey).limit, used: used ?? 0, resetMs: resetMs ?? 0 }
-        : { allowed: false, window: key.window, limit: key.limit, used: used ?? 0, resetMs: resetMs ?? 0 };
-    } catch (err) {
-      this.outage('quota', this.options.quotaFailOpen, err as Error);
-      const first = keys[0] as QuotaKey;
-      return this.options.quotaFailOpen
-        ? { allowed: true, limit: first.limit, used: 0, resetMs: 0 }
-        : { allowed: false, window: first.window, limit: first.limit, used: 0, resetMs: 1000 };
+  /** Redis did not answer: each kind of limit fails open or closed as configured, rate limits first. */
+  private unavailable(rateKeys: RateKey[], quotaKeys: QuotaKey[], err: Error): LimitDecision {
+    const rate = ALLOWED;
+    if (rateKeys.length > 0) {
+      this.outage('rate', this.options.rateFailOpen, err);
+      if (!this.options.rateFailOpen)
+        return { rate: { allowed: false, retryAfterMs: 1000, limit: 0, remaining: 0, resetMs: 1000 } };
     }
+    const first = quotaKeys[0];
+    if (!first) return { rate, quota: UNLIMITED };
+    this.outage('quota', this.options.quotaFailOpen, err);
+    return {
+      rate,
+      quota: this.options.quotaFailOpen
+        ? { allowed: true, limit: first.limit, used: 0, resetMs: 0 }
+        : { allowed: false, window: first.window, limit: first.limit, used: 0, resetMs: 1000 },
+    };
   }
 
   private outage(what: 'rate' | 'quota', failOpen: boolean, err: Error): void {
