@@ -27,6 +27,7 @@ import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
+import { closeConnectionsWhileDraining, stopAccepting } from './transports/http-drain.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
 import { type CheckOrigin, originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
@@ -143,6 +144,7 @@ async function httpSurface(
 ) {
   const { registry, authenticator: auth, engine, state, admission } = deps;
   const app = httpApp(config.bodyLimit, logger);
+  closeConnectionsWhileDraining(app, engine);
   const checkOrigin = originPolicy({
     loopback: LOOPBACK.test(config.listen.host),
     allowedOrigins: splitList(config.allowedOrigins),
@@ -163,17 +165,20 @@ async function httpSurface(
 }
 
 /**
- * Stops taking work, lets calls in flight finish within the drain timeout, aborts the rest, then
- * closes each part in order (parked calls and tasks before the stores they write to, the audit last).
+ * Stops taking connections (requests on open ones are still served, told to reconnect elsewhere),
+ * lets calls in flight finish within the drain timeout, aborts the rest, then closes each part in
+ * order (parked calls and tasks before the stores they write to, the audit last).
  */
 function drainer(
   engine: SessionEngine,
   timeoutMs: number,
+  stopAccepting: () => void,
   endStreams: () => void,
   close: () => Promise<void>,
 ): () => Promise<void> {
   return async () => {
     engine.startDraining();
+    stopAccepting();
     // Listen streams would hold the drain to its timeout: they end now, clients reconnect elsewhere.
     endStreams();
     const deadline = Date.now() + timeoutMs;
@@ -312,6 +317,10 @@ export async function build({ config, providers, workflows = [], logger }: Build
   const drain = drainer(
     engine,
     config.drainTimeout,
+    () => {
+      stopAccepting(app);
+      grpcEdge?.stopAccepting();
+    },
     async () => {
       listen.endAll();
       stopListening();
