@@ -27,7 +27,7 @@ import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
-import { closeConnectionsWhileDraining, stopAccepting } from './transports/http-drain.js';
+import { drainableHttp } from './transports/http-drain.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
 import { type CheckOrigin, originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
@@ -144,7 +144,7 @@ async function httpSurface(
 ) {
   const { registry, authenticator: auth, engine, state, admission } = deps;
   const app = httpApp(config.bodyLimit, logger);
-  closeConnectionsWhileDraining(app, engine);
+  const http = drainableHttp(app);
   const checkOrigin = originPolicy({
     loopback: LOOPBACK.test(config.listen.host),
     allowedOrigins: splitList(config.allowedOrigins),
@@ -161,7 +161,7 @@ async function httpSurface(
       publicUrl: config.publicUrl,
     });
   await registerTransports(app, engine, state, config, logger, checkOrigin);
-  return app;
+  return { app, stopAccepting: http.stopAccepting };
 }
 
 /**
@@ -176,7 +176,8 @@ function drainer(
   endStreams: () => void,
   close: () => Promise<void>,
 ): () => Promise<void> {
-  return async () => {
+  let drained: Promise<void> | undefined;
+  const drain = async () => {
     engine.startDraining();
     stopAccepting();
     // Listen streams would hold the drain to its timeout: they end now, clients reconnect elsewhere.
@@ -185,6 +186,11 @@ function drainer(
     while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     engine.abortAll('gateway shutting down');
     await close();
+  };
+  // A second drain (a second signal, a test's clean-up after its own drain) waits for the first.
+  return () => {
+    drained ??= drain();
+    return drained;
   };
 }
 
@@ -298,7 +304,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
 
   let grpcEdge: Awaited<ReturnType<typeof startGrpcEdge>> | undefined;
-  const app = await httpSurface(config, logger, {
+  const { app, stopAccepting } = await httpSurface(config, logger, {
     metrics,
     registry,
     authenticator: auth,
@@ -318,7 +324,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
     engine,
     config.drainTimeout,
     () => {
-      stopAccepting(app);
+      stopAccepting();
       grpcEdge?.stopAccepting();
     },
     async () => {

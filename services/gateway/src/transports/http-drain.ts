@@ -1,22 +1,31 @@
+import type { ServerResponse } from 'node:http';
 import { Server } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import type { SessionEngine } from '../engine/engine.js';
 
 /**
- * While the replica drains, every HTTP answer carries `Connection: close`: a request that arrives
- * on a kept-alive connection is served, and its client opens its next connection elsewhere.
+ * The HTTP side of a drain. Once it starts, the listening socket closes, and every answer still
+ * to be sent carries `Connection: close`: a request that arrives on a kept-alive connection is
+ * served, and its client opens its next connection elsewhere. Node's own `http.Server.close`
+ * would also drop idle kept-alive connections, racing a client writing its next request on one:
+ * that request would be lost.
  */
-export function closeConnectionsWhileDraining(app: FastifyInstance, engine: SessionEngine): void {
-  app.addHook('onSend', async (_request, reply) => {
-    if (engine.draining) reply.header('connection', 'close');
+export function drainableHttp(app: FastifyInstance): { stopAccepting(): void } {
+  let draining = false;
+  const unanswered = new Set<ServerResponse>();
+  app.addHook('onRequest', async (_request, reply) => {
+    const response = reply.raw;
+    if (draining) {
+      response.shouldKeepAlive = false;
+      return;
+    }
+    unanswered.add(response);
+    response.once('close', () => unanswered.delete(response));
   });
-}
-
-/**
- * Closes the listening socket only. Node's own `http.Server.close` also drops idle keep-alive
- * connections, racing a client that is writing its next request on one: that request would be
- * lost. Open connections stay until their next answer (`Connection: close`) or the drain's end.
- */
-export function stopAccepting(app: FastifyInstance): void {
-  if (app.server.listening) Server.prototype.close.call(app.server);
+  return {
+    stopAccepting() {
+      draining = true;
+      for (const response of unanswered) if (!response.headersSent) response.shouldKeepAlive = false;
+      if (app.server.listening) Server.prototype.close.call(app.server);
+    },
+  };
 }

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { defineTool } from '@mcp-fleet/sdk';
+import { gatedTool, waitFor } from '@mcp-fleet/sdk/testing';
+import { type Fleet, initializeRequest, lastMessage, MCP_HEADERS, startFleet } from './support.js';
+
+const slow = gatedTool('slow');
+const ping = defineTool({
+  name: 'ping',
+  description: 'ping',
+  inputSchema: { type: 'object' },
+  annotations: { readOnlyHint: true },
+  handler: () => 'pong',
+});
+
+interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** True when the request went on a connection an earlier request had opened. */
+  reused: boolean;
+}
+
+/** One HTTP request through `agent`, so the test decides which connection carries it. */
+function send(agent: Agent, url: string, method: string, body?: unknown, headers = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, method, headers: { ...MCP_HEADERS, ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, reused: req.reusedSocket }),
+      );
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const messageOf = (answer: Answer) =>
+  String(answer.headers['content-type']).startsWith('text/event-stream')
+    ? lastMessage(answer.body)
+    : (JSON.parse(answer.body) as Record<string, unknown>);
+
+describe('drain: a draining gateway takes no new connection but answers requests on open ones', () => {
+  let fleet: Fleet;
+  const agents: Agent[] = [];
+  const keptAlive = () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(agent);
+    return agent;
+  };
+
+  before(async () => {
+    fleet = await startFleet([{ name: 'lab', definitions: [slow.definition, ping] }], {
+      MCPFLEET_DRAIN_TIMEOUT: '30s',
+    });
+    await waitFor(() => fleet.gateway.registry.status().every((p) => p.up), 'the provider up', 15_000);
+  });
+  after(async () => {
+    for (const agent of agents) agent.destroy();
+    await fleet.close();
+  });
+
+  it('serves a keep-alive request sent after the drain started, with Connection: close; refuses new connections', async () => {
+    const caller = keptAlive();
+    const probe = keptAlive();
+    const opened = await send(caller, fleet.url, 'POST', initializeRequest());
+    assert.equal(opened.status, 200);
+    const session = String(opened.headers['mcp-session-id']);
+    const sessionHeaders = { 'mcp-session-id': session, 'mcp-protocol-version': '2025-11-25' };
+    await send(
+      caller,
+      fleet.url,
+      'POST',
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      sessionHeaders,
+    );
+    const readyUrl = fleet.url.replace('/mcp', '/readyz');
+    assert.equal((await send(probe, readyUrl, 'GET')).status, 200);
+
+    // A call in flight holds the drain open, as real traffic does.
+    const gate = slow.reset();
+    const inFlight = send(
+      keptAlive(),
+      fleet.url,
+      'POST',
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'lab_slow', arguments: {} },
+      },
+      sessionHeaders,
+    );
+    await gate.entered.promise;
+    const drained = fleet.gateway.drain();
+
+    const ready = await send(probe, readyUrl, 'GET');
+    assert.equal(ready.reused, true);
+    assert.equal(ready.status, 503, 'not ready from the start of the drain');
+
+    const answered = await send(
+      caller,
+      fleet.url,
+      'POST',
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'lab_ping', arguments: {} } },
+      sessionHeaders,
+    );
+    assert.equal(answered.reused, true, 'sent on the connection opened before the drain');
+    assert.equal(answered.status, 200, answered.body);
+    assert.equal(answered.headers.connection, 'close');
+    assert.deepEqual(messageOf(answered).result, { content: [{ type: 'text', text: 'pong' }] });
+
+    await assert.rejects(
+      send(new Agent({ keepAlive: false }), readyUrl, 'GET'),
+      (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED',
+      'a new connection is refused: the listener is closed',
+    );
+
+    gate.release.resolve();
+    const finished = await inFlight;
+    assert.equal(finished.status, 200);
+    assert.equal(finished.headers.connection, 'close');
+    assert.deepEqual(messageOf(finished).result, { content: [{ type: 'text', text: 'released' }] });
+    await drained;
+  });
+});
