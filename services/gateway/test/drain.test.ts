@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { Agent, type IncomingHttpHeaders, request } from 'node:http';
+import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool, waitFor } from '@mcp-fleet/sdk/testing';
-import { type Fleet, initializeRequest, lastMessage, MCP_HEADERS, startFleet } from './support.js';
+import { type Answer, send, sendOnNewConnection } from './keep-alive.js';
+import { type Fleet, initializeRequest, lastMessage, startFleet } from './support.js';
 
 const slow = gatedTool('slow');
 const ping = defineTool({
@@ -13,32 +14,6 @@ const ping = defineTool({
   annotations: { readOnlyHint: true },
   handler: () => 'pong',
 });
-
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** True when the request went on a connection an earlier request had opened. */
-  reused: boolean;
-}
-
-/** One HTTP request through `agent`, so the test decides which connection carries it. */
-function send(agent: Agent, url: string, method: string, body?: unknown, headers = {}): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method, headers: { ...MCP_HEADERS, ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, reused: req.reusedSocket }),
-      );
-    });
-    req.on('error', reject);
-    req.end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 const messageOf = (answer: Answer) =>
   String(answer.headers['content-type']).startsWith('text/event-stream')
@@ -116,7 +91,7 @@ describe('drain: a draining gateway takes no new connection but answers requests
     assert.deepEqual(messageOf(answered).result, { content: [{ type: 'text', text: 'pong' }] });
 
     await assert.rejects(
-      send(new Agent({ keepAlive: false }), readyUrl, 'GET'),
+      sendOnNewConnection(readyUrl, 'GET'),
       (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED',
       'a new connection is refused: the listener is closed',
     );
