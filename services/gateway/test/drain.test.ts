@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { Agent } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { gatedTool, waitFor } from '@mcp-fleet/sdk/testing';
+import { openRawChannel } from './edge-clients.js';
 import { type Answer, send, sendOnNewConnection } from './keep-alive.js';
 import { type Fleet, initializeRequest, lastMessage, startFleet } from './support.js';
 
@@ -97,5 +98,50 @@ describe('drain: a draining gateway takes no new connection but answers requests
     assert.equal(finished.status, 200);
     assert.deepEqual(messageOf(finished).result, { content: [{ type: 'text', text: 'released' }] });
     await drained;
+  });
+});
+
+describe('drain: WebSocket and gRPC Sessions open before the drain go on being answered', () => {
+  let fleet: Fleet;
+  before(async () => {
+    fleet = await startFleet([{ name: 'lab', definitions: [slow.definition, quick.definition] }], {
+      MCPFLEET_DRAIN_TIMEOUT: '30s',
+    });
+    await waitFor(() => fleet.gateway.registry.status().every((p) => p.up), 'the provider up', 15_000);
+  });
+  after(() => fleet.close());
+
+  it('answers a call sent on each after the drain started', async () => {
+    const at = { http: fleet.url.replace('/mcp', ''), grpc: `127.0.0.1:${fleet.gateway.grpcPort}` };
+    const channels = [await openRawChannel('websocket', at, {}), await openRawChannel('grpc', at, {})];
+    const gate = slow.reset();
+    const holding = channels[0]?.send({
+      jsonrpc: '2.0',
+      id: 'slow',
+      method: 'tools/call',
+      params: { name: 'lab_slow', arguments: {} },
+    });
+    await gate.entered.promise;
+    const drained = fleet.gateway.drain();
+    quick.reset().release.resolve();
+    for (const channel of channels) {
+      await channel.send({
+        jsonrpc: '2.0',
+        id: 'quick',
+        method: 'tools/call',
+        params: { name: 'lab_quick', arguments: {} },
+      });
+      await waitFor(
+        () => channel.messages.some((m) => m.id === 'quick'),
+        'the answer of a call sent while draining',
+      );
+      assert.deepEqual(channel.messages.find((m) => m.id === 'quick')?.result, {
+        content: [{ type: 'text', text: 'released' }],
+      });
+    }
+    await holding;
+    gate.release.resolve();
+    await drained;
+    for (const channel of channels) await channel.close();
   });
 });
