@@ -25,7 +25,7 @@ const gatewayPods = async () =>
     .sort();
 
 describe('a gateway rolling update under light load', () => {
-  it('loses no call', async () => {
+  it('loses no call', async (t) => {
     const state = loadState();
     const client = await connectAgent(state, 'e2e-rolling');
     const before = await gatewayPods();
@@ -64,6 +64,7 @@ describe('a gateway rolling update under light load', () => {
       await Promise.all(load);
       await client.close();
     }
+    t.diagnostic(`rolling update: ${failures.length} of ${calls} calls lost`);
     assert.ok(calls > 0);
     assert.deepEqual(failures, [], `${failures.length} of ${calls} calls failed`);
     const after = await gatewayPods();

@@ -27,6 +27,7 @@ import { registerServerCard } from './server-card/routes.js';
 import { ListenStreams } from './subscriptions/listen-streams.js';
 import { GatewayMetrics } from './telemetry/metrics.js';
 import { startGrpcEdge } from './transports/grpc.js';
+import { drainableHttp } from './transports/http-drain.js';
 import { registerLegacySse } from './transports/legacy-sse.js';
 import { type CheckOrigin, originPolicy } from './transports/origin.js';
 import { registerStreamableHttp } from './transports/streamable-http.js';
@@ -143,6 +144,7 @@ async function httpSurface(
 ) {
   const { registry, authenticator: auth, engine, state, admission } = deps;
   const app = httpApp(config.bodyLimit, logger);
+  const http = drainableHttp(app);
   const checkOrigin = originPolicy({
     loopback: LOOPBACK.test(config.listen.host),
     allowedOrigins: splitList(config.allowedOrigins),
@@ -159,27 +161,36 @@ async function httpSurface(
       publicUrl: config.publicUrl,
     });
   await registerTransports(app, engine, state, config, logger, checkOrigin);
-  return app;
+  return { app, stopAccepting: http.stopAccepting };
 }
 
 /**
- * Stops taking work, lets calls in flight finish within the drain timeout, aborts the rest, then
- * closes each part in order (parked calls and tasks before the stores they write to, the audit last).
+ * Stops taking connections (requests on open ones are still served, told to reconnect elsewhere),
+ * lets calls in flight finish within the drain timeout, aborts the rest, then closes each part in
+ * order (parked calls and tasks before the stores they write to, the audit last).
  */
 function drainer(
   engine: SessionEngine,
   timeoutMs: number,
+  stopAccepting: () => void,
   endStreams: () => void,
   close: () => Promise<void>,
 ): () => Promise<void> {
-  return async () => {
+  let drained: Promise<void> | undefined;
+  const drain = async () => {
     engine.startDraining();
+    stopAccepting();
     // Listen streams would hold the drain to its timeout: they end now, clients reconnect elsewhere.
     endStreams();
     const deadline = Date.now() + timeoutMs;
     while (engine.inflightCount > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     engine.abortAll('gateway shutting down');
     await close();
+  };
+  // A second drain (a second signal, a test's clean-up after its own drain) waits for the first.
+  return () => {
+    drained ??= drain();
+    return drained;
   };
 }
 
@@ -293,7 +304,7 @@ export async function build({ config, providers, workflows = [], logger }: Build
   });
 
   let grpcEdge: Awaited<ReturnType<typeof startGrpcEdge>> | undefined;
-  const app = await httpSurface(config, logger, {
+  const { app, stopAccepting } = await httpSurface(config, logger, {
     metrics,
     registry,
     authenticator: auth,
@@ -312,6 +323,10 @@ export async function build({ config, providers, workflows = [], logger }: Build
   const drain = drainer(
     engine,
     config.drainTimeout,
+    () => {
+      stopAccepting();
+      grpcEdge?.stopAccepting();
+    },
     async () => {
       listen.endAll();
       stopListening();

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 import { GATEWAY, type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
+import { openConnections, send, sendOnNewConnection } from './keep-alive.js';
 import { MCP_HEADERS, post } from './support.js';
 
 describe('gateway process', () => {
@@ -29,7 +30,7 @@ describe('gateway process', () => {
     assert.match(none.output(), /--page-size="lots": expected an integer/);
   });
 
-  it('on SIGTERM: not ready, new requests 503, the in-flight call still finishes, then exit 0', async () => {
+  it('on SIGTERM: not ready, no new connection, kept-alive ones served with Connection: close, the in-flight call finishes, then exit 0', async () => {
     const url = `${base}/mcp`;
     const init = await post(url, {
       jsonrpc: '2.0',
@@ -74,19 +75,25 @@ describe('gateway process', () => {
     };
     const sampling = await readUntilMessage((m) => m.method === 'sampling/createMessage');
 
+    // Two connections kept alive from before the signal: the drain serves what they carry.
+    const kept = await openConnections(base, 2);
     gateway.child.kill('SIGTERM');
     await waitFor(() => gateway.output().includes('stopping'), 'the gateway to start draining');
-    assert.equal((await fetch(`${base}/readyz`)).status, 503);
-    const refused = await post(url, { jsonrpc: '2.0', id: 3, method: 'ping' }, headers);
-    assert.equal(refused.status, 503);
-    assert.equal(refused.headers.get('retry-after'), '1');
+    const ready = await send(kept, `${base}/readyz`, 'GET');
+    assert.deepEqual([ready.reused, ready.status, ready.headers.connection], [true, 503, 'close']);
+    await assert.rejects(
+      sendOnNewConnection(`${base}/readyz`, 'GET'),
+      (err: NodeJS.ErrnoException) => err.code === 'ECONNREFUSED',
+      'no new connection once draining',
+    );
 
     const answer = {
       jsonrpc: '2.0',
       id: sampling.id,
       result: { role: 'assistant', content: { type: 'text', text: 'bye' }, model: 'm' },
     };
-    assert.equal((await post(url, answer, headers)).status, 202);
+    const taken = await send(kept, url, 'POST', answer, headers);
+    assert.deepEqual([taken.reused, taken.status, taken.headers.connection], [true, 202, 'close']);
     const result = await readUntilMessage((m) => m.id === 1);
     assert.deepEqual(result.result, { content: [{ type: 'text', text: 'LLM response: bye' }] });
     assert.equal(await gateway.exited, 0, gateway.output());

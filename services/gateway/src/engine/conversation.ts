@@ -164,7 +164,6 @@ export class Conversation {
       let session: SessionData;
       try {
         if (this.channel.sessionsOnly) throw statelessRefused();
-        this.engine.refuseWhileDraining();
         session = await this.engine.sessionOf(dialect, this.channel.envelope, this.channel.caller, message);
       } catch (err) {
         this.channel.send(serializeResponse(id, { error: wireErrorOf(err) }));

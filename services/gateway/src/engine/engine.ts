@@ -92,7 +92,10 @@ export class SessionEngine {
     this.streams.close();
   }
 
-  /** From now on new conversations and requests are refused, so a balancer moves them elsewhere. */
+  /**
+   * From now on readiness fails and new long-lived conversations (streams, WebSockets, gRPC
+   * Sessions) are refused; requests on connections already open are still answered.
+   */
   startDraining(): void {
     this.isDraining = true;
   }

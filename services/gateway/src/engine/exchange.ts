@@ -33,7 +33,7 @@ export interface ExchangeReply {
 
 /**
  * One client text arriving on a request/response exchange: refused as a whole with a thrown
- * FleetError (unparseable, malformed, no such session, draining), or answered through `reply`.
+ * FleetError (unparseable, malformed, no such session), or answered through `reply`.
  */
 export async function handleExchange(
   engine: SessionEngine,
@@ -55,8 +55,6 @@ export async function handleExchange(
   const dialect = engine.dialectFor(envelope, item.kind === 'request' ? item.message : undefined);
   if (item.kind === 'request' && dialect.stateless)
     return answerAlone(engine, dialect, envelope, caller, item.message, reply);
-  // While draining, answers and notifications still land (in-flight calls may wait on them).
-  if (item.kind === 'request') engine.refuseWhileDraining();
   if (item.kind === 'request' && dialect.opens(item.message)) {
     const { session, text: answer } = await engine.open(dialect, item.message, caller);
     return reply.json(answer, session.id);
@@ -90,7 +88,6 @@ async function answerAlone(
 ): Promise<void> {
   let session: SessionData;
   try {
-    engine.refuseWhileDraining();
     session = await engine.sessionOf(dialect, envelope, caller, message);
   } catch (err) {
     if (err instanceof FleetError) return reply.refused(err, message.id);

@@ -29,7 +29,7 @@ export interface GrpcEdgeOptions {
 export async function startGrpcEdge(
   engine: SessionEngine,
   options: GrpcEdgeOptions,
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<{ port: number; stopAccepting(): void; close(): Promise<void> }> {
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxMessageBytes,
     'grpc.keepalive_time_ms': 30_000,
@@ -81,15 +81,19 @@ export async function startGrpcEdge(
     ),
   );
   options.logger.info({ port }, 'gRPC edge serving');
+  let shutdown: Promise<void> | undefined;
+  const tryShutdown = () => {
+    shutdown ??= new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    return shutdown;
+  };
   return {
     port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        const forced = setTimeout(() => server.forceShutdown(), 5_000);
-        server.tryShutdown(() => {
-          clearTimeout(forced);
-          resolve();
-        });
-      }),
+    // GOAWAY: clients open new Sessions elsewhere; the Sessions already open go on being served.
+    stopAccepting: () => void tryShutdown(),
+    close: async () => {
+      const forced = setTimeout(() => server.forceShutdown(), 5_000);
+      await tryShutdown();
+      clearTimeout(forced);
+    },
   };
 }

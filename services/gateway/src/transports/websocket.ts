@@ -147,7 +147,8 @@ export function registerWebSocket(
       socket.destroy();
     });
   });
-  app.addHook('onClose', async () => {
+  // Before the server's close, which waits for every socket: an open WebSocket would hold it forever.
+  app.addHook('preClose', async () => {
     for (const ws of wss.clients) ws.close(CLOSE.goingAway, 'gateway shutting down');
     wss.close();
   });
