@@ -32,7 +32,6 @@ processes=(metrics-server kube-router kube-proxy coredns kubelet kube-controller
 kubectl_() { "$(bash "$root/scripts/build-kube.sh" kubectl)" --kubeconfig "$dir/kubeconfig" "$@"; }
 api_ready() { kubectl_ get --raw /readyz; }
 node_ready() { [ "$(kubectl_ get node "$node" -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')" = True ]; }
-exited() { ! kill -0 "$1" 2>/dev/null; }
 
 start() {
   local name=$1

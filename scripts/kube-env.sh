@@ -25,8 +25,6 @@ api_ready() {
       .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));' "$1" "$2" 2>/dev/null
 }
 
-exited() { ! kill -0 "$1" 2>/dev/null; }
-
 down() {
   [ -f "$envfile" ] || return 0
   # shellcheck disable=SC1090

@@ -42,6 +42,9 @@ wait_until() {
   done
 }
 
+# True once process $1 is gone (a condition for wait_until).
+exited() { ! kill -0 "$1" 2>/dev/null; }
+
 # Waits until an HTTP URL answers 200.
 http_ok() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; }
 

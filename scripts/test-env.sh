@@ -32,7 +32,11 @@ down() {
     as_pg "$(pg_bindir)/pg_ctl" -D "$MCPFLEET_TEST_DIR/pg" -m immediate -w stop >/dev/null 2>&1 || true
   fi
   if [ -f "${MCPFLEET_TEST_DIR:-}/redis.pid" ]; then
-    kill "$(cat "$MCPFLEET_TEST_DIR/redis.pid")" 2>/dev/null || true
+    local pid
+    pid=$(cat "$MCPFLEET_TEST_DIR/redis.pid")
+    # Redis writes its last log lines while it exits: its folder goes only once it is gone
+    # (an rm racing them failed make test after every test had passed).
+    if kill "$pid" 2>/dev/null; then TIMEOUT=15 wait_until exited "$pid" || kill -9 "$pid" 2>/dev/null || true; fi
   fi
   case "${MCPFLEET_TEST_DIR:-}" in /tmp/mcpfleet-test-env.*) rm -rf "$MCPFLEET_TEST_DIR" ;; esac
   rm -f "$envfile"
