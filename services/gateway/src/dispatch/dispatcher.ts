@@ -215,8 +215,12 @@ export class Dispatcher implements RequestHandler {
   /** One page of a list, showing only what the caller's policy lets it use. */
   private list(ctx: RequestContext, list: CatalogList, items: JsonObject[], cursor: unknown) {
     const visible = this.deps.admission.visible(ctx.caller, list.kind, items, list.targetOf);
-    if (list.kind === 'tools') visible.push(...this.deps.approvals.tools.visibleTo(ctx.caller));
-    if (list.field === 'tools') visible.push(...this.deps.catalogAdmin.toolsFor(ctx.caller));
+    // The gateway's own tools of this caller's roles (approvers, catalog operators) follow the catalog's.
+    if (list.kind === 'tools')
+      visible.push(
+        ...this.deps.approvals.tools.visibleTo(ctx.caller),
+        ...this.deps.catalogAdmin.toolsFor(ctx.caller),
+      );
     const { page, nextCursor } = paginate(visible, cursor, this.deps.pageSize);
     return nextCursor ? { [list.field]: page, nextCursor } : { [list.field]: page };
   }
