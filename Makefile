@@ -16,7 +16,7 @@ build: deps ## compile every package (tsc -b)
 dev: build ## run the fleet locally with embedded defaults (Ctrl-C stops it)
 	@bash scripts/dev.sh
 
-test: ## install what is missing, start Postgres, Redis and a kube-apiserver on loopback, run all tests, stop them
+test: ## install what is missing, start Postgres, Redis and a kube-apiserver on loopback, run all tests, stop them; then make e2e
 	@bash scripts/run-tests.sh
 
 chaos: build ## the chaos suite: processes killed and restarted under load; results in bench/results/

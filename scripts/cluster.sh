@@ -5,6 +5,7 @@
 #                             print KUBECONFIG=<file> and the node's address
 #   scripts/cluster.sh down   stop it and remove everything it added to the machine
 #   scripts/cluster.sh env    print the env lines of the running cluster
+#   scripts/cluster.sh build  only build (once, cached) the programs it runs
 # Everything binds to one address added to `lo` ($MCPFLEET_CLUSTER_NODE_IP, a /32: kubelet refuses
 # loopback) and to its own ports, with its own containerd, data under $MCPFLEET_CLUSTER_DIR. Pods get
 # 10.244.0.0/24 on the bridge mcpfleet0, Services 10.97.0.0/24. NetworkPolicies are enforced by
@@ -90,6 +91,16 @@ configs() {
   mv "$dir/10-mcpfleet.conflist" "$dir/cni/net.d/"
 }
 
+# Builds (once, cached) every program the cluster runs; prints `name path` lines.
+binaries() {
+  local name
+  for name in kubelet kube-proxy kube-scheduler kube-controller-manager kubectl kube-apiserver; do
+    echo "$name $(bash "$root/scripts/build-kube.sh" "$name")"
+  done
+  echo "etcd $(bash "$root/scripts/build-etcd.sh")"
+  bash "$root/scripts/build-cluster-tools.sh"
+}
+
 up() {
   if [ -f "$envfile" ] && api_ready >/dev/null 2>&1; then
     log "cluster already running"
@@ -98,13 +109,9 @@ up() {
   fi
   down
   deps
-  local bin images name
+  local bin images name path
   declare -A bin
-  for name in kubelet kube-proxy kube-scheduler kube-controller-manager kubectl kube-apiserver; do
-    bin[$name]=$(bash "$root/scripts/build-kube.sh" "$name")
-  done
-  bin[etcd]=$(bash "$root/scripts/build-etcd.sh")
-  while read -r name path; do bin[$name]=$path; done < <(bash "$root/scripts/build-cluster-tools.sh")
+  while read -r name path; do bin[$name]=$path; done < <(binaries)
   images=${MCPFLEET_IMAGES_DIR:-$HOME/.cache/mcp-fleet/images}
   compgen -G "$images/*.tar" >/dev/null || bash "$root/scripts/build-images.sh" >/dev/null
 
@@ -121,6 +128,10 @@ up() {
   # Kernel settings this cluster changes (kubelet sets its "kernel tunables" too): down restores them.
   sysctl "${sysctls[@]}" 2>/dev/null | sed 's/ = /=/' >"$dir/sysctl-before"
   sysctl -qw net.ipv4.ip_forward=1
+  # Pods reach pods, Services and the node, never another machine: what leaves the bridge for any
+  # other interface is dropped. (Without this, a connection opened to a Service's address before
+  # kube-proxy wrote its rules followed the default route out of this machine.)
+  iptables -t mangle -A FORWARD -i "$bridge" ! -o "$bridge" -j DROP
   [ "$(cat /proc/sys/net/bridge/bridge-nf-call-iptables 2>/dev/null)" = 1 ] \
     || sysctl -qw net.bridge.bridge-nf-call-iptables=1 || die "the kernel's br_netfilter is needed (modprobe br_netfilter)"
 
@@ -255,6 +266,7 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
+  build) binaries >/dev/null ;;
   env) [ -f "$envfile" ] && cat "$envfile" || die "the cluster is not running" ;;
-  *) die "usage: $0 up|down|env" ;;
+  *) die "usage: $0 up|down|env|build" ;;
 esac

@@ -2,7 +2,8 @@
  * An SRE follows one agent call in Jaeger: the trace the agent started (its traceparent) comes back
  * from Jaeger's query API with the spans of the gateway, the gRPC call to the postgres provider,
  * the provider's handling and its database statement, each the child of the one before. The spans
- * travelled over OTLP into Jaeger v2's collector pipeline, all in the cluster.
+ * travelled over OTLP through the OpenTelemetry Collector (deploy/otel-collector.yaml) into Jaeger,
+ * all in the cluster.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';

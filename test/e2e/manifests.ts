@@ -3,8 +3,10 @@
  * callers' API keys, the database URL), the database the postgres provider reads (this machine's
  * PostgreSQL in a pod, seeded at start), and a workload in e2e-apps for the Kubernetes provider.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair } from 'jose';
-import { NAMESPACE } from './cluster.js';
+import { NAMESPACE, ROOT } from './cluster.js';
 
 const secret = (name: string, namespace: string, data: Record<string, string>) => ({
   apiVersion: 'v1',
@@ -173,7 +175,14 @@ function jaegerWith(name: string, config: string, ports: Record<string, number>)
 }
 
 /**
- * Jaeger v2: an OpenTelemetry Collector distribution whose pipeline (OTLP receiver, batch
- * processor) stores into its own query service; the fleet exports OTLP to it directly.
+ * The fleet exports OTLP to an OpenTelemetry Collector running the config we ship
+ * (deploy/otel-collector.yaml: memory limiter, health-check filter, batch), which forwards to
+ * Jaeger v2 (itself a Collector distribution: OTLP receiver into its in-memory store and query
+ * service). Both run the Jaeger binary: it carries every component that config names.
  */
-export const observability = () => jaegerWith('jaeger', JAEGER_CONFIG, { otlp: 4317, query: 16686 });
+export const observability = () => [
+  ...jaegerWith('jaeger', JAEGER_CONFIG, { otlp: 4317, query: 16686 }),
+  ...jaegerWith('otel-collector', readFileSync(join(ROOT, 'deploy/otel-collector.yaml'), 'utf8'), {
+    otlp: 4317,
+  }),
+];
