@@ -5,7 +5,6 @@
 #                             print KUBECONFIG=<file> and the node's address
 #   scripts/cluster.sh down   stop it and remove everything it added to the machine
 #   scripts/cluster.sh env    print the env lines of the running cluster
-#   scripts/cluster.sh build  only build (once, cached) the programs it runs
 # Everything binds to one address added to `lo` ($MCPFLEET_CLUSTER_NODE_IP, a /32: kubelet refuses
 # loopback) and to its own ports, with its own containerd, data under $MCPFLEET_CLUSTER_DIR. Pods get
 # 10.244.0.0/24 on the bridge mcpfleet0, Services 10.97.0.0/24. NetworkPolicies are enforced by
@@ -266,7 +265,6 @@ down() {
 case "${1:-}" in
   up) up ;;
   down) down ;;
-  build) binaries >/dev/null ;;
   env) [ -f "$envfile" ] && cat "$envfile" || die "the cluster is not running" ;;
-  *) die "usage: $0 up|down|env|build" ;;
+  *) die "usage: $0 up|down|env" ;;
 esac

@@ -4,19 +4,11 @@
 # installs the fleet with helm, the others use it), then the cluster down whatever happened.
 # MCPFLEET_E2E_KEEP=1 leaves the cluster up afterwards (scripts/cluster.sh down removes it);
 # MCPFLEET_E2E_REUSE_IMAGES=1 imports the images the last `make images` wrote.
-# e2e.sh --prepare only builds what the suite needs (images, the cluster's programs, helm) and
-# starts nothing: make test runs it beside the other tests.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 npx tsc -b
-if [ "${1:-}" = --prepare ]; then
-  bash scripts/build-images.sh >/dev/null
-  bash scripts/cluster.sh build
-  bash scripts/build-helm.sh >/dev/null
-  exit 0
-fi
 started=$SECONDS
 [ -n "${MCPFLEET_E2E_REUSE_IMAGES:-}" ] || bash scripts/build-images.sh >/dev/null
 log "images built in $((SECONDS - started)) s"
