@@ -35,7 +35,7 @@ export interface TestProvider {
 /** Serves definitions on a free loopback port and connects a real gRPC client to them. */
 export async function startProvider(
   definitions: readonly Definition[],
-  options: { identify?: IdentityVerifier; drainTimeoutMs?: number } = {},
+  options: { identify?: IdentityVerifier; drainTimeoutMs?: number; maxCallsPerStream?: number } = {},
 ): Promise<TestProvider> {
   const handle = await serveProvider(
     { name: 'test', version: '0.0.1', definitions },
@@ -44,6 +44,7 @@ export async function startProvider(
       port: 0,
       logger: silentLogger,
       drainTimeoutMs: options.drainTimeoutMs ?? 2_000,
+      ...(options.maxCallsPerStream ? { maxCallsPerStream: options.maxCallsPerStream } : {}),
       identify:
         options.identify ?? createIdentityVerifier({ audience: 'test', issuer: 'test', insecure: true }),
     },
