@@ -14,6 +14,7 @@ import {
 import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import { CallAbortedError, defineTool } from '@mcp-fleet/sdk';
 import {
+  echoTool,
   freePort,
   gatedTool,
   type ProviderProcess,
@@ -27,13 +28,6 @@ import { UpstreamUnavailable } from '../src/upstream/call-frames.js';
 import { providerCall } from '../src/upstream/provider-mux.js';
 import type { ProviderCallRequest } from '../src/upstream/provider-stream.js';
 import { EVERYTHING } from './gateway-processes.js';
-
-const echo = defineTool<{ text: string }>({
-  name: 'echo',
-  description: 'Echo.',
-  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-  handler: ({ text }) => text,
-});
 
 const asker = defineTool({
   name: 'asker',
@@ -80,7 +74,7 @@ const textOf = (raw: RawJson) => (JSON.parse(raw.text) as { content: { text: str
 describe('gateway provider client over Calls streams', () => {
   let provider: TestProvider;
   before(async () => {
-    provider = await startProvider([echo, asker, held.definition, other.definition]);
+    provider = await startProvider([echoTool, asker, held.definition, other.definition]);
   });
   after(() => provider.close());
 

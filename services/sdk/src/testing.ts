@@ -234,6 +234,14 @@ export function spawnProvider(
   return { child, output: () => output, exited };
 }
 
+/** A tool `echo` answering its `text` argument, the smallest call there is. */
+export const echoTool = defineTool<{ text: string }>({
+  name: 'echo',
+  description: 'Echo.',
+  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+  handler: ({ text }) => text,
+});
+
 /** The current run of a gated tool: when it started, whether it was aborted, and how to finish it. */
 export interface Gate {
   entered: Deferred<void>;

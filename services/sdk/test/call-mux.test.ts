@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { CallAbortedError, defineTool } from '../src/index.js';
 import {
+  echoTool,
   gatedTool,
   resultOf,
   runCall,
@@ -12,13 +13,6 @@ import {
   waitFor,
 } from '../src/testing.js';
 import { muxEnd, muxResult, RawMux } from './mux-support.js';
-
-const echo = defineTool<{ text: string }>({
-  name: 'echo',
-  description: 'Echo.',
-  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
-  handler: ({ text }) => text,
-});
 
 const asker = defineTool({
   name: 'asker',
@@ -43,7 +37,7 @@ const text = (outcome: Parameters<typeof muxResult>[0]) =>
 describe('Calls: many calls on one stream', () => {
   let provider: TestProvider;
   before(async () => {
-    provider = await startProvider([echo, asker, first.definition, second.definition], {
+    provider = await startProvider([echoTool, asker, first.definition, second.definition], {
       maxCallsPerStream: 8,
     });
   });
@@ -148,7 +142,7 @@ describe('Calls: many calls on one stream', () => {
 describe('Calls: malformed frames', () => {
   let provider: TestProvider;
   before(async () => {
-    provider = await startProvider([echo, first.definition]);
+    provider = await startProvider([echoTool, first.definition]);
   });
   after(() => provider.close());
 
@@ -220,7 +214,7 @@ describe('Calls: malformed frames', () => {
 describe('Calls: drain', () => {
   it('lets in-flight calls finish, refuses new ones with UNAVAILABLE, then ends the stream', async () => {
     const gate = first.reset();
-    const provider = await startProvider([echo, first.definition], { drainTimeoutMs: 5_000 });
+    const provider = await startProvider([echoTool, first.definition], { drainTimeoutMs: 5_000 });
     const mux = new RawMux(provider.client);
     const inFlight = mux.start(1, toolCall('first'));
     await gate.entered.promise;

@@ -173,6 +173,11 @@ class MuxPool {
     return this.pick().call(request);
   }
 
+  /** Takes no new calls on any stream; each ends once its calls have. */
+  close(): void {
+    for (const link of [...this.links]) link.retire();
+  }
+
   forget(link: MuxLink): void {
     this.links = this.links.filter((l) => l !== link);
   }
@@ -212,4 +217,10 @@ export function providerCall(
     pools.set(client, pool);
   }
   return pool.call(request);
+}
+
+/** The provider left the registry: its idle Calls streams end now, busy ones after their calls. */
+export function closeProviderStreams(client: ToolProviderClient): void {
+  pools.get(client)?.close();
+  pools.delete(client);
 }
