@@ -209,6 +209,27 @@ describe('gateway provider client: fallback, balance, failures', () => {
     }
   });
 
+  it('retires a stream after 10,000 calls: the next calls go to a fresh stream, none is lost', async () => {
+    const modern = await oneFormProvider('Calls');
+    try {
+      let answered = 0;
+      // Four streams, each worn out after 10,000 calls: 40,400 calls need more.
+      for (let batch = 0; batch < 202; batch++) {
+        const texts = await Promise.all(
+          Array.from({ length: 200 }, () =>
+            providerCall(modern.client, toolRequest('echo', { text: 'w' }), true).then(textOf),
+          ),
+        );
+        answered += texts.filter((t) => t === 'w').length;
+      }
+      assert.equal(answered, 40_400);
+      // Each of the first four retired once it had carried 10,000 calls; replacements took the rest.
+      assert.ok(modern.streams() > 4 && modern.streams() <= 8, `${modern.streams()} streams`);
+    } finally {
+      modern.close();
+    }
+  });
+
   it('falls back to per-call Call for a provider that answers Calls with UNIMPLEMENTED, and remembers', async () => {
     const old = await oneFormProvider('Call');
     try {

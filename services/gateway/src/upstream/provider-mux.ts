@@ -92,7 +92,6 @@ class MuxLink {
 
   call(request: ProviderCallRequest): Promise<RawJson> {
     const id = this.nextId++;
-    if (this.nextId > CALLS_PER_STREAM) this.retire();
     const { span, context } = providerCallSpan(request, 'Calls');
     const frames = new ProviderCallFrames(request, span, (frame) => this.write({ callId: id, ...frame }));
     const cancel = (reason: string) => this.write({ callId: id, cancel: { reason } });
@@ -155,6 +154,8 @@ class MuxLink {
         },
       });
       if (signal.aborted) onAbort();
+      // Worn out: this call is its last; the stream ends once its calls have.
+      if (this.nextId > CALLS_PER_STREAM) this.retire();
     });
   }
 }
