@@ -49,10 +49,15 @@ async function setUp(
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
     ...otel,
   });
+  // The same gateway with one Call stream per provider call: the multiplexed Calls lever, same run.
+  const perCall = await startGateway(fleet, 'per-call', provider.port, {
+    MCPFLEET_POLICY_FILE: ROOT_POLICY,
+    MCPFLEET_PROVIDER_MUX: 'off',
+  });
   const security = await securityEnv(fleet);
   const secured = await startGateway(fleet, 'secured', provider.port, security.env);
   const sdk = await startSdkServer(fleet);
-  for (const g of [gateway, traced, secured]) await waitReady(`http://127.0.0.1:${g.port}/readyz`);
+  for (const g of [gateway, traced, secured, perCall]) await waitReady(`http://127.0.0.1:${g.port}/readyz`);
   const through = (g: typeof gateway, p = provider) => ({ gateway: g.process, provider: p.process });
   const system = (
     label: string,
@@ -93,6 +98,18 @@ async function setUp(
       'gateway, gRPC edge',
       await grpcEdgeEcho(`127.0.0.1:${await edgePort(gateway.port)}`, 4),
       through(gateway),
+    ),
+    perCall: system(
+      'gateway, 2025-11-25 session (HTTP), provider mux off',
+      await sessionEcho(perCall.url, CONNECTIONS),
+      through(perCall),
+      false,
+    ),
+    statelessPerCall: system(
+      'gateway, 2026-07-28 stateless (HTTP), provider mux off',
+      statelessEcho(perCall.url, CONNECTIONS),
+      through(perCall),
+      false,
     ),
     secured: system(
       'gateway, 2026 stateless, security on',

@@ -17,6 +17,14 @@ export {
 export type { JsonRpcFrame, JsonRpcFrame__Output } from './gen/mcpfleet/edge/v1/JsonRpcFrame.js';
 export type { McpEdgeClient, McpEdgeHandlers } from './gen/mcpfleet/edge/v1/McpEdge.js';
 export type { CallClientFrame, CallClientFrame__Output } from './gen/mcpfleet/provider/v1/CallClientFrame.js';
+export type {
+  CallMuxClientFrame,
+  CallMuxClientFrame__Output,
+} from './gen/mcpfleet/provider/v1/CallMuxClientFrame.js';
+export type {
+  CallMuxServerFrame,
+  CallMuxServerFrame__Output,
+} from './gen/mcpfleet/provider/v1/CallMuxServerFrame.js';
 export type { CallRequest__Output } from './gen/mcpfleet/provider/v1/CallRequest.js';
 export type { CallServerFrame, CallServerFrame__Output } from './gen/mcpfleet/provider/v1/CallServerFrame.js';
 export type { CatalogEvent, CatalogEvent__Output } from './gen/mcpfleet/provider/v1/CatalogEvent.js';

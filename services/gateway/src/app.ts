@@ -212,6 +212,7 @@ function requestHandling(deps: RequestHandlingDeps) {
     registry,
     admission,
     minter,
+    providerMux: config.providerMux === 'on',
     sessions: state.sessions,
     serverRequests,
     pageSize: config.pageSize,

@@ -277,6 +277,14 @@ export const gatewayConfigSpec = {
     default: false,
     doc: 'let calls through when Redis cannot check a quota',
   },
+  providerMux: {
+    kind: 'enum',
+    values: ['on', 'off'],
+    env: 'MCPFLEET_PROVIDER_MUX',
+    flag: 'provider-mux',
+    default: 'on',
+    doc: 'carry provider calls on a few long-lived multiplexed gRPC streams per provider (Calls); off: one Call stream per call',
+  },
   maxConcurrentPerSession: {
     kind: 'int',
     env: 'MCPFLEET_MAX_CONCURRENT_PER_SESSION',

@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { definitions } from '@mcp-fleet/provider-everything';
+import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { type Fleet, post, startFleet } from './support.js';
 
@@ -68,6 +70,15 @@ describe('edge specifics', () => {
   });
 
   it('WebSocket: a client that stops reading is disconnected with 1013 before memory grows without bound', async () => {
+    let sentClose = false;
+    fleet.gateway.app.server.once('upgrade', (_request, gatewaySide: Socket) => {
+      const write = gatewaySide.write.bind(gatewaySide) as (chunk: Buffer, ...rest: unknown[]) => boolean;
+      gatewaySide.write = ((chunk: Buffer, ...rest: unknown[]) => {
+        // A WebSocket close frame starts with FIN + opcode 8.
+        if (Buffer.isBuffer(chunk) && chunk[0] === 0x88) sentClose = true;
+        return write(chunk, ...rest);
+      }) as Socket['write'];
+    });
     const socket = await open();
     socket.send(INIT);
     await once(socket, 'message');
@@ -85,6 +96,9 @@ describe('edge specifics', () => {
       );
     }
     const closing = closed(socket);
+    // Still not reading until the gateway gave up on this client: with answers as quick as the
+    // provider's Calls stream makes them, reading again any sooner lets the queue drain.
+    await waitFor(() => sentClose, 'the gateway sends a close frame', 15_000);
     (socket as unknown as { _socket: { resume(): void } })._socket.resume();
     const { code, reason } = await closing;
     assert.equal(code, 1013);

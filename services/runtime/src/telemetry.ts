@@ -114,6 +114,13 @@ export function injectIntoMetadata(metadata: Metadata, from: Context): void {
   propagation.inject(from, metadata, metadataSetter);
 }
 
+/** A trace context as W3C header values (traceparent, tracestate), for a carrier that is not metadata. */
+export function traceHeaders(from: Context): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(from, headers);
+  return headers;
+}
+
 /** Marks a span failed with an `error.type` (never the error's data: it may hold secrets). */
 export function failSpan(span: Span, errorType: string, message: string): void {
   span.setAttribute('error.type', errorType);

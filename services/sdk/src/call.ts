@@ -25,8 +25,6 @@ import {
   trace,
 } from './telemetry.js';
 
-export type CallStream = grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>;
-
 /** What a Call needs from the server around it. */
 export interface CallEnvironment {
   catalog: () => Catalog;
@@ -42,7 +40,7 @@ interface PendingRequest {
   reject: (err: Error) => void;
 }
 
-class StreamFault extends Error {
+export class StreamFault extends Error {
   constructor(
     readonly code: grpc.status,
     message: string,
@@ -73,7 +71,29 @@ const DEADLINE_SLACK_MS = 50;
 
 const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value ?? null));
 
-type StreamStatus = { code: grpc.status; details: string };
+export type StreamStatus = { code: grpc.status; details: string };
+
+/**
+ * One call's side of its transport: a Call stream of its own, or its id on a Calls stream. The
+ * call never learns which: every per-call rule (identity, deadline, cancel, errors) is the same.
+ */
+export interface CallPort {
+  /** The call's gRPC metadata, or what a Calls start frame carries in its place. */
+  readonly metadata: grpc.Metadata;
+  /** Epoch milliseconds; Infinity when the caller set none. */
+  readonly deadlineMs: number;
+  /** `Call` or `Calls`, for the provider span. */
+  readonly rpcMethod: string;
+  /** The caller still takes frames of this call. */
+  writable(): boolean;
+  write(frame: CallServerFrame): void;
+  /** Ends the call after its final frame. */
+  end(frame: CallServerFrame | undefined): void;
+  /** Ends the call with a gRPC status instead of a final frame. */
+  fail(status: StreamStatus): void;
+  /** The caller gave up on the call (cancelled it, or its deadline passed); the handler is aborted. */
+  abandoned(status: StreamStatus): void;
+}
 
 /** A FleetError as the error frame the gateway turns back into a JSON-RPC error. */
 const errorFrame = (err: FleetError): CallServerFrame => ({
@@ -84,39 +104,26 @@ const errorFrame = (err: FleetError): CallServerFrame => ({
   },
 });
 
-/**
- * Runs one Call stream: the first frame is the request, later frames cancel it or answer the
- * provider's server-to-client requests. Every contract violation ends the stream with a gRPC
- * status; nothing a caller sends can throw out of here.
- */
-export function handleCall(call: CallStream, env: CallEnvironment): Promise<void> {
-  return new CallRun(call, env).run();
-}
-
-/** One Call stream, from its first frame to its end however it ends. */
-class CallRun {
+/** One call, from its request frame to its end however it ends. */
+export class CallRun {
   private readonly controller = new AbortController();
   private readonly pending = new Map<number, PendingRequest>();
   private nextRequestId = 1;
   private state: 'awaiting-request' | 'running' | 'finished' = 'awaiting-request';
-  private method = '';
-  private readonly deadlineMs: number;
+  method = '';
   private settle: () => void = () => {};
   private readonly settled = new Promise<void>((resolve) => {
     this.settle = resolve;
   });
 
   constructor(
-    private readonly call: CallStream,
+    private readonly port: CallPort,
     private readonly env: CallEnvironment,
-  ) {
-    const deadline = call.getDeadline();
-    this.deadlineMs = deadline instanceof Date ? deadline.getTime() : deadline;
-  }
+  ) {}
 
-  /** Listens to the stream and the provider's shutdown; resolves when the call has ended. */
+  /** Listens to the provider's shutdown; resolves when the call has ended. */
   run(): Promise<void> {
-    const { call, env } = this;
+    const { env } = this;
     const onShutdown = () =>
       this.finish(undefined, {
         code: grpc.status.UNAVAILABLE,
@@ -124,20 +131,17 @@ class CallRun {
       });
     env.shutdown.addEventListener('abort', onShutdown, { once: true });
     void this.settled.then(() => env.shutdown.removeEventListener('abort', onShutdown));
-    call.on('cancelled', () => this.onCancelled());
-    call.on('error', (err) => {
-      env.logger.debug({ err, method: this.method }, 'call stream error');
-    });
-    call.on('end', () => {
-      if (this.state === 'awaiting-request') {
-        this.finish(undefined, {
-          code: grpc.status.INVALID_ARGUMENT,
-          details: 'stream closed before a request frame',
-        });
-      }
-    });
-    call.on('data', (frame: CallClientFrame__Output) => this.onData(frame));
     return this.settled;
+  }
+
+  /** The caller sends nothing more: fine once the request is in, a violation before. */
+  inputEnded(): void {
+    if (this.state === 'awaiting-request') {
+      this.finish(undefined, {
+        code: grpc.status.INVALID_ARGUMENT,
+        details: 'stream closed before a request frame',
+      });
+    }
   }
 
   private abort(reason: CallAbortedError): void {
@@ -157,10 +161,9 @@ class CallRun {
           status.details,
         ),
       );
-      this.call.emit('error', status);
-    } else if (this.writable()) {
-      if (frame) this.call.write(frame);
-      this.call.end();
+      this.port.fail(status);
+    } else if (this.port.writable()) {
+      this.port.end(frame);
     }
     this.settle();
   }
@@ -172,23 +175,19 @@ class CallRun {
   }
 
   private write(frame: CallServerFrame): void {
-    if (this.state === 'running' && this.writable()) this.call.write(frame);
+    if (this.state === 'running' && this.port.writable()) this.port.write(frame);
   }
 
-  /** The gateway may have ended or cancelled the stream already (a parked call released at shutdown). */
-  private writable(): boolean {
-    return !this.call.writableEnded && !this.call.destroyed;
+  /** The caller's deadline timer fires before ours (ours counts from arrival), so a cancel just short of our deadline is the deadline. */
+  atDeadline(): boolean {
+    return Number.isFinite(this.port.deadlineMs) && Date.now() >= this.port.deadlineMs - DEADLINE_SLACK_MS;
   }
 
-  private onCancelled(): void {
+  /** The caller gave up on the call: its handler is aborted, with the deadline as cause when it is due. */
+  cancelled(): void {
     // grpc-js also reports a stream closed after our final frame; only an unfinished call is aborted.
     if (this.state === 'finished') return;
-    // The caller's deadline timer fires before ours (ours counts from arrival), so a cancel just
-    // short of our deadline is the deadline.
-    const cause =
-      Number.isFinite(this.deadlineMs) && Date.now() >= this.deadlineMs - DEADLINE_SLACK_MS
-        ? 'deadline'
-        : 'cancelled';
+    const cause = this.atDeadline() ? 'deadline' : 'cancelled';
     this.abort(
       new CallAbortedError(
         cause,
@@ -196,10 +195,15 @@ class CallRun {
       ),
     );
     this.state = 'finished';
+    this.port.abandoned(
+      cause === 'deadline'
+        ? { code: grpc.status.DEADLINE_EXCEEDED, details: 'deadline exceeded' }
+        : { code: grpc.status.CANCELLED, details: 'cancelled by the caller' },
+    );
     this.settle();
   }
 
-  private onData(frame: CallClientFrame__Output): void {
+  onData(frame: CallClientFrame__Output): void {
     if (this.state === 'finished') return;
     try {
       this.onFrame(frame);
@@ -268,15 +272,15 @@ class CallRun {
     this.method = request.method;
     const params = parseJsonObject(request.paramsJson, 'params_json', false);
     const capabilities = parseJsonObject(request.clientCapabilitiesJson, 'client_capabilities_json', false);
-    const identity = await this.env.identify(this.call.metadata).catch((err: Error) => {
+    const identity = await this.env.identify(this.port.metadata).catch((err: Error) => {
       throw new StreamFault(grpc.status.UNAUTHENTICATED, err.message);
     });
-    const parent = contextFromMetadata(this.call.metadata);
+    const parent = contextFromMetadata(this.port.metadata);
     const target = mcpTarget(params);
     const span = startMcpSpan(this.method, params, parent, {
       'rpc.system': 'grpc',
       'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
-      'rpc.method': 'Call',
+      'rpc.method': this.port.rpcMethod,
       ...(identity.sessionId ? { 'mcp.session.id': identity.sessionId } : {}),
     });
     const ctx = this.handlerContext(request, params, capabilities, identity, trace.setSpan(parent, span));

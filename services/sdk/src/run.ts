@@ -15,7 +15,12 @@ import type { Logger } from 'pino';
 import { DefinitionError } from './errors.js';
 import { createIdentityVerifier } from './identity.js';
 import { serveMetrics } from './metrics.js';
-import { type ProviderHandle, type ProviderSpec, serveProvider } from './server.js';
+import {
+  DEFAULT_MAX_CALLS_PER_STREAM,
+  type ProviderHandle,
+  type ProviderSpec,
+  serveProvider,
+} from './server.js';
 
 /** Keys every provider reads; a provider adds its own with `config`. */
 export function baseConfigSpec(defaultPort: number) {
@@ -28,6 +33,14 @@ export function baseConfigSpec(defaultPort: number) {
       doc: 'gRPC address to serve on',
     },
     ...processConfigSpec,
+    maxCallsPerStream: {
+      kind: 'int',
+      env: 'MCPFLEET_MAX_CALLS_PER_STREAM',
+      flag: 'max-calls-per-stream',
+      default: DEFAULT_MAX_CALLS_PER_STREAM,
+      min: 1,
+      doc: 'calls in flight on one multiplexed Calls stream; one more is refused with RESOURCE_EXHAUSTED',
+    },
     metricsListen: {
       kind: 'string',
       env: 'MCPFLEET_METRICS_LISTEN',
@@ -119,6 +132,7 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
         port: config.listen.port,
         logger,
         drainTimeoutMs: config.drainTimeout,
+        maxCallsPerStream: config.maxCallsPerStream,
         identify: createIdentityVerifier({
           jwksFile: config.identityJwks,
           audience: options.name,

@@ -7,7 +7,8 @@ import {
   type ToolProviderHandlers,
 } from '@mcp-fleet/contract';
 import type { Logger } from 'pino';
-import { type CallStream, handleCall } from './call.js';
+import { type CallsStream, MuxStream } from './call-mux.js';
+import { type CallStream, handleCall } from './call-stream.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import type { Definition } from './define.js';
 import { ProviderHealth } from './health.js';
@@ -33,7 +34,15 @@ export interface ServeOptions {
   identify: IdentityVerifier;
   /** How long drain() waits for in-flight calls before aborting them. */
   drainTimeoutMs: number;
+  /** Calls in flight on one multiplexed Calls stream (default DEFAULT_MAX_CALLS_PER_STREAM). */
+  maxCallsPerStream?: number;
 }
+
+/**
+ * A gateway caps its own calls per stream at this figure and opens another stream beyond it, so
+ * the limit only ever refuses a caller that ignores it.
+ */
+export const DEFAULT_MAX_CALLS_PER_STREAM = 256;
 
 export interface ProviderHandle {
   port: number;
@@ -53,6 +62,11 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
   let catalog: Catalog = buildCatalog(spec, spec.definitions);
   const watchers = new Set<grpc.ServerWritableStream<unknown, CatalogEvent>>();
   const inflight = new Set<Promise<void>>();
+  const muxStreams = new Set<MuxStream>();
+  const track = (done: Promise<void>) => {
+    inflight.add(done);
+    void done.then(() => inflight.delete(done));
+  };
   const shutdown = new AbortController();
   // Every call in flight listens for shutdown (and stops listening when it ends): the count of
   // listeners is the count of calls, not a leak.
@@ -61,6 +75,18 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
 
   const broadcast = (event: CatalogEvent) => {
     for (const watcher of watchers) watcher.write(event);
+  };
+
+  const callEnvironment = {
+    catalog: () => catalog,
+    logger,
+    identify: options.identify,
+    shutdown: shutdown.signal,
+  };
+  const refuseWhileDraining = (call: grpc.ServerDuplexStream<unknown, unknown>): boolean => {
+    if (draining)
+      call.emit('error', { code: grpc.status.UNAVAILABLE, details: `provider ${spec.name} is draining` });
+    return draining;
   };
 
   const handlers: ToolProviderHandlers = {
@@ -75,18 +101,19 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
       call.on('close', forget);
     },
     Call(call) {
-      if (draining) {
-        call.emit('error', { code: grpc.status.UNAVAILABLE, details: `provider ${spec.name} is draining` });
-        return;
-      }
-      const done = handleCall(call as CallStream, {
-        catalog: () => catalog,
-        logger,
-        identify: options.identify,
-        shutdown: shutdown.signal,
+      if (refuseWhileDraining(call)) return;
+      track(handleCall(call as CallStream, callEnvironment));
+    },
+    Calls(call) {
+      if (refuseWhileDraining(call)) return;
+      const mux = new MuxStream(call as CallsStream, {
+        ...callEnvironment,
+        maxCallsPerStream: options.maxCallsPerStream ?? DEFAULT_MAX_CALLS_PER_STREAM,
+        track,
+        draining: () => draining,
       });
-      inflight.add(done);
-      void done.then(() => inflight.delete(done));
+      muxStreams.add(mux);
+      call.on('close', () => muxStreams.delete(mux));
     },
   };
 
@@ -124,6 +151,8 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
       await Promise.allSettled([...inflight]);
     }
     for (const watcher of watchers) watcher.end();
+    // A Calls stream outlives its calls: ended here, or tryShutdown would wait for it forever.
+    for (const mux of muxStreams) mux.close();
     const forced = setTimeout(() => server.forceShutdown(), options.drainTimeoutMs);
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
     clearTimeout(forced);

@@ -35,7 +35,7 @@ export interface TestProvider {
 /** Serves definitions on a free loopback port and connects a real gRPC client to them. */
 export async function startProvider(
   definitions: readonly Definition[],
-  options: { identify?: IdentityVerifier; drainTimeoutMs?: number } = {},
+  options: { identify?: IdentityVerifier; drainTimeoutMs?: number; maxCallsPerStream?: number } = {},
 ): Promise<TestProvider> {
   const handle = await serveProvider(
     { name: 'test', version: '0.0.1', definitions },
@@ -44,6 +44,7 @@ export async function startProvider(
       port: 0,
       logger: silentLogger,
       drainTimeoutMs: options.drainTimeoutMs ?? 2_000,
+      ...(options.maxCallsPerStream ? { maxCallsPerStream: options.maxCallsPerStream } : {}),
       identify:
         options.identify ?? createIdentityVerifier({ audience: 'test', issuer: 'test', insecure: true }),
     },
@@ -232,6 +233,14 @@ export function spawnProvider(
   const exited = once(child, 'exit').then(([code]) => code as number | null);
   return { child, output: () => output, exited };
 }
+
+/** A tool `echo` answering its `text` argument, the smallest call there is. */
+export const echoTool = defineTool<{ text: string }>({
+  name: 'echo',
+  description: 'Echo.',
+  inputSchema: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+  handler: ({ text }) => text,
+});
 
 /** The current run of a gated tool: when it started, whether it was aborted, and how to finish it. */
 export interface Gate {

@@ -7,6 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { createIdentityVerifier, defineTool } from '../src/index.js';
 import { resultOf, runCall, startProvider, type TestProvider, toolCall } from '../src/testing.js';
+import { muxEnd, muxResult, RawMux } from './mux-support.js';
 
 const whoami = defineTool({
   name: 'whoami',
@@ -155,6 +156,25 @@ describe('internal identity', () => {
       assert.equal(outcome.status.code, grpc.status.UNAUTHENTICATED, outcome.status.details);
       assert.match(outcome.status.details, details);
       assert.equal(outcome.frames.length, 0);
+    });
+  }
+
+  // The same checks per call on a Calls stream: the bad token fails its own call, never its neighbour.
+  for (const [what, metadata, details] of refusals) {
+    it(`on a Calls stream, refuses ${what} for that call only`, async () => {
+      const header = (await metadata()).get('authorization')[0];
+      const token = typeof header === 'string' ? header.replace(/^Bearer /, '') : '';
+      const mux = new RawMux(provider.client);
+      const [refused, valid] = await Promise.all([
+        mux.start(1, toolCall('whoami'), { token }),
+        mux.start(2, toolCall('whoami'), { token: await mint(current.privateKey, 'k1') }),
+      ]);
+      const end = muxEnd(refused);
+      assert.equal(end.code, grpc.status.UNAUTHENTICATED, end.details);
+      assert.match(end.details, details);
+      assert.equal(refused.frames.length, 1);
+      assert.equal((muxResult(valid).structuredContent as { subject: string }).subject, 'user-42');
+      mux.end();
     });
   }
 

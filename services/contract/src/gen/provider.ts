@@ -6,6 +6,18 @@ import type {
   CallClientFrame__Output as _mcpfleet_provider_v1_CallClientFrame__Output,
 } from './mcpfleet/provider/v1/CallClientFrame.js';
 import type {
+  CallEnd as _mcpfleet_provider_v1_CallEnd,
+  CallEnd__Output as _mcpfleet_provider_v1_CallEnd__Output,
+} from './mcpfleet/provider/v1/CallEnd.js';
+import type {
+  CallMuxClientFrame as _mcpfleet_provider_v1_CallMuxClientFrame,
+  CallMuxClientFrame__Output as _mcpfleet_provider_v1_CallMuxClientFrame__Output,
+} from './mcpfleet/provider/v1/CallMuxClientFrame.js';
+import type {
+  CallMuxServerFrame as _mcpfleet_provider_v1_CallMuxServerFrame,
+  CallMuxServerFrame__Output as _mcpfleet_provider_v1_CallMuxServerFrame__Output,
+} from './mcpfleet/provider/v1/CallMuxServerFrame.js';
+import type {
   CallRequest as _mcpfleet_provider_v1_CallRequest,
   CallRequest__Output as _mcpfleet_provider_v1_CallRequest__Output,
 } from './mcpfleet/provider/v1/CallRequest.js';
@@ -13,6 +25,10 @@ import type {
   CallServerFrame as _mcpfleet_provider_v1_CallServerFrame,
   CallServerFrame__Output as _mcpfleet_provider_v1_CallServerFrame__Output,
 } from './mcpfleet/provider/v1/CallServerFrame.js';
+import type {
+  CallStart as _mcpfleet_provider_v1_CallStart,
+  CallStart__Output as _mcpfleet_provider_v1_CallStart__Output,
+} from './mcpfleet/provider/v1/CallStart.js';
 import type {
   Cancel as _mcpfleet_provider_v1_Cancel,
   Cancel__Output as _mcpfleet_provider_v1_Cancel__Output,
@@ -86,6 +102,15 @@ export interface ProtoGrpcType {
           _mcpfleet_provider_v1_CallClientFrame,
           _mcpfleet_provider_v1_CallClientFrame__Output
         >;
+        CallEnd: MessageTypeDefinition<_mcpfleet_provider_v1_CallEnd, _mcpfleet_provider_v1_CallEnd__Output>;
+        CallMuxClientFrame: MessageTypeDefinition<
+          _mcpfleet_provider_v1_CallMuxClientFrame,
+          _mcpfleet_provider_v1_CallMuxClientFrame__Output
+        >;
+        CallMuxServerFrame: MessageTypeDefinition<
+          _mcpfleet_provider_v1_CallMuxServerFrame,
+          _mcpfleet_provider_v1_CallMuxServerFrame__Output
+        >;
         CallRequest: MessageTypeDefinition<
           _mcpfleet_provider_v1_CallRequest,
           _mcpfleet_provider_v1_CallRequest__Output
@@ -93,6 +118,10 @@ export interface ProtoGrpcType {
         CallServerFrame: MessageTypeDefinition<
           _mcpfleet_provider_v1_CallServerFrame,
           _mcpfleet_provider_v1_CallServerFrame__Output
+        >;
+        CallStart: MessageTypeDefinition<
+          _mcpfleet_provider_v1_CallStart,
+          _mcpfleet_provider_v1_CallStart__Output
         >;
         Cancel: MessageTypeDefinition<_mcpfleet_provider_v1_Cancel, _mcpfleet_provider_v1_Cancel__Output>;
         CatalogEvent: MessageTypeDefinition<

@@ -8,6 +8,7 @@ import {
 } from '@mcp-fleet/contract';
 import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
+import { closeProviderStreams } from '../upstream/provider-mux.js';
 import { type MergedCatalog, mergeCatalog, type ProviderSnapshot } from './merged.js';
 import type { PinGate } from './pin-gate.js';
 import type { ProviderConfig } from './providers-file.js';
@@ -157,6 +158,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     connection.removed = true;
     clearTimeout(connection.retry);
     connection.watch?.cancel();
+    closeProviderStreams(connection.client);
     connection.client.close();
   }
 

@@ -107,6 +107,7 @@ export interface DispatcherDeps {
   registry: ProviderRegistry;
   admission: Admission;
   minter: IdentityMinter;
+  providerMux: boolean;
   sessions: SessionStore;
   serverRequests: ServerRequests;
   pageSize: number;

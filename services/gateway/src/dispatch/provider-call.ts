@@ -7,12 +7,15 @@ import type { IdentityMinter } from '../identity/minter.js';
 import { unavailable } from '../protocol/errors.js';
 import { type JsonObject, notification, type RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
-import { type CallListener, streamProviderCall } from '../upstream/provider-stream.js';
+import { providerCall } from '../upstream/provider-mux.js';
+import type { CallListener } from '../upstream/provider-stream.js';
 
 export interface ProviderCallDeps {
   registry: ProviderRegistry;
   serverRequests: ServerRequests;
   minter: IdentityMinter;
+  /** Calls share long-lived multiplexed streams per provider (MCPFLEET_PROVIDER_MUX). */
+  providerMux: boolean;
 }
 
 /**
@@ -101,17 +104,21 @@ export async function callProvider(
     // cache and sign a fresh token for every call.
     ...(isModernVersion(session.protocolVersion) ? {} : { sessionId: session.id }),
   };
-  return streamProviderCall(client, {
-    provider,
-    method,
-    params,
-    identityToken: await deps.minter.token(provider, identity),
-    traceContext: ctx.traceContext ?? ROOT_CONTEXT,
-    timeoutMs,
-    signal: ctx.signal,
-    clientCapabilities: session.clientCapabilities,
-    logLevel: session.logLevel,
-    protocolVersion: session.protocolVersion,
-    listener: relayTo(ctx, deps.serverRequests, method, ((params._meta ?? {}) as JsonObject).progressToken),
-  });
+  return providerCall(
+    client,
+    {
+      provider,
+      method,
+      params,
+      identityToken: await deps.minter.token(provider, identity),
+      traceContext: ctx.traceContext ?? ROOT_CONTEXT,
+      timeoutMs,
+      signal: ctx.signal,
+      clientCapabilities: session.clientCapabilities,
+      logLevel: session.logLevel,
+      protocolVersion: session.protocolVersion,
+      listener: relayTo(ctx, deps.serverRequests, method, ((params._meta ?? {}) as JsonObject).progressToken),
+    },
+    deps.providerMux,
+  );
 }

@@ -7,6 +7,14 @@ import type {
   CallClientFrame__Output as _mcpfleet_provider_v1_CallClientFrame__Output,
 } from '../../../mcpfleet/provider/v1/CallClientFrame.js';
 import type {
+  CallMuxClientFrame as _mcpfleet_provider_v1_CallMuxClientFrame,
+  CallMuxClientFrame__Output as _mcpfleet_provider_v1_CallMuxClientFrame__Output,
+} from '../../../mcpfleet/provider/v1/CallMuxClientFrame.js';
+import type {
+  CallMuxServerFrame as _mcpfleet_provider_v1_CallMuxServerFrame,
+  CallMuxServerFrame__Output as _mcpfleet_provider_v1_CallMuxServerFrame__Output,
+} from '../../../mcpfleet/provider/v1/CallMuxServerFrame.js';
+import type {
   CallServerFrame as _mcpfleet_provider_v1_CallServerFrame,
   CallServerFrame__Output as _mcpfleet_provider_v1_CallServerFrame__Output,
 } from '../../../mcpfleet/provider/v1/CallServerFrame.js';
@@ -65,6 +73,47 @@ export interface ToolProviderClient extends grpc.Client {
   ): grpc.ClientDuplexStream<
     _mcpfleet_provider_v1_CallClientFrame,
     _mcpfleet_provider_v1_CallServerFrame__Output
+  >;
+
+  /**
+   * Many calls on one long-lived stream, each tagged with a call id chosen by the client: the
+   * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
+   * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
+   * or `end`; a new call id may follow at any time, and frames of different calls interleave.
+   * A provider that does not serve Calls answers UNIMPLEMENTED: the client then uses Call.
+   */
+  Calls(
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mcpfleet_provider_v1_CallMuxClientFrame,
+    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+  >;
+  Calls(
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mcpfleet_provider_v1_CallMuxClientFrame,
+    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+  >;
+  /**
+   * Many calls on one long-lived stream, each tagged with a call id chosen by the client: the
+   * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
+   * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
+   * or `end`; a new call id may follow at any time, and frames of different calls interleave.
+   * A provider that does not serve Calls answers UNIMPLEMENTED: the client then uses Call.
+   */
+  calls(
+    metadata: grpc.Metadata,
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mcpfleet_provider_v1_CallMuxClientFrame,
+    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+  >;
+  calls(
+    options?: grpc.CallOptions,
+  ): grpc.ClientDuplexStream<
+    _mcpfleet_provider_v1_CallMuxClientFrame,
+    _mcpfleet_provider_v1_CallMuxServerFrame__Output
   >;
 
   /**
@@ -153,6 +202,18 @@ export interface ToolProviderHandlers extends grpc.UntypedServiceImplementation 
   >;
 
   /**
+   * Many calls on one long-lived stream, each tagged with a call id chosen by the client: the
+   * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
+   * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
+   * or `end`; a new call id may follow at any time, and frames of different calls interleave.
+   * A provider that does not serve Calls answers UNIMPLEMENTED: the client then uses Call.
+   */
+  Calls: grpc.handleBidiStreamingCall<
+    _mcpfleet_provider_v1_CallMuxClientFrame__Output,
+    _mcpfleet_provider_v1_CallMuxServerFrame
+  >;
+
+  /**
    * The provider's identity and full catalog.
    */
   Describe: grpc.handleUnaryCall<
@@ -175,6 +236,12 @@ export interface ToolProviderDefinition extends grpc.ServiceDefinition {
     _mcpfleet_provider_v1_CallServerFrame,
     _mcpfleet_provider_v1_CallClientFrame__Output,
     _mcpfleet_provider_v1_CallServerFrame__Output
+  >;
+  Calls: MethodDefinition<
+    _mcpfleet_provider_v1_CallMuxClientFrame,
+    _mcpfleet_provider_v1_CallMuxServerFrame,
+    _mcpfleet_provider_v1_CallMuxClientFrame__Output,
+    _mcpfleet_provider_v1_CallMuxServerFrame__Output
   >;
   Describe: MethodDefinition<
     _mcpfleet_provider_v1_DescribeRequest,

@@ -1,0 +1,46 @@
+// Original file: proto/mcpfleet/provider/v1/provider.proto
+
+import type {
+  CallRequest as _mcpfleet_provider_v1_CallRequest,
+  CallRequest__Output as _mcpfleet_provider_v1_CallRequest__Output,
+} from '../../../mcpfleet/provider/v1/CallRequest.js';
+
+/**
+ * What Call carries as gRPC metadata, for one call of a Calls stream.
+ */
+export interface CallStart {
+  request?: _mcpfleet_provider_v1_CallRequest | null;
+  /**
+   * The internal identity JWT (the bearer token of Call's authorization metadata).
+   */
+  identityToken?: string;
+  /**
+   * W3C trace context of the caller's client span.
+   */
+  traceparent?: string;
+  tracestate?: string;
+  /**
+   * The call's deadline, counted from the moment the provider reads this frame; 0 means none.
+   */
+  timeoutMs?: number;
+}
+
+/**
+ * What Call carries as gRPC metadata, for one call of a Calls stream.
+ */
+export interface CallStart__Output {
+  request: _mcpfleet_provider_v1_CallRequest__Output | null;
+  /**
+   * The internal identity JWT (the bearer token of Call's authorization metadata).
+   */
+  identityToken: string;
+  /**
+   * W3C trace context of the caller's client span.
+   */
+  traceparent: string;
+  tracestate: string;
+  /**
+   * The call's deadline, counted from the moment the provider reads this frame; 0 means none.
+   */
+  timeoutMs: number;
+}

@@ -1,0 +1,154 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  type CallClientFrame,
+  type CallRequest__Output,
+  type CallServerFrame__Output,
+  FleetError,
+} from '@mcp-fleet/contract';
+import { childSpan, failSpan, type Span, SpanKind } from '@mcp-fleet/runtime/telemetry';
+import { RelayedError } from '../protocol/errors.js';
+import { type JsonObject, RawJson } from '../protocol/messages.js';
+import type { ProviderCallRequest } from './provider-stream.js';
+
+/** The provider could not be reached or went away mid-call; `beforeAnyFrame` says nothing ran visibly. */
+export class UpstreamUnavailable extends FleetError {
+  constructor(
+    provider: string,
+    detail: string,
+    readonly beforeAnyFrame: boolean,
+  ) {
+    super('Unavailable', `Provider ${provider} is unavailable: ${detail}`);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function decode(bytes: Buffer): unknown {
+  return bytes.length === 0 ? undefined : JSON.parse(bytes.toString('utf8'));
+}
+
+export type CallStatus = Pick<grpc.StatusObject, 'code' | 'details'>;
+
+function statusError(provider: string, status: CallStatus, sawFrame: boolean, timeoutMs: number): FleetError {
+  switch (status.code) {
+    case grpc.status.DEADLINE_EXCEEDED:
+      return new FleetError('Timeout', `Provider ${provider} did not answer within ${timeoutMs} ms`);
+    case grpc.status.UNAVAILABLE:
+      return new UpstreamUnavailable(provider, status.details, !sawFrame);
+    case grpc.status.CANCELLED:
+      return new FleetError('InternalError', `Call to provider ${provider} was cancelled`);
+    default:
+      return new FleetError(
+        'InternalError',
+        `Provider ${provider} failed: ${grpc.status[status.code] ?? status.code} ${status.details}`,
+      );
+  }
+}
+
+/** A server frame of either transport: a Calls frame carries the same fields, and its call id. */
+export type ServerFrameFields = Omit<CallServerFrame__Output, 'frame'> & { frame?: string };
+
+/** The request frame of a call, the same on a Call stream and in a Calls start frame. */
+export function requestFrame(request: ProviderCallRequest): CallRequest__Output {
+  return {
+    method: request.method,
+    paramsJson: Buffer.from(JSON.stringify(request.params)),
+    clientCapabilitiesJson: Buffer.from(JSON.stringify(request.clientCapabilities)),
+    logLevel: request.logLevel,
+    protocolVersion: request.protocolVersion,
+  };
+}
+
+/** The gateway's client span of a provider call (one name for both transports: it is one call). */
+export function providerCallSpan(request: ProviderCallRequest, rpcMethod: string) {
+  return childSpan('mcpfleet.provider.v1.ToolProvider/Call', request.traceContext, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'rpc.system': 'grpc',
+      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+      'rpc.method': rpcMethod,
+      'mcpfleet.provider': request.provider,
+      'mcp.method.name': request.method,
+    },
+  });
+}
+
+/**
+ * One provider call's frames, whatever stream carries them: relays progress, logs and
+ * server-to-client requests to the listener, keeps the result or error, and settles the call
+ * once the transport reports how it ended.
+ */
+export class ProviderCallFrames {
+  private outcome: { result: RawJson } | { error: FleetError } | undefined;
+  sawFrame = false;
+
+  constructor(
+    private readonly request: ProviderCallRequest,
+    private readonly span: Span,
+    /** Sends the client's answer to a server-to-client request back to the provider. */
+    private readonly send: (frame: Required<Pick<CallClientFrame, 'response'>>) => void,
+  ) {}
+
+  onFrame(frame: ServerFrameFields): void {
+    const { listener } = this.request;
+    this.sawFrame = true;
+    switch (frame.frame) {
+      case 'progress':
+        if (frame.progress) {
+          const { progress, total, message } = frame.progress;
+          listener.progress(progress, total || undefined, message || undefined);
+        }
+        return;
+      case 'log':
+        if (frame.log)
+          listener.log(frame.log.level, frame.log.logger || undefined, decode(frame.log.dataJson));
+        return;
+      case 'request':
+        if (frame.request) this.ask(frame.request);
+        return;
+      case 'detach':
+        listener.detach(frame.detach?.retryMs ?? 0);
+        return;
+      case 'result':
+        this.outcome = { result: new RawJson(frame.result?.resultJson.toString('utf8') || '{}') };
+        return;
+      case 'error':
+        if (frame.error) {
+          this.outcome = {
+            error: new RelayedError(frame.error.code, frame.error.message, decode(frame.error.dataJson)),
+          };
+        }
+        return;
+    }
+  }
+
+  /** A server-to-client request: the client's answer (or failure) goes back to the provider. */
+  private ask(serverRequest: NonNullable<CallServerFrame__Output['request']>): void {
+    const { id } = serverRequest;
+    this.request.listener
+      .request(serverRequest.method, (decode(serverRequest.paramsJson) ?? {}) as JsonObject)
+      .then(
+        (result) => this.send({ response: { id, resultJson: Buffer.from(JSON.stringify(result)) } }),
+        (err: unknown) => {
+          const error = err instanceof FleetError ? err : new FleetError('InternalError', String(err));
+          this.send({
+            response: { id, error: { code: error.code, message: error.message, dataJson: EMPTY } },
+          });
+        },
+      );
+  }
+
+  /** Ends the span and returns the call's result, or throws its error: the outcome, else the status's. */
+  settle(status: CallStatus): RawJson {
+    const outcome = this.outcome;
+    this.span.setAttribute('rpc.grpc.status_code', status.code);
+    if (status.code !== grpc.status.OK)
+      failSpan(this.span, grpc.status[status.code] ?? String(status.code), status.details);
+    else if (outcome && 'error' in outcome)
+      failSpan(this.span, String(outcome.error.code), outcome.error.message);
+    this.span.end();
+    if (outcome && 'result' in outcome) return outcome.result;
+    if (outcome) throw outcome.error;
+    throw statusError(this.request.provider, status, this.sawFrame, this.request.timeoutMs);
+  }
+}

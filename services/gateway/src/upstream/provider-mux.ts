@@ -1,0 +1,227 @@
+import * as grpc from '@grpc/grpc-js';
+import type { CallMuxClientFrame, CallMuxServerFrame__Output, ToolProviderClient } from '@mcp-fleet/contract';
+import { traceHeaders } from '@mcp-fleet/runtime/telemetry';
+import type { RawJson } from '../protocol/messages.js';
+import { type CallStatus, ProviderCallFrames, providerCallSpan, requestFrame } from './call-frames.js';
+import { type ProviderCallRequest, streamProviderCall } from './provider-stream.js';
+
+/**
+ * Calls streams kept per provider channel. The channel balances round-robin per stream, so each
+ * stream opens on the next ready subchannel: this many streams spread calls over up to this many
+ * provider pods, and CALLS_PER_STREAM re-spreads them as pods come and go.
+ */
+const STREAMS_PER_PROVIDER = 4;
+/** Calls in flight on one stream: the SDK's default limit; beyond it the pool opens another stream. */
+const MAX_INFLIGHT_PER_STREAM = 256;
+/**
+ * A stream carries this many calls, then takes no new ones and ends once idle: its successor is
+ * placed by the balancer afresh, so new pods get their share.
+ */
+const CALLS_PER_STREAM = 10_000;
+
+const OK: CallStatus = { code: grpc.status.OK, details: '' };
+
+type CallsStream = grpc.ClientDuplexStream<CallMuxClientFrame, CallMuxServerFrame__Output>;
+
+/** One call in flight on a stream, as its stream sees it. */
+interface MuxCall {
+  onFrame(frame: CallMuxServerFrame__Output): void;
+  /** The call ends with this status (the stream broke, or its deadline passed). */
+  finish(status: CallStatus): void;
+  /** The provider does not serve Calls: the call runs again on a Call stream of its own. */
+  fallBack(): void;
+}
+
+/** One long-lived Calls stream and the calls it carries, keyed by call id. */
+class MuxLink {
+  private readonly calls = new Map<number, MuxCall>();
+  private readonly stream: CallsStream;
+  private nextId = 1;
+  private answered = false;
+  private closed = false;
+  /** Takes no new calls: ended, broken, draining on the provider side, or worn out. */
+  retired = false;
+
+  constructor(
+    private readonly client: ToolProviderClient,
+    private readonly pool: MuxPool,
+  ) {
+    this.stream = client.Calls(new grpc.Metadata());
+    this.stream.on('data', (frame: CallMuxServerFrame__Output) => {
+      this.answered = true;
+      this.calls.get(frame.callId)?.onFrame(frame);
+    });
+    // Every failure also arrives as the status.
+    this.stream.on('error', () => {});
+    this.stream.on('status', (status: grpc.StatusObject) => this.onStatus(status));
+  }
+
+  get hasRoom(): boolean {
+    return !this.retired && this.calls.size < MAX_INFLIGHT_PER_STREAM;
+  }
+
+  private onStatus(status: grpc.StatusObject): void {
+    this.closed = true;
+    this.retire();
+    const calls = [...this.calls.values()];
+    if (status.code === grpc.status.UNIMPLEMENTED && !this.answered) {
+      this.pool.unsupported = true;
+      for (const call of calls) call.fallBack();
+      return;
+    }
+    // A stream the provider ended cleanly (its drain) still leaves its unanswered calls unanswered.
+    const ended =
+      status.code === grpc.status.OK
+        ? { code: grpc.status.UNAVAILABLE, details: 'the provider ended the calls stream' }
+        : status;
+    for (const call of calls) call.finish(ended);
+  }
+
+  /** No new calls; the stream ends once its calls have. */
+  retire(): void {
+    if (!this.retired) {
+      this.retired = true;
+      this.pool.forget(this);
+    }
+    if (this.calls.size === 0 && !this.closed && !this.stream.writableEnded) this.stream.end();
+  }
+
+  private write(frame: CallMuxClientFrame): void {
+    if (this.stream.writable) this.stream.write(frame);
+  }
+
+  call(request: ProviderCallRequest): Promise<RawJson> {
+    const id = this.nextId++;
+    const { span, context } = providerCallSpan(request, 'Calls');
+    const frames = new ProviderCallFrames(request, span, (frame) => this.write({ callId: id, ...frame }));
+    const cancel = (reason: string) => this.write({ callId: id, cancel: { reason } });
+    const { signal } = request;
+    return new Promise<RawJson>((resolve, reject) => {
+      const onAbort = () => cancel(String(signal.reason ?? 'cancelled by the client'));
+      const release = (): boolean => {
+        if (this.calls.get(id) !== call) return false;
+        this.calls.delete(id);
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        if (this.retired) this.retire();
+        return true;
+      };
+      const finish = (status: CallStatus) => {
+        if (!release()) return;
+        try {
+          resolve(frames.settle(status));
+        } catch (err) {
+          reject(err);
+        }
+      };
+      const call: MuxCall = {
+        onFrame: (frame) => {
+          if (frame.frame === 'end') {
+            // A provider that drains refuses new calls: later calls go to a fresh stream.
+            if (frame.end?.code === grpc.status.UNAVAILABLE) this.retire();
+            return finish({
+              code: frame.end?.code ?? grpc.status.UNKNOWN,
+              details: frame.end?.details ?? '',
+            });
+          }
+          frames.onFrame(frame);
+          if (frame.frame === 'result' || frame.frame === 'error') finish(OK);
+        },
+        finish,
+        fallBack: () => {
+          release();
+          span.end();
+          streamProviderCall(this.client, request).then(resolve, reject);
+        },
+      };
+      // The gateway keeps its own deadline: the provider's counts from a later moment.
+      const timer = setTimeout(() => {
+        if (this.calls.get(id) !== call) return;
+        cancel('deadline exceeded');
+        finish({ code: grpc.status.DEADLINE_EXCEEDED, details: 'deadline exceeded' });
+      }, request.timeoutMs);
+      this.calls.set(id, call);
+      signal.addEventListener('abort', onAbort, { once: true });
+      const trace = traceHeaders(context);
+      this.write({
+        callId: id,
+        start: {
+          request: requestFrame(request),
+          identityToken: request.identityToken,
+          traceparent: trace.traceparent ?? '',
+          tracestate: trace.tracestate ?? '',
+          timeoutMs: request.timeoutMs,
+        },
+      });
+      if (signal.aborted) onAbort();
+      // Worn out: this call is its last; the stream ends once its calls have.
+      if (this.nextId > CALLS_PER_STREAM) this.retire();
+    });
+  }
+}
+
+/** The Calls streams of one provider channel, opened lazily, and whether the provider serves them. */
+class MuxPool {
+  private links: MuxLink[] = [];
+  private turn = 0;
+  /** The provider answered UNIMPLEMENTED: it serves Call only, for as long as this channel lives. */
+  unsupported = false;
+
+  constructor(private readonly client: ToolProviderClient) {}
+
+  call(request: ProviderCallRequest): Promise<RawJson> {
+    if (this.unsupported) return streamProviderCall(this.client, request);
+    return this.pick().call(request);
+  }
+
+  /** Takes no new calls on any stream; each ends once its calls have. */
+  close(): void {
+    for (const link of [...this.links]) link.retire();
+  }
+
+  forget(link: MuxLink): void {
+    this.links = this.links.filter((l) => l !== link);
+  }
+
+  private open(): MuxLink {
+    const link = new MuxLink(this.client, this);
+    this.links.push(link);
+    return link;
+  }
+
+  private pick(): MuxLink {
+    if (this.links.length < STREAMS_PER_PROVIDER) return this.open();
+    for (let tried = 0; tried < this.links.length; tried++) {
+      this.turn = (this.turn + 1) % this.links.length;
+      const link = this.links[this.turn];
+      if (link?.hasRoom) return link;
+    }
+    return this.open();
+  }
+}
+
+const pools = new WeakMap<ToolProviderClient, MuxPool>();
+
+/**
+ * Runs one MCP request on a provider: over the channel's shared Calls streams when `mux` is on
+ * (per-call Call when the provider does not serve them), else over a Call stream of its own.
+ */
+export function providerCall(
+  client: ToolProviderClient,
+  request: ProviderCallRequest,
+  mux: boolean,
+): Promise<RawJson> {
+  if (!mux) return streamProviderCall(client, request);
+  let pool = pools.get(client);
+  if (!pool) {
+    pool = new MuxPool(client);
+    pools.set(client, pool);
+  }
+  return pool.call(request);
+}
+
+/** The provider left the registry: its idle Calls streams end now, busy ones after their calls. */
+export function closeProviderStreams(client: ToolProviderClient): void {
+  pools.get(client)?.close();
+  pools.delete(client);
+}
