@@ -187,6 +187,7 @@ export class SessionEngine {
     outlet: Outlet,
   ): Promise<Answer> {
     const { signal, end } = this.inflight.begin(session.id, request.id);
+    let emitted = false;
     const ctx: RequestContext = {
       session,
       caller,
@@ -195,7 +196,10 @@ export class SessionEngine {
       headers: outlet.headers,
       envelope: outlet.envelope,
       signal,
-      emit: (message) => outlet.emit(message),
+      emit: (message) => {
+        emitted = true;
+        outlet.emit(message);
+      },
       detach: (retryMs) => outlet.detach(retryMs),
     };
     let text: string;
@@ -210,6 +214,11 @@ export class SessionEngine {
     } finally {
       end();
     }
+    // The official v1 SDK client handles a notification a microtask late, so a progress
+    // notification read in the same chunk as its request's answer finds its handler gone. An
+    // answer that followed notifications waits for the next turn's check phase: one poll phase
+    // (where a client in this process reads them) passes between them.
+    if (emitted) await nextTurn();
     return { text, error, cancelled: signal.aborted };
   }
 
@@ -272,4 +281,9 @@ export class SessionEngine {
     this.inflight.abortSession(sessionId);
     this.streams.forget(sessionId);
   }
+}
+
+/** Resolves in the check phase of the event loop's next turn, after its poll phase. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }
