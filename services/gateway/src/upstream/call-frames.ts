@@ -138,8 +138,22 @@ export class ProviderCallFrames {
       );
   }
 
+  /** Why the client's abort cancels the provider call, as the cancel frame says it. */
+  cancelReason(): string {
+    return String(this.request.signal.reason ?? 'cancelled by the client');
+  }
+
+  /** Settles the call's promise with what `settle` returns or throws. */
+  settleInto(status: CallStatus, resolve: (result: RawJson) => void, reject: (err: unknown) => void): void {
+    try {
+      resolve(this.settle(status));
+    } catch (err) {
+      reject(err);
+    }
+  }
+
   /** Ends the span and returns the call's result, or throws its error: the outcome, else the status's. */
-  settle(status: CallStatus): RawJson {
+  private settle(status: CallStatus): RawJson {
     const outcome = this.outcome;
     this.span.setAttribute('rpc.grpc.status_code', status.code);
     if (status.code !== grpc.status.OK)

@@ -97,7 +97,7 @@ class MuxLink {
     const cancel = (reason: string) => this.write({ callId: id, cancel: { reason } });
     const { signal } = request;
     return new Promise<RawJson>((resolve, reject) => {
-      const onAbort = () => cancel(String(signal.reason ?? 'cancelled by the client'));
+      const onAbort = () => cancel(frames.cancelReason());
       const release = (): boolean => {
         if (this.calls.get(id) !== call) return false;
         this.calls.delete(id);
@@ -107,12 +107,7 @@ class MuxLink {
         return true;
       };
       const finish = (status: CallStatus) => {
-        if (!release()) return;
-        try {
-          resolve(frames.settle(status));
-        } catch (err) {
-          reject(err);
-        }
+        if (release()) frames.settleInto(status, resolve, reject);
       };
       const call: MuxCall = {
         onFrame: (frame) => {

@@ -51,8 +51,7 @@ export function streamProviderCall(
   const frames = new ProviderCallFrames(request, span, send);
 
   return new Promise<RawJson>((resolve, reject) => {
-    const onAbort = () =>
-      send({ cancel: { reason: String(request.signal.reason ?? 'cancelled by the client') } });
+    const onAbort = () => send({ cancel: { reason: frames.cancelReason() } });
     request.signal.addEventListener('abort', onAbort, { once: true });
     stream.on('data', (frame: CallServerFrame__Output) => frames.onFrame(frame));
     // The outcome arrives with the status; 'error' repeats non-OK statuses.
@@ -60,11 +59,7 @@ export function streamProviderCall(
     stream.on('status', (status: grpc.StatusObject) => {
       request.signal.removeEventListener('abort', onAbort);
       stream.end();
-      try {
-        resolve(frames.settle(status));
-      } catch (err) {
-        reject(err);
-      }
+      frames.settleInto(status, resolve, reject);
     });
     send({ request: requestFrame(request) });
     if (request.signal.aborted) onAbort();
