@@ -25,8 +25,7 @@ sets=("$@")
 state=$(mktemp -d /tmp/mcpfleet-conformance.XXXXXX)
 trap 'stop_fleet; rm -rf "$state"' EXIT
 
-gateway_port=$(free_port)
-everything_port=$(free_port)
+{ read -r gateway_port; read -r everything_port; } < <(free_ports 2)
 cat >"$state/providers.yaml" <<YAML
 providers:
   - name: everything

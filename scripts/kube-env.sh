@@ -56,9 +56,7 @@ up() {
   mkdir -p "$state"
   trap 'log "start-up failed; logs in $dir"; tail -n 20 "$dir"/*.log >&2 || true; down' ERR
 
-  etcd_port=$(free_port)
-  peer_port=$(free_port)
-  api_port=$(free_port)
+  { read -r etcd_port; read -r peer_port; read -r api_port; } < <(free_ports 3)
   token=$(openssl rand -hex 24)
   printf '%s\n' "$token" >"$dir/token"
   printf '%s,fleet-admin,fleet-admin,system:masters\n' "$token" >"$dir/tokens.csv"

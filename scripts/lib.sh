@@ -28,9 +28,25 @@ pg_bindir() {
   [ -n "$dir" ] && [ -x "$dir/initdb" ] && printf '%s\n' "$dir"
 }
 
-# A free TCP port on 127.0.0.1.
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+# N (default 1) distinct free TCP ports on 127.0.0.1, one per line. All N are held open together
+# while they are chosen: asked one at a time, the kernel may hand the same port out twice (CI once
+# gave Postgres and Redis the same port).
+free_ports() {
+  node -e '
+    const net = require("net");
+    const n = Number(process.argv[1] || 1);
+    const servers = [];
+    const next = () => {
+      if (servers.length === n) {
+        console.log(servers.map((s) => s.address().port).join("\n"));
+        for (const s of servers) s.close();
+        return;
+      }
+      const s = net.createServer().listen(0, "127.0.0.1", next);
+      servers.push(s);
+    };
+    next();
+  ' "${1:-1}"
 }
 
 # Waits until `$@` succeeds, up to $TIMEOUT seconds (default 30).

@@ -59,8 +59,7 @@ up() {
   # From here on, a failure must not leave servers behind.
   trap 'log "start-up failed; logs in $dir"; tail -n 20 "$dir"/*.log >&2 || true; down' ERR
 
-  pg_port=$(free_port)
-  redis_port=$(free_port)
+  { read -r pg_port; read -r redis_port; } < <(free_ports 2)
   cat >"$envfile" <<ENV
 MCPFLEET_TEST_DIR=$dir
 MCPFLEET_TEST_PG_PORT=$pg_port

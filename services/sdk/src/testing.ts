@@ -199,12 +199,21 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before it is returned). */
+// Ports this process has handed out: the kernel may offer a just-closed port again, and a test
+// that asks twice before binding either must get two different ones.
+const handedOut = new Set<number>();
+
 export async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  return port;
+  for (;;) {
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as { port: number };
+    server.close();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 export interface ProviderProcess {
