@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { Caller } from '../auth/caller.js';
 import { canonicalJson } from '../protocol/canonical-json.js';
@@ -58,10 +58,7 @@ export interface AuditEntry {
 
 /** Arguments are recorded only as a digest: they may carry secrets, the audit log must not. */
 export function argumentDigest(args: unknown): string {
-  return `sha256:${createHash('sha256')
-    .update(canonicalJson(args ?? {}))
-    .digest('hex')
-    .slice(0, 32)}`;
+  return `sha256:${hash('sha256', canonicalJson(args ?? {}), 'hex').slice(0, 32)}`;
 }
 
 /** One JSON line per decision and per call, to stdout or an append-only file. */

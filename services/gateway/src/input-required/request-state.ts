@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 
@@ -67,7 +67,7 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('base64url');
+const sha256 = (text: string) => hash('sha256', text, 'base64url');
 
 /** The digest of a request's own params: what a retry must repeat byte for byte, as JSON values. */
 export function paramsDigest(params: JsonObject): string {

@@ -35,12 +35,26 @@ export function credentialsOf(request: FastifyRequest): Credentials {
  */
 export function baseUrlOf(request: FastifyRequest): string {
   const host = header(request, 'host') ?? 'localhost';
-  const base = `${request.protocol}://${host}`;
+  const key = `${request.protocol} ${host}`;
+  const known = checkedBases.get(key);
+  if (known !== undefined) return known;
+  const base = checkedBase(request.protocol, host);
+  // A caller picks the Host: only the first few distinct ones are remembered.
+  if (checkedBases.size < MAX_CHECKED_BASES) checkedBases.set(key, base);
+  return base;
+}
+
+/** Base URLs already checked, by protocol and Host: a client sends the same Host on every request. */
+const checkedBases = new Map<string, string>();
+const MAX_CHECKED_BASES = 64;
+
+function checkedBase(protocol: string, host: string): string {
+  const base = `${protocol}://${host}`;
   const parsed = URL.canParse(base) ? new URL(base) : undefined;
-  const defaultPort = request.protocol === 'https' ? ':443' : ':80';
+  const defaultPort = protocol === 'https' ? ':443' : ':80';
   const echoed = [parsed?.host, `${parsed?.host}${defaultPort}`].includes(host.toLowerCase());
   if (!parsed || !echoed || parsed.username || parsed.password) throw refusals.badHost(host);
-  return `${request.protocol}://${parsed.host}`;
+  return `${protocol}://${parsed.host}`;
 }
 
 /** The body of an HTTP exchange refused with `error`: a JSON-RPC error answering its request, or none. */
