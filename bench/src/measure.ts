@@ -4,6 +4,8 @@ import { type Charged, withCpu } from './processes.js';
 
 export const CONNECTIONS = 32;
 const SATURATION_CALLS = Number(process.env.BENCH_SATURATION_CALLS ?? 20_000);
+/** Calls of the discarded saturation round that warms each system before it is measured. */
+export const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 10_000);
 /** The rate ladder of the latency plot, and how long each of its steps lasts. */
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 3_000);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000,5000,6000,8000').split(',').map(Number);
@@ -24,14 +26,18 @@ export interface Saturation {
 }
 
 /** The most a target does at any latency, with what each charged process spent per call. */
-export async function saturation(call: Call, charged: Charged): Promise<Saturation> {
+export async function saturation(
+  call: Call,
+  charged: Charged,
+  calls = SATURATION_CALLS,
+): Promise<Saturation> {
   let started = 0;
   let errors = 0;
   const { result: elapsedMs, cpu } = await withCpu(charged, async () => {
     const begin = performance.now();
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
-        while (started < SATURATION_CALLS) {
+        while (started < calls) {
           started++;
           if (!(await call().catch(() => false))) errors++;
         }
@@ -40,9 +46,8 @@ export async function saturation(call: Call, charged: Charged): Promise<Saturati
     return performance.now() - begin;
   });
   const cpuUsPerCall: Record<string, number> = {};
-  for (const [role, seconds] of Object.entries(cpu))
-    cpuUsPerCall[role] = Math.round((seconds * 1e6) / SATURATION_CALLS);
-  return { callsPerSecond: Math.round((SATURATION_CALLS * 1000) / elapsedMs), errors, cpuUsPerCall };
+  for (const [role, seconds] of Object.entries(cpu)) cpuUsPerCall[role] = Math.round((seconds * 1e6) / calls);
+  return { callsPerSecond: Math.round((calls * 1000) / elapsedMs), errors, cpuUsPerCall };
 }
 
 /** An open-loop run at `rate` for the standard step. */

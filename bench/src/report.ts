@@ -89,7 +89,7 @@ export function markdown(r: BenchResults, svgFile: string): string {
   return [
     `# make bench, ${r.date}`,
     '',
-    `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.load.map((l) => l.toFixed(2)).join(' ')}; echo tool; saturation = median of ${r.workload.rounds} alternated closed-loop rounds; latency = open loop (no coordinated omission) at half the gateway's saturation. CPU per call = process user+system time / calls during the saturation run.`,
+    `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.load.map((l) => l.toFixed(2)).join(' ')}; echo tool; saturation = median of ${r.workload.rounds} alternated closed-loop rounds, after a discarded warm-up round per system; latency = open loop (no coordinated omission) at half the gateway's saturation. CPU per call = process user+system time / calls during the saturation run.`,
     '',
     ...systemsTable(r),
     '',

@@ -11,8 +11,16 @@ import {
   startProvider,
   startSdkServer,
 } from './fleet.js';
-import { atRate, type Call, CONNECTIONS, ladder, type Saturation, saturation } from './measure.js';
-import { openLoop, type RunResult } from './open-loop.js';
+import {
+  atRate,
+  type Call,
+  CONNECTIONS,
+  ladder,
+  type Saturation,
+  saturation,
+  WARMUP_CALLS,
+} from './measure.js';
+import type { RunResult } from './open-loop.js';
 import { latencyPlot } from './plot.js';
 import { type Charged, edgePort, otlpSink, ROOT, waitReady } from './processes.js';
 import { type BenchResults, markdown, type SystemResult } from './report.js';
@@ -154,7 +162,10 @@ function memory() {
 
 async function measure(systems: Record<string, System>, gatewayUrl: string): Promise<BenchResults> {
   const load = loadavg();
-  for (const s of Object.values(systems)) await openLoop('warmup', 1000, 2000, s.call);
+  // Warm-up: one discarded saturation round per system, so every process's JIT is warm (a short
+  // open-loop warm-up left the first measured round of the slower-to-warm systems, such as the
+  // traced ones, well below their later rounds).
+  for (const s of Object.values(systems)) await saturation(s.call, s.charged, WARMUP_CALLS);
   const sat = await saturations(systems);
   const halfRate = Math.max(100, Math.floor((sat.gateway?.callsPerSecond ?? 200) / 2 / 100) * 100);
   const halves: Record<string, RunResult> = {};
