@@ -106,7 +106,9 @@ const errorFrame = (err: FleetError): CallServerFrame => ({
 
 /** One call, from its request frame to its end however it ends. */
 export class CallRun {
-  private readonly controller = new AbortController();
+  /** Made when the handler first reads its signal: most never do, and a controller costs. */
+  private controller?: AbortController;
+  private abortReason?: CallAbortedError;
   private readonly pending = new Map<number, PendingRequest>();
   private nextRequestId = 1;
   private state: 'awaiting-request' | 'running' | 'finished' = 'awaiting-request';
@@ -144,8 +146,18 @@ export class CallRun {
     }
   }
 
+  /** The handler's signal, aborted with the call's first abort reason, even one given before it was made. */
+  private get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortReason) this.controller.abort(this.abortReason);
+    }
+    return this.controller.signal;
+  }
+
   private abort(reason: CallAbortedError): void {
-    if (!this.controller.signal.aborted) this.controller.abort(reason);
+    this.abortReason ??= reason;
+    if (this.controller && !this.controller.signal.aborted) this.controller.abort(this.abortReason);
     for (const { reject } of this.pending.values()) reject(reason);
     this.pending.clear();
   }
@@ -258,8 +270,7 @@ export class CallRun {
   }
 
   private serverRequest(requestMethod: string, params: JsonObject): Promise<JsonObject> {
-    if (this.state !== 'running')
-      return Promise.reject(this.controller.signal.reason ?? new Error('call is finished'));
+    if (this.state !== 'running') return Promise.reject(this.abortReason ?? new Error('call is finished'));
     const id = this.nextRequestId++;
     return new Promise<JsonObject>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -346,9 +357,12 @@ export class CallRun {
         data: { requiredCapabilities: { [capability]: {} } },
       });
     };
+    const signal = () => this.signal;
     return {
       identity,
-      signal: this.controller.signal,
+      get signal() {
+        return signal();
+      },
       traceContext,
       protocolVersion: request.protocolVersion,
       clientCapabilities: capabilities,
