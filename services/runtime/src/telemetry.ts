@@ -1,5 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import {
+  type Attributes,
   type Context,
   type ContextManager,
   context,
@@ -7,7 +8,6 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
-  type SpanOptions,
   SpanStatusCode,
   type TextMapGetter,
   type TextMapSetter,
@@ -82,13 +82,18 @@ class ExplicitContextManager implements ContextManager {
   }
 }
 
-/** A child span of `parent`, and the context that carries it to the next hop. */
+/**
+ * A child span of `parent`, and the context that carries it to the next hop. Its attributes are
+ * set only when it records (see startMcpSpan).
+ */
 export function childSpan(
   name: string,
   parent: Context,
-  options: SpanOptions,
+  kind: SpanKind,
+  attributes: Attributes,
 ): { span: Span; context: Context } {
-  const span = tracer().startSpan(name, options, parent);
+  const span = tracer().startSpan(name, { kind }, parent);
+  if (span.isRecording()) span.setAttributes(attributes);
   return { span, context: trace.setSpan(parent, span) };
 }
 
@@ -134,7 +139,10 @@ export function mcpTarget(params: Record<string, unknown>): string {
 
 /**
  * The SERVER span of one MCP request, named `<method> <target>` with the OTel MCP/GenAI
- * attributes; `attributes` adds the hop's own (rpc.*, session, request id).
+ * attributes; `attributes` adds the hop's own (rpc.*, session, request id). Attributes are set
+ * only on a span that records: most requests are not sampled, and the SDK checks and copies
+ * attributes passed at the start whether or not it keeps the span (no sampler
+ * OTEL_TRACES_SAMPLER can name reads them).
  */
 export function startMcpSpan(
   method: string,
@@ -143,18 +151,14 @@ export function startMcpSpan(
   attributes: Record<string, string>,
 ): Span {
   const target = mcpTarget(params);
-  return tracer().startSpan(
-    `${method} ${target}`.trim(),
-    {
-      kind: SpanKind.SERVER,
-      attributes: {
-        'mcp.method.name': method,
-        ...(method === 'tools/call'
-          ? { 'gen_ai.tool.name': target, 'gen_ai.operation.name': 'execute_tool' }
-          : {}),
-        ...attributes,
-      },
-    },
-    parent,
-  );
+  const span = tracer().startSpan(`${method} ${target}`.trim(), { kind: SpanKind.SERVER }, parent);
+  if (span.isRecording())
+    span.setAttributes({
+      'mcp.method.name': method,
+      ...(method === 'tools/call'
+        ? { 'gen_ai.tool.name': target, 'gen_ai.operation.name': 'execute_tool' }
+        : {}),
+      ...attributes,
+    });
+  return span;
 }

@@ -61,15 +61,12 @@ export function requestFrame(request: ProviderCallRequest): CallRequest__Output 
 
 /** The gateway's client span of a provider call (one name for both transports: it is one call). */
 export function providerCallSpan(request: ProviderCallRequest, rpcMethod: string) {
-  return childSpan('mcpfleet.provider.v1.ToolProvider/Call', request.traceContext, {
-    kind: SpanKind.CLIENT,
-    attributes: {
-      'rpc.system': 'grpc',
-      'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
-      'rpc.method': rpcMethod,
-      'mcpfleet.provider': request.provider,
-      'mcp.method.name': request.method,
-    },
+  return childSpan('mcpfleet.provider.v1.ToolProvider/Call', request.traceContext, SpanKind.CLIENT, {
+    'rpc.system': 'grpc',
+    'rpc.service': 'mcpfleet.provider.v1.ToolProvider',
+    'rpc.method': rpcMethod,
+    'mcpfleet.provider': request.provider,
+    'mcp.method.name': request.method,
   });
 }
 

@@ -156,9 +156,9 @@ export class Database {
     call: CallScope,
     work: (client: pg.PoolClient) => Promise<T>,
   ): Promise<T> {
-    const { span } = childSpan(`postgresql ${mode}`, call.traceContext, {
-      kind: SpanKind.CLIENT,
-      attributes: { 'db.system.name': 'postgresql', 'db.transaction.mode': mode },
+    const { span } = childSpan(`postgresql ${mode}`, call.traceContext, SpanKind.CLIENT, {
+      'db.system.name': 'postgresql',
+      'db.transaction.mode': mode,
     });
     const run = () => this.inTransaction(mode, timeoutMs, call.signal, work);
     try {
