@@ -152,6 +152,7 @@ function echoResult(paramsJson: Buffer | undefined): Buffer {
  */
 async function oneFormProvider(
   form: 'Call' | 'Calls',
+  overloaded = false,
 ): Promise<{ client: ToolProviderClient; streams: () => number; close(): void }> {
   let streams = 0;
   const perCall = (stream: grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>) => {
@@ -164,7 +165,16 @@ async function oneFormProvider(
   const multiplexed = (stream: grpc.ServerDuplexStream<CallMuxClientFrame__Output, CallMuxServerFrame>) => {
     streams++;
     stream.on('data', (frame: CallMuxClientFrame__Output) => {
-      const resultJson = echoResult(frame.start?.request?.paramsJson);
+      if (!frame.start) return;
+      if (overloaded) {
+        const end = {
+          code: grpc.status.RESOURCE_EXHAUSTED,
+          details: 'more than 2 calls in flight on one stream',
+        };
+        stream.write({ callId: frame.callId, end });
+        return;
+      }
+      const resultJson = echoResult(frame.start.request?.paramsJson);
       stream.write({ callId: frame.callId, result: { resultJson } });
     });
     stream.on('end', () => stream.end());
@@ -241,6 +251,21 @@ describe('gateway provider client: fallback, balance, failures', () => {
       assert.equal(old.streams(), 4);
     } finally {
       old.close();
+    }
+  });
+
+  it('answers a call the provider refuses as overloaded (RESOURCE_EXHAUSTED) with the retryable Unavailable error', async () => {
+    const busy = await oneFormProvider('Calls', true);
+    try {
+      const refused = await providerCall(busy.client, toolRequest('echo', { text: 'x' }), true).then(
+        () => assert.fail('an overloaded provider answered'),
+        (err: FleetError) => err,
+      );
+      assert.equal(refused.kind, 'Unavailable');
+      assert.equal(refused.httpStatus, 503);
+      assert.match(refused.message, /overloaded: more than 2 calls in flight/);
+    } finally {
+      busy.close();
     }
   });
 

@@ -35,6 +35,9 @@ function statusError(provider: string, status: CallStatus, sawFrame: boolean, ti
       return new FleetError('Timeout', `Provider ${provider} did not answer within ${timeoutMs} ms`);
     case grpc.status.UNAVAILABLE:
       return new UpstreamUnavailable(provider, status.details, !sawFrame);
+    // The provider refused the call before running it (its per-stream limit): busy, not broken.
+    case grpc.status.RESOURCE_EXHAUSTED:
+      return new UpstreamUnavailable(provider, `overloaded: ${status.details}`, !sawFrame);
     case grpc.status.CANCELLED:
       return new FleetError('InternalError', `Call to provider ${provider} was cancelled`);
     default:
