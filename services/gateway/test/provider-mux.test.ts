@@ -25,7 +25,7 @@ import {
 } from '@mcp-fleet/sdk/testing';
 import type { JsonObject, RawJson } from '../src/protocol/messages.js';
 import { UpstreamUnavailable } from '../src/upstream/call-frames.js';
-import { providerCall } from '../src/upstream/provider-mux.js';
+import { CALLS_RECHECK_MS, providerCall } from '../src/upstream/provider-mux.js';
 import type { ProviderCallRequest } from '../src/upstream/provider-stream.js';
 import { EVERYTHING } from './gateway-processes.js';
 
@@ -146,27 +146,39 @@ function echoResult(paramsJson: Buffer | undefined): Buffer {
   return Buffer.from(JSON.stringify({ content: [{ type: 'text', text: params.arguments.text }] }));
 }
 
+/** What a hand-written provider serves: Call only (an older SDK), both forms, or Calls refusing every call as overloaded. */
+type Form = 'Call' | 'both' | 'overloaded';
+
 /**
- * A hand-written provider serving only one of the two call forms (the other is UNIMPLEMENTED,
- * as for an older SDK or a third party); counts the streams the gateway opened.
+ * A hand-written provider serving Call only (Calls is UNIMPLEMENTED, as for an older SDK or a third
+ * party) or both forms, which `upgrade` changes in place; counts the streams the gateway opened.
  */
-async function oneFormProvider(
-  form: 'Call' | 'Calls',
-  overloaded = false,
-): Promise<{ client: ToolProviderClient; streams: () => number; close(): void }> {
-  let streams = 0;
+async function handWrittenProvider(initial: Form): Promise<{
+  client: ToolProviderClient;
+  /** Streams opened and served, of both forms. */
+  streams: () => number;
+  /** Calls streams opened and served. */
+  callsStreams: () => number;
+  upgrade(form: Form): void;
+  close(): void;
+}> {
+  let form = initial;
+  const opened = { Call: 0, Calls: 0 };
+  const unimplemented = { code: grpc.status.UNIMPLEMENTED, details: 'not served here' };
   const perCall = (stream: grpc.ServerDuplexStream<CallClientFrame__Output, CallServerFrame>) => {
-    streams++;
+    if (form === 'overloaded') return stream.emit('error', unimplemented);
+    opened.Call++;
     stream.on('data', (frame: CallClientFrame__Output) => {
       stream.write({ result: { resultJson: echoResult(frame.request?.paramsJson) } });
       stream.end();
     });
   };
   const multiplexed = (stream: grpc.ServerDuplexStream<CallMuxClientFrame__Output, CallMuxServerFrame>) => {
-    streams++;
+    if (form === 'Call') return stream.emit('error', unimplemented);
+    opened.Calls++;
     stream.on('data', (frame: CallMuxClientFrame__Output) => {
       if (!frame.start) return;
-      if (overloaded) {
+      if (form === 'overloaded') {
         const end = {
           code: grpc.status.RESOURCE_EXHAUSTED,
           details: 'more than 2 calls in flight on one stream',
@@ -180,10 +192,10 @@ async function oneFormProvider(
     stream.on('end', () => stream.end());
   };
   const server = new grpc.Server();
-  server.addService(
-    loadProviderProto().mcpfleet.provider.v1.ToolProvider.service,
-    form === 'Call' ? { Call: perCall } : { Calls: multiplexed },
-  );
+  server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
+    Call: perCall,
+    Calls: multiplexed,
+  });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),
@@ -192,7 +204,11 @@ async function oneFormProvider(
   const client = createProviderClient(`127.0.0.1:${port}`);
   return {
     client,
-    streams: () => streams,
+    streams: () => opened.Call + opened.Calls,
+    callsStreams: () => opened.Calls,
+    upgrade(next) {
+      form = next;
+    },
     close() {
       client.close();
       server.forceShutdown();
@@ -202,7 +218,7 @@ async function oneFormProvider(
 
 describe('gateway provider client: fallback, balance, failures', () => {
   it('carries 200 calls on at most 4 streams of a provider that serves Calls', async () => {
-    const modern = await oneFormProvider('Calls');
+    const modern = await handWrittenProvider('both');
     try {
       const texts = await Promise.all(
         Array.from({ length: 200 }, (_, i) =>
@@ -220,7 +236,7 @@ describe('gateway provider client: fallback, balance, failures', () => {
   });
 
   it('retires a stream after 10,000 calls: the next calls go to a fresh stream, none is lost', async () => {
-    const modern = await oneFormProvider('Calls');
+    const modern = await handWrittenProvider('both');
     try {
       let answered = 0;
       // Four streams, each worn out after 10,000 calls: 40,400 calls need more.
@@ -241,7 +257,7 @@ describe('gateway provider client: fallback, balance, failures', () => {
   });
 
   it('falls back to per-call Call for a provider that answers Calls with UNIMPLEMENTED, and remembers', async () => {
-    const old = await oneFormProvider('Call');
+    const old = await handWrittenProvider('Call');
     try {
       const first = await Promise.all(
         ['a', 'b', 'c'].map((text) => providerCall(old.client, toolRequest('echo', { text }), true)),
@@ -254,8 +270,28 @@ describe('gateway provider client: fallback, balance, failures', () => {
     }
   });
 
+  it('tries Calls again a while after UNIMPLEMENTED: a provider upgraded in place gets Calls', async (t) => {
+    const provider = await handWrittenProvider('Call');
+    const echo = (text: string) =>
+      providerCall(provider.client, toolRequest('echo', { text }), true).then(textOf);
+    try {
+      t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+      assert.equal(await echo('old'), 'old');
+      provider.upgrade('both');
+      assert.equal(await echo('still Call'), 'still Call');
+      assert.equal(provider.callsStreams(), 0);
+      t.mock.timers.tick(CALLS_RECHECK_MS);
+      const perCall = provider.streams();
+      assert.deepEqual(await Promise.all(['a', 'b', 'c'].map(echo)), ['a', 'b', 'c']);
+      assert.ok(provider.callsStreams() > 0);
+      assert.equal(provider.streams() - provider.callsStreams(), perCall, 'no Call stream after the recheck');
+    } finally {
+      provider.close();
+    }
+  });
+
   it('answers a call the provider refuses as overloaded (RESOURCE_EXHAUSTED) with the retryable Unavailable error', async () => {
-    const busy = await oneFormProvider('Calls', true);
+    const busy = await handWrittenProvider('overloaded');
     try {
       const refused = await providerCall(busy.client, toolRequest('echo', { text: 'x' }), true).then(
         () => assert.fail('an overloaded provider answered'),

@@ -18,6 +18,11 @@ const MAX_INFLIGHT_PER_STREAM = 256;
  * placed by the balancer afresh, so new pods get their share.
  */
 const CALLS_PER_STREAM = 10_000;
+/**
+ * How long a provider that answered Calls with UNIMPLEMENTED is served per-call Call before Calls
+ * is tried again: an older provider upgraded in place (a rolling deploy) gets Calls within this.
+ */
+export const CALLS_RECHECK_MS = 60_000;
 
 const OK: CallStatus = { code: grpc.status.OK, details: '' };
 
@@ -65,7 +70,7 @@ class MuxLink {
     this.retire();
     const calls = [...this.calls.values()];
     if (status.code === grpc.status.UNIMPLEMENTED && !this.answered) {
-      this.pool.unsupported = true;
+      this.pool.servesCallOnly();
       for (const call of calls) call.fallBack();
       return;
     }
@@ -159,14 +164,19 @@ class MuxLink {
 class MuxPool {
   private links: MuxLink[] = [];
   private turn = 0;
-  /** The provider answered UNIMPLEMENTED: it serves Call only, for as long as this channel lives. */
-  unsupported = false;
+  /** Until then (epoch ms) the provider is taken to serve Call only: it answered Calls UNIMPLEMENTED. */
+  private callOnlyUntil = 0;
 
   constructor(private readonly client: ToolProviderClient) {}
 
   call(request: ProviderCallRequest): Promise<RawJson> {
-    if (this.unsupported) return streamProviderCall(this.client, request);
+    if (Date.now() < this.callOnlyUntil) return streamProviderCall(this.client, request);
     return this.pick().call(request);
+  }
+
+  /** The provider does not serve Calls (yet): per-call Call for a while. */
+  servesCallOnly(): void {
+    this.callOnlyUntil = Date.now() + CALLS_RECHECK_MS;
   }
 
   /** Takes no new calls on any stream; each ends once its calls have. */
