@@ -5,9 +5,9 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
-command -v node >/dev/null || die "node is not installed (Node.js 20 or newer is required)"
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
-  || die "Node.js 20 or newer is required, found $(node --version)"
+command -v node >/dev/null || die "node is not installed (Node.js 20.12 or newer is required)"
+node -e 'const [major, minor] = process.versions.node.split(".").map(Number); process.exit(major > 20 || (major === 20 && minor >= 12) ? 0 : 1)' \
+  || die "Node.js 20.12 or newer is required, found $(node --version)"
 
 # npm ci when node_modules is missing or older than the lockfile.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
