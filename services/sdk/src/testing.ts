@@ -198,11 +198,11 @@ export async function waitFor(condition: () => boolean, what: string, timeoutMs 
   }
 }
 
-/** A free TCP port on 127.0.0.1 (closed again before it is returned). */
 // Ports this process has handed out: the kernel may offer a just-closed port again, and a test
 // that asks twice before binding either must get two different ones.
 const handedOut = new Set<number>();
 
+/** A free TCP port on 127.0.0.1 (closed again before it is returned), never one handed out before. */
 export async function freePort(): Promise<number> {
   for (;;) {
     const server = createServer().listen(0, '127.0.0.1');
