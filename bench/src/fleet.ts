@@ -3,8 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
+import { freePort } from '@mcp-fleet/sdk/testing';
 import { exportJWK, generateKeyPair, importJWK, type JWK, SignJWT } from 'jose';
-import { freePort, ROOT, start, waitReady } from './processes.js';
+import { ROOT, start, waitReady } from './processes.js';
 
 /** The processes of one bench run, the directory of their files, and the build they run (this one unless told). */
 export interface Fleet {
