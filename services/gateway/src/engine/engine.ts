@@ -186,7 +186,10 @@ export class SessionEngine {
     request: JsonRpcRequest,
     outlet: Outlet,
   ): Promise<Answer> {
-    const { signal, end } = this.inflight.begin(session.id, request.id);
+    const { controller, end } = this.inflight.begin(session.id, request.id);
+    const { signal } = controller;
+    // Aborted by its own handler (a call it started failed or was refused): not cancelled, answered.
+    let abortedByHandler = false;
     let emitted = false;
     const ctx: RequestContext = {
       session,
@@ -196,6 +199,10 @@ export class SessionEngine {
       headers: outlet.headers,
       envelope: outlet.envelope,
       signal,
+      abort: (reason) => {
+        abortedByHandler ||= !signal.aborted;
+        controller.abort(reason);
+      },
       emit: (message) => {
         emitted = true;
         outlet.emit(message);
@@ -219,7 +226,7 @@ export class SessionEngine {
     // answer that followed notifications waits for the next turn's check phase: one poll phase
     // (where a client in this process reads them) passes between them.
     if (emitted) await nextTurn();
-    return { text, error, cancelled: signal.aborted };
+    return { text, error, cancelled: signal.aborted && !abortedByHandler };
   }
 
   /**

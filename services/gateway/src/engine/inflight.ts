@@ -6,13 +6,16 @@ const keyOf = (sessionId: string, requestId: RequestId) => `${sessionId}\0${Stri
 export class InflightRequests {
   private readonly running = new Map<string, AbortController>();
 
-  /** Registers a request; its signal aborts on cancellation, session end or shutdown. */
-  begin(sessionId: string, requestId: RequestId): { signal: AbortSignal; end: () => void } {
+  /**
+   * Registers a request; its controller aborts on cancellation, session end or shutdown until
+   * `end`, after which only its holder aborts it.
+   */
+  begin(sessionId: string, requestId: RequestId): { controller: AbortController; end: () => void } {
     const key = keyOf(sessionId, requestId);
     const controller = new AbortController();
     this.running.set(key, controller);
     return {
-      signal: controller.signal,
+      controller,
       end: () => {
         if (this.running.get(key) === controller) this.running.delete(key);
       },

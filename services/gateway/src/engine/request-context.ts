@@ -19,6 +19,11 @@ export interface RequestContext {
   envelope?: Envelope;
   /** Aborted by notifications/cancelled, session deletion or shutdown. */
   signal: AbortSignal;
+  /**
+   * Aborts `signal`, also once the request was answered: what a call that outlives its request
+   * (parked for client input) is cancelled with.
+   */
+  abort(reason: Error): void;
   /** Sends a message related to this request (progress, log, server request) to the client. */
   emit(message: JsonRpcMessage): void;
   /** Lets the client drop its connection and resume later (SSE polling). */

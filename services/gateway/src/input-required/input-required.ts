@@ -4,11 +4,11 @@ import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
 import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
-import type { Tasks } from '../tasks/tasks.js';
+import type { TaskOwner, Tasks } from '../tasks/tasks.js';
 import { retryFields, withoutRetryFields } from './input-requests.js';
-import { type Emit, ParkedCall } from './parked-call.js';
+import { type Cancellation, type Emit, ParkedCall } from './parked-call.js';
 import { mayAsk, mayPark, refuseForeignFields, tooLargeToPark } from './parked-params.js';
-import { callIdentity, type RequestStateCodec, rejectState } from './request-state.js';
+import { type CallIdentity, callIdentity, type RequestStateCodec, rejectState } from './request-state.js';
 import { ParkedCallLost, ResumeRelay, type Resumption, type RoundAnswer } from './resume-relay.js';
 
 const progressTokenOf = (params: JsonObject) => ((params._meta ?? {}) as JsonObject).progressToken;
@@ -29,7 +29,7 @@ function progressUnder(token: unknown, emit: Emit): Emit {
  * hold the whole HTTP request, body included), only what its routing headers were admitted for;
  * a call that outlives its request cannot detach it either.
  */
-function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'emit' | 'ask'> {
+function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'abort' | 'emit' | 'ask'> {
   const { session, caller, requestId, traceId, traceContext, headers, envelope } = ctx;
   const screening = envelope?.screening;
   return {
@@ -57,10 +57,57 @@ function startCall(
   const inner: RequestContext = {
     ...base,
     signal: call.signal,
+    abort: (reason) => call.cancel(reason.message),
     emit: (message) => call.emit(message),
     ask: (method, asked) => call.ask(method, asked),
   };
   call.start(() => work(inner, params));
+}
+
+/** What a call's first round keeps of its request until the call asks: none of the request's params. */
+interface FirstRound {
+  base: ReturnType<typeof parkable>;
+  cancellation: Cancellation;
+  emit: Emit;
+  /** Makes the parked call at the first ask; it takes `cancellation` over and serves the round on. */
+  adopt(cancellation: Cancellation): ParkedCall;
+}
+
+/**
+ * Runs a call's first round as a plain call on its request's signal, so that a call which never
+ * asks (most) makes no parked call. Ends with the call's result or error, or, at its first ask,
+ * with the parked call that follows it from there; what the round held of the request is let go
+ * then. A function of its own, for the reason startCall is.
+ */
+function runUntilAsked(
+  round: FirstRound,
+  params: JsonObject,
+  work: Work,
+): Promise<{ result: RawJson } | { parked: ParkedCall }> {
+  // The closures below capture these, never `round` itself (its `adopt` holds the request's scope).
+  const { base, cancellation } = round;
+  let first: FirstRound | undefined = round;
+  let call: ParkedCall | undefined;
+  return new Promise((resolve, reject) => {
+    const inner: RequestContext = {
+      ...base,
+      signal: cancellation.signal,
+      abort: (reason) => (call ? call.cancel(reason.message) : cancellation.abort(reason)),
+      emit: (message) => (call ? call.emit(message) : first?.emit(message)),
+      ask: (method, asked) => {
+        if (first) {
+          call = first.adopt(cancellation);
+          first = undefined;
+          resolve({ parked: call });
+        }
+        return (call as ParkedCall).ask(method, asked);
+      },
+    };
+    work(inner, params).then(
+      (result) => (call ? call.settle({ result }) : resolve({ result })),
+      (error: unknown) => (call ? call.settle({ error }) : reject(error)),
+    );
+  });
 }
 
 /** Runs a request as the dispatcher would, with the context and params given. */
@@ -177,16 +224,46 @@ export class InputRequired {
     }
     const { tasks } = this.options;
     const plan = tasks?.plan(ctx, method, params);
-    const call = new ParkedCall(callIdentity(request), ctx.session.clientCapabilities);
+    const identity = callIdentity(request);
     const forwarded = withoutRetryFields(params);
-    const tool = tasks?.toolOf(ctx, method, params) ?? String(params.name);
-    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool };
-    if (tasks && plan === 'now')
-      return tasks.adopt(call, owner, () => startCall(call, parkable(ctx), forwarded, work));
-    startCall(call, parkable(ctx), forwarded, work);
-    if (tasks && plan === 'after-input') call.escalate = () => tasks.adopt(call, owner);
-    this.calls.set(call.id, call);
-    return this.round(call, ctx.emit, ctx.signal, responses, () => mayPark(forwarded));
+    const owner = () => ({
+      caller: ctx.caller,
+      sessionId: ctx.session.id,
+      tool: tasks?.toolOf(ctx, method, params) ?? String(params.name),
+    });
+    if (tasks && plan === 'now') {
+      const call = new ParkedCall(identity, ctx.session.clientCapabilities);
+      return tasks.adopt(call, owner(), () => startCall(call, parkable(ctx), forwarded, work));
+    }
+    const escalation = tasks && plan === 'after-input' ? { tasks, owner: owner() } : undefined;
+    return this.firstRound(ctx, identity, forwarded, work, responses, escalation);
+  }
+
+  /**
+   * Serves the first round of a call. The parked call is made only when the call first asks:
+   * registered, escalated to a task after its first input if planned, and served from then on.
+   */
+  private async firstRound(
+    ctx: RequestContext,
+    identity: CallIdentity,
+    forwarded: JsonObject,
+    work: Work,
+    responses: JsonObject,
+    escalation: { tasks: Tasks; owner: TaskOwner } | undefined,
+  ): Promise<RoundAnswer> {
+    const { emit, signal } = ctx;
+    const capabilities = ctx.session.clientCapabilities;
+    let served: Promise<RoundAnswer> | undefined;
+    const adopt = (cancellation: Cancellation) => {
+      const call = new ParkedCall(identity, capabilities, cancellation);
+      if (escalation) call.escalate = () => escalation.tasks.adopt(call, escalation.owner);
+      this.calls.set(call.id, call);
+      served = this.round(call, emit, signal, responses, () => mayPark(forwarded));
+      return call;
+    };
+    const round = { base: parkable(ctx), cancellation: { signal, abort: ctx.abort }, emit, adopt };
+    const first = await runUntilAsked(round, forwarded, work);
+    return 'result' in first ? first.result : (served as Promise<RoundAnswer>);
   }
 
   private async resumeHere(

@@ -35,7 +35,14 @@ interface Ask {
   reject(error: Error): void;
 }
 
-type Settled = { result: RawJson } | { error: unknown };
+/** How a call ended: its result, or its error. */
+export type Settled = { result: RawJson } | { error: unknown };
+
+/**
+ * What cancels a call: a controller of its own, or (a call parked at its first ask) the abort of
+ * the request it started in, taken over so that the call outlives that request.
+ */
+export type Cancellation = Pick<AbortController, 'signal' | 'abort'>;
 
 /**
  * Call ids need only be unique on their replica (the requestState naming one is signed): a random
@@ -56,7 +63,6 @@ export class ParkedCall {
   escalate?: () => Promise<JsonObject>;
   /** The rounds answered input_required so far; a retry must answer the latest. */
   round = 0;
-  private readonly controller = new AbortController();
   /** Asks waiting for an answer, by key. */
   private readonly asks = new Map<string, Ask>();
   private readonly usedKeys = new Set<string>();
@@ -77,10 +83,11 @@ export class ParkedCall {
   constructor(
     readonly identity: CallIdentity,
     private readonly capabilities: JsonObject,
+    private readonly cancellation: Cancellation = new AbortController(),
   ) {}
 
   get signal(): AbortSignal {
-    return this.controller.signal;
+    return this.cancellation.signal;
   }
 
   /** What the call asks and is still unanswered, by key. */
@@ -185,7 +192,7 @@ export class ParkedCall {
   /** Cancels the provider call (and whatever still waits for an answer). */
   cancel(reason: string): void {
     clearTimeout(this.expiryTimer);
-    if (!this.controller.signal.aborted) this.controller.abort(new Error(reason));
+    if (!this.signal.aborted) this.cancellation.abort(new Error(reason));
     for (const ask of this.asks.values()) ask.reject(new Error(reason));
     this.asks.clear();
   }
@@ -204,7 +211,8 @@ export class ParkedCall {
     return error;
   }
 
-  private settle(outcome: Settled): void {
+  /** The call's work ended: the round being served (or the next one) answers with how. */
+  settle(outcome: Settled): void {
     this.settled ??= outcome;
     this.wake?.();
   }
