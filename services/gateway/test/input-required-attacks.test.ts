@@ -11,6 +11,7 @@ import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { callProvider } from '../src/dispatch/provider-call.js';
 import type { EdgeAddresses } from './edge-clients.js';
+import { heapGrowth } from './heap.js';
 import { META_KEYS, MODERN, modernRequest, postModern } from './modern.js';
 import { ALL_INPUTS, answers, ask, type InputRequired, textOf, tool } from './mrtr.js';
 import { connectStateless, RpcError } from './stateless-client.js';
@@ -42,6 +43,7 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
     bob: generateApiKey('bob'),
     carol: generateApiKey('carol'),
     dave: generateApiKey('dave'),
+    erin: generateApiKey('erin'),
   };
   const as = (who: keyof typeof keys) => ({ authorization: `Bearer ${keys[who].key}` });
   let fleet: Fleet;
@@ -63,6 +65,7 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
         entry('bob', 'slow'),
         entry('carol', 'caller'),
         entry('dave', 'caller'),
+        entry('erin', 'caller'),
       ].join('\n'),
     );
     await writeFile(policyFile, POLICY(''));
@@ -159,6 +162,20 @@ describe('input_required under attack: parked calls bounded, retries admitted, s
     assert.match(over.error?.message ?? '', /parked/);
     const others = await ask(fleet.url, tool(ELICIT), { headers: as('dave') });
     assert.equal(others.result?.resultType, 'input_required', 'another caller is not affected');
+  });
+
+  it("a parked call keeps neither its first request (exchange, body) nor that request's inputResponses", async () => {
+    const erin = { headers: as('erin') };
+    const MiB = 1024 * 1024;
+    // Answers to nothing the call asks: ignored, and never worth keeping while it waits.
+    const unrelated = () => ({ unrelated: { action: 'cancel', pad: 'x'.repeat(MiB) } });
+    const grown = await heapGrowth(async () => {
+      for (let i = 0; i < 3; i++) {
+        const parked = await ask(fleet.url, tool(ELICIT, { inputResponses: unrelated() }), erin);
+        assert.equal(parked.result?.resultType, 'input_required', JSON.stringify(parked.error));
+      }
+    });
+    assert.ok(grown < MiB, `three parked calls grew the heap by ${grown} B`);
   });
 
   it('refuses inputResponses with too many keys (-32602), without losing the call', async () => {

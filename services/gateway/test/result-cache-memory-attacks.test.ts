@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { defineTool } from '@mcp-fleet/sdk';
 import { metricValue, type PinFleet, startPinFleet } from './catalog-pin-support.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { heapGrowth } from './heap.js';
 
 /** A result whose `_meta` is a long array of empty objects: 3 bytes of text each, far more parsed. */
 const blobTool = (name: string, cache: { ttlMs: number }) =>
@@ -21,20 +17,6 @@ const blobTool = (name: string, cache: { ttlMs: number }) =>
       _meta: { pad: Array.from({ length: 300_000 }, () => ({})) },
     }),
   });
-
-/** What the heap grows by while `calls` run (after a full collection each side). */
-async function heapGrowth(calls: () => Promise<void>): Promise<number> {
-  const collect = async () => {
-    gc();
-    await new Promise((resolve) => setImmediate(resolve));
-    gc();
-  };
-  await collect();
-  const before = process.memoryUsage().heapUsed;
-  await calls();
-  await collect();
-  return process.memoryUsage().heapUsed - before;
-}
 
 /** A provider making the cache hold far more memory than its byte bound counts. */
 describe('result cache: memory attacks', () => {

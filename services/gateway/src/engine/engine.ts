@@ -186,10 +186,7 @@ export class SessionEngine {
     request: JsonRpcRequest,
     outlet: Outlet,
   ): Promise<Answer> {
-    const { controller, end } = this.inflight.begin(session.id, request.id);
-    const { signal } = controller;
-    // Aborted by its own handler (a call it started failed or was refused): not cancelled, answered.
-    let abortedByHandler = false;
+    const running = this.inflight.begin(session.id, request.id);
     let emitted = false;
     const ctx: RequestContext = {
       session,
@@ -198,11 +195,8 @@ export class SessionEngine {
       traceContext: outlet.traceContext,
       headers: outlet.headers,
       envelope: outlet.envelope,
-      signal,
-      abort: (reason) => {
-        abortedByHandler ||= !signal.aborted;
-        controller.abort(reason);
-      },
+      signal: running.signal,
+      abort: running.abort,
       emit: (message) => {
         emitted = true;
         outlet.emit(message);
@@ -219,14 +213,14 @@ export class SessionEngine {
       else this.deps.logger.error({ err, method: request.method }, 'request failed');
       text = serializeResponse(request.id, { error: wireErrorOf(err) });
     } finally {
-      end();
+      running.end();
     }
     // The official v1 SDK client handles a notification a microtask late, so a progress
     // notification read in the same chunk as its request's answer finds its handler gone. An
     // answer that followed notifications waits for the next turn's check phase: one poll phase
     // (where a client in this process reads them) passes between them.
     if (emitted) await nextTurn();
-    return { text, error, cancelled: signal.aborted && !abortedByHandler };
+    return { text, error, cancelled: running.cancelled() };
   }
 
   /**

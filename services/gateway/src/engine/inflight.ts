@@ -2,20 +2,41 @@ import type { RequestId } from '../protocol/messages.js';
 
 const keyOf = (sessionId: string, requestId: RequestId) => `${sessionId}\0${String(requestId)}`;
 
+/** One request running on this replica. */
+export interface RunningRequest {
+  /** Aborted by cancellation, session end or shutdown until `end`; by `abort` at any time. */
+  signal: AbortSignal;
+  /**
+   * Aborts the request from its own side (a call it started failed, or outlived it and was
+   * cancelled later): such a request is answered, not cancelled.
+   */
+  abort(reason: Error): void;
+  /** True when its client, its session's end or shutdown aborted it. */
+  cancelled(): boolean;
+  end(): void;
+}
+
 /** The requests running on this replica, each with the controller that cancels it. */
 export class InflightRequests {
   private readonly running = new Map<string, AbortController>();
 
   /**
-   * Registers a request; its controller aborts on cancellation, session end or shutdown until
-   * `end`, after which only its holder aborts it.
+   * Registers a request. Its closures capture only its controller: a call that outlives the
+   * request keeps `abort`, and with it nothing of the exchange.
    */
-  begin(sessionId: string, requestId: RequestId): { controller: AbortController; end: () => void } {
+  begin(sessionId: string, requestId: RequestId): RunningRequest {
     const key = keyOf(sessionId, requestId);
     const controller = new AbortController();
+    const { signal } = controller;
+    let abortedByHandler = false;
     this.running.set(key, controller);
     return {
-      controller,
+      signal,
+      abort: (reason) => {
+        abortedByHandler ||= !signal.aborted;
+        controller.abort(reason);
+      },
+      cancelled: () => signal.aborted && !abortedByHandler,
       end: () => {
         if (this.running.get(key) === controller) this.running.delete(key);
       },

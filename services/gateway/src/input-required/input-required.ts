@@ -100,14 +100,35 @@ function runUntilAsked(
           first = undefined;
           resolve({ parked: call });
         }
-        return (call as ParkedCall).ask(method, asked);
+        // An ask after the call ended (a stray branch of a provider) finds nobody to answer it.
+        return call ? call.ask(method, asked) : Promise.reject(new Error('the call already ended'));
       },
     };
     work(inner, params).then(
-      (result) => (call ? call.settle({ result }) : resolve({ result })),
-      (error: unknown) => (call ? call.settle({ error }) : reject(error)),
+      (result) => {
+        first = undefined;
+        return call ? call.settle({ result }) : resolve({ result });
+      },
+      (error: unknown) => {
+        first = undefined;
+        return call ? call.settle({ error }) : reject(error);
+      },
     );
   });
+}
+
+/**
+ * What turns `call` into a task once its first input is answered. A function of its own, for the
+ * reason startCall is: the call keeps it while parked, and then the task keeps the call.
+ */
+function escalationOf(call: ParkedCall, { tasks, owner }: Escalation): () => Promise<JsonObject> {
+  return () => tasks.adopt(call, owner);
+}
+
+/** The task a call becomes once its first input is answered (tasks extension, plan `after-input`). */
+interface Escalation {
+  tasks: Tasks;
+  owner: TaskOwner;
 }
 
 /** Runs a request as the dispatcher would, with the context and params given. */
@@ -249,14 +270,14 @@ export class InputRequired {
     forwarded: JsonObject,
     work: Work,
     responses: JsonObject,
-    escalation: { tasks: Tasks; owner: TaskOwner } | undefined,
+    escalation: Escalation | undefined,
   ): Promise<RoundAnswer> {
     const { emit, signal } = ctx;
     const capabilities = ctx.session.clientCapabilities;
     let served: Promise<RoundAnswer> | undefined;
     const adopt = (cancellation: Cancellation) => {
       const call = new ParkedCall(identity, capabilities, cancellation);
-      if (escalation) call.escalate = () => escalation.tasks.adopt(call, escalation.owner);
+      if (escalation) call.escalate = escalationOf(call, escalation);
       this.calls.set(call.id, call);
       served = this.round(call, emit, signal, responses, () => mayPark(forwarded));
       return call;
@@ -279,9 +300,11 @@ export class InputRequired {
       throw rejectState('replayed', 'this round of the call was already answered');
     call.deliver(resumption.responses);
     accepted();
-    if (call.escalate) {
+    const { escalate } = call;
+    if (escalate) {
+      call.escalate = undefined;
       this.forget(call);
-      return call.escalate();
+      return escalate();
     }
     return this.round(
       call,

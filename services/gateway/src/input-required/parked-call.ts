@@ -113,6 +113,8 @@ export class ParkedCall {
 
   /** What the call's provider asks the client: answered by a later request (or a prefilled answer). */
   ask(method: string, params: JsonObject): Promise<JsonObject> {
+    // A cancelled call asks nobody: it would park again with no client to answer.
+    if (this.signal.aborted) return Promise.reject(this.signal.reason);
     try {
       const { request, key } = inputRequestOf(method, params);
       const missing = missingCapability(request, this.capabilities);
