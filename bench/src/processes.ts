@@ -53,12 +53,15 @@ export function cpuSeconds(pid: number): number {
 /** The processes whose CPU a measurement charges, by role. */
 export type Charged = Record<string, ChildProcess>;
 
-/** Runs `work` and returns its result with the CPU seconds each charged process spent meanwhile. */
+/** Runs `work` and returns its result with the CPU seconds each charged process, and this one (`client`), spent meanwhile. */
 export async function withCpu<T>(charged: Charged, work: () => Promise<T>) {
   const pids = Object.entries(charged).map(([role, child]) => [role, child.pid ?? 0] as const);
   const before = pids.map(([, pid]) => cpuSeconds(pid));
+  const own = process.cpuUsage();
   const result = await work();
-  const cpu: Record<string, number> = {};
+  // The load generator (this process) shares the machine's cores with what it measures.
+  const spent = process.cpuUsage(own);
+  const cpu: Record<string, number> = { client: (spent.user + spent.system) / 1e6 };
   pids.forEach(([role, pid], i) => {
     cpu[role] = cpuSeconds(pid) - (before[i] ?? 0);
   });

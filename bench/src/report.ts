@@ -47,11 +47,11 @@ function systemsTable(r: BenchResults): string[] {
     const h = half ? [half.p50, half.p99, half.p999] : ['', '', ''];
     const errors = s.errors + (half?.errors ?? 0);
     const own = us(s, 'gateway') || us(s, 'server');
-    return `| ${label} | ${s.callsPerSecond} | ${ratio(s.callsPerSecond, sdk.saturation.callsPerSecond)} | ${ratio(s.callsPerSecond, direct.saturation.callsPerSecond)} | ${h.join(' | ')} | ${errors} | ${own} | ${us(s, 'provider')} |`;
+    return `| ${label} | ${s.callsPerSecond} | ${ratio(s.callsPerSecond, sdk.saturation.callsPerSecond)} | ${ratio(s.callsPerSecond, direct.saturation.callsPerSecond)} | ${h.join(' | ')} | ${errors} | ${own} | ${us(s, 'provider')} | ${us(s, 'client')} |`;
   });
   return [
-    `| system | calls/s at saturation (${r.workload.connections} in flight) | × SDK server | × direct gRPC | p50 ms at ${r.workload.halfRate}/s | p99 ms | p99.9 ms | errors | CPU µs/call (gateway or server) | CPU µs/call (provider) |`,
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| system | calls/s at saturation (${r.workload.connections} in flight) | × SDK server | × direct gRPC | p50 ms at ${r.workload.halfRate}/s | p99 ms | p99.9 ms | errors | CPU µs/call (gateway or server) | CPU µs/call (provider) | CPU µs/call (load generator) |`,
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ];
 }
