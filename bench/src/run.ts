@@ -28,7 +28,7 @@ import { directEcho, grpcEdgeEcho, sessionEcho, statelessEcho, websocketEcho } f
 import { measureWorkflows, workflowsFile } from './workflows.js';
 
 /** Alternated closed-loop rounds; each system's saturation is its median round. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const HALF_MS = Number(process.env.BENCH_HALF_MS ?? 5_000);
 
 interface System {
