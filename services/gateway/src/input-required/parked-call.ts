@@ -36,7 +36,7 @@ interface Ask {
 }
 
 /** How a call ended: its result, or its error. */
-export type Settled = { result: RawJson } | { error: unknown };
+type Settled = { result: RawJson } | { error: unknown };
 
 /**
  * What cancels a call: a controller of its own, or (a call parked at its first ask) the abort of
