@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createIdentityVerifier, type Definition, defineTool, serveProvider } from '@mcp-fleet/sdk';
@@ -150,7 +150,10 @@ export async function startPinFleet(
       );
       fleet.providers.set(name, handle);
     },
-    close: () => fleet.close(),
+    close: async () => {
+      await fleet.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
