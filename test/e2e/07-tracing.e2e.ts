@@ -51,30 +51,43 @@ describe('tracing: one agent call, read back from Jaeger', () => {
       'observability',
       'jaeger',
     ]);
-    const spans = await until('the postgres statement span in Jaeger', async () => {
-      const res = await fetch(`http://${jaeger.spec.clusterIP}:16686/api/traces/${traceId}`);
-      if (!res.ok) return undefined;
-      const trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
-      if (!trace) return undefined;
-      const named = trace.spans.map((s) => ({
-        ...s,
-        service: trace.processes[s.processID]?.serviceName ?? '',
-      }));
-      return named.some((s) => s.operationName === 'postgresql read-only') ? named : undefined;
-    });
-    const find = (service: string, name: string) => {
+    // Each process exports its own batches: the provider's may reach Jaeger before the gateway's.
+    const expected = [
+      ['mcp-fleet-gateway', 'tools/call postgres_query'],
+      ['mcp-fleet-gateway', 'mcpfleet.provider.v1.ToolProvider/Call'],
+      ['mcp-fleet-postgres', 'tools/call query'],
+      ['mcp-fleet-postgres', 'postgresql read-only'],
+    ] as const;
+    let seen: string[][] = [];
+    const spans = await until(
+      () => `the four spans of the call in Jaeger (seen: ${JSON.stringify(seen)})`,
+      async () => {
+        const res = await fetch(`http://${jaeger.spec.clusterIP}:16686/api/traces/${traceId}`);
+        if (!res.ok) return undefined;
+        const trace = ((await res.json()) as { data: JaegerTrace[] }).data[0];
+        if (!trace) return undefined;
+        const named = trace.spans.map((s) => ({
+          ...s,
+          service: trace.processes[s.processID]?.serviceName ?? '',
+        }));
+        seen = named.map((s) => [s.service, s.operationName]);
+        const has = ([service, name]: readonly [string, string]) =>
+          named.some((s) => s.service === service && s.operationName === name);
+        return expected.every(has) ? named : undefined;
+      },
+    );
+    const find = ([service, name]: readonly [string, string]) => {
       const span = spans.find((s) => s.service === service && s.operationName === name);
-      assert.ok(
-        span,
-        `${service}: ${name} in ${JSON.stringify(spans.map((s) => [s.service, s.operationName]))}`,
-      );
+      assert.ok(span, `${service}: ${name}`);
       return span;
     };
     const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
-    const server = find('mcp-fleet-gateway', 'tools/call postgres_query');
-    const grpc = find('mcp-fleet-gateway', 'mcpfleet.provider.v1.ToolProvider/Call');
-    const provider = find('mcp-fleet-postgres', 'tools/call query');
-    const database = find('mcp-fleet-postgres', 'postgresql read-only');
+    const [server, grpc, provider, database] = [
+      find(expected[0]),
+      find(expected[1]),
+      find(expected[2]),
+      find(expected[3]),
+    ];
     assert.equal(parentOf(grpc), server.spanID);
     assert.equal(parentOf(provider), grpc.spanID);
     assert.equal(parentOf(database), provider.spanID);

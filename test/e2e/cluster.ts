@@ -44,7 +44,7 @@ export async function helm(args: string[]): Promise<string> {
 
 /** Polls `check` until it returns a value (not undefined), or throws after `timeoutMs` with its last error. */
 export async function until<T>(
-  what: string,
+  what: string | (() => string),
   check: () => Promise<T | undefined>,
   timeoutMs = 120_000,
 ): Promise<T> {
@@ -58,7 +58,9 @@ export async function until<T>(
       last = err;
     }
     if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+      throw new Error(
+        `timed out waiting for ${typeof what === 'string' ? what : what()}${last ? `: ${String(last)}` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

@@ -9,6 +9,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 
 const ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const MODERN = '2026-07-28';
 const PROTO = join(ROOT, 'test/observability/otlp-trace.proto');
 
 interface ReceivedSpan {
@@ -170,20 +171,33 @@ describe('one trace across every hop, exported over OTLP', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const callTool = async (traceId: string, sql: string) => {
+  /** A traced tools/call of postgres_query: in the 2025 session, or stateless as a 2026-07-28 client sends it. */
+  const callTool = async (traceId: string, sql: string, stateless = false) => {
+    const params = { name: 'postgres_query', arguments: { sql } };
     const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
-        'mcp-session-id': session,
         traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        ...(stateless
+          ? { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': params.name }
+          : { 'mcp-session-id': session }),
       },
       body: JSON.stringify({
         jsonrpc: '2.0',
         id: 1,
         method: 'tools/call',
-        params: { name: 'postgres_query', arguments: { sql } },
+        params: stateless
+          ? {
+              ...params,
+              _meta: {
+                'io.modelcontextprotocol/protocolVersion': MODERN,
+                'io.modelcontextprotocol/clientCapabilities': {},
+                'io.modelcontextprotocol/clientInfo': { name: 't', version: '1' },
+              },
+            }
+          : params,
       }),
     });
     return response.text();
@@ -234,6 +248,27 @@ describe('one trace across every hop, exported over OTLP', () => {
       found.every((s) => s.status.code !== 2),
       'no errors',
     );
+  });
+
+  it('traces a 2026-07-28 stateless call the same way: gateway, gRPC client, provider, database', async () => {
+    const traceId = '6bf92f3577b34da6a3ce929d0e0e4738';
+    const answer = await callTool(traceId, 'SELECT 2 AS two', true);
+    assert.match(answer, /"resultType":"complete"/, answer);
+    const found = await trace(traceId, 4);
+    const named = (service: string, name: string) =>
+      found.find((s) => s.service === service && s.name === name);
+    const server = named('mcp-fleet-gateway', 'tools/call postgres_query');
+    const client = named('mcp-fleet-gateway', 'mcpfleet.provider.v1.ToolProvider/Call');
+    const provider = named('postgres', 'tools/call query');
+    const database = named('postgres', 'postgresql read-only');
+    assert.ok(
+      server && client && provider && database,
+      JSON.stringify(found.map((s) => [s.service, s.name])),
+    );
+    assert.equal(server.parentSpanId, '00f067aa0ba902b7');
+    assert.equal(client.parentSpanId, server.spanId);
+    assert.equal(provider.parentSpanId, client.spanId);
+    assert.equal(database.parentSpanId, provider.spanId);
   });
 
   it('marks the provider and database spans failed when the query fails', async () => {
