@@ -56,7 +56,7 @@ try {
   const runs: Record<string, Saturation[]> = {};
   // A discarded round first: JIT and connections warm on both builds.
   for (let round = -1; round < ROUNDS; round++)
-    // Which build goes first alternates too: the second of a pair meets a warmer client.
+    // For each dialect, which build goes first alternates by round: the second of a pair meets a warmer client.
     for (const dialect of ['session', 'stateless'] as const)
       for (const [name, build] of round % 2 === 0
         ? Object.entries(builds)
