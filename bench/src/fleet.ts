@@ -78,9 +78,13 @@ export async function redisUrl(fleet: Fleet): Promise<string> {
   if (process.env.BENCH_REDIS_URL) return process.env.BENCH_REDIS_URL;
   const { spawn } = await import('node:child_process');
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   fleet.processes.push(child);
   await sleep(300);
   return `redis://127.0.0.1:${port}`;

@@ -20,6 +20,7 @@ import { statelessDialect } from './engine/stateless-dialect.js';
 import { IdentityMinter } from './identity/minter.js';
 import { PolicyHolder } from './policy/engine.js';
 import { ConcurrencyLimits } from './ratelimit/concurrency.js';
+import { LeasingLimiter } from './ratelimit/leases.js';
 import type { Limiter } from './ratelimit/limiter.js';
 import { MemoryLimiter } from './ratelimit/memory-limiter.js';
 import { RedisLimiter } from './ratelimit/redis-limiter.js';
@@ -82,7 +83,10 @@ async function authenticator(config: GatewayConfig, logger: Logger): Promise<Aut
   return noAuthentication();
 }
 
-/** Limits in Redis when replicas share state (each limit failing open or closed as configured). */
+/**
+ * Limits in Redis when replicas share state (each limit failing open or closed as configured),
+ * checked once per lease of up to MCPFLEET_LIMIT_LEASE calls.
+ */
 function limiterOf(
   config: GatewayConfig,
   state: SharedState,
@@ -90,7 +94,7 @@ function limiterOf(
   logger: Logger,
 ): Limiter {
   if (!state.redis) return new MemoryLimiter();
-  return new RedisLimiter(
+  const redis = new RedisLimiter(
     state.redis,
     {
       rateFailOpen: config.rateFailOpen,
@@ -99,6 +103,7 @@ function limiterOf(
     },
     logger,
   );
+  return new LeasingLimiter(redis, config.limitLease);
 }
 
 /** The four edges on the engine: Streamable HTTP, legacy SSE and WebSocket on `app`, gRPC on its own port. */

@@ -277,6 +277,14 @@ export const gatewayConfigSpec = {
     default: false,
     doc: 'let calls through when Redis cannot check a quota',
   },
+  limitLease: {
+    kind: 'int',
+    env: 'MCPFLEET_LIMIT_LEASE',
+    flag: 'limit-lease',
+    default: 64,
+    min: 1,
+    doc: "calls one Redis check of a caller's limits may pay for ahead, made on this replica within 1 s (1: check every call)",
+  },
   providerMux: {
     kind: 'enum',
     values: ['on', 'off'],

@@ -61,3 +61,17 @@ export function gcraParameters(limit: RateLimit): { interval: number; tolerance:
 }
 
 export const ALLOWED: RateDecision = { allowed: true, retryAfterMs: 0, limit: 0, remaining: 0, resetMs: 0 };
+
+/** A decision and how many calls it paid for: 0 when refused (or not checked), else 1 or a lease. */
+export interface Grant {
+  decision: LimitDecision;
+  granted: number;
+}
+
+/**
+ * A limiter that can spend several calls at once: up to `want`, and no more than 1/`share` of what
+ * the emptiest bucket or window still holds, so a lease never takes a large part of a small limit.
+ */
+export interface Leaser {
+  lease(rate: RateKey[], quota: QuotaKey[], want: number, share: number): Promise<Grant>;
+}

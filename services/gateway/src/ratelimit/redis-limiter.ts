@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import {
   ALLOWED,
+  type Grant,
   gcraParameters,
+  type Leaser,
   type LimitDecision,
   type Limiter,
   type QuotaDecision,
@@ -16,23 +18,33 @@ import {
 /**
  * GCRA buckets, then fixed-window quotas, on Redis' clock so every replica agrees: every bucket
  * and every window is checked before any is spent, in one atomic script (one round trip per call).
+ * A call may ask for up to `want` calls at once (a lease, see leases.ts): it is granted at least one,
+ * and at most 1/`share` of what the emptiest bucket or window still holds, or refused.
  * KEYS: the rate keys, then the quota keys. ARGV: the number of rate keys; per rate key interval,
- * tolerance, burst; per quota key limit, window ms. Returns {allowed, retryAfterMs, limit,
- * remaining, resetMs} when a bucket refuses, else that (the tightest bucket) followed by
- * {allowed, failedIndex, used, resetMs} of the quotas.
+ * tolerance, burst; per quota key limit, window ms; last, want and share. Returns {allowed,
+ * retryAfterMs, limit, remaining, resetMs} when a bucket refuses, else that (the tightest bucket)
+ * followed by {allowed, failedIndex, used, resetMs} of the quotas and, when allowed, the calls granted.
  */
 const LIMITS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nrate = tonumber(ARGV[1])
+local grant = tonumber(ARGV[#ARGV - 1])
+local share = tonumber(ARGV[#ARGV])
+local function cap(headroom)
+  local most = math.max(1, math.floor(headroom / share))
+  if most < grant then grant = most end
+end
 local tats = {}
 for i = 1, nrate do
+  local interval = tonumber(ARGV[3 * i - 1])
   local tolerance = tonumber(ARGV[3 * i])
   local tat = tonumber(redis.call('GET', KEYS[i])) or now
   if tat < now then tat = now end
   if tat - now > tolerance then
     return {0, math.ceil(tat - now - tolerance), tonumber(ARGV[3 * i + 1]), 0, math.ceil(tat - now)}
   end
+  cap(math.floor((tolerance - (tat - now)) / interval) + 1)
   tats[i] = tat
 end
 local function tightest(spend)
@@ -42,7 +54,7 @@ local function tightest(spend)
     local burst = tonumber(ARGV[3 * i + 1])
     local tat = tats[i]
     if spend then
-      tat = tat + interval
+      tat = tat + interval * spend
       redis.call('SET', KEYS[i], tostring(tat), 'PX', math.ceil(tat - now) + 1000)
     end
     local remaining = burst - math.ceil((tat - now) / interval)
@@ -56,24 +68,57 @@ local q0 = 1 + 3 * nrate
 local keys = {}
 local counts = {}
 for j = 1, #KEYS - nrate do
+  local limit = tonumber(ARGV[q0 + 2 * j - 1])
   local window = tonumber(ARGV[q0 + 2 * j])
   keys[j] = KEYS[nrate + j] .. ':' .. math.floor(now / window)
   counts[j] = tonumber(redis.call('GET', keys[j])) or 0
-  if counts[j] >= tonumber(ARGV[q0 + 2 * j - 1]) then
+  if counts[j] >= limit then
     local r = tightest(false)
     return {r[1], r[2], r[3], r[4], r[5], 0, j, counts[j], window - (now % window)}
   end
+  cap(limit - counts[j])
 end
-local r = tightest(true)
+local r = tightest(grant)
 for j = 1, #keys do
   local window = tonumber(ARGV[q0 + 2 * j])
-  redis.call('INCR', keys[j])
+  redis.call('INCRBY', keys[j], grant)
   redis.call('PEXPIRE', keys[j], window + 60000)
 end
-if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0} end
+if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0, grant} end
 local window = tonumber(ARGV[q0 + 2])
-return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + 1, window - (now % window)}
+return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + grant, window - (now % window), grant}
 `;
+
+/** The script's reply as a decision on the call's rate limits and quotas. */
+function decisionOf(reply: number[], quotaKeys: QuotaKey[]): LimitDecision {
+  const [allowed, retryAfterMs, limit, remaining, resetMs, quotaAllowed, failed, used, quotaResetMs] = reply;
+  const rate: RateDecision = {
+    allowed: allowed === 1,
+    retryAfterMs: retryAfterMs ?? 0,
+    limit: limit ?? 0,
+    remaining: remaining ?? 0,
+    resetMs: resetMs ?? 0,
+  };
+  if (!rate.allowed) return { rate };
+  const key = quotaKeys[Math.max(0, (failed ?? 1) - 1)];
+  if (!key) return { rate, quota: UNLIMITED };
+  const quota: QuotaDecision =
+    quotaAllowed === 1
+      ? {
+          allowed: true,
+          limit: (quotaKeys[0] as QuotaKey).limit,
+          used: used ?? 0,
+          resetMs: quotaResetMs ?? 0,
+        }
+      : {
+          allowed: false,
+          window: key.window,
+          limit: key.limit,
+          used: used ?? 0,
+          resetMs: quotaResetMs ?? 0,
+        };
+  return { rate, quota };
+}
 
 type LimiterRedis = Redis & {
   mcpfleetLimits(numKeys: number, ...args: (string | number)[]): Promise<number[]>;
@@ -88,7 +133,7 @@ export interface RedisLimiterOptions {
 }
 
 /** Limits shared by every replica: one atomic script per call, loaded once (EVALSHA). */
-export class RedisLimiter implements Limiter {
+export class RedisLimiter implements Limiter, Leaser {
   private readonly redis: LimiterRedis;
   private down = false;
 
@@ -103,7 +148,12 @@ export class RedisLimiter implements Limiter {
   }
 
   async spend(rateKeys: RateKey[], quotaKeys: QuotaKey[]): Promise<LimitDecision> {
-    if (rateKeys.length === 0 && quotaKeys.length === 0) return { rate: ALLOWED, quota: UNLIMITED };
+    return (await this.lease(rateKeys, quotaKeys, 1, 1)).decision;
+  }
+
+  async lease(rateKeys: RateKey[], quotaKeys: QuotaKey[], want: number, share: number): Promise<Grant> {
+    if (rateKeys.length === 0 && quotaKeys.length === 0)
+      return { decision: { rate: ALLOWED, quota: UNLIMITED }, granted: want };
     let reply: number[];
     try {
       reply = await this.redis.mcpfleetLimits(
@@ -116,39 +166,14 @@ export class RedisLimiter implements Limiter {
           return [interval, tolerance, limit.burst];
         }),
         ...quotaKeys.flatMap((k) => [k.limit, WINDOW_MS[k.window]]),
+        want,
+        share,
       );
     } catch (err) {
-      return this.unavailable(rateKeys, quotaKeys, err as Error);
+      return { decision: this.unavailable(rateKeys, quotaKeys, err as Error), granted: 0 };
     }
     this.recovered();
-    const [allowed, retryAfterMs, limit, remaining, resetMs, quotaAllowed, failed, used, quotaResetMs] =
-      reply;
-    const rate: RateDecision = {
-      allowed: allowed === 1,
-      retryAfterMs: retryAfterMs ?? 0,
-      limit: limit ?? 0,
-      remaining: remaining ?? 0,
-      resetMs: resetMs ?? 0,
-    };
-    if (!rate.allowed) return { rate };
-    const key = quotaKeys[Math.max(0, (failed ?? 1) - 1)];
-    if (!key) return { rate, quota: UNLIMITED };
-    const quota: QuotaDecision =
-      quotaAllowed === 1
-        ? {
-            allowed: true,
-            limit: (quotaKeys[0] as QuotaKey).limit,
-            used: used ?? 0,
-            resetMs: quotaResetMs ?? 0,
-          }
-        : {
-            allowed: false,
-            window: key.window,
-            limit: key.limit,
-            used: used ?? 0,
-            resetMs: quotaResetMs ?? 0,
-          };
-    return { rate, quota };
+    return { decision: decisionOf(reply, quotaKeys), granted: reply[9] ?? 0 };
   }
 
   /** Redis did not answer: each kind of limit fails open or closed as configured, rate limits first. */

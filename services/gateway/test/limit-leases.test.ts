@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import { LeasingLimiter } from '../src/ratelimit/leases.js';
+import type { LimitDecision, QuotaKey, RateKey } from '../src/ratelimit/limiter.js';
+import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
+import { redisUrl } from './redis-support.js';
+
+// One call per 100 s: no bucket refills while a test runs.
+const slow = (burst: number) => ({ perSecond: 0.01, burst });
+const HOUR = 3_600_000;
+
+/** Leases: limits checked in Redis once per several calls, never letting more through than they hold. */
+describe('rate limits and quotas leased from Redis', () => {
+  const prefix = `mcpfleet-test-${randomBytes(4).toString('hex')}:`;
+  const redis = new Redis(redisUrl(), { keyPrefix: prefix });
+  after(() => redis.disconnect());
+  const redisLimiter = () =>
+    new RedisLimiter(
+      redis,
+      { rateFailOpen: false, quotaFailOpen: false, onOutage: () => assert.fail('Redis is up') },
+      pino({ level: 'silent' }),
+    );
+  const keys = (burst: number, perHour: number): [RateKey[], QuotaKey[]] => {
+    const id = randomBytes(4).toString('hex');
+    return [
+      [{ key: `lease:${id}:rate`, limit: slow(burst) }],
+      [{ key: `lease:${id}:hour`, window: 'hour', limit: perHour }],
+    ];
+  };
+
+  /** Counts the limit scripts Redis runs for this suite while `work` runs. */
+  async function scripts(work: () => Promise<void>): Promise<number> {
+    const monitor = await redis.monitor();
+    let count = 0;
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (/^eval/i.test(String(args[0])) && args.some((a) => a.startsWith(prefix))) count++;
+    });
+    try {
+      await work();
+      await redis.ping();
+      return count;
+    } finally {
+      monitor.disconnect();
+    }
+  }
+
+  it('a roomy limit is checked once per lease, and the headers count the calls still leased', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 64);
+    const [rate, quota] = keys(100_000, 100_000);
+    const decisions: LimitDecision[] = [];
+    const ran = await scripts(async () => {
+      for (let i = 0; i < 256; i++) decisions.push(await limiter.spend(rate, quota));
+    });
+    assert.ok(decisions.every((d) => d.rate.allowed && d.quota?.allowed));
+    assert.equal(ran, 4, '256 calls, leases of 64');
+    assert.deepEqual(
+      decisions.slice(0, 3).map((d) => [d.rate.remaining, d.quota?.used]),
+      [
+        [99_999, 1],
+        [99_998, 2],
+        [99_997, 3],
+      ],
+    );
+  });
+
+  it('two replicas leasing at once never pass more calls than a bucket or a quota holds', async () => {
+    for (const [burst, perHour] of [
+      [320, 1_000_000],
+      [1_000_000, 320],
+    ] as const) {
+      const [rate, quota] = keys(burst, perHour);
+      const replicas = [new LeasingLimiter(redisLimiter(), 64), new LeasingLimiter(redisLimiter(), 64)];
+      let allowed = 0;
+      await Promise.all(
+        replicas.flatMap((replica) =>
+          Array.from({ length: 16 }, async () => {
+            for (let i = 0; i < 40; i++) {
+              const { rate: r, quota: q } = await replica.spend(rate, quota);
+              if (r.allowed && q?.allowed) allowed++;
+            }
+          }),
+        ),
+      );
+      assert.ok(allowed <= 320, `${allowed} calls passed a limit of 320`);
+      // What a replica still holds when the other is refused is all that may go unused.
+      assert.ok(allowed >= 320 - 2 * (320 / 16), `${allowed} calls passed: leases took too much`);
+    }
+  });
+
+  it('a small limit gets leases of one: every call is checked, the call past it refused', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 64);
+    const [rate, quota] = keys(5, 1000);
+    const outcomes: boolean[] = [];
+    const ran = await scripts(async () => {
+      for (let i = 0; i < 6; i++) outcomes.push((await limiter.spend(rate, quota)).rate.allowed);
+    });
+    assert.deepEqual(outcomes, [true, true, true, true, true, false]);
+    assert.equal(ran, 6);
+  });
+
+  it('leased calls not made within a second are void, and a lease ends with its quota window', async () => {
+    let now = Math.ceil(Date.now() / HOUR) * HOUR - 10_000;
+    const limiter = new LeasingLimiter(redisLimiter(), 64, () => now);
+    const [rate, quota] = keys(100_000, 100_000);
+    const countAt = async (at: number) => {
+      now = at;
+      return scripts(async () => {
+        await limiter.spend(rate, quota);
+      });
+    };
+    const start = now;
+    assert.equal(await countAt(start), 1, 'the first call takes a lease');
+    assert.equal(await countAt(start + 999), 0, 'the next is leased');
+    assert.equal(await countAt(start + 1000), 1, 'a second on, the lease is void');
+    assert.equal(await countAt(start + 9_500), 1);
+    assert.equal(await countAt(start + 10_000), 1, 'the hour ended: its lease with it');
+  });
+
+  it('a changed limit (a policy reload) starts a new lease', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 64);
+    const [rate, quota] = keys(100_000, 100_000);
+    await limiter.spend(rate, quota);
+    const tighter: RateKey[] = rate.map((k) => ({ ...k, limit: slow(1) }));
+    const ran = await scripts(async () => {
+      const decision = await limiter.spend(tighter, quota);
+      assert.equal(decision.rate.allowed, false, 'the tighter bucket is already spent');
+    });
+    assert.equal(ran, 1);
+  });
+
+  it('with a lease size of one, every call is one round trip', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 1);
+    const [rate, quota] = keys(100_000, 100_000);
+    const ran = await scripts(async () => {
+      for (let i = 0; i < 10; i++) await limiter.spend(rate, quota);
+    });
+    assert.equal(ran, 10);
+  });
+});
