@@ -6,6 +6,13 @@ export const CONNECTIONS = 32;
 const SATURATION_CALLS = Number(process.env.BENCH_SATURATION_CALLS ?? 20_000);
 /** Calls of the discarded saturation round that warms each system before it is measured. */
 export const WARMUP_CALLS = Number(process.env.BENCH_WARMUP_CALLS ?? 10_000);
+/**
+ * Discarded calls right before every measured run. A process that sat idle while the other
+ * systems were measured (a minute or so per round) spends 2-3× the CPU per call on its first few
+ * thousand calls; without these, systems measured once per round on their own process (security
+ * on, tracing) paid that and the gateway serving four systems back to back did not.
+ */
+export const REWARM_CALLS = Number(process.env.BENCH_REWARM_CALLS ?? 3_000);
 /** The rate ladder of the latency plot, and how long each of its steps lasts. */
 const STEP_MS = Number(process.env.BENCH_STEP_MS ?? 3_000);
 const RATES = (process.env.BENCH_RATES ?? '500,1000,2000,3000,4000,5000,6000,8000').split(',').map(Number);

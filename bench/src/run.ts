@@ -16,6 +16,7 @@ import {
   type Call,
   CONNECTIONS,
   ladder,
+  REWARM_CALLS,
   type Saturation,
   saturation,
   WARMUP_CALLS,
@@ -142,6 +143,7 @@ async function saturations(systems: Record<string, System>): Promise<Record<stri
   );
   for (let round = 0; round < ROUNDS; round++) {
     for (const [key, s] of Object.entries(systems)) {
+      await saturation(s.call, s.charged, REWARM_CALLS);
       const result = await saturation(s.call, s.charged);
       rounds[key]?.push(result);
       process.stderr.write(
@@ -169,11 +171,17 @@ async function measure(systems: Record<string, System>, gatewayUrl: string): Pro
   const sat = await saturations(systems);
   const halfRate = Math.max(100, Math.floor((sat.gateway?.callsPerSecond ?? 200) / 2 / 100) * 100);
   const halves: Record<string, RunResult> = {};
-  for (const [key, s] of Object.entries(systems))
-    if (s.half) halves[key] = await atRate(s.label, halfRate, s.call, HALF_MS);
+  for (const [key, s] of Object.entries(systems)) {
+    if (!s.half) continue;
+    await saturation(s.call, s.charged, REWARM_CALLS);
+    halves[key] = await atRate(s.label, halfRate, s.call, HALF_MS);
+  }
   const ladders: Record<string, RunResult[]> = {};
-  for (const key of ['direct', 'sdk', 'gateway', 'stateless'])
-    ladders[systems[key]?.label ?? key] = await ladder(key, (systems[key] as System).call);
+  for (const key of ['direct', 'sdk', 'gateway', 'stateless']) {
+    const s = systems[key] as System;
+    await saturation(s.call, s.charged, REWARM_CALLS);
+    ladders[s.label] = await ladder(key, s.call);
+  }
   const workflows = await measureWorkflows(gatewayUrl);
   const results: Record<string, SystemResult> = {};
   for (const [key, s] of Object.entries(systems))
