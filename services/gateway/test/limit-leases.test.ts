@@ -101,6 +101,21 @@ describe('rate limits and quotas leased from Redis', () => {
     assert.equal(ran, 6);
   });
 
+  it('concurrent calls on a small limit: each checked once, exactly the burst passes', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 64);
+    const [rate, quota] = keys(5, 1000);
+    let allowed = 0;
+    const ran = await scripts(async () => {
+      await Promise.all(
+        Array.from({ length: 16 }, async () => {
+          if ((await limiter.spend(rate, quota)).rate.allowed) allowed++;
+        }),
+      );
+    });
+    assert.equal(allowed, 5);
+    assert.equal(ran, 16, 'no call asked twice, none skipped the check');
+  });
+
   it('leased calls not made within a second are void, and a lease ends with its quota window', async () => {
     let now = Math.ceil(Date.now() / HOUR) * HOUR - 10_000;
     const limiter = new LeasingLimiter(redisLimiter(), 64, () => now);

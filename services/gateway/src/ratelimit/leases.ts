@@ -48,7 +48,7 @@ export class LeasingLimiter implements Limiter {
   async spend(rate: RateKey[], quota: QuotaKey[]): Promise<LimitDecision> {
     if (this.size <= 1 || (rate.length === 0 && quota.length === 0)) return this.source.spend(rate, quota);
     const key = leaseKey(rate, quota);
-    for (;;) {
+    for (let waited = false; ; waited = true) {
       const held = this.leases.get(key);
       const now = this.clock();
       if (held && held.left > 0 && held.expires > now) {
@@ -57,7 +57,10 @@ export class LeasingLimiter implements Limiter {
       }
       const renewal = this.renewing.get(key);
       if (!renewal) return this.renew(key, rate, quota);
-      // A call that finds the lease being renewed waits for it rather than asking Redis itself.
+      // A call that finds the lease being renewed waits for it rather than asking Redis itself,
+      // once: when that renewal brought no lease to share (a limit nearly spent), it asks alone
+      // instead of queueing behind the next.
+      if (waited) return this.source.spend(rate, quota);
       await renewal;
     }
   }
@@ -85,6 +88,7 @@ export class LeasingLimiter implements Limiter {
   private keep(key: string, grant: Grant, quota: QuotaKey[]): Lease {
     const now = this.clock();
     // Calls paid for in one quota window must not be made in the next: it would not count them.
+    // (The window is Redis' and this is the replica's clock: they agree to NTP's precision.)
     const windowEnd = Math.min(
       ...quota.map(({ window }) => now + WINDOW_MS[window] - (now % WINDOW_MS[window])),
     );
