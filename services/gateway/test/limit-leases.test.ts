@@ -4,13 +4,12 @@ import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { LeasingLimiter } from '../src/ratelimit/leases.js';
-import type { LimitDecision, QuotaKey, RateKey } from '../src/ratelimit/limiter.js';
+import type { Leaser, LimitDecision, Limiter, QuotaKey, RateKey } from '../src/ratelimit/limiter.js';
 import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
 import { redisUrl } from './redis-support.js';
 
 // One call per 100 s: no bucket refills while a test runs.
 const slow = (burst: number) => ({ perSecond: 0.01, burst });
-const HOUR = 3_600_000;
 
 /** Leases: limits checked in Redis once per several calls, never letting more through than they hold. */
 describe('rate limits and quotas leased from Redis', () => {
@@ -55,7 +54,7 @@ describe('rate limits and quotas leased from Redis', () => {
       for (let i = 0; i < 256; i++) decisions.push(await limiter.spend(rate, quota));
     });
     assert.ok(decisions.every((d) => d.rate.allowed && d.quota?.allowed));
-    assert.equal(ran, 4, '256 calls, leases of 64');
+    assert.equal(ran, 5, '256 calls: one alone, then leases of 64 as the calls come fast');
     assert.deepEqual(
       decisions.slice(0, 3).map((d) => [d.rate.remaining, d.quota?.used]),
       [
@@ -116,8 +115,8 @@ describe('rate limits and quotas leased from Redis', () => {
     assert.equal(ran, 16, 'no call asked twice, none skipped the check');
   });
 
-  it('leased calls not made within a second are void, and a lease ends with its quota window', async () => {
-    let now = Math.ceil(Date.now() / HOUR) * HOUR - 10_000;
+  it('leased calls not made within a second are void', async () => {
+    let now = Date.now();
     const limiter = new LeasingLimiter(redisLimiter(), 64, () => now);
     const [rate, quota] = keys(100_000, 100_000);
     const countAt = async (at: number) => {
@@ -127,11 +126,39 @@ describe('rate limits and quotas leased from Redis', () => {
       });
     };
     const start = now;
-    assert.equal(await countAt(start), 1, 'the first call takes a lease');
+    assert.equal(await countAt(start), 1, 'a first call is checked alone');
+    assert.equal(await countAt(start), 1, 'a second at once takes a lease');
     assert.equal(await countAt(start + 999), 0, 'the next is leased');
     assert.equal(await countAt(start + 1000), 1, 'a second on, the lease is void');
-    assert.equal(await countAt(start + 9_500), 1);
-    assert.equal(await countAt(start + 10_000), 1, 'the hour ended: its lease with it');
+  });
+
+  it('a caller calling now and then is checked on every call and loses nothing', async () => {
+    let now = Date.now();
+    const limiter = new LeasingLimiter(redisLimiter(), 64, () => now);
+    const [rate, quota] = keys(100_000, 1000);
+    const used: number[] = [];
+    const ran = await scripts(async () => {
+      for (let i = 0; i < 50; i++) {
+        now += 10_000;
+        used.push((await limiter.spend(rate, quota)).quota?.used ?? 0);
+      }
+    });
+    assert.equal(ran, 50);
+    assert.deepEqual(
+      used,
+      Array.from({ length: 50 }, (_, i) => i + 1),
+      'the quota counts calls made, no more',
+    );
+  });
+
+  it('a long key (a long resource URI in a per-target limit) is never kept', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 64);
+    const [, quota] = keys(100_000, 100_000);
+    const rate: RateKey[] = [{ key: `lease:${'x'.repeat(600)}`, limit: slow(100_000) }];
+    const ran = await scripts(async () => {
+      for (let i = 0; i < 10; i++) await limiter.spend(rate, quota);
+    });
+    assert.equal(ran, 10);
   });
 
   it('a changed limit (a policy reload) starts a new lease', async () => {
@@ -153,5 +180,32 @@ describe('rate limits and quotas leased from Redis', () => {
       for (let i = 0; i < 10; i++) await limiter.spend(rate, quota);
     });
     assert.equal(ran, 10);
+  });
+});
+
+describe('a lease and its quota window', () => {
+  it("ends when the window that paid for it ends, on the limiter's clock", async () => {
+    let now = 1_000_000;
+    const asked: number[] = [];
+    const source: Leaser & Limiter = {
+      spend: async () => assert.fail('leases only'),
+      lease: async (_rate, _quota, want) => {
+        asked.push(want);
+        return {
+          decision: { rate: { allowed: true, retryAfterMs: 0, limit: 0, remaining: 0, resetMs: 0 } },
+          granted: want,
+          windowLeftMs: 300,
+        };
+      },
+    };
+    const limiter = new LeasingLimiter(source, 64, () => now);
+    const quota: QuotaKey[] = [{ key: 'q', window: 'hour', limit: 1_000_000 }];
+    await limiter.spend([], quota);
+    await limiter.spend([], quota);
+    now += 299;
+    await limiter.spend([], quota);
+    now += 1;
+    await limiter.spend([], quota);
+    assert.deepEqual(asked, [1, 64, 3], 'leased until 300 ms, asked again at 300 (2 calls in 300 ms: 3)');
   });
 });

@@ -1,42 +1,42 @@
-import {
-  type Grant,
-  type Leaser,
-  type LimitDecision,
-  type Limiter,
-  type QuotaKey,
-  type RateKey,
-  WINDOW_MS,
-} from './limiter.js';
+import type { Grant, Leaser, LimitDecision, Limiter, QuotaKey, RateKey } from './limiter.js';
 
 /** How long paid-for calls stay usable: those not made by then are lost to the caller, never given twice. */
 const LEASE_MS = 1000;
 /** A lease takes at most this share of what the emptiest bucket or window still holds. */
 const SHARE = 16;
-/** Leases kept at most (one per caller and tool lately seen); past it, the oldest go. */
+/** Leases kept at most (one per caller and tool lately seen); past it, the stale and then the oldest go. */
 const MAX_LEASES = 10_000;
+/** Keys longer than this (a long resource URI in a per-target limit) are checked call by call, never kept. */
+const MAX_KEY_LENGTH = 512;
+/** How long a spent lease is remembered for sizing the next. */
+const REMEMBER_MS = 10 * LEASE_MS;
 
 interface Lease {
-  /** Calls paid for and not yet made. */
+  /** Calls paid for, and those not yet made. */
+  granted: number;
   left: number;
   /** Date.now() from which `left` is void. */
   expires: number;
-  /** The decision the lease came with, and when. */
+  /** The decision the lease came with, and when it was asked for. */
   decision: LimitDecision;
   at: number;
 }
 
 /**
  * Limits checked in Redis once per lease instead of once per call: a replica pays for several of
- * a caller's calls at once and spends them itself for up to LEASE_MS. The script grants no more
- * than every bucket and window holds, and no more than 1/SHARE of what the emptiest holds, so a
- * limit is never exceeded; what it costs is calls paid for and not made in time (lost to the
- * caller, at most one lease per replica) and headers that are as old as the lease. Limits too small
- * to share get leases of one: exactly one round trip per call, as without leases.
+ * a caller's calls at once and spends them itself for up to LEASE_MS. A lease is sized from the
+ * rate the caller's previous one was used at (half a second's worth, so a caller calling less
+ * than twice a second gets leases of one and loses nothing), and the script grants no more than
+ * every bucket and window holds and no more than 1/SHARE of what the emptiest holds: quotas and
+ * the long-run rate are never exceeded. What it costs: calls paid for and not made in time are
+ * lost to the caller (about half a second of its calls when it stops), calls held in leases can be
+ * made after the bucket has refilled (a burst may pass its size by what replicas hold), and
+ * headers are as old as the lease.
  */
 export class LeasingLimiter implements Limiter {
   private readonly leases = new Map<string, Lease>();
   /** Leases being renewed: one renewal at a time per lease, the calls meanwhile wait for it. */
-  private readonly renewing = new Map<string, Promise<void>>();
+  private readonly renewing = new Map<string, Promise<Grant | undefined>>();
 
   constructor(
     private readonly source: Leaser & Limiter,
@@ -48,6 +48,7 @@ export class LeasingLimiter implements Limiter {
   async spend(rate: RateKey[], quota: QuotaKey[]): Promise<LimitDecision> {
     if (this.size <= 1 || (rate.length === 0 && quota.length === 0)) return this.source.spend(rate, quota);
     const key = leaseKey(rate, quota);
+    if (key.length > MAX_KEY_LENGTH) return this.source.spend(rate, quota);
     for (let waited = false; ; waited = true) {
       const held = this.leases.get(key);
       const now = this.clock();
@@ -56,56 +57,66 @@ export class LeasingLimiter implements Limiter {
         return fromLease(held, now);
       }
       const renewal = this.renewing.get(key);
-      if (!renewal) return this.renew(key, rate, quota);
+      if (!renewal) return this.renew(key, rate, quota, this.want(held, now));
       // A call that finds the lease being renewed waits for it rather than asking Redis itself,
-      // once: when that renewal brought no lease to share (a limit nearly spent), it asks alone
-      // instead of queueing behind the next.
+      // once. A refusal, or Redis not answering, holds for the calls that waited on it too; a
+      // lease of one (a limit nearly spent) has nothing to share, and each then asks alone
+      // instead of queueing behind the next renewal.
       if (waited) return this.source.spend(rate, quota);
-      await renewal;
+      const outcome = await renewal;
+      if (outcome && outcome.granted < 1) return outcome.decision;
     }
   }
 
-  private async renew(key: string, rate: RateKey[], quota: QuotaKey[]): Promise<LimitDecision> {
-    const asked = this.source.lease(rate, quota, this.size, SHARE);
+  /** Half a second of calls at the rate the last lease was used, from 1 up to `size`. */
+  private want(last: Lease | undefined, now: number): number {
+    if (!last || now - last.at > REMEMBER_MS) return 1;
+    const used = last.granted - last.left;
+    const perLease = (used * LEASE_MS) / Math.max(1, now - last.at);
+    return Math.max(1, Math.min(this.size, Math.floor(perLease / 2)));
+  }
+
+  private async renew(key: string, rate: RateKey[], quota: QuotaKey[], want: number): Promise<LimitDecision> {
+    const at = this.clock();
+    const asked = this.source.lease(rate, quota, want, SHARE);
     this.renewing.set(
       key,
-      asked.then(
-        () => {},
-        () => {},
-      ),
+      asked.catch(() => undefined),
     );
     try {
       const grant = await asked;
-      this.leases.delete(key);
-      if (grant.granted <= 1) return grant.decision;
-      const lease = this.keep(key, grant, quota);
+      if (grant.granted < 1) {
+        this.leases.delete(key);
+        return grant.decision;
+      }
+      const lease = this.keep(key, grant, at);
       return fromLease(lease, lease.at);
     } finally {
       this.renewing.delete(key);
     }
   }
 
-  private keep(key: string, grant: Grant, quota: QuotaKey[]): Lease {
-    const now = this.clock();
-    // Calls paid for in one quota window must not be made in the next: it would not count them.
-    // (The window is Redis' and this is the replica's clock: they agree to NTP's precision.)
-    const windowEnd = Math.min(
-      ...quota.map(({ window }) => now + WINDOW_MS[window] - (now % WINDOW_MS[window])),
-    );
-    if (this.leases.size >= MAX_LEASES) this.evict(now);
+  /**
+   * Keeps what the grant paid for, usable for LEASE_MS from when it was asked for and never past
+   * the end of the quota window that paid (on Redis' clock, so the replica's does not matter).
+   */
+  private keep(key: string, grant: Grant, at: number): Lease {
+    if (this.leases.size >= MAX_LEASES) this.evict(this.clock());
     const lease = {
+      granted: grant.granted,
       left: grant.granted - 1,
-      expires: Math.min(now + LEASE_MS, windowEnd),
+      expires: at + (grant.windowLeftMs > 0 ? Math.min(LEASE_MS, grant.windowLeftMs) : LEASE_MS),
       decision: grant.decision,
-      at: now,
+      at,
     };
+    this.leases.delete(key);
     this.leases.set(key, lease);
     return lease;
   }
 
-  /** Drops the expired leases, then the oldest half if that was not enough. */
+  /** Drops the leases too old to size the next, then the oldest half if that was not enough. */
   private evict(now: number): void {
-    for (const [key, lease] of this.leases) if (lease.expires <= now) this.leases.delete(key);
+    for (const [key, lease] of this.leases) if (now - lease.at > REMEMBER_MS) this.leases.delete(key);
     let extra = this.leases.size - MAX_LEASES / 2;
     for (const key of this.leases.keys()) {
       if (extra-- <= 0) break;

@@ -66,6 +66,8 @@ export const ALLOWED: RateDecision = { allowed: true, retryAfterMs: 0, limit: 0,
 export interface Grant {
   decision: LimitDecision;
   granted: number;
+  /** Milliseconds until the first of the call's quota windows ends, on the limiter's clock; 0: none. */
+  windowLeftMs: number;
 }
 
 /**

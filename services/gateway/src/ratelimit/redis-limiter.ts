@@ -23,7 +23,9 @@ import {
  * KEYS: the rate keys, then the quota keys. ARGV: the number of rate keys; per rate key interval,
  * tolerance, burst; per quota key limit, window ms; last, want and share. Returns {allowed,
  * retryAfterMs, limit, remaining, resetMs} when a bucket refuses, else that (the tightest bucket)
- * followed by {allowed, failedIndex, used, resetMs} of the quotas and, when allowed, the calls granted.
+ * followed by {allowed, failedIndex, used, resetMs} of the quotas and, when allowed, the calls granted
+ * and the ms until the first of the call's quota windows ends (0: none). GCRA times are written with
+ * 17 digits: Lua's tostring keeps 14, a tenth of a ms at today's epoch, too coarse past 10,000/s.
  */
 const LIMITS = `
 local t = redis.call('TIME')
@@ -55,7 +57,7 @@ local function tightest(spend)
     local tat = tats[i]
     if spend then
       tat = tat + interval * spend
-      redis.call('SET', KEYS[i], tostring(tat), 'PX', math.ceil(tat - now) + 1000)
+      redis.call('SET', KEYS[i], string.format('%.17g', tat), 'PX', math.ceil(tat - now) + 1000)
     end
     local remaining = burst - math.ceil((tat - now) / interval)
     if remaining < 0 then remaining = 0 end
@@ -79,14 +81,17 @@ for j = 1, #KEYS - nrate do
   cap(limit - counts[j])
 end
 local r = tightest(grant)
+local soonest = 0
 for j = 1, #keys do
   local window = tonumber(ARGV[q0 + 2 * j])
   redis.call('INCRBY', keys[j], grant)
   redis.call('PEXPIRE', keys[j], window + 60000)
+  local left = window - (now % window)
+  if soonest == 0 or left < soonest then soonest = left end
 end
-if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0, grant} end
+if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0, grant, 0} end
 local window = tonumber(ARGV[q0 + 2])
-return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + grant, window - (now % window), grant}
+return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + grant, window - (now % window), grant, soonest}
 `;
 
 /** The script's reply as a decision on the call's rate limits and quotas. */
@@ -153,7 +158,7 @@ export class RedisLimiter implements Limiter, Leaser {
 
   async lease(rateKeys: RateKey[], quotaKeys: QuotaKey[], want: number, share: number): Promise<Grant> {
     if (rateKeys.length === 0 && quotaKeys.length === 0)
-      return { decision: { rate: ALLOWED, quota: UNLIMITED }, granted: want };
+      return { decision: { rate: ALLOWED, quota: UNLIMITED }, granted: want, windowLeftMs: 0 };
     let reply: number[];
     try {
       reply = await this.redis.mcpfleetLimits(
@@ -170,10 +175,14 @@ export class RedisLimiter implements Limiter, Leaser {
         share,
       );
     } catch (err) {
-      return { decision: this.unavailable(rateKeys, quotaKeys, err as Error), granted: 0 };
+      return {
+        decision: this.unavailable(rateKeys, quotaKeys, err as Error),
+        granted: 0,
+        windowLeftMs: 0,
+      };
     }
     this.recovered();
-    return { decision: decisionOf(reply, quotaKeys), granted: reply[9] ?? 0 };
+    return { decision: decisionOf(reply, quotaKeys), granted: reply[9] ?? 0, windowLeftMs: reply[10] ?? 0 };
   }
 
   /** Redis did not answer: each kind of limit fails open or closed as configured, rate limits first. */
