@@ -173,6 +173,14 @@ describe('rate limits and quotas leased from Redis', () => {
     assert.equal(ran, 1);
   });
 
+  it('a bucket of 20,000 calls a second keeps its 0.05 ms steps (14 digits dropped them)', async () => {
+    const limiter = new LeasingLimiter(redisLimiter(), 1);
+    const key = `lease:${randomBytes(4).toString('hex')}:fast`;
+    await limiter.spend([{ key, limit: { perSecond: 20_000, burst: 100 } }], []);
+    const stored = Number(await redis.get(key));
+    assert.ok(Math.abs((stored % 1) - 0.05) < 1e-3, `stored ${stored}: the step of 0.05 ms was rounded away`);
+  });
+
   it('with a lease size of one, every call is one round trip', async () => {
     const limiter = new LeasingLimiter(redisLimiter(), 1);
     const [rate, quota] = keys(100_000, 100_000);
