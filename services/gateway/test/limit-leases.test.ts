@@ -54,7 +54,7 @@ describe('rate limits and quotas leased from Redis', () => {
       for (let i = 0; i < 256; i++) decisions.push(await limiter.spend(rate, quota));
     });
     assert.ok(decisions.every((d) => d.rate.allowed && d.quota?.allowed));
-    assert.equal(ran, 5, '256 calls: one alone, then leases of 64 as the calls come fast');
+    assert.equal(ran, 10, '256 calls: leases of 1, 2, 4 … 64 as the calls come fast');
     assert.deepEqual(
       decisions.slice(0, 3).map((d) => [d.rate.remaining, d.quota?.used]),
       [
@@ -132,6 +132,16 @@ describe('rate limits and quotas leased from Redis', () => {
     assert.equal(await countAt(start + 1000), 1, 'a second on, the lease is void');
   });
 
+  it('calls leased and not made are given back to the quota with the next lease', async () => {
+    let now = Date.now();
+    const limiter = new LeasingLimiter(redisLimiter(), 64, () => now);
+    const [rate, quota] = keys(100_000, 100_000);
+    for (let i = 0; i < 8; i++) await limiter.spend(rate, quota);
+    now += 2_000;
+    const after = await limiter.spend(rate, quota);
+    assert.equal(after.quota?.used, 9, 'nine calls made, nine counted');
+  });
+
   it('a caller calling now and then is checked on every call and loses nothing', async () => {
     let now = Date.now();
     const limiter = new LeasingLimiter(redisLimiter(), 64, () => now);
@@ -195,25 +205,29 @@ describe('a lease and its quota window', () => {
   it("ends when the window that paid for it ends, on the limiter's clock", async () => {
     let now = 1_000_000;
     const asked: number[] = [];
+    const refunds: number[] = [];
     const source: Leaser & Limiter = {
       spend: async () => assert.fail('leases only'),
-      lease: async (_rate, _quota, want) => {
+      lease: async (_rate, _quota, want, _share, refund) => {
         asked.push(want);
+        refunds.push(refund.calls);
         return {
           decision: { rate: { allowed: true, retryAfterMs: 0, limit: 0, remaining: 0, resetMs: 0 } },
           granted: want,
           windowLeftMs: 300,
+          paidAt: 0,
         };
       },
     };
     const limiter = new LeasingLimiter(source, 64, () => now);
     const quota: QuotaKey[] = [{ key: 'q', window: 'hour', limit: 1_000_000 }];
-    await limiter.spend([], quota);
-    await limiter.spend([], quota);
+    for (let i = 0; i < 4; i++) await limiter.spend([], quota);
     now += 299;
     await limiter.spend([], quota);
     now += 1;
     await limiter.spend([], quota);
-    assert.deepEqual(asked, [1, 64, 3], 'leased until 300 ms, asked again at 300 (2 calls in 300 ms: 3)');
+    // Leases of 1, 2, then 4 (the caller used what it had): two of the four made by 300 ms.
+    assert.deepEqual(asked, [1, 2, 4, 3], 'leased until 300 ms, asked again at 300');
+    assert.deepEqual(refunds, [0, 0, 0, 2], 'the two calls not made are given back');
   });
 });

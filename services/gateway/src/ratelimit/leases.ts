@@ -1,6 +1,15 @@
-import type { Grant, Leaser, LimitDecision, Limiter, QuotaKey, RateKey } from './limiter.js';
+import {
+  type Grant,
+  type Leaser,
+  type LimitDecision,
+  type Limiter,
+  NO_REFUND,
+  type QuotaKey,
+  type RateKey,
+  type Refund,
+} from './limiter.js';
 
-/** How long paid-for calls stay usable: those not made by then are lost to the caller, never given twice. */
+/** How long paid-for calls stay usable; those not made by then are given back with the next lease. */
 const LEASE_MS = 1000;
 /** A lease takes at most this share of what the emptiest bucket or window still holds. */
 const SHARE = 16;
@@ -12,10 +21,11 @@ const MAX_KEY_LENGTH = 512;
 const REMEMBER_MS = 10 * LEASE_MS;
 
 interface Lease {
-  /** Calls paid for, and those not yet made. */
+  /** Calls paid for (at `paidAt`, the limiter's time), and those not yet made. */
   granted: number;
+  paidAt: number;
   left: number;
-  /** Date.now() from which `left` is void. */
+  /** The clock's time from which `left` is void. */
   expires: number;
   /** The decision the lease came with, and when it was asked for. */
   decision: LimitDecision;
@@ -24,14 +34,14 @@ interface Lease {
 
 /**
  * Limits checked in Redis once per lease instead of once per call: a replica pays for several of
- * a caller's calls at once and spends them itself for up to LEASE_MS. A lease is sized from the
- * rate the caller's previous one was used at (half a second's worth, so a caller calling less
- * than twice a second gets leases of one and loses nothing), and the script grants no more than
- * every bucket and window holds and no more than 1/SHARE of what the emptiest holds: quotas and
- * the long-run rate are never exceeded. What it costs: calls paid for and not made in time are
- * lost to the caller (about half a second of its calls when it stops), calls held in leases can be
- * made after the bucket has refilled (a burst may pass its size by what replicas hold), and
- * headers are as old as the lease.
+ * a caller's calls at once and spends them itself for up to LEASE_MS. A lease is sized from how
+ * the caller used its previous one (half a second of calls at that rate, at most twice the calls
+ * it served, so a caller calling less than twice a second gets leases of one), and the script
+ * grants no more than every bucket and window holds and no more than 1/SHARE of what the emptiest
+ * holds: quotas and the long-run rate are never exceeded. Calls leased and not made are given back
+ * with the next lease of the same keys (lost only when the caller does not come back); calls held
+ * in leases can be made after the bucket has refilled (a burst may pass its size by what the
+ * replicas hold); headers are as old as the lease.
  */
 export class LeasingLimiter implements Limiter {
   private readonly leases = new Map<string, Lease>();
@@ -42,7 +52,8 @@ export class LeasingLimiter implements Limiter {
     private readonly source: Leaser & Limiter,
     /** The most calls one lease pays for. */
     private readonly size: number,
-    private readonly clock: () => number = Date.now,
+    /** Monotonic: a step of the wall clock must not stretch a lease. */
+    private readonly clock: () => number = () => performance.now(),
   ) {}
 
   async spend(rate: RateKey[], quota: QuotaKey[]): Promise<LimitDecision> {
@@ -57,7 +68,7 @@ export class LeasingLimiter implements Limiter {
         return fromLease(held, now);
       }
       const renewal = this.renewing.get(key);
-      if (!renewal) return this.renew(key, rate, quota, this.want(held, now));
+      if (!renewal) return this.renew(key, rate, quota, this.want(held, now), unmade(held));
       // A call that finds the lease being renewed waits for it rather than asking Redis itself,
       // once. A refusal, or Redis not answering, holds for the calls that waited on it too; a
       // lease of one (a limit nearly spent) has nothing to share, and each then asks alone
@@ -68,17 +79,26 @@ export class LeasingLimiter implements Limiter {
     }
   }
 
-  /** Half a second of calls at the rate the last lease was used, from 1 up to `size`. */
+  /**
+   * Half a second of calls at the rate the last lease was used, from 1 up to `size`, and at most
+   * twice the calls it served: a lease grows as the caller proves it uses it.
+   */
   private want(last: Lease | undefined, now: number): number {
     if (!last || now - last.at > REMEMBER_MS) return 1;
     const used = last.granted - last.left;
     const perLease = (used * LEASE_MS) / Math.max(1, now - last.at);
-    return Math.max(1, Math.min(this.size, Math.floor(perLease / 2)));
+    return Math.max(1, Math.min(this.size, 2 * used, Math.floor(perLease / 2)));
   }
 
-  private async renew(key: string, rate: RateKey[], quota: QuotaKey[], want: number): Promise<LimitDecision> {
+  private async renew(
+    key: string,
+    rate: RateKey[],
+    quota: QuotaKey[],
+    want: number,
+    refund: Refund,
+  ): Promise<LimitDecision> {
     const at = this.clock();
-    const asked = this.source.lease(rate, quota, want, SHARE);
+    const asked = this.source.lease(rate, quota, want, SHARE, refund);
     this.renewing.set(
       key,
       asked.catch(() => undefined),
@@ -104,6 +124,7 @@ export class LeasingLimiter implements Limiter {
     if (this.leases.size >= MAX_LEASES) this.evict(this.clock());
     const lease = {
       granted: grant.granted,
+      paidAt: grant.paidAt,
       left: grant.granted - 1,
       expires: at + (grant.windowLeftMs > 0 ? Math.min(LEASE_MS, grant.windowLeftMs) : LEASE_MS),
       decision: grant.decision,
@@ -123,6 +144,17 @@ export class LeasingLimiter implements Limiter {
       this.leases.delete(key);
     }
   }
+}
+
+/**
+ * The calls of an expired lease never made, given back with the next renewal (and so given back
+ * once: the lease keeps none). A caller that does not come back leaves them spent.
+ */
+function unmade(lease: Lease | undefined): Refund {
+  if (!lease || lease.left === 0) return NO_REFUND;
+  const refund = { calls: lease.left, paidAt: lease.paidAt };
+  lease.left = 0;
+  return refund;
 }
 
 /** Keys and limits both: a policy reload that changes a limit starts a new lease. */

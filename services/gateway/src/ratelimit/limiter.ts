@@ -68,12 +68,22 @@ export interface Grant {
   granted: number;
   /** Milliseconds until the first of the call's quota windows ends, on the limiter's clock; 0: none. */
   windowLeftMs: number;
+  /** The limiter's time (ms) the calls were paid at. */
+  paidAt: number;
 }
+
+/** Calls of an earlier lease never made, and when they were paid: given back before a new lease. */
+export interface Refund {
+  calls: number;
+  paidAt: number;
+}
+
+export const NO_REFUND: Refund = { calls: 0, paidAt: 0 };
 
 /**
  * A limiter that can spend several calls at once: up to `want`, and no more than 1/`share` of what
  * the emptiest bucket or window still holds, so a lease never takes a large part of a small limit.
  */
 export interface Leaser {
-  lease(rate: RateKey[], quota: QuotaKey[], want: number, share: number): Promise<Grant>;
+  lease(rate: RateKey[], quota: QuotaKey[], want: number, share: number, refund: Refund): Promise<Grant>;
 }

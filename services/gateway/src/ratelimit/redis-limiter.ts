@@ -7,10 +7,12 @@ import {
   type Leaser,
   type LimitDecision,
   type Limiter,
+  NO_REFUND,
   type QuotaDecision,
   type QuotaKey,
   type RateDecision,
   type RateKey,
+  type Refund,
   UNLIMITED,
   WINDOW_MS,
 } from './limiter.js';
@@ -21,18 +23,40 @@ import {
  * A call may ask for up to `want` calls at once (a lease, see leases.ts): it is granted at least one,
  * and at most 1/`share` of what the emptiest bucket or window still holds, or refused.
  * KEYS: the rate keys, then the quota keys. ARGV: the number of rate keys; per rate key interval,
- * tolerance, burst; per quota key limit, window ms; last, want and share. Returns {allowed,
+ * tolerance, burst; per quota key limit, window ms; last, want, share, and the calls of an earlier
+ * lease of these keys that were never made with the Redis time it was paid at: given back first
+ * (to the buckets, never past full, and to the quota windows still the ones that paid). Returns {allowed,
  * retryAfterMs, limit, remaining, resetMs} when a bucket refuses, else that (the tightest bucket)
  * followed by {allowed, failedIndex, used, resetMs} of the quotas and, when allowed, the calls granted
- * and the ms until the first of the call's quota windows ends (0: none). GCRA times are written with
+ * the ms until the first of the call's quota windows ends (0: none) and Redis' time. GCRA times are written with
  * 17 digits: Lua's tostring keeps 14, a tenth of a ms at today's epoch, too coarse past 10,000/s.
  */
 const LIMITS = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local nrate = tonumber(ARGV[1])
-local grant = tonumber(ARGV[#ARGV - 1])
-local share = tonumber(ARGV[#ARGV])
+local q0 = 1 + 3 * nrate
+local grant = tonumber(ARGV[#ARGV - 3])
+local share = tonumber(ARGV[#ARGV - 2])
+local refund = tonumber(ARGV[#ARGV - 1])
+local paidAt = tonumber(ARGV[#ARGV])
+if refund > 0 then
+  for i = 1, nrate do
+    local tat = tonumber(redis.call('GET', KEYS[i]))
+    if tat and tat > now then
+      local back = math.max(now, tat - refund * tonumber(ARGV[3 * i - 1]))
+      redis.call('SET', KEYS[i], string.format('%.17g', back), 'PX', math.ceil(back - now) + 1000)
+    end
+  end
+  for j = 1, #KEYS - nrate do
+    local window = tonumber(ARGV[q0 + 2 * j])
+    if math.floor(paidAt / window) == math.floor(now / window) then
+      local key = KEYS[nrate + j] .. ':' .. math.floor(now / window)
+      local count = tonumber(redis.call('GET', key)) or 0
+      if count > 0 then redis.call('DECRBY', key, math.min(refund, count)) end
+    end
+  end
+end
 local function cap(headroom)
   local most = math.max(1, math.floor(headroom / share))
   if most < grant then grant = most end
@@ -66,7 +90,6 @@ local function tightest(spend)
   if best[4] < 0 then best[4] = 0 end
   return best
 end
-local q0 = 1 + 3 * nrate
 local keys = {}
 local counts = {}
 for j = 1, #KEYS - nrate do
@@ -89,9 +112,9 @@ for j = 1, #keys do
   local left = window - (now % window)
   if soonest == 0 or left < soonest then soonest = left end
 end
-if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0, grant, 0} end
+if #keys == 0 then return {r[1], r[2], r[3], r[4], r[5], 1, 0, 0, 0, grant, 0, now} end
 local window = tonumber(ARGV[q0 + 2])
-return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + grant, window - (now % window), grant, soonest}
+return {r[1], r[2], r[3], r[4], r[5], 1, 0, counts[1] + grant, window - (now % window), grant, soonest, now}
 `;
 
 /** The script's reply as a decision on the call's rate limits and quotas. */
@@ -153,12 +176,18 @@ export class RedisLimiter implements Limiter, Leaser {
   }
 
   async spend(rateKeys: RateKey[], quotaKeys: QuotaKey[]): Promise<LimitDecision> {
-    return (await this.lease(rateKeys, quotaKeys, 1, 1)).decision;
+    return (await this.lease(rateKeys, quotaKeys, 1, 1, NO_REFUND)).decision;
   }
 
-  async lease(rateKeys: RateKey[], quotaKeys: QuotaKey[], want: number, share: number): Promise<Grant> {
+  async lease(
+    rateKeys: RateKey[],
+    quotaKeys: QuotaKey[],
+    want: number,
+    share: number,
+    refund: Refund,
+  ): Promise<Grant> {
     if (rateKeys.length === 0 && quotaKeys.length === 0)
-      return { decision: { rate: ALLOWED, quota: UNLIMITED }, granted: want, windowLeftMs: 0 };
+      return { decision: { rate: ALLOWED, quota: UNLIMITED }, granted: want, windowLeftMs: 0, paidAt: 0 };
     let reply: number[];
     try {
       reply = await this.redis.mcpfleetLimits(
@@ -173,16 +202,24 @@ export class RedisLimiter implements Limiter, Leaser {
         ...quotaKeys.flatMap((k) => [k.limit, WINDOW_MS[k.window]]),
         want,
         share,
+        refund.calls,
+        refund.paidAt,
       );
     } catch (err) {
       return {
         decision: this.unavailable(rateKeys, quotaKeys, err as Error),
         granted: 0,
         windowLeftMs: 0,
+        paidAt: 0,
       };
     }
     this.recovered();
-    return { decision: decisionOf(reply, quotaKeys), granted: reply[9] ?? 0, windowLeftMs: reply[10] ?? 0 };
+    return {
+      decision: decisionOf(reply, quotaKeys),
+      granted: reply[9] ?? 0,
+      windowLeftMs: reply[10] ?? 0,
+      paidAt: reply[11] ?? 0,
+    };
   }
 
   /** Redis did not answer: each kind of limit fails open or closed as configured, rate limits first. */
