@@ -20,16 +20,17 @@ import {
 /**
  * GCRA buckets, then fixed-window quotas, on Redis' clock so every replica agrees: every bucket
  * and every window is checked before any is spent, in one atomic script (one round trip per call).
- * A call may ask for up to `want` calls at once (a lease, see leases.ts): it is granted at least one,
- * and at most 1/`share` of what the emptiest bucket or window still holds, or refused.
+ * A call may ask for up to `want` calls at once (a lease, see leases.ts): it is granted at least
+ * one, and at most 1/`share` of what the emptiest bucket or window still holds, or refused. The
+ * calls of an earlier lease of these keys that were never made are given back first: to the
+ * buckets (never past full) and to the quota windows still the ones that paid.
  * KEYS: the rate keys, then the quota keys. ARGV: the number of rate keys; per rate key interval,
- * tolerance, burst; per quota key limit, window ms; last, want, share, and the calls of an earlier
- * lease of these keys that were never made with the Redis time it was paid at: given back first
- * (to the buckets, never past full, and to the quota windows still the ones that paid). Returns {allowed,
- * retryAfterMs, limit, remaining, resetMs} when a bucket refuses, else that (the tightest bucket)
- * followed by {allowed, failedIndex, used, resetMs} of the quotas and, when allowed, the calls granted
- * the ms until the first of the call's quota windows ends (0: none) and Redis' time. GCRA times are written with
- * 17 digits: Lua's tostring keeps 14, a tenth of a ms at today's epoch, too coarse past 10,000/s.
+ * tolerance, burst; per quota key limit, window ms; last, want, share, the calls given back and the
+ * Redis time they were paid at. Returns {allowed, retryAfterMs, limit, remaining, resetMs} when a
+ * bucket refuses, else that (the tightest bucket) followed by {allowed, failedIndex, used,
+ * resetMs} of the quotas and, when allowed, the calls granted, the ms until the first of the
+ * call's quota windows ends (0: none) and Redis' time. GCRA times are written with 17 digits:
+ * Lua's tostring keeps 14, a tenth of a ms at today's epoch, too coarse past 10,000/s.
  */
 const LIMITS = `
 local t = redis.call('TIME')
@@ -40,12 +41,14 @@ local grant = tonumber(ARGV[#ARGV - 3])
 local share = tonumber(ARGV[#ARGV - 2])
 local refund = tonumber(ARGV[#ARGV - 1])
 local paidAt = tonumber(ARGV[#ARGV])
+local function store(i, tat)
+  redis.call('SET', KEYS[i], string.format('%.17g', tat), 'PX', math.ceil(tat - now) + 1000)
+end
 if refund > 0 then
   for i = 1, nrate do
     local tat = tonumber(redis.call('GET', KEYS[i]))
     if tat and tat > now then
-      local back = math.max(now, tat - refund * tonumber(ARGV[3 * i - 1]))
-      redis.call('SET', KEYS[i], string.format('%.17g', back), 'PX', math.ceil(back - now) + 1000)
+      store(i, math.max(now, tat - refund * tonumber(ARGV[3 * i - 1])))
     end
   end
   for j = 1, #KEYS - nrate do
@@ -81,7 +84,7 @@ local function tightest(spend)
     local tat = tats[i]
     if spend then
       tat = tat + interval * spend
-      redis.call('SET', KEYS[i], string.format('%.17g', tat), 'PX', math.ceil(tat - now) + 1000)
+      store(i, tat)
     end
     local remaining = burst - math.ceil((tat - now) / interval)
     if remaining < 0 then remaining = 0 end
