@@ -86,6 +86,8 @@ export interface StatelessOptions {
  * through untouched.
  */
 export class StatelessHandler implements RequestHandler {
+  private head?: { serverInfo: ServerDescription['serverInfo']; text: string };
+
   constructor(
     private readonly inner: RequestHandler,
     private readonly options: StatelessOptions,
@@ -107,15 +109,15 @@ export class StatelessHandler implements RequestHandler {
     if (!isModernVersion(ctx.session.protocolVersion)) return this.inner.request(ctx, method, params);
     const { listen, tasks } = this.options;
     if (method === 'subscriptions/listen' && listen)
-      return this.complete(await listen.serve(ctx, params), {});
-    if (tasks?.serves(method)) return this.complete(await tasks.serve(ctx, method, params), {});
+      return this.complete(await listen.serve(ctx, params), undefined);
+    if (tasks?.serves(method)) return this.complete(await tasks.serve(ctx, method, params), undefined);
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
     if (method === 'tools/call' && ctx.envelope) {
       const call = this.options.innerCall?.(ctx, method, params) ?? params;
       checkParamHeaders(ctx.envelope, this.options.headerParams(String(call.name)), call.arguments);
     }
     const result = method === 'server/discover' ? this.discover() : await this.forward(ctx, method, params);
-    return this.complete(result, CACHEABLE.has(method) ? this.cacheHints(method) : {});
+    return this.complete(result, CACHEABLE.has(method) ? this.cacheHints(method) : undefined);
   }
 
   /**
@@ -155,19 +157,35 @@ export class StatelessHandler implements RequestHandler {
     };
   }
 
-  /** `result` with resultType "complete" (unless it says otherwise), `extra`, and serverInfo in `_meta`. */
-  private complete(result: unknown, extra: JsonObject): unknown {
-    const serverInfo = { [META.serverInfo]: this.describe().serverInfo };
+  /** `result` with resultType "complete" (unless it says otherwise), `extra` hints, and serverInfo in `_meta`. */
+  private complete(result: unknown, extra: JsonObject | undefined): unknown {
+    const serverInfo = () => ({ [META.serverInfo]: this.describe().serverInfo });
     if (result instanceof RawJson) {
       // A provider's result is spliced unparsed unless it has fields of its own to merge with.
       if (/"(_meta|resultType|ttlMs|cacheScope)"/.test(result.text))
         return this.complete(JSON.parse(result.text), extra);
-      const head = JSON.stringify({ resultType: 'complete', ...extra, _meta: serverInfo });
+      const head = extra
+        ? JSON.stringify({ resultType: 'complete', ...extra, _meta: serverInfo() })
+        : this.plainHead();
       const body = result.text.trim().slice(1);
       return new RawJson(body.trimStart() === '}' ? head : `${head.slice(0, -1)},${body}`);
     }
     const object = (result ?? {}) as JsonObject;
     const meta = (object._meta ?? {}) as JsonObject;
-    return { resultType: 'complete', ...extra, ...object, _meta: { ...meta, ...serverInfo } };
+    return { resultType: 'complete', ...extra, ...object, _meta: { ...meta, ...serverInfo() } };
+  }
+
+  /**
+   * The head of a result with no hints of its own (every tools/call), made again only when the
+   * server info changes.
+   */
+  private plainHead(): string {
+    const { serverInfo } = this.describe();
+    if (this.head?.serverInfo !== serverInfo)
+      this.head = {
+        serverInfo,
+        text: JSON.stringify({ resultType: 'complete', _meta: { [META.serverInfo]: serverInfo } }),
+      };
+    return this.head.text;
   }
 }

@@ -103,9 +103,13 @@ export function checkedResponse(key: string, method: string, value: unknown): Js
 export const MAX_INPUT_RESPONSES = 64;
 const MAX_KEY_LENGTH = 256;
 
+/** A first request's (most requests'): nothing to take from it, nothing to make for it. */
+const NO_RETRY_FIELDS: { responses?: JsonObject; state?: string } = Object.freeze({});
+
 /** The MRTR fields of a request's params: `inputResponses` (an object) and `requestState` (a string). */
 export function retryFields(params: JsonObject): { responses?: JsonObject; state?: string } {
   const { inputResponses: responses, requestState: state } = params;
+  if (responses === undefined && state === undefined) return NO_RETRY_FIELDS;
   if (responses !== undefined && !isObject(responses))
     throw invalidParams('inputResponses must be an object', { reason: 'malformed-response' });
   const keys = responses ? Object.keys(responses) : [];
@@ -119,8 +123,9 @@ export function retryFields(params: JsonObject): { responses?: JsonObject; state
   return { ...(responses ? { responses } : {}), ...(state !== undefined ? { state } : {}) };
 }
 
-/** The request without its MRTR fields: what the provider is called with. */
+/** The request without its MRTR fields: what the provider is called with (itself when it has none). */
 export function withoutRetryFields(params: JsonObject): JsonObject {
+  if (!('inputResponses' in params || 'requestState' in params)) return params;
   const { inputResponses: _responses, requestState: _state, ...rest } = params;
   return rest;
 }

@@ -31,18 +31,20 @@ function progressUnder(token: unknown, emit: Emit): Emit {
  */
 function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'abort' | 'emit' | 'ask'> {
   const { session, caller, requestId, traceId, traceContext, headers, envelope } = ctx;
-  const screening = envelope?.screening;
-  return {
+  const base: Omit<RequestContext, 'signal' | 'abort' | 'emit' | 'ask'> = {
     session,
     caller,
     requestId,
     headers,
-    detach: () => {},
-    ...(traceId === undefined ? {} : { traceId }),
-    ...(traceContext === undefined ? {} : { traceContext }),
-    ...(screening ? { envelope: { header: () => undefined, screening } } : {}),
+    detach: nothingToDetach,
   };
+  if (traceId !== undefined) base.traceId = traceId;
+  if (traceContext !== undefined) base.traceContext = traceContext;
+  if (envelope?.screening) base.envelope = { header: () => undefined, screening: envelope.screening };
+  return base;
 }
+
+const nothingToDetach = () => {};
 
 /**
  * Starts `call` on `work`. A function of its own: the closures a call keeps alive must capture
@@ -247,17 +249,13 @@ export class InputRequired {
     const plan = tasks?.plan(ctx, method, params);
     const identity = callIdentity(request);
     const forwarded = withoutRetryFields(params);
-    const owner = () => ({
-      caller: ctx.caller,
-      sessionId: ctx.session.id,
-      tool: tasks?.toolOf(ctx, method, params) ?? String(params.name),
-    });
-    if (tasks && plan === 'now') {
+    if (!tasks || plan === undefined) return this.firstRound(ctx, identity, forwarded, work, responses);
+    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool: tasks.toolOf(ctx, method, params) };
+    if (plan === 'now') {
       const call = new ParkedCall(identity, ctx.session.clientCapabilities);
-      return tasks.adopt(call, owner(), () => startCall(call, parkable(ctx), forwarded, work));
+      return tasks.adopt(call, owner, () => startCall(call, parkable(ctx), forwarded, work));
     }
-    const escalation = tasks && plan === 'after-input' ? { tasks, owner: owner() } : undefined;
-    return this.firstRound(ctx, identity, forwarded, work, responses, escalation);
+    return this.firstRound(ctx, identity, forwarded, work, responses, { tasks, owner });
   }
 
   /**
@@ -270,7 +268,7 @@ export class InputRequired {
     forwarded: JsonObject,
     work: Work,
     responses: JsonObject,
-    escalation: Escalation | undefined,
+    escalation?: Escalation,
   ): Promise<RoundAnswer> {
     const { emit, signal } = ctx;
     const capabilities = ctx.session.clientCapabilities;

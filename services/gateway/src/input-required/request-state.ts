@@ -32,20 +32,29 @@ export interface CallIdentity {
  * The identity a call keeps. Its digest is computed when first read (when the call parks and its
  * state is signed) and the params are let go then: most calls never ask, and never pay for it.
  */
+class LazyCallIdentity implements CallIdentity {
+  private pending: JsonObject | undefined;
+  private computed = '';
+
+  constructor(
+    readonly principal: string,
+    readonly method: string,
+    params: JsonObject,
+  ) {
+    this.pending = params;
+  }
+
+  get digest(): string {
+    if (this.pending) {
+      this.computed = paramsDigest(this.pending);
+      this.pending = undefined;
+    }
+    return this.computed;
+  }
+}
+
 export function callIdentity({ principal, method, params }: RequestIdentity): CallIdentity {
-  let pending: JsonObject | undefined = params;
-  let digest = '';
-  return {
-    principal,
-    method,
-    get digest() {
-      if (pending) {
-        digest = paramsDigest(pending);
-        pending = undefined;
-      }
-      return digest;
-    },
-  };
+  return new LazyCallIdentity(principal, method, params);
 }
 
 /** Why a requestState was refused: the `data.reason` of the -32602 error. */

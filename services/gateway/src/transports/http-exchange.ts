@@ -8,16 +8,16 @@ import { type RequestId, serializeResponse } from '../protocol/messages.js';
 
 /** Request headers as the engine reads them: the first value of each, by lower-case name. */
 export function headerEnvelope(headers: IncomingHttpHeaders): Envelope {
-  return {
-    header: (name) => {
-      const value = headers[name];
-      return Array.isArray(value) ? value[0] : value;
-    },
-  };
+  return { header: (name) => firstValue(headers, name) };
+}
+
+function firstValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
 export function header(request: FastifyRequest, name: string): string | undefined {
-  return headerEnvelope(request.headers).header(name);
+  return firstValue(request.headers, name);
 }
 
 export function envelopeOf(request: FastifyRequest): Envelope {

@@ -72,7 +72,8 @@ export function registerStreamableHttp(
         throw refusals.notAcceptable('both application/json and text/event-stream');
       }
       const text = (request.body as Buffer).toString('utf8');
-      const envelope: Envelope = { ...envelopeOf(request), routesRequests: true };
+      const envelope: Envelope = envelopeOf(request);
+      envelope.routesRequests = true;
       try {
         envelope.screening = await engine.screen(envelope, caller);
       } catch (err) {
