@@ -16,6 +16,34 @@ export interface RunResult {
 /** Calls in flight beyond which the target is declared saturated and further calls count as errors. */
 const MAX_IN_FLIGHT = 20_000;
 
+/**
+ * Runs of one target as one: every percentile, the rate achieved and the maximum are the medians
+ * of the runs'; counts are summed.
+ */
+export function medianRun(runs: readonly RunResult[]): RunResult {
+  const median = (field: 'p50' | 'p99' | 'p999' | 'max' | 'achievedPerSecond') => {
+    const values = runs.map((r) => r[field]).sort((a, b) => a - b);
+    return values[Math.floor(values.length / 2)] ?? Number.NaN;
+  };
+  const sum = (field: 'sent' | 'ok' | 'errors' | 'durationMs') =>
+    runs.reduce((total, r) => total + r[field], 0);
+  const [first] = runs;
+  if (!first) throw new Error('no runs to take the median of');
+  return {
+    target: first.target,
+    rate: first.rate,
+    durationMs: sum('durationMs'),
+    sent: sum('sent'),
+    ok: sum('ok'),
+    errors: sum('errors'),
+    achievedPerSecond: median('achievedPerSecond'),
+    p50: median('p50'),
+    p99: median('p99'),
+    p999: median('p999'),
+    max: median('max'),
+  };
+}
+
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;

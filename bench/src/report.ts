@@ -27,7 +27,7 @@ export interface Workflows {
 export interface BenchResults {
   date: string;
   machine: { cpus: number; node: string; load: number[] };
-  workload: { tool: string; connections: number; rounds: number; halfRate: number };
+  workload: { tool: string; connections: number; rounds: number; halfRate: number; halfMs: number };
   /** Keyed: direct, sdk, gateway (2025 session), stateless (2026), websocket, grpcEdge, secured, traced. */
   systems: Record<string, SystemResult>;
   workflows: Workflows;
@@ -89,7 +89,7 @@ export function markdown(r: BenchResults, svgFile: string): string {
   return [
     `# make bench, ${r.date}`,
     '',
-    `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.load.map((l) => l.toFixed(2)).join(' ')}; echo tool; saturation = median of ${r.workload.rounds} alternated closed-loop rounds, after a discarded warm-up round per system; latency = open loop (no coordinated omission) at half the gateway's saturation. CPU per call = process user+system time / calls during the saturation run.`,
+    `${r.machine.cpus} CPUs, Node ${r.machine.node}, load average at start ${r.machine.load.map((l) => l.toFixed(2)).join(' ')}; echo tool; saturation = median of ${r.workload.rounds} alternated closed-loop rounds, after a discarded warm-up round per system; latency = open loop (no coordinated omission) at half the gateway's saturation, each percentile the median of ${r.workload.rounds} alternated ${r.workload.halfMs / 1000}-second runs. CPU per call = process user+system time / calls during the saturation run.`,
     '',
     ...systemsTable(r),
     '',
