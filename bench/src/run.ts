@@ -63,10 +63,16 @@ async function setUp(
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
     MCPFLEET_PROVIDER_MUX: 'off',
   });
+  // The control of the secured and traced gateways: the same gateway with neither, on a provider
+  // of its own, measured in the same place of each round. Against the gateway that serves four
+  // systems back to back, they would be charged for how a process measured once per round runs.
+  const twinProvider = await startProvider(fleet);
+  const twin = await startGateway(fleet, 'twin', twinProvider.port, { MCPFLEET_POLICY_FILE: ROOT_POLICY });
   const security = await securityEnv(fleet);
   const secured = await startGateway(fleet, 'secured', provider.port, security.env);
   const sdk = await startSdkServer(fleet);
-  for (const g of [gateway, traced, secured, perCall]) await waitReady(`http://127.0.0.1:${g.port}/readyz`);
+  for (const g of [gateway, traced, secured, perCall, twin])
+    await waitReady(`http://127.0.0.1:${g.port}/readyz`);
   const through = (g: typeof gateway, p = provider) => ({ gateway: g.process, provider: p.process });
   const system = (
     label: string,
@@ -120,10 +126,22 @@ async function setUp(
       through(perCall),
       false,
     ),
+    twinStateless: system(
+      'gateway, 2026 stateless, a second process (control of security on)',
+      statelessEcho(twin.url, CONNECTIONS),
+      through(twin, twinProvider),
+      false,
+    ),
     secured: system(
       'gateway, 2026 stateless, security on',
       statelessEcho(secured.url, CONNECTIONS, security.header),
       through(secured),
+      false,
+    ),
+    twinSession: system(
+      'gateway, 2025 session, a second process (control of tracing)',
+      await sessionEcho(twin.url, CONNECTIONS),
+      through(twin, twinProvider),
       false,
     ),
     traced: system(
