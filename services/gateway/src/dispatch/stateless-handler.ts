@@ -55,6 +55,9 @@ function modernCapabilities(listens: boolean, tasks: boolean): JsonObject {
   };
 }
 
+/** What sends a provider's result through the parse-and-merge path instead of the splice. */
+const SPLICE_UNSAFE = /"(_meta|resultType|ttlMs|cacheScope)"|\\u/;
+
 /** A read that found nothing: `"contents":[]` anywhere in the result (a provider's own answer). */
 const EMPTY_CONTENTS = /"contents"\s*:\s*\[\s*\]/;
 
@@ -161,9 +164,9 @@ export class StatelessHandler implements RequestHandler {
   private complete(result: unknown, extra: JsonObject | undefined): unknown {
     const serverInfo = () => ({ [META.serverInfo]: this.describe().serverInfo });
     if (result instanceof RawJson) {
-      // A provider's result is spliced unparsed unless it has fields of its own to merge with.
-      if (/"(_meta|resultType|ttlMs|cacheScope)"/.test(result.text))
-        return this.complete(JSON.parse(result.text), extra);
+      // A provider's result is spliced unparsed unless it has fields of its own to merge with, or
+      // any escape (a key spelt `"\u005fmeta"` would pass the names by and replace ours).
+      if (SPLICE_UNSAFE.test(result.text)) return this.complete(JSON.parse(result.text), extra);
       const head = extra
         ? JSON.stringify({ resultType: 'complete', ...extra, _meta: serverInfo() })
         : this.plainHead();

@@ -104,10 +104,13 @@ export const MAX_INPUT_RESPONSES = 64;
 const MAX_KEY_LENGTH = 256;
 
 /** A first request's (most requests'): nothing to take from it, nothing to make for it. */
-const NO_RETRY_FIELDS: { responses?: JsonObject; state?: string } = Object.freeze({});
+const NO_RETRY_FIELDS: RetryFields = Object.freeze({});
+
+/** Read only: the answer for a first request is one object shared by all of them. */
+type RetryFields = Readonly<{ responses?: JsonObject; state?: string }>;
 
 /** The MRTR fields of a request's params: `inputResponses` (an object) and `requestState` (a string). */
-export function retryFields(params: JsonObject): { responses?: JsonObject; state?: string } {
+export function retryFields(params: JsonObject): RetryFields {
   const { inputResponses: responses, requestState: state } = params;
   if (responses === undefined && state === undefined) return NO_RETRY_FIELDS;
   if (responses !== undefined && !isObject(responses))
@@ -123,8 +126,11 @@ export function retryFields(params: JsonObject): { responses?: JsonObject; state
   return { ...(responses ? { responses } : {}), ...(state !== undefined ? { state } : {}) };
 }
 
-/** The request without its MRTR fields: what the provider is called with (itself when it has none). */
-export function withoutRetryFields(params: JsonObject): JsonObject {
+/**
+ * The request without its MRTR fields: what the provider is called with. Itself when it has none,
+ * so read only: the call's identity digests the same object when it parks.
+ */
+export function withoutRetryFields(params: JsonObject): Readonly<JsonObject> {
   if (!('inputResponses' in params || 'requestState' in params)) return params;
   const { inputResponses: _responses, requestState: _state, ...rest } = params;
   return rest;

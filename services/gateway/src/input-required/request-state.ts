@@ -33,23 +33,24 @@ export interface CallIdentity {
  * state is signed) and the params are let go then: most calls never ask, and never pay for it.
  */
 class LazyCallIdentity implements CallIdentity {
-  private pending: JsonObject | undefined;
-  private computed = '';
+  // Private by the language: copying or serialising an identity never shows the raw params.
+  #pending: JsonObject | undefined;
+  #digest = '';
 
   constructor(
     readonly principal: string,
     readonly method: string,
     params: JsonObject,
   ) {
-    this.pending = params;
+    this.#pending = params;
   }
 
   get digest(): string {
-    if (this.pending) {
-      this.computed = paramsDigest(this.pending);
-      this.pending = undefined;
+    if (this.#pending) {
+      this.#digest = paramsDigest(this.#pending);
+      this.#pending = undefined;
     }
-    return this.computed;
+    return this.#digest;
   }
 }
 
