@@ -154,43 +154,53 @@ async function setUp(
   return { systems, gatewayUrl: gateway.url, close: sink.close };
 }
 
-/** Each system's median saturation over ROUNDS alternated rounds, so all see the same machine. */
-async function saturations(systems: Record<string, System>): Promise<Record<string, Saturation>> {
-  const rounds: Record<string, Saturation[]> = Object.fromEntries(
-    Object.keys(systems).map((key) => [key, []]),
-  );
+/**
+ * Runs `run` on each system once per round, ROUNDS alternated rounds so all see the same machine,
+ * each run after REWARM_CALLS discarded calls on the same system; each system's runs as one.
+ */
+async function inRounds<T>(
+  systems: [string, System][],
+  run: (s: System) => Promise<T>,
+  describe: (result: T) => string,
+  combine: (runs: T[]) => T,
+): Promise<Record<string, T>> {
+  const rounds: Record<string, T[]> = Object.fromEntries(systems.map(([key]) => [key, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [key, s] of Object.entries(systems)) {
+    for (const [key, s] of systems) {
       await saturation(s.call, s.charged, REWARM_CALLS);
-      const result = await saturation(s.call, s.charged);
+      const result = await run(s);
       rounds[key]?.push(result);
-      process.stderr.write(
-        `round ${round + 1} ${key}: ${result.callsPerSecond}/s ${JSON.stringify(result.cpuUsPerCall)} µs/call\n`,
-      );
+      process.stderr.write(`round ${round + 1} ${key}: ${describe(result)}\n`);
     }
   }
-  const median = (list: Saturation[]) =>
-    [...list].sort((a, b) => a.callsPerSecond - b.callsPerSecond)[Math.floor(list.length / 2)] as Saturation;
-  return Object.fromEntries(Object.entries(rounds).map(([key, list]) => [key, median(list)]));
+  return Object.fromEntries(Object.entries(rounds).map(([key, runs]) => [key, combine(runs)]));
+}
+
+/** Each system's median saturation (by calls/s) over the rounds. */
+function saturations(systems: Record<string, System>): Promise<Record<string, Saturation>> {
+  return inRounds(
+    Object.entries(systems),
+    (s) => saturation(s.call, s.charged),
+    (r) => `${r.callsPerSecond}/s ${JSON.stringify(r.cpuUsPerCall)} µs/call`,
+    (runs) =>
+      [...runs].sort((a, b) => a.callsPerSecond - b.callsPerSecond)[
+        Math.floor(runs.length / 2)
+      ] as Saturation,
+  );
 }
 
 /**
- * Each system's latency at `rate` over ROUNDS alternated runs, every percentile the median of its
- * rounds: one 5-second run's p99 rests on its few slowest calls, which a stall of any process on
- * the machine sets (single runs of the same build went from 6 to 38 ms).
+ * Each system's latency at `rate` over the rounds, every percentile the median of its rounds: one
+ * 5-second run's p99 rests on its few slowest calls, which a stall of any process on the machine
+ * sets (single runs of the same build went from 6 to 38 ms).
  */
-async function halfRates(systems: Record<string, System>, rate: number): Promise<Record<string, RunResult>> {
-  const measured = Object.entries(systems).filter(([, s]) => s.half);
-  const rounds: Record<string, RunResult[]> = Object.fromEntries(measured.map(([key]) => [key, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const [key, s] of measured) {
-      await saturation(s.call, s.charged, REWARM_CALLS);
-      const result = await atRate(s.label, rate, s.call, HALF_MS);
-      rounds[key]?.push(result);
-      process.stderr.write(`half rate round ${round + 1} ${key}: p50 ${result.p50} p99 ${result.p99} ms\n`);
-    }
-  }
-  return Object.fromEntries(Object.entries(rounds).map(([key, list]) => [key, medianRun(list)]));
+function halfRates(systems: Record<string, System>, rate: number): Promise<Record<string, RunResult>> {
+  return inRounds(
+    Object.entries(systems).filter(([, s]) => s.half),
+    (s) => atRate(s.label, rate, s.call, HALF_MS),
+    (r) => `p50 ${r.p50} p99 ${r.p99} ms at ${rate}/s`,
+    medianRun,
+  );
 }
 
 function memory() {

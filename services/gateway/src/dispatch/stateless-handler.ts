@@ -162,20 +162,19 @@ export class StatelessHandler implements RequestHandler {
 
   /** `result` with resultType "complete" (unless it says otherwise), `extra` hints, and serverInfo in `_meta`. */
   private complete(result: unknown, extra: JsonObject | undefined): unknown {
-    const serverInfo = () => ({ [META.serverInfo]: this.describe().serverInfo });
     if (result instanceof RawJson) {
       // A provider's result is spliced unparsed unless it has fields of its own to merge with, or
       // any escape (a key spelt `"\u005fmeta"` would pass the names by and replace ours).
       if (SPLICE_UNSAFE.test(result.text)) return this.complete(JSON.parse(result.text), extra);
       const head = extra
-        ? JSON.stringify({ resultType: 'complete', ...extra, _meta: serverInfo() })
+        ? JSON.stringify({ resultType: 'complete', ...extra, _meta: this.serverInfoMeta() })
         : this.plainHead();
       const body = result.text.trim().slice(1);
       return new RawJson(body.trimStart() === '}' ? head : `${head.slice(0, -1)},${body}`);
     }
     const object = (result ?? {}) as JsonObject;
     const meta = (object._meta ?? {}) as JsonObject;
-    return { resultType: 'complete', ...extra, ...object, _meta: { ...meta, ...serverInfo() } };
+    return { resultType: 'complete', ...extra, ...object, _meta: { ...meta, ...this.serverInfoMeta() } };
   }
 
   /**
@@ -187,8 +186,13 @@ export class StatelessHandler implements RequestHandler {
     if (this.head?.serverInfo !== serverInfo)
       this.head = {
         serverInfo,
-        text: JSON.stringify({ resultType: 'complete', _meta: { [META.serverInfo]: serverInfo } }),
+        text: JSON.stringify({ resultType: 'complete', _meta: this.serverInfoMeta() }),
       };
     return this.head.text;
+  }
+
+  /** The `_meta` entry naming the server that answered. */
+  private serverInfoMeta(): JsonObject {
+    return { [META.serverInfo]: this.describe().serverInfo };
   }
 }
