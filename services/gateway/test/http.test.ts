@@ -165,6 +165,21 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     });
   }
 
+  it('a Host once admitted is remembered, a refused one never: past the kept spellings each is still checked', async () => {
+    const ping = { jsonrpc: '2.0', id: 1, method: 'ping' };
+    const evil = () => rawPost(fleet.url, ping, { ...withSession(), host: 'evil.example.com:80' });
+    assert.equal((await evil()).status, 403);
+    for (let port = 1; port <= 80; port++) {
+      const admitted = await rawPost(fleet.url, ping, { ...withSession(), host: `LocalHost:${port}` });
+      assert.equal(admitted.status, 200, admitted.text);
+    }
+    assert.equal((await evil()).status, 403);
+    assert.equal(
+      (await rawPost(fleet.url, ping, { ...withSession(), host: 'localhost.evil.example' })).status,
+      403,
+    );
+  });
+
   it('an unknown method → -32601 in a 200 response', async () => {
     const { status, json } = await post(
       fleet.url,

@@ -133,6 +133,22 @@ describe('policy decisions', () => {
     assert.equal(entitlements(policy, caller('limited', 'reader')).quota, undefined);
   });
 
+  it('what a role set is granted is kept per policy: no two role lists share it, a new policy starts afresh', () => {
+    // A token's roles may hold any string: one role "limited,generous" is not the two roles.
+    assert.equal(decide(policy, caller('limited', 'generous'), 'tools', 'echo').allowed, true);
+    assert.equal(decide(policy, caller('limited,generous'), 'tools', 'echo').allowed, false);
+    assert.equal(decide(policy, caller('limited', 'generous'), 'tools', 'echo').allowed, true);
+    const stricter = parsePolicy('roles:\n  limited:\n    tools: { deny: ["echo"] }\n', 'p.yaml');
+    assert.equal(decide(stricter, caller('limited'), 'tools', 'echo').allowed, false);
+    assert.equal(entitlements(stricter, caller('limited')).rateLimit, undefined);
+    // Role sets minted by callers: the memo starts over rather than grow, and answers stay right.
+    for (let i = 0; i < 3000; i++)
+      assert.equal(decide(policy, caller(`r${i}`), 'tools', 'echo').allowed, false);
+    assert.equal(decide(policy, caller('limited'), 'tools', 'echo').allowed, true);
+    assert.equal(entitlements(policy, caller('limited')).quota?.perHour, 100);
+    assert.equal(entitlements(policy, caller('generous', 'limited')).quota?.perHour, 1000);
+  });
+
   it('refuses a malformed policy file with every problem named', () => {
     assert.throws(
       () =>

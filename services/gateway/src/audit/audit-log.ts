@@ -68,6 +68,7 @@ export class AuditLog {
   private pending: string[] = [];
   /** Digests by arguments object: a call's decision line and its end line share one. */
   private readonly digests = new WeakMap<object, string>();
+  private clock = { ms: 0, text: '' };
 
   constructor(
     target: string,
@@ -79,7 +80,7 @@ export class AuditLog {
   record(entry: AuditEntry): void {
     this.metrics.audit.inc({ event: entry.event, outcome: entry.outcome });
     const line: Record<string, unknown> = {
-      time: new Date().toISOString(),
+      time: this.now(),
       audit: entry.event,
       subject: entry.caller.subject,
       principal: entry.caller.principal,
@@ -99,6 +100,13 @@ export class AuditLog {
     };
     if (this.pending.length === 0) setImmediate(() => this.flush());
     this.pending.push(JSON.stringify(line));
+  }
+
+  /** The time of a line: calls ending in the same millisecond share one string. */
+  private now(): string {
+    const ms = Date.now();
+    if (ms !== this.clock.ms) this.clock = { ms, text: new Date(ms).toISOString() };
+    return this.clock.text;
   }
 
   private digestOf(args: unknown): string {

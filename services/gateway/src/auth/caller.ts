@@ -4,7 +4,7 @@ export interface Caller {
   /** Who the caller is, unambiguously: method, issuer, tenant and subject (see principalOf). */
   principal: string;
   tenant?: string;
-  roles: string[];
+  roles: readonly string[];
   /** OAuth scopes granted to the token (empty for API keys and `none`). */
   scopes: string[];
   /** How the caller authenticated, for the audit log. */

@@ -10,7 +10,7 @@ export interface CallerIdentity {
   subject: string;
   /** Method, issuer, tenant and subject in one unambiguous string: what providers key caller state by. */
   principal: string;
-  roles: string[];
+  roles: readonly string[];
   tenant?: string;
   sessionId?: string;
 }

@@ -26,8 +26,53 @@ export interface Entitlements {
 
 const POLL_MS = 2_000;
 
-function roleList(policy: Policy, caller: Caller): RolePolicy[] {
-  return caller.roles.flatMap((name) => policy.roles.get(name) ?? []);
+/** What a policy grants one set of role names: computed once per policy, not on every call. */
+interface Granted {
+  /** In the caller's order. */
+  roles: RolePolicy[];
+  /** In the policy file's order (see approvalOf). */
+  inPolicyOrder: RolePolicy[];
+  entitlements?: Entitlements;
+}
+
+/**
+ * Distinct role sets kept per policy. Role names come from tokens, so a caller can mint many sets:
+ * past this many the memo starts over rather than grow.
+ */
+const MAX_ROLE_SETS = 1024;
+
+/** A policy's grants by role list (the same caller's list, read-only) and by its contents. */
+interface Grants {
+  byList: WeakMap<readonly string[], Granted>;
+  byNames: Map<string, Granted>;
+}
+const grants = new WeakMap<Policy, Grants>();
+
+function grantedTo(policy: Policy, caller: Caller): Granted {
+  let memo = grants.get(policy);
+  if (!memo) {
+    memo = { byList: new WeakMap(), byNames: new Map() };
+    grants.set(policy, memo);
+  }
+  let entry = memo.byList.get(caller.roles);
+  if (entry) return entry;
+  // JSON, not a join: no two role lists may share a key (["a,b"] is not ["a","b"]).
+  const names = JSON.stringify(caller.roles);
+  entry = memo.byNames.get(names);
+  if (!entry) {
+    if (memo.byNames.size >= MAX_ROLE_SETS) memo.byNames.clear();
+    entry = granting(policy, caller.roles);
+    memo.byNames.set(names, entry);
+  }
+  memo.byList.set(caller.roles, entry);
+  return entry;
+}
+
+function granting(policy: Policy, names: readonly string[]): Granted {
+  const roles = names.flatMap((name) => policy.roles.get(name) ?? []);
+  const order = [...policy.roles.keys()];
+  const rank = (role: RolePolicy) => order.indexOf(role.name);
+  return { roles, inPolicyOrder: [...roles].sort((a, b) => rank(a) - rank(b)) };
 }
 
 /**
@@ -42,16 +87,10 @@ const strictness = (a: ApprovalRequirement) => (a.by === 'caller' ? 0 : a.allowS
  * order: listing roles otherwise must not weaken an approval. An approval is no permission: one
  * role's plain allow never lifts another role's approval.
  */
-function approvalOf(
-  policy: Policy,
-  roles: RolePolicy[],
-  target: PolicyTarget,
-): ApprovalRequirement | undefined {
-  const order = [...policy.roles.keys()];
-  const rank = (role: RolePolicy) => order.indexOf(role.name);
-  const wanted = [...roles]
-    .sort((a, b) => rank(a) - rank(b))
-    .flatMap((role) => role.approvals.find((r) => r.matches(target))?.approval ?? []);
+function approvalOf(granted: Granted, target: PolicyTarget): ApprovalRequirement | undefined {
+  const wanted = granted.inPolicyOrder.flatMap(
+    (role) => role.approvals.find((r) => r.matches(target))?.approval ?? [],
+  );
   return wanted.reduce<ApprovalRequirement | undefined>(
     (best, a) => (!best || strictness(a) > strictness(best) ? a : best),
     undefined,
@@ -86,7 +125,8 @@ export function decide(
 ): Decision {
   const target = typeof what === 'string' ? { name: what } : what;
   const { name } = target;
-  const roles = roleList(policy, caller);
+  const granted = grantedTo(policy, caller);
+  const { roles } = granted;
   for (const role of roles) {
     const deny = role.deny[kind].find((r) => r.matches(target));
     if (deny) return { allowed: false, rule: deny.id, reason: `denied by policy rule ${deny.id}` };
@@ -99,7 +139,7 @@ export function decide(
     // Without arguments (a list) the question is whether some call may pass: constraints wait for the call.
     if (!constraint || args === undefined || constraint(args)) {
       // A list (no arguments) shows a tool needing approval: it is asked for when it is called.
-      const approval = kind === 'tools' && args !== undefined ? approvalOf(policy, roles, target) : undefined;
+      const approval = kind === 'tools' && args !== undefined ? approvalOf(granted, target) : undefined;
       return approval ? { allowed: true, rule: allow.id, approval } : { allowed: true, rule: allow.id };
     }
     const first = constraint.errors?.[0];
@@ -124,11 +164,16 @@ export function decide(
 
 /** Whether some role of the caller has an allow rule for `kind`: whether it may see anything of it. */
 export function allowsAny(policy: Policy, caller: Caller, kind: Kind): boolean {
-  return roleList(policy, caller).some((role) => role.allow[kind].length > 0);
+  return grantedTo(policy, caller).roles.some((role) => role.allow[kind].length > 0);
 }
 
 export function entitlements(policy: Policy, caller: Caller): Entitlements {
-  const roles = roleList(policy, caller);
+  const entry = grantedTo(policy, caller);
+  entry.entitlements ??= entitlementsOf(entry.roles);
+  return entry.entitlements;
+}
+
+function entitlementsOf(roles: RolePolicy[]): Entitlements {
   const perHour = roles.map((r) => r.quota?.perHour).filter((n): n is number => n !== undefined);
   const perDay = roles.map((r) => r.quota?.perDay).filter((n): n is number => n !== undefined);
   // A role without a quota is unlimited, so any such role lifts the quota.
