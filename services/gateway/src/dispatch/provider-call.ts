@@ -3,7 +3,7 @@ import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
-import type { IdentityMinter } from '../identity/minter.js';
+import type { CallerIdentity, IdentityMinter } from '../identity/minter.js';
 import { unavailable } from '../protocol/errors.js';
 import { type JsonObject, notification, type RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
@@ -95,15 +95,15 @@ export async function callProvider(
   const client = deps.registry.client(provider);
   if (!client) throw unavailable(`Provider ${provider} is not configured`);
   const { session, caller } = ctx;
-  const identity = {
+  const identity: CallerIdentity = {
     subject: caller.subject,
     principal: caller.principal,
     roles: caller.roles,
     tenant: caller.tenant,
-    // A 2026-07-28 request has no session: naming its one-request id would defeat the token
-    // cache and sign a fresh token for every call.
-    ...(isModernVersion(session.protocolVersion) ? {} : { sessionId: session.id }),
   };
+  // A 2026-07-28 request has no session: naming its one-request id would defeat the token
+  // cache and sign a fresh token for every call.
+  if (!isModernVersion(session.protocolVersion)) identity.sessionId = session.id;
   return providerCall(
     client,
     {

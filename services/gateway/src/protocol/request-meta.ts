@@ -74,10 +74,11 @@ export function readRequestMeta(params: JsonObject | undefined): RequestMeta {
   const level = meta[META.logLevel];
   if (level !== undefined && (typeof level !== 'string' || !isLogLevel(level)))
     throw invalidParams(`Invalid params: unknown _meta.${META.logLevel} ${JSON.stringify(level)}`);
-  return {
+  const read: RequestMeta = {
     protocolVersion: version,
     clientCapabilities: capabilities,
     clientInfo: info ?? {},
-    ...(level === undefined ? {} : { logLevel: level as LogLevel }),
   };
+  if (level !== undefined) read.logLevel = level as LogLevel;
+  return read;
 }
