@@ -42,12 +42,19 @@ export async function edgePort(gatewayPort: number): Promise<number> {
 
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU seconds a process has used so far, from /proc (Linux). */
+/**
+ * User + system CPU seconds a process and its live children (a gateway's workers) have used so
+ * far, from /proc (Linux).
+ */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the parenthesised command name; utime and stime are the 12th and 13th of them.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean);
+  return (
+    (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND +
+    children.reduce((sum, child) => sum + cpuSeconds(Number(child)), 0)
+  );
 }
 
 /** The processes whose CPU a measurement charges, by role. */

@@ -41,12 +41,8 @@ interface System {
   close: () => Promise<void>;
 }
 
-/** Every process of the run, ready, and a client of each system. */
-async function setUp(
-  fleet: Fleet,
-): Promise<{ systems: Record<string, System>; gatewayUrl: string; close: () => void }> {
-  const { token } = await signingKey(fleet.dir);
-  const sink = await otlpSink();
+/** Every process of the run, started and ready. */
+async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, OTEL_SERVICE_NAME: 'bench' };
   const provider = await startProvider(fleet);
   const tracedProvider = await startProvider(fleet, otel);
@@ -70,10 +66,41 @@ async function setUp(
   const twin = await startGateway(fleet, 'twin', twinProvider.port, { MCPFLEET_POLICY_FILE: ROOT_POLICY });
   const security = await securityEnv(fleet);
   const secured = await startGateway(fleet, 'secured', provider.port, security.env);
+  // Two processes behind the gateway's ports (MCPFLEET_GATEWAY_WORKERS), replicas sharing Redis.
+  const workers = await startGateway(fleet, 'workers', provider.port, {
+    MCPFLEET_POLICY_FILE: ROOT_POLICY,
+    MCPFLEET_GATEWAY_WORKERS: '2',
+    REDIS_URL: security.env.REDIS_URL as string,
+  });
   const sdk = await startSdkServer(fleet);
-  for (const g of [gateway, traced, secured, perCall, twin])
+  for (const g of [gateway, traced, secured, perCall, twin, workers])
     await waitReady(`http://127.0.0.1:${g.port}/readyz`);
-  const through = (g: typeof gateway, p = provider) => ({ gateway: g.process, provider: p.process });
+  return {
+    provider,
+    tracedProvider,
+    twinProvider,
+    gateway,
+    traced,
+    perCall,
+    twin,
+    security,
+    secured,
+    workers,
+    sdk,
+  };
+}
+
+/** Every process of the run, ready, and a client of each system. */
+async function setUp(
+  fleet: Fleet,
+): Promise<{ systems: Record<string, System>; gatewayUrl: string; close: () => void }> {
+  const { token } = await signingKey(fleet.dir);
+  const sink = await otlpSink();
+  const procs = await startProcesses(fleet, sink);
+  const through = (g: typeof procs.gateway, p = procs.provider) => ({
+    gateway: g.process,
+    provider: p.process,
+  });
   const system = (
     label: string,
     target: { call: Call; close: () => Promise<void> },
@@ -88,70 +115,86 @@ async function setUp(
   const systems = {
     direct: system(
       'provider over gRPC, directly (baseline)',
-      directEcho(`127.0.0.1:${provider.port}`, await token()),
-      { provider: provider.process },
+      directEcho(`127.0.0.1:${procs.provider.port}`, await token()),
+      { provider: procs.provider.process },
     ),
-    sdk: system('official SDK v1 server, directly (baseline)', await sessionEcho(sdk.url, CONNECTIONS), {
-      server: sdk.process,
-    }),
+    sdk: system(
+      'official SDK v1 server, directly (baseline)',
+      await sessionEcho(procs.sdk.url, CONNECTIONS),
+      {
+        server: procs.sdk.process,
+      },
+    ),
     gateway: system(
       'gateway, 2025-11-25 session (HTTP)',
-      await sessionEcho(gateway.url, CONNECTIONS),
-      through(gateway),
+      await sessionEcho(procs.gateway.url, CONNECTIONS),
+      through(procs.gateway),
     ),
     stateless: system(
       'gateway, 2026-07-28 stateless (HTTP)',
-      statelessEcho(gateway.url, CONNECTIONS),
-      through(gateway),
+      statelessEcho(procs.gateway.url, CONNECTIONS),
+      through(procs.gateway),
     ),
     websocket: system(
       'gateway, WebSocket edge',
-      await websocketEcho(`ws://127.0.0.1:${gateway.port}/ws`, 4),
-      through(gateway),
+      await websocketEcho(`ws://127.0.0.1:${procs.gateway.port}/ws`, 4),
+      through(procs.gateway),
     ),
     grpcEdge: system(
       'gateway, gRPC edge',
-      await grpcEdgeEcho(`127.0.0.1:${await edgePort(gateway.port)}`, 4),
-      through(gateway),
+      await grpcEdgeEcho(`127.0.0.1:${await edgePort(procs.gateway.port)}`, 4),
+      through(procs.gateway),
     ),
     perCall: system(
       'gateway, 2025-11-25 session (HTTP), provider mux off',
-      await sessionEcho(perCall.url, CONNECTIONS),
-      through(perCall),
+      await sessionEcho(procs.perCall.url, CONNECTIONS),
+      through(procs.perCall),
       false,
     ),
     statelessPerCall: system(
       'gateway, 2026-07-28 stateless (HTTP), provider mux off',
-      statelessEcho(perCall.url, CONNECTIONS),
-      through(perCall),
+      statelessEcho(procs.perCall.url, CONNECTIONS),
+      through(procs.perCall),
+      false,
+    ),
+    workersSession: system(
+      'gateway, 2025 session, 2 workers (Redis)',
+      await sessionEcho(procs.workers.url, CONNECTIONS),
+      through(procs.workers),
+      false,
+    ),
+    workersStateless: system(
+      'gateway, 2026 stateless, 2 workers (Redis)',
+      statelessEcho(procs.workers.url, CONNECTIONS),
+      through(procs.workers),
       false,
     ),
     twinStateless: system(
       'gateway, 2026 stateless, a second process (control of security on)',
-      statelessEcho(twin.url, CONNECTIONS),
-      through(twin, twinProvider),
+      statelessEcho(procs.twin.url, CONNECTIONS),
+      through(procs.twin, procs.twinProvider),
       false,
     ),
     secured: system(
       'gateway, 2026 stateless, security on',
-      statelessEcho(secured.url, CONNECTIONS, security.header),
-      through(secured),
+      statelessEcho(procs.secured.url, CONNECTIONS, procs.security.header),
+      through(procs.secured),
       false,
     ),
     twinSession: system(
       'gateway, 2025 session, a second process (control of tracing)',
-      await sessionEcho(twin.url, CONNECTIONS),
-      through(twin, twinProvider),
+      await sessionEcho(procs.twin.url, CONNECTIONS),
+      through(procs.twin, procs.twinProvider),
       false,
     ),
     traced: system(
       'gateway, 2025 session, tracing at default sampler',
-      await sessionEcho(traced.url, CONNECTIONS),
-      through(traced, tracedProvider),
+      await sessionEcho(procs.traced.url, CONNECTIONS),
+      through(procs.traced, procs.tracedProvider),
       false,
     ),
   };
-  return { systems, gatewayUrl: gateway.url, close: sink.close };
+  return { systems, gatewayUrl: procs.gateway.url, close: sink.close };
 }
 
 /**

@@ -1,9 +1,14 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, configUsage, createLogger, drainOnSignals, startTelemetry } from '@mcp-fleet/runtime';
 import { build } from './app.js';
 import { loadProvidersFile } from './catalog/providers-file.js';
-import { gatewayConfigSpec, readGatewayConfig } from './config.js';
+import { type GatewayConfig, gatewayConfigSpec, readGatewayConfig } from './config.js';
+import { superviseWorkers } from './wiring/worker-pool.js';
 import { loadWorkflows } from './workflows/workflow-file.js';
+
+const STARTUP_POLL_MS = 50;
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
@@ -19,21 +24,42 @@ try {
     throw new ConfigError([
       'MCPFLEET_PROVIDERS_FILE (--providers-file) is required unless MCPFLEET_DISCOVERY is on',
     ]);
-  const providers = config.providersFile
-    ? await loadProvidersFile(config.providersFile, config.toolTimeout)
-    : [];
-  const workflows = config.workflowsFile ? await loadWorkflows(config.workflowsFile) : [];
+  if (config.workers > 1 && !config.redisUrl)
+    throw new ConfigError([
+      'MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL: the workers are replicas and share sessions, limits and routing through it',
+    ]);
+  if (config.workers > 1 && cluster.isPrimary) {
+    // Checked here too, so that a bad file stops the start (exit 2) instead of every worker.
+    await loadFiles(config);
+    superviseWorkers(config.workers, createLogger('gateway', config.logLevel));
+  } else await serve(config);
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`mcp-fleet-gateway: ${err.message}\n`);
+  process.exit(2);
+}
+
+/** One gateway in this process: the only one, or one of the workers. */
+async function serve(config: GatewayConfig): Promise<void> {
+  const { providers, workflows } = await loadFiles(config);
   const stopTelemetry = startTelemetry('mcp-fleet-gateway');
   const logger = createLogger('gateway', config.logLevel);
   const gateway = await build({ config, providers, workflows, logger });
+  // The primary hands connections to any worker listening: a worker listens once its providers
+  // answered (or the start-up timeout passed), not while its catalog is still empty.
+  if (cluster.isWorker) while (gateway.registry.startupPhase === 'waiting') await sleep(STARTUP_POLL_MS);
   await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
   logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
   drainOnSignals(logger, async () => {
     await gateway.drain();
     await stopTelemetry();
   });
-} catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
-  process.stderr.write(`mcp-fleet-gateway: ${err.message}\n`);
-  process.exit(2);
+}
+
+async function loadFiles(config: GatewayConfig) {
+  const providers = config.providersFile
+    ? await loadProvidersFile(config.providersFile, config.toolTimeout)
+    : [];
+  const workflows = config.workflowsFile ? await loadWorkflows(config.workflowsFile) : [];
+  return { providers, workflows };
 }

@@ -22,7 +22,12 @@ export const processConfigSpec = {
 
 /** On SIGTERM or SIGINT: log, drain, exit 0 (1 when draining fails). */
 export function drainOnSignals(logger: Logger, drain: () => Promise<void>): void {
+  let stopping = false;
+  // One drain, whichever signals arrive (a terminal's Ctrl-C reaches a gateway worker twice: from
+  // the terminal and from its primary).
   const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
     logger.info({ signal }, 'stopping');
     drain().then(
       () => process.exit(0),

@@ -108,6 +108,8 @@ export class PinGate {
       help: 'Tools whose definition differs from its pin now, by provider, status and action',
       labelNames: ['provider', 'status', 'action'] as const,
       registers: [options.registry],
+      // Several workers each see the same catalog: one count, not one per worker.
+      aggregator: 'max',
       collect() {
         this.reset();
         for (const d of differences().values())

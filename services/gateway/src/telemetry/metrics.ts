@@ -1,5 +1,7 @@
+import cluster from 'node:cluster';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { ToolMetrics } from './tool-metrics.js';
+import { workerMetrics } from './worker-metrics.js';
 
 /** What the gauges read when scraped; set once the parts they describe exist. */
 export interface GaugeSources {
@@ -46,6 +48,10 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   readonly tools = new ToolMetrics(this.registry);
+  /** What /metrics shows: every worker's when this process is one of several, else its own. */
+  readonly text: () => Promise<string> = cluster.isWorker
+    ? workerMetrics(this.registry)
+    : () => this.registry.metrics();
   private sources?: GaugeSources;
 
   constructor() {
@@ -74,6 +80,8 @@ export class GatewayMetrics {
       help: 'Per configured provider: 1 when its catalog is served, 0 while it is starting or down',
       labelNames: ['provider'] as const,
       registers: [this.registry],
+      // Several workers: a provider is up when every worker reaches it.
+      aggregator: 'min',
       collect() {
         // Rebuilt per scrape: a provider discovery removed leaves no stale series behind.
         this.reset();

@@ -62,7 +62,7 @@ export function registerOperations(app: FastifyInstance, deps: OperationsDeps): 
   const { metrics, registry, authenticator, engine, state } = deps;
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/metrics', async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+    reply.type(metrics.registry.contentType).send(await metrics.text()),
   );
   // RFC 9728: at the root, and with the resource path inserted for the /mcp resource.
   for (const path of [RESOURCE_METADATA_PATH, `${RESOURCE_METADATA_PATH}/mcp`]) {

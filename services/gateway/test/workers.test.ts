@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
+import { GATEWAY, type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
+import { redisUrl } from './redis-support.js';
+import { initialize, MCP_HEADERS } from './support.js';
+
+/** One POST on a connection of its own: the primary hands each connection to a worker in turn. */
+function postAlone(url: string, body: unknown, headers: Record<string, string>) {
+  return new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const sent = request(
+      url,
+      { method: 'POST', agent: false, headers: { ...MCP_HEADERS, ...headers } },
+      (response) => {
+        let text = '';
+        response.on('data', (chunk) => {
+          text += chunk;
+        });
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
+      },
+    );
+    sent.on('error', reject);
+    sent.end(JSON.stringify(body));
+  });
+}
+
+/** The pids of the workers that said they serve, in order. */
+const servingPids = (output: string) =>
+  output
+    .split('\n')
+    .filter((line) => line.includes('"gateway serving"'))
+    .map((line) => (JSON.parse(line) as { pid: number }).pid);
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('a gateway of two workers (MCPFLEET_GATEWAY_WORKERS=2)', () => {
+  let fleet: GatewayProcesses;
+  let url: string;
+  let session: Record<string, string>;
+
+  before(async () => {
+    // The provider starts after the gateway (it reads the JWKS the gateway writes), and a worker
+    // listens only once its providers answered or the start-up timeout passed: a short one here.
+    fleet = await startGatewayProcesses(1, {
+      REDIS_URL: redisUrl(),
+      MCPFLEET_GATEWAY_WORKERS: '2',
+      MCPFLEET_READY_TIMEOUT: '1s',
+    });
+    const { process } = fleet.replicas[0] as (typeof fleet.replicas)[number];
+    const count = (text: string) => process.output().split(text).length - 1;
+    await waitFor(() => servingPids(process.output()).length === 2, 'both workers to serve', 30_000);
+    await waitFor(() => count('provider up') === 2, 'both workers to reach the provider', 30_000);
+    url = `${fleet.replicas[0]?.base}/mcp`;
+    const init = await initialize(url);
+    session = { 'mcp-session-id': init, 'mcp-protocol-version': '2025-11-25' };
+  });
+  after(() => fleet.close());
+
+  const echo = (id: number) =>
+    postAlone(
+      url,
+      {
+        jsonrpc: '2.0',
+        id,
+        method: 'tools/call',
+        params: { name: 'echo', arguments: { text: `call ${id}` } },
+      },
+      session,
+    );
+
+  it('a session opened on one worker is served by both, call after call on fresh connections', async () => {
+    for (let id = 1; id <= 40; id++) {
+      const { status, text } = await echo(id);
+      assert.equal(status, 200, text);
+      assert.match(text, new RegExp(`call ${id}`));
+    }
+  });
+
+  it('/metrics shows the pod: counters summed over the workers, a provider up once', async () => {
+    const metrics = await (await fetch(`${fleet.replicas[0]?.base}/metrics`)).text();
+    const calls = metrics.match(/^mcpfleet_requests_total\{method="tools\/call",outcome="ok"\} (\d+)$/m);
+    assert.equal(Number(calls?.[1]), 40, metrics);
+    assert.match(metrics, /^mcpfleet_provider_up\{provider="everything"\} 1$/m);
+  });
+
+  it('a worker that dies is replaced, and the session goes on', async () => {
+    const { process } = fleet.replicas[0] as (typeof fleet.replicas)[number];
+    const [first] = servingPids(process.output());
+    assert.ok(first);
+    globalThis.process.kill(first, 'SIGKILL');
+    await waitFor(() => servingPids(process.output()).length === 3, 'a new worker to serve', 30_000);
+    assert.match(process.output(), /gateway worker exited: starting another/);
+    for (let id = 41; id <= 50; id++) assert.equal((await echo(id)).status, 200);
+  });
+
+  it('SIGTERM drains every worker, and the primary exits 0 after them', async () => {
+    const { process } = fleet.replicas[0] as (typeof fleet.replicas)[number];
+    const pids = servingPids(process.output()).filter(alive);
+    assert.equal(pids.length, 2);
+    process.child.kill('SIGTERM');
+    assert.equal(await process.exited, 0, process.output());
+    for (const pid of pids) assert.equal(alive(pid), false, `worker ${pid} outlived its primary`);
+  });
+});
+
+describe('gateway workers without Redis', () => {
+  it('refuse to start: exit 2, naming REDIS_URL', async () => {
+    const gateway = spawnProvider(GATEWAY, [], {
+      MCPFLEET_GATEWAY_WORKERS: '2',
+      MCPFLEET_DISCOVERY: 'off',
+      MCPFLEET_PROVIDERS_FILE: '/dev/null',
+    });
+    assert.equal(await gateway.exited, 2, gateway.output());
+    assert.match(gateway.output(), /MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL/);
+  });
+});
