@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, parseListen } from '@mcp-fleet/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -45,6 +46,11 @@ export interface BuildOptions {
   /** Workflows exposed as tools (MCPFLEET_WORKFLOWS_FILE). */
   workflows?: Workflow[];
   logger: Logger;
+  /**
+   * Builds only once the providers answered or the start-up timeout passed, the gRPC edge started
+   * after it (a gateway worker: it must not take connections with an empty catalog).
+   */
+  awaitStartup?: boolean;
 }
 
 export interface Gateway {
@@ -62,6 +68,8 @@ export interface Gateway {
   drain(): Promise<void>;
 }
 
+/** How often a build that awaits start-up looks whether it is over. */
+const STARTUP_POLL_MS = 50;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 function grpcAddress(value: string): { host: string; port: number } {
@@ -255,7 +263,13 @@ function requestHandling(deps: RequestHandlingDeps) {
 }
 
 /** Builds the gateway without listening: tests use `app.inject()` or listen on port 0. */
-export async function build({ config, providers, workflows = [], logger }: BuildOptions): Promise<Gateway> {
+export async function build({
+  config,
+  providers,
+  workflows = [],
+  logger,
+  awaitStartup,
+}: BuildOptions): Promise<Gateway> {
   const minter = await IdentityMinter.create({
     keyFile: config.identityKey,
     jwksOut: config.identityJwksOut,
@@ -324,6 +338,8 @@ export async function build({ config, providers, workflows = [], logger }: Build
   const discovery = discoveryOptions(config);
   const discoveryWatch = discovery ? await startKubeDiscovery(registry, discovery, logger) : undefined;
   registry.finishStartup(config.readyTimeout);
+  // The cluster primary hands a worker's share of connections to it as soon as it listens.
+  if (awaitStartup) while (registry.startupPhase === 'waiting') await sleep(STARTUP_POLL_MS);
   grpcEdge = await startGrpc(engine, config, logger);
 
   const drain = drainer(

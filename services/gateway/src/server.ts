@@ -1,14 +1,11 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, configUsage, createLogger, drainOnSignals, startTelemetry } from '@mcp-fleet/runtime';
 import { build } from './app.js';
 import { loadProvidersFile } from './catalog/providers-file.js';
 import { type GatewayConfig, gatewayConfigSpec, readGatewayConfig } from './config.js';
 import { superviseWorkers } from './wiring/worker-pool.js';
 import { loadWorkflows } from './workflows/workflow-file.js';
-
-const STARTUP_POLL_MS = 50;
 
 const argv = process.argv.slice(2);
 if (argv.includes('--help')) {
@@ -44,10 +41,9 @@ async function serve(config: GatewayConfig): Promise<void> {
   const { providers, workflows } = await loadFiles(config);
   const stopTelemetry = startTelemetry('mcp-fleet-gateway');
   const logger = createLogger('gateway', config.logLevel);
-  const gateway = await build({ config, providers, workflows, logger });
-  // The primary hands connections to any worker listening: a worker listens once its providers
-  // answered (or the start-up timeout passed), not while its catalog is still empty.
-  if (cluster.isWorker) while (gateway.registry.startupPhase === 'waiting') await sleep(STARTUP_POLL_MS);
+  // A worker listens once its providers answered (or the start-up timeout passed), not while its
+  // catalog is still empty: the primary hands connections to any worker listening.
+  const gateway = await build({ config, providers, workflows, logger, awaitStartup: cluster.isWorker });
   await gateway.app.listen({ host: config.listen.host, port: config.listen.port });
   logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
   drainOnSignals(logger, async () => {
