@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defineTool } from '@mcp-fleet/sdk';
 import { gatedTool } from '@mcp-fleet/sdk/testing';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { principalOf } from '../src/auth/principal.js';
+import { IdentityMinter } from '../src/identity/minter.js';
 import { redisUrl } from './redis-support.js';
 import { type Fleet, initializeRequest, MCP_HEADERS, openSession, post, startFleet } from './support.js';
 
@@ -162,5 +163,16 @@ jwt: { issuer: "${ISSUER}", audience: mcp-fleet, jwksFile: ${join(dir, 'jwks.jso
       gate.release.resolve();
     }
     assert.equal((await held).status, 200);
+  });
+});
+
+describe("a provider's identity token names the caller's roles exactly", () => {
+  it('one role "x,y" and two roles "x" and "y" of one principal get two tokens, each with its own roles', async () => {
+    const minter = await IdentityMinter.create({});
+    const caller = { subject: 's', principal: 'jwt:https://idp.test::s', tenant: undefined };
+    const one = decodeJwt(await minter.token('everything', { ...caller, roles: ['x,y'] }));
+    const two = decodeJwt(await minter.token('everything', { ...caller, roles: ['x', 'y'] }));
+    assert.deepEqual(one.roles, ['x,y']);
+    assert.deepEqual(two.roles, ['x', 'y']);
   });
 });

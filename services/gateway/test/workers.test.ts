@@ -1,17 +1,22 @@
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
+import { Agent, request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 import { GATEWAY, type GatewayProcesses, startGatewayProcesses } from './gateway-processes.js';
 import { redisUrl } from './redis-support.js';
 import { initialize, MCP_HEADERS } from './support.js';
 
-/** One POST on a connection of its own: the primary hands each connection to a worker in turn. */
-function postAlone(url: string, body: unknown, headers: Record<string, string>) {
+/** One POST, on a connection of its own unless `agent` keeps some: the primary hands each connection to a worker in turn. */
+function postAlone(
+  url: string,
+  body: unknown,
+  headers: Record<string, string>,
+  agent: Agent | false = false,
+) {
   return new Promise<{ status: number; text: string }>((resolve, reject) => {
     const sent = request(
       url,
-      { method: 'POST', agent: false, headers: { ...MCP_HEADERS, ...headers } },
+      { method: 'POST', agent, headers: { ...MCP_HEADERS, ...headers } },
       (response) => {
         let text = '';
         response.on('data', (chunk) => {
@@ -120,5 +125,68 @@ describe('gateway workers without Redis', () => {
     });
     assert.equal(await gateway.exited, 2, gateway.output());
     assert.match(gateway.output(), /MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL/);
+  });
+});
+
+describe('gateway workers auditing to stdout', () => {
+  let fleet: GatewayProcesses;
+
+  before(async () => {
+    fleet = await startGatewayProcesses(1, {
+      REDIS_URL: redisUrl(),
+      MCPFLEET_GATEWAY_WORKERS: '2',
+      MCPFLEET_READY_TIMEOUT: '1s',
+      MCPFLEET_AUDIT_LOG: 'stdout',
+    });
+    const { process } = fleet.replicas[0] as (typeof fleet.replicas)[number];
+    await waitFor(() => process.output().split('provider up').length - 1 === 2, 'both workers up', 30_000);
+  });
+  after(() => fleet.close());
+
+  it('a reader that stalls gets every line whole: the workers never splice lines into each other', async () => {
+    const { process, base } = fleet.replicas[0] as (typeof fleet.replicas)[number];
+    const session = {
+      'mcp-session-id': await initialize(`${base}/mcp`),
+      'mcp-protocol-version': '2025-11-25',
+    };
+    // Many calls in flight on each worker: its audit batches outgrow what a pipe writes at once.
+    // Below the session's 32 calls in flight per replica, however the connections fall.
+    const agent = new Agent({ keepAlive: true, maxSockets: 30 });
+    const call = (id: number) =>
+      postAlone(
+        `${base}/mcp`,
+        { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } },
+        session,
+        agent,
+      );
+    const stdout = process.child.stdout as NonNullable<typeof process.child.stdout>;
+    const stall = setInterval(() => (stdout.isPaused() ? stdout.resume() : stdout.pause()), 400);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 30 }, async () => {
+        while (next < 12000) assert.equal((await call(next++)).status, 200);
+      }),
+    );
+    clearInterval(stall);
+    stdout.resume();
+    agent.destroy();
+    await waitFor(
+      () => process.output().split('"audit":"call"').length - 1 >= 12000,
+      'every call audited',
+      30_000,
+    );
+    const bad = process
+      .output()
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .filter((line) => {
+        try {
+          JSON.parse(line);
+          return false;
+        } catch {
+          return true;
+        }
+      });
+    assert.deepEqual(bad, []);
   });
 });

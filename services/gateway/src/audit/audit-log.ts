@@ -1,8 +1,11 @@
+import cluster from 'node:cluster';
 import { hash } from 'node:crypto';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import type { Caller } from '../auth/caller.js';
 import { canonicalJson } from '../protocol/canonical-json.js';
 import type { GatewayMetrics } from '../telemetry/metrics.js';
+import { auditToPrimary } from './worker-audit.js';
 
 export type AuditOutcome =
   | 'allowed'
@@ -63,7 +66,7 @@ export function argumentDigest(args: unknown): string {
 
 /** One JSON line per decision and per call, to stdout or an append-only file. */
 export class AuditLog {
-  private out: NodeJS.WritableStream | WriteStream;
+  private out: NodeJS.WritableStream | WriteStream | Writable;
   /** Lines of this turn of the event loop, written together: one write per batch, not per line. */
   private pending: string[] = [];
   /** Digests by arguments object: a call's decision line and its end line share one. */
@@ -74,7 +77,12 @@ export class AuditLog {
     target: string,
     private readonly metrics: GatewayMetrics,
   ) {
-    this.out = target === 'stdout' ? process.stdout : createWriteStream(target, { flags: 'a' });
+    this.out =
+      target !== 'stdout'
+        ? createWriteStream(target, { flags: 'a' })
+        : cluster.isWorker
+          ? auditToPrimary()
+          : process.stdout;
   }
 
   record(entry: AuditEntry): void {
@@ -128,7 +136,7 @@ export class AuditLog {
   close(): void {
     this.flush();
     if (this.out === process.stdout) return;
-    (this.out as WriteStream).end();
+    (this.out as Writable).end();
     // Calls aborted by the drain settle after it (a parked call's cancel, a task's end): their lines
     // go to stderr rather than to an ended file, which would throw and lose them.
     this.out = process.stderr;

@@ -61,8 +61,8 @@ export class IdentityMinter {
   }
 
   async token(audience: string, caller: CallerIdentity): Promise<string> {
-    // The principal holds subject and tenant.
-    const cacheKey = `${audience}\0${caller.principal}\0${caller.sessionId ?? ''}\0${caller.roles.join(',')}`;
+    // The principal holds subject and tenant; roles as JSON, not joined: ["x,y"] is not ["x","y"].
+    const cacheKey = `${audience}\0${caller.principal}\0${caller.sessionId ?? ''}\0${JSON.stringify(caller.roles)}`;
     const now = Date.now();
     const cached = this.cache.get(cacheKey);
     if (cached && cached.renewAt > now) return cached.token;

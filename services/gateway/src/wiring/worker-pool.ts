@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import type { Logger } from 'pino';
+import { writeWorkersAudit } from '../audit/worker-audit.js';
 import { answerMetricsRequests } from '../telemetry/worker-metrics.js';
 
 /** A worker exiting this soon after it started counts towards a crash loop. */
@@ -35,7 +36,8 @@ export function superviseWorkers(count: number, logger: Logger): void {
     const lived = performance.now() - (startedAt.get(worker.id) ?? 0);
     startedAt.delete(worker.id);
     if (draining) {
-      if (code !== 0) failed = true;
+      // A worker still waiting for its providers has no handler yet: SIGTERM ends it, nothing to drain.
+      if (code !== 0 && signal !== 'SIGTERM') failed = true;
       if (startedAt.size === 0) process.exit(failed ? 1 : 0);
       return;
     }
@@ -54,6 +56,7 @@ export function superviseWorkers(count: number, logger: Logger): void {
   process.on('SIGTERM', () => drain('SIGTERM'));
   process.on('SIGINT', () => drain('SIGINT'));
   answerMetricsRequests();
+  writeWorkersAudit();
   for (let i = 0; i < count; i++) fork();
   logger.info({ workers: count }, 'gateway workers starting');
 }
