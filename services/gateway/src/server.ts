@@ -21,9 +21,9 @@ try {
     throw new ConfigError([
       'MCPFLEET_PROVIDERS_FILE (--providers-file) is required unless MCPFLEET_DISCOVERY is on',
     ]);
-  if (config.workers > 1 && !config.redisUrl)
+  if (config.workers > 1 && (!config.redisUrl || !config.identityKey))
     throw new ConfigError([
-      'MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL: the workers are replicas and share sessions, limits and routing through it',
+      'MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL and MCPFLEET_IDENTITY_KEY: the workers are replicas, sharing sessions, limits and routing through Redis and signing for providers with one key',
     ]);
   if (config.workers > 1 && cluster.isPrimary) {
     // Checked here too, so that a bad file stops the start (exit 2) instead of every worker.

@@ -116,16 +116,25 @@ describe('a gateway of two workers (MCPFLEET_GATEWAY_WORKERS=2)', () => {
   });
 });
 
-describe('gateway workers without Redis', () => {
-  it('refuse to start: exit 2, naming REDIS_URL', async () => {
-    const gateway = spawnProvider(GATEWAY, [], {
-      MCPFLEET_GATEWAY_WORKERS: '2',
-      MCPFLEET_DISCOVERY: 'off',
-      MCPFLEET_PROVIDERS_FILE: '/dev/null',
+describe('gateway workers without Redis or a shared signing key', () => {
+  // Each worker would keep its own sessions, or sign provider tokens with a key of its own.
+  for (const [what, env] of [
+    ['without Redis', { MCPFLEET_IDENTITY_KEY: '/dev/null' }],
+    ['without MCPFLEET_IDENTITY_KEY', { REDIS_URL: 'redis://127.0.0.1:1' }],
+  ] as const)
+    it(`refuse to start ${what}: exit 2, naming both`, async () => {
+      const gateway = spawnProvider(GATEWAY, [], {
+        MCPFLEET_GATEWAY_WORKERS: '2',
+        MCPFLEET_DISCOVERY: 'off',
+        MCPFLEET_PROVIDERS_FILE: '/dev/null',
+        ...env,
+      });
+      assert.equal(await gateway.exited, 2, gateway.output());
+      assert.match(
+        gateway.output(),
+        /MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL and MCPFLEET_IDENTITY_KEY/,
+      );
     });
-    assert.equal(await gateway.exited, 2, gateway.output());
-    assert.match(gateway.output(), /MCPFLEET_GATEWAY_WORKERS above 1 needs REDIS_URL/);
-  });
 });
 
 describe('gateway workers auditing to stdout', () => {

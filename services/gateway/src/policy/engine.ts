@@ -32,7 +32,8 @@ interface Granted {
   roles: RolePolicy[];
   /** In the policy file's order (see approvalOf). */
   inPolicyOrder: RolePolicy[];
-  entitlements?: Entitlements;
+  /** Shared by every caller of this role set: read-only. */
+  entitlements?: Readonly<Entitlements>;
 }
 
 /**
@@ -167,7 +168,7 @@ export function allowsAny(policy: Policy, caller: Caller, kind: Kind): boolean {
   return grantedTo(policy, caller).roles.some((role) => role.allow[kind].length > 0);
 }
 
-export function entitlements(policy: Policy, caller: Caller): Entitlements {
+export function entitlements(policy: Policy, caller: Caller): Readonly<Entitlements> {
   const entry = grantedTo(policy, caller);
   entry.entitlements ??= entitlementsOf(entry.roles);
   return entry.entitlements;
