@@ -112,6 +112,25 @@ async function setUp(
     half,
     ...target,
   });
+  /** One gateway measured on both dialects over HTTP, as a 2025 session and as 2026 stateless calls. */
+  const dialects = async (g: typeof procs.gateway, labels: [string, string], half = false) =>
+    [
+      system(labels[0], await sessionEcho(g.url, CONNECTIONS), through(g), half),
+      system(labels[1], statelessEcho(g.url, CONNECTIONS), through(g), half),
+    ] as const;
+  const [gateway, stateless] = await dialects(
+    procs.gateway,
+    ['gateway, 2025-11-25 session (HTTP)', 'gateway, 2026-07-28 stateless (HTTP)'],
+    true,
+  );
+  const [perCall, statelessPerCall] = await dialects(procs.perCall, [
+    'gateway, 2025-11-25 session (HTTP), provider mux off',
+    'gateway, 2026-07-28 stateless (HTTP), provider mux off',
+  ]);
+  const [workersSession, workersStateless] = await dialects(procs.workers, [
+    'gateway, 2025 session, 2 workers (Redis)',
+    'gateway, 2026 stateless, 2 workers (Redis)',
+  ]);
   const systems = {
     direct: system(
       'provider over gRPC, directly (baseline)',
@@ -125,16 +144,8 @@ async function setUp(
         server: procs.sdk.process,
       },
     ),
-    gateway: system(
-      'gateway, 2025-11-25 session (HTTP)',
-      await sessionEcho(procs.gateway.url, CONNECTIONS),
-      through(procs.gateway),
-    ),
-    stateless: system(
-      'gateway, 2026-07-28 stateless (HTTP)',
-      statelessEcho(procs.gateway.url, CONNECTIONS),
-      through(procs.gateway),
-    ),
+    gateway,
+    stateless,
     websocket: system(
       'gateway, WebSocket edge',
       await websocketEcho(`ws://127.0.0.1:${procs.gateway.port}/ws`, 4),
@@ -145,30 +156,10 @@ async function setUp(
       await grpcEdgeEcho(`127.0.0.1:${await edgePort(procs.gateway.port)}`, 4),
       through(procs.gateway),
     ),
-    perCall: system(
-      'gateway, 2025-11-25 session (HTTP), provider mux off',
-      await sessionEcho(procs.perCall.url, CONNECTIONS),
-      through(procs.perCall),
-      false,
-    ),
-    statelessPerCall: system(
-      'gateway, 2026-07-28 stateless (HTTP), provider mux off',
-      statelessEcho(procs.perCall.url, CONNECTIONS),
-      through(procs.perCall),
-      false,
-    ),
-    workersSession: system(
-      'gateway, 2025 session, 2 workers (Redis)',
-      await sessionEcho(procs.workers.url, CONNECTIONS),
-      through(procs.workers),
-      false,
-    ),
-    workersStateless: system(
-      'gateway, 2026 stateless, 2 workers (Redis)',
-      statelessEcho(procs.workers.url, CONNECTIONS),
-      through(procs.workers),
-      false,
-    ),
+    perCall,
+    statelessPerCall,
+    workersSession,
+    workersStateless,
     twinStateless: system(
       'gateway, 2026 stateless, a second process (control of security on)',
       statelessEcho(procs.twin.url, CONNECTIONS),

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ConfigError, parseListen } from '@mcp-fleet/runtime';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -68,8 +67,6 @@ export interface Gateway {
   drain(): Promise<void>;
 }
 
-/** How often a build that awaits start-up looks whether it is over. */
-const STARTUP_POLL_MS = 50;
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 function grpcAddress(value: string): { host: string; port: number } {
@@ -339,7 +336,7 @@ export async function build({
   const discoveryWatch = discovery ? await startKubeDiscovery(registry, discovery, logger) : undefined;
   registry.finishStartup(config.readyTimeout);
   // The cluster primary hands a worker's share of connections to it as soon as it listens.
-  if (awaitStartup) while (registry.startupPhase === 'waiting') await sleep(STARTUP_POLL_MS);
+  if (awaitStartup) await registry.startupOver;
   grpcEdge = await startGrpc(engine, config, logger);
 
   const drain = drainer(

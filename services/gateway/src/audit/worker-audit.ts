@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { Writable } from 'node:stream';
+import { isMessage } from '../wiring/worker-messages.js';
 
 const LINES = 'mcpfleet:audit-lines';
 
@@ -8,9 +9,6 @@ interface Lines {
   text: string;
 }
 
-const isLines = (message: unknown): message is Lines =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === LINES;
-
 /**
  * In the primary of several gateway workers: writes their stdout audit lines itself, one batch
  * after another. Workers writing the shared stdout themselves would interleave batches larger
@@ -18,7 +16,7 @@ const isLines = (message: unknown): message is Lines =>
  */
 export function writeWorkersAudit(): void {
   cluster.on('message', (_worker, message: unknown) => {
-    if (isLines(message)) process.stdout.write(message.text);
+    if (isMessage<Lines>(message, LINES)) process.stdout.write(message.text);
   });
 }
 

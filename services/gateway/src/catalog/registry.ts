@@ -102,6 +102,11 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
   private closed = false;
   private startup: StartupPhase = 'waiting';
   private startupTimer?: NodeJS.Timeout;
+  private endStartup: () => void = () => {};
+  /** Settles when start-up is over, complete or timed out (see finishStartup). */
+  readonly startupOver = new Promise<void>((resolve) => {
+    this.endStartup = resolve;
+  });
 
   constructor(
     configs: readonly ProviderConfig[],
@@ -203,6 +208,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
         connection.lastError ??= `no catalog within the start-up timeout (${timeoutMs} ms)`;
       }
       this.startup = 'timed out';
+      this.endStartup();
       this.logger.warn(
         { timeoutMs, down: missing.map((c) => c.config.name) },
         'start-up timeout: ready without the providers still missing',
@@ -217,6 +223,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     if ([...this.connections.values()].some((c) => c.state === 'starting')) return;
     clearTimeout(this.startupTimer);
     this.startup = 'complete';
+    this.endStartup();
     this.logger.info('every provider answered: ready');
   }
 

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
+import { isMessage } from '../wiring/worker-messages.js';
 
 const ASK = 'mcpfleet:metrics-ask';
 const ANSWER = 'mcpfleet:metrics-answer';
@@ -16,9 +17,6 @@ interface Answer {
   text?: string;
   error?: string;
 }
-
-const isMessage = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
-  typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 
 /**
  * In the primary of several gateway workers: answers a worker's scrape with every worker's
