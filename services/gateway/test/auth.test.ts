@@ -10,6 +10,7 @@ import { ConfigError, defineTool } from '@mcp-fleet/sdk';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { build } from '../src/app.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { auditLine } from './audit-lines.js';
 import { type Fleet, gatewayConfig, MCP_HEADERS, post, silent, startFleet } from './support.js';
 
 const whoami = defineTool({
@@ -156,8 +157,9 @@ resource: https://gateway.test/mcp
       roles: ['caller'],
       sessionId: session,
     });
-    const audit = await readFile(join(fleet.dir, 'audit.log'), 'utf8');
-    assert.ok(!audit.includes(jwt), 'the caller token never reaches the audit log');
+    const file = join(fleet.dir, 'audit.log');
+    await auditLine(file, (l) => l.target === 'lab_whoami' && l.audit === 'call');
+    assert.ok(!(await readFile(file, 'utf8')).includes(jwt), 'the caller token never reaches the audit log');
   });
 
   const forged: [string, () => Promise<string>][] = [

@@ -1,15 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { auditLine } from './audit-lines.js';
 import { connectOver, EDGES, type Edge, type EdgeAddresses, openRawChannel } from './edge-clients.js';
 import { redisUrl } from './redis-support.js';
 import { type Fleet, openSession, post, startFleet, startWaitingCall } from './support.js';
@@ -70,19 +70,6 @@ async function forgeAnswer(
 }
 
 /** The audit line about `target`, once the gateway has flushed it. */
-async function auditLine(file: string, target: string): Promise<Record<string, unknown>> {
-  for (let attempt = 0; attempt < 500; attempt++) {
-    const found = (await readFile(file, 'utf8').catch(() => ''))
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => JSON.parse(line) as Record<string, unknown>)
-      .find((line) => line.target === target);
-    if (found) return found;
-    await sleep(10);
-  }
-  throw new Error(`no audit line about ${target} in ${file}`);
-}
-
 const topologies = [
   { name: 'one gateway', replicas: 1, env: (): Record<string, string> => ({}) },
   {
@@ -138,7 +125,7 @@ for (const topology of topologies) {
         assert.equal(refused.status, 403, refused.text);
         assert.equal((refused.json?.error as { code: number }).code, FORBIDDEN);
       }
-      const line = await auditLine(join(fleet.dir, 'audit.log'), answer.id as string);
+      const line = await auditLine(join(fleet.dir, 'audit.log'), (l) => l.target === answer.id);
       assert.deepEqual([line.outcome, line.method, line.subject], ['denied', 'answer', 'alice']);
     }
 
@@ -191,7 +178,7 @@ for (const topology of topologies) {
             assert.equal(refusal.code, FORBIDDEN, JSON.stringify(refusal));
             assert.match(refusal.message, /^Forbidden: .*not sent to this session/);
             if (refusal.httpStatus !== undefined) assert.equal(refusal.httpStatus, 403);
-            const line = await auditLine(join(fleet.dir, 'audit.log'), requestId);
+            const line = await auditLine(join(fleet.dir, 'audit.log'), (l) => l.target === requestId);
             assert.equal(line.outcome, 'denied');
             assert.equal(line.method, 'answer');
             assert.equal(line.subject, attacker.subject);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import { ErrorCode } from '@mcp-fleet/contract';
 import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { type AuditLine, auditLines } from './audit-lines.js';
 import { redisUrl } from './redis-support.js';
 import { type Fleet, startFleet } from './support.js';
 import { resultOf, send, textOf, waitForStatus } from './task-client.js';
@@ -120,15 +121,8 @@ describe('tasks extension (SEP-2663) across two replicas sharing Redis', () => {
     const taskId = String((await start(a, 'lab_held')).taskId);
     await resultOf(send(b, 'tasks/cancel', { taskId }, { headers: as('alice') }));
     await waitForStatus(a, taskId, ['cancelled'], as('alice'));
-    let lines: Record<string, unknown>[] = [];
-    for (let i = 0; i < 50 && lines.length < 2; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const text = await readFile(join(fleet.dir, 'audit.log'), 'utf8');
-      lines = text
-        .split('\n')
-        .filter((line) => line.includes(taskId))
-        .map((line) => JSON.parse(line) as Record<string, unknown>);
-    }
+    const ofTask = (all: AuditLine[]) => all.filter((line) => line.task === taskId);
+    const lines = ofTask(await auditLines(join(fleet.dir, 'audit.log'), (all) => ofTask(all).length >= 2));
     assert.deepEqual(
       lines.map((line) => [line.audit, line.subject, line.target, line.outcome]),
       [
