@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { Cancellation } from '../src/engine/cancellation.js';
 import { ParkedCall } from '../src/input-required/parked-call.js';
 import { type ApprovalFleet, startApprovalFleet } from './approval-fleet.js';
 import { ask, textOf } from './mrtr.js';
@@ -149,7 +150,7 @@ describe('approvals: attacks of the 19th review', () => {
       requestedSchema: { type: 'object', properties: {} },
       _meta: { 'io.mcp-fleet/inputKey': 'approval', 'io.mcp-fleet/approval': { tool: 't' } },
     };
-    const never = new AbortController().signal;
+    const never = new Cancellation();
     let answered: unknown;
     call.start(async () => {
       answered = await call.ask('elicitation/create', question);

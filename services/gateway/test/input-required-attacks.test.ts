@@ -10,6 +10,7 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { defineTool } from '@mcp-fleet/sdk';
 import { generateApiKey } from '../src/auth/api-keys.js';
 import { callProvider } from '../src/dispatch/provider-call.js';
+import { Cancellation } from '../src/engine/cancellation.js';
 import type { EdgeAddresses } from './edge-clients.js';
 import { heapGrowth } from './heap.js';
 import { META_KEYS, MODERN, modernRequest, postModern } from './modern.js';
@@ -333,7 +334,7 @@ describe('a provider asking for input during a 2026 request that cannot answer i
       caller: { subject: 's', principal: 'p', roles: [], scopes: [], method: 'api-key' },
       requestId: 1,
       headers: {},
-      signal: new AbortController().signal,
+      cancellation: new Cancellation(),
       emit: () => {},
       detach: () => {},
     } as unknown as Parameters<typeof callProvider>[1];

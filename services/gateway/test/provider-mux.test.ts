@@ -23,6 +23,7 @@ import {
   type TestProvider,
   waitFor,
 } from '@mcp-fleet/sdk/testing';
+import { Cancellation } from '../src/engine/cancellation.js';
 import type { JsonObject, RawJson } from '../src/protocol/messages.js';
 import { UpstreamUnavailable } from '../src/upstream/call-frames.js';
 import { CALLS_RECHECK_MS, providerCall } from '../src/upstream/provider-mux.js';
@@ -54,7 +55,7 @@ function toolRequest(
     params: { name, arguments: args },
     identityToken: '',
     timeoutMs: 10_000,
-    signal: new AbortController().signal,
+    cancellation: new Cancellation(),
     clientCapabilities: { elicitation: {} },
     logLevel: 'info',
     protocolVersion: '2025-11-25',
@@ -99,11 +100,11 @@ describe('gateway provider client over Calls streams', () => {
   it('cancels one call (the caller went away) while another goes on, as on Call', async () => {
     const one = held.reset();
     const two = other.reset();
-    const controller = new AbortController();
-    const cancelled = call('held', {}, { signal: controller.signal });
+    const cancellation = new Cancellation();
+    const cancelled = call('held', {}, { cancellation });
     const kept = call('other');
     await Promise.all([one.entered.promise, two.entered.promise]);
-    controller.abort('client left');
+    cancellation.abort('client left');
     await assert.rejects(cancelled, (err: FleetError) => /was cancelled/.test(err.message));
     assert.ok((await one.aborted.promise) instanceof CallAbortedError);
     two.release.resolve();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { FleetError, INPUT_KEY_META } from '@mcp-fleet/contract';
 import { argumentDigest } from '../audit/audit-log.js';
 import { askClient } from '../dispatch/provider-call.js';
+import { followSignal } from '../engine/cancellation.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { ServerRequests } from '../engine/server-requests.js';
 import { APPROVAL_META, missingCapability } from '../input-required/input-requests.js';
@@ -113,7 +114,7 @@ export async function askCaller(
   let answer: JsonObject;
   try {
     answer = await askClient(
-      { ...ctx, signal: AbortSignal.any([ctx.signal, deadline]) },
+      { ...ctx, cancellation: followSignal(AbortSignal.any([ctx.cancellation.signal, deadline])) },
       serverRequests,
       'tools/call',
       'elicitation/create',
@@ -121,7 +122,7 @@ export async function askCaller(
     );
   } catch (err) {
     // The question could not be answered: the client went away, took too long, or answered an error.
-    if (ctx.signal.aborted) record('withdrawn');
+    if (ctx.cancellation.aborted) record('withdrawn');
     else if (deadline.aborted) {
       record('timeout');
       throw approvalDenied(

@@ -85,7 +85,7 @@ export class RoleApprovals {
       });
     await this.options.store.create(request);
     record('requested');
-    const state = await this.settled(request, ctx.signal, () => record('withdrawn'));
+    const state = await this.settled(request, ctx.cancellation.signal, () => record('withdrawn'));
     const data = { approval: request.id, rule: request.rule, role: request.role };
     if (state.status === 'approved' && this.bound(state, request) && (await this.consume(request.id))) return;
     if (state.status === 'rejected')

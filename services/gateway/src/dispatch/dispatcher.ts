@@ -279,7 +279,7 @@ export class Dispatcher implements RequestHandler {
             // A read-only or idempotent tool that never started is safe to try once more.
             if (
               !(err instanceof UpstreamUnavailable && err.beforeAnyFrame && route.retryable) ||
-              ctx.signal.aborted
+              ctx.cancellation.aborted
             )
               throw err;
             await sleep(RETRY_DELAY_MS);

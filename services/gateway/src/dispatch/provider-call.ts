@@ -44,7 +44,7 @@ export function askClient(
     method,
     params,
     { sessionId: session.id, principal: caller.principal },
-    ctx.signal,
+    ctx.cancellation.signal,
   );
   ctx.emit(message);
   return result;
@@ -113,7 +113,7 @@ export async function callProvider(
       identityToken: await deps.minter.token(provider, identity),
       traceContext: ctx.traceContext ?? ROOT_CONTEXT,
       timeoutMs,
-      signal: ctx.signal,
+      cancellation: ctx.cancellation,
       clientCapabilities: session.clientCapabilities,
       logLevel: session.logLevel,
       protocolVersion: session.protocolVersion,

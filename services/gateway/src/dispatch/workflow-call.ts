@@ -1,6 +1,7 @@
 import { ErrorCode, FleetError } from '@mcp-fleet/contract';
 import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
+import { followSignal } from '../engine/cancellation.js';
 import type { RequestContext } from '../engine/request-context.js';
 import { invalidParams } from '../protocol/errors.js';
 import { type JsonObject, notification, RawJson } from '../protocol/messages.js';
@@ -40,7 +41,10 @@ export async function callWorkflow(
         },
       };
     try {
-      const raw = await callTool({ ...ctx, signal, traceContext }, { name, arguments: callArgs });
+      const raw = await callTool(
+        { ...ctx, cancellation: followSignal(signal), traceContext },
+        { name, arguments: callArgs },
+      );
       return { result: JSON.parse(raw.text) };
     } catch (err) {
       if (err instanceof FleetError) return { error: { code: err.code, message: err.message } };
@@ -54,7 +58,7 @@ export async function callWorkflow(
       if (progressToken !== undefined)
         ctx.emit(notification('notifications/progress', { progressToken, progress: done, message }));
     },
-    signal: ctx.signal,
+    signal: ctx.cancellation.signal,
     traceContext: ctx.traceContext ?? ROOT_CONTEXT,
   });
   const summary =

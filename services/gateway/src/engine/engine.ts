@@ -195,7 +195,7 @@ export class SessionEngine {
       traceContext: outlet.traceContext,
       headers: outlet.headers,
       envelope: outlet.envelope,
-      signal: running.signal,
+      cancellation: running.cancellation,
       abort: running.abort,
       emit: (message) => {
         emitted = true;

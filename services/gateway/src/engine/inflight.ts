@@ -1,11 +1,12 @@
 import type { RequestId } from '../protocol/messages.js';
+import { type Cancellable, Cancellation } from './cancellation.js';
 
 const keyOf = (sessionId: string, requestId: RequestId) => `${sessionId}\0${String(requestId)}`;
 
 /** One request running on this replica. */
 export interface RunningRequest {
   /** Aborted by cancellation, session end or shutdown until `end`; by `abort` at any time. */
-  signal: AbortSignal;
+  cancellation: Cancellable;
   /**
    * Aborts the request from its own side (a call it started failed, or outlived it and was
    * cancelled later): such a request is answered, not cancelled.
@@ -16,29 +17,28 @@ export interface RunningRequest {
   end(): void;
 }
 
-/** The requests running on this replica, each with the controller that cancels it. */
+/** The requests running on this replica, each with what cancels it. */
 export class InflightRequests {
-  private readonly running = new Map<string, AbortController>();
+  private readonly running = new Map<string, Cancellation>();
 
   /**
-   * Registers a request. Its closures capture only its controller: a call that outlives the
+   * Registers a request. Its closures capture only its cancellation: a call that outlives the
    * request keeps `abort`, and with it nothing of the exchange.
    */
   begin(sessionId: string, requestId: RequestId): RunningRequest {
     const key = keyOf(sessionId, requestId);
-    const controller = new AbortController();
-    const { signal } = controller;
+    const cancellation = new Cancellation();
     let abortedByHandler = false;
-    this.running.set(key, controller);
+    this.running.set(key, cancellation);
     return {
-      signal,
+      cancellation,
       abort: (reason) => {
-        abortedByHandler ||= !signal.aborted;
-        controller.abort(reason);
+        abortedByHandler ||= !cancellation.aborted;
+        cancellation.abort(reason);
       },
-      cancelled: () => signal.aborted && !abortedByHandler,
+      cancelled: () => cancellation.aborted && !abortedByHandler,
       end: () => {
-        if (this.running.get(key) === controller) this.running.delete(key);
+        if (this.running.get(key) === cancellation) this.running.delete(key);
       },
     };
   }
@@ -52,12 +52,12 @@ export class InflightRequests {
   }
 
   abortSession(sessionId: string): void {
-    for (const [key, controller] of this.running) {
-      if (key.startsWith(`${sessionId}\0`)) controller.abort(new Error('session ended'));
+    for (const [key, cancellation] of this.running) {
+      if (key.startsWith(`${sessionId}\0`)) cancellation.abort(new Error('session ended'));
     }
   }
 
   abortAll(reason: string): void {
-    for (const controller of this.running.values()) controller.abort(new Error(reason));
+    for (const cancellation of this.running.values()) cancellation.abort(new Error(reason));
   }
 }

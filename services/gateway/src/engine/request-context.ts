@@ -2,6 +2,7 @@ import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import type { JsonObject, JsonRpcMessage, RequestId } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';
+import type { Cancellable } from './cancellation.js';
 import type { Envelope } from './dialect.js';
 
 /** One client request being answered, as whatever answers it sees it. */
@@ -18,9 +19,9 @@ export interface RequestContext {
   /** The headers of the exchange when they are the request's own (a 2026-07-28 POST). */
   envelope?: Envelope;
   /** Aborted by notifications/cancelled, session deletion or shutdown. */
-  signal: AbortSignal;
+  cancellation: Cancellable;
   /**
-   * Aborts `signal`, also once the request was answered: what a call that outlives its request
+   * Aborts `cancellation`, also once the request was answered: what a call that outlives its request
    * (parked for client input) is cancelled with.
    */
   abort(reason: Error): void;

@@ -1,4 +1,5 @@
 import { FleetError } from '@mcp-fleet/contract';
+import { type AbortableCancellation, abortingWith, type Cancellable } from '../engine/cancellation.js';
 import type { RequestContext } from '../engine/request-context.js';
 import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
@@ -6,7 +7,7 @@ import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
 import type { TaskOwner, Tasks } from '../tasks/tasks.js';
 import { retryFields, withoutRetryFields } from './input-requests.js';
-import { type Cancellation, type Emit, ParkedCall } from './parked-call.js';
+import { type Emit, ParkedCall } from './parked-call.js';
 import { mayAsk, mayPark, refuseForeignFields, tooLargeToPark } from './parked-params.js';
 import { type CallIdentity, callIdentity, type RequestStateCodec, rejectState } from './request-state.js';
 import { ParkedCallLost, ResumeRelay, type Resumption, type RoundAnswer } from './resume-relay.js';
@@ -29,9 +30,9 @@ function progressUnder(token: unknown, emit: Emit): Emit {
  * hold the whole HTTP request, body included), only what its routing headers were admitted for;
  * a call that outlives its request cannot detach it either.
  */
-function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'abort' | 'emit' | 'ask'> {
+function parkable(ctx: RequestContext): Omit<RequestContext, 'cancellation' | 'abort' | 'emit' | 'ask'> {
   const { session, caller, requestId, traceId, traceContext, headers, envelope } = ctx;
-  const base: Omit<RequestContext, 'signal' | 'abort' | 'emit' | 'ask'> = {
+  const base: Omit<RequestContext, 'cancellation' | 'abort' | 'emit' | 'ask'> = {
     session,
     caller,
     requestId,
@@ -47,16 +48,16 @@ function parkable(ctx: RequestContext): Omit<RequestContext, 'signal' | 'abort' 
 const nothingToDetach = () => {};
 
 /**
- * A parked or first-round call's context: `base` with its own signal and hooks, made property by
+ * A parked or first-round call's context: `base` with its own cancellation and hooks, made property by
  * property (a spread of `base` plus four more made every call slow to build).
  */
 function contextOf(
   base: ReturnType<typeof parkable>,
-  own: Pick<RequestContext, 'signal' | 'abort' | 'emit' | 'ask'>,
+  own: Pick<RequestContext, 'cancellation' | 'abort' | 'emit' | 'ask'>,
 ): RequestContext {
-  const { signal, abort, emit, ask } = own;
+  const { cancellation, abort, emit, ask } = own;
   const { session, caller, requestId, headers, detach, traceId, traceContext, envelope } = base;
-  const ctx: RequestContext = { session, caller, requestId, headers, detach, signal, abort, emit, ask };
+  const ctx: RequestContext = { session, caller, requestId, headers, detach, cancellation, abort, emit, ask };
   if (traceId !== undefined) ctx.traceId = traceId;
   if (traceContext !== undefined) ctx.traceContext = traceContext;
   if (envelope !== undefined) ctx.envelope = envelope;
@@ -74,7 +75,7 @@ function startCall(
   work: Work,
 ): void {
   const inner = contextOf(base, {
-    signal: call.signal,
+    cancellation: call.cancellable,
     abort: (reason) => call.cancel(reason.message),
     emit: (message) => call.emit(message),
     ask: (method, asked) => call.ask(method, asked),
@@ -85,14 +86,14 @@ function startCall(
 /** What a call's first round keeps of its request until the call asks: none of the request's params. */
 interface FirstRound {
   base: ReturnType<typeof parkable>;
-  cancellation: Cancellation;
+  cancellation: AbortableCancellation;
   emit: Emit;
   /** Makes the parked call at the first ask; it takes `cancellation` over and serves the round on. */
-  adopt(cancellation: Cancellation): ParkedCall;
+  adopt(cancellation: AbortableCancellation): ParkedCall;
 }
 
 /**
- * Runs a call's first round as a plain call on its request's signal, so that a call which never
+ * Runs a call's first round as a plain call on its request's cancellation, so that a call which never
  * asks (most) makes no parked call. Ends with the call's result or error, or, at its first ask,
  * with the parked call that follows it from there; what the round held of the request is let go
  * then. A function of its own, for the reason startCall is.
@@ -108,7 +109,7 @@ function runUntilAsked(
   let call: ParkedCall | undefined;
   return new Promise((resolve, reject) => {
     const inner = contextOf(base, {
-      signal: cancellation.signal,
+      cancellation,
       abort: (reason) => (call ? call.cancel(reason.message) : cancellation.abort(reason)),
       emit: (message) => (call ? call.emit(message) : first?.emit(message)),
       ask: (method, asked) => {
@@ -193,8 +194,8 @@ export class InputRequired {
 
   constructor(private readonly options: InputRequiredOptions) {
     this.parked = new CappedCounts(options.maxParkedPerCaller);
-    this.relay = new ResumeRelay(options.bus, (resumption, emit, signal, accepted) =>
-      this.resumeHere(resumption, emit, signal, accepted),
+    this.relay = new ResumeRelay(options.bus, (resumption, emit, cancellation, accepted) =>
+      this.resumeHere(resumption, emit, cancellation, accepted),
     );
   }
 
@@ -257,8 +258,8 @@ export class InputRequired {
         progressToken: progressTokenOf(params),
       };
       return round.replica === this.options.bus.replicaId
-        ? this.resumeHere(resumption, ctx.emit, ctx.signal, () => {})
-        : this.relay.pass(round.replica, resumption, ctx.emit, ctx.signal);
+        ? this.resumeHere(resumption, ctx.emit, ctx.cancellation, () => {})
+        : this.relay.pass(round.replica, resumption, ctx.emit, ctx.cancellation.signal);
     }
     const { tasks } = this.options;
     const plan = tasks?.plan(ctx, method, params);
@@ -285,17 +286,17 @@ export class InputRequired {
     responses: JsonObject,
     escalation?: Escalation,
   ): Promise<RoundAnswer> {
-    const { emit, signal } = ctx;
+    const { emit, cancellation } = ctx;
     const capabilities = ctx.session.clientCapabilities;
     let served: Promise<RoundAnswer> | undefined;
-    const adopt = (cancellation: Cancellation) => {
-      const call = new ParkedCall(identity, capabilities, cancellation);
+    const adopt = (taken: AbortableCancellation) => {
+      const call = new ParkedCall(identity, capabilities, taken);
       if (escalation) call.escalate = escalationOf(call, escalation);
       this.calls.set(call.id, call);
-      served = this.round(call, emit, signal, responses, () => mayPark(forwarded));
+      served = this.round(call, emit, cancellation, responses, () => mayPark(forwarded));
       return call;
     };
-    const round = { base: parkable(ctx), cancellation: { signal, abort: ctx.abort }, emit, adopt };
+    const round = { base: parkable(ctx), cancellation: abortingWith(cancellation, ctx.abort), emit, adopt };
     const first = await runUntilAsked(round, forwarded, work);
     return 'result' in first ? first.result : (served as Promise<RoundAnswer>);
   }
@@ -303,7 +304,7 @@ export class InputRequired {
   private async resumeHere(
     resumption: Resumption,
     emit: Emit,
-    signal: AbortSignal,
+    cancellation: Cancellable,
     accepted: () => void,
   ): Promise<RoundAnswer> {
     const call = this.calls.get(resumption.call);
@@ -322,7 +323,7 @@ export class InputRequired {
     return this.round(
       call,
       progressUnder(resumption.progressToken, emit),
-      signal,
+      cancellation,
       resumption.responses,
       () => true,
     );
@@ -336,12 +337,12 @@ export class InputRequired {
   private async round(
     call: ParkedCall,
     emit: Emit,
-    signal: AbortSignal,
+    cancellation: Cancellable,
     offered: JsonObject,
     small: () => boolean,
   ): Promise<RoundAnswer> {
     try {
-      const end = await call.serve(emit, signal, offered);
+      const end = await call.serve(emit, cancellation, offered);
       if (end.kind === 'complete') {
         this.forget(call);
         return end.result;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type AbortableCancellation, type Cancellable, Cancellation } from '../engine/cancellation.js';
 import type { JsonObject, JsonRpcMessage, RawJson } from '../protocol/messages.js';
 import {
   checkedResponse,
@@ -39,12 +40,6 @@ interface Ask {
 type Settled = { result: RawJson } | { error: unknown };
 
 /**
- * What cancels a call: a controller of its own, or (a call parked at its first ask) the abort of
- * the request it started in, taken over so that the call outlives that request.
- */
-export type Cancellation = Pick<AbortController, 'signal' | 'abort'>;
-
-/**
  * Call ids need only be unique on their replica (the requestState naming one is signed): a random
  * prefix per process and a counter, instead of a random draw per call.
  */
@@ -83,11 +78,16 @@ export class ParkedCall {
   constructor(
     readonly identity: CallIdentity,
     private readonly capabilities: JsonObject,
-    private readonly cancellation: Cancellation = new AbortController(),
+    /**
+     * What cancels the call: its own, or (a call parked at its first ask) the abort of the request
+     * it started in, taken over so that the call outlives that request.
+     */
+    private readonly cancellation: AbortableCancellation = new Cancellation(),
   ) {}
 
-  get signal(): AbortSignal {
-    return this.cancellation.signal;
+  /** What the call's provider work sees: aborted when the call is cancelled. */
+  get cancellable(): Cancellable {
+    return this.cancellation;
   }
 
   /** What the call asks and is still unanswered, by key. */
@@ -114,7 +114,7 @@ export class ParkedCall {
   /** What the call's provider asks the client: answered by a later request (or a prefilled answer). */
   ask(method: string, params: JsonObject): Promise<JsonObject> {
     // A cancelled call asks nobody: it would park again with no client to answer.
-    if (this.signal.aborted) return Promise.reject(this.signal.reason);
+    if (this.cancellation.aborted) return Promise.reject(this.cancellation.reason);
     try {
       const { request, key } = inputRequestOf(method, params);
       const missing = missingCapability(request, this.capabilities);
@@ -154,13 +154,13 @@ export class ParkedCall {
    * makes are answered from `offered` when it has their keys; a `signal` abort (the client went
    * away) cancels the call. Throws the call's error when it failed.
    */
-  async serve(emit: Emit, signal: AbortSignal, offered: JsonObject): Promise<RoundEnd> {
+  async serve(emit: Emit, cancellation: Cancellable, offered: JsonObject): Promise<RoundEnd> {
     clearTimeout(this.expiryTimer);
     this.emitTo = emit;
     this.offered = offered;
     const onAbort = () => this.cancel('the client closed the request');
-    signal.addEventListener('abort', onAbort, { once: true });
-    if (signal.aborted) onAbort();
+    const unsubscribe = cancellation.onAbort(onAbort);
+    if (cancellation.aborted) onAbort();
     try {
       await new Promise<void>((resolve) => {
         this.wake = resolve;
@@ -168,7 +168,7 @@ export class ParkedCall {
         else if (this.asks.size > 0) this.asked();
       });
     } finally {
-      signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       clearTimeout(this.coalesceTimer);
       this.wake = this.emitTo = this.firstAskAt = this.offered = undefined;
     }
@@ -194,7 +194,7 @@ export class ParkedCall {
   /** Cancels the provider call (and whatever still waits for an answer). */
   cancel(reason: string): void {
     clearTimeout(this.expiryTimer);
-    if (!this.signal.aborted) this.cancellation.abort(new Error(reason));
+    if (!this.cancellation.aborted) this.cancellation.abort(new Error(reason));
     for (const ask of this.asks.values()) ask.reject(new Error(reason));
     this.asks.clear();
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FleetError, type WireError } from '@mcp-fleet/contract';
+import { type Cancellable, Cancellation } from '../engine/cancellation.js';
 import { RelayedError, wireErrorOf } from '../protocol/errors.js';
 import { type JsonObject, type JsonRpcMessage, RawJson } from '../protocol/messages.js';
 import type { Bus } from '../session/types.js';
@@ -20,12 +21,12 @@ export interface Resumption {
 
 /**
  * Serves a resumption on the holding replica: `accepted` is called once the responses were taken
- * (before the round runs); notifications go to `emit`; `signal` aborts when the retry's client left.
+ * (before the round runs); notifications go to `emit`; `cancellation` aborts when the retry's client left.
  */
 export type ServeResumption = (
   resumption: Resumption,
   emit: Emit,
-  signal: AbortSignal,
+  cancellation: Cancellable,
   accepted: () => void,
 ) => Promise<RoundAnswer>;
 
@@ -70,7 +71,7 @@ export class ResumeRelay {
   /** Retries passed to other replicas, by ticket: what their messages are handed to. */
   private readonly waiting = new Map<string, (payload: JsonObject) => void>();
   /** Rounds served here for retries on other replicas, by ticket: aborted when that client leaves. */
-  private readonly serving = new Map<string, AbortController>();
+  private readonly serving = new Map<string, Cancellation>();
 
   constructor(
     private readonly bus: Bus,
@@ -81,7 +82,8 @@ export class ResumeRelay {
     return this.bus.subscribe(channelOf(this.bus.replicaId), (payload) => {
       const ticket = String(payload.ticket);
       if (payload.type === 'resume') return this.serveFor(payload);
-      if (payload.type === 'cancel') return this.serving.get(ticket)?.abort();
+      if (payload.type === 'cancel')
+        return this.serving.get(ticket)?.abort(new Error('the client of the retry went away'));
       this.waiting.get(ticket)?.(payload);
     });
   }
@@ -144,8 +146,8 @@ export class ResumeRelay {
     const ticket = String(payload.ticket);
     const reply = (message: JsonObject) =>
       this.bus.publish(channelOf(String(payload.replyTo)), { ...message, ticket });
-    const controller = new AbortController();
-    this.serving.set(ticket, controller);
+    const cancellation = new Cancellation();
+    this.serving.set(ticket, cancellation);
     const alive = setInterval(() => reply({ type: 'alive' }), ALIVE_EVERY_MS);
     try {
       const answer = await this.serve(
@@ -157,7 +159,7 @@ export class ResumeRelay {
           progressToken: payload.progressToken,
         },
         (message) => reply({ type: 'event', message: message as unknown as JsonObject }),
-        controller.signal,
+        cancellation,
         () => reply({ type: 'accepted' }),
       );
       reply(

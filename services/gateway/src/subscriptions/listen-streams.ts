@@ -128,8 +128,8 @@ export class ListenStreams {
     };
     this.listeners.add(listener);
     this.tally(caller, 1);
-    ctx.signal.addEventListener('abort', end, { once: true });
-    if (ctx.signal.aborted) end();
+    ctx.cancellation.onAbort(end);
+    if (ctx.cancellation.aborted) end();
     await ended;
     this.listeners.delete(listener);
     this.tally(caller, -1);

@@ -1,4 +1,5 @@
 import { FleetError } from '@mcp-fleet/contract';
+import { Cancellation } from '../engine/cancellation.js';
 import type { ParkedCall } from '../input-required/parked-call.js';
 import { wireErrorOf } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
@@ -7,7 +8,7 @@ import type { TaskStore } from './task-store.js';
 
 /** A task's call serves its rounds to nobody: tasks carry no progress or log notifications. */
 const NO_ONE = () => {};
-const NEVER = new AbortController().signal;
+const NEVER = new Cancellation();
 
 /**
  * The provider call of one task, on the replica running it: each round the call serves ends in

@@ -140,7 +140,7 @@ export class ProviderCallFrames {
 
   /** Why the client's abort cancels the provider call, as the cancel frame says it. */
   cancelReason(): string {
-    return String(this.request.signal.reason ?? 'cancelled by the client');
+    return String(this.request.cancellation.reason ?? 'cancelled by the client');
   }
 
   /** Settles the call's promise with what `settle` returns or throws. */

@@ -100,14 +100,15 @@ class MuxLink {
     const { span, context } = providerCallSpan(request, 'Calls');
     const frames = new ProviderCallFrames(request, span, (frame) => this.write({ callId: id, ...frame }));
     const cancel = (reason: string) => this.write({ callId: id, cancel: { reason } });
-    const { signal } = request;
+    const { cancellation } = request;
+    let unsubscribe: (() => void) | undefined;
     return new Promise<RawJson>((resolve, reject) => {
       const onAbort = () => cancel(frames.cancelReason());
       const release = (): boolean => {
         if (this.calls.get(id) !== call) return false;
         this.calls.delete(id);
         clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe?.();
         if (this.retired) this.retire();
         return true;
       };
@@ -141,7 +142,7 @@ class MuxLink {
         finish({ code: grpc.status.DEADLINE_EXCEEDED, details: 'deadline exceeded' });
       }, request.timeoutMs);
       this.calls.set(id, call);
-      signal.addEventListener('abort', onAbort, { once: true });
+      unsubscribe = cancellation.onAbort(onAbort);
       const trace = traceHeaders(context);
       this.write({
         callId: id,
@@ -153,7 +154,7 @@ class MuxLink {
           timeoutMs: request.timeoutMs,
         },
       });
-      if (signal.aborted) onAbort();
+      if (cancellation.aborted) onAbort();
       // Worn out: this call is its last; the stream ends once its calls have.
       if (this.nextId > CALLS_PER_STREAM) this.retire();
     });

@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { CallClientFrame, CallServerFrame__Output, ToolProviderClient } from '@mcp-fleet/contract';
 import { type Context, injectIntoMetadata } from '@mcp-fleet/runtime/telemetry';
+import type { Cancellable } from '../engine/cancellation.js';
 import type { JsonObject, RawJson } from '../protocol/messages.js';
 import { ProviderCallFrames, providerCallSpan, requestFrame } from './call-frames.js';
 
@@ -23,7 +24,8 @@ export interface ProviderCallRequest {
   /** Internal identity token for the provider (never the caller's own credential). */
   identityToken: string;
   timeoutMs: number;
-  signal: AbortSignal;
+  /** The request's: aborting it cancels the provider call. */
+  cancellation: Cancellable;
   clientCapabilities: JsonObject;
   logLevel: string;
   protocolVersion: string;
@@ -52,16 +54,16 @@ export function streamProviderCall(
 
   return new Promise<RawJson>((resolve, reject) => {
     const onAbort = () => send({ cancel: { reason: frames.cancelReason() } });
-    request.signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = request.cancellation.onAbort(onAbort);
     stream.on('data', (frame: CallServerFrame__Output) => frames.onFrame(frame));
     // The outcome arrives with the status; 'error' repeats non-OK statuses.
     stream.on('error', () => {});
     stream.on('status', (status: grpc.StatusObject) => {
-      request.signal.removeEventListener('abort', onAbort);
+      unsubscribe();
       stream.end();
       frames.settleInto(status, resolve, reject);
     });
     send({ request: requestFrame(request) });
-    if (request.signal.aborted) onAbort();
+    if (request.cancellation.aborted) onAbort();
   });
 }
