@@ -186,8 +186,9 @@ export class Admission {
     return (
       event: 'decision' | 'call',
       outcome: AuditOutcome,
-      extra: { rule?: string; errorClass?: string; latencyMs?: number } = {},
+      extra?: { rule?: string; errorClass?: string; latencyMs?: number },
     ) =>
+      // One shape for every entry: a spread of `extra` made each entry an object of its own shape.
       this.audit.record({
         event,
         caller: request.caller,
@@ -197,7 +198,9 @@ export class Admission {
         args,
         outcome,
         traceId: request.traceId,
-        ...extra,
+        rule: extra?.rule,
+        errorClass: extra?.errorClass,
+        latencyMs: extra?.latencyMs,
       });
   }
 

@@ -71,19 +71,25 @@ const ignore = () => {};
 
 /** An AbortSignal made elsewhere (a workflow step's deadline, an approval's) as a Cancellable. */
 export function followSignal(signal: AbortSignal): Cancellable {
-  return {
-    get aborted() {
-      return signal.aborted;
-    },
-    get reason() {
-      return signal.reason;
-    },
-    signal,
-    onAbort(listener) {
-      signal.addEventListener('abort', listener, { once: true });
-      return () => signal.removeEventListener('abort', listener);
-    },
-  };
+  return new FollowedSignal(signal);
+}
+
+// Classes, not object literals with getters: a literal with accessors is built slowly, per call.
+class FollowedSignal implements Cancellable {
+  constructor(readonly signal: AbortSignal) {}
+
+  get aborted(): boolean {
+    return this.signal.aborted;
+  }
+
+  get reason(): unknown {
+    return this.signal.reason;
+  }
+
+  onAbort(listener: () => void): () => void {
+    this.signal.addEventListener('abort', listener, { once: true });
+    return () => this.signal.removeEventListener('abort', listener);
+  }
 }
 
 /** A Cancellable with a way to abort it: a request's own (inflight) or a parked call's. */
@@ -94,17 +100,28 @@ export function abortingWith(
   cancellable: Cancellable,
   abort: (reason: Error) => void,
 ): AbortableCancellation {
-  return {
-    get aborted() {
-      return cancellable.aborted;
-    },
-    get reason() {
-      return cancellable.reason;
-    },
-    get signal() {
-      return cancellable.signal;
-    },
-    onAbort: (listener) => cancellable.onAbort(listener),
-    abort,
-  };
+  return new AbortingWith(cancellable, abort);
+}
+
+class AbortingWith implements AbortableCancellation {
+  constructor(
+    private readonly inner: Cancellable,
+    readonly abort: (reason: Error) => void,
+  ) {}
+
+  get aborted(): boolean {
+    return this.inner.aborted;
+  }
+
+  get reason(): unknown {
+    return this.inner.reason;
+  }
+
+  get signal(): AbortSignal {
+    return this.inner.signal;
+  }
+
+  onAbort(listener: () => void): () => void {
+    return this.inner.onAbort(listener);
+  }
 }
