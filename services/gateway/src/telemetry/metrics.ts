@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { BoundCounter } from './bound-counter.js';
 import { ToolMetrics } from './tool-metrics.js';
 import { workerMetrics } from './worker-metrics.js';
 
@@ -16,7 +17,7 @@ export interface GaugeSources {
 /** The gateway's Prometheus metrics, in a registry of its own (several gateways may share a process in tests). */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly audit = new Counter({
+  readonly audit = new BoundCounter({
     name: 'mcpfleet_audit_events_total',
     help: 'Audited decisions and calls by outcome',
     labelNames: ['event', 'outcome'] as const,
@@ -28,7 +29,7 @@ export class GatewayMetrics {
     labelNames: ['limit', 'mode'] as const,
     registers: [this.registry],
   });
-  readonly requests = new Counter({
+  readonly requests = new BoundCounter({
     name: 'mcpfleet_requests_total',
     help: 'MCP requests answered, by method and outcome (ok or the JSON-RPC error code)',
     labelNames: ['method', 'outcome'] as const,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { RawJson } from '../protocol/messages.js';
+import { BoundCounter, type CounterSeries } from './bound-counter.js';
 import { errorCodeLabel } from './labels.js';
 
 /**
@@ -12,6 +13,7 @@ export const WORKFLOW_PROVIDER = '(workflow)';
 
 type CounterChild = ReturnType<Counter['labels']>;
 type HistogramChild = ReturnType<Histogram['labels']>;
+type CallSeries = CounterSeries<'provider' | 'tool' | 'outcome'>;
 
 /** The series of one tool, bound once: a call then costs no label lookup by name. */
 export class ToolSeries {
@@ -21,9 +23,9 @@ export class ToolSeries {
   constructor(
     readonly provider: string,
     readonly tool: string,
-    private readonly ok: CounterChild,
-    private readonly toolError: CounterChild,
-    private readonly failed: CounterChild,
+    private readonly ok: CallSeries,
+    private readonly toolError: CallSeries,
+    private readonly failed: CallSeries,
     private readonly duration: HistogramChild,
     private readonly errors: Counter<'provider' | 'tool' | 'code'>,
   ) {}
@@ -66,12 +68,12 @@ export class ToolMetrics {
   private readonly byName = new Map<string, ToolSeries>();
   /** The series of a catalog route or workflow object: found without building a key per call. */
   private readonly byEntry = new WeakMap<object, ToolSeries>();
-  private readonly calls: Counter<'provider' | 'tool' | 'outcome'>;
+  private readonly calls: BoundCounter<'provider' | 'tool' | 'outcome'>;
   private readonly errors: Counter<'provider' | 'tool' | 'code'>;
   private readonly duration: Histogram<'provider' | 'tool'>;
 
   constructor(registry: Registry) {
-    this.calls = new Counter({
+    this.calls = new BoundCounter({
       name: 'mcpfleet_tool_calls_total',
       help: 'tools/call requests by provider, exposed tool name and outcome (ok, tool_error: a result with isError, error: a JSON-RPC error)',
       labelNames: ['provider', 'tool', 'outcome'] as const,
@@ -136,9 +138,9 @@ export class ToolMetrics {
       series = new ToolSeries(
         provider,
         tool,
-        this.calls.labels(provider, tool, 'ok'),
-        this.calls.labels(provider, tool, 'tool_error'),
-        this.calls.labels(provider, tool, 'error'),
+        this.calls.series(`${key}\0ok`, { provider, tool, outcome: 'ok' }),
+        this.calls.series(`${key}\0tool_error`, { provider, tool, outcome: 'tool_error' }),
+        this.calls.series(`${key}\0error`, { provider, tool, outcome: 'error' }),
         this.duration.labels(provider, tool),
         this.errors,
       );
