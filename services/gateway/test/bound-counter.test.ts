@@ -10,13 +10,13 @@ describe('a bound counter', () => {
     const config = { name: 'calls_total', help: 'calls', labelNames: ['method', 'outcome'] as const };
     const counter = new BoundCounter({ ...config, registers: [bound] });
     const reference = new Counter({ ...config, registers: [plain] });
-    const ok = counter.series('call ok', { method: 'call', outcome: 'ok' });
-    counter.series('call never', { method: 'call', outcome: 'never' });
+    const ok = counter.series('call', 'ok', { method: 'call', outcome: 'ok' });
+    counter.series('call', 'never', { method: 'call', outcome: 'never' });
     for (let i = 0; i < 3; i++) {
       ok.inc();
       reference.inc({ method: 'call', outcome: 'ok' });
     }
-    counter.inc('list -32600', { method: 'list', outcome: '-32600' });
+    counter.inc('list', '-32600', { method: 'list', outcome: '-32600' });
     reference.inc({ method: 'list', outcome: '-32600' });
     assert.equal(await bound.metrics(), await plain.metrics());
     assert.equal(await bound.metrics(), await plain.metrics(), 'a second scrape counts nothing twice');

@@ -96,7 +96,7 @@ export class AuditLog {
   }
 
   record(entry: AuditEntry): void {
-    this.metrics.audit.inc(`${entry.event} ${entry.outcome}`, { event: entry.event, outcome: entry.outcome });
+    this.metrics.audit.inc(entry.event, entry.outcome, { event: entry.event, outcome: entry.outcome });
     const line: Record<string, unknown> = {
       time: this.now(),
       audit: entry.event,

@@ -165,7 +165,7 @@ export class Dispatcher implements RequestHandler {
       span.end();
       // A method name is the client's text: only the ones served get a series of their own.
       const labels = { method: METHODS.has(method) ? method : UNKNOWN, outcome };
-      this.deps.metrics.requests.inc(`${labels.method} ${outcome}`, labels);
+      this.deps.metrics.requests.inc(labels.method, outcome, labels);
       this.deps.metrics.duration.observe(labels, (performance.now() - started) / 1000);
     }
   }

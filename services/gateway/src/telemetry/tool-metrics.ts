@@ -138,9 +138,9 @@ export class ToolMetrics {
       series = new ToolSeries(
         provider,
         tool,
-        this.calls.series(`${key}\0ok`, { provider, tool, outcome: 'ok' }),
-        this.calls.series(`${key}\0tool_error`, { provider, tool, outcome: 'tool_error' }),
-        this.calls.series(`${key}\0error`, { provider, tool, outcome: 'error' }),
+        this.calls.series(key, 'ok', { provider, tool, outcome: 'ok' }),
+        this.calls.series(key, 'tool_error', { provider, tool, outcome: 'tool_error' }),
+        this.calls.series(key, 'error', { provider, tool, outcome: 'error' }),
         this.duration.labels(provider, tool),
         this.errors,
       );
