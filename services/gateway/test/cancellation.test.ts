@@ -35,10 +35,13 @@ describe('a request cancellation', () => {
     const original = process.listeners('uncaughtException');
     process.removeAllListeners('uncaughtException');
     process.once('uncaughtException', (err) => thrown.push(err));
-    cancellation.abort(new Error('gone'));
+    try {
+      cancellation.abort(new Error('gone'));
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      for (const listener of original) process.on('uncaughtException', listener);
+    }
     assert.deepEqual(heard, ['first', 'last']);
-    await new Promise((resolve) => setImmediate(resolve));
-    for (const listener of original) process.on('uncaughtException', listener);
     assert.equal((thrown[0] as Error)?.message, 'a listener failed');
   });
 
@@ -64,6 +67,22 @@ describe('a request cancellation', () => {
     late.abort(new Error('late'));
     assert.equal(late.signal.aborted, true);
     assert.equal((late.signal.reason as Error).message, 'late');
+  });
+
+  it('aborted with no reason, carries an AbortError, the same as its signal', () => {
+    const cancellation = new Cancellation();
+    cancellation.abort(undefined);
+    assert.equal((cancellation.reason as DOMException).name, 'AbortError');
+    assert.equal(cancellation.signal.reason, cancellation.reason);
+  });
+
+  it('follows a signal aborted before it was followed: aborted, its listeners never called', () => {
+    const followed = followSignal(AbortSignal.abort(new Error('already')));
+    let heard = 0;
+    followed.onAbort(() => heard++);
+    assert.equal(followed.aborted, true);
+    assert.equal((followed.reason as Error).message, 'already');
+    assert.equal(heard, 0);
   });
 
   it('follows an AbortSignal made elsewhere, listeners and all', () => {

@@ -49,8 +49,10 @@ export class Cancellation implements Cancellable {
   abort(reason: unknown): void {
     if (this.aborted) return;
     this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
+    // As AbortController does: no reason given is an AbortError, the same one the signal carries.
+    this.reason =
+      reason === undefined ? new DOMException('This operation was aborted', 'AbortError') : reason;
+    this.controller?.abort(this.reason);
     const listeners = this.listeners;
     if (listeners === undefined) return;
     for (const listener of [...listeners]) {

@@ -151,8 +151,8 @@ export class ParkedCall {
 
   /**
    * Serves one round to the request being answered: its notifications go to `emit`, the asks it
-   * makes are answered from `offered` when it has their keys; a `signal` abort (the client went
-   * away) cancels the call. Throws the call's error when it failed.
+   * makes are answered from `offered` when it has their keys; an abort of `cancellation` (the client
+   * went away) cancels the call. Throws the call's error when it failed.
    */
   async serve(emit: Emit, cancellation: Cancellable, offered: JsonObject): Promise<RoundEnd> {
     clearTimeout(this.expiryTimer);

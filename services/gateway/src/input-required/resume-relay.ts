@@ -62,6 +62,8 @@ const relayed = (error: JsonObject) => {
   return new RelayedError(Number(wire.code), String(wire.message), wire.data);
 };
 
+const cancelled = () => new FleetError('InternalError', 'the request was cancelled');
+
 /**
  * Carries retries of input_required results between replicas over the bus: the replica a retry
  * lands on passes it to the one holding the parked call, which takes it (or refuses it), streams
@@ -90,6 +92,8 @@ export class ResumeRelay {
 
   /** Passes a retry to `replica` and answers with what it sends back; `signal` aborts when the client leaves. */
   pass(replica: string, resumption: Resumption, emit: Emit, signal: AbortSignal): Promise<RoundAnswer> {
+    // A client that left while its retry was admitted has nobody for the round to answer.
+    if (signal.aborted) return Promise.reject(cancelled());
     const ticket = randomBytes(12).toString('base64url');
     return new Promise<RoundAnswer>((resolve, reject) => {
       let taken = false;
@@ -118,7 +122,7 @@ export class ResumeRelay {
       };
       const onAbort = () => {
         this.bus.publish(channelOf(replica), { type: 'cancel', ticket });
-        end(() => reject(new FleetError('InternalError', 'the request was cancelled')));
+        end(() => reject(cancelled()));
       };
       this.waiting.set(ticket, (payload) => {
         if (payload.type === 'event') emit(payload.message as unknown as JsonRpcMessage);
