@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { waitFor } from '@mcp-fleet/sdk/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import type { Limiter } from '../src/ratelimit/limiter.js';
@@ -86,7 +87,10 @@ describe('rate limits and quotas in one step, in one Redis round trip', () => {
         [{ key: `combined:${id}:rate`, limit: slow(2) }],
         [{ key: `combined:${id}:hour`, window: 'hour', limit: 2 }],
       );
-      await redis.ping();
+      // The monitor reports commands in the order Redis ran them, on a connection of its own: once
+      // it reports this marker, it has reported everything the spend sent.
+      await redis.echo(`end:${id}`);
+      await waitFor(() => commands.includes('echo'), 'the monitor to report the marker');
       assert.deepEqual(commands.filter((c) => c === 'evalsha' || c === 'eval').length, 1);
     } finally {
       monitor.disconnect();

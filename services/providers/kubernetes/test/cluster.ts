@@ -92,11 +92,18 @@ export async function runNamespaces(admin: ReturnType<typeof adminOf>, ...prefix
 /** A provider serving the tools over real gRPC, configured as main.ts would from its environment. */
 export function startKubernetesProvider(
   kc: KubeConfig,
-  options: Partial<KubePolicy> & { write?: boolean; confirm?: Confirm; contexts?: string[]; exec?: boolean },
+  options: Partial<KubePolicy> & {
+    write?: boolean;
+    confirm?: Confirm;
+    contexts?: string[];
+    exec?: boolean;
+    /** How long the provider waits for the API server (10 s unless told). */
+    apiTimeoutMs?: number;
+  },
 ): Promise<TestProvider> {
   return startProvider(
     kubernetesTools({
-      clusters: clustersOf(kc, options.contexts ?? [], 10_000),
+      clusters: clustersOf(kc, options.contexts ?? [], options.apiTimeoutMs ?? 10_000),
       policy: {
         namespaces: options.namespaces ?? ['default'],
         deniedKinds: options.deniedKinds ?? ['secrets'],
