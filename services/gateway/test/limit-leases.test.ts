@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import { LeasingLimiter } from '../src/ratelimit/leases.js';
 import type { Leaser, LimitDecision, Limiter, QuotaKey, RateKey } from '../src/ratelimit/limiter.js';
 import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
-import { redisUrl } from './redis-support.js';
+import { commandsDuring, redisUrl } from './redis-support.js';
 
 // One call per 100 s: no bucket refills while a test runs.
 const slow = (burst: number) => ({ perSecond: 0.01, burst });
@@ -32,18 +32,9 @@ describe('rate limits and quotas leased from Redis', () => {
 
   /** Counts the limit scripts Redis runs for this suite while `work` runs. */
   async function scripts(work: () => Promise<void>): Promise<number> {
-    const monitor = await redis.monitor();
-    let count = 0;
-    monitor.on('monitor', (_time: string, args: string[]) => {
-      if (/^eval/i.test(String(args[0])) && args.some((a) => a.startsWith(prefix))) count++;
-    });
-    try {
-      await work();
-      await redis.ping();
-      return count;
-    } finally {
-      monitor.disconnect();
-    }
+    const ran = await commandsDuring(redis, work);
+    return ran.filter((args) => /^eval/i.test(args[0] ?? '') && args.some((a) => a.startsWith(prefix)))
+      .length;
   }
 
   it('a roomy limit is checked once per lease, and the headers count the calls still leased', async () => {

@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitFor } from '@mcp-fleet/sdk/testing';
+import type { Redis } from 'ioredis';
 
 /** The shared test Redis; a test that needs it fails loudly without it. */
 export function redisUrl(): string {
@@ -28,4 +31,28 @@ export async function startRedis(port: number): Promise<ChildProcess> {
   if (!output.includes('Ready to accept connections'))
     throw new Error(`redis-server did not start:\n${output}`);
   return child;
+}
+
+/**
+ * The commands Redis ran while `work` ran (each as its arguments), as a MONITOR connection of
+ * their own reports them. That connection reports in the order Redis ran them but lags the one
+ * `work` used: they are read only once it reported a marker sent after `work`.
+ */
+export async function commandsDuring(redis: Redis, work: () => Promise<unknown>): Promise<string[][]> {
+  const marker = `monitor-end:${randomBytes(6).toString('hex')}`;
+  const monitor = await redis.monitor();
+  const ran: string[][] = [];
+  let ended = false;
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args.includes(marker)) ended = true;
+    else if (!ended) ran.push(args.map(String));
+  });
+  try {
+    await work();
+    await redis.echo(marker);
+    await waitFor(() => ended, 'the Redis monitor to report the marker');
+    return ran;
+  } finally {
+    monitor.disconnect();
+  }
 }
