@@ -13,6 +13,7 @@ import {
   openEvents,
   post,
   readUntil,
+  sseEvents,
   startFleet,
 } from './support.js';
 
@@ -157,5 +158,34 @@ describe('two gateway replicas sharing sessions through Redis (no sticky balance
     await waitFor(() => resumed.messages.some((m) => m.id === 30), 'the result on B');
     assert.equal(lastMessage(JSON.stringify(resumed.messages.at(-1))).id, 30);
     resumed.close();
+  });
+
+  it('legacy SSE: a POST that reaches B is answered down the stream A holds', async () => {
+    const controller = new AbortController();
+    const response = await fetch(a.replace(/\/mcp$/, '/sse'), {
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    assert.equal(response.status, 200);
+    const events = sseEvents(response.body as ReadableStream<Uint8Array>);
+    try {
+      const { value: endpoint } = await events.next();
+      assert.equal(endpoint?.event, 'endpoint');
+      const sent = await post(b.replace(/\/mcp$/, endpoint?.data ?? ''), {
+        jsonrpc: '2.0',
+        id: 40,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2024-11-05',
+          capabilities: {},
+          clientInfo: { name: 'old', version: '1' },
+        },
+      });
+      assert.equal(sent.status, 202);
+      const { value: answer } = await events.next();
+      assert.equal((JSON.parse(answer?.data ?? '{}') as { id?: number }).id, 40);
+    } finally {
+      controller.abort();
+    }
   });
 });

@@ -137,6 +137,32 @@ describe('slow-client attacks: a client that never reads its SSE stream', () => 
     assert.deepEqual(ping.json, { jsonrpc: '2.0', id: 1, result: {} }, 'other clients are served');
   });
 
+  it('legacy SSE: a post to a stream that is gone is refused before its body is read', async () => {
+    // A client announces 3 MB and sends a few bytes: the refusal must not wait for (or hold) the
+    // rest, which a caller posting to dead streams would otherwise make the gateway read each time.
+    const stream = await neverReading(
+      port,
+      'GET /sse HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream',
+    );
+    sockets.push(stream.socket);
+    const replica = /sessionId=([^.\s]+)\./.exec(stream.text)?.[1];
+    assert.ok(replica, `a connection id naming its replica in ${JSON.stringify(stream.text)}`);
+    const socket = connect(port, '127.0.0.1');
+    sockets.push(socket);
+    await once(socket, 'connect');
+    socket.on('error', () => {});
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => {
+      answer += chunk.toString('latin1');
+    });
+    socket.write(
+      `POST /messages?sessionId=${encodeURIComponent(`${replica}.never-opened`)} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+        `content-type: application/json\r\ncontent-length: ${3 * MB}\r\n\r\n{"jsonrpc":`,
+    );
+    await waitFor(() => answer.includes('\r\n\r\n'), 'an answer before the body was sent', 15_000);
+    assert.match(answer, /^HTTP\/1\.1 404 /, answer);
+  });
+
   it('Streamable HTTP: a response stream nobody reads is closed at the buffer limit', async () => {
     const sessionId = await initialize(fleet.url);
     const body = JSON.stringify({

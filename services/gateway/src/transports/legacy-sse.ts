@@ -97,30 +97,46 @@ export async function registerLegacySse(
     return reply;
   });
 
-  app.post(options.messagesPath, async (request, reply) => {
+  /** Where a POST by `caller` to `connectionId` goes: a stream here, another replica, or nowhere. */
+  const destination = (caller: Caller, connectionId: string): Connection | 'replica' | undefined => {
+    const local = connections.get(connectionId);
+    if (local) return local.principal === caller.principal ? local : undefined;
+    const replica = connectionId.split('.')[0];
+    return replica && replica !== bus.replicaId && connectionId.includes('.') ? 'replica' : undefined;
+  };
+  const callers = new WeakMap<FastifyRequest, Caller>();
+  const connectionIdOf = (request: FastifyRequest) =>
+    String((request.query as Record<string, unknown>).sessionId ?? '');
+
+  // Refused before the body is read: a POST may carry megabytes, and one to a stream that is gone
+  // (or someone else's) would otherwise be read whole, to be dropped.
+  const admit = async (request: FastifyRequest, reply: FastifyReply) => {
     let caller: Caller;
     try {
       caller = await authenticate(request);
     } catch (err) {
       return fail(reply, err);
     }
-    const connectionId = String((request.query as Record<string, unknown>).sessionId ?? '');
-    const body = (request.body as Buffer | undefined)?.toString('utf8') ?? '';
-    const local = connections.get(connectionId);
-    if (local) {
-      if (local.principal !== caller.principal) return fail(reply, refusals.unknownSession());
-      local.channel.receive(body);
-      return reply.code(202).send('Accepted');
-    }
-    const replica = connectionId.split('.')[0];
-    if (!replica || replica === bus.replicaId || !connectionId.includes('.'))
+    if (destination(caller, connectionIdOf(request)) === undefined)
       return fail(reply, refusals.unknownSession());
-    bus.publish(CHANNELS.replica(replica), {
-      type: 'legacy',
-      connectionId,
-      principal: caller.principal,
-      message: body,
-    });
+    callers.set(request, caller);
+  };
+
+  app.post(options.messagesPath, { onRequest: admit }, async (request, reply) => {
+    const caller = callers.get(request) as Caller;
+    const connectionId = connectionIdOf(request);
+    // Looked up again: the stream may have closed while the body arrived.
+    const target = destination(caller, connectionId);
+    if (target === undefined) return fail(reply, refusals.unknownSession());
+    const body = (request.body as Buffer | undefined)?.toString('utf8') ?? '';
+    if (target !== 'replica') target.channel.receive(body);
+    else
+      bus.publish(CHANNELS.replica(connectionId.split('.')[0] as string), {
+        type: 'legacy',
+        connectionId,
+        principal: caller.principal,
+        message: body,
+      });
     return reply.code(202).send('Accepted');
   });
 }
