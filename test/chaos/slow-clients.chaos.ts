@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { waitFor } from '@mcp-fleet/sdk/testing';
+import { freePort, waitFor } from '@mcp-fleet/sdk/testing';
+import { collectGarbage, inspectable } from './collect-garbage.js';
 import { type Gateway, type SimpleFleet, simpleFleet } from './fleet.js';
 import { underLoad } from './load.js';
 import { echoCalls, loadAgent, openSessions } from './mcp-http.js';
@@ -38,8 +39,12 @@ async function pump(client: LegacySseClient, count: number, perSecond: number): 
   return (await Promise.all(statuses)).filter((status) => status === 202).length;
 }
 
-/** Waits until the gateway's resident memory stops moving (two samples 500 ms apart within 2 MB). */
-async function settledRss(gateway: Gateway): Promise<number> {
+/**
+ * The gateway's resident memory once a full collection has run and it stopped moving (two samples
+ * 500 ms apart within 2 MB): what it holds, not the garbage of the last burst.
+ */
+async function settledRss(gateway: Gateway, inspectorPort: number): Promise<number> {
+  await collectGarbage(inspectorPort);
   let previous = await gateway.rssBytes();
   for (let i = 0; i < 20; i++) {
     await sleep(500);
@@ -55,9 +60,11 @@ describe('chaos 6: a client that never reads its SSE stream, and 10,000 idle cli
   let idle: IdleClients | undefined;
   const legacy: LegacySseClient[] = [];
   const agent = loadAgent();
+  let inspectorPort: number;
 
   before(async () => {
-    setup = await simpleFleet('slow-clients');
+    inspectorPort = await freePort();
+    setup = await simpleFleet('slow-clients', async () => ({ env: inspectable(inspectorPort) }));
   });
   after(async () => {
     idle?.close();
@@ -72,11 +79,11 @@ describe('chaos 6: a client that never reads its SSE stream, and 10,000 idle cli
     const { load, chaos } = await underLoad(
       { rate: 100, durationMs: 30_000, call: echoCalls(sessions) },
       async (clock) => {
-        const before = await settledRss(gateway);
+        const before = await settledRss(gateway, inspectorPort);
         const idleStart = clock.now();
         idle = await openIdleClients(gateway.port, IDLE_CLIENTS);
         const idleOpenMs = clock.now() - idleStart;
-        const withIdle = await settledRss(gateway);
+        const withIdle = await settledRss(gateway, inspectorPort);
         // The same traffic from a client that reads first: the heap grows to what 1 MB answers need.
         const reader = await LegacySseClient.open(gateway.port, true);
         legacy.push(reader);
@@ -87,12 +94,12 @@ describe('chaos 6: a client that never reads its SSE stream, and 10,000 idle cli
           'the reading client to get every answer',
           60_000,
         );
-        const withReader = await settledRss(gateway);
+        const withReader = await settledRss(gateway, inspectorPort);
         const slow = await LegacySseClient.open(gateway.port, false);
         legacy.push(slow);
         await slow.start();
         const taken = await pump(slow, ANSWERS, 32);
-        const withSlow = await settledRss(gateway);
+        const withSlow = await settledRss(gateway, inspectorPort);
         return { before, withIdle, withReader, withSlow, idleOpenMs, taken, idleStillOpen: idle.open() };
       },
     );
