@@ -44,8 +44,10 @@ for (const { protocol } of PROTOCOLS)
       assert.equal(approved.code, 0, approved.stderr);
       assert.match(approved.stdout, /approved/);
       const done = await call;
-      assert.equal(done.code, 0, done.stderr);
-      assert.equal(done.stdout.trim(), `ship ${protocol}`);
+      // Both outputs and the gateway's log in every message: a failure seen only in CI explains itself.
+      const seen = `call stdout ${JSON.stringify(done.stdout)}, stderr ${JSON.stringify(done.stderr)}\ngateway:\n${fleet.gateway.output().slice(-4000)}`;
+      assert.equal(done.code, 0, seen);
+      assert.equal(done.stdout.trim(), `ship ${protocol}`, seen);
     });
 
     it('deny: the waiting call fails as not allowed (exit 4)', async () => {
