@@ -48,11 +48,16 @@ const fleet: Fleet & { closers: (() => void)[] } = {
 };
 try {
   await signingKey(fleet.dir);
-  // BENCH_TRACED: tracing on in every process (default sampler), exported to a sink.
-  const sink = process.env.BENCH_TRACED ? await otlpSink() : undefined;
+  // BENCH_TRACED: tracing on in every process (default sampler), exported to a sink; `after`: in
+  // the after build's only, which with BENCH_BASE a copy of this build measures tracing itself.
+  const traced = process.env.BENCH_TRACED;
+  const sink = traced ? await otlpSink() : undefined;
   const otel: Record<string, string> = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {};
   if (sink) fleet.closers.push(sink.close);
-  const builds = { before: await pair(fleet, base, otel), after: await pair(fleet, after, otel) };
+  const builds = {
+    before: await pair(fleet, base, traced === 'after' ? {} : otel),
+    after: await pair(fleet, after, otel),
+  };
   const runs: Record<string, Saturation[]> = {};
   // A discarded round first: JIT and connections warm on both builds.
   for (let round = -1; round < ROUNDS; round++)

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
@@ -172,14 +173,14 @@ describe('one trace across every hop, exported over OTLP', () => {
   });
 
   /** A traced tools/call of postgres_query: in the 2025 session, or stateless as a 2026-07-28 client sends it. */
-  const callTool = async (traceId: string, sql: string, stateless = false) => {
+  const callTool = async (traceId: string, sql: string, stateless = false, sampled = true) => {
     const params = { name: 'postgres_query', arguments: { sql } };
     const response = await fetch(url, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
         accept: 'application/json, text/event-stream',
-        traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+        traceparent: `00-${traceId}-00f067aa0ba902b7-${sampled ? '01' : '00'}`,
         ...(stateless
           ? { 'mcp-protocol-version': MODERN, 'mcp-method': 'tools/call', 'mcp-name': params.name }
           : { 'mcp-session-id': session }),
@@ -281,5 +282,30 @@ describe('one trace across every hop, exported over OTLP', () => {
     assert.equal(database?.attributes['error.type'], '42P01');
     assert.equal(provider?.status.code, 2);
     assert.equal(provider?.attributes['error.type'], 'tool_error');
+  });
+
+  it("follows a caller's decision not to sample: no hop exports its trace, the audit line still names it", async () => {
+    const unsampled = '7bf92f3577b34da6a3ce929d0e0e4739';
+    const sampled = '8bf92f3577b34da6a3ce929d0e0e473a';
+    await callTool(unsampled, 'SELECT 3 AS three', false, false);
+    await callTool(sampled, 'SELECT 4 AS four');
+    // Both processes export in batches every 100 ms: the later call's spans come in the same batch
+    // as the earlier one's or after it.
+    await trace(sampled, 4);
+    assert.deepEqual(
+      spans.filter((s) => s.traceId === unsampled).map((s) => [s.service, s.name]),
+      [],
+    );
+    // Audit lines are written in batches of up to 10 ms.
+    let audit = '';
+    for (let i = 0; i < 100 && !audit.includes(`"traceId":"${unsampled}"`); i++) {
+      await sleep(50);
+      audit = await readFile(join(dir, 'audit.log'), 'utf8');
+    }
+    assert.match(
+      audit,
+      new RegExp(`"traceId":"${unsampled}"`),
+      'the audit line of the unsampled call names its trace',
+    );
   });
 });

@@ -8,6 +8,7 @@ import {
   ROOT_CONTEXT,
   type Span,
   SpanKind,
+  type SpanOptions,
   SpanStatusCode,
   type TextMapGetter,
   type TextMapSetter,
@@ -15,10 +16,10 @@ import {
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { ParentBasedSampler, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { AlwaysOnSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
+import { parentBasedRatio, UnsampledSpans } from './sampling.js';
 
-/** Share of requests without a caller trace that start one, when OTEL_TRACES_SAMPLER is unset. */
-export const DEFAULT_RATIO = 0.1;
+export { DEFAULT_RATIO } from './sampling.js';
 
 export { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace };
 
@@ -35,21 +36,33 @@ export function startTelemetry(
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint || env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none')
     return async () => {};
+  // Unless OTEL_TRACES_SAMPLER names another: follow the caller's decision, and start a trace for
+  // DEFAULT_RATIO of the requests that arrive without one (tracing all costs ~30 % CPU). The spans
+  // not kept are decided by `unsampled` (startSpan), so the SDK's sampler keeps every root it sees.
+  const ratio = parentBasedRatio(env);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     contextManager: new ExplicitContextManager(),
     traceExporter: new OTLPTraceExporter(),
-    // Unless OTEL_TRACES_SAMPLER says otherwise: follow the caller's decision, and start a trace
-    // for DEFAULT_RATIO of the requests that arrive without one (tracing all costs ~30 % CPU).
-    ...(env.OTEL_TRACES_SAMPLER
-      ? {}
-      : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(DEFAULT_RATIO) }) }),
+    ...(ratio === undefined ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }) }),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
-  return () => sdk.shutdown();
+  unsampled = ratio === undefined ? undefined : new UnsampledSpans(ratio);
+  return async () => {
+    unsampled = undefined;
+    await sdk.shutdown();
+  };
+}
+
+/** Set while the SDK runs with a parent-based sampler: decides the spans it would not record. */
+let unsampled: UnsampledSpans | undefined;
+
+/** Every span of the fleet starts here: a non-recording one without the SDK when not sampled. */
+export function startSpan(name: string, options: SpanOptions, parent: Context): Span {
+  return unsampled?.under(parent) ?? tracer().startSpan(name, options, parent);
 }
 
 export const tracer = () => trace.getTracer('mcp-fleet');
@@ -92,7 +105,7 @@ export function childSpan(
   kind: SpanKind,
   attributes: Attributes,
 ): { span: Span; context: Context } {
-  const span = tracer().startSpan(name, { kind }, parent);
+  const span = startSpan(name, { kind }, parent);
   if (span.isRecording()) span.setAttributes(attributes);
   return { span, context: trace.setSpan(parent, span) };
 }
@@ -150,6 +163,8 @@ export function startMcpSpan(
   parent: Context,
   attributes: Record<string, string>,
 ): Span {
+  const skipped = unsampled?.under(parent);
+  if (skipped) return skipped;
   const target = mcpTarget(params);
   const span = tracer().startSpan(`${method} ${target}`.trim(), { kind: SpanKind.SERVER }, parent);
   if (span.isRecording())

@@ -1,4 +1,4 @@
-import { type Context, failSpan, type Span, trace } from '@mcp-fleet/runtime/telemetry';
+import { type Context, failSpan, type Span, startSpan, trace } from '@mcp-fleet/runtime/telemetry';
 import { runCallStep } from './call-step.js';
 import { evaluate, parseExpression, render, truthy } from './expressions.js';
 import type { RunOptions, StepPlace, StepRecord } from './run-types.js';
@@ -8,8 +8,6 @@ import { StepFailed } from './step-failed.js';
 import type { Step, Workflow } from './workflow-file.js';
 
 type StepOf<K extends Step['kind']> = Extract<Step, { kind: K }>;
-
-const tracer = () => trace.getTracer('mcp-fleet-gateway');
 
 /** Runs the steps of one workflow run, counting them against its step limit and reporting progress. */
 export class StepRunner {
@@ -67,7 +65,7 @@ export class StepRunner {
   }
 
   private startSpan(step: Step, parent: Context): Span {
-    return tracer().startSpan(
+    return startSpan(
       `workflow step ${step.id}`,
       {
         attributes: {
