@@ -22,11 +22,23 @@ for (const { protocol } of PROTOCOLS)
     });
     after(() => fleet?.close());
 
-    /** The id of the pending approval of ev_echo with `text`, once `approvals list` shows it. */
-    const pending = async (text: string): Promise<string> => {
-      for (let i = 0; i < 100; i++) {
+    type Run = Awaited<ReturnType<typeof cli>>;
+    /** What a failure shows: the waiting call's outputs and the end of the gateway's log. */
+    const seen = (call?: Run) =>
+      `${call ? `call exited ${call.code}, stdout ${JSON.stringify(call.stdout)}, stderr ${JSON.stringify(call.stderr)}\n` : ''}gateway:\n${fleet.gateway.output().slice(-4000)}`;
+
+    /**
+     * The id of the pending approval of ev_echo with `text`, once `approvals list` shows it;
+     * fails at once, saying how, when the waiting `call` ended first.
+     */
+    const pending = async (text: string, call: Promise<Run>): Promise<string> => {
+      let ended: Run | undefined;
+      void call.then((run) => {
+        ended = run;
+      });
+      for (let i = 0; i < 100 && !ended; i++) {
         const listed = await cli(env, 'approvals', 'list', '--output', 'json');
-        assert.equal(listed.code, 0, listed.stderr);
+        assert.equal(listed.code, 0, `${listed.stderr}\n${seen()}`);
         const approvals = (
           JSON.parse(listed.stdout) as { structuredContent: { approvals: Record<string, unknown>[] } }
         ).structuredContent.approvals;
@@ -34,25 +46,24 @@ for (const { protocol } of PROTOCOLS)
         if (found) return String(found.id);
         await sleep(100);
       }
-      throw new Error(`no pending approval for ${text}`);
+      throw new Error(`no pending approval for ${text}: ${seen(ended)}`);
     };
 
     it('approve: the waiting call runs and prints its result', async () => {
       const call = cli(env, 'call', 'ev_echo', '--arg', `text=ship ${protocol}`);
-      const id = await pending(`ship ${protocol}`);
+      const id = await pending(`ship ${protocol}`, call);
       const approved = await cli(env, 'approvals', 'approve', id, '--reason', 'looks fine');
-      assert.equal(approved.code, 0, approved.stderr);
+      assert.equal(approved.code, 0, `${approved.stderr}\n${seen()}`);
       assert.match(approved.stdout, /approved/);
-      const done = await call;
       // Both outputs and the gateway's log in every message: a failure seen only in CI explains itself.
-      const seen = `call stdout ${JSON.stringify(done.stdout)}, stderr ${JSON.stringify(done.stderr)}\ngateway:\n${fleet.gateway.output().slice(-4000)}`;
-      assert.equal(done.code, 0, seen);
-      assert.equal(done.stdout.trim(), `ship ${protocol}`, seen);
+      const done = await call;
+      assert.equal(done.code, 0, seen(done));
+      assert.equal(done.stdout.trim(), `ship ${protocol}`, seen(done));
     });
 
     it('deny: the waiting call fails as not allowed (exit 4)', async () => {
       const call = cli(env, 'call', 'ev_echo', '--arg', `text=drop ${protocol}`);
-      const id = await pending(`drop ${protocol}`);
+      const id = await pending(`drop ${protocol}`, call);
       assert.equal((await cli(env, 'approvals', 'deny', id)).code, 0);
       const done = await call;
       assert.equal(done.code, 4, done.stderr);
