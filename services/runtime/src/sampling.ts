@@ -1,5 +1,12 @@
 import { randomFillSync } from 'node:crypto';
 import { type Context, isSpanContextValid, type Span, TraceFlags, trace } from '@opentelemetry/api';
+import {
+  type IdGenerator,
+  ParentBasedSampler,
+  type Sampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base';
 
 /** Share of requests without a caller trace that start one, when OTEL_TRACES_SAMPLER is unset. */
 export const DEFAULT_RATIO = 0.1;
@@ -29,20 +36,35 @@ export function parentBasedRatio(env: Record<string, string | undefined>): numbe
 }
 
 /**
- * A parent-based sampler's "do not record" taken before the SDK is asked: a span whose parent is
- * not sampled, or a root that loses the draw, is a non-recording span carrying fresh ids (its
- * trace still propagates, so the next hop follows the decision). The SDK, given a parent-based
- * sampler that records every root, then makes only the spans that are kept. Its path through
- * sampler, id generator and span-context checks cost ~10 µs of a gateway call that nobody records.
+ * A parent-based sampler whose "do not record" is taken before the SDK is asked: a span whose
+ * parent is not sampled, or a root whose drawn trace id the ratio refuses, is a non-recording
+ * span with fresh ids (its trace still propagates, so the next hop follows the decision). The SDK
+ * makes only the spans kept. Its path through sampler, id generator and span-context checks cost
+ * more than the rest of tracing for a call nobody records. The SDK gets `sampler` and
+ * `idGenerator`: the same ratio decides the roots it starts itself (a span from `tracer()`), and
+ * a root kept here takes the trace id drawn for it, so the SDK's sampler, deciding on that id,
+ * agrees, as would any other service sampling by trace id at the same ratio.
  */
-export class UnsampledSpans {
-  constructor(private readonly rootRatio: number) {}
+export class ParentBasedSampling {
+  private readonly root: TraceIdRatioBasedSampler;
+  /** The trace id drawn here for the root span the SDK is making now. */
+  private drawn: string | undefined;
+  readonly sampler: Sampler;
+  readonly idGenerator: IdGenerator = {
+    generateTraceId: () => this.drawn ?? randomId(16),
+    generateSpanId: () => randomId(8),
+  };
 
-  /** The non-recording span to use under `parent`, or undefined when this one is sampled. */
-  under(parent: Context): Span | undefined {
+  constructor(rootRatio: number) {
+    this.root = new TraceIdRatioBasedSampler(rootRatio);
+    this.sampler = new ParentBasedSampler({ root: this.root });
+  }
+
+  /** A span under `parent`: non-recording when not sampled, else the one `make` has the SDK start. */
+  start(parent: Context, make: () => Span): Span {
     const parentSpan = trace.getSpanContext(parent);
     if (parentSpan !== undefined && isSpanContextValid(parentSpan)) {
-      if ((parentSpan.traceFlags & TraceFlags.SAMPLED) !== 0) return undefined;
+      if ((parentSpan.traceFlags & TraceFlags.SAMPLED) !== 0) return make();
       return trace.wrapSpanContext({
         traceId: parentSpan.traceId,
         spanId: randomId(8),
@@ -50,8 +72,15 @@ export class UnsampledSpans {
         traceState: parentSpan.traceState,
       });
     }
-    if (Math.random() < this.rootRatio) return undefined;
-    return trace.wrapSpanContext({ traceId: randomId(16), spanId: randomId(8), traceFlags: TraceFlags.NONE });
+    const traceId = randomId(16);
+    if (this.root.shouldSample(parent, traceId).decision === SamplingDecision.NOT_RECORD)
+      return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: TraceFlags.NONE });
+    this.drawn = traceId;
+    try {
+      return make();
+    } finally {
+      this.drawn = undefined;
+    }
   }
 }
 

@@ -16,8 +16,7 @@ import {
 } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { AlwaysOnSampler, ParentBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { parentBasedRatio, UnsampledSpans } from './sampling.js';
+import { ParentBasedSampling, parentBasedRatio } from './sampling.js';
 
 export { DEFAULT_RATIO } from './sampling.js';
 
@@ -37,32 +36,33 @@ export function startTelemetry(
   if (!endpoint || env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none')
     return async () => {};
   // Unless OTEL_TRACES_SAMPLER names another: follow the caller's decision, and start a trace for
-  // DEFAULT_RATIO of the requests that arrive without one (tracing all costs ~30 % CPU). The spans
-  // not kept are decided by `unsampled` (startSpan), so the SDK's sampler keeps every root it sees.
+  // DEFAULT_RATIO of the requests that arrive without one (tracing all costs ~30 % CPU).
   const ratio = parentBasedRatio(env);
+  const own = ratio === undefined ? undefined : new ParentBasedSampling(ratio);
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     contextManager: new ExplicitContextManager(),
     traceExporter: new OTLPTraceExporter(),
-    ...(ratio === undefined ? {} : { sampler: new ParentBasedSampler({ root: new AlwaysOnSampler() }) }),
+    ...(own ? { sampler: own.sampler, idGenerator: own.idGenerator } : {}),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
-  unsampled = ratio === undefined ? undefined : new UnsampledSpans(ratio);
+  sampling = own;
   return async () => {
-    unsampled = undefined;
+    if (sampling === own) sampling = undefined;
     await sdk.shutdown();
   };
 }
 
 /** Set while the SDK runs with a parent-based sampler: decides the spans it would not record. */
-let unsampled: UnsampledSpans | undefined;
+let sampling: ParentBasedSampling | undefined;
 
 /** Every span of the fleet starts here: a non-recording one without the SDK when not sampled. */
 export function startSpan(name: string, options: SpanOptions, parent: Context): Span {
-  return unsampled?.under(parent) ?? tracer().startSpan(name, options, parent);
+  const make = () => tracer().startSpan(name, options, parent);
+  return sampling ? sampling.start(parent, make) : make();
 }
 
 export const tracer = () => trace.getTracer('mcp-fleet');
@@ -163,10 +163,8 @@ export function startMcpSpan(
   parent: Context,
   attributes: Record<string, string>,
 ): Span {
-  const skipped = unsampled?.under(parent);
-  if (skipped) return skipped;
   const target = mcpTarget(params);
-  const span = tracer().startSpan(`${method} ${target}`.trim(), { kind: SpanKind.SERVER }, parent);
+  const span = startSpan(`${method} ${target}`.trim(), { kind: SpanKind.SERVER }, parent);
   if (span.isRecording())
     span.setAttributes({
       'mcp.method.name': method,

@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isSpanContextValid, ROOT_CONTEXT, type SpanContext, TraceFlags, trace } from '@opentelemetry/api';
-import { DEFAULT_RATIO, parentBasedRatio, UnsampledSpans } from '../src/sampling.js';
+import {
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  type Span,
+  type SpanContext,
+  SpanKind,
+  TraceFlags,
+  trace,
+} from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
+import { DEFAULT_RATIO, ParentBasedSampling, parentBasedRatio } from '../src/sampling.js';
+import { startSpan, startTelemetry, tracer } from '../src/telemetry.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const under = (traceFlags: number, traceState?: SpanContext['traceState']) =>
@@ -28,8 +38,21 @@ describe('parent-based sampling decided before the SDK', () => {
       assert.equal(parentBasedRatio({ OTEL_TRACES_SAMPLER: other }), undefined, other);
   });
 
+  /** What `start` asked the SDK for: the trace id the SDK would give a root it makes now. */
+  const sdk = (sampling: ParentBasedSampling) => {
+    const made: string[] = [];
+    const make = () => {
+      made.push(sampling.idGenerator.generateTraceId());
+      return trace.wrapSpanContext({ traceId: TRACE_ID, spanId: '00f067aa0ba902b7', traceFlags: 1 });
+    };
+    return { made, make };
+  };
+
   it('leaves a sampled parent to the SDK', () => {
-    assert.equal(new UnsampledSpans(0).under(under(TraceFlags.SAMPLED)), undefined);
+    const sampling = new ParentBasedSampling(0);
+    const { made, make } = sdk(sampling);
+    sampling.start(under(TraceFlags.SAMPLED), make);
+    assert.equal(made.length, 1);
   });
 
   it('under a parent not sampled: a non-recording child in the same trace, with its own id and the trace state', () => {
@@ -39,8 +62,10 @@ describe('parent-based sampling decided before the SDK', () => {
       unset: () => traceState,
       serialize: () => 'k=v',
     };
-    const span = new UnsampledSpans(1).under(under(TraceFlags.NONE, traceState));
-    assert.ok(span, 'not sampled whatever the root ratio');
+    const sampling = new ParentBasedSampling(1);
+    const { made, make } = sdk(sampling);
+    const span = sampling.start(under(TraceFlags.NONE, traceState), make);
+    assert.equal(made.length, 0, 'not sampled whatever the root ratio');
     assert.equal(span.isRecording(), false);
     const context = span.spanContext();
     assert.equal(context.traceId, TRACE_ID);
@@ -51,26 +76,58 @@ describe('parent-based sampling decided before the SDK', () => {
   });
 
   it('a root that loses the draw gets fresh valid ids, every time different', () => {
-    const never = new UnsampledSpans(0);
+    const sampling = new ParentBasedSampling(0);
+    const { made, make } = sdk(sampling);
     const ids = new Set<string>();
     for (let i = 0; i < 1_000; i++) {
-      const span = never.under(ROOT_CONTEXT);
-      assert.ok(span);
-      const context = span.spanContext();
+      const context = sampling.start(ROOT_CONTEXT, make).spanContext();
       assert.ok(isSpanContextValid(context), JSON.stringify(context));
       assert.match(context.traceId, /^[0-9a-f]{32}$/);
       assert.match(context.spanId, /^[0-9a-f]{16}$/);
       ids.add(context.traceId).add(context.spanId);
     }
+    assert.equal(made.length, 0);
     assert.equal(ids.size, 2_000);
   });
 
-  it('samples roots at the ratio', () => {
-    assert.equal(new UnsampledSpans(1).under(ROOT_CONTEXT), undefined);
-    const tenth = new UnsampledSpans(0.1);
-    let sampled = 0;
-    for (let i = 0; i < 20_000; i++) if (tenth.under(ROOT_CONTEXT) === undefined) sampled++;
+  it('samples roots at the ratio, and a kept root takes the trace id its sampler agrees on', () => {
+    const sampling = new ParentBasedSampling(0.1);
+    const { made, make } = sdk(sampling);
+    for (let i = 0; i < 20_000; i++) sampling.start(ROOT_CONTEXT, make);
     // 2,000 expected; the standard deviation is ~42, so this fails by chance about never.
-    assert.ok(sampled > 1_700 && sampled < 2_300, `${sampled} of 20,000 sampled`);
+    assert.ok(made.length > 1_700 && made.length < 2_300, `${made.length} of 20,000 sampled`);
+    const agreed = made.filter(
+      (traceId) =>
+        sampling.sampler.shouldSample(ROOT_CONTEXT, traceId, 'x', SpanKind.SERVER, {}, []).decision ===
+        SamplingDecision.RECORD_AND_SAMPLED,
+    );
+    assert.equal(agreed.length, made.length, 'the SDK keeps every root drawn for it');
+    assert.notEqual(sampling.idGenerator.generateTraceId(), made.at(-1), 'the next root draws anew');
+  });
+
+  // One SDK per process (the global tracer provider is registered once): one test starts it.
+  it('with the SDK: roots drawn here are kept by it, and its own roots (tracer()) follow the ratio', async () => {
+    const stop = startTelemetry('sampling-test', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+      OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+      OTEL_TRACES_SAMPLER_ARG: '0.5',
+    });
+    try {
+      // Never ended: nothing is exported. 2,000 of 4,000 expected (standard deviation ~32).
+      const recorded = (start: () => Span) => {
+        let count = 0;
+        for (let i = 0; i < 4_000; i++) if (start().isRecording()) count++;
+        return count;
+      };
+      const drawnHere = recorded(() => startSpan('root', {}, ROOT_CONTEXT));
+      // Two decisions on different trace ids would keep a quarter.
+      assert.ok(drawnHere > 1_800 && drawnHere < 2_200, `${drawnHere} of 4,000 roots drawn here recorded`);
+      const sdkRoots = recorded(() => tracer().startSpan('root', {}, ROOT_CONTEXT));
+      assert.ok(sdkRoots > 1_800 && sdkRoots < 2_200, `${sdkRoots} of 4,000 roots of tracer() recorded`);
+      assert.equal(startSpan('child', {}, under(TraceFlags.SAMPLED)).isRecording(), true);
+      assert.equal(startSpan('child', {}, under(TraceFlags.NONE)).isRecording(), false);
+    } finally {
+      await stop();
+    }
   });
 });
