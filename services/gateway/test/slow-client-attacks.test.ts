@@ -147,20 +147,27 @@ describe('slow-client attacks: a client that never reads its SSE stream', () => 
     sockets.push(stream.socket);
     const replica = /sessionId=([^.\s]+)\./.exec(stream.text)?.[1];
     assert.ok(replica, `a connection id naming its replica in ${JSON.stringify(stream.text)}`);
-    const socket = connect(port, '127.0.0.1');
-    sockets.push(socket);
-    await once(socket, 'connect');
-    socket.on('error', () => {});
-    let answer = '';
-    socket.on('data', (chunk: Buffer) => {
-      answer += chunk.toString('latin1');
-    });
-    socket.write(
-      `POST /messages?sessionId=${encodeURIComponent(`${replica}.never-opened`)} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
-        `content-type: application/json\r\ncontent-length: ${3 * MB}\r\n\r\n{"jsonrpc":`,
-    );
-    await waitFor(() => answer.includes('\r\n\r\n'), 'an answer before the body was sent', 15_000);
-    assert.match(answer, /^HTTP\/1\.1 404 /, answer);
+    // This replica's stream that was never opened, and replicas no gateway could be.
+    for (const connectionId of [`${replica}.never-opened`, 'mcpfleet:replica:*.x', '.x', 'x']) {
+      const socket = connect(port, '127.0.0.1');
+      sockets.push(socket);
+      await once(socket, 'connect');
+      socket.on('error', () => {});
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString('latin1');
+      });
+      socket.write(
+        `POST /messages?sessionId=${encodeURIComponent(connectionId)} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
+          `content-type: application/json\r\ncontent-length: ${3 * MB}\r\n\r\n{"jsonrpc":`,
+      );
+      await waitFor(
+        () => answer.includes('\r\n\r\n'),
+        `an answer for ${connectionId} before the body`,
+        15_000,
+      );
+      assert.match(answer, /^HTTP\/1\.1 404 /, `${connectionId}: ${answer}`);
+    }
   });
 
   it('Streamable HTTP: a response stream nobody reads is closed at the buffer limit', async () => {

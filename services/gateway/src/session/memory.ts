@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '@mcp-fleet/contract';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../protocol/messages.js';
 import { type BusHandler, guarded } from './bus-handler.js';
+import { newReplicaId } from './replica-id.js';
 import type { Bus, EventLog, SessionData, SessionStore, StreamSink } from './types.js';
 
 /** Events kept per stream for resumption. */
@@ -79,7 +79,7 @@ export class MemorySessionStore implements SessionStore {
 
 /** Delivery inside one process: channels are plain handler sets. */
 export class MemoryBus implements Bus {
-  readonly replicaId = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
+  readonly replicaId = newReplicaId();
   private readonly handlers = new Map<string, Set<(payload: JsonObject) => void>>();
 
   constructor(private readonly logger: Logger) {}

@@ -1,10 +1,10 @@
-import { randomBytes } from 'node:crypto';
 import type { LogLevel } from '@mcp-fleet/contract';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../protocol/messages.js';
 import { type BusHandler, guarded } from './bus-handler.js';
 import { STREAM_EVENT_CAP, STREAM_RETENTION_MS } from './memory.js';
+import { newReplicaId } from './replica-id.js';
 import {
   type Bus,
   CHANNELS,
@@ -47,7 +47,7 @@ export function connectRedis(url: string, logger: Logger, role: string): Redis {
 
 /** Messages between replicas over Redis pub/sub: one subscriber connection per replica. */
 export class RedisBus implements Bus {
-  readonly replicaId = randomBytes(6).toString('base64url').replace(/[-_]/g, 'x');
+  readonly replicaId = newReplicaId();
   private readonly handlers = new Map<string, Set<(payload: JsonObject) => void>>();
 
   constructor(

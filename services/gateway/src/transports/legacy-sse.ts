@@ -7,6 +7,7 @@ import type { Caller } from '../auth/caller.js';
 import { Conversation } from '../engine/conversation.js';
 import type { SessionEngine } from '../engine/engine.js';
 import { refusals } from '../protocol/errors.js';
+import { isReplicaId } from '../session/replica-id.js';
 import { type Bus, CHANNELS } from '../session/types.js';
 import { baseUrlOf, credentialsOf, envelopeOf, header, sendFleetError } from './http-exchange.js';
 import { boundedWriter } from './slow-client.js';
@@ -101,8 +102,10 @@ export async function registerLegacySse(
   const destination = (caller: Caller, connectionId: string): Connection | 'replica' | undefined => {
     const local = connections.get(connectionId);
     if (local) return local.principal === caller.principal ? local : undefined;
-    const replica = connectionId.split('.')[0];
-    return replica && replica !== bus.replicaId && connectionId.includes('.') ? 'replica' : undefined;
+    // Another replica's stream, as far as this one can tell: the id has the form of one.
+    const dot = connectionId.indexOf('.');
+    const replica = connectionId.slice(0, dot);
+    return dot > 0 && replica !== bus.replicaId && isReplicaId(replica) ? 'replica' : undefined;
   };
   const callers = new WeakMap<FastifyRequest, Caller>();
   const connectionIdOf = (request: FastifyRequest) =>
