@@ -210,6 +210,8 @@ clean_iptables() {
       grep -Ev -- "$pattern" <<<"$dump" | "$restore" -T "$table" || log "could not clean $save -t $table"
     done
   done
+  # A machine that never ran the cluster may have no ipset (up installs it): nothing to destroy then.
+  command -v ipset >/dev/null || return 0
   ipset list -n 2>/dev/null | { grep -E '^(inet6:)?KUBE-' || true; } | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done
 }
 
