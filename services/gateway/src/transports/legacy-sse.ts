@@ -99,13 +99,16 @@ export async function registerLegacySse(
   });
 
   /** Where a POST by `caller` to `connectionId` goes: a stream here, another replica, or nowhere. */
-  const destination = (caller: Caller, connectionId: string): Connection | 'replica' | undefined => {
+  const destination = (
+    caller: Caller,
+    connectionId: string,
+  ): Connection | { replica: string } | undefined => {
     const local = connections.get(connectionId);
     if (local) return local.principal === caller.principal ? local : undefined;
     // Another replica's stream, as far as this one can tell: the id has the form of one.
     const dot = connectionId.indexOf('.');
     const replica = connectionId.slice(0, dot);
-    return dot > 0 && replica !== bus.replicaId && isReplicaId(replica) ? 'replica' : undefined;
+    return dot > 0 && replica !== bus.replicaId && isReplicaId(replica) ? { replica } : undefined;
   };
   const callers = new WeakMap<FastifyRequest, Caller>();
   const connectionIdOf = (request: FastifyRequest) =>
@@ -132,9 +135,9 @@ export async function registerLegacySse(
     const target = destination(caller, connectionId);
     if (target === undefined) return fail(reply, refusals.unknownSession());
     const body = (request.body as Buffer | undefined)?.toString('utf8') ?? '';
-    if (target !== 'replica') target.channel.receive(body);
+    if ('channel' in target) target.channel.receive(body);
     else
-      bus.publish(CHANNELS.replica(connectionId.split('.')[0] as string), {
+      bus.publish(CHANNELS.replica(target.replica), {
         type: 'legacy',
         connectionId,
         principal: caller.principal,
