@@ -30,6 +30,8 @@ export interface Saturation {
   callsPerSecond: number;
   errors: number;
   cpuUsPerCall: Record<string, number>;
+  /** Calls/s of every measured round, in round order, where the figure is the median of rounds. */
+  rounds?: number[];
 }
 
 /** The most a target does at any latency, with what each charged process spent per call. */
