@@ -31,6 +31,12 @@ import { measureWorkflows, workflowsFile } from './workflows.js';
 /** Alternated closed-loop rounds; each system's saturation is its median round. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const HALF_MS = Number(process.env.BENCH_HALF_MS ?? 5_000);
+/**
+ * Sessions of the WebSocket and gRPC edge targets, each carrying many calls at once. The gateway
+ * refuses a session's calls past 32 in flight (MCPFLEET_MAX_CONCURRENT_PER_SESSION): with 4, a
+ * 70 ms stall of the machine at the half rate piled up more than that and counted as errors.
+ */
+const EDGE_SESSIONS = 8;
 
 interface System {
   label: string;
@@ -148,12 +154,12 @@ async function setUp(
     stateless,
     websocket: system(
       'gateway, WebSocket edge',
-      await websocketEcho(`ws://127.0.0.1:${procs.gateway.port}/ws`, 4),
+      await websocketEcho(`ws://127.0.0.1:${procs.gateway.port}/ws`, EDGE_SESSIONS),
       through(procs.gateway),
     ),
     grpcEdge: system(
       'gateway, gRPC edge',
-      await grpcEdgeEcho(`127.0.0.1:${await edgePort(procs.gateway.port)}`, 4),
+      await grpcEdgeEcho(`127.0.0.1:${await edgePort(procs.gateway.port)}`, EDGE_SESSIONS),
       through(procs.gateway),
     ),
     perCall,

@@ -1,5 +1,6 @@
 import { isLogLevel, type LogLevel } from '@mcp-fleet/contract';
 import { invalidParams } from './errors.js';
+import { jsonOnce } from './json-once.js';
 import type { JsonObject } from './messages.js';
 
 /** The `_meta` keys of MCP 2026-07-28 that make a request self-describing. */
@@ -24,7 +25,7 @@ export const MAX_ENVELOPE_OBJECT_CHARS = 16 * 1024;
 
 function tooLarge(value: JsonObject): boolean {
   try {
-    return JSON.stringify(value).length > MAX_ENVELOPE_OBJECT_CHARS;
+    return jsonOnce(value).length > MAX_ENVELOPE_OBJECT_CHARS;
   } catch {
     // Nested too deep to serialise: far too large to keep.
     return true;
