@@ -32,11 +32,12 @@ import { measureWorkflows, workflowsFile } from './workflows.js';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const HALF_MS = Number(process.env.BENCH_HALF_MS ?? 5_000);
 /**
- * Sessions of the WebSocket and gRPC edge targets, each carrying many calls at once. The gateway
- * refuses a session's calls past 32 in flight (MCPFLEET_MAX_CONCURRENT_PER_SESSION): with 4, a
- * 70 ms stall of the machine at the half rate piled up more than that and counted as errors.
+ * Sessions of the WebSocket and gRPC edge targets: one per connection of the HTTP targets. The
+ * gateway refuses a session's calls past 32 in flight (-32005, MCPFLEET_MAX_CONCURRENT_PER_SESSION):
+ * on 4 or 8 sessions, a stall of the machine of 100 ms or more at the half rate piled up more
+ * than that, and the refusals counted as errors.
  */
-const EDGE_SESSIONS = 8;
+const EDGE_SESSIONS = CONNECTIONS;
 
 interface System {
   label: string;
