@@ -49,6 +49,8 @@ export interface AuditEntry {
   /** Exposed tool or prompt name, or resource URI. */
   target: string;
   args?: unknown;
+  /** The digest of `args`, when the caller already made it (the lines of one call share one). */
+  argsDigest?: string;
   outcome: AuditOutcome;
   rule?: string;
   errorClass?: string;
@@ -78,8 +80,6 @@ export class AuditLog {
   private out: NodeJS.WritableStream | WriteStream | Writable;
   /** Lines of the last FLUSH_MS, written together: one write per batch, not per line. */
   private pending: string[] = [];
-  /** Digests by arguments object: a call's decision line and its end line share one. */
-  private readonly digests = new WeakMap<object, string>();
   private clock = { ms: 0, text: '' };
   private timer: NodeJS.Timeout | undefined;
 
@@ -107,7 +107,7 @@ export class AuditLog {
       session: entry.sessionId,
       method: entry.method,
       target: entry.target,
-      args: entry.args === undefined ? undefined : this.digestOf(entry.args),
+      args: entry.argsDigest ?? (entry.args === undefined ? undefined : argumentDigest(entry.args)),
       outcome: entry.outcome,
       rule: entry.rule,
       error: entry.errorClass,
@@ -126,16 +126,6 @@ export class AuditLog {
     const ms = Date.now();
     if (ms !== this.clock.ms) this.clock = { ms, text: new Date(ms).toISOString() };
     return this.clock.text;
-  }
-
-  private digestOf(args: unknown): string {
-    if (typeof args !== 'object' || args === null) return argumentDigest(args);
-    let digest = this.digests.get(args);
-    if (digest === undefined) {
-      digest = argumentDigest(args);
-      this.digests.set(args, digest);
-    }
-    return digest;
   }
 
   private flush(): void {

@@ -1,6 +1,6 @@
 import { type ErrorName, FleetError } from '@mcp-fleet/contract';
 import type { ApprovalRequirement } from '../approvals/approval-rule.js';
-import type { AuditLog, AuditOutcome } from '../audit/audit-log.js';
+import { type AuditLog, type AuditOutcome, argumentDigest } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import type { Screening } from '../engine/request-context.js';
 import type { PolicyTarget } from '../policy/annotations.js';
@@ -182,12 +182,18 @@ export class Admission {
     if (!decision.allowed) throw denied(decision, this.recorder(request, what.name, undefined));
   }
 
+  /**
+   * Audits the decisions and the end of one request for `target`. Its arguments' digest is made at
+   * its first line and shared by the rest (a per-call WeakMap entry cost more than the hash).
+   */
   private recorder(request: Admitted, target: string, args: Record<string, unknown> | undefined) {
+    let digest: string | undefined;
     return (
       event: 'decision' | 'call',
       outcome: AuditOutcome,
       extra?: { rule?: string; errorClass?: string; latencyMs?: number },
-    ) =>
+    ) => {
+      if (args !== undefined) digest ??= argumentDigest(args);
       // One shape for every entry: a spread of `extra` made each entry an object of its own shape.
       this.audit.record({
         event,
@@ -195,13 +201,14 @@ export class Admission {
         sessionId: request.sessionId,
         method: request.method,
         target,
-        args,
+        argsDigest: digest,
         outcome,
         traceId: request.traceId,
         rule: extra?.rule,
         errorClass: extra?.errorClass,
         latencyMs: extra?.latencyMs,
       });
+    };
   }
 
   /** The caller's rate limits and quotas for `target`: spent, or refused with when to retry. */

@@ -1,6 +1,5 @@
 import { isLogLevel, type LogLevel } from '@mcp-fleet/contract';
 import { invalidParams } from './errors.js';
-import { jsonOnce } from './json-once.js';
 import type { JsonObject } from './messages.js';
 
 /** The `_meta` keys of MCP 2026-07-28 that make a request self-describing. */
@@ -23,13 +22,10 @@ const isObject = (value: unknown): value is JsonObject =>
  */
 export const MAX_ENVELOPE_OBJECT_CHARS = 16 * 1024;
 
-/**
- * Whether `value` as JSON passes the limit. `sentOn`: its JSON is made again later (capabilities go
- * to the provider with every call), so it is kept; client info is not, and is not kept.
- */
-function tooLarge(value: JsonObject, sentOn: boolean): boolean {
+/** Whether `value` as JSON passes the limit. */
+function tooLarge(value: JsonObject): boolean {
   try {
-    return (sentOn ? jsonOnce(value) : JSON.stringify(value)).length > MAX_ENVELOPE_OBJECT_CHARS;
+    return JSON.stringify(value).length > MAX_ENVELOPE_OBJECT_CHARS;
   } catch {
     // Nested too deep to serialise: far too large to keep.
     return true;
@@ -67,12 +63,12 @@ export function readRequestMeta(params: JsonObject | undefined): RequestMeta {
   if (typeof version !== 'string' || version === '')
     throw invalidParams(`Invalid params: _meta.${META.protocolVersion} must be a string`);
   const capabilities = meta[META.clientCapabilities];
-  if (!isObject(capabilities) || tooLarge(capabilities, true))
+  if (!isObject(capabilities) || tooLarge(capabilities))
     throw invalidParams(
       `Invalid params: _meta.${META.clientCapabilities} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
     );
   const info = meta[META.clientInfo];
-  if (info !== undefined && (!isObject(info) || tooLarge(info, false)))
+  if (info !== undefined && (!isObject(info) || tooLarge(info)))
     throw invalidParams(
       `Invalid params: _meta.${META.clientInfo} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
     );

@@ -7,7 +7,6 @@ import {
 } from '@mcp-fleet/contract';
 import { childSpan, failSpan, type Span, SpanKind } from '@mcp-fleet/runtime/telemetry';
 import { RelayedError } from '../protocol/errors.js';
-import { jsonOnce } from '../protocol/json-once.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
 import type { ProviderCallRequest } from './provider-stream.js';
 
@@ -57,7 +56,7 @@ export function requestFrame(request: ProviderCallRequest): CallRequest__Output 
   return {
     method: request.method,
     paramsJson: Buffer.from(JSON.stringify(request.params)),
-    clientCapabilitiesJson: Buffer.from(jsonOnce(request.clientCapabilities)),
+    clientCapabilitiesJson: Buffer.from(JSON.stringify(request.clientCapabilities)),
     logLevel: request.logLevel,
     protocolVersion: request.protocolVersion,
   };
