@@ -30,8 +30,8 @@ const POLL_MS = 2_000;
 interface Granted {
   /** In the caller's order. */
   roles: RolePolicy[];
-  /** In the policy file's order (see approvalOf). */
-  inPolicyOrder: RolePolicy[];
+  /** In the policy file's order, only the roles with approval rules (see approvalOf). */
+  approving: RolePolicy[];
   /** Shared by every caller of this role set: read-only. */
   entitlements?: Readonly<Entitlements>;
 }
@@ -73,7 +73,8 @@ function granting(policy: Policy, names: readonly string[]): Granted {
   const roles = names.flatMap((name) => policy.roles.get(name) ?? []);
   const order = [...policy.roles.keys()];
   const rank = (role: RolePolicy) => order.indexOf(role.name);
-  return { roles, inPolicyOrder: [...roles].sort((a, b) => rank(a) - rank(b)) };
+  const approving = roles.filter((role) => role.approvals.length > 0);
+  return { roles, approving: approving.sort((a, b) => rank(a) - rank(b)) };
 }
 
 /**
@@ -89,7 +90,9 @@ const strictness = (a: ApprovalRequirement) => (a.by === 'caller' ? 0 : a.allowS
  * role's plain allow never lifts another role's approval.
  */
 function approvalOf(granted: Granted, target: PolicyTarget): ApprovalRequirement | undefined {
-  const wanted = granted.inPolicyOrder.flatMap(
+  // Most role sets have no approval rule at all: their calls build nothing here.
+  if (granted.approving.length === 0) return undefined;
+  const wanted = granted.approving.flatMap(
     (role) => role.approvals.find((r) => r.matches(target))?.approval ?? [],
   );
   return wanted.reduce<ApprovalRequirement | undefined>(
