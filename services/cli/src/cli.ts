@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ErrorCode } from '@mcp-fleet/contract';
 import { SdkError, SdkErrorCode } from '@modelcontextprotocol/client';
-import { approvalsCall } from './approvals.js';
+import { approvalsCall, approvalsFailure, NotAnApprover } from './approvals.js';
 import { duration, toolArguments, UsageError } from './arguments.js';
 import { catalogCommand } from './catalog-command.js';
 import { FleetClient } from './client.js';
@@ -47,6 +47,7 @@ function exitCodeOf(err: unknown): number {
   if (err instanceof UsageError || String((err as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS'))
     return EXIT.usage;
   if (err instanceof RefusedForNow) return err.status === 429 ? EXIT.limited : EXIT.unavailable;
+  if (err instanceof NotAnApprover) return EXIT.denied;
   const failure = rpcFailureOf(err);
   if (failure) {
     switch (failure.code) {
@@ -145,6 +146,9 @@ async function main(argv: string[]): Promise<number> {
     const result = await client
       .callTool(tool, args ?? toolArguments(values.arg, values.json), {
         onProgress: (p) => progress.update(p),
+      })
+      .catch((err: unknown) => {
+        throw command === 'approvals' ? approvalsFailure(err, tool) : err;
       })
       .finally(() => progress.done());
     print(result, resultText(result));

@@ -75,3 +75,22 @@ for (const { protocol } of PROTOCOLS)
       assert.equal((await cli(env, 'approvals', 'frobnicate', 'x')).code, 2);
     });
   });
+
+describe('mcp-fleet approvals for a caller of no approver role', () => {
+  let fleet: TestFleet;
+  before(async () => {
+    // The default policy allows every tool and names no approver role.
+    fleet = await startTestFleet();
+  });
+  after(() => fleet?.close());
+
+  it('says the caller holds no approver role and exits 4 (not allowed), not a bad command line', async () => {
+    for (const { protocol } of PROTOCOLS)
+      for (const words of [['list'], ['approve', 'a1']]) {
+        const env = { MCP_FLEET_PROTOCOL: protocol, MCP_FLEET_URL: `${fleet.http}/mcp` };
+        const run = await cli(env, 'approvals', ...words);
+        assert.equal(run.code, 4, `${protocol} ${words.join(' ')}: ${run.stderr}`);
+        assert.match(run.stderr, /no approver role/);
+      }
+  });
+});
