@@ -257,7 +257,7 @@ export const gatewayConfigSpec = {
     flag: 'max-concurrent-per-session',
     default: 32,
     min: 1,
-    doc: 'calls in flight per session, per replica',
+    doc: 'calls in flight per session, per replica (a 2026-07-28 request, its own session, counts only per caller)',
   },
   maxConcurrentPerSubject: {
     kind: 'int',

@@ -11,6 +11,7 @@ import { freePort, gatedTool } from '@mcp-fleet/sdk/testing';
 import { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { generateApiKey } from '../src/auth/api-keys.js';
+import { ConcurrencyLimits } from '../src/ratelimit/concurrency.js';
 import { MemoryLimiter } from '../src/ratelimit/memory-limiter.js';
 import { RedisLimiter } from '../src/ratelimit/redis-limiter.js';
 import { redisUrl, startRedis } from './redis-support.js';
@@ -186,6 +187,24 @@ describe('limits shared by two replicas through Redis', () => {
     gate.release.resolve();
     assert.equal((await first).status, 200);
     assert.equal((await call(0, headers, 'lab_echo', 3)).status, 200);
+  });
+});
+
+describe('calls in flight', () => {
+  it('a request that is its own session (2026-07-28) counts only for its caller, and gives its slot back', () => {
+    const limits = new ConcurrencyLimits(1, 2);
+    const first = limits.acquire(undefined, 'p');
+    const second = limits.acquire(undefined, 'p');
+    assert.equal(typeof first, 'function');
+    assert.equal(typeof second, 'function');
+    assert.deepEqual(limits.acquire(undefined, 'p'), { full: 'subject', limit: 2 });
+    (first as () => void)();
+    const third = limits.acquire('s', 'p');
+    assert.equal(typeof third, 'function');
+    assert.deepEqual(limits.acquire('s', 'q'), { full: 'session', limit: 1 });
+    (second as () => void)();
+    (third as () => void)();
+    assert.equal(typeof limits.acquire('s', 'p'), 'function');
   });
 });
 

@@ -19,6 +19,8 @@ export interface Admitted {
   headers: Record<string, string>;
   /** What the request's routing headers already paid for (rate limits, quotas). */
   screening?: Screening;
+  /** The session is this one request (MCP 2026-07-28): no per-session count applies. */
+  oneRequest?: boolean;
   /**
    * Inside a multi-round (input_required) call: the round being served holds the caller's
    * in-flight slot, so a call parked between rounds holds none.
@@ -151,7 +153,10 @@ export class Admission {
   }
 
   private slot(request: Admitted, record: ReturnType<Admission['recorder']>, rule: string | undefined) {
-    const slot = this.concurrency.acquire(request.sessionId, request.caller.principal);
+    const slot = this.concurrency.acquire(
+      request.oneRequest ? undefined : request.sessionId,
+      request.caller.principal,
+    );
     if (typeof slot === 'function') return slot;
     record('decision', 'concurrency_limited', { rule });
     throw limited(

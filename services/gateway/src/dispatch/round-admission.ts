@@ -5,6 +5,7 @@ import type { RequestContext } from '../engine/request-context.js';
 import type { AdmitRound } from '../input-required/input-required.js';
 import { invalidParams } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
+import { isModernVersion } from '../protocol/versions.js';
 import type { Admission, Admitted } from './admission.js';
 import { kindOfMethod, type NamedTargetDeps, namedTarget } from './named-target.js';
 
@@ -18,6 +19,7 @@ export function admittedOf(ctx: RequestContext, method: string): Admitted {
     headers: ctx.headers,
     screening: ctx.envelope?.screening,
     inRound: ctx.ask !== undefined,
+    oneRequest: isModernVersion(ctx.session.protocolVersion),
   };
 }
 

@@ -13,21 +13,27 @@ export class ConcurrencyLimits {
     this.bySubject = new CappedCounts(perSubject);
   }
 
-  /** A release function, or the limit that is full. */
+  /**
+   * A release function, or the limit that is full. Without a session (a request of MCP 2026-07-28
+   * is its own session: a count per request id would only ever reach one) only the caller's counts.
+   */
   acquire(
-    sessionId: string,
+    sessionId: string | undefined,
     principal: string,
   ): (() => void) | { full: 'session' | 'subject'; limit: number } {
-    const session = this.bySession.take(sessionId);
+    const session = sessionId === undefined ? noSession : this.bySession.take(sessionId);
     if (!session) return { full: 'session', limit: this.bySession.cap };
     const subject = this.bySubject.take(principal);
     if (!subject) {
       session();
       return { full: 'subject', limit: this.bySubject.cap };
     }
+    if (session === noSession) return subject;
     return () => {
       session();
       subject();
     };
   }
 }
+
+const noSession = () => {};
