@@ -18,7 +18,7 @@ export function admittedOf(ctx: RequestContext, method: string): Admitted {
     traceId: ctx.traceId,
     headers: ctx.headers,
     screening: ctx.envelope?.screening,
-    inRound: ctx.ask !== undefined,
+    inRound: ctx.ask !== undefined && !ctx.workflowStep,
     oneRequest: isModernVersion(ctx.session.protocolVersion),
   };
 }

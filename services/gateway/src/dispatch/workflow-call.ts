@@ -42,7 +42,7 @@ export async function callWorkflow(
       };
     try {
       const raw = await callTool(
-        { ...ctx, cancellation: followSignal(signal), traceContext },
+        { ...ctx, cancellation: followSignal(signal), traceContext, workflowStep: true },
         { name, arguments: callArgs },
       );
       return { result: JSON.parse(raw.text) };

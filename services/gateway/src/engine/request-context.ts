@@ -36,6 +36,11 @@ export interface RequestContext {
   ask?(method: string, params: JsonObject): Promise<JsonObject>;
   /** Set once a provider asked the client something during this request: its result is not the arguments' alone. */
   askedClient?: boolean;
+  /**
+   * Set on the calls a workflow makes: each holds an in-flight slot of its own, inside a round of
+   * a multi-round request too (the round's slot is the workflow's, not its steps').
+   */
+  workflowStep?: boolean;
 }
 
 /** What the server is and offers, as a dialect announces it (initialize's result). */

@@ -1,5 +1,6 @@
 import { refusals } from '../protocol/errors.js';
 import type { JsonObject, JsonRpcRequest } from '../protocol/messages.js';
+import { clientObject } from '../protocol/request-meta.js';
 import {
   allowsBatches,
   DEFAULT_HEADER_VERSION,
@@ -28,8 +29,11 @@ export const sessionDialect: Dialect = {
       id: sessionId,
       principal: caller.principal,
       protocolVersion,
-      clientCapabilities: (params.capabilities as JsonObject | undefined) ?? {},
-      clientInfo: (params.clientInfo as JsonObject | undefined) ?? {},
+      // Kept as long as the session lives and sent to a provider with every call: bounded as a
+      // 2026 request's envelope is.
+      clientCapabilities:
+        params.capabilities === undefined ? {} : clientObject(params.capabilities, 'capabilities'),
+      clientInfo: params.clientInfo === undefined ? {} : clientObject(params.clientInfo, 'clientInfo'),
       logLevel: 'info',
       createdAt: Date.now(),
     };

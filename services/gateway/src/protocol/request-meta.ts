@@ -32,6 +32,18 @@ function tooLarge(value: JsonObject): boolean {
   }
 }
 
+/**
+ * A client's capabilities or info, as a 2026 request's `_meta` or a 2025 `initialize` carries
+ * them: an object small enough to keep, else InvalidParams naming `name`.
+ */
+export function clientObject(value: unknown, name: string): JsonObject {
+  if (!isObject(value) || tooLarge(value))
+    throw invalidParams(
+      `Invalid params: ${name} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
+    );
+  return value;
+}
+
 /** The `_meta` object of a request's params, when it has one. */
 export function metaOf(params: JsonObject | undefined): JsonObject | undefined {
   return isObject(params?._meta) ? params._meta : undefined;
@@ -62,23 +74,16 @@ export function readRequestMeta(params: JsonObject | undefined): RequestMeta {
   const version = meta[META.protocolVersion];
   if (typeof version !== 'string' || version === '')
     throw invalidParams(`Invalid params: _meta.${META.protocolVersion} must be a string`);
-  const capabilities = meta[META.clientCapabilities];
-  if (!isObject(capabilities) || tooLarge(capabilities))
-    throw invalidParams(
-      `Invalid params: _meta.${META.clientCapabilities} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
-    );
+  const capabilities = clientObject(meta[META.clientCapabilities], `_meta.${META.clientCapabilities}`);
   const info = meta[META.clientInfo];
-  if (info !== undefined && (!isObject(info) || tooLarge(info)))
-    throw invalidParams(
-      `Invalid params: _meta.${META.clientInfo} must be an object of at most ${MAX_ENVELOPE_OBJECT_CHARS} characters as JSON`,
-    );
+  const clientInfo = info === undefined ? {} : clientObject(info, `_meta.${META.clientInfo}`);
   const level = meta[META.logLevel];
   if (level !== undefined && (typeof level !== 'string' || !isLogLevel(level)))
     throw invalidParams(`Invalid params: unknown _meta.${META.logLevel} ${JSON.stringify(level)}`);
   const read: RequestMeta = {
     protocolVersion: version,
     clientCapabilities: capabilities,
-    clientInfo: info ?? {},
+    clientInfo,
   };
   if (level !== undefined) read.logLevel = level as LogLevel;
   return read;

@@ -8,6 +8,7 @@ import {
 import { childSpan, failSpan, type Span, SpanKind } from '@mcp-fleet/runtime/telemetry';
 import { RelayedError } from '../protocol/errors.js';
 import { type JsonObject, RawJson } from '../protocol/messages.js';
+import { isModernVersion } from '../protocol/versions.js';
 import type { ProviderCallRequest } from './provider-stream.js';
 
 /** The provider could not be reached or went away mid-call; `beforeAnyFrame` says nothing ran visibly. */
@@ -51,12 +52,29 @@ function statusError(provider: string, status: CallStatus, sawFrame: boolean, ti
 /** A server frame of either transport: a Calls frame carries the same fields, and its call id. */
 export type ServerFrameFields = Omit<CallServerFrame__Output, 'frame'> & { frame?: string };
 
+/**
+ * A session's capabilities as JSON, made once per session object: a 2025 session sends the same
+ * ones with every call. A 2026 request's are a new object each time, serialised as they are (a
+ * WeakMap entry for an object used once costs more than its text).
+ */
+const sessionCapabilities = new WeakMap<object, string>();
+
+function capabilitiesJson(request: ProviderCallRequest): string {
+  if (isModernVersion(request.protocolVersion)) return JSON.stringify(request.clientCapabilities);
+  let text = sessionCapabilities.get(request.clientCapabilities);
+  if (text === undefined) {
+    text = JSON.stringify(request.clientCapabilities);
+    sessionCapabilities.set(request.clientCapabilities, text);
+  }
+  return text;
+}
+
 /** The request frame of a call, the same on a Call stream and in a Calls start frame. */
 export function requestFrame(request: ProviderCallRequest): CallRequest__Output {
   return {
     method: request.method,
     paramsJson: Buffer.from(JSON.stringify(request.params)),
-    clientCapabilitiesJson: Buffer.from(JSON.stringify(request.clientCapabilities)),
+    clientCapabilitiesJson: Buffer.from(capabilitiesJson(request)),
     logLevel: request.logLevel,
     protocolVersion: request.protocolVersion,
   };
