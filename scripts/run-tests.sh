@@ -26,6 +26,8 @@ set +a
 mapfile -t files < <(find services test -path '*/node_modules' -prune -o -path '*/dist/test/*' -name '*.test.js' -print | sort)
 [ "${#files[@]}" -gt 0 ] || die "no test files found: did the build run?"
 # The chaos suite (make chaos) runs here too, after the rest: about two minutes of open-loop load.
+# Its table goes to an ignored directory: a test run leaves the tree clean (make chaos keeps its own).
+export MCPFLEET_CHAOS_RESULTS="$PWD/.test-results"
 raise_open_files 12000
 mapfile -t chaos < <(find test/dist/test/chaos -name '*.chaos.js' | sort)
 [ "${#chaos[@]}" -gt 0 ] || die "no chaos scenarios found under test/dist/test/chaos: did the build run?"

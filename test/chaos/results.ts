@@ -1,5 +1,5 @@
 /**
- * The chaos table: one row per scenario in bench/results/chaos-<date>.json and .md, merged with
+ * The chaos table: one row per scenario in chaos-<date>.json and .md (see RESULTS), merged with
  * the rows other scenarios of the day wrote, written before the scenario's assertions run so a
  * scenario that misses its target still leaves its figures.
  */
@@ -39,7 +39,11 @@ export interface Check {
   detail: string;
 }
 
-const RESULTS = join(ROOT, 'bench/results');
+/**
+ * Where the table goes: bench/results (make chaos, a run to keep), or MCPFLEET_CHAOS_RESULTS
+ * (make test points it at an ignored directory, so a test run leaves the tree as it found it).
+ */
+const RESULTS = process.env.MCPFLEET_CHAOS_RESULTS || join(ROOT, 'bench/results');
 
 function markdown(date: string, rows: ChaosRow[]): string {
   const codes = (row: ChaosRow) =>
