@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Fleet, ROOT_POLICY, securityEnv, signingKey, startGateway, startProvider } from './fleet.js';
 import { type Call, CONNECTIONS, type Saturation, saturation } from './measure.js';
+import { median } from './median.js';
 import { type Charged, otlpSink, ROOT, waitReady } from './processes.js';
 import { sessionEcho, statelessEcho } from './targets.js';
 
@@ -38,8 +39,7 @@ async function pair(fleet: Fleet, root: string, otel: Record<string, string>) {
   };
 }
 
-const median = (list: Saturation[], pick: (s: Saturation) => number) =>
-  [...list].map(pick).sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? Number.NaN;
+const middle = (list: Saturation[], pick: (s: Saturation) => number) => median(list.map(pick));
 
 const fleet: Fleet & { closers: (() => void)[] } = {
   dir: await mkdtemp(join(tmpdir(), 'mcpfleet-compare-')),
@@ -78,7 +78,7 @@ try {
   );
   for (const [key, list] of Object.entries(runs))
     process.stdout.write(
-      `| ${key} | ${median(list, (s) => s.callsPerSecond)} | ${median(list, (s) => s.cpuUsPerCall.gateway ?? 0)} | ${median(list, (s) => s.cpuUsPerCall.provider ?? 0)} |\n`,
+      `| ${key} | ${middle(list, (s) => s.callsPerSecond)} | ${middle(list, (s) => s.cpuUsPerCall.gateway ?? 0)} | ${middle(list, (s) => s.cpuUsPerCall.provider ?? 0)} |\n`,
     );
   for (const build of Object.values(builds))
     await Promise.all([build.session.close(), build.stateless.close()]);

@@ -1,3 +1,5 @@
+import { median } from './median.js';
+
 /** What one open-loop run measured. Latency counts from when a call was due, not when it was sent. */
 export interface RunResult {
   target: string;
@@ -21,10 +23,8 @@ const MAX_IN_FLIGHT = 20_000;
  * of the runs'; counts are summed.
  */
 export function medianRun(runs: readonly RunResult[]): RunResult {
-  const median = (field: 'p50' | 'p99' | 'p999' | 'max' | 'achievedPerSecond') => {
-    const values = runs.map((r) => r[field]).sort((a, b) => a - b);
-    return values[Math.floor(values.length / 2)] ?? Number.NaN;
-  };
+  const middle = (field: 'p50' | 'p99' | 'p999' | 'max' | 'achievedPerSecond') =>
+    median(runs.map((r) => r[field]));
   const sum = (field: 'sent' | 'ok' | 'errors' | 'durationMs') =>
     runs.reduce((total, r) => total + r[field], 0);
   const [first] = runs;
@@ -36,11 +36,11 @@ export function medianRun(runs: readonly RunResult[]): RunResult {
     sent: sum('sent'),
     ok: sum('ok'),
     errors: sum('errors'),
-    achievedPerSecond: median('achievedPerSecond'),
-    p50: median('p50'),
-    p99: median('p99'),
-    p999: median('p999'),
-    max: median('max'),
+    achievedPerSecond: middle('achievedPerSecond'),
+    p50: middle('p50'),
+    p99: middle('p99'),
+    p999: middle('p999'),
+    max: middle('max'),
   };
 }
 

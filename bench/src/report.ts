@@ -1,5 +1,6 @@
 import type { Saturation } from './measure.js';
 import { ratio } from './measure.js';
+import { median } from './median.js';
 import type { RunResult } from './open-loop.js';
 
 /** One system of the run: its median saturation over the rounds, and its latency at the half rate. */
@@ -38,9 +39,6 @@ export interface BenchResults {
 const us = (s: Saturation, role: string) =>
   s.cpuUsPerCall[role] === undefined ? '' : `${s.cpuUsPerCall[role]}`;
 const overhead = (base: number, other: number) => Math.round((1 - other / base) * 1000) / 10;
-
-const median = (values: number[]) =>
-  [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] as number;
 
 /**
  * `compare` of two systems in each round they both ran (side by side, the order alternating), or
