@@ -126,10 +126,37 @@ describe('helm chart mcp-fleet', () => {
   });
 
   it("the Kubernetes provider's Role grants what its switches allow, and no Secrets by default", () => {
-    const rules = (set: string[]) =>
-      named(render(FLEET_CHART, { set: ['providers.kubernetes.enabled=true', ...set] }), 'Role')
-        .filter((m) => component(m) === 'kubernetes')
-        .flatMap((m) => m.rules ?? []);
+    // The release namespace (default) holds the fleet: read there, whatever the switches; apps is the callers'.
+    const roles = (set: string[]) =>
+      named(
+        render(FLEET_CHART, {
+          set: [
+            'providers.kubernetes.enabled=true',
+            'providers.kubernetes.namespaces={default,apps}',
+            ...set,
+          ],
+        }),
+        'Role',
+      ).filter((m) => component(m) === 'kubernetes');
+    const rules = (set: string[]) => roles(set).flatMap((m) => m.rules ?? []);
+    const everything = ['write=true', 'exec=true', 'writeKinds={secrets}'].map(
+      (s) => `providers.kubernetes.${s}`,
+    );
+    const fleetRole = roles(everything).filter((m) => m.metadata.namespace === 'default');
+    assert.equal(fleetRole.length, 1);
+    assert.ok(
+      fleetRole
+        .flatMap((m) => m.rules ?? [])
+        .every((r) => r.verbs.every((v) => ['get', 'list', 'watch'].includes(v))),
+      "the fleet's own namespace: no write verbs, no exec, however the provider is switched",
+    );
+    const fleetEnv = named(
+      render(FLEET_CHART, {
+        set: ['providers.kubernetes.enabled=true', 'gateway.discovery.namespaces={team-a}'],
+      }),
+      'Deployment',
+    ).find((m) => component(m) === 'kubernetes');
+    assert.equal(fleetEnv && envOf(fleetEnv, 'MCPFLEET_K8S_FLEET_NAMESPACES')?.value, 'default,team-a');
     const readOnly = rules([]);
     assert.ok(readOnly.every((r) => !r.resources.includes('secrets')));
     assert.ok(readOnly.every((r) => r.verbs.every((v) => ['get', 'list', 'watch'].includes(v))));
@@ -270,6 +297,10 @@ describe('helm chart mcp-fleet', () => {
     fails('providers.git.remoteAllow={file:///srv}', /remoteAllow\/0/);
     fails('gateway.replicas=3', /more than one replica needs Redis/);
     fails('providers.postgres.enabled=true', /providers\.postgres\.database\.existingSecret/);
+    fails(
+      'providers.kubernetes.enabled=true,providers.kubernetes.write=true',
+      /providers\.kubernetes\.namespaces beyond the fleet's own \(default: the release namespace/,
+    );
   });
 });
 

@@ -81,6 +81,17 @@ valueFrom (e.g. {secretKeyRef: {name, key}}); anything else its value, as a stri
 {{- if .list }}{{ join "," .list }}{{ else }}{{ .root.Release.Namespace }}{{ end -}}
 {{- end -}}
 
+{{/*
+The namespaces that hold the fleet: the release's, and those the gateway's discovery follows.
+The Kubernetes provider reads them but never writes or execs there: a caller could otherwise
+rewrite the gateway's policy, re-point a provider's Service or announce a provider of its own.
+*/}}
+{{- define "mcp-fleet.fleetNamespaces" -}}
+{{- $g := .Values.gateway }}
+{{- $discovered := ternary (splitList "," (include "mcp-fleet.namespaces" (dict "root" . "list" $g.discovery.namespaces))) list $g.discovery.enabled }}
+{{- prepend $discovered .Release.Namespace | uniq | join "," -}}
+{{- end -}}
+
 {{/* A provider's gRPC address: its headless Service, so gRPC balances over every pod. */}}
 {{- define "mcp-fleet.providerTarget" -}}
 {{- printf "dns:///%s.%s.svc.%s:%v" (include "mcp-fleet.component" (dict "root" .root "component" .name)) .root.Release.Namespace .root.Values.clusterDomain .values.port -}}

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runProvider } from '@mcp-fleet/sdk';
 import { clustersOf, kubernetesTools } from './provider.js';
@@ -14,6 +14,19 @@ function oneOf<T extends string>(key: string, value: string, allowed: readonly T
   if (!(allowed as readonly string[]).includes(value))
     throw new Error(`${key} must be one of ${allowed.join(', ')}, not ${JSON.stringify(value)}`);
   return value as T;
+}
+
+/** Where a pod's ServiceAccount says which namespace the pod runs in. */
+const OWN_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/**
+ * The namespaces the fleet runs in: those the operator names, and the provider's own when it runs
+ * in a cluster (the gateway and the other providers usually share it), so it is never writable
+ * through the provider, even where the operator forgot to say so.
+ */
+function fleetNamespacesOf(named: string[]): string[] {
+  const own = existsSync(OWN_NAMESPACE_FILE) ? readFileSync(OWN_NAMESPACE_FILE, 'utf8').trim() : '';
+  return [...new Set([...named, ...(own ? [own] : [])])];
 }
 
 /** The provider's own credentials: a kubeconfig file, else the pod's ServiceAccount. */
@@ -102,6 +115,13 @@ await runProvider({
       default: '',
       doc: 'comma-separated kinds the write tools may touch beyond workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (resource, or resource.group: secrets, roles.rbac.authorization.k8s.io); RBAC kinds let callers grant what the provider can do',
     },
+    fleetNamespaces: {
+      kind: 'string',
+      env: 'MCPFLEET_K8S_FLEET_NAMESPACES',
+      flag: 'fleet-namespaces',
+      default: '',
+      doc: "comma-separated namespaces that hold the fleet (the gateway's, the providers', those its discovery follows): read-only whatever MCPFLEET_K8S_WRITE, no exec; the provider's own namespace is added when it runs in a cluster",
+    },
     write: {
       kind: 'bool',
       env: 'MCPFLEET_K8S_WRITE',
@@ -151,6 +171,7 @@ await runProvider({
       ] as const),
       workloadSecrets: config.workloadSecrets,
       writeKinds: list(config.writeKinds).map((kind) => kind.toLowerCase()),
+      fleetNamespaces: fleetNamespacesOf(list(config.fleetNamespaces)),
     };
     const clusters = clustersOf(kc, list(config.contexts), config.timeout);
     return {

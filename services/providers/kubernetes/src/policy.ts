@@ -25,6 +25,11 @@ export interface KubePolicy {
    * `resource.group` otherwise): RBAC, Secrets, ServiceAccounts, webhooks… only when listed here.
    */
   writeKinds?: string[];
+  /**
+   * Namespaces that hold the fleet itself (the gateway, its providers, the Services its discovery
+   * follows): read like any allowed namespace, never written or exec'd into, whatever `write`.
+   */
+  fleetNamespaces?: string[];
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -57,6 +62,14 @@ export function servedType(policy: KubePolicy, type: ResourceType): ResourceType
 
 const isNamespaceType = (type: ResourceType) => type.group === '' && type.resource === 'namespaces';
 
+/** Refuses a write in (or of) a namespace that holds the fleet. */
+function outsideFleet(policy: KubePolicy, namespace: string): void {
+  if (policy.fleetNamespaces?.includes(namespace))
+    throw new Refused(
+      `namespace ${namespace} is read-only through this provider: it holds the fleet (gateway, providers, discovered Services)`,
+    );
+}
+
 /**
  * Where objects of `type` may be reached: an allowed namespace for a namespaced type (the
  * `namespace` a cluster-scoped type is given is ignored, as the API does), nothing for a
@@ -70,6 +83,7 @@ export function scopeOf(
 ): string | undefined {
   if (type.namespaced) {
     if (namespace === undefined) throw new Refused(`${type.kind} is namespaced: give an allowed namespace`);
+    if (access === 'write') outsideFleet(policy, namespace);
     return allowedNamespace(policy, namespace);
   }
   if (policy.clusterScoped !== 'write' && policy.clusterScoped !== access)
@@ -94,6 +108,7 @@ export function objectPath(
   const name = at.name === undefined ? undefined : objectName(at.name);
   if (isNamespaceType(type)) {
     if (name === undefined) throw new Refused('namespaces are listed by namespaces_list');
+    if (access === 'write') outsideFleet(policy, name);
     allowedNamespace(policy, name);
   }
   return resourcePath(type, namespace, name);

@@ -1,7 +1,9 @@
 import { isDeepStrictEqual } from 'node:util';
 import { Refused } from './api.js';
+import { fleetMetadataProblems } from './fleet-objects.js';
 import { at, isObject, type Path, pathText } from './object-paths.js';
 import { codeOf, podSpecProblems } from './pod-spec.js';
+import { serviceSpecProblems } from './service-spec.js';
 import type { KubeObject } from './shown.js';
 import { specAsks } from './spec-changes.js';
 
@@ -122,6 +124,11 @@ export function judge(before: KubeObject | undefined, after: KubeObject, o: Judg
     asks: [],
   };
   podSpecVerdict(before, after, o, v);
+  v.problems.push(...fleetMetadataProblems(before, after).map((p) => `${label}: ${p}`));
+  // A Service is judged whole when it is new or its spec changes: one an operator exposed stays
+  // as it was, it cannot be re-pointed through its exposure.
+  if (o.kind === 'Service' && !isDeepStrictEqual(before?.spec, after.spec))
+    v.problems.push(...serviceSpecProblems(after.spec).map((p) => `${label}: ${p}`));
   if (!before) return v;
   // Pod templates are the pod-spec judge's: changing one already asks before the pods are replaced.
   const templates = [...podSpecPaths(before), ...podSpecPaths(after)].map((path) =>

@@ -110,6 +110,7 @@ export function startKubernetesProvider(
         clusterScoped: options.clusterScoped ?? 'none',
         workloadSecrets: options.workloadSecrets ?? false,
         writeKinds: options.writeKinds ?? [],
+        fleetNamespaces: options.fleetNamespaces ?? [],
       },
       write: options.write ?? false,
       confirm: options.confirm ?? 'never',

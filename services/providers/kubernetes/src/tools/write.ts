@@ -3,6 +3,7 @@ import { Refused } from '../api.js';
 import type { Cluster } from '../clusters.js';
 import { confirmed } from '../confirm.js';
 import type { KubernetesProvider } from '../context.js';
+import { refuseProviderAnnouncement } from '../fleet-objects.js';
 import { checkWrite, commitWrites } from '../guarded-write.js';
 import { MAX_MANIFEST } from '../manifest.js';
 import { parseManifest } from '../manifest-parser.js';
@@ -229,6 +230,7 @@ const remove = (p: KubernetesProvider) =>
       const { api, types } = p.cluster(a.context);
       const type = await types.typeFor(a.kind, a.apiVersion);
       const path = objectPath(p.policy, type, a, 'write');
+      refuseProviderAnnouncement((await api.get(path)) as KubeObject, `${type.kind} ${a.name}`);
       if (!a.dryRun)
         await confirmed(
           p.confirm,
