@@ -1,5 +1,7 @@
-import { Refused } from './api.js';
+import { type KubeApi, Refused } from './api.js';
+import type { ResourceType } from './kinds.js';
 import { isObject } from './object-paths.js';
+import { isNamespaceType, type KubePolicy, objectPath } from './policy.js';
 import type { KubeObject } from './shown.js';
 
 /**
@@ -11,40 +13,73 @@ import type { KubeObject } from './shown.js';
 const FLEET_PREFIX = 'mcp-fleet.io/';
 const PROVIDER_LABEL = `${FLEET_PREFIX}provider`;
 
-const mapAt = (object: KubeObject | undefined, field: 'labels' | 'annotations'): Record<string, unknown> => {
-  const value = object?.metadata?.[field];
-  return isObject(value) ? value : {};
-};
-
-/** True when the object announces a provider to the gateway (whatever the label's value). */
-export function announcesProvider(object: KubeObject | undefined): boolean {
-  return Object.hasOwn(mapAt(object, 'labels'), PROVIDER_LABEL);
-}
-
-const ANNOUNCES =
-  'announces a provider to the gateway (label mcp-fleet.io/provider): it is changed by its owner, never through this provider';
-
-/** Refuses a write (delete included) of an object that announces a provider. */
-export function refuseProviderAnnouncement(object: KubeObject | undefined, label: string): void {
-  if (announcesProvider(object)) throw new Refused(`${label} ${ANNOUNCES}`);
+/**
+ * Refuses a write in a namespace where a Service announces a provider: the pods it selects are
+ * the ones the gateway calls, with callers' arguments and identity tokens, so a pod written there
+ * with matching labels, a scale to zero or a changed Deployment would take the provider over or
+ * down. Such a namespace is the fleet's whether or not the operator listed it.
+ */
+async function refuseProviderNamespace(api: KubeApi, namespace: string): Promise<void> {
+  const services = (await api.get(`/api/v1/namespaces/${namespace}/services`, {
+    labelSelector: PROVIDER_LABEL,
+    limit: 1,
+  })) as { items?: KubeObject[] };
+  const service = services.items?.[0];
+  if (service)
+    throw new Refused(
+      `namespace ${namespace} is read-only through this provider: it holds the fleet (Service ${String(service.metadata?.name)} announces a provider to the gateway)`,
+    );
 }
 
 /**
- * What a write does to the fleet's metadata: any `mcp-fleet.io/` label or annotation set, changed
- * or removed, and any change of an object that announces a provider (its selector and ports are
- * where the gateway sends calls and identity tokens).
+ * The URL path of an object a write tool (or exec) changes, after every policy check: the
+ * policy's own (kinds, namespaces, the fleet's namespaces), then the cluster's (no provider the
+ * gateway discovers lives in the namespace). Every write tool reaches its object through here.
  */
-export function fleetMetadataProblems(before: KubeObject | undefined, after: KubeObject): string[] {
-  if (announcesProvider(before)) return [ANNOUNCES];
-  const problems: string[] = [];
-  for (const field of ['labels', 'annotations'] as const) {
-    const old = mapAt(before, field);
-    const now = mapAt(after, field);
-    for (const key of new Set([...Object.keys(old), ...Object.keys(now)]))
-      if (key.startsWith(FLEET_PREFIX) && old[key] !== now[key])
-        problems.push(
-          `metadata.${field}["${key}"] is the fleet's own (the gateway's provider discovery reads it): not writable through this provider`,
-        );
+export async function writePath(
+  policy: KubePolicy,
+  api: KubeApi,
+  type: ResourceType,
+  at: { namespace?: string; name?: string },
+): Promise<string> {
+  const path = objectPath(policy, type, at, 'write');
+  const namespace = type.namespaced ? at.namespace : isNamespaceType(type) ? at.name : undefined;
+  if (namespace !== undefined) await refuseProviderNamespace(api, namespace);
+  return path;
+}
+
+/**
+ * Every `mcp-fleet.io/` label and annotation of an object, wherever its metadata sits (its own, a
+ * pod template's, a job template's): `<path> <key>` → value.
+ */
+function fleetKeys(object: KubeObject | undefined): Map<string, unknown> {
+  const found = new Map<string, unknown>();
+  const stack: [unknown, string][] = [[object, '']];
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [value, at] = entry;
+    if (Array.isArray(value)) {
+      for (const [index, item] of value.entries()) stack.push([item, `${at}[${index}]`]);
+    } else if (isObject(value))
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'status') continue;
+        const path = at ? `${at}.${key}` : key;
+        if ((key === 'labels' || key === 'annotations') && at.endsWith('metadata') && isObject(inner)) {
+          for (const [name, text] of Object.entries(inner))
+            if (name.startsWith(FLEET_PREFIX)) found.set(`${path}["${name}"]`, text);
+        } else stack.push([inner, path]);
+      }
   }
-  return problems;
+  return found;
+}
+
+/** What a write does to the fleet's metadata: any `mcp-fleet.io/` label or annotation set, changed or removed. */
+export function fleetMetadataProblems(before: KubeObject | undefined, after: KubeObject): string[] {
+  const old = fleetKeys(before);
+  const now = fleetKeys(after);
+  return [...new Set([...old.keys(), ...now.keys()])]
+    .filter((key) => old.get(key) !== now.get(key))
+    .map(
+      (key) =>
+        `${key} is the fleet's own (the gateway's provider discovery reads it): not writable through this provider`,
+    );
 }

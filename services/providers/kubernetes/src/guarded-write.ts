@@ -10,6 +10,8 @@ export const FIELD_MANAGER = 'mcp-fleet';
 /** One PATCH (apply, merge, strategic or JSON patch) of one object, before it is judged. */
 export interface Write {
   kind: string;
+  /** The kind's API group ('' for core kinds). */
+  group: string;
   name: string;
   namespace?: string;
   path: string;
@@ -64,7 +66,8 @@ function bound(body: unknown, resourceVersion: unknown): unknown {
   if (Array.isArray(body))
     return [{ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion }, ...body];
   const object = body as KubeObject;
-  if (object.metadata?.resourceVersion !== undefined) return body;
+  // A version the caller gave binds as well; a null one would remove the precondition.
+  if (typeof object.metadata?.resourceVersion === 'string') return body;
   return { ...object, metadata: { ...object.metadata, resourceVersion } };
 }
 

@@ -113,7 +113,7 @@ await runProvider({
       env: 'MCPFLEET_K8S_WRITE_KINDS',
       flag: 'write-kinds',
       default: '',
-      doc: 'comma-separated kinds the write tools may touch beyond workloads, Services, ConfigMaps, PVCs, Ingresses, HPAs and PDBs (resource, or resource.group: secrets, roles.rbac.authorization.k8s.io); RBAC kinds let callers grant what the provider can do',
+      doc: 'comma-separated kinds the write tools may touch beyond workloads, Services, ConfigMaps, PVCs, HPAs and PDBs (resource, or resource.group: secrets, roles.rbac.authorization.k8s.io); RBAC kinds let callers grant what the provider can do',
     },
     fleetNamespaces: {
       kind: 'string',

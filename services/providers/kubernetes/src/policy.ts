@@ -60,7 +60,7 @@ export function servedType(policy: KubePolicy, type: ResourceType): ResourceType
   return type;
 }
 
-const isNamespaceType = (type: ResourceType) => type.group === '' && type.resource === 'namespaces';
+export const isNamespaceType = (type: ResourceType) => type.group === '' && type.resource === 'namespaces';
 
 /** Refuses a write in (or of) a namespace that holds the fleet. */
 function outsideFleet(policy: KubePolicy, namespace: string): void {

@@ -22,6 +22,8 @@ export interface Verdict {
 
 export interface JudgeOptions {
   kind: string;
+  /** The kind's API group: '' for core kinds (a custom resource may be named Service too). */
+  group: string;
   name: string;
   namespace?: string;
   workloadSecrets: boolean;
@@ -127,7 +129,7 @@ export function judge(before: KubeObject | undefined, after: KubeObject, o: Judg
   v.problems.push(...fleetMetadataProblems(before, after).map((p) => `${label}: ${p}`));
   // A Service is judged whole when it is new or its spec changes: one an operator exposed stays
   // as it was, it cannot be re-pointed through its exposure.
-  if (o.kind === 'Service' && !isDeepStrictEqual(before?.spec, after.spec))
+  if (o.kind === 'Service' && o.group === '' && !isDeepStrictEqual(before?.spec, after.spec))
     v.problems.push(...serviceSpecProblems(after.spec).map((p) => `${label}: ${p}`));
   if (!before) return v;
   // Pod templates are the pod-spec judge's: changing one already asks before the pods are replaced.

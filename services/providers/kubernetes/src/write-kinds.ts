@@ -4,12 +4,13 @@ import { fullName, type ResourceType } from './kinds.js';
 /**
  * The kinds the write tools (apply, patch, scale, rollout, delete) may touch without an operator
  * naming them: workloads, whose pod specs are judged against the pod-spec allow-list, and the
- * objects that configure, expose or scale them. Everything else is refused by construction,
+ * objects that configure, expose inside the cluster or scale them. Everything else is refused by construction,
  * whatever the API server would allow the provider's own credentials: RBAC objects (a Role and
  * binding hand the provider's reach, Secrets included, to anyone), ServiceAccounts and Secrets
  * (credentials; a token Secret mints one), NetworkPolicies (a deny-all stops a service unasked),
- * ControllerRevisions (forged rollout history), Namespaces (Pod Security labels), webhooks, CRDs,
- * custom resources and kinds a later Kubernetes adds.
+ * ControllerRevisions (forged rollout history), Namespaces (Pod Security labels), Ingresses (they
+ * publish a Service outside the cluster and may claim any host or path of a shared controller,
+ * the gateway's own included), webhooks, CRDs, custom resources and kinds a later Kubernetes adds.
  */
 export const WRITABLE_KINDS: readonly string[] = [
   'configmaps',
@@ -25,7 +26,6 @@ export const WRITABLE_KINDS: readonly string[] = [
   'cronjobs.batch',
   'jobs.batch',
   'horizontalpodautoscalers.autoscaling',
-  'ingresses.networking.k8s.io',
   'poddisruptionbudgets.policy',
 ];
 

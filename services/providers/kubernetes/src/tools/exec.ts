@@ -2,7 +2,8 @@ import { DESTRUCTIVE, defineTool } from '@mcp-fleet/sdk';
 import { Refused } from '../api.js';
 import { confirmed } from '../confirm.js';
 import type { KubernetesProvider } from '../context.js';
-import { dnsLabel, objectName, objectPath } from '../policy.js';
+import { writePath } from '../fleet-objects.js';
+import { dnsLabel, objectName } from '../policy.js';
 import { CONTEXT, NAME, NAMESPACE } from '../schemas.js';
 import { render } from '../shown.js';
 
@@ -36,7 +37,7 @@ export function execTools(p: KubernetesProvider, timeoutMs: number) {
       async handler(a, ctx) {
         const { api, types } = p.cluster(a.context);
         const type = await types.typeFor('pods');
-        const path = objectPath(p.policy, type, { namespace: a.namespace, name: a.pod }, 'write');
+        const path = await writePath(p.policy, api, type, { namespace: a.namespace, name: a.pod });
         const container = a.container === undefined ? '' : dnsLabel(a.container, 'container name');
         // The API server's own refusal arrives as a bare WebSocket 400: say why first when we can.
         const pod = (await api.get(path)) as { spec?: { nodeName?: string }; status?: { phase?: string } };

@@ -2,6 +2,7 @@ import { DESTRUCTIVE, defineTool } from '@mcp-fleet/sdk';
 import { Refused } from '../api.js';
 import type { Cluster } from '../clusters.js';
 import type { KubernetesProvider } from '../context.js';
+import { writePath } from '../fleet-objects.js';
 import { checkWrite, commitWrites } from '../guarded-write.js';
 import type { ResourceType } from '../kinds.js';
 import { objectPath } from '../policy.js';
@@ -120,7 +121,7 @@ export function rolloutTools(p: KubernetesProvider) {
       async handler(a, ctx) {
         const cluster = p.cluster(a.context);
         const type = await workloadType(cluster, a.kind);
-        const path = objectPath(p.policy, type, a, 'write');
+        const path = await writePath(p.policy, cluster.api, type, a);
         const workload = (await cluster.api.get(path)) as Workload;
         const paused = workload.spec?.paused === true;
         if ((a.action === 'pause' || a.action === 'resume') && type.resource !== 'deployments')
@@ -153,6 +154,7 @@ export function rolloutTools(p: KubernetesProvider) {
         // Judged like any write: a revision from the history may carry what a caller wrote there.
         const checked = await checkWrite(cluster.api, p.policy.workloadSecrets, {
           kind: type.kind,
+          group: type.group,
           name: a.name,
           namespace: a.namespace,
           path,

@@ -3,11 +3,11 @@ import { Refused } from '../api.js';
 import type { Cluster } from '../clusters.js';
 import { confirmed } from '../confirm.js';
 import type { KubernetesProvider } from '../context.js';
-import { refuseProviderAnnouncement } from '../fleet-objects.js';
+import { writePath } from '../fleet-objects.js';
 import { checkWrite, commitWrites } from '../guarded-write.js';
 import { MAX_MANIFEST } from '../manifest.js';
 import { parseManifest } from '../manifest-parser.js';
-import { type KubePolicy, objectPath } from '../policy.js';
+import type { KubePolicy } from '../policy.js';
 import {
   CONTEXT,
   DRY_RUN,
@@ -54,12 +54,13 @@ const plan = async (
           `object ${index + 1} (${kind}) names namespace ${String(metadata.namespace)}, not ${namespace}`,
         );
       const name = String(metadata?.name ?? '');
-      const path = objectPath(policy, type, { namespace, name }, 'write');
+      const path = await writePath(policy, cluster.api, type, { namespace, name });
       const { namespace: _, ...rest } = metadata ?? {};
       const body = { ...object, metadata: { ...rest, name, ...(type.namespaced ? { namespace } : {}) } };
       return {
         path,
         kind: type.kind,
+        group: type.group,
         name,
         namespace: type.namespaced ? namespace : undefined,
         body,
@@ -147,9 +148,10 @@ const patch = (p: KubernetesProvider) =>
       if (isSecret(type) && Array.isArray(a.patch)) secretPatchOps(a.patch);
       const checked = await checkWrite(api, p.policy.workloadSecrets, {
         kind: type.kind,
+        group: type.group,
         name: a.name,
         namespace: type.namespaced ? a.namespace : undefined,
-        path: objectPath(p.policy, type, a, 'write'),
+        path: await writePath(p.policy, api, type, a),
         body: a.patch,
         contentType: PATCH_TYPES[patchType],
         secret: isSecret(type),
@@ -186,7 +188,7 @@ const scale = (p: KubernetesProvider) =>
     async handler(a, ctx) {
       const cluster = p.cluster(a.context);
       const type = await cluster.types.typeFor(a.kind ?? 'Deployment');
-      const path = objectPath(p.policy, type, a, 'write');
+      const path = await writePath(p.policy, cluster.api, type, a);
       const current = (await cluster.api.get(`${path}/scale`)) as {
         metadata?: { resourceVersion?: string };
         spec?: { replicas?: number };
@@ -229,8 +231,7 @@ const remove = (p: KubernetesProvider) =>
     async handler(a, ctx) {
       const { api, types } = p.cluster(a.context);
       const type = await types.typeFor(a.kind, a.apiVersion);
-      const path = objectPath(p.policy, type, a, 'write');
-      refuseProviderAnnouncement((await api.get(path)) as KubeObject, `${type.kind} ${a.name}`);
+      const path = await writePath(p.policy, api, type, a);
       if (!a.dryRun)
         await confirmed(
           p.confirm,
