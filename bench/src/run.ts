@@ -61,7 +61,7 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
     ...otel,
   });
-  // The same gateway with one Call stream per provider call: the multiplexed Calls lever, same run.
+  // The same gateway with one Call stream per provider call: the multiplexed CallBatches lever, same run.
   const perCall = await startGateway(fleet, 'per-call', provider.port, {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
     MCPFLEET_PROVIDER_MUX: 'off',

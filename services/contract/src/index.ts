@@ -14,13 +14,22 @@ export {
   isKnownErrorCode,
   type WireError,
 } from './errors.js';
+export { approximateBytes, FrameBatcher, MAX_BATCH_BYTES, MAX_BATCH_FRAMES } from './frame-batch.js';
 export type { JsonRpcFrame, JsonRpcFrame__Output } from './gen/mcpfleet/edge/v1/JsonRpcFrame.js';
 export type { McpEdgeClient, McpEdgeHandlers } from './gen/mcpfleet/edge/v1/McpEdge.js';
 export type { CallClientFrame, CallClientFrame__Output } from './gen/mcpfleet/provider/v1/CallClientFrame.js';
 export type {
+  CallMuxClientBatch,
+  CallMuxClientBatch__Output,
+} from './gen/mcpfleet/provider/v1/CallMuxClientBatch.js';
+export type {
   CallMuxClientFrame,
   CallMuxClientFrame__Output,
 } from './gen/mcpfleet/provider/v1/CallMuxClientFrame.js';
+export type {
+  CallMuxServerBatch,
+  CallMuxServerBatch__Output,
+} from './gen/mcpfleet/provider/v1/CallMuxServerBatch.js';
 export type {
   CallMuxServerFrame,
   CallMuxServerFrame__Output,

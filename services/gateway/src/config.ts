@@ -249,7 +249,7 @@ export const gatewayConfigSpec = {
     env: 'MCPFLEET_PROVIDER_MUX',
     flag: 'provider-mux',
     default: 'on',
-    doc: 'carry provider calls on a few long-lived multiplexed gRPC streams per provider (Calls); off: one Call stream per call',
+    doc: 'carry provider calls on a few long-lived multiplexed gRPC streams per provider (CallBatches); off: one Call stream per call',
   },
   maxConcurrentPerSession: {
     kind: 'int',

@@ -3,8 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import {
   type CallClientFrame__Output,
+  type CallMuxClientBatch__Output,
   type CallMuxClientFrame__Output,
-  type CallMuxServerFrame,
+  type CallMuxServerBatch,
   type CallServerFrame,
   createProviderClient,
   type FleetError,
@@ -72,7 +73,7 @@ function toolRequest(
 
 const textOf = (raw: RawJson) => (JSON.parse(raw.text) as { content: { text: string }[] }).content[0]?.text;
 
-describe('gateway provider client over Calls streams', () => {
+describe('gateway provider client over CallBatches streams', () => {
   let provider: TestProvider;
   before(async () => {
     provider = await startProvider([echoTool, asker, held.definition, other.definition]);
@@ -147,18 +148,18 @@ function echoResult(paramsJson: Buffer | undefined): Buffer {
   return Buffer.from(JSON.stringify({ content: [{ type: 'text', text: params.arguments.text }] }));
 }
 
-/** What a hand-written provider serves: Call only (an older SDK), both forms, or Calls refusing every call as overloaded. */
+/** What a hand-written provider serves: Call only (an older SDK), both forms, or CallBatches refusing every call as overloaded. */
 type Form = 'Call' | 'both' | 'overloaded';
 
 /**
- * A hand-written provider serving Call only (Calls is UNIMPLEMENTED, as for an older SDK or a third
+ * A hand-written provider serving Call only (CallBatches is UNIMPLEMENTED, as for an older SDK or a third
  * party) or both forms, which `upgrade` changes in place; counts the streams the gateway opened.
  */
 async function handWrittenProvider(initial: Form): Promise<{
   client: ToolProviderClient;
   /** Streams opened and served, of both forms. */
   streams: () => number;
-  /** Calls streams opened and served. */
+  /** CallBatches streams opened and served. */
   callsStreams: () => number;
   upgrade(form: Form): void;
   close(): void;
@@ -174,28 +175,32 @@ async function handWrittenProvider(initial: Form): Promise<{
       stream.end();
     });
   };
-  const multiplexed = (stream: grpc.ServerDuplexStream<CallMuxClientFrame__Output, CallMuxServerFrame>) => {
+  // Answers one frame a message: the contract lets a sender batch, never makes it.
+  const multiplexed = (stream: grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>) => {
     if (form === 'Call') return stream.emit('error', unimplemented);
     opened.Calls++;
-    stream.on('data', (frame: CallMuxClientFrame__Output) => {
+    const answer = (frame: CallMuxClientFrame__Output) => {
       if (!frame.start) return;
       if (form === 'overloaded') {
         const end = {
           code: grpc.status.RESOURCE_EXHAUSTED,
           details: 'more than 2 calls in flight on one stream',
         };
-        stream.write({ callId: frame.callId, end });
+        stream.write({ frames: [{ callId: frame.callId, end }] });
         return;
       }
       const resultJson = echoResult(frame.start.request?.paramsJson);
-      stream.write({ callId: frame.callId, result: { resultJson } });
+      stream.write({ frames: [{ callId: frame.callId, result: { resultJson } }] });
+    };
+    stream.on('data', (batch: CallMuxClientBatch__Output) => {
+      for (const frame of batch.frames) answer(frame);
     });
     stream.on('end', () => stream.end());
   };
   const server = new grpc.Server();
   server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
     Call: perCall,
-    Calls: multiplexed,
+    CallBatches: multiplexed,
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
@@ -218,7 +223,7 @@ async function handWrittenProvider(initial: Form): Promise<{
 }
 
 describe('gateway provider client: fallback, balance, failures', () => {
-  it('carries 200 calls on at most 4 streams of a provider that serves Calls', async () => {
+  it('carries 200 calls on at most 4 streams of a provider that serves CallBatches', async () => {
     const modern = await handWrittenProvider('both');
     try {
       const texts = await Promise.all(
@@ -257,7 +262,7 @@ describe('gateway provider client: fallback, balance, failures', () => {
     }
   });
 
-  it('falls back to per-call Call for a provider that answers Calls with UNIMPLEMENTED, and remembers', async () => {
+  it('falls back to per-call Call for a provider that answers CallBatches with UNIMPLEMENTED, and remembers', async () => {
     const old = await handWrittenProvider('Call');
     try {
       const first = await Promise.all(
@@ -271,7 +276,7 @@ describe('gateway provider client: fallback, balance, failures', () => {
     }
   });
 
-  it('tries Calls again a while after UNIMPLEMENTED: a provider upgraded in place gets Calls', async (t) => {
+  it('tries CallBatches again a while after UNIMPLEMENTED: a provider upgraded in place gets them', async (t) => {
     const provider = await handWrittenProvider('Call');
     const echo = (text: string) =>
       providerCall(provider.client, toolRequest('echo', { text }), true).then(textOf);

@@ -1,8 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
-import type { CallMuxClientFrame__Output, CallMuxServerFrame, CallServerFrame } from '@mcp-fleet/contract';
+import {
+  type CallMuxClientBatch__Output,
+  type CallMuxClientFrame__Output,
+  type CallMuxServerBatch,
+  type CallMuxServerFrame,
+  type CallServerFrame,
+  FrameBatcher,
+  MAX_BATCH_FRAMES,
+} from '@mcp-fleet/contract';
 import { type CallEnvironment, type CallPort, CallRun, type StreamStatus } from './call.js';
 
-export type CallsStream = grpc.ServerDuplexStream<CallMuxClientFrame__Output, CallMuxServerFrame>;
+export type CallsStream = grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>;
 
 export interface MuxEnvironment extends CallEnvironment {
   /** Calls in flight on one stream; a start beyond it ends that call with RESOURCE_EXHAUSTED. */
@@ -15,29 +23,38 @@ export interface MuxEnvironment extends CallEnvironment {
 
 type CallStart = NonNullable<CallMuxClientFrame__Output['start']>;
 
-/** One call of a Calls stream, and the timer of its deadline. */
+/** One call of a CallBatches stream, and the timer of its deadline. */
 interface MuxEntry {
   run: CallRun;
   timer?: NodeJS.Timeout;
 }
 
 /**
- * Serves one Calls stream: many calls, each tagged with the gateway's call id and run exactly as
- * a Call stream of its own would be. Frames are written as they come, never awaiting one call's
- * reader, so a slow call holds up no other. A frame that breaks the stream's own contract (no
- * call id, an id already in flight, no frame) ends the stream; anything wrong inside one call
- * ends that call only.
+ * Serves one CallBatches stream: many calls, each tagged with the gateway's call id and run
+ * exactly as a Call stream of its own would be. Frames are sent as they come, those of one turn
+ * of the event loop in one message, never awaiting one call's reader, so a slow call holds up no
+ * other. A frame that breaks the stream's own contract (no call id, an id already in flight, no
+ * frame, a message without frames) ends the stream; anything wrong inside one call ends that call
+ * only.
  */
 export class MuxStream {
   private readonly calls = new Map<number, MuxEntry>();
   private inputDone = false;
   private closed = false;
+  private readonly outbox = new FrameBatcher<CallMuxServerFrame>((frames) => {
+    if (this.writable()) this.stream.write({ frames });
+  });
 
   constructor(
     private readonly stream: CallsStream,
     private readonly env: MuxEnvironment,
   ) {
-    stream.on('data', (frame: CallMuxClientFrame__Output) => this.onFrame(frame));
+    stream.on('data', (batch: CallMuxClientBatch__Output) => {
+      if (batch.frames.length === 0) this.fault('a CallBatches message without frames');
+      if (batch.frames.length > MAX_BATCH_FRAMES)
+        this.fault(`a CallBatches message with more than ${MAX_BATCH_FRAMES} frames`);
+      for (const frame of batch.frames) this.onFrame(frame);
+    });
     stream.on('end', () => {
       this.inputDone = true;
       this.endIfIdle();
@@ -58,12 +75,17 @@ export class MuxStream {
 
   private endIfIdle(): void {
     if (this.closed || !this.inputDone || this.calls.size > 0) return;
+    this.outbox.flush();
     this.closed = true;
     if (!this.stream.writableEnded && !this.stream.destroyed) this.stream.end();
   }
 
+  private writable(): boolean {
+    return !this.closed && !this.stream.writableEnded && !this.stream.destroyed;
+  }
+
   private send(frame: CallMuxServerFrame): void {
-    if (!this.closed && !this.stream.writableEnded && !this.stream.destroyed) this.stream.write(frame);
+    if (this.writable()) this.outbox.push(frame);
   }
 
   /** A stream-level violation: every call on it is aborted and the stream ends with the status. */
@@ -99,8 +121,8 @@ export class MuxStream {
   /** What breaks the stream's own contract, as opposed to one call's. */
   private violation(frame: CallMuxClientFrame__Output): string | undefined {
     const id = frame.callId;
-    if (!Number.isInteger(id) || id <= 0) return 'a Calls frame needs a call id above 0';
-    if (frame.frame === undefined) return 'empty Calls frame';
+    if (!Number.isInteger(id) || id <= 0) return 'a CallBatches frame needs a call id above 0';
+    if (frame.frame === undefined) return 'empty CallBatches frame';
     if (frame.frame === 'start' && !frame.start) return 'empty start frame';
     if (frame.frame === 'start' && this.calls.has(id)) return `call id ${id} is already in flight`;
     return undefined;
@@ -152,7 +174,7 @@ export class MuxStream {
     return {
       metadata,
       deadlineMs,
-      rpcMethod: 'Calls',
+      rpcMethod: 'CallBatches',
       writable: () => open && !this.closed,
       write: (frame: CallServerFrame) => {
         if (open) this.send({ callId: id, ...frame });

@@ -74,15 +74,15 @@ const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value ?? nul
 export type StreamStatus = { code: grpc.status; details: string };
 
 /**
- * One call's side of its transport: a Call stream of its own, or its id on a Calls stream. The
+ * One call's side of its transport: a Call stream of its own, or its id on a CallBatches stream. The
  * call never learns which: every per-call rule (identity, deadline, cancel, errors) is the same.
  */
 export interface CallPort {
-  /** The call's gRPC metadata, or what a Calls start frame carries in its place. */
+  /** The call's gRPC metadata, or what a CallBatches start frame carries in its place. */
   readonly metadata: grpc.Metadata;
   /** Epoch milliseconds; Infinity when the caller set none. */
   readonly deadlineMs: number;
-  /** `Call` or `Calls`, for the provider span. */
+  /** `Call` or `CallBatches`, for the provider span. */
   readonly rpcMethod: string;
   /** The caller still takes frames of this call. */
   writable(): boolean;

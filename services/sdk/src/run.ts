@@ -39,7 +39,7 @@ export function baseConfigSpec(defaultPort: number) {
       flag: 'max-calls-per-stream',
       default: DEFAULT_MAX_CALLS_PER_STREAM,
       min: 1,
-      doc: 'calls in flight on one multiplexed Calls stream; one more is refused with RESOURCE_EXHAUSTED',
+      doc: 'calls in flight on one multiplexed CallBatches stream; one more is refused with RESOURCE_EXHAUSTED',
     },
     metricsListen: {
       kind: 'string',

@@ -34,7 +34,7 @@ export interface ServeOptions {
   identify: IdentityVerifier;
   /** How long drain() waits for in-flight calls before aborting them. */
   drainTimeoutMs: number;
-  /** Calls in flight on one multiplexed Calls stream (default DEFAULT_MAX_CALLS_PER_STREAM). */
+  /** Calls in flight on one multiplexed CallBatches stream (default DEFAULT_MAX_CALLS_PER_STREAM). */
   maxCallsPerStream?: number;
 }
 
@@ -104,7 +104,7 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
       if (refuseWhileDraining(call)) return;
       track(handleCall(call as CallStream, callEnvironment));
     },
-    Calls(call) {
+    CallBatches(call) {
       if (refuseWhileDraining(call)) return;
       const mux = new MuxStream(call as CallsStream, {
         ...callEnvironment,
@@ -151,7 +151,7 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
       await Promise.allSettled([...inflight]);
     }
     for (const watcher of watchers) watcher.end();
-    // A Calls stream outlives its calls: ended here, or tryShutdown would wait for it forever.
+    // A CallBatches stream outlives its calls: ended here, or tryShutdown would wait for it forever.
     for (const mux of muxStreams) mux.close();
     const forced = setTimeout(() => server.forceShutdown(), options.drainTimeoutMs);
     await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { MAX_BATCH_FRAMES } from '@mcp-fleet/contract';
 import { CallAbortedError, defineTool } from '../src/index.js';
 import {
   echoTool,
@@ -34,7 +35,7 @@ const second = gatedTool('second');
 const text = (outcome: Parameters<typeof muxResult>[0]) =>
   (muxResult(outcome).content as { text: string }[])[0]?.text;
 
-describe('Calls: many calls on one stream', () => {
+describe('CallBatches: many calls on one stream', () => {
   let provider: TestProvider;
   before(async () => {
     provider = await startProvider([echoTool, asker, first.definition, second.definition], {
@@ -42,6 +43,24 @@ describe('Calls: many calls on one stream', () => {
     });
   });
   after(() => provider.close());
+
+  it('runs every call of one message, and the answers of one turn come back together', async () => {
+    const mux = new RawMux(provider.client);
+    const ids = [1, 2, 3, 4, 5];
+    const done = ids.map((id) => mux.expect(id));
+    mux.send(
+      ...ids.map((id) => ({
+        callId: id,
+        start: { request: toolCall('echo', { text: `batched ${id}` }).request ?? null },
+      })),
+    );
+    assert.deepEqual(
+      (await Promise.all(done)).map(text),
+      ids.map((id) => `batched ${id}`),
+    );
+    assert.ok(mux.messages < ids.length, `${ids.length} answers came in ${mux.messages} messages`);
+    mux.end();
+  });
 
   it('answers interleaved calls as each finishes: a held call holds up none of the others', async () => {
     const gate = first.reset();
@@ -139,7 +158,7 @@ describe('Calls: many calls on one stream', () => {
   });
 });
 
-describe('Calls: malformed frames', () => {
+describe('CallBatches: malformed frames', () => {
   let provider: TestProvider;
   before(async () => {
     provider = await startProvider([echoTool, first.definition]);
@@ -154,7 +173,16 @@ describe('Calls: malformed frames', () => {
 
   const streamFaults: [string, (mux: RawMux) => void, RegExp][] = [
     ['a frame without a call id', (mux) => mux.send({ cancel: { reason: 'x' } }), /call id above 0/],
-    ['a frame with no content', (mux) => mux.send({ callId: 4 }), /empty Calls frame/],
+    ['a frame with no content', (mux) => mux.send({ callId: 4 }), /empty CallBatches frame/],
+    ['a message without frames', (mux) => mux.send(), /without frames/],
+    [
+      'a message of more frames than a batch may hold',
+      (mux) =>
+        mux.send(
+          ...Array.from({ length: MAX_BATCH_FRAMES + 1 }, () => ({ callId: 99, cancel: { reason: 'x' } })),
+        ),
+      /more than 1024 frames/,
+    ],
   ];
   for (const [what, send, details] of streamFaults) {
     it(`${what} ends the stream with INVALID_ARGUMENT, and the provider keeps serving`, async () => {
@@ -211,7 +239,7 @@ describe('Calls: malformed frames', () => {
   });
 });
 
-describe('Calls: drain', () => {
+describe('CallBatches: drain', () => {
   it('lets in-flight calls finish, refuses new ones with UNAVAILABLE, then ends the stream', async () => {
     const gate = first.reset();
     const provider = await startProvider([echoTool, first.definition], { drainTimeoutMs: 5_000 });

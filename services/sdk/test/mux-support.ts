@@ -1,12 +1,14 @@
 import * as grpc from '@grpc/grpc-js';
 import type {
   CallClientFrame,
+  CallMuxClientBatch,
   CallMuxClientFrame,
+  CallMuxServerBatch__Output,
   CallMuxServerFrame__Output,
   ToolProviderClient,
 } from '@mcp-fleet/contract';
 
-/** What one call of a Calls stream received, its final frame last. */
+/** What one call of a CallBatches stream received, its final frame last. */
 export interface MuxOutcome {
   frames: CallMuxServerFrame__Output[];
   last: CallMuxServerFrame__Output;
@@ -28,26 +30,33 @@ interface Waiting {
 
 const FINAL = new Set(['result', 'error', 'end']);
 
-/** A bare Calls stream, as a gateway (or an attacker) would drive it, frame by frame. */
+/** A bare CallBatches stream, as a gateway (or an attacker) would drive it: one frame a message unless told. */
 export class RawMux {
-  readonly stream: grpc.ClientDuplexStream<CallMuxClientFrame, CallMuxServerFrame__Output>;
+  readonly stream: grpc.ClientDuplexStream<CallMuxClientBatch, CallMuxServerBatch__Output>;
   readonly status: Promise<grpc.StatusObject>;
+  /** Messages received, each carrying one or more frames. */
+  messages = 0;
   private readonly waiting = new Map<number, Waiting>();
 
   constructor(client: ToolProviderClient) {
-    this.stream = client.Calls(new grpc.Metadata());
+    this.stream = client.CallBatches(new grpc.Metadata());
     this.stream.on('error', () => {});
-    this.stream.on('data', (frame: CallMuxServerFrame__Output) => {
-      const waiting = this.waiting.get(frame.callId);
-      if (!waiting) return;
-      waiting.frames.push(frame);
-      waiting.onFrame?.(frame, this);
-      if (frame.frame && FINAL.has(frame.frame)) {
-        this.waiting.delete(frame.callId);
-        waiting.resolve({ frames: waiting.frames, last: frame });
-      }
+    this.stream.on('data', (batch: CallMuxServerBatch__Output) => {
+      this.messages++;
+      for (const frame of batch.frames) this.onFrame(frame);
     });
     this.status = new Promise((resolve) => this.stream.on('status', resolve));
+  }
+
+  private onFrame(frame: CallMuxServerFrame__Output): void {
+    const waiting = this.waiting.get(frame.callId);
+    if (!waiting) return;
+    waiting.frames.push(frame);
+    waiting.onFrame?.(frame, this);
+    if (frame.frame && FINAL.has(frame.frame)) {
+      this.waiting.delete(frame.callId);
+      waiting.resolve({ frames: waiting.frames, last: frame });
+    }
   }
 
   /** Starts call `id` with the request of `first` and resolves with its frames once it ends. */
@@ -72,8 +81,8 @@ export class RawMux {
     });
   }
 
-  send(frame: CallMuxClientFrame): void {
-    this.stream.write(frame);
+  send(...frames: CallMuxClientFrame[]): void {
+    this.stream.write({ frames });
   }
 
   end(): void {
@@ -89,7 +98,7 @@ export function muxResult(outcome: MuxOutcome): Record<string, unknown> {
   return JSON.parse(last.result.resultJson.toString('utf8')) as Record<string, unknown>;
 }
 
-/** The status a call of a Calls stream ended with, instead of a result or error frame. */
+/** The status a call of a CallBatches stream ended with, instead of a result or error frame. */
 export function muxEnd(outcome: MuxOutcome): { code: number; details: string } {
   const { last } = outcome;
   if (last.frame !== 'end' || !last.end)

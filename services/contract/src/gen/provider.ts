@@ -10,9 +10,17 @@ import type {
   CallEnd__Output as _mcpfleet_provider_v1_CallEnd__Output,
 } from './mcpfleet/provider/v1/CallEnd.js';
 import type {
+  CallMuxClientBatch as _mcpfleet_provider_v1_CallMuxClientBatch,
+  CallMuxClientBatch__Output as _mcpfleet_provider_v1_CallMuxClientBatch__Output,
+} from './mcpfleet/provider/v1/CallMuxClientBatch.js';
+import type {
   CallMuxClientFrame as _mcpfleet_provider_v1_CallMuxClientFrame,
   CallMuxClientFrame__Output as _mcpfleet_provider_v1_CallMuxClientFrame__Output,
 } from './mcpfleet/provider/v1/CallMuxClientFrame.js';
+import type {
+  CallMuxServerBatch as _mcpfleet_provider_v1_CallMuxServerBatch,
+  CallMuxServerBatch__Output as _mcpfleet_provider_v1_CallMuxServerBatch__Output,
+} from './mcpfleet/provider/v1/CallMuxServerBatch.js';
 import type {
   CallMuxServerFrame as _mcpfleet_provider_v1_CallMuxServerFrame,
   CallMuxServerFrame__Output as _mcpfleet_provider_v1_CallMuxServerFrame__Output,
@@ -103,9 +111,17 @@ export interface ProtoGrpcType {
           _mcpfleet_provider_v1_CallClientFrame__Output
         >;
         CallEnd: MessageTypeDefinition<_mcpfleet_provider_v1_CallEnd, _mcpfleet_provider_v1_CallEnd__Output>;
+        CallMuxClientBatch: MessageTypeDefinition<
+          _mcpfleet_provider_v1_CallMuxClientBatch,
+          _mcpfleet_provider_v1_CallMuxClientBatch__Output
+        >;
         CallMuxClientFrame: MessageTypeDefinition<
           _mcpfleet_provider_v1_CallMuxClientFrame,
           _mcpfleet_provider_v1_CallMuxClientFrame__Output
+        >;
+        CallMuxServerBatch: MessageTypeDefinition<
+          _mcpfleet_provider_v1_CallMuxServerBatch,
+          _mcpfleet_provider_v1_CallMuxServerBatch__Output
         >;
         CallMuxServerFrame: MessageTypeDefinition<
           _mcpfleet_provider_v1_CallMuxServerFrame,

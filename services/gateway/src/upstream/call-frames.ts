@@ -49,7 +49,7 @@ function statusError(provider: string, status: CallStatus, sawFrame: boolean, ti
   }
 }
 
-/** A server frame of either transport: a Calls frame carries the same fields, and its call id. */
+/** A server frame of either transport: a CallBatches frame carries the same fields, and its call id. */
 export type ServerFrameFields = Omit<CallServerFrame__Output, 'frame'> & { frame?: string };
 
 /**
@@ -69,7 +69,7 @@ function capabilitiesJson(request: ProviderCallRequest): string {
   return text;
 }
 
-/** The request frame of a call, the same on a Call stream and in a Calls start frame. */
+/** The request frame of a call, the same on a Call stream and in a CallBatches start frame. */
 export function requestFrame(request: ProviderCallRequest): CallRequest__Output {
   return {
     method: request.method,

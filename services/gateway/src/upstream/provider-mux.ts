@@ -1,12 +1,19 @@
 import * as grpc from '@grpc/grpc-js';
-import type { CallMuxClientFrame, CallMuxServerFrame__Output, ToolProviderClient } from '@mcp-fleet/contract';
+import {
+  type CallMuxClientBatch,
+  type CallMuxClientFrame,
+  type CallMuxServerBatch__Output,
+  type CallMuxServerFrame__Output,
+  FrameBatcher,
+  type ToolProviderClient,
+} from '@mcp-fleet/contract';
 import { traceHeaders } from '@mcp-fleet/runtime/telemetry';
 import type { RawJson } from '../protocol/messages.js';
 import { type CallStatus, ProviderCallFrames, providerCallSpan, requestFrame } from './call-frames.js';
 import { type ProviderCallRequest, streamProviderCall } from './provider-stream.js';
 
 /**
- * Calls streams kept per provider channel. The channel balances round-robin per stream, so each
+ * CallBatches streams kept per provider channel. The channel balances round-robin per stream, so each
  * stream opens on the next ready subchannel: this many streams spread calls over up to this many
  * provider pods, and CALLS_PER_STREAM re-spreads them as pods come and go.
  */
@@ -19,28 +26,32 @@ const MAX_INFLIGHT_PER_STREAM = 256;
  */
 const CALLS_PER_STREAM = 10_000;
 /**
- * How long a provider that answered Calls with UNIMPLEMENTED is served per-call Call before Calls
- * is tried again: an older provider upgraded in place (a rolling deploy) gets Calls within this.
+ * How long a provider that answered CallBatches with UNIMPLEMENTED is served per-call Call before
+ * CallBatches is tried again: an older provider upgraded in place (a rolling deploy) gets them within this.
  */
 export const CALLS_RECHECK_MS = 60_000;
 
 const OK: CallStatus = { code: grpc.status.OK, details: '' };
 
-type CallsStream = grpc.ClientDuplexStream<CallMuxClientFrame, CallMuxServerFrame__Output>;
+type CallsStream = grpc.ClientDuplexStream<CallMuxClientBatch, CallMuxServerBatch__Output>;
 
 /** One call in flight on a stream, as its stream sees it. */
 interface MuxCall {
   onFrame(frame: CallMuxServerFrame__Output): void;
   /** The call ends with this status (the stream broke, or its deadline passed). */
   finish(status: CallStatus): void;
-  /** The provider does not serve Calls: the call runs again on a Call stream of its own. */
+  /** The provider does not serve CallBatches: the call runs again on a Call stream of its own. */
   fallBack(): void;
 }
 
-/** One long-lived Calls stream and the calls it carries, keyed by call id. */
+/** One long-lived CallBatches stream and the calls it carries, keyed by call id. */
 class MuxLink {
   private readonly calls = new Map<number, MuxCall>();
   private readonly stream: CallsStream;
+  /** Frames of this turn of the event loop, sent as one message at its end. */
+  private readonly outbox = new FrameBatcher<CallMuxClientFrame>((frames) => {
+    if (this.stream.writable) this.stream.write({ frames });
+  });
   private nextId = 1;
   private answered = false;
   private closed = false;
@@ -51,10 +62,10 @@ class MuxLink {
     private readonly client: ToolProviderClient,
     private readonly pool: MuxPool,
   ) {
-    this.stream = client.Calls(new grpc.Metadata());
-    this.stream.on('data', (frame: CallMuxServerFrame__Output) => {
+    this.stream = client.CallBatches(new grpc.Metadata());
+    this.stream.on('data', (batch: CallMuxServerBatch__Output) => {
       this.answered = true;
-      this.calls.get(frame.callId)?.onFrame(frame);
+      for (const frame of batch.frames) this.calls.get(frame.callId)?.onFrame(frame);
     });
     // Every failure also arrives as the status.
     this.stream.on('error', () => {});
@@ -63,6 +74,11 @@ class MuxLink {
 
   get hasRoom(): boolean {
     return !this.retired && this.calls.size < MAX_INFLIGHT_PER_STREAM;
+  }
+
+  /** Frames wait for the end of this turn: a call started now shares their message. */
+  get filling(): boolean {
+    return this.outbox.filling;
   }
 
   private onStatus(status: grpc.StatusObject): void {
@@ -88,16 +104,19 @@ class MuxLink {
       this.retired = true;
       this.pool.forget(this);
     }
-    if (this.calls.size === 0 && !this.closed && !this.stream.writableEnded) this.stream.end();
+    if (this.calls.size === 0 && !this.closed && !this.stream.writableEnded) {
+      this.outbox.flush();
+      this.stream.end();
+    }
   }
 
   private write(frame: CallMuxClientFrame): void {
-    if (this.stream.writable) this.stream.write(frame);
+    if (this.stream.writable) this.outbox.push(frame);
   }
 
   call(request: ProviderCallRequest): Promise<RawJson> {
     const id = this.nextId++;
-    const { span, context } = providerCallSpan(request, 'Calls');
+    const { span, context } = providerCallSpan(request, 'CallBatches');
     const frames = new ProviderCallFrames(request, span, (frame) => this.write({ callId: id, ...frame }));
     const cancel = (reason: string) => this.write({ callId: id, cancel: { reason } });
     const { cancellation } = request;
@@ -161,11 +180,11 @@ class MuxLink {
   }
 }
 
-/** The Calls streams of one provider channel, opened lazily, and whether the provider serves them. */
+/** The CallBatches streams of one provider channel, opened lazily, and whether the provider serves them. */
 class MuxPool {
   private links: MuxLink[] = [];
   private turn = 0;
-  /** Until then (epoch ms) the provider is taken to serve Call only: it answered Calls UNIMPLEMENTED. */
+  /** Until then (epoch ms) the provider is taken to serve Call only: it answered CallBatches UNIMPLEMENTED. */
   private callOnlyUntil = 0;
 
   constructor(private readonly client: ToolProviderClient) {}
@@ -175,7 +194,7 @@ class MuxPool {
     return this.pick().call(request);
   }
 
-  /** The provider does not serve Calls (yet): per-call Call for a while. */
+  /** The provider does not serve CallBatches (yet): per-call Call for a while. */
   servesCallOnly(): void {
     this.callOnlyUntil = Date.now() + CALLS_RECHECK_MS;
   }
@@ -196,12 +215,15 @@ class MuxPool {
   }
 
   private pick(): MuxLink {
-    if (this.links.length < STREAMS_PER_PROVIDER) return this.open();
-    for (let tried = 0; tried < this.links.length; tried++) {
+    // Calls of one turn go on one stream, in one message; the next turn's go on the next stream.
+    const current = this.links[this.turn];
+    if (current?.filling && current.hasRoom) return current;
+    for (let tried = 0; tried < this.links.length && this.links.length >= STREAMS_PER_PROVIDER; tried++) {
       this.turn = (this.turn + 1) % this.links.length;
       const link = this.links[this.turn];
       if (link?.hasRoom) return link;
     }
+    this.turn = this.links.length;
     return this.open();
   }
 }
@@ -209,7 +231,7 @@ class MuxPool {
 const pools = new WeakMap<ToolProviderClient, MuxPool>();
 
 /**
- * Runs one MCP request on a provider: over the channel's shared Calls streams when `mux` is on
+ * Runs one MCP request on a provider: over the channel's shared CallBatches streams when `mux` is on
  * (per-call Call when the provider does not serve them), else over a Call stream of its own.
  */
 export function providerCall(
@@ -226,7 +248,7 @@ export function providerCall(
   return pool.call(request);
 }
 
-/** The provider left the registry: its idle Calls streams end now, busy ones after their calls. */
+/** The provider left the registry: its idle CallBatches streams end now, busy ones after their calls. */
 export function closeProviderStreams(client: ToolProviderClient): void {
   pools.get(client)?.close();
   pools.delete(client);

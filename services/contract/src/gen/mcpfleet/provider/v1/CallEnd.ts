@@ -1,7 +1,7 @@
 // Original file: proto/mcpfleet/provider/v1/provider.proto
 
 /**
- * How a call of a Calls stream ended without a result or error frame: the gRPC status Call
+ * How a call of a CallBatches stream ended without a result or error frame: the gRPC status Call
  * would have ended with (CANCELLED, DEADLINE_EXCEEDED, UNAUTHENTICATED, UNAVAILABLE, ...).
  */
 export interface CallEnd {
@@ -10,7 +10,7 @@ export interface CallEnd {
 }
 
 /**
- * How a call of a Calls stream ended without a result or error frame: the gRPC status Call
+ * How a call of a CallBatches stream ended without a result or error frame: the gRPC status Call
  * would have ended with (CANCELLED, DEADLINE_EXCEEDED, UNAUTHENTICATED, UNAVAILABLE, ...).
  */
 export interface CallEnd__Output {

@@ -6,7 +6,7 @@ import type {
 } from '../../../mcpfleet/provider/v1/CallRequest.js';
 
 /**
- * What Call carries as gRPC metadata, for one call of a Calls stream.
+ * What Call carries as gRPC metadata, for one call of a CallBatches stream.
  */
 export interface CallStart {
   request?: _mcpfleet_provider_v1_CallRequest | null;
@@ -26,7 +26,7 @@ export interface CallStart {
 }
 
 /**
- * What Call carries as gRPC metadata, for one call of a Calls stream.
+ * What Call carries as gRPC metadata, for one call of a CallBatches stream.
  */
 export interface CallStart__Output {
   request: _mcpfleet_provider_v1_CallRequest__Output | null;

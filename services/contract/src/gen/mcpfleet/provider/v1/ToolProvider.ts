@@ -7,13 +7,13 @@ import type {
   CallClientFrame__Output as _mcpfleet_provider_v1_CallClientFrame__Output,
 } from '../../../mcpfleet/provider/v1/CallClientFrame.js';
 import type {
-  CallMuxClientFrame as _mcpfleet_provider_v1_CallMuxClientFrame,
-  CallMuxClientFrame__Output as _mcpfleet_provider_v1_CallMuxClientFrame__Output,
-} from '../../../mcpfleet/provider/v1/CallMuxClientFrame.js';
+  CallMuxClientBatch as _mcpfleet_provider_v1_CallMuxClientBatch,
+  CallMuxClientBatch__Output as _mcpfleet_provider_v1_CallMuxClientBatch__Output,
+} from '../../../mcpfleet/provider/v1/CallMuxClientBatch.js';
 import type {
-  CallMuxServerFrame as _mcpfleet_provider_v1_CallMuxServerFrame,
-  CallMuxServerFrame__Output as _mcpfleet_provider_v1_CallMuxServerFrame__Output,
-} from '../../../mcpfleet/provider/v1/CallMuxServerFrame.js';
+  CallMuxServerBatch as _mcpfleet_provider_v1_CallMuxServerBatch,
+  CallMuxServerBatch__Output as _mcpfleet_provider_v1_CallMuxServerBatch__Output,
+} from '../../../mcpfleet/provider/v1/CallMuxServerBatch.js';
 import type {
   CallServerFrame as _mcpfleet_provider_v1_CallServerFrame,
   CallServerFrame__Output as _mcpfleet_provider_v1_CallServerFrame__Output,
@@ -80,40 +80,46 @@ export interface ToolProviderClient extends grpc.Client {
    * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
    * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
    * or `end`; a new call id may follow at any time, and frames of different calls interleave.
-   * A provider that does not serve Calls answers UNIMPLEMENTED: the client then uses Call.
+   * Each message carries the frames its sender had ready in one turn (one or more, in order):
+   * a message costs both sides far more than a frame, so calls that meet share one.
+   * A provider that does not serve CallBatches answers UNIMPLEMENTED: the client then uses Call.
+   * (It replaces Calls, the same stream with one frame a message, which nothing serves any more.)
    */
-  Calls(
+  CallBatches(
     metadata: grpc.Metadata,
     options?: grpc.CallOptions,
   ): grpc.ClientDuplexStream<
-    _mcpfleet_provider_v1_CallMuxClientFrame,
-    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+    _mcpfleet_provider_v1_CallMuxClientBatch,
+    _mcpfleet_provider_v1_CallMuxServerBatch__Output
   >;
-  Calls(
+  CallBatches(
     options?: grpc.CallOptions,
   ): grpc.ClientDuplexStream<
-    _mcpfleet_provider_v1_CallMuxClientFrame,
-    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+    _mcpfleet_provider_v1_CallMuxClientBatch,
+    _mcpfleet_provider_v1_CallMuxServerBatch__Output
   >;
   /**
    * Many calls on one long-lived stream, each tagged with a call id chosen by the client: the
    * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
    * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
    * or `end`; a new call id may follow at any time, and frames of different calls interleave.
-   * A provider that does not serve Calls answers UNIMPLEMENTED: the client then uses Call.
+   * Each message carries the frames its sender had ready in one turn (one or more, in order):
+   * a message costs both sides far more than a frame, so calls that meet share one.
+   * A provider that does not serve CallBatches answers UNIMPLEMENTED: the client then uses Call.
+   * (It replaces Calls, the same stream with one frame a message, which nothing serves any more.)
    */
-  calls(
+  callBatches(
     metadata: grpc.Metadata,
     options?: grpc.CallOptions,
   ): grpc.ClientDuplexStream<
-    _mcpfleet_provider_v1_CallMuxClientFrame,
-    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+    _mcpfleet_provider_v1_CallMuxClientBatch,
+    _mcpfleet_provider_v1_CallMuxServerBatch__Output
   >;
-  calls(
+  callBatches(
     options?: grpc.CallOptions,
   ): grpc.ClientDuplexStream<
-    _mcpfleet_provider_v1_CallMuxClientFrame,
-    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+    _mcpfleet_provider_v1_CallMuxClientBatch,
+    _mcpfleet_provider_v1_CallMuxServerBatch__Output
   >;
 
   /**
@@ -206,11 +212,14 @@ export interface ToolProviderHandlers extends grpc.UntypedServiceImplementation 
    * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
    * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
    * or `end`; a new call id may follow at any time, and frames of different calls interleave.
-   * A provider that does not serve Calls answers UNIMPLEMENTED: the client then uses Call.
+   * Each message carries the frames its sender had ready in one turn (one or more, in order):
+   * a message costs both sides far more than a frame, so calls that meet share one.
+   * A provider that does not serve CallBatches answers UNIMPLEMENTED: the client then uses Call.
+   * (It replaces Calls, the same stream with one frame a message, which nothing serves any more.)
    */
-  Calls: grpc.handleBidiStreamingCall<
-    _mcpfleet_provider_v1_CallMuxClientFrame__Output,
-    _mcpfleet_provider_v1_CallMuxServerFrame
+  CallBatches: grpc.handleBidiStreamingCall<
+    _mcpfleet_provider_v1_CallMuxClientBatch__Output,
+    _mcpfleet_provider_v1_CallMuxServerBatch
   >;
 
   /**
@@ -237,11 +246,11 @@ export interface ToolProviderDefinition extends grpc.ServiceDefinition {
     _mcpfleet_provider_v1_CallClientFrame__Output,
     _mcpfleet_provider_v1_CallServerFrame__Output
   >;
-  Calls: MethodDefinition<
-    _mcpfleet_provider_v1_CallMuxClientFrame,
-    _mcpfleet_provider_v1_CallMuxServerFrame,
-    _mcpfleet_provider_v1_CallMuxClientFrame__Output,
-    _mcpfleet_provider_v1_CallMuxServerFrame__Output
+  CallBatches: MethodDefinition<
+    _mcpfleet_provider_v1_CallMuxClientBatch,
+    _mcpfleet_provider_v1_CallMuxServerBatch,
+    _mcpfleet_provider_v1_CallMuxClientBatch__Output,
+    _mcpfleet_provider_v1_CallMuxServerBatch__Output
   >;
   Describe: MethodDefinition<
     _mcpfleet_provider_v1_DescribeRequest,
