@@ -17,15 +17,57 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
  */
 export const MAX_BATCH_FRAMES = 1024;
 
-/** Roughly what a frame weighs on the wire: its strings and bytes, a few bytes per field. */
+/** Roughly what a frame weighs on the wire: its strings (as UTF-8) and bytes, a few bytes per field. */
 export function approximateBytes(value: unknown, depth = 0): number {
-  if (typeof value === 'string') return value.length;
+  if (typeof value === 'string') return Buffer.byteLength(value);
   if (value instanceof Uint8Array) return value.byteLength;
   if (typeof value !== 'object' || value === null || depth > 4) return 8;
   let bytes = 8;
   for (const inner of Object.values(value)) bytes += approximateBytes(inner, depth + 1);
   return bytes;
 }
+
+/**
+ * Why an encoded batch (frames in field 1) is refused before it is decoded, if it is: decoding
+ * first would let a 2-byte empty frame cost a JavaScript object, so a 16 MiB message of them
+ * would hold a process's loop for seconds and its heap for hundreds of MiB. Counts the frames
+ * only, stopping past the limit; a malformed message is left to the decoder to refuse.
+ */
+export function batchRefusal(bytes: Uint8Array): string | undefined {
+  let at = 0;
+  const varint = (): number => {
+    let value = 0;
+    for (let shift = 0; at < bytes.length && shift < 64; shift += 7) {
+      const byte = bytes[at++] as number;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    return Number.NaN;
+  };
+  let frames = 0;
+  while (at < bytes.length) {
+    const tag = varint();
+    const wire = tag % 8;
+    if (wire === 2) {
+      const length = varint();
+      at += length;
+    } else if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else return undefined;
+    if (Math.floor(tag / 8) === 1 && ++frames > MAX_BATCH_FRAMES)
+      return `a CallBatches message with more than ${MAX_BATCH_FRAMES} frames`;
+  }
+  return frames === 0 ? 'a CallBatches message without frames' : undefined;
+}
+
+const REFUSAL = Symbol('refusal');
+
+/** What a provider's stream receives in place of a refused message: no frames, and why. */
+export const refusedBatch = (reason: string) => ({ frames: [], [REFUSAL]: reason });
+
+/** Why a received batch was refused before it was decoded, if it was. */
+export const refusalOf = (batch: object): string | undefined => (batch as { [REFUSAL]?: string })[REFUSAL];
 
 export class FrameBatcher<F> {
   private frames: F[] = [];

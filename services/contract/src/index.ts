@@ -14,7 +14,13 @@ export {
   isKnownErrorCode,
   type WireError,
 } from './errors.js';
-export { approximateBytes, FrameBatcher, MAX_BATCH_BYTES, MAX_BATCH_FRAMES } from './frame-batch.js';
+export {
+  batchRefusal,
+  FrameBatcher,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_FRAMES,
+  refusalOf,
+} from './frame-batch.js';
 export type { JsonRpcFrame, JsonRpcFrame__Output } from './gen/mcpfleet/edge/v1/JsonRpcFrame.js';
 export type { McpEdgeClient, McpEdgeHandlers } from './gen/mcpfleet/edge/v1/McpEdge.js';
 export type { CallClientFrame, CallClientFrame__Output } from './gen/mcpfleet/provider/v1/CallClientFrame.js';

@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { batchRefusal, refusedBatch } from './frame-batch.js';
 import type { ProtoGrpcType as EdgeGrpcType } from './gen/edge.js';
 import type { ProtoGrpcType } from './gen/provider.js';
 
@@ -26,10 +27,37 @@ export const LOADER_OPTIONS: protoLoader.Options = {
 let cached: ProtoGrpcType | undefined;
 let cachedEdge: EdgeGrpcType | undefined;
 
+/**
+ * CallBatches messages are counted before they are decoded (batchRefusal). A provider's stream
+ * gets a refused one as a batch that says why (and ends with INVALID_ARGUMENT, the caller's
+ * fault); a gateway's stream fails reading it, as for any message it cannot parse.
+ */
+function guardBatches(definition: protoLoader.PackageDefinition): void {
+  const service = definition['mcpfleet.provider.v1.ToolProvider'] as Record<
+    string,
+    grpc.MethodDefinition<unknown, unknown>
+  >;
+  const method = service.CallBatches;
+  if (!method) throw new Error(`${PROVIDER_PROTO} has no CallBatches method`);
+  service.CallBatches = {
+    ...method,
+    requestDeserialize: (bytes: Buffer) => {
+      const refusal = batchRefusal(bytes);
+      return refusal ? refusedBatch(refusal) : method.requestDeserialize(bytes);
+    },
+    responseDeserialize: (bytes: Buffer) => {
+      const refusal = batchRefusal(bytes);
+      if (refusal) throw new Error(refusal);
+      return method.responseDeserialize(bytes);
+    },
+  };
+}
+
 /** Loads the provider contract once per process. */
 export function loadProviderProto(): ProtoGrpcType {
   if (!cached) {
     const definition = protoLoader.loadSync(PROVIDER_PROTO, LOADER_OPTIONS);
+    guardBatches(definition);
     cached = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
   }
   return cached;

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setImmediate as endOfTurn } from 'node:timers/promises';
-import { FrameBatcher, MAX_BATCH_BYTES, MAX_BATCH_FRAMES } from '../src/frame-batch.js';
+import {
+  approximateBytes,
+  batchRefusal,
+  FrameBatcher,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_FRAMES,
+} from '../src/frame-batch.js';
 
 type Frame = { callId: number; payload?: Buffer };
 
@@ -47,6 +53,10 @@ describe('frames of one turn, one message', () => {
     );
   });
 
+  it('weighs strings as UTF-8: a frame of 3-byte characters is not taken for a third of its size', () => {
+    assert.ok(approximateBytes({ progress: { message: '中'.repeat(1000) } }) >= 3000);
+  });
+
   it('flush sends what waits at once, and the end of the turn then sends nothing', async () => {
     const { sent, batcher } = recorder();
     batcher.push({ callId: 1 });
@@ -54,5 +64,29 @@ describe('frames of one turn, one message', () => {
     assert.deepEqual(sent, [[1]]);
     await endOfTurn();
     assert.deepEqual(sent, [[1]], 'no empty message');
+  });
+});
+
+describe('a batch counted before it is decoded', () => {
+  const encoded = (frames: Buffer[]) =>
+    Buffer.concat(frames.map((frame) => Buffer.concat([Buffer.from([0x0a, frame.length]), frame])));
+  /** `count` empty frames: tag 0x0a, length 0. */
+  const empty = (count: number) => Buffer.alloc(2 * count, Buffer.from([0x0a, 0x00]));
+
+  it('admits 1 to MAX_BATCH_FRAMES frames, whatever they hold', () => {
+    assert.equal(batchRefusal(empty(1)), undefined);
+    assert.equal(batchRefusal(empty(MAX_BATCH_FRAMES)), undefined);
+    assert.equal(batchRefusal(encoded([Buffer.from([0x08, 0x07]), Buffer.alloc(100, 1)])), undefined);
+  });
+
+  it('refuses a message without frames, and one of more than MAX_BATCH_FRAMES (2 bytes each)', () => {
+    assert.match(batchRefusal(Buffer.alloc(0)) ?? '', /without frames/);
+    assert.match(batchRefusal(empty(MAX_BATCH_FRAMES + 1)) ?? '', /more than 1024 frames/);
+    // 16 MiB of empty frames: ~8 million objects had it been decoded first.
+    assert.match(batchRefusal(empty(8 * 1024 * 1024)) ?? '', /more than 1024 frames/);
+  });
+
+  it('leaves a malformed message to the decoder (which refuses it)', () => {
+    assert.equal(batchRefusal(Buffer.from([0x0b])), undefined, 'a group start');
   });
 });

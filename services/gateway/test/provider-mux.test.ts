@@ -140,6 +140,23 @@ describe('gateway provider client over CallBatches streams', () => {
   it('passes a provider JSON-RPC error through as on Call', async () => {
     await assert.rejects(call('no_such_tool'), (err: FleetError) => err.code === -32602);
   });
+
+  it('spreads a burst of one turn over its streams: a provider taking 8 calls a stream answers 24 at once', async () => {
+    const small = await startProvider([echoTool], { maxCallsPerStream: 8 });
+    try {
+      const texts = await Promise.all(
+        Array.from({ length: 24 }, (_, i) =>
+          providerCall(small.client, toolRequest('echo', { text: `b${i}` }), true).then(textOf),
+        ),
+      );
+      assert.deepEqual(
+        texts,
+        Array.from({ length: 24 }, (_, i) => `b${i}`),
+      );
+    } finally {
+      await small.close();
+    }
+  });
 });
 
 /** The echo result for a request's `text` argument. */
@@ -148,8 +165,12 @@ function echoResult(paramsJson: Buffer | undefined): Buffer {
   return Buffer.from(JSON.stringify({ content: [{ type: 'text', text: params.arguments.text }] }));
 }
 
-/** What a hand-written provider serves: Call only (an older SDK), both forms, or CallBatches refusing every call as overloaded. */
-type Form = 'Call' | 'both' | 'overloaded';
+/**
+ * What a hand-written provider serves: Call only (an older SDK), both forms, CallBatches refusing
+ * every call as overloaded, or answering each start with a message of more frames than a batch
+ * may hold (empty ones: 2 bytes each on the wire, an object each once decoded).
+ */
+type Form = 'Call' | 'both' | 'overloaded' | 'flooding';
 
 /**
  * A hand-written provider serving Call only (CallBatches is UNIMPLEMENTED, as for an older SDK or a third
@@ -181,6 +202,10 @@ async function handWrittenProvider(initial: Form): Promise<{
     opened.Calls++;
     const answer = (frame: CallMuxClientFrame__Output) => {
       if (!frame.start) return;
+      if (form === 'flooding') {
+        stream.write({ frames: Array.from({ length: 200_000 }, () => ({})) });
+        return;
+      }
       if (form === 'overloaded') {
         const end = {
           code: grpc.status.RESOURCE_EXHAUSTED,
@@ -293,6 +318,23 @@ describe('gateway provider client: fallback, balance, failures', () => {
       assert.equal(provider.streams() - provider.callsStreams(), perCall, 'no Call stream after the recheck');
     } finally {
       provider.close();
+    }
+  });
+
+  it("fails the stream on a provider's message of more frames than a batch holds, before decoding it", async () => {
+    const flooding = await handWrittenProvider('flooding');
+    try {
+      const refused = await providerCall(
+        flooding.client,
+        toolRequest('echo', { text: 'x' }, { timeoutMs: 60_000 }),
+        true,
+      ).then(
+        () => assert.fail('a flooding provider answered'),
+        (err: FleetError) => err,
+      );
+      assert.match(refused.message, /more than 1024 frames/);
+    } finally {
+      flooding.close();
     }
   });
 

@@ -6,7 +6,7 @@ import {
   type CallMuxServerFrame,
   type CallServerFrame,
   FrameBatcher,
-  MAX_BATCH_FRAMES,
+  refusalOf,
 } from '@mcp-fleet/contract';
 import { type CallEnvironment, type CallPort, CallRun, type StreamStatus } from './call.js';
 
@@ -50,9 +50,9 @@ export class MuxStream {
     private readonly env: MuxEnvironment,
   ) {
     stream.on('data', (batch: CallMuxClientBatch__Output) => {
-      if (batch.frames.length === 0) this.fault('a CallBatches message without frames');
-      if (batch.frames.length > MAX_BATCH_FRAMES)
-        this.fault(`a CallBatches message with more than ${MAX_BATCH_FRAMES} frames`);
+      // Counted before it was decoded: an empty or overlong message never became objects.
+      const refusal = refusalOf(batch);
+      if (refusal) this.fault(refusal);
       for (const frame of batch.frames) this.onFrame(frame);
     });
     stream.on('end', () => {
@@ -91,6 +91,8 @@ export class MuxStream {
   /** A stream-level violation: every call on it is aborted and the stream ends with the status. */
   private fault(details: string): void {
     if (this.closed) return;
+    // What was already answered (a refusal of an earlier frame) goes before the stream ends.
+    this.outbox.flush();
     this.closed = true;
     for (const { run } of [...this.calls.values()]) run.cancelled();
     this.stream.emit('error', { code: grpc.status.INVALID_ARGUMENT, details });

@@ -281,11 +281,12 @@ export class CallRun {
   /** Runs the request frame: identifies the caller, then answers inside a span for the call. */
   private async start(request: CallRequest__Output): Promise<void> {
     this.method = request.method;
-    const params = parseJsonObject(request.paramsJson, 'params_json', false);
-    const capabilities = parseJsonObject(request.clientCapabilitiesJson, 'client_capabilities_json', false);
+    // Who is calling first: a caller without a valid token never gets its payload parsed.
     const identity = await this.env.identify(this.port.metadata).catch((err: Error) => {
       throw new StreamFault(grpc.status.UNAUTHENTICATED, err.message);
     });
+    const params = parseJsonObject(request.paramsJson, 'params_json', false);
+    const capabilities = parseJsonObject(request.clientCapabilitiesJson, 'client_capabilities_json', false);
     const parent = contextFromMetadata(this.port.metadata);
     const target = mcpTarget(params);
     const span = startMcpSpan(this.method, params, parent, {

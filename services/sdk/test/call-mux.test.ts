@@ -195,6 +195,27 @@ describe('CallBatches: malformed frames', () => {
     });
   }
 
+  it('a message of a million empty frames is refused before it is decoded: INVALID_ARGUMENT, and the provider keeps serving', async () => {
+    // Sent as raw bytes (tag 0x0a, length 0 per frame): 2 MiB on the wire, a million objects decoded.
+    const raw = new grpc.Client(provider.target, grpc.credentials.createInsecure());
+    try {
+      const stream = raw.makeBidiStreamRequest(
+        '/mcpfleet.provider.v1.ToolProvider/CallBatches',
+        (bytes: Buffer) => bytes,
+        (bytes: Buffer) => bytes,
+      );
+      stream.on('error', () => {});
+      const status = new Promise<grpc.StatusObject>((resolve) => stream.on('status', resolve));
+      stream.write(Buffer.alloc(2 * 1024 * 1024, Buffer.from([0x0a, 0x00])));
+      const ended = await status;
+      assert.equal(ended.code, grpc.status.INVALID_ARGUMENT);
+      assert.match(ended.details, /more than 1024 frames/);
+    } finally {
+      raw.close();
+    }
+    await stillServing();
+  });
+
   it('a second start for a call id in flight ends the stream and aborts its calls', async () => {
     const gate = first.reset();
     const mux = new RawMux(provider.client);

@@ -21,6 +21,11 @@ const STREAMS_PER_PROVIDER = 4;
 /** Calls in flight on one stream: the SDK's default limit; beyond it the pool opens another stream. */
 const MAX_INFLIGHT_PER_STREAM = 256;
 /**
+ * Calls of one turn of the event loop that share a stream (and so a message); a burst beyond it
+ * spreads over the next streams, and so over pods and under a provider's own per-stream limit.
+ */
+const CALLS_PER_TURN = 8;
+/**
  * A stream carries this many calls, then takes no new ones and ends once idle: its successor is
  * placed by the balancer afresh, so new pods get their share.
  */
@@ -76,9 +81,12 @@ class MuxLink {
     return !this.retired && this.calls.size < MAX_INFLIGHT_PER_STREAM;
   }
 
-  /** Frames wait for the end of this turn: a call started now shares their message. */
+  /** Calls started in this turn of the event loop, whose frames wait for its end. */
+  private turnCalls = 0;
+
+  /** A call started now would share this turn's message, which has room for it. */
   get filling(): boolean {
-    return this.outbox.filling;
+    return this.outbox.filling && this.turnCalls < CALLS_PER_TURN;
   }
 
   private onStatus(status: grpc.StatusObject): void {
@@ -116,6 +124,7 @@ class MuxLink {
 
   call(request: ProviderCallRequest): Promise<RawJson> {
     const id = this.nextId++;
+    this.turnCalls = this.outbox.filling ? this.turnCalls + 1 : 1;
     const { span, context } = providerCallSpan(request, 'CallBatches');
     const frames = new ProviderCallFrames(request, span, (frame) => this.write({ callId: id, ...frame }));
     const cancel = (reason: string) => this.write({ callId: id, cancel: { reason } });

@@ -80,8 +80,9 @@ export interface ToolProviderClient extends grpc.Client {
    * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
    * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
    * or `end`; a new call id may follow at any time, and frames of different calls interleave.
-   * Each message carries the frames its sender had ready in one turn (one or more, in order):
-   * a message costs both sides far more than a frame, so calls that meet share one.
+   * Each message carries the frames its sender had ready in one turn (1 to 1,024, in order):
+   * a message costs both sides far more than a frame, so calls that meet share one. A message
+   * without frames or with more ends the stream (INVALID_ARGUMENT from a provider).
    * A provider that does not serve CallBatches answers UNIMPLEMENTED: the client then uses Call.
    * (It replaces Calls, the same stream with one frame a message, which nothing serves any more.)
    */
@@ -103,8 +104,9 @@ export interface ToolProviderClient extends grpc.Client {
    * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
    * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
    * or `end`; a new call id may follow at any time, and frames of different calls interleave.
-   * Each message carries the frames its sender had ready in one turn (one or more, in order):
-   * a message costs both sides far more than a frame, so calls that meet share one.
+   * Each message carries the frames its sender had ready in one turn (1 to 1,024, in order):
+   * a message costs both sides far more than a frame, so calls that meet share one. A message
+   * without frames or with more ends the stream (INVALID_ARGUMENT from a provider).
    * A provider that does not serve CallBatches answers UNIMPLEMENTED: the client then uses Call.
    * (It replaces Calls, the same stream with one frame a message, which nothing serves any more.)
    */
@@ -212,8 +214,9 @@ export interface ToolProviderHandlers extends grpc.UntypedServiceImplementation 
    * same frames as Call, with what Call carries as gRPC metadata and status moved into frames.
    * A call begins with `start` and ends with exactly one server frame that is `result`, `error`
    * or `end`; a new call id may follow at any time, and frames of different calls interleave.
-   * Each message carries the frames its sender had ready in one turn (one or more, in order):
-   * a message costs both sides far more than a frame, so calls that meet share one.
+   * Each message carries the frames its sender had ready in one turn (1 to 1,024, in order):
+   * a message costs both sides far more than a frame, so calls that meet share one. A message
+   * without frames or with more ends the stream (INVALID_ARGUMENT from a provider).
    * A provider that does not serve CallBatches answers UNIMPLEMENTED: the client then uses Call.
    * (It replaces Calls, the same stream with one frame a message, which nothing serves any more.)
    */
