@@ -52,6 +52,7 @@ for (const { protocol } of PROTOCOLS)
     it('approve: the waiting call runs and prints its result', async () => {
       const call = cli(env, 'call', 'ev_echo', '--arg', `text=ship ${protocol}`);
       const id = await pending(`ship ${protocol}`, call);
+      assert.match(id, /^[0-9a-f]{32}$/, 'an id never starts with "-" (the CLI would read it as an option)');
       const approved = await cli(env, 'approvals', 'approve', id, '--reason', 'looks fine');
       assert.equal(approved.code, 0, `${approved.stderr}\n${seen()}`);
       assert.match(approved.stdout, /approved/);
@@ -64,7 +65,8 @@ for (const { protocol } of PROTOCOLS)
     it('deny: the waiting call fails as not allowed (exit 4)', async () => {
       const call = cli(env, 'call', 'ev_echo', '--arg', `text=drop ${protocol}`);
       const id = await pending(`drop ${protocol}`, call);
-      assert.equal((await cli(env, 'approvals', 'deny', id)).code, 0);
+      const denied = await cli(env, 'approvals', 'deny', id);
+      assert.equal(denied.code, 0, `${denied.stderr}\n${seen()}`);
       const done = await call;
       assert.equal(done.code, 4, done.stderr);
       assert.match(done.stderr, /denied the call/);

@@ -59,7 +59,9 @@ export class RoleApprovals {
     const now = Date.now();
     const digest = argumentDigest(args);
     const request: ApprovalRequest = {
-      id: randomBytes(16).toString('base64url'),
+      // Hex: an approver types it after `mcp-fleet approvals approve`, where a base64url id
+      // starting with '-' (1 in 64) was read as an option.
+      id: randomBytes(16).toString('hex'),
       tool,
       arguments: args,
       digest,
