@@ -52,7 +52,14 @@ try {
   // the after build's only, which with BENCH_BASE a copy of this build measures tracing itself.
   const traced = process.env.BENCH_TRACED;
   const sink = traced ? await otlpSink() : undefined;
-  const otel: Record<string, string> = sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint } : {};
+  // OTEL_TRACES_SAMPLER and its ARG, when set, reach the traced processes (a sampler's own cost).
+  const sampler = Object.entries(process.env).filter(
+    (entry): entry is [string, string] =>
+      entry[0].startsWith('OTEL_TRACES_SAMPLER') && entry[1] !== undefined,
+  );
+  const otel: Record<string, string> = sink
+    ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint, ...Object.fromEntries(sampler) }
+    : {};
   if (sink) fleet.closers.push(sink.close);
   const builds = {
     before: await pair(fleet, base, traced === 'after' ? {} : otel),

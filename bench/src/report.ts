@@ -29,7 +29,7 @@ export interface BenchResults {
   date: string;
   machine: { cpus: number; node: string; load: number[] };
   workload: { tool: string; connections: number; rounds: number; halfRate: number; halfMs: number };
-  /** Keyed: direct, sdk, gateway (2025 session), stateless (2026), websocket, grpcEdge, workersSession, workersStateless, secured, traced and their controls twinStateless, twinSession. */
+  /** Keyed: direct, sdk, gateway (2025 session), stateless (2026), websocket, grpcEdge, workersSession, workersStateless, secured, traced and their controls twinStateless, twinSession (each its own pair). */
   systems: Record<string, SystemResult>;
   workflows: Workflows;
   memory: Memory;

@@ -66,11 +66,16 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
     MCPFLEET_PROVIDER_MUX: 'off',
   });
-  // The control of the secured and traced gateways: the same gateway with neither, on a provider
-  // of its own, measured in the same place of each round. Against the gateway that serves four
-  // systems back to back, they would be charged for how a process measured once per round runs.
+  // The controls of the secured and traced gateways: the same gateway without either, each on a
+  // provider of its own, measured next to it and serving one system as it does. Against a gateway
+  // that serves more systems back to back, they would be charged for how a process measured once
+  // per round runs (slower than one kept busy).
   const twinProvider = await startProvider(fleet);
   const twin = await startGateway(fleet, 'twin', twinProvider.port, { MCPFLEET_POLICY_FILE: ROOT_POLICY });
+  const untracedProvider = await startProvider(fleet);
+  const untraced = await startGateway(fleet, 'untraced', untracedProvider.port, {
+    MCPFLEET_POLICY_FILE: ROOT_POLICY,
+  });
   const security = await securityEnv(fleet);
   const secured = await startGateway(fleet, 'secured', provider.port, security.env);
   // Two processes behind the gateway's ports (MCPFLEET_GATEWAY_WORKERS), replicas sharing Redis.
@@ -80,7 +85,7 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     REDIS_URL: security.env.REDIS_URL as string,
   });
   const sdk = await startSdkServer(fleet);
-  for (const g of [gateway, traced, secured, perCall, twin, workers])
+  for (const g of [gateway, traced, secured, perCall, twin, untraced, workers])
     await waitReady(`http://127.0.0.1:${g.port}/readyz`);
   return {
     provider,
@@ -90,6 +95,8 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     traced,
     perCall,
     twin,
+    untracedProvider,
+    untraced,
     security,
     secured,
     workers,
@@ -180,9 +187,9 @@ async function setUp(
       false,
     ),
     twinSession: system(
-      'gateway, 2025 session, a second process (control of tracing)',
-      await sessionEcho(procs.twin.url, CONNECTIONS),
-      through(procs.twin, procs.twinProvider),
+      'gateway, 2025 session, a process of its own (control of tracing)',
+      await sessionEcho(procs.untraced.url, CONNECTIONS),
+      through(procs.untraced, procs.untracedProvider),
       false,
     ),
     traced: system(

@@ -14,6 +14,7 @@ import {
   type TextMapSetter,
   trace,
 } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ParentBasedSampling, parentBasedRatio } from './sampling.js';
@@ -44,6 +45,10 @@ export function startTelemetry(
     contextManager: new ExplicitContextManager(),
     traceExporter: new OTLPTraceExporter(),
     ...(own ? { sampler: own.sampler, idGenerator: own.idGenerator } : {}),
+    // The W3C trace context only, unless OTEL_PROPAGATORS names more: the SDK's default adds
+    // baggage, which is the caller's data (a gateway would hand it to every provider) and costs
+    // a header parse on every call.
+    ...(env.OTEL_PROPAGATORS ? {} : { textMapPropagator: new W3CTraceContextPropagator() }),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
