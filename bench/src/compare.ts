@@ -1,8 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Fleet, ROOT_POLICY, securityEnv, signingKey, startGateway, startProvider } from './fleet.js';
-import { type Call, CONNECTIONS, type Saturation, saturation } from './measure.js';
+import { type Call, CONNECTIONS, REWARM_CALLS, type Saturation, saturation } from './measure.js';
 import { median } from './median.js';
 import { type Charged, otlpSink, ROOT, waitReady } from './processes.js';
 import { sessionEcho, statelessEcho } from './targets.js';
@@ -11,10 +12,12 @@ import { sessionEcho, statelessEcho } from './targets.js';
  * A lever's before/after in one run: a gateway and provider from the build at BENCH_BASE (a copy
  * of the tree before the change, built) beside the same pair from this build, each driven at
  * saturation in alternated rounds, on both dialects. Prints the median CPU µs per call of each
- * process and calls/s. `node bench/dist/compare.js` (BENCH_ROUNDS, BENCH_SATURATION_CALLS;
+ * process and calls/s. `node bench/dist/compare.js` (BENCH_ROUNDS, BENCH_SATURATION_CALLS, BENCH_IDLE_S;
  * BENCH_AFTER compares another copy instead of this build).
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** BENCH_IDLE_S: seconds each pair sits idle before each measured run (make bench's rhythm). */
+const IDLE_MS = Number(process.env.BENCH_IDLE_S ?? 0) * 1000;
 const base = process.env.BENCH_BASE;
 const after = process.env.BENCH_AFTER ?? ROOT;
 if (!base) throw new Error('set BENCH_BASE to the root of the build to compare against');
@@ -75,6 +78,11 @@ try {
         : Object.entries(builds).reverse()) {
         const call: Call = build[dialect].call;
         const key = `${dialect} ${name}`;
+        if (IDLE_MS > 0) {
+          // As in make bench: the pair waits while others are measured, then warms up again.
+          await sleep(IDLE_MS);
+          await saturation(call, build.charged, REWARM_CALLS);
+        }
         const result = await saturation(call, build.charged);
         if (round < 0) continue;
         runs[key] = [...(runs[key] ?? []), result];
