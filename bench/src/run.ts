@@ -66,9 +66,9 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
     MCPFLEET_PROVIDER_MUX: 'off',
   });
-  // The controls of the secured and traced gateways: the same gateway without either, each on a
-  // provider of its own, measured next to it and serving one system as it does. Against a gateway
-  // that serves more systems back to back, they would be charged for how a process measured once
+  // The secured and traced gateways and their controls (the same gateway without either), each on
+  // a provider of its own and serving one system, measured next to each other. Against processes
+  // that serve more systems back to back, they would be charged for how a process measured once
   // per round runs (slower than one kept busy).
   const twinProvider = await startProvider(fleet);
   const twin = await startGateway(fleet, 'twin', twinProvider.port, { MCPFLEET_POLICY_FILE: ROOT_POLICY });
@@ -77,7 +77,8 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
   });
   const security = await securityEnv(fleet);
-  const secured = await startGateway(fleet, 'secured', provider.port, security.env);
+  const securedProvider = await startProvider(fleet);
+  const secured = await startGateway(fleet, 'secured', securedProvider.port, security.env);
   // Two processes behind the gateway's ports (MCPFLEET_GATEWAY_WORKERS), replicas sharing Redis.
   const workers = await startGateway(fleet, 'workers', provider.port, {
     MCPFLEET_POLICY_FILE: ROOT_POLICY,
@@ -98,6 +99,7 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
     untracedProvider,
     untraced,
     security,
+    securedProvider,
     secured,
     workers,
     sdk,
@@ -183,7 +185,7 @@ async function setUp(
     secured: system(
       'gateway, 2026 stateless, security on',
       statelessEcho(procs.secured.url, CONNECTIONS, procs.security.header),
-      through(procs.secured),
+      through(procs.secured, procs.securedProvider),
       false,
     ),
     twinSession: system(

@@ -48,7 +48,7 @@ export function startTelemetry(
     // The W3C trace context only, unless OTEL_PROPAGATORS names more: the SDK's default adds
     // baggage, which is the caller's data (a gateway would hand it to every provider) and costs
     // a header parse on every call.
-    ...(env.OTEL_PROPAGATORS ? {} : { textMapPropagator: new W3CTraceContextPropagator() }),
+    ...(env.OTEL_PROPAGATORS?.trim() ? {} : { textMapPropagator: new W3CTraceContextPropagator() }),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
@@ -130,6 +130,28 @@ const metadataSetter: TextMapSetter<Metadata> = {
 /** The caller's trace context from gRPC metadata (traceparent, tracestate). */
 export function contextFromMetadata(metadata: Metadata): Context {
   return propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+}
+
+/**
+ * W3C Trace Context's sizes: a version-00 traceparent is 55 characters (later versions may add
+ * fields), and a tracestate need not be kept past 512. A message's `_meta` can hold megabytes; the
+ * propagator would parse every member of a longer tracestate.
+ */
+const MAX_TRACEPARENT = 256;
+const MAX_TRACESTATE = 512;
+
+/**
+ * The caller's trace context from a message's `params._meta` (traceparent, tracestate), or
+ * undefined when it carries none usable: only strings within the W3C sizes are read, a tracestate
+ * past them is dropped (the trace itself is kept), and nothing else of `_meta` is looked at.
+ */
+export function contextFromMeta(meta: unknown): Context | undefined {
+  if (typeof meta !== 'object' || meta === null) return undefined;
+  const { traceparent, tracestate } = meta as { traceparent?: unknown; tracestate?: unknown };
+  if (typeof traceparent !== 'string' || traceparent.length > MAX_TRACEPARENT) return undefined;
+  const carrier: Record<string, string> = { traceparent };
+  if (typeof tracestate === 'string' && tracestate.length <= MAX_TRACESTATE) carrier.tracestate = tracestate;
+  return propagation.extract(ROOT_CONTEXT, carrier);
 }
 
 /** Puts a trace context into outgoing gRPC metadata. */

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
 import { propagation, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import { contextFromMetadata, injectIntoMetadata, startTelemetry, traceHeaders } from '../src/telemetry.js';
+import {
+  contextFromMeta,
+  contextFromMetadata,
+  injectIntoMetadata,
+  startTelemetry,
+  traceHeaders,
+} from '../src/telemetry.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
@@ -39,6 +45,50 @@ describe('trace context propagation', () => {
     } finally {
       await stop();
       // The SDK leaves its propagator registered: the next test starts it again with another.
+      propagation.disable();
+    }
+  });
+
+  it("reads a message's _meta trace context within the W3C limits", async () => {
+    const stop = startTelemetry('propagation-test', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' });
+    try {
+      const state = (meta: unknown) =>
+        trace.getSpanContext(contextFromMeta(meta) ?? ROOT_CONTEXT)?.traceState;
+      assert.equal(state({ traceparent: TRACEPARENT, tracestate: 'vendor=abc' })?.get('vendor'), 'abc');
+      // A body may be 4 MB: a tracestate past 512 characters is not parsed, and none is kept.
+      const long = `${'v=1,'.repeat(200_000)}vendor=abc`;
+      assert.equal(state({ traceparent: TRACEPARENT, tracestate: long }), undefined);
+      assert.equal(
+        trace.getSpanContext(contextFromMeta({ traceparent: TRACEPARENT, tracestate: long }) ?? ROOT_CONTEXT)
+          ?.traceId,
+        TRACEPARENT.split('-')[1],
+      );
+      assert.equal(state({ traceparent: TRACEPARENT, tracestate: ['vendor=abc'] }), undefined);
+      assert.equal(contextFromMeta({ traceparent: `${TRACEPARENT}${'-0'.repeat(1_000)}` }), undefined);
+      for (const meta of [undefined, null, 'x', [], {}, { traceparent: 7 }, { traceparent: [TRACEPARENT] }])
+        assert.equal(contextFromMeta(meta), undefined, JSON.stringify(meta));
+      // Baggage in _meta is the caller's data like the header's.
+      const context = contextFromMeta({ traceparent: TRACEPARENT, baggage: 'user.id=alice' });
+      assert.equal(propagation.getBaggage(context ?? ROOT_CONTEXT), undefined);
+    } finally {
+      await stop();
+      propagation.disable();
+    }
+  });
+
+  it('treats a blank OTEL_PROPAGATORS as unset, as the SDK does', async () => {
+    process.env.OTEL_PROPAGATORS = ' ';
+    const stop = startTelemetry('propagation-test', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+      OTEL_PROPAGATORS: ' ',
+    });
+    try {
+      const { onward } = relay(callerMetadata());
+      assert.equal(onward.traceparent, TRACEPARENT);
+      assert.equal(onward.baggage, undefined);
+    } finally {
+      delete process.env.OTEL_PROPAGATORS;
+      await stop();
       propagation.disable();
     }
   });

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError, isLogLevel } from '@mcp-fleet/contract';
 import { stringParam } from '@mcp-fleet/runtime';
-import { failSpan, propagation, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
+import { contextFromMeta, failSpan, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
 import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type { CatalogAdmin } from '../catalog/catalog-admin.js';
@@ -140,11 +140,7 @@ export class Dispatcher implements RequestHandler {
 
   /** Answers one request inside a server span (OTel MCP conventions), counted per method and outcome. */
   async request(ctx: RequestContext, method: string, params: JsonObject): Promise<unknown> {
-    const meta = params._meta as { traceparent?: unknown; tracestate?: unknown } | undefined;
-    const parent =
-      typeof meta?.traceparent === 'string'
-        ? propagation.extract(ROOT_CONTEXT, meta)
-        : (ctx.traceContext ?? ROOT_CONTEXT);
+    const parent = contextFromMeta(params._meta) ?? ctx.traceContext ?? ROOT_CONTEXT;
     const span = startMcpSpan(method, params, parent, {
       'mcp.session.id': ctx.session.id,
       'jsonrpc.request.id': String(ctx.requestId),
