@@ -10,7 +10,7 @@ import {
 } from '@mcp-fleet/contract';
 import { type CallEnvironment, type CallPort, CallRun, type StreamStatus } from './call.js';
 
-export type CallsStream = grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>;
+export type CallBatchesStream = grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>;
 
 export interface MuxEnvironment extends CallEnvironment {
   /** Calls in flight on one stream; a start beyond it ends that call with RESOURCE_EXHAUSTED. */
@@ -46,7 +46,7 @@ export class MuxStream {
   });
 
   constructor(
-    private readonly stream: CallsStream,
+    private readonly stream: CallBatchesStream,
     private readonly env: MuxEnvironment,
   ) {
     stream.on('data', (batch: CallMuxClientBatch__Output) => {

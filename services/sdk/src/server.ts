@@ -7,7 +7,7 @@ import {
   type ToolProviderHandlers,
 } from '@mcp-fleet/contract';
 import type { Logger } from 'pino';
-import { type CallsStream, MuxStream } from './call-mux.js';
+import { type CallBatchesStream, MuxStream } from './call-mux.js';
 import { type CallStream, handleCall } from './call-stream.js';
 import { buildCatalog, type Catalog } from './catalog.js';
 import type { Definition } from './define.js';
@@ -106,7 +106,7 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
     },
     CallBatches(call) {
       if (refuseWhileDraining(call)) return;
-      const mux = new MuxStream(call as CallsStream, {
+      const mux = new MuxStream(call as CallBatchesStream, {
         ...callEnvironment,
         maxCallsPerStream: options.maxCallsPerStream ?? DEFAULT_MAX_CALLS_PER_STREAM,
         track,

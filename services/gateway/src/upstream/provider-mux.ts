@@ -38,7 +38,7 @@ export const CALLS_RECHECK_MS = 60_000;
 
 const OK: CallStatus = { code: grpc.status.OK, details: '' };
 
-type CallsStream = grpc.ClientDuplexStream<CallMuxClientBatch, CallMuxServerBatch__Output>;
+type CallBatchesStream = grpc.ClientDuplexStream<CallMuxClientBatch, CallMuxServerBatch__Output>;
 
 /** One call in flight on a stream, as its stream sees it. */
 interface MuxCall {
@@ -52,11 +52,13 @@ interface MuxCall {
 /** One long-lived CallBatches stream and the calls it carries, keyed by call id. */
 class MuxLink {
   private readonly calls = new Map<number, MuxCall>();
-  private readonly stream: CallsStream;
+  private readonly stream: CallBatchesStream;
   /** Frames of this turn of the event loop, sent as one message at its end. */
   private readonly outbox = new FrameBatcher<CallMuxClientFrame>((frames) => {
     if (this.stream.writable) this.stream.write({ frames });
   });
+  /** Calls started in this turn of the event loop, whose frames wait for its end. */
+  private turnCalls = 0;
   private nextId = 1;
   private answered = false;
   private closed = false;
@@ -80,9 +82,6 @@ class MuxLink {
   get hasRoom(): boolean {
     return !this.retired && this.calls.size < MAX_INFLIGHT_PER_STREAM;
   }
-
-  /** Calls started in this turn of the event loop, whose frames wait for its end. */
-  private turnCalls = 0;
 
   /** A call started now would share this turn's message, which has room for it. */
   get filling(): boolean {
