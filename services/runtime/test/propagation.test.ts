@@ -27,6 +27,23 @@ const callerMetadata = () => {
   return metadata;
 };
 
+/** What the next hop gets of the caller's metadata with OTEL_PROPAGATORS set to `value` (the SDK reads process.env). */
+async function relayWithPropagators(value: string) {
+  process.env.OTEL_PROPAGATORS = value;
+  const stop = startTelemetry('propagation-test', {
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
+    OTEL_PROPAGATORS: value,
+  });
+  try {
+    return relay(callerMetadata());
+  } finally {
+    delete process.env.OTEL_PROPAGATORS;
+    await stop();
+    // The SDK leaves its propagator registered: the next test starts it again with another.
+    propagation.disable();
+  }
+}
+
 describe('trace context propagation', () => {
   it('carries the W3C trace context and, by default, no baggage a caller sent', async () => {
     const stop = startTelemetry('propagation-test', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' });
@@ -77,36 +94,14 @@ describe('trace context propagation', () => {
   });
 
   it('treats a blank OTEL_PROPAGATORS as unset, as the SDK does', async () => {
-    process.env.OTEL_PROPAGATORS = ' ';
-    const stop = startTelemetry('propagation-test', {
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
-      OTEL_PROPAGATORS: ' ',
-    });
-    try {
-      const { onward } = relay(callerMetadata());
-      assert.equal(onward.traceparent, TRACEPARENT);
-      assert.equal(onward.baggage, undefined);
-    } finally {
-      delete process.env.OTEL_PROPAGATORS;
-      await stop();
-      propagation.disable();
-    }
+    const { onward } = await relayWithPropagators(' ');
+    assert.equal(onward.traceparent, TRACEPARENT);
+    assert.equal(onward.baggage, undefined);
   });
 
   it('follows OTEL_PROPAGATORS when it is set', async () => {
-    process.env.OTEL_PROPAGATORS = 'tracecontext,baggage';
-    const stop = startTelemetry('propagation-test', {
-      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
-      OTEL_PROPAGATORS: 'tracecontext,baggage',
-    });
-    try {
-      const { onward } = relay(callerMetadata());
-      assert.equal(onward.traceparent, TRACEPARENT);
-      assert.equal(onward.baggage, 'user.id=alice,tenant=acme');
-    } finally {
-      delete process.env.OTEL_PROPAGATORS;
-      await stop();
-      propagation.disable();
-    }
+    const { onward } = await relayWithPropagators('tracecontext,baggage');
+    assert.equal(onward.traceparent, TRACEPARENT);
+    assert.equal(onward.baggage, 'user.id=alice,tenant=acme');
   });
 });
