@@ -27,15 +27,18 @@ const callerMetadata = () => {
   return metadata;
 };
 
-/** What the next hop gets of the caller's metadata with OTEL_PROPAGATORS set to `value` (the SDK reads process.env). */
-async function relayWithPropagators(value: string) {
-  process.env.OTEL_PROPAGATORS = value;
+/**
+ * Runs `fn` with the SDK started (OTEL_PROPAGATORS set to `propagators` when given: the SDK reads
+ * process.env), then stops it.
+ */
+async function withTelemetry<T>(propagators: string | undefined, fn: () => T): Promise<T> {
+  if (propagators !== undefined) process.env.OTEL_PROPAGATORS = propagators;
   const stop = startTelemetry('propagation-test', {
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317',
-    OTEL_PROPAGATORS: value,
+    ...(propagators !== undefined ? { OTEL_PROPAGATORS: propagators } : {}),
   });
   try {
-    return relay(callerMetadata());
+    return fn();
   } finally {
     delete process.env.OTEL_PROPAGATORS;
     await stop();
@@ -46,29 +49,24 @@ async function relayWithPropagators(value: string) {
 
 describe('trace context propagation', () => {
   it('carries the W3C trace context and, by default, no baggage a caller sent', async () => {
-    const stop = startTelemetry('propagation-test', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' });
-    try {
-      const { context, onward } = relay(callerMetadata());
-      assert.equal(trace.getSpanContext(context)?.traceFlags, TraceFlags.SAMPLED);
-      assert.equal(onward.traceparent, TRACEPARENT);
-      // Baggage is the caller's data: a gateway never forwards it to providers unless told to.
-      assert.equal(propagation.getBaggage(context), undefined);
-      assert.equal(onward.baggage, undefined);
-      const withBaggage = propagation.setBaggage(
-        ROOT_CONTEXT,
-        propagation.createBaggage({ 'user.id': { value: 'alice' } }),
-      );
-      assert.deepEqual(traceHeaders(withBaggage), {});
-    } finally {
-      await stop();
-      // The SDK leaves its propagator registered: the next test starts it again with another.
-      propagation.disable();
-    }
+    const withBaggage = propagation.setBaggage(
+      ROOT_CONTEXT,
+      propagation.createBaggage({ 'user.id': { value: 'alice' } }),
+    );
+    const { context, onward, headers } = await withTelemetry(undefined, () => ({
+      ...relay(callerMetadata()),
+      headers: traceHeaders(withBaggage),
+    }));
+    assert.equal(trace.getSpanContext(context)?.traceFlags, TraceFlags.SAMPLED);
+    assert.equal(onward.traceparent, TRACEPARENT);
+    // Baggage is the caller's data: a gateway never forwards it to providers unless told to.
+    assert.equal(propagation.getBaggage(context), undefined);
+    assert.equal(onward.baggage, undefined);
+    assert.deepEqual(headers, {});
   });
 
   it("reads a message's _meta trace context within the W3C limits", async () => {
-    const stop = startTelemetry('propagation-test', { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4317' });
-    try {
+    await withTelemetry(undefined, () => {
       const state = (meta: unknown) =>
         trace.getSpanContext(contextFromMeta(meta) ?? ROOT_CONTEXT)?.traceState;
       assert.equal(state({ traceparent: TRACEPARENT, tracestate: 'vendor=abc' })?.get('vendor'), 'abc');
@@ -87,20 +85,17 @@ describe('trace context propagation', () => {
       // Baggage in _meta is the caller's data like the header's.
       const context = contextFromMeta({ traceparent: TRACEPARENT, baggage: 'user.id=alice' });
       assert.equal(propagation.getBaggage(context ?? ROOT_CONTEXT), undefined);
-    } finally {
-      await stop();
-      propagation.disable();
-    }
+    });
   });
 
   it('treats a blank OTEL_PROPAGATORS as unset, as the SDK does', async () => {
-    const { onward } = await relayWithPropagators(' ');
+    const { onward } = await withTelemetry(' ', () => relay(callerMetadata()));
     assert.equal(onward.traceparent, TRACEPARENT);
     assert.equal(onward.baggage, undefined);
   });
 
   it('follows OTEL_PROPAGATORS when it is set', async () => {
-    const { onward } = await relayWithPropagators('tracecontext,baggage');
+    const { onward } = await withTelemetry('tracecontext,baggage', () => relay(callerMetadata()));
     assert.equal(onward.traceparent, TRACEPARENT);
     assert.equal(onward.baggage, 'user.id=alice,tenant=acme');
   });
