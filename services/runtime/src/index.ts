@@ -10,6 +10,7 @@ export {
   parseListen,
 } from './config.js';
 export { ConfigError, errorMessage } from './errors.js';
+export { InflightTable } from './inflight-table.js';
 export { type JsonObject, stringParam } from './json.js';
 export { jwksFromFile, type KeySource } from './jwks.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';

@@ -8,6 +8,7 @@ import {
   FrameBatcher,
   refusalOf,
 } from '@mcp-fleet/contract';
+import { InflightTable } from '@mcp-fleet/runtime';
 import { type CallEnvironment, type CallPort, CallRun, type StreamStatus } from './call.js';
 
 export type CallBatchesStream = grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>;
@@ -38,7 +39,7 @@ interface MuxEntry {
  * only.
  */
 export class MuxStream {
-  private readonly calls = new Map<number, MuxEntry>();
+  private readonly calls = new InflightTable<MuxEntry>();
   private inputDone = false;
   private closed = false;
   private readonly outbox = new FrameBatcher<CallMuxServerFrame>((frames) => {
@@ -62,7 +63,7 @@ export class MuxStream {
     // The gateway went away: nobody is left to answer, so every call is abandoned.
     stream.on('cancelled', () => {
       this.closed = true;
-      for (const { run } of [...this.calls.values()]) run.cancelled();
+      for (const { run } of this.calls.values()) run.cancelled();
     });
     stream.on('error', (err) => env.logger.debug({ err }, 'calls stream error'));
   }
@@ -94,7 +95,7 @@ export class MuxStream {
     // What was already answered (a refusal of an earlier frame) goes before the stream ends.
     this.outbox.flush();
     this.closed = true;
-    for (const { run } of [...this.calls.values()]) run.cancelled();
+    for (const { run } of this.calls.values()) run.cancelled();
     this.stream.emit('error', { code: grpc.status.INVALID_ARGUMENT, details });
   }
 

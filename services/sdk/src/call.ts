@@ -15,6 +15,7 @@ import type { HandlerContext, Identity, JsonObject } from './define.js';
 import { dispatch } from './dispatch.js';
 import { CallAbortedError, FleetError } from './errors.js';
 import { observeCall } from './metrics.js';
+import type { Shutdown } from './shutdown.js';
 import {
   type Context,
   contextFromMetadata,
@@ -31,8 +32,8 @@ export interface CallEnvironment {
   logger: Logger;
   /** Resolves the caller from the call's metadata; rejects when the token is missing or bad. */
   identify: (metadata: grpc.Metadata) => Promise<Identity>;
-  /** Aborted when the provider stops waiting for in-flight calls. */
-  shutdown: AbortSignal;
+  /** Tells the calls in flight when the provider stops waiting for them. */
+  shutdown: Shutdown;
 }
 
 interface PendingRequest {
@@ -131,8 +132,8 @@ export class CallRun {
         code: grpc.status.UNAVAILABLE,
         details: 'provider shut down before the call finished',
       });
-    env.shutdown.addEventListener('abort', onShutdown, { once: true });
-    void this.settled.then(() => env.shutdown.removeEventListener('abort', onShutdown));
+    const stopListening = env.shutdown.onShutdown(onShutdown);
+    void this.settled.then(stopListening);
     return this.settled;
   }
 

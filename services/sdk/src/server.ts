@@ -1,4 +1,4 @@
-import { once, setMaxListeners } from 'node:events';
+import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import {
   type CatalogEvent,
@@ -6,6 +6,7 @@ import {
   loadProviderProto,
   type ToolProviderHandlers,
 } from '@mcp-fleet/contract';
+import { InflightTable } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { type CallBatchesStream, MuxStream } from './call-mux.js';
 import { type CallStream, handleCall } from './call-stream.js';
@@ -13,6 +14,7 @@ import { buildCatalog, type Catalog } from './catalog.js';
 import type { Definition } from './define.js';
 import { ProviderHealth } from './health.js';
 import type { IdentityVerifier } from './identity.js';
+import { Shutdown } from './shutdown.js';
 
 /** The fully qualified service name, also the grpc.health.v1 service name. */
 export const PROVIDER_SERVICE = 'mcpfleet.provider.v1.ToolProvider';
@@ -61,16 +63,13 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
   const { logger } = options;
   let catalog: Catalog = buildCatalog(spec, spec.definitions);
   const watchers = new Set<grpc.ServerWritableStream<unknown, CatalogEvent>>();
-  const inflight = new Set<Promise<void>>();
+  const inflight = new InflightTable<Promise<void>>();
   const muxStreams = new Set<MuxStream>();
   const track = (done: Promise<void>) => {
-    inflight.add(done);
-    void done.then(() => inflight.delete(done));
+    const key = inflight.add(done);
+    void done.then(() => inflight.delete(key));
   };
-  const shutdown = new AbortController();
-  // Every call in flight listens for shutdown (and stops listening when it ends): the count of
-  // listeners is the count of calls, not a leak.
-  setMaxListeners(0, shutdown.signal);
+  const shutdown = new Shutdown();
   let draining = false;
 
   const broadcast = (event: CatalogEvent) => {
@@ -81,7 +80,7 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
     catalog: () => catalog,
     logger,
     identify: options.identify,
-    shutdown: shutdown.signal,
+    shutdown,
   };
   const refuseWhileDraining = (call: grpc.ServerDuplexStream<unknown, unknown>): boolean => {
     if (draining)
@@ -144,11 +143,11 @@ export async function serveProvider(spec: ProviderSpec, options: ServeOptions): 
     health.set(false);
     logger.info({ inflight: inflight.size }, 'draining');
     const timeout = AbortSignal.timeout(options.drainTimeoutMs);
-    await Promise.race([Promise.allSettled([...inflight]), once(timeout, 'abort')]);
+    await Promise.race([Promise.allSettled(inflight.values()), once(timeout, 'abort')]);
     if (inflight.size > 0) {
       logger.warn({ inflight: inflight.size }, 'drain timeout: aborting in-flight calls');
-      shutdown.abort();
-      await Promise.allSettled([...inflight]);
+      shutdown.trigger();
+      await Promise.allSettled(inflight.values());
     }
     for (const watcher of watchers) watcher.end();
     // A CallBatches stream outlives its calls: ended here, or tryShutdown would wait for it forever.

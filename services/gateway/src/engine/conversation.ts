@@ -1,3 +1,4 @@
+import { InflightTable } from '@mcp-fleet/runtime';
 import type { Context } from '@mcp-fleet/runtime/telemetry';
 import type { Caller } from '../auth/caller.js';
 import { invalidRequest, wireErrorOf } from '../protocol/errors.js';
@@ -36,6 +37,9 @@ const idInFlight = (id: RequestId) =>
     `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this channel (ids of concurrent requests must be unique)`,
   );
 
+/** A JSON-RPC id as a table key: 1 and "1" are different ids. */
+const idKey = (id: RequestId) => (typeof id === 'number' ? `n${id}` : `s${id}`);
+
 /**
  * A conversation whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream
  * with its POST endpoint, a gRPC stream): it opens with `initialize` on the channel and ends with
@@ -53,7 +57,7 @@ export class Conversation {
    * Stateless requests running, by id: the session each was given once it has one, for cancelling
    * it. An id is taken before its session is made, so a second request with it is refused.
    */
-  private readonly alone = new Map<RequestId, string | undefined>();
+  private readonly alone = new InflightTable<{ id: RequestId; sessionId: string | undefined }>();
   private closed = false;
 
   constructor(
@@ -78,8 +82,8 @@ export class Conversation {
   async close(): Promise<void> {
     this.closed = true;
     for (const release of this.release.splice(0)) release();
-    for (const [requestId, sessionId] of this.alone)
-      if (sessionId !== undefined) this.engine.cancelLocal(sessionId, requestId, 'channel closed');
+    for (const { id, sessionId } of this.alone.values())
+      if (sessionId !== undefined) this.engine.cancelLocal(sessionId, id, 'channel closed');
     if (this.session) await this.engine.endSession(this.session.id).catch(() => {});
   }
 
@@ -109,7 +113,10 @@ export class Conversation {
   /** The session a client notification concerns: a stateless request's when it cancels one. */
   private sessionOfMessage(item: Exclude<Classified, { kind: 'invalid' | 'request' }>): string | undefined {
     const cancelled = item.kind === 'notification' ? item.message.params?.requestId : undefined;
-    const alone = cancelled === undefined ? undefined : this.alone.get(cancelled as RequestId);
+    const alone =
+      typeof cancelled === 'string' || typeof cancelled === 'number'
+        ? this.alone.get(idKey(cancelled))?.sessionId
+        : undefined;
     return alone ?? this.session?.id;
   }
 
@@ -155,11 +162,12 @@ export class Conversation {
    */
   private async requestAlone(dialect: Dialect, message: JsonRpcRequest): Promise<void> {
     const { id } = message;
-    if (this.alone.has(id)) {
+    const key = idKey(id);
+    if (this.alone.has(key)) {
       this.channel.send(serializeResponse(id, { error: idInFlight(id).toWire() }));
       return;
     }
-    this.alone.set(id, undefined);
+    this.alone.set(key, { id, sessionId: undefined });
     try {
       let session: SessionData;
       try {
@@ -170,10 +178,10 @@ export class Conversation {
         return;
       }
       if (this.closed) return;
-      this.alone.set(id, session.id);
+      this.alone.set(key, { id, sessionId: session.id });
       await this.answer(session, message);
     } finally {
-      this.alone.delete(id);
+      this.alone.delete(key);
     }
   }
 

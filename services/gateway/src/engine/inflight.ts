@@ -1,3 +1,4 @@
+import { InflightTable } from '@mcp-fleet/runtime';
 import type { RequestId } from '../protocol/messages.js';
 import { type Cancellable, Cancellation } from './cancellation.js';
 
@@ -19,7 +20,7 @@ export interface RunningRequest {
 
 /** The requests running on this replica, each with what cancels it. */
 export class InflightRequests {
-  private readonly running = new Map<string, Cancellation>();
+  private readonly running = new InflightTable<Cancellation>();
 
   /**
    * Registers a request. Its closures capture only its cancellation: a call that outlives the
@@ -52,7 +53,7 @@ export class InflightRequests {
   }
 
   abortSession(sessionId: string): void {
-    for (const [key, cancellation] of this.running) {
+    for (const [key, cancellation] of this.running.list()) {
       if (key.startsWith(`${sessionId}\0`)) cancellation.abort(new Error('session ended'));
     }
   }

@@ -1,6 +1,11 @@
-/** Counts per key up to a cap: what is taken is given back by the function `take` returns. */
+import { InflightTable } from '@mcp-fleet/runtime';
+
+/**
+ * Counts per key up to a cap: what is taken is given back by the function `take` returns. A key
+ * comes and goes with its first and last call in flight: an InflightTable, not a Map.
+ */
 export class CappedCounts {
-  private readonly counts = new Map<string, number>();
+  private readonly counts = new InflightTable<number>();
 
   constructor(readonly cap: number) {}
 

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { Server } from 'node:net';
+import { InflightTable } from '@mcp-fleet/runtime';
 import type { FastifyInstance } from 'fastify';
 
 /**
@@ -11,20 +12,20 @@ import type { FastifyInstance } from 'fastify';
  */
 export function drainableHttp(app: FastifyInstance): { stopAccepting(): void } {
   let draining = false;
-  const unanswered = new Set<ServerResponse>();
+  const unanswered = new InflightTable<ServerResponse>();
   app.addHook('onRequest', async (_request, reply) => {
     const response = reply.raw;
     if (draining) {
       response.shouldKeepAlive = false;
       return;
     }
-    unanswered.add(response);
-    response.once('close', () => unanswered.delete(response));
+    const key = unanswered.add(response);
+    response.once('close', () => unanswered.delete(key));
   });
   return {
     stopAccepting() {
       draining = true;
-      for (const response of unanswered) if (!response.headersSent) response.shouldKeepAlive = false;
+      for (const response of unanswered.values()) if (!response.headersSent) response.shouldKeepAlive = false;
       if (app.server.listening) Server.prototype.close.call(app.server);
     },
   };

@@ -7,6 +7,7 @@ import {
   FrameBatcher,
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
+import { InflightTable } from '@mcp-fleet/runtime';
 import { traceHeaders } from '@mcp-fleet/runtime/telemetry';
 import type { RawJson } from '../protocol/messages.js';
 import { type CallStatus, ProviderCallFrames, providerCallSpan, requestFrame } from './call-frames.js';
@@ -51,7 +52,7 @@ interface MuxCall {
 
 /** One long-lived CallBatches stream and the calls it carries, keyed by call id. */
 class MuxLink {
-  private readonly calls = new Map<number, MuxCall>();
+  private readonly calls = new InflightTable<MuxCall>();
   private readonly stream: CallBatchesStream;
   /** Frames of this turn of the event loop, sent as one message at its end. */
   private readonly outbox = new FrameBatcher<CallMuxClientFrame>((frames) => {
