@@ -14,6 +14,7 @@ import type { Catalog } from './catalog.js';
 import type { HandlerContext, Identity, JsonObject } from './define.js';
 import { dispatch } from './dispatch.js';
 import { CallAbortedError, FleetError } from './errors.js';
+import { CallContext, type ContextParts } from './handler-context.js';
 import { observeCall } from './metrics.js';
 import type { Shutdown } from './shutdown.js';
 import {
@@ -359,12 +360,8 @@ export class CallRun {
         data: { requiredCapabilities: { [capability]: {} } },
       });
     };
-    const signal = () => this.signal;
-    return {
+    const parts: ContextParts = {
       identity,
-      get signal() {
-        return signal();
-      },
       traceContext,
       protocolVersion: request.protocolVersion,
       clientCapabilities: capabilities,
@@ -390,5 +387,6 @@ export class CallRun {
         this.write({ detach: { retryMs: Math.max(0, Math.round(retryMs)) } });
       },
     };
+    return new CallContext(parts, () => this.signal);
   }
 }
