@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { abortingWith, Cancellation, followSignal } from '../src/engine/cancellation.js';
+import { InflightRequests } from '../src/engine/inflight.js';
 
 describe('a request cancellation', () => {
   it('calls each listener once on abort, with the reason kept, and none removed before it', () => {
@@ -114,5 +115,24 @@ describe('a request cancellation', () => {
     assert.equal(aborting.aborted, true);
     assert.equal(aborting.signal.aborted, true);
     assert.equal((aborting.reason as Error).message, 'own side');
+  });
+});
+
+describe('the requests running on a replica', () => {
+  it('keeps ids 1 and "1" of one session apart: each is counted, cancelled and ended on its own', () => {
+    const inflight = new InflightRequests();
+    const number = inflight.begin('session', 1);
+    const text = inflight.begin('session', '1');
+    const other = inflight.begin('another', 1);
+    assert.equal(inflight.count, 3);
+    inflight.abort('session', 1, 'stop');
+    assert.equal(number.cancelled(), true);
+    assert.equal(text.cancelled(), false);
+    assert.equal(other.cancelled(), false);
+    number.end();
+    assert.equal(inflight.count, 2);
+    inflight.abortSession('session');
+    assert.equal(text.cancelled(), true);
+    assert.equal(other.cancelled(), false);
   });
 });

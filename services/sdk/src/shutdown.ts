@@ -20,7 +20,17 @@ export class Shutdown {
   trigger(): void {
     if (this.triggered) return;
     this.triggered = true;
-    // A listener removed by one that ran before it is not called, as with an abort listener.
-    for (const [key, listener] of this.listeners.list()) if (this.listeners.has(key)) listener();
+    // As an abort listener: one removed by a listener before it is not called, and one that
+    // throws keeps none of the others from running (its error is thrown on the next tick).
+    for (const [key, listener] of this.listeners.list()) {
+      if (!this.listeners.has(key)) continue;
+      try {
+        listener();
+      } catch (err) {
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    }
   }
 }

@@ -78,10 +78,32 @@ const sampler = defineTool({
   },
 });
 
+// Hands a copy of its context on, as a handler wrapping its helpers might: the copy must keep the signal.
+let spreadSignal: AbortSignal | undefined;
+const spreading = defineTool({
+  name: 'spreading',
+  description: 'Spreads its context and reports what the copy holds.',
+  inputSchema: { type: 'object' },
+  async handler(_args, ctx) {
+    const copy = { ...ctx, log: () => {} };
+    spreadSignal = copy.signal;
+    await sleep(0);
+    return JSON.stringify({ keys: Object.keys(copy).sort(), same: copy.signal === ctx.signal });
+  },
+});
+
 describe('Call stream', () => {
   let provider: TestProvider;
   before(async () => {
-    provider = await startProvider([strict, slow.definition, chatty, failing, structured, sampler]);
+    provider = await startProvider([
+      strict,
+      slow.definition,
+      chatty,
+      failing,
+      structured,
+      sampler,
+      spreading,
+    ]);
   });
   after(() => provider.close());
 
@@ -117,6 +139,30 @@ describe('Call stream', () => {
     const frame = { request: { method: 'tools/destroy', paramsJson: Buffer.from('{}') } };
     const unknownMethod = errorOf(await runCall(provider.client, frame));
     assert.equal(unknownMethod.code, ErrorCode.MethodNotFound);
+  });
+
+  it('a copy of the handler context carries the same signal, and nothing else of the SDK', async () => {
+    spreadSignal = undefined;
+    const result = resultOf(await runCall(provider.client, toolCall('spreading')));
+    const text = (result.content as { text: string }[])[0]?.text ?? '';
+    assert.deepEqual(JSON.parse(text), {
+      keys: [
+        'clientCapabilities',
+        'detach',
+        'elicit',
+        'identity',
+        'log',
+        'meta',
+        'progress',
+        'protocolVersion',
+        'request',
+        'sample',
+        'signal',
+        'traceContext',
+      ],
+      same: true,
+    });
+    assert.ok((spreadSignal as unknown) instanceof AbortSignal);
   });
 
   it('a cancel frame aborts the handler signal and ends the call with CANCELLED', async () => {

@@ -9,6 +9,7 @@ import {
   type JsonRpcRequest,
   parseText,
   type RequestId,
+  requestIdKey,
   serializeResponse,
 } from '../protocol/messages.js';
 import type { SessionData } from '../session/types.js';
@@ -36,9 +37,6 @@ const idInFlight = (id: RequestId) =>
   invalidRequest(
     `Invalid Request: request id ${JSON.stringify(id)} is already in flight on this channel (ids of concurrent requests must be unique)`,
   );
-
-/** A JSON-RPC id as a table key: 1 and "1" are different ids. */
-const idKey = (id: RequestId) => (typeof id === 'number' ? `n${id}` : `s${id}`);
 
 /**
  * A conversation whose messages travel both ways on one channel (a WebSocket, a legacy SSE stream
@@ -115,7 +113,7 @@ export class Conversation {
     const cancelled = item.kind === 'notification' ? item.message.params?.requestId : undefined;
     const alone =
       typeof cancelled === 'string' || typeof cancelled === 'number'
-        ? this.alone.get(idKey(cancelled))?.sessionId
+        ? this.alone.get(requestIdKey(cancelled))?.sessionId
         : undefined;
     return alone ?? this.session?.id;
   }
@@ -162,7 +160,7 @@ export class Conversation {
    */
   private async requestAlone(dialect: Dialect, message: JsonRpcRequest): Promise<void> {
     const { id } = message;
-    const key = idKey(id);
+    const key = requestIdKey(id);
     if (this.alone.has(key)) {
       this.channel.send(serializeResponse(id, { error: idInFlight(id).toWire() }));
       return;

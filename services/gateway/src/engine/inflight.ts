@@ -1,8 +1,8 @@
 import { InflightTable } from '@mcp-fleet/runtime';
-import type { RequestId } from '../protocol/messages.js';
+import { type RequestId, requestIdKey } from '../protocol/messages.js';
 import { type Cancellable, Cancellation } from './cancellation.js';
 
-const keyOf = (sessionId: string, requestId: RequestId) => `${sessionId}\0${String(requestId)}`;
+const keyOf = (sessionId: string, requestId: RequestId) => `${sessionId}\0${requestIdKey(requestId)}`;
 
 /** One request running on this replica. */
 export interface RunningRequest {

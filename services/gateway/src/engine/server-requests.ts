@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { FleetError } from '@mcp-fleet/contract';
+import { InflightTable } from '@mcp-fleet/runtime';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Caller } from '../auth/caller.js';
 import { RelayedError } from '../protocol/errors.js';
@@ -65,9 +66,9 @@ const CONFIRM_TIMEOUT_MS = 1_000;
  * POSTed to any replica finds its way back over the bus, and that replica says whether it took it.
  */
 export class ServerRequests {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending = new InflightTable<Pending>();
   /** Answers passed to other replicas, by ticket, until those replicas confirm or time out. */
-  private readonly confirmations = new Map<string, (settled: boolean) => void>();
+  private readonly confirmations = new InflightTable<(settled: boolean) => void>();
 
   constructor(
     private readonly bus: Bus,

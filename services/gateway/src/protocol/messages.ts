@@ -6,6 +6,9 @@ export type { JsonObject };
 
 export type RequestId = string | number;
 
+/** A JSON-RPC id as a table key: 1 and "1" are different ids. */
+export const requestIdKey = (id: RequestId): string => (typeof id === 'number' ? `n${id}` : `s${id}`);
+
 export interface JsonRpcRequest {
   jsonrpc: '2.0';
   id: RequestId;

@@ -1,3 +1,4 @@
+import { InflightTable } from '@mcp-fleet/runtime';
 import {
   type Grant,
   type Leaser,
@@ -46,7 +47,7 @@ interface Lease {
 export class LeasingLimiter implements Limiter {
   private readonly leases = new Map<string, Lease>();
   /** Leases being renewed: one renewal at a time per lease, the calls meanwhile wait for it. */
-  private readonly renewing = new Map<string, Promise<Grant | undefined>>();
+  private readonly renewing = new InflightTable<Promise<Grant | undefined>>();
 
   constructor(
     private readonly source: Leaser & Limiter,

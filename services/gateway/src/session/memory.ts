@@ -1,4 +1,5 @@
 import type { LogLevel } from '@mcp-fleet/contract';
+import { InflightTable } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../protocol/messages.js';
 import { type BusHandler, guarded } from './bus-handler.js';
@@ -114,14 +115,14 @@ interface MemoryStream {
 
 /** Stream events in this process, capped per stream, dropped with their session or when stale. */
 export class MemoryEventLog implements EventLog {
-  private readonly streams = new Map<string, MemoryStream>();
+  private readonly streams = new InflightTable<MemoryStream>();
   private sequence = 0;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor() {
     this.sweeper = setInterval(() => {
       const stale = Date.now() - STREAM_RETENTION_MS;
-      for (const [key, stream] of this.streams)
+      for (const [key, stream] of this.streams.list())
         if (!stream.sink && stream.lastEventAt < stale) this.streams.delete(key);
     }, 60_000);
     this.sweeper.unref();
@@ -165,7 +166,7 @@ export class MemoryEventLog implements EventLog {
   }
 
   forget(sessionId: string): void {
-    for (const [key, stream] of this.streams) {
+    for (const [key, stream] of this.streams.list()) {
       if (key.startsWith(`${sessionId}/`)) {
         stream.sink?.close();
         this.streams.delete(key);

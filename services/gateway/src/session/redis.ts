@@ -1,4 +1,5 @@
 import type { LogLevel } from '@mcp-fleet/contract';
+import { InflightTable } from '@mcp-fleet/runtime';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JsonObject } from '../protocol/messages.js';
@@ -227,7 +228,7 @@ const streamKey = (sessionId: string, streamId: string) => `${PREFIX}stream:${se
  * where the client resumed.
  */
 export class RedisEventLog implements EventLog {
-  private readonly local = new Map<string, StreamSink>();
+  private readonly local = new InflightTable<StreamSink>();
   private sequence = 0;
 
   constructor(
@@ -296,7 +297,7 @@ export class RedisEventLog implements EventLog {
   }
 
   forget(sessionId: string): void {
-    for (const [key, sink] of this.local) {
+    for (const [key, sink] of this.local.list()) {
       if (key.startsWith(`${sessionId}/`)) {
         sink.close();
         this.local.delete(key);
