@@ -14,6 +14,7 @@ export { InflightTable } from './inflight-table.js';
 export { type JsonObject, stringParam } from './json.js';
 export { jwksFromFile, type KeySource } from './jwks.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';
+export { callListener } from './listeners.js';
 export { createLogger, traceFields } from './logger.js';
 export {
   childSpan,

@@ -1,4 +1,4 @@
-import { InflightTable } from '@mcp-fleet/runtime';
+import { callListener, InflightTable } from '@mcp-fleet/runtime';
 
 /**
  * What a provider tells the calls still in flight when it stops waiting for them. Not an abort
@@ -22,15 +22,6 @@ export class Shutdown {
     this.triggered = true;
     // As an abort listener: one removed by a listener before it is not called, and one that
     // throws keeps none of the others from running (its error is thrown on the next tick).
-    for (const [key, listener] of this.listeners.list()) {
-      if (!this.listeners.has(key)) continue;
-      try {
-        listener();
-      } catch (err) {
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    }
+    for (const [key, listener] of this.listeners.list()) if (this.listeners.has(key)) callListener(listener);
   }
 }

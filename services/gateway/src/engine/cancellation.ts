@@ -1,3 +1,5 @@
+import { callListener } from '@mcp-fleet/runtime';
+
 /**
  * What cancels a request (its client, its session's end, shutdown, or its own side) as what
  * follows it sees it. Node 20 spends ~4 µs making an AbortController and ~3 µs adding and removing
@@ -55,16 +57,7 @@ export class Cancellation implements Cancellable {
     this.controller?.abort(this.reason);
     const listeners = this.listeners;
     if (listeners === undefined) return;
-    for (const listener of [...listeners]) {
-      if (!listeners.includes(listener)) continue;
-      try {
-        listener();
-      } catch (err) {
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    }
+    for (const listener of [...listeners]) if (listeners.includes(listener)) callListener(listener);
     this.listeners = undefined;
   }
 }
