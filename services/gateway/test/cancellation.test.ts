@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { uncaughtDuring } from '@mcp-fleet/sdk/testing';
 import { abortingWith, Cancellation, followSignal } from '../src/engine/cancellation.js';
 import { InflightRequests } from '../src/engine/inflight.js';
 
@@ -32,16 +33,7 @@ describe('a request cancellation', () => {
     });
     removeLater = cancellation.onAbort(() => heard.push('removed by the first'));
     cancellation.onAbort(() => heard.push('last'));
-    const thrown: unknown[] = [];
-    const original = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    process.once('uncaughtException', (err) => thrown.push(err));
-    try {
-      cancellation.abort(new Error('gone'));
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      for (const listener of original) process.on('uncaughtException', listener);
-    }
+    const thrown = await uncaughtDuring(() => cancellation.abort(new Error('gone')));
     assert.deepEqual(heard, ['first', 'last']);
     assert.equal((thrown[0] as Error)?.message, 'a listener failed');
   });

@@ -291,3 +291,22 @@ export function gatedTool(name: string): { definition: ToolDefinition; gate: () 
     },
   };
 }
+
+/**
+ * Runs `fn`, then lets a tick pass, and returns the errors thrown uncaught meanwhile (a listener's
+ * error rethrown on the next tick) instead of failing the test with them.
+ */
+export async function uncaughtDuring(fn: () => void): Promise<unknown[]> {
+  const thrown: unknown[] = [];
+  const original = process.listeners('uncaughtException');
+  process.removeAllListeners('uncaughtException');
+  process.on('uncaughtException', (err) => thrown.push(err));
+  try {
+    fn();
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    process.removeAllListeners('uncaughtException');
+    for (const listener of original) process.on('uncaughtException', listener);
+  }
+  return thrown;
+}

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Shutdown } from '../src/shutdown.js';
+import { uncaughtDuring } from '../src/testing.js';
 
 describe('Shutdown', () => {
   it('tells every listener once, skips one removed meanwhile, and runs the rest when one throws', async () => {
@@ -18,17 +19,10 @@ describe('Shutdown', () => {
     const removed = shutdown.onShutdown(() => heard.push('removed before'));
     shutdown.onShutdown(() => heard.push('last'));
     removed();
-    const thrown: unknown[] = [];
-    const original = process.listeners('uncaughtException');
-    process.removeAllListeners('uncaughtException');
-    process.once('uncaughtException', (err) => thrown.push(err));
-    try {
+    const thrown = await uncaughtDuring(() => {
       shutdown.trigger();
       shutdown.trigger();
-      await new Promise((resolve) => setImmediate(resolve));
-    } finally {
-      for (const listener of original) process.on('uncaughtException', listener);
-    }
+    });
     assert.deepEqual(heard, ['first', 'last']);
     assert.equal((thrown[0] as Error)?.message, 'a listener failed');
   });
