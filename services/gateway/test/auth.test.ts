@@ -203,6 +203,17 @@ resource: https://gateway.test/mcp
     });
   }
 
+  it('a token accepted before its expiry is refused after it, though it verified once', async () => {
+    const exp = Math.floor(Date.now() / 1000) + 1;
+    const shortLived = await token(rs, {}, { exp });
+    assert.equal((await call(bearer(shortLived))).status, 200);
+    // Past `exp` and the configured clock skew (5 s).
+    await sleep(exp * 1000 + 5_000 + 300 - Date.now());
+    const response = await call(bearer(shortLived));
+    assert.equal(response.status, 401, response.text);
+    assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
+  });
+
   it('a token without the required scope gets 403 insufficient_scope', async () => {
     const response = await call(bearer(await token(rs, { scope: 'profile' })));
     assert.equal(response.status, 403);
@@ -214,12 +225,16 @@ resource: https://gateway.test/mcp
 
   it('follows JWKS rotation: a key added to the JWKS file is accepted, a removed one refused', async () => {
     assert.equal((await call(bearer(await token(es)))).status, 401);
+    // Verified before the rotation and remembered: the removal must still refuse it.
+    const verifiedBefore = await token(rs);
+    assert.equal((await call(bearer(verifiedBefore))).status, 200);
     await writeFile(jwksFile, JSON.stringify({ keys: [rs.jwk, es.jwk] }));
     await sleep(1_100);
     assert.equal((await call(bearer(await token(es)))).status, 200);
     await writeFile(jwksFile, JSON.stringify({ keys: [es.jwk] }));
     await sleep(1_100);
     assert.equal((await call(bearer(await token(rs)))).status, 401);
+    assert.equal((await call(bearer(verifiedBefore))).status, 401);
   });
 
   it('a session is bound to the caller who opened it', async () => {

@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { jwksFromFile } from '@mcp-fleet/runtime';
+import { jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
 import { jwtVerify } from 'jose';
 import type { Identity } from './define.js';
 
@@ -33,16 +33,14 @@ function stringClaim(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** Verified tokens are remembered until they expire: the gateway reuses a token for many calls. */
-const VERIFIED_CACHE_MAX = 10_000;
-
 /**
  * Verifies the internal identity JWT the gateway puts in `authorization: Bearer ...`.
  * The caller's own credential never reaches a provider; this token is short-lived and scoped to
  * one provider by its audience.
  */
 export function createIdentityVerifier(options: IdentityVerifierOptions): IdentityVerifier {
-  const verified = new Map<string, { identity: Identity; expiresAt: number }>();
+  // Verified tokens are remembered until they expire: the gateway reuses a token for many calls.
+  const verified = new VerifiedCache<Identity>();
   const source = options.jwksFile ? jwksFromFile(options.jwksFile) : undefined;
   return async (metadata) => {
     const header = metadata.get('authorization')[0];
@@ -62,7 +60,7 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
     // A rotated JWKS may have dropped a key: forget what was verified with the old set.
     if (rotated) verified.clear();
     const known = verified.get(token);
-    if (known && known.expiresAt > Date.now()) return known.identity;
+    if (known) return known;
     try {
       const { payload } = await jwtVerify(token, source.keys, {
         algorithms: ALGORITHMS,
@@ -82,8 +80,7 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
       const sessionId = stringClaim(payload.sid);
       if (tenant) identity.tenant = tenant;
       if (sessionId) identity.sessionId = sessionId;
-      if (verified.size >= VERIFIED_CACHE_MAX) verified.clear();
-      verified.set(token, { identity, expiresAt: (payload.exp ?? 0) * 1000 });
+      verified.set(token, identity, (payload.exp ?? 0) * 1000);
       return identity;
     } catch (err) {
       // jose's messages name the failed check (signature, "exp" claim, audience) and never the token.

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { VerifiedCache } from '@mcp-fleet/runtime';
 import type { ApiKeyEntry } from './auth-file.js';
 import type { Caller } from './caller.js';
 import { principalOf } from './principal.js';
@@ -54,13 +55,21 @@ export function apiKeyVerifier(entries: readonly ApiKeyEntry[]): (presented: str
     expected: randomBytes(32),
     caller: { subject: '', principal: '', roles: [], scopes: [], method: 'api-key' },
   };
+  // A key that verified is remembered by its whole text, so a client's every later call skips the
+  // hash. One text verifies per entry, which bounds it; a guess never enters, so it always pays
+  // the hash and the comparison, and timing still tells nothing of which ids exist.
+  const verified = new VerifiedCache<Caller>(Math.max(1, byId.size));
   return (presented) => {
+    const known = verified.get(presented);
+    if (known) return known;
     const match = KEY_FORMAT.exec(presented);
     if (!match) return undefined;
     const entry = byId.get(match[1] ?? '');
     const candidate = entry ?? decoy;
     const ok = timingSafeEqual(digest(candidate.salt, match[2] ?? ''), candidate.expected);
-    return ok && entry ? entry.caller : undefined;
+    if (!ok || !entry) return undefined;
+    verified.set(presented, entry.caller);
+    return entry.caller;
   };
 }
 

@@ -1,4 +1,4 @@
-import { jwksFromFile } from '@mcp-fleet/runtime';
+import { jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
@@ -34,22 +34,54 @@ function listClaim(payload: JWTPayload, path: string | undefined): string[] {
   return [];
 }
 
-/** Verifies bearer JWTs from the configured issuer and maps their claims onto a Caller. */
+/**
+ * How long a verified token stands without a look at the keys again, when they come from a JWKS
+ * URL: a key the issuer withdraws stops admitting its tokens within this (a JWKS file's change
+ * is seen at once).
+ */
+const REMOTE_VERIFIED_MS = 60_000;
+
+/**
+ * Verifies bearer JWTs from the configured issuer and maps their claims onto a Caller. A client
+ * sends the same token on every call: what verified is remembered until the token expires, so
+ * the signature is checked once per token rather than once per call.
+ */
 export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<Caller> {
+  const verified = new VerifiedCache<Caller>(10_000, settings.jwksUrl ? REMOTE_VERIFIED_MS : undefined);
   let keys: JWTVerifyGetKey;
+  let rotated: () => Promise<boolean>;
   if (settings.jwksUrl) {
     // jose caches the set, refetches on an unknown kid (rotation), and rate-limits refetches.
     keys = createRemoteJWKSet(new URL(settings.jwksUrl), {
       cooldownDuration: settings.jwksCooldownMs,
       cacheMaxAge: 600_000,
     });
+    rotated = async () => false;
   } else {
     const source = jwksFromFile(settings.jwksFile ?? '');
-    keys = async (header, token) => {
-      await source.refresh();
-      return source.keys(header, token);
-    };
+    keys = source.keys;
+    rotated = () =>
+      source.refresh().catch(() => {
+        throw new TokenRejected(401, 'invalid_token', 'token could not be verified');
+      });
   }
+  const verify = callerOf(settings, keys);
+  return async (token) => {
+    // A changed JWKS file may have dropped a key: forget what was verified with the old set.
+    if (await rotated()) verified.clear();
+    const known = verified.get(token);
+    if (known) return known;
+    const { caller, expiresAt } = await verify(token);
+    verified.set(token, caller, expiresAt);
+    return caller;
+  };
+}
+
+/** One token's full check (signature, issuer, audience, times, claims, scopes), and when it expires. */
+function callerOf(
+  settings: JwtSettings,
+  keys: JWTVerifyGetKey,
+): (token: string) => Promise<{ caller: Caller; expiresAt: number }> {
   return async (token) => {
     let payload: JWTPayload;
     try {
@@ -104,6 +136,6 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
       method: 'jwt',
     };
     if (tenant) caller.tenant = tenant;
-    return caller;
+    return { caller, expiresAt: (payload.exp ?? 0) * 1000 };
   };
 }
