@@ -103,7 +103,7 @@ export class FleetClient {
     for (let attempt = 1; ; attempt++) {
       let used: Client | undefined;
       try {
-        return await deadline.bound(
+        return await deadline.bound(() =>
           this.connection.run((client) => {
             used = client;
             return work(client, deadline.remainingMs());

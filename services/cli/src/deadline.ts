@@ -28,9 +28,14 @@ export class Deadline {
     });
   }
 
-  /** `work`, or the timeout error when the deadline comes first (a reconnect that hangs, say). */
-  async bound<T>(work: Promise<T>): Promise<T> {
+  /**
+   * The attempt `start` makes, or the timeout error when the deadline comes first (a reconnect
+   * that hangs, say). A spent deadline starts no attempt: one started and then abandoned would
+   * send a request nobody waits for, and its failure would go unhandled.
+   */
+  async bound<T>(start: () => Promise<T>): Promise<T> {
     this.check();
+    const work = start();
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_, reject) => {
       const fire = () => {
