@@ -25,8 +25,10 @@ if (!base) throw new Error('set BENCH_BASE to the root of the build to compare a
 async function pair(fleet: Fleet, root: string, otel: Record<string, string>) {
   const own: Fleet = { ...fleet, root };
   const provider = await startProvider(own, otel);
-  // BENCH_SECURED: both gateways with security on (API key, policy, Redis limits, quota).
-  const security = process.env.BENCH_SECURED ? await securityEnv(fleet) : undefined;
+  // BENCH_SECURED: both gateways with security on (API key, or a bearer JWT with `jwt`; policy,
+  // Redis limits, quota).
+  const secured = process.env.BENCH_SECURED;
+  const security = secured ? await securityEnv(fleet, secured === 'jwt' ? 'jwt' : 'api-key') : undefined;
   const gateway = await startGateway(own, root === after ? 'after' : 'before', provider.port, {
     ...(security?.env ?? { MCPFLEET_POLICY_FILE: ROOT_POLICY }),
     ...otel,

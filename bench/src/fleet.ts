@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { generateApiKey } from '@mcp-fleet/gateway/api-keys';
@@ -91,19 +91,19 @@ export async function redisUrl(fleet: Fleet): Promise<string> {
 }
 
 /**
- * Security on: an API key, a policy with an argument constraint, a Redis rate limit and a quota
- * (all high enough never to refuse), so only their cost shows. Returns the key's header.
+ * Security on: an API key (or, with `jwt`, a bearer JWT from an identity provider's RS256 key), a
+ * policy with an argument constraint, a Redis rate limit and a quota (all high enough never to
+ * refuse), so only their cost shows. Returns the credential's header.
  */
 export async function securityEnv(
   fleet: Fleet,
+  credential: 'api-key' | 'jwt' = 'api-key',
 ): Promise<{ env: Record<string, string>; header: Record<string, string> }> {
-  const { key, hash } = generateApiKey('bench');
+  // Files of its own: a gateway re-reads a JWKS file that changes, so another call's must not replace it.
+  const dir = await mkdtemp(join(fleet.dir, 'security-'));
+  const bearer = credential === 'jwt' ? await identityProvider(dir) : await apiKeyAuth(dir);
   await writeFile(
-    join(fleet.dir, 'auth.yaml'),
-    `apiKeys:\n  - { id: bench, hash: "${hash}", subject: bench, roles: [bench] }\n`,
-  );
-  await writeFile(
-    join(fleet.dir, 'policy.yaml'),
+    join(dir, 'policy.yaml'),
     `roles:
   bench:
     tools: { allow: ["echo"], deny: ["test_*"] }
@@ -116,12 +116,43 @@ export async function securityEnv(
   );
   return {
     env: {
-      MCPFLEET_AUTH_FILE: join(fleet.dir, 'auth.yaml'),
-      MCPFLEET_POLICY_FILE: join(fleet.dir, 'policy.yaml'),
+      MCPFLEET_AUTH_FILE: join(dir, 'auth.yaml'),
+      MCPFLEET_POLICY_FILE: join(dir, 'policy.yaml'),
       REDIS_URL: await redisUrl(fleet),
     },
-    header: { authorization: `Bearer ${key}` },
+    header: { authorization: `Bearer ${bearer}` },
   };
+}
+
+/** An auth file admitting one API key; returns the key. */
+async function apiKeyAuth(dir: string): Promise<string> {
+  const { key, hash } = generateApiKey('bench');
+  await writeFile(
+    join(dir, 'auth.yaml'),
+    `apiKeys:\n  - { id: bench, hash: "${hash}", subject: bench, roles: [bench] }\n`,
+  );
+  return key;
+}
+
+/** An auth file trusting an identity provider's JWKS file; returns a token it signed for the bench. */
+async function identityProvider(dir: string): Promise<string> {
+  const { privateKey, publicKey } = await generateKeyPair('RS256');
+  const jwks = join(dir, 'idp-jwks.json');
+  await writeFile(
+    jwks,
+    JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), alg: 'RS256', kid: 'idp' }] }),
+  );
+  await writeFile(
+    join(dir, 'auth.yaml'),
+    `jwt: { issuer: https://idp.bench, audience: mcp-fleet, jwksFile: ${jwks}, algorithms: [RS256], claims: { subject: sub, roles: roles } }\n`,
+  );
+  return new SignJWT({ roles: ['bench'] })
+    .setProtectedHeader({ alg: 'RS256', kid: 'idp' })
+    .setIssuer('https://idp.bench')
+    .setAudience('mcp-fleet')
+    .setSubject('bench')
+    .setExpirationTime('2h')
+    .sign(privateKey);
 }
 
 /**
