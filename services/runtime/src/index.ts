@@ -25,4 +25,4 @@ export {
   tracer,
 } from './telemetry.js';
 export { compileUriTemplate, type UriTemplate } from './uri-template.js';
-export { VerifiedCache } from './verified-cache.js';
+export { isCanonicalJws, VerifiedCache } from './verified-cache.js';

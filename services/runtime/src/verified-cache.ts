@@ -6,6 +6,8 @@
  */
 export class VerifiedCache<T> {
   private entries = new Map<string, { value: T; until: number }>();
+  /** Counts clears: a verification begun before one used keys that may be gone. */
+  private generation = 0;
 
   /**
    * `max` bounds the entries (all are dropped when it is reached: a burst of distinct credentials
@@ -23,6 +25,18 @@ export class VerifiedCache<T> {
     return hit !== undefined && hit.until > now ? hit.value : undefined;
   }
 
+  /**
+   * Called before a verification starts: the function it returns remembers what verified, unless
+   * the cache was cleared meanwhile (a verification that began with keys since withdrawn must not
+   * outlive the withdrawal).
+   */
+  begin(): (credential: string, value: T, expiresAt?: number) => void {
+    const generation = this.generation;
+    return (credential, value, expiresAt) => {
+      if (this.generation === generation) this.set(credential, value, expiresAt);
+    };
+  }
+
   /** Remembers a verified credential until `expiresAt` (epoch ms) or `maxAgeMs` from now, whichever is first. */
   set(credential: string, value: T, expiresAt = Number.POSITIVE_INFINITY, now = Date.now()): void {
     if (this.entries.size >= this.max && !this.entries.has(credential)) this.entries.clear();
@@ -32,5 +46,23 @@ export class VerifiedCache<T> {
   /** Forgets everything: the keys it was verified with may have changed. */
   clear(): void {
     this.entries.clear();
+    this.generation++;
   }
+}
+
+/** Longer than any token a real issuer signs (an RS4096 signature is 683 characters of it). */
+const MAX_CACHED_JWS = 8 * 1024;
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.([A-Za-z0-9_-]+)$/;
+
+/**
+ * Whether a compact JWS is in the one spelling of its bytes: three unpadded base64url segments
+ * whose signature re-encodes to itself. A signature is checked over the first two segments as
+ * sent, so only the third can be respelled (padding, blanks, unused low bits) and still verify;
+ * a cache keyed by text must admit one spelling only.
+ */
+export function isCanonicalJws(token: string): boolean {
+  if (token.length > MAX_CACHED_JWS) return false;
+  const signature = COMPACT_JWS.exec(token)?.[1];
+  return signature !== undefined && Buffer.from(signature, 'base64url').toString('base64url') === signature;
 }

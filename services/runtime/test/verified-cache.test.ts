@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { VerifiedCache } from '../src/index.js';
+import { isCanonicalJws, VerifiedCache } from '../src/index.js';
 
 describe('VerifiedCache', () => {
   it('answers a verified credential until it expires, and nothing else', () => {
@@ -31,10 +31,45 @@ describe('VerifiedCache', () => {
     );
   });
 
-  it('forgets everything on clear (the keys changed)', () => {
+  it('forgets everything on clear (the keys changed), and what a verification begun before it found', () => {
     const cache = new VerifiedCache<string>();
     cache.set('token', 'alice');
+    const before = cache.begin();
     cache.clear();
     assert.equal(cache.get('token'), undefined);
+    before('old-key-token', 'mallory');
+    assert.equal(cache.get('old-key-token'), undefined, 'verified with keys that may be gone');
+    const after = cache.begin();
+    after('new-key-token', 'alice');
+    assert.equal(cache.get('new-key-token'), 'alice');
+  });
+});
+
+describe('isCanonicalJws', () => {
+  // Base64url of 256 bytes (an RS256 signature) ends in a character with four unused low bits.
+  const signature = Buffer.alloc(256, 0xa5).toString('base64url');
+  const token = `eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.${signature}`;
+  const base64url = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const last = signature.at(-1) as string;
+  const stray = base64url[base64url.indexOf(last) + 1] as string;
+
+  it('admits a compact JWS in its one spelling', () => {
+    assert.equal(isCanonicalJws(token), true);
+  });
+
+  it('refuses respellings the decoder would forgive, and what is not a compact JWS', () => {
+    assert.equal(
+      Buffer.from(`${signature.slice(0, -1)}${stray}`, 'base64url').equals(Buffer.alloc(256, 0xa5)),
+      true,
+    );
+    for (const respelled of [
+      `${token}==`,
+      `${token.slice(0, 60)} ${token.slice(60)}`,
+      `${token.slice(0, -1)}${stray}`,
+      `${token}.x`,
+      token.slice(0, token.lastIndexOf('.')),
+      `${token.slice(0, 40)}${'A'.repeat(9_000)}${token.slice(40)}`,
+    ])
+      assert.equal(isCanonicalJws(respelled), false, respelled.slice(-20));
   });
 });

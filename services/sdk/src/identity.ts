@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
+import { isCanonicalJws, jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
 import { jwtVerify } from 'jose';
 import type { Identity } from './define.js';
 
@@ -61,6 +61,7 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
     if (rotated) verified.clear();
     const known = verified.get(token);
     if (known) return known;
+    const remember = verified.begin();
     try {
       const { payload } = await jwtVerify(token, source.keys, {
         algorithms: ALGORITHMS,
@@ -80,7 +81,7 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
       const sessionId = stringClaim(payload.sid);
       if (tenant) identity.tenant = tenant;
       if (sessionId) identity.sessionId = sessionId;
-      verified.set(token, identity, (payload.exp ?? 0) * 1000);
+      if (isCanonicalJws(token)) remember(token, identity, (payload.exp ?? 0) * 1000);
       return identity;
     } catch (err) {
       // jose's messages name the failed check (signature, "exp" claim, audience) and never the token.

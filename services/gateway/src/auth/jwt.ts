@@ -1,4 +1,4 @@
-import { jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
+import { isCanonicalJws, jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
@@ -35,19 +35,23 @@ function listClaim(payload: JWTPayload, path: string | undefined): string[] {
 }
 
 /**
- * How long a verified token stands without a look at the keys again, when they come from a JWKS
- * URL: a key the issuer withdraws stops admitting its tokens within this (a JWKS file's change
- * is seen at once).
+ * How long a verified token stands before its signature is checked again. A JWKS file's change
+ * clears them at once; keys from a JWKS URL are jose's, refetched every 10 minutes or on an
+ * unknown kid, so a withdrawn key admits its tokens for up to that long either way, and this
+ * adds at most a minute to it.
  */
-const REMOTE_VERIFIED_MS = 60_000;
+const VERIFIED_MS = 60_000;
 
 /**
  * Verifies bearer JWTs from the configured issuer and maps their claims onto a Caller. A client
- * sends the same token on every call: what verified is remembered until the token expires, so
- * the signature is checked once per token rather than once per call.
+ * sends the same token on every call: what verified is remembered (while the token lives, at
+ * most VERIFIED_MS), so the signature is checked about once a minute per token rather than once
+ * per call. Only a token in its one canonical spelling is remembered: the base64url decoder
+ * forgives padding, blanks and stray bits, and each such spelling of one valid token would
+ * otherwise be an entry of its own.
  */
 export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<Caller> {
-  const verified = new VerifiedCache<Caller>(10_000, settings.jwksUrl ? REMOTE_VERIFIED_MS : undefined);
+  const verified = new VerifiedCache<Caller>(10_000, VERIFIED_MS);
   let keys: JWTVerifyGetKey;
   let rotated: () => Promise<boolean>;
   if (settings.jwksUrl) {
@@ -71,8 +75,9 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
     if (await rotated()) verified.clear();
     const known = verified.get(token);
     if (known) return known;
+    const remember = verified.begin();
     const { caller, expiresAt } = await verify(token);
-    verified.set(token, caller, expiresAt);
+    if (isCanonicalJws(token)) remember(token, caller, expiresAt);
     return caller;
   };
 }
