@@ -36,6 +36,12 @@ export async function startGateway(
       MCPFLEET_LOG_LEVEL: 'warn',
       MCPFLEET_GRPC_LISTEN: '127.0.0.1:0',
       MCPFLEET_AUDIT_LOG: join(fleet.dir, `audit-${name}.log`),
+      // The bench's one caller stands for many agents: at 4,500 calls/s an open-loop run on a
+      // multiplexed edge (gRPC, WebSocket: one session per stream) has more calls in flight than
+      // the defaults (256 a caller, 32 a session) during any pause of 60 ms, and the limits
+      // refused them (the "errors" in some earlier runs' tables).
+      MCPFLEET_MAX_CONCURRENT_PER_SUBJECT: '4096',
+      MCPFLEET_MAX_CONCURRENT_PER_SESSION: '1024',
       ...env,
     },
     fleet.root,
