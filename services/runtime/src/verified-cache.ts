@@ -12,11 +12,13 @@ export class VerifiedCache<T> {
   /**
    * `max` bounds the entries (all are dropped when it is reached: a burst of distinct credentials
    * costs re-verification, never memory); `maxAgeMs` bounds how long a verification stands, for
-   * sources whose revocations this process is not told of.
+   * sources whose revocations this process is not told of; `admits` says which texts may be
+   * remembered at all (one spelling per credential: see isCanonicalJws).
    */
   constructor(
     private readonly max = 10_000,
     private readonly maxAgeMs = Number.POSITIVE_INFINITY,
+    private readonly admits: (credential: string) => boolean = () => true,
   ) {}
 
   /** What `credential` verified as, unless that has expired. */
@@ -37,8 +39,12 @@ export class VerifiedCache<T> {
     };
   }
 
-  /** Remembers a verified credential until `expiresAt` (epoch ms) or `maxAgeMs` from now, whichever is first. */
+  /**
+   * Remembers a verified credential until `expiresAt` (epoch ms) or `maxAgeMs` from now, whichever
+   * is first; one the cache does not admit is verified again next time.
+   */
   set(credential: string, value: T, expiresAt = Number.POSITIVE_INFINITY, now = Date.now()): void {
+    if (!this.admits(credential)) return;
     if (this.entries.size >= this.max && !this.entries.has(credential)) this.entries.clear();
     this.entries.set(credential, { value, until: Math.min(expiresAt, now + this.maxAgeMs) });
   }

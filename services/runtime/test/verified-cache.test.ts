@@ -45,6 +45,19 @@ describe('VerifiedCache', () => {
   });
 });
 
+describe('VerifiedCache with an admission rule', () => {
+  it('remembers only the texts it admits', () => {
+    const cache = new VerifiedCache<string>(10, undefined, (credential) => !credential.includes(' '));
+    cache.set('token', 'alice');
+    cache.set('tok en', 'alice');
+    cache.begin()('to ken', 'alice');
+    assert.deepEqual(
+      ['token', 'tok en', 'to ken'].map((t) => cache.get(t)),
+      ['alice', undefined, undefined],
+    );
+  });
+});
+
 describe('isCanonicalJws', () => {
   // Base64url of 256 bytes (an RS256 signature) ends in a character with four unused low bits.
   const signature = Buffer.alloc(256, 0xa5).toString('base64url');

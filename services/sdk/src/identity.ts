@@ -40,7 +40,7 @@ function stringClaim(value: unknown): string | undefined {
  */
 export function createIdentityVerifier(options: IdentityVerifierOptions): IdentityVerifier {
   // Verified tokens are remembered until they expire: the gateway reuses a token for many calls.
-  const verified = new VerifiedCache<Identity>();
+  const verified = new VerifiedCache<Identity>(10_000, undefined, isCanonicalJws);
   const source = options.jwksFile ? jwksFromFile(options.jwksFile) : undefined;
   return async (metadata) => {
     const header = metadata.get('authorization')[0];
@@ -81,7 +81,7 @@ export function createIdentityVerifier(options: IdentityVerifierOptions): Identi
       const sessionId = stringClaim(payload.sid);
       if (tenant) identity.tenant = tenant;
       if (sessionId) identity.sessionId = sessionId;
-      if (isCanonicalJws(token)) remember(token, identity, (payload.exp ?? 0) * 1000);
+      remember(token, identity, (payload.exp ?? 0) * 1000);
       return identity;
     } catch (err) {
       // jose's messages name the failed check (signature, "exp" claim, audience) and never the token.

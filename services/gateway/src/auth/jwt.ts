@@ -51,7 +51,7 @@ const VERIFIED_MS = 60_000;
  * otherwise be an entry of its own.
  */
 export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<Caller> {
-  const verified = new VerifiedCache<Caller>(10_000, VERIFIED_MS);
+  const verified = new VerifiedCache<Caller>(10_000, VERIFIED_MS, isCanonicalJws);
   let keys: JWTVerifyGetKey;
   let rotated: () => Promise<boolean>;
   if (settings.jwksUrl) {
@@ -77,7 +77,7 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
     if (known) return known;
     const remember = verified.begin();
     const { caller, expiresAt } = await verify(token);
-    if (isCanonicalJws(token)) remember(token, caller, expiresAt);
+    remember(token, caller, expiresAt);
     return caller;
   };
 }
