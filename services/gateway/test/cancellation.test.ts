@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { uncaughtDuring } from '@mcp-fleet/sdk/testing';
+import { exerciseListeners } from '@mcp-fleet/sdk/testing';
 import { abortingWith, Cancellation, followSignal } from '../src/engine/cancellation.js';
 import { InflightRequests } from '../src/engine/inflight.js';
 
@@ -22,18 +22,10 @@ describe('a request cancellation', () => {
 
   it('skips a listener another removed while the abort ran, and runs the rest when one throws', async () => {
     const cancellation = new Cancellation();
-    const heard: string[] = [];
-    let removeLater = () => {};
-    cancellation.onAbort(() => {
-      heard.push('first');
-      removeLater();
-    });
-    cancellation.onAbort(() => {
-      throw new Error('a listener failed');
-    });
-    removeLater = cancellation.onAbort(() => heard.push('removed by the first'));
-    cancellation.onAbort(() => heard.push('last'));
-    const thrown = await uncaughtDuring(() => cancellation.abort(new Error('gone')));
+    const { heard, thrown } = await exerciseListeners(
+      (listener) => cancellation.onAbort(listener),
+      () => cancellation.abort(new Error('gone')),
+    );
     assert.deepEqual(heard, ['first', 'last']);
     assert.equal((thrown[0] as Error)?.message, 'a listener failed');
   });

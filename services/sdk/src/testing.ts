@@ -310,3 +310,34 @@ export async function uncaughtDuring(fn: () => void): Promise<unknown[]> {
   }
   return thrown;
 }
+
+/**
+ * The listener contract of an abort signal, which the SDK's Shutdown and the gateway's
+ * Cancellation both keep, put through its cases: `add` registers a listener and returns its
+ * removal. The first listener removes one added after it, the second throws, one is removed
+ * before `fire`, the last only records; `fire` is called twice. Returns the listeners heard, in
+ * order, and the errors thrown uncaught (a listener's, rethrown on the next tick).
+ */
+export async function exerciseListeners(
+  add: (listener: () => void) => () => void,
+  fire: () => void,
+): Promise<{ heard: string[]; thrown: unknown[] }> {
+  const heard: string[] = [];
+  let removeLater = () => {};
+  add(() => {
+    heard.push('first');
+    removeLater();
+  });
+  add(() => {
+    throw new Error('a listener failed');
+  });
+  removeLater = add(() => heard.push('removed by the first'));
+  const removed = add(() => heard.push('removed before'));
+  add(() => heard.push('last'));
+  removed();
+  const thrown = await uncaughtDuring(() => {
+    fire();
+    fire();
+  });
+  return { heard, thrown };
+}

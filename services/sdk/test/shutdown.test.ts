@@ -1,28 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Shutdown } from '../src/shutdown.js';
-import { uncaughtDuring } from '../src/testing.js';
+import { exerciseListeners } from '../src/testing.js';
 
 describe('Shutdown', () => {
   it('tells every listener once, skips one removed meanwhile, and runs the rest when one throws', async () => {
     const shutdown = new Shutdown();
-    const heard: string[] = [];
-    let removeLater = () => {};
-    shutdown.onShutdown(() => {
-      heard.push('first');
-      removeLater();
-    });
-    shutdown.onShutdown(() => {
-      throw new Error('a listener failed');
-    });
-    removeLater = shutdown.onShutdown(() => heard.push('removed by the first'));
-    const removed = shutdown.onShutdown(() => heard.push('removed before'));
-    shutdown.onShutdown(() => heard.push('last'));
-    removed();
-    const thrown = await uncaughtDuring(() => {
-      shutdown.trigger();
-      shutdown.trigger();
-    });
+    const { heard, thrown } = await exerciseListeners(
+      (listener) => shutdown.onShutdown(listener),
+      () => shutdown.trigger(),
+    );
     assert.deepEqual(heard, ['first', 'last']);
     assert.equal((thrown[0] as Error)?.message, 'a listener failed');
   });
