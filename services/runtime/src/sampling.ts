@@ -1,12 +1,12 @@
 import { randomFillSync } from 'node:crypto';
-import { type Context, isSpanContextValid, type Span, TraceFlags, trace } from '@opentelemetry/api';
+import { type Context, type Span, TraceFlags, trace } from '@opentelemetry/api';
 import {
   type IdGenerator,
   ParentBasedSampler,
   type Sampler,
-  SamplingDecision,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
+import { hasTraceIds } from './traceparent.js';
 
 /** Share of requests without a caller trace that start one, when OTEL_TRACES_SAMPLER is unset. */
 export const DEFAULT_RATIO = 0.1;
@@ -46,7 +46,8 @@ export function parentBasedRatio(env: Record<string, string | undefined>): numbe
  * agrees, as would any other service sampling by trace id at the same ratio.
  */
 export class ParentBasedSampling {
-  private readonly root: TraceIdRatioBasedSampler;
+  /** Roots whose trace id folds below this are kept: TraceIdRatioBasedSampler's bound for the ratio. */
+  private readonly bound: number;
   /** The trace id drawn here for the root span the SDK is making now. */
   private drawn: string | undefined;
   readonly sampler: Sampler;
@@ -56,14 +57,14 @@ export class ParentBasedSampling {
   };
 
   constructor(rootRatio: number) {
-    this.root = new TraceIdRatioBasedSampler(rootRatio);
-    this.sampler = new ParentBasedSampler({ root: this.root });
+    this.bound = rootRatio >= 1 ? 0x100000000 : Math.floor(Math.max(rootRatio, 0) * 0xffffffff);
+    this.sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rootRatio) });
   }
 
   /** A span under `parent`: non-recording when not sampled, else the one `make` has the SDK start. */
   start(parent: Context, make: () => Span): Span {
     const parentSpan = trace.getSpanContext(parent);
-    if (parentSpan !== undefined && isSpanContextValid(parentSpan)) {
+    if (parentSpan !== undefined && hasTraceIds(parentSpan)) {
       if ((parentSpan.traceFlags & TraceFlags.SAMPLED) !== 0) return make();
       return trace.wrapSpanContext({
         traceId: parentSpan.traceId,
@@ -72,8 +73,17 @@ export class ParentBasedSampling {
         traceState: parentSpan.traceState,
       });
     }
-    const traceId = randomId(16);
-    if (this.root.shouldSample(parent, traceId).decision === SamplingDecision.NOT_RECORD)
+    // The ratio sampler folds the trace id's four 32-bit words by xor; the bytes are at hand, so
+    // the same fold is taken from them instead of from the id's hex.
+    const at = draw(16);
+    const folded =
+      (pool.readUInt32BE(at) ^
+        pool.readUInt32BE(at + 4) ^
+        pool.readUInt32BE(at + 8) ^
+        pool.readUInt32BE(at + 12)) >>>
+      0;
+    const traceId = hexAt(at, 16);
+    if (folded >= this.bound)
       return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: TraceFlags.NONE });
     this.drawn = traceId;
     try {
@@ -88,15 +98,27 @@ export class ParentBasedSampling {
 const pool = Buffer.alloc(4096);
 let used = pool.length;
 
-/** A random id of `bytes` bytes in lowercase hex, never all zeros (W3C's invalid id). */
-function randomId(bytes: number): string {
+/** Where `bytes` (a multiple of 4) fresh random bytes start in the pool, never all zeros (W3C's invalid id). */
+function draw(bytes: number): number {
   for (;;) {
     if (used + bytes > pool.length) {
       randomFillSync(pool);
       used = 0;
     }
-    const id = pool.toString('hex', used, used + bytes);
+    const at = used;
     used += bytes;
-    if (!/^0+$/.test(id)) return id;
+    let any = 0;
+    for (let i = at; i < used; i += 4) any |= pool.readUInt32BE(i);
+    if (any !== 0) return at;
   }
+}
+
+/** The pool's `bytes` bytes at `at` in lowercase hex. */
+function hexAt(at: number, bytes: number): string {
+  return pool.toString('hex', at, at + bytes);
+}
+
+/** A fresh random id of `bytes` bytes in lowercase hex, never all zeros. */
+function randomId(bytes: number): string {
+  return hexAt(draw(bytes), bytes);
 }

@@ -14,12 +14,14 @@ import {
   type TextMapSetter,
   trace,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { ParentBasedSampling, parentBasedRatio } from './sampling.js';
+import { formatTraceparent, hasTraceIds, parseRemoteSpan } from './traceparent.js';
 
 export { DEFAULT_RATIO } from './sampling.js';
+export { hasTraceIds } from './traceparent.js';
 
 export { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace };
 
@@ -40,6 +42,7 @@ export function startTelemetry(
   // DEFAULT_RATIO of the requests that arrive without one (tracing all costs ~30 % CPU).
   const ratio = parentBasedRatio(env);
   const own = ratio === undefined ? undefined : new ParentBasedSampling(ratio);
+  const w3c = !env.OTEL_PROPAGATORS?.trim();
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     contextManager: new ExplicitContextManager(),
@@ -48,21 +51,29 @@ export function startTelemetry(
     // The W3C trace context only, unless OTEL_PROPAGATORS names more: the SDK's default adds
     // baggage, which is the caller's data (a gateway would hand it to every provider) and costs
     // a header parse on every call.
-    ...(env.OTEL_PROPAGATORS?.trim() ? {} : { textMapPropagator: new W3CTraceContextPropagator() }),
+    ...(w3c ? { textMapPropagator: new W3CTraceContextPropagator() } : {}),
     instrumentations: [],
     metricReaders: [],
     logRecordProcessors: [],
   });
   sdk.start();
   sampling = own;
+  w3cOnly = w3c;
   return async () => {
     if (sampling === own) sampling = undefined;
+    w3cOnly = false;
     await sdk.shutdown();
   };
 }
 
 /** Set while the SDK runs with a parent-based sampler: decides the spans it would not record. */
 let sampling: ParentBasedSampling | undefined;
+/**
+ * Set while the SDK runs with the W3C propagator alone: trace headers are then read and written
+ * by traceparent.ts, not through the propagation API, which on every call looks up the global
+ * propagator, goes through a getter and setter, and checks both ids by regular expression.
+ */
+let w3cOnly = false;
 
 /** Every span of the fleet starts here: a non-recording one without the SDK when not sampled. */
 export function startSpan(name: string, options: SpanOptions, parent: Context): Span {
@@ -129,7 +140,14 @@ const metadataSetter: TextMapSetter<Metadata> = {
 
 /** The caller's trace context from gRPC metadata (traceparent, tracestate). */
 export function contextFromMetadata(metadata: Metadata): Context {
-  return propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+  if (!w3cOnly) return propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+  return remoteContext(metadata.get('traceparent')[0], metadata.get('tracestate')[0]);
+}
+
+/** A context whose span is the remote one the headers name, or the root when they name none. */
+function remoteContext(traceparent: unknown, tracestate: unknown): Context {
+  const span = parseRemoteSpan(traceparent, tracestate);
+  return span ? trace.setSpanContext(ROOT_CONTEXT, span) : ROOT_CONTEXT;
 }
 
 /**
@@ -151,19 +169,31 @@ export function contextFromMeta(meta: unknown): Context | undefined {
   if (typeof traceparent !== 'string' || traceparent.length > MAX_TRACEPARENT) return undefined;
   const carrier: Record<string, string> = { traceparent };
   if (typeof tracestate === 'string' && tracestate.length <= MAX_TRACESTATE) carrier.tracestate = tracestate;
-  return propagation.extract(ROOT_CONTEXT, carrier);
+  return w3cOnly
+    ? remoteContext(carrier.traceparent, carrier.tracestate)
+    : propagation.extract(ROOT_CONTEXT, carrier);
 }
 
 /** Puts a trace context into outgoing gRPC metadata. */
 export function injectIntoMetadata(metadata: Metadata, from: Context): void {
-  propagation.inject(from, metadata, metadataSetter);
+  if (w3cOnly) for (const [key, value] of Object.entries(w3cHeaders(from))) metadata.set(key, value);
+  else propagation.inject(from, metadata, metadataSetter);
 }
 
 /** A trace context as W3C header values (traceparent, tracestate), for a carrier that is not metadata. */
 export function traceHeaders(from: Context): Record<string, string> {
+  if (w3cOnly) return w3cHeaders(from);
   const headers: Record<string, string> = {};
   propagation.inject(from, headers);
   return headers;
+}
+
+/** What the W3C propagator would inject for `from`. */
+function w3cHeaders(from: Context): Record<string, string> {
+  const span = trace.getSpanContext(from);
+  if (span === undefined || !hasTraceIds(span) || isTracingSuppressed(from)) return {};
+  const traceparent = formatTraceparent(span);
+  return span.traceState ? { traceparent, tracestate: span.traceState.serialize() } : { traceparent };
 }
 
 /** Marks a span failed with an `error.type` (never the error's data: it may hold secrets). */

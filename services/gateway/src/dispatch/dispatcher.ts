@@ -1,7 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FleetError, isLogLevel } from '@mcp-fleet/contract';
 import { stringParam } from '@mcp-fleet/runtime';
-import { contextFromMeta, failSpan, ROOT_CONTEXT, startMcpSpan, trace } from '@mcp-fleet/runtime/telemetry';
+import {
+  contextFromMeta,
+  failSpan,
+  hasTraceIds,
+  ROOT_CONTEXT,
+  startMcpSpan,
+  trace,
+} from '@mcp-fleet/runtime/telemetry';
 import type { Logger } from 'pino';
 import type { ApprovalGate } from '../approvals/approval-gate.js';
 import type { CatalogAdmin } from '../catalog/catalog-admin.js';
@@ -146,7 +153,7 @@ export class Dispatcher implements RequestHandler {
       'jsonrpc.request.id': String(ctx.requestId),
     });
     const spanContext = span.spanContext();
-    if (trace.isSpanContextValid(spanContext)) ctx.traceId = spanContext.traceId;
+    if (hasTraceIds(spanContext)) ctx.traceId = spanContext.traceId;
     // From here on the request's own span is the parent of what it causes (admission, the provider call).
     ctx.traceContext = trace.setSpan(parent, span);
     const started = performance.now();
