@@ -78,7 +78,7 @@ function grpcAddress(value: string): { host: string; port: number } {
 
 /** `none` trusts everyone: only for a gateway nothing but this machine can reach. */
 async function authenticator(config: GatewayConfig, logger: Logger): Promise<Authenticator> {
-  if (config.authFile) return createAuthenticator(await loadAuthFile(config.authFile));
+  if (config.authFile) return createAuthenticator(await loadAuthFile(config.authFile), logger);
   if (!LOOPBACK.test(config.listen.host)) {
     throw new ConfigError([
       `MCPFLEET_AUTH_FILE is required: authentication "none" is refused on ${config.listen.host} (only loopback listeners may run without it)`,

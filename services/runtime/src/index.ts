@@ -12,7 +12,7 @@ export {
 export { ConfigError, errorMessage } from './errors.js';
 export { InflightTable } from './inflight-table.js';
 export { type JsonObject, stringParam } from './json.js';
-export { jwksFromFile, type KeySource } from './jwks.js';
+export { type JwksLogger, jwksFromFile, type KeySource } from './jwks.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';
 export { callListener } from './listeners.js';
 export { createLogger, traceFields } from './logger.js';

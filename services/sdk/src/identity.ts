@@ -1,5 +1,5 @@
 import type { Metadata } from '@grpc/grpc-js';
-import { isCanonicalJws, jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
+import { isCanonicalJws, type JwksLogger, jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
 import { jwtVerify } from 'jose';
 import type { Identity } from './define.js';
 
@@ -18,6 +18,8 @@ export interface IdentityVerifierOptions {
   issuer: string;
   /** Accept calls without any token as an anonymous caller; only for local development. */
   insecure: boolean;
+  /** Where an unreadable JWKS file is reported (every call is refused while it is). */
+  logger?: JwksLogger;
 }
 
 export class IdentityError extends Error {
@@ -41,7 +43,7 @@ function stringClaim(value: unknown): string | undefined {
 export function createIdentityVerifier(options: IdentityVerifierOptions): IdentityVerifier {
   // Verified tokens are remembered until they expire: the gateway reuses a token for many calls.
   const verified = new VerifiedCache<Identity>(10_000, undefined, isCanonicalJws);
-  const source = options.jwksFile ? jwksFromFile(options.jwksFile) : undefined;
+  const source = options.jwksFile ? jwksFromFile(options.jwksFile, options.logger) : undefined;
   return async (metadata) => {
     const header = metadata.get('authorization')[0];
     const token =

@@ -138,6 +138,7 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
           audience: options.name,
           issuer: config.identityIssuer,
           insecure: config.insecureNoIdentity,
+          logger,
         }),
       },
     );

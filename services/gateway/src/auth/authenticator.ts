@@ -1,4 +1,5 @@
 import { FleetError } from '@mcp-fleet/contract';
+import type { JwksLogger } from '@mcp-fleet/runtime';
 import { apiKeyVerifier, looksLikeApiKey } from './api-keys.js';
 import type { AuthSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
@@ -58,9 +59,9 @@ export function noAuthentication(): Authenticator {
 }
 
 /** API keys and/or JWT bearer tokens, as the auth file configures them. */
-export function createAuthenticator(settings: AuthSettings): Authenticator {
+export function createAuthenticator(settings: AuthSettings, logger?: JwksLogger): Authenticator {
   const apiKey = apiKeyVerifier(settings.apiKeys);
-  const jwt = settings.jwt ? jwtVerifier(settings.jwt) : undefined;
+  const jwt = settings.jwt ? jwtVerifier(settings.jwt, logger) : undefined;
   return {
     mode: 'authenticated',
     async authenticate(headers, baseUrl) {

@@ -1,4 +1,4 @@
-import { isCanonicalJws, jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
+import { isCanonicalJws, type JwksLogger, jwksFromFile, VerifiedCache } from '@mcp-fleet/runtime';
 import { createRemoteJWKSet, errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import type { JwtSettings } from './auth-file.js';
 import type { Caller } from './caller.js';
@@ -50,7 +50,7 @@ const VERIFIED_MS = 60_000;
  * forgives padding, blanks and stray bits, and each such spelling of one valid token would
  * otherwise be an entry of its own.
  */
-export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<Caller> {
+export function jwtVerifier(settings: JwtSettings, logger?: JwksLogger): (token: string) => Promise<Caller> {
   const verified = new VerifiedCache<Caller>(10_000, VERIFIED_MS, isCanonicalJws);
   let keys: JWTVerifyGetKey;
   let rotated: () => Promise<boolean>;
@@ -62,7 +62,7 @@ export function jwtVerifier(settings: JwtSettings): (token: string) => Promise<C
     });
     rotated = async () => false;
   } else {
-    const source = jwksFromFile(settings.jwksFile ?? '');
+    const source = jwksFromFile(settings.jwksFile ?? '', logger);
     keys = source.keys;
     rotated = () =>
       source.refresh().catch(() => {
