@@ -7,9 +7,17 @@ source "$(dirname "$0")/lib.sh"
 cd "$(repo_root)"
 
 state=.dev
-# The filesystem provider's writable root, and a repository for the git provider.
+# The filesystem provider's writable root, and a repository for the git provider: with one
+# commit, so log, show and blame have history to read from the first call.
 mkdir -p "$state/data" "$state/repo"
 [ -d "$state/repo/.git" ] || git -C "$state/repo" init -q
+if ! git -C "$state/repo" rev-parse -q --verify HEAD >/dev/null; then
+  [ -e "$state/repo/README.md" ] ||
+    printf '# Dev repository\n\nThe git provider of make dev reads this repository ("repo": ".").\n' >"$state/repo/README.md"
+  git -C "$state/repo" add README.md
+  git -C "$state/repo" -c user.name='MCP Fleet' -c user.email='dev@mcp-fleet.invalid' -c commit.gpgsign=false \
+    commit -q -m 'The dev repository'
+fi
 providers=deploy/dev/providers.yaml
 specs=(everything:50051 postgres:50052 filesystem:50053 git:50054)
 # The Kubernetes provider needs a cluster to talk to: it joins only when a kubeconfig is given.
