@@ -48,7 +48,7 @@ async function serve(config: GatewayConfig): Promise<void> {
   logger.info({ listen: config.listen, providers: providers.map((p) => p.name) }, 'gateway serving');
   drainOnSignals(logger, async () => {
     await gateway.drain();
-    await stopTelemetry();
+    await stopTelemetry(logger);
   });
 }
 

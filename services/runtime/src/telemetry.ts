@@ -17,6 +17,7 @@ import {
 import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { Logger } from 'pino';
 import { ParentBasedSampling, parentBasedRatio } from './sampling.js';
 import { formatTraceparent, hasTraceIds, parseRemoteSpan } from './traceparent.js';
 
@@ -34,7 +35,7 @@ export { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanKind, 
 export function startTelemetry(
   serviceName: string,
   env: Record<string, string | undefined> = process.env,
-): () => Promise<void> {
+): (logger?: Pick<Logger, 'warn'>) => Promise<void> {
   const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (!endpoint || env.OTEL_SDK_DISABLED === 'true' || env.OTEL_TRACES_EXPORTER === 'none')
     return async () => {};
@@ -59,10 +60,15 @@ export function startTelemetry(
   sdk.start();
   sampling = own;
   w3cOnly = w3c;
-  return async () => {
+  return async (logger) => {
     if (sampling === own) sampling = undefined;
     w3cOnly = false;
-    await sdk.shutdown();
+    // A collector gone at shutdown loses the spans still queued; the drain itself did not fail.
+    await sdk
+      .shutdown()
+      .catch((err: unknown) =>
+        logger?.warn({ problem: (err as Error).message }, 'spans still queued at shutdown were not exported'),
+      );
   };
 }
 
@@ -134,14 +140,49 @@ const metadataGetter: TextMapGetter<Metadata> = {
   },
 };
 
+/**
+ * Writes what a propagator injects, but never the identity token's key, and leaves out what gRPC
+ * metadata cannot carry (a key or value outside its characters, from the caller's baggage say):
+ * grpc-js throws on it, and a throw here would fail the call, or the process where no one catches.
+ */
 const metadataSetter: TextMapSetter<Metadata> = {
-  set: (carrier, key, value) => carrier.set(key, value),
+  set: (carrier, key, value) => {
+    if (key.toLowerCase() === 'authorization') return;
+    try {
+      carrier.set(key, value);
+    } catch {
+      // Not carried: the next hop sees the trace without this header.
+    }
+  },
 };
+
+/**
+ * A context extracted by the configured propagators, without its span when the ids are not
+ * well-formed: the W3C propagator checks them, others (Jaeger) pass a caller's text through, and
+ * what passes here becomes the request's trace id in the audit and the next hop's headers.
+ */
+function checked(extracted: Context): Context {
+  const span = trace.getSpanContext(extracted);
+  return span === undefined || trace.isSpanContextValid(span) ? extracted : trace.deleteSpan(extracted);
+}
 
 /** The caller's trace context from gRPC metadata (traceparent, tracestate). */
 export function contextFromMetadata(metadata: Metadata): Context {
-  if (!w3cOnly) return propagation.extract(ROOT_CONTEXT, metadata, metadataGetter);
+  if (!w3cOnly) return checked(propagation.extract(ROOT_CONTEXT, metadata, metadataGetter));
   return remoteContext(metadata.get('traceparent')[0], metadata.get('tracestate')[0]);
+}
+
+/**
+ * The caller's trace context from HTTP request headers (Streamable HTTP, SSE, the WebSocket
+ * upgrade): the first traceparent, and every tracestate joined, as the W3C propagator reads them.
+ */
+export function contextFromHeaders(headers: Record<string, string | string[] | undefined>): Context {
+  if (!w3cOnly) return checked(propagation.extract(ROOT_CONTEXT, headers));
+  const { traceparent, tracestate } = headers;
+  return remoteContext(
+    Array.isArray(traceparent) ? traceparent[0] : traceparent,
+    Array.isArray(tracestate) ? tracestate.join(',') : tracestate,
+  );
 }
 
 /** A context whose span is the remote one the headers name, or the root when they name none. */
@@ -171,7 +212,7 @@ export function contextFromMeta(meta: unknown): Context | undefined {
   if (typeof tracestate === 'string' && tracestate.length <= MAX_TRACESTATE) carrier.tracestate = tracestate;
   return w3cOnly
     ? remoteContext(carrier.traceparent, carrier.tracestate)
-    : propagation.extract(ROOT_CONTEXT, carrier);
+    : checked(propagation.extract(ROOT_CONTEXT, carrier));
 }
 
 /** Puts a trace context into outgoing gRPC metadata. */

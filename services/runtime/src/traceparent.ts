@@ -31,8 +31,9 @@ export function parseRemoteSpan(traceparent: unknown, tracestate?: unknown): Spa
 
 /**
  * Whether a span context carries ids to propagate. Every span context this fleet handles comes
- * from a header the parser above checked or from ids drawn in sampling.ts, so the API's hex check
- * is not repeated per call: an invalid context is the API's all-zero one.
+ * from a header the parser above checked, from the configured propagators through telemetry.ts's
+ * check (the only way in for a caller's context), or from ids drawn in sampling.ts, so the API's
+ * hex check is not repeated per call: an invalid context is the API's all-zero one.
  */
 export function hasTraceIds(span: SpanContext): boolean {
   return span.traceId !== INVALID_TRACEID && span.spanId !== INVALID_SPANID;

@@ -3,9 +3,12 @@ import { describe, it } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
 import { propagation, ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
 import {
+  contextFromHeaders,
   contextFromMeta,
   contextFromMetadata,
+  hasTraceIds,
   injectIntoMetadata,
+  startMcpSpan,
   startTelemetry,
   traceHeaders,
 } from '../src/telemetry.js';
@@ -92,6 +95,65 @@ describe('trace context propagation', () => {
     const { onward } = await withTelemetry(' ', () => relay(callerMetadata()));
     assert.equal(onward.traceparent, TRACEPARENT);
     assert.equal(onward.baggage, undefined);
+  });
+
+  it('reads the HTTP edge headers as the propagator does: the first traceparent, every tracestate', async () => {
+    await withTelemetry(undefined, () => {
+      const span = (headers: Record<string, string | string[]>) =>
+        trace.getSpanContext(contextFromHeaders(headers));
+      assert.equal(span({ traceparent: TRACEPARENT })?.traceId, TRACEPARENT.split('-')[1]);
+      assert.equal(span({ traceparent: [TRACEPARENT, 'junk'] })?.spanId, TRACEPARENT.split('-')[2]);
+      assert.equal(
+        span({ traceparent: TRACEPARENT, tracestate: ['a=1', 'b=2'] })?.traceState?.serialize(),
+        'a=1,b=2',
+      );
+      assert.equal(span({ traceparent: 'junk' }), undefined);
+      assert.equal(span({}), undefined);
+    });
+  });
+
+  it('drops a trace context whose ids a propagator did not check (Jaeger), on every edge', async () => {
+    const forged = 'FORGED%20%3Cimg%20src%3Dx%3E%0Aline2:1:0:0';
+    const valid = `${TRACEPARENT.split('-')[1]}:${TRACEPARENT.split('-')[2]}:0:1`;
+    await withTelemetry('tracecontext,jaeger', () => {
+      const metadata = (value: string) => {
+        const carrier = new Metadata();
+        carrier.set('uber-trace-id', value);
+        return carrier;
+      };
+      for (const context of [
+        contextFromMetadata(metadata(forged)),
+        contextFromHeaders({ 'uber-trace-id': forged }),
+      ]) {
+        assert.equal(trace.getSpanContext(context), undefined);
+        // The request's own span, and so the audit's trace id, gets ids of its own.
+        const span = startMcpSpan('tools/call', { name: 'echo' }, context, {}).spanContext();
+        assert.ok(hasTraceIds(span));
+        assert.match(span.traceId, /^[0-9a-f]{32}$/);
+      }
+      // A well-formed Jaeger header still joins its trace.
+      assert.equal(
+        trace.getSpanContext(contextFromMetadata(metadata(valid)))?.traceId,
+        TRACEPARENT.split('-')[1],
+      );
+      assert.equal(
+        trace.getSpanContext(contextFromHeaders({ 'uber-trace-id': valid }))?.traceId,
+        TRACEPARENT.split('-')[1],
+      );
+    });
+  });
+
+  it('leaves out a header a propagator writes that gRPC metadata cannot carry, rather than throwing', async () => {
+    await withTelemetry('baggage,jaeger', () => {
+      const caller = propagation.extract(ROOT_CONTEXT, { baggage: 'User%20Id=alice,tenant=acme' });
+      const onward = new Metadata();
+      assert.doesNotThrow(() => injectIntoMetadata(onward, caller));
+      assert.equal(onward.get('uberctx-tenant')[0], 'acme');
+      assert.deepEqual(
+        Object.keys(onward.getMap()).filter((key) => key.includes(' ')),
+        [],
+      );
+    });
   });
 
   it('follows OTEL_PROPAGATORS when it is set', async () => {

@@ -154,7 +154,7 @@ export async function runProvider<S extends ConfigSpec = Record<never, never>>(
     }
     drainOnSignals(logger, async () => {
       await handle.drain();
-      await stopTelemetry();
+      await stopTelemetry(logger);
     });
   } catch (err) {
     logger.fatal(

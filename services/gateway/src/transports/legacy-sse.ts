@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { FleetError } from '@mcp-fleet/contract';
-import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
+import { contextFromHeaders } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Caller } from '../auth/caller.js';
@@ -83,7 +83,7 @@ export async function registerLegacySse(
       caller,
       send,
       envelope: envelopeOf(request),
-      traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
+      traceContext: contextFromHeaders(request.headers),
       sessionsOnly: true,
     });
     connections.set(connectionId, { channel, principal: caller.principal });

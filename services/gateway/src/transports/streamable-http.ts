@@ -1,5 +1,5 @@
 import { FleetError } from '@mcp-fleet/contract';
-import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
+import { contextFromHeaders } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Caller } from '../auth/caller.js';
 import type { Dialect, Envelope } from '../engine/dialect.js';
@@ -50,7 +50,7 @@ export function registerStreamableHttp(
     };
 
   const exchangeReply = (request: FastifyRequest, reply: FastifyReply): ExchangeReply => {
-    const traceContext = propagation.extract(ROOT_CONTEXT, request.headers);
+    const traceContext = contextFromHeaders(request.headers);
     return {
       traceContext,
       accepted: () => reply.code(202).send(),

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { FleetError } from '@mcp-fleet/contract';
-import { propagation, ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
+import { contextFromHeaders } from '@mcp-fleet/runtime/telemetry';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -101,7 +101,7 @@ export function registerWebSocket(
       caller,
       send,
       envelope: headerEnvelope(request.headers),
-      traceContext: propagation.extract(ROOT_CONTEXT, request.headers),
+      traceContext: contextFromHeaders(request.headers),
     });
     const ping = setInterval(() => {
       if (!alive) {

@@ -160,7 +160,11 @@ class MuxLink {
         fallBack: () => {
           release();
           span.end();
-          streamProviderCall(this.client, request).then(resolve, reject);
+          // Called from the stream's status listener: a retry that throws at once (a closed
+          // channel) fails this call, not the process.
+          Promise.resolve(request)
+            .then((retried) => streamProviderCall(this.client, retried))
+            .then(resolve, reject);
         },
       };
       // The gateway keeps its own deadline: the provider's counts from a later moment.
