@@ -166,11 +166,25 @@ function echoResult(paramsJson: Buffer | undefined): Buffer {
 }
 
 /**
- * What a hand-written provider serves: Call only (an older SDK), both forms, CallBatches refusing
- * every call as overloaded, or answering each start with a message of more frames than a batch
- * may hold (empty ones: 2 bytes each on the wire, an object each once decoded).
+ * A careless provider's answer: JSON that does not parse where the contract says JSON, in a log's
+ * data, a request's params or an error's data, as the echo text says.
  */
-type Form = 'Call' | 'both' | 'overloaded' | 'flooding';
+function garbled(paramsJson: Buffer | undefined): CallServerFrame[] {
+  const where = JSON.parse(paramsJson?.toString('utf8') ?? '{}').arguments.text;
+  const bad = Buffer.from('{not json');
+  const result = { result: { resultJson: echoResult(paramsJson) } };
+  if (where === 'log') return [{ log: { level: 'info', logger: '', dataJson: bad } }, result];
+  if (where === 'request') return [{ request: { id: 1, method: 'roots/list', paramsJson: bad } }, result];
+  return [{ error: { code: -32603, message: 'failed', dataJson: bad } }];
+}
+
+/**
+ * What a hand-written provider serves: Call only (an older SDK), both forms, CallBatches refusing
+ * every call as overloaded, answering each start with a message of more frames than a batch may
+ * hold (empty ones: 2 bytes each on the wire, an object each once decoded), or garbled frames on
+ * both forms.
+ */
+type Form = 'Call' | 'both' | 'overloaded' | 'flooding' | 'garbled';
 
 /**
  * A hand-written provider serving Call only (CallBatches is UNIMPLEMENTED, as for an older SDK or a third
@@ -192,7 +206,12 @@ async function handWrittenProvider(initial: Form): Promise<{
     if (form === 'overloaded') return stream.emit('error', unimplemented);
     opened.Call++;
     stream.on('data', (frame: CallClientFrame__Output) => {
-      stream.write({ result: { resultJson: echoResult(frame.request?.paramsJson) } });
+      if (!frame.request) return;
+      const frames =
+        form === 'garbled'
+          ? garbled(frame.request.paramsJson)
+          : [{ result: { resultJson: echoResult(frame.request.paramsJson) } }];
+      for (const answer of frames) stream.write(answer);
       stream.end();
     });
   };
@@ -204,6 +223,11 @@ async function handWrittenProvider(initial: Form): Promise<{
       if (!frame.start) return;
       if (form === 'flooding') {
         stream.write({ frames: Array.from({ length: 200_000 }, () => ({})) });
+        return;
+      }
+      if (form === 'garbled') {
+        const frames = garbled(frame.start.request?.paramsJson);
+        stream.write({ frames: frames.map((answer) => ({ callId: frame.callId, ...answer })) });
         return;
       }
       if (form === 'overloaded') {
@@ -335,6 +359,28 @@ describe('gateway provider client: fallback, balance, failures', () => {
       assert.match(refused.message, /more than 1024 frames/);
     } finally {
       flooding.close();
+    }
+  });
+
+  it('fails only the call whose provider frames hold JSON that does not parse, on both forms; the gateway serves on', async () => {
+    const careless = await handWrittenProvider('garbled');
+    try {
+      for (const mux of [true, false])
+        for (const where of ['log', 'request', 'error']) {
+          const refused = await providerCall(careless.client, toolRequest('echo', { text: where }), mux).then(
+            () => assert.fail(`a garbled ${where} frame was accepted`),
+            (err: FleetError) => err,
+          );
+          assert.equal(refused.kind, 'InternalError', `${where}, mux ${mux}: ${refused.message}`);
+          assert.match(refused.message, /malformed/);
+        }
+      careless.upgrade('both');
+      assert.equal(
+        textOf(await providerCall(careless.client, toolRequest('echo', { text: 'ok' }), true)),
+        'ok',
+      );
+    } finally {
+      careless.close();
     }
   });
 

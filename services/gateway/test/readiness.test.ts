@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { type DescribeResponse, loadProviderProto } from '@mcp-fleet/contract';
 import { defineTool } from '@mcp-fleet/sdk';
 import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 import { ANNOTATION, PROVIDER_LABEL } from '../src/catalog/kube-discovery.js';
@@ -88,6 +89,18 @@ describe('readiness: a replica is ready once its providers delivered their catal
     cleanups.push(() => fleet.close());
     return fleet;
   };
+  /** The address `server` listens on (loopback, a free port); it is shut down at the end. */
+  const listening = async (server: grpc.Server) => {
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
+    );
+    cleanups.push(async () => {
+      server.forceShutdown();
+    });
+    return `127.0.0.1:${port}`;
+  };
   const killAtEnd = (process: ProviderProcess) =>
     cleanups.push(async () => {
       process.child.kill('SIGKILL');
@@ -131,19 +144,37 @@ describe('readiness: a replica is ready once its providers delivered their catal
   it('does not wait for a provider that answered its first Describe with an error', async () => {
     // A gRPC server without the ToolProvider service: reachable, and failing for good.
     const server = new grpc.Server();
-    const port = await new Promise<number>((resolve, reject) =>
-      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, bound) =>
-        err ? reject(err) : resolve(bound),
-      ),
-    );
-    cleanups.push(async () => {
-      server.forceShutdown();
-    });
-    const fleet = await labAndEverything('10m', `127.0.0.1:${port}`);
+    const fleet = await labAndEverything('10m', await listening(server));
     const ready = await firstReady(fleet);
     assert.equal(ready.startup, 'complete');
     assert.equal(provider(ready, 'everything').state, 'down');
     assert.match(provider(ready, 'everything').error ?? '', /UNIMPLEMENTED|unimplemented/i);
+  });
+
+  it('marks down a provider whose catalog holds a definition that is not JSON, and serves the others', async () => {
+    // A careless provider: its Describe answers, with one tool's definition cut short.
+    const server = new grpc.Server();
+    server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
+      Describe: (_call: unknown, done: grpc.sendUnaryData<DescribeResponse>) =>
+        done(null, {
+          name: 'careless',
+          revision: 'r1',
+          tools: [
+            {
+              key: 'fine',
+              definitionJson: Buffer.from(JSON.stringify({ name: 'fine', inputSchema: { type: 'object' } })),
+            },
+            { key: 'cut', definitionJson: Buffer.from('{"name":"cut","inputSch') },
+          ],
+        }),
+      WatchCatalog: () => {},
+    });
+    const fleet = await labAndEverything('10m', await listening(server));
+    const ready = await firstReady(fleet);
+    assert.equal(ready.startup, 'complete');
+    assert.equal(provider(ready, 'everything').state, 'down');
+    assert.match(provider(ready, 'everything').error ?? '', /tool "cut" is not JSON/);
+    assert.deepEqual(await toolNames(fleet), ['lab_ping']);
   });
 
   it('stays ready when a provider goes down later, and reports it down', async () => {

@@ -131,6 +131,16 @@ describe('trace context propagation', () => {
         assert.ok(hasTraceIds(span));
         assert.match(span.traceId, /^[0-9a-f]{32}$/);
       }
+      // Ids in upper case are the same ids: kept, in the lower case every later check expects.
+      const upper = `${valid.split(':')[0]?.toUpperCase()}:${valid.split(':')[1]?.toUpperCase()}:0:1`;
+      for (const context of [
+        contextFromMetadata(metadata(upper)),
+        contextFromHeaders({ 'uber-trace-id': upper }),
+      ])
+        assert.deepEqual(
+          [trace.getSpanContext(context)?.traceId, trace.getSpanContext(context)?.spanId],
+          TRACEPARENT.split('-').slice(1, 3),
+        );
       // A well-formed Jaeger header still joins its trace.
       assert.equal(
         trace.getSpanContext(contextFromMetadata(metadata(valid)))?.traceId,
@@ -153,6 +163,15 @@ describe('trace context propagation', () => {
         Object.keys(onward.getMap()).filter((key) => key.includes(' ')),
         [],
       );
+    });
+  });
+
+  it("lets a propagator go through a bounded number of a request's headers", async () => {
+    await withTelemetry('jaeger', () => {
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < 1_000; i++) headers[`uberctx-k${i}`] = 'x';
+      const baggage = propagation.getBaggage(contextFromHeaders(headers));
+      assert.ok((baggage?.getAllEntries().length ?? 0) <= 128, String(baggage?.getAllEntries().length));
     });
   });
 

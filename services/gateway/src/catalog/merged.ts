@@ -67,6 +67,34 @@ export interface ProviderSnapshot {
 const parse = (item: { definitionJson: Buffer }) =>
   JSON.parse(item.definitionJson.toString('utf8')) as JsonObject;
 
+const ITEM_KINDS = [
+  ['tools', 'tool'],
+  ['prompts', 'prompt'],
+  ['resources', 'resource'],
+  ['resourceTemplates', 'resource template'],
+] as const;
+
+/**
+ * A provider's catalog whose every definition is a JSON object, or an error naming the first that
+ * is not. Checked before the catalog is kept: a kept one would fail every later rebuild of the
+ * merged catalog, every provider's.
+ */
+export function checkedCatalog(describe: DescribeResponse__Output): DescribeResponse__Output {
+  for (const [field, kind] of ITEM_KINDS)
+    for (const item of describe[field]) {
+      const name = JSON.stringify(item.key.slice(0, 100));
+      let definition: unknown;
+      try {
+        definition = parse(item);
+      } catch (err) {
+        throw new Error(`${kind} ${name} is not JSON: ${(err as Error).message}`);
+      }
+      if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
+        throw new Error(`${kind} ${name} is not a JSON object`);
+    }
+  return describe;
+}
+
 export function exposedName(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}_${name}`;
 }

@@ -9,7 +9,7 @@ import {
 import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { closeProviderStreams } from '../upstream/provider-mux.js';
-import { type MergedCatalog, mergeCatalog, type ProviderSnapshot } from './merged.js';
+import { checkedCatalog, type MergedCatalog, mergeCatalog, type ProviderSnapshot } from './merged.js';
 import type { PinGate } from './pin-gate.js';
 import type { ProviderConfig } from './providers-file.js';
 
@@ -233,12 +233,13 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     for (const c of this.connections.values()) this.disconnect(c);
   }
 
-  private describe(connection: Connection): Promise<DescribeResponse__Output> {
-    return new Promise((resolve, reject) => {
-      connection.client.Describe({}, { deadline: Date.now() + DESCRIBE_TIMEOUT_MS }, (err, response) =>
-        err || !response ? reject(err ?? new Error('empty Describe response')) : resolve(response),
+  private async describe(connection: Connection): Promise<DescribeResponse__Output> {
+    const response = await new Promise<DescribeResponse__Output>((resolve, reject) => {
+      connection.client.Describe({}, { deadline: Date.now() + DESCRIBE_TIMEOUT_MS }, (err, answer) =>
+        err || !answer ? reject(err ?? new Error('empty Describe response')) : resolve(answer),
       );
     });
+    return checkedCatalog(response);
   }
 
   private async connect(connection: Connection): Promise<void> {

@@ -98,6 +98,8 @@ export function providerCallSpan(request: ProviderCallRequest, rpcMethod: string
  */
 export class ProviderCallFrames {
   private outcome: { result: RawJson } | { error: FleetError } | undefined;
+  /** Set by the first frame that could not be read: the call's outcome, whatever follows. */
+  private malformed: FleetError | undefined;
   sawFrame = false;
 
   constructor(
@@ -107,9 +109,28 @@ export class ProviderCallFrames {
     private readonly send: (frame: Required<Pick<CallClientFrame, 'response'>>) => void,
   ) {}
 
+  /**
+   * Takes one frame. It runs inside a gRPC stream's listener, where a throw would end the gateway:
+   * a frame that cannot be read (JSON that does not parse) fails this call alone.
+   */
   onFrame(frame: ServerFrameFields): void {
-    const { listener } = this.request;
     this.sawFrame = true;
+    if (this.malformed) return;
+    try {
+      this.take(frame);
+    } catch (err) {
+      this.malformed = new FleetError(
+        'InternalError',
+        `Provider ${this.request.provider} sent a malformed ${frame.frame ?? 'unknown'} frame: ${(err as Error).message}`,
+      );
+      this.outcome = { error: this.malformed };
+      // A provider waiting on its request would wait until the deadline: it hears why now.
+      if (frame.frame === 'request' && frame.request) this.refuse(frame.request.id, this.malformed);
+    }
+  }
+
+  private take(frame: ServerFrameFields): void {
+    const { listener } = this.request;
     switch (frame.frame) {
       case 'progress':
         if (frame.progress) {
@@ -147,13 +168,14 @@ export class ProviderCallFrames {
       .request(serverRequest.method, (decode(serverRequest.paramsJson) ?? {}) as JsonObject)
       .then(
         (result) => this.send({ response: { id, resultJson: Buffer.from(JSON.stringify(result)) } }),
-        (err: unknown) => {
-          const error = err instanceof FleetError ? err : new FleetError('InternalError', String(err));
-          this.send({
-            response: { id, error: { code: error.code, message: error.message, dataJson: EMPTY } },
-          });
-        },
+        (err: unknown) =>
+          this.refuse(id, err instanceof FleetError ? err : new FleetError('InternalError', String(err))),
       );
+  }
+
+  /** Answers a server-to-client request with an error. */
+  private refuse(id: number, error: FleetError): void {
+    this.send({ response: { id, error: { code: error.code, message: error.message, dataJson: EMPTY } } });
   }
 
   /** Why the client's abort cancels the provider call, as the cancel frame says it. */

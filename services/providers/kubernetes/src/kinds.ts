@@ -1,4 +1,4 @@
-import { type KubeApi, Refused } from './api.js';
+import { type KubeApi, KubeApiError, Refused } from './api.js';
 
 class UnknownKind extends Refused {}
 
@@ -27,30 +27,54 @@ interface ResourceList {
   }[];
 }
 
-/** Every resource type of the preferred version of each group (subresources left out), CRDs included. */
-export async function discover(api: KubeApi): Promise<ResourceType[]> {
+/** What discovery found, and the group versions the API server listed but could not describe. */
+export interface Discovery {
+  types: ResourceType[];
+  /** `metrics.k8s.io/v1beta1: the server is currently unable to handle the request (503)`, ... */
+  unavailable: string[];
+}
+
+/**
+ * Every resource type of the preferred version of each group (subresources left out), CRDs
+ * included. A group the API server answers for with an error (an aggregated API whose backend is
+ * down, such as metrics-server) is left out and named, so the other kinds stay usable, as kubectl
+ * does; the core group and the list of groups must answer.
+ */
+export async function discover(api: KubeApi): Promise<Discovery> {
   const groups = (await api.get('/apis')) as { groups: { preferredVersion: { groupVersion: string } }[] };
+  const unavailable: string[] = [];
   const lists = await Promise.all([
     api.get('/api/v1') as Promise<ResourceList>,
-    ...groups.groups.map((g) => api.get(`/apis/${g.preferredVersion.groupVersion}`) as Promise<ResourceList>),
+    ...groups.groups.map(({ preferredVersion: { groupVersion } }) =>
+      (api.get(`/apis/${groupVersion}`) as Promise<ResourceList>).catch((err: unknown) => {
+        if (!(err instanceof KubeApiError)) throw err;
+        unavailable.push(`${groupVersion}: ${err.message} (${err.status})`);
+        return undefined;
+      }),
+    ),
   ]);
-  return lists.flatMap((list) => {
-    const [group, version] = list.groupVersion.includes('/')
-      ? list.groupVersion.split('/')
-      : ['', list.groupVersion];
-    return list.resources
-      .filter((r) => !r.name.includes('/'))
-      .map((r) => ({
-        group: group ?? '',
-        version: version ?? '',
-        resource: r.name,
-        kind: r.kind,
-        namespaced: r.namespaced,
-        shortNames: r.shortNames ?? [],
-        singular: r.singularName || r.kind.toLowerCase(),
-        verbs: r.verbs,
-      }));
-  });
+  return {
+    types: lists.flatMap((list) => (list ? typesOf(list) : [])),
+    unavailable: unavailable.sort(),
+  };
+}
+
+function typesOf(list: ResourceList): ResourceType[] {
+  const [group, version] = list.groupVersion.includes('/')
+    ? list.groupVersion.split('/')
+    : ['', list.groupVersion];
+  return list.resources
+    .filter((r) => !r.name.includes('/'))
+    .map((r) => ({
+      group: group ?? '',
+      version: version ?? '',
+      resource: r.name,
+      kind: r.kind,
+      namespaced: r.namespaced,
+      shortNames: r.shortNames ?? [],
+      singular: r.singularName || r.kind.toLowerCase(),
+      verbs: r.verbs,
+    }));
 }
 
 /**
@@ -114,26 +138,33 @@ export function isDenied(type: ResourceType, denied: string[]): boolean {
 export interface TypeCatalog {
   /** The served type for a caller's spelling of a kind, after the policy's deny and scope checks. */
   typeFor(kind: string, apiVersion?: string): Promise<ResourceType>;
-  refresh(): Promise<ResourceType[]>;
+  refresh(): Promise<Discovery>;
 }
 
 export function typeCatalog(api: KubeApi, serve: (type: ResourceType) => ResourceType): TypeCatalog {
-  let types: Promise<ResourceType[]> | undefined;
+  let discovery: Promise<Discovery> | undefined;
   const refresh = () => {
-    types = discover(api).catch((err) => {
-      types = undefined;
+    discovery = discover(api).catch((err) => {
+      discovery = undefined;
       throw err;
     });
-    return types;
+    return discovery;
   };
   return {
     refresh,
     async typeFor(kind, apiVersion) {
       try {
-        return serve(resolveType(await (types ?? refresh()), kind, apiVersion));
+        return serve(resolveType((await (discovery ?? refresh())).types, kind, apiVersion));
       } catch (err) {
         if (!(err instanceof UnknownKind)) throw err;
-        return serve(resolveType(await refresh(), kind, apiVersion));
+        const fresh = await refresh();
+        try {
+          return serve(resolveType(fresh.types, kind, apiVersion));
+        } catch (again) {
+          // The kind may be in a group the API server could not describe just now.
+          if (!(again instanceof UnknownKind) || fresh.unavailable.length === 0) throw again;
+          throw new UnknownKind(`${again.message}; not discovered: ${fresh.unavailable.join('; ')}`);
+        }
       }
     },
   };

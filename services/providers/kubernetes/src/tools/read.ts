@@ -47,7 +47,8 @@ const apiResources = (p: KubernetesProvider) =>
     inputSchema: { type: 'object', properties: { context: CONTEXT }, additionalProperties: false },
     annotations: READ_ONLY,
     async handler(a) {
-      const resources = (await p.cluster(a.context).types.refresh())
+      const { types, unavailable } = await p.cluster(a.context).types.refresh();
+      const resources = types
         .filter(
           (t) => (t.namespaced || p.policy.clusterScoped !== 'none') && !isDenied(t, p.policy.deniedKinds),
         )
@@ -59,7 +60,7 @@ const apiResources = (p: KubernetesProvider) =>
           shortNames: t.shortNames,
           verbs: t.verbs,
         }));
-      return render({ resources });
+      return render(unavailable.length > 0 ? { resources, unavailable } : { resources });
     },
   });
 
