@@ -243,6 +243,18 @@ describe('CallBatches: malformed frames', () => {
     mux.end();
   });
 
+  it('a start whose token or trace headers gRPC metadata cannot carry runs as one without them; the provider lives', async () => {
+    const mux = new RawMux(provider.client);
+    const outcomes = await Promise.all([
+      mux.start(1, toolCall('echo', { text: 'token' }), { token: 'x\ny' }),
+      mux.start(2, toolCall('echo', { text: 'trace' }), { traceparent: 'a\nb' }),
+    ]);
+    // The test provider takes calls without a token: each runs, untraced.
+    assert.deepEqual(outcomes.map(text), ['token', 'trace']);
+    mux.end();
+    await stillServing();
+  });
+
   it('frames for unknown call ids and answers to unknown requests are ignored or fail only their call', async () => {
     const gate = first.reset();
     const mux = new RawMux(provider.client);
