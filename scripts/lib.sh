@@ -13,11 +13,13 @@ apt_install() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if [ -z "${MCPFLEET_APT_UPDATED:-}" ]; then
     log "apt-get update"
-    $sudo apt-get update -qq >&2 || die "apt-get update failed"
+    $sudo apt-get update -qq -o DPkg::Lock::Timeout=600 >&2 || die "apt-get update failed"
     MCPFLEET_APT_UPDATED=1
   fi
   log "apt-get install $*"
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o Dpkg::Options::=--force-confold "$@" >&2 \
+  # Another install running (a second checkout's make test) holds the lock: wait for it, not fail.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -o DPkg::Lock::Timeout=600 \
+    -o Dpkg::Options::=--force-confold "$@" >&2 \
     || die "apt-get install $* failed"
 }
 
