@@ -6,7 +6,7 @@ import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { argumentDigest } from '../src/audit/audit-log.js';
 import { scanNesting } from '../src/protocol/json-scan.js';
-import { MAX_NESTING } from '../src/protocol/messages.js';
+import { MAX_NESTING, serializeResponse } from '../src/protocol/messages.js';
 import { type Fleet, openSession, post, readUntil, startFleet } from './support.js';
 
 /** `depth` objects inside each other, as a client would send them: text, parsed by the gateway. */
@@ -26,6 +26,17 @@ describe('the audit digest of arguments', () => {
     assert.notEqual(a, argumentDigest({ b: 1, a: [1, { d: 'x', c: null }], e: { f: false } }));
     assert.notEqual(argumentDigest({ a: '1' }), argumentDigest({ a: 1 }));
     assert.notEqual(argumentDigest([[1], 2]), argumentDigest([1, [2]]));
+  });
+});
+
+describe('an error answer', () => {
+  it('goes out with its code and message when its data is nested past what serialisation survives', () => {
+    const data = JSON.parse(`${'['.repeat(100_000)}${']'.repeat(100_000)}`);
+    assert.deepEqual(JSON.parse(serializeResponse(7, { error: { code: -32000, message: 'failed', data } })), {
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32000, message: 'failed' },
+    });
   });
 });
 

@@ -151,31 +151,51 @@ describe('readiness: a replica is ready once its providers delivered their catal
     assert.match(provider(ready, 'everything').error ?? '', /UNIMPLEMENTED|unimplemented/i);
   });
 
-  it('marks down a provider whose catalog holds a definition that is not JSON, and serves the others', async () => {
-    // A careless provider: its Describe answers, with one tool's definition cut short.
-    const server = new grpc.Server();
-    server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
-      Describe: (_call: unknown, done: grpc.sendUnaryData<DescribeResponse>) =>
-        done(null, {
-          name: 'careless',
-          revision: 'r1',
-          tools: [
-            {
-              key: 'fine',
-              definitionJson: Buffer.from(JSON.stringify({ name: 'fine', inputSchema: { type: 'object' } })),
-            },
-            { key: 'cut', definitionJson: Buffer.from('{"name":"cut","inputSch') },
-          ],
-        }),
-      WatchCatalog: () => {},
+  // A careless provider's catalog: one tool's definition cut short, nested 3,000 deep (it parses,
+  // then overflows every serialisation), or a URI template of 40 variables.
+  const deep = `{"name":"deep","inputSchema":${'{"a":'.repeat(3_000)}1${'}'.repeat(3_000)}}`;
+  const templated = Array.from({ length: 40 }, (_, i) => `{v${i}}`).join('');
+  for (const [what, item, reason] of [
+    [
+      'a definition that is not JSON',
+      { key: 'cut', definitionJson: '{"name":"cut","inputSch' },
+      /tool "cut" is not usable: .*JSON/,
+    ],
+    [
+      'a definition nested 3,000 deep',
+      { key: 'deep', definitionJson: deep },
+      /tool "deep" nests deeper than 100 levels/,
+    ],
+    [
+      'a URI template of 40 variables',
+      { key: `x://${templated}`, definitionJson: '{}', template: true },
+      /resource template .* is not usable: .*variables/,
+    ],
+  ] as const)
+    it(`marks down a provider whose catalog holds ${what}, and serves the others`, async () => {
+      const server = new grpc.Server();
+      const fine = {
+        key: 'fine',
+        definitionJson: Buffer.from('{"name":"fine","inputSchema":{"type":"object"}}'),
+      };
+      const bad = { key: item.key, definitionJson: Buffer.from(item.definitionJson) };
+      server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
+        Describe: (_call: unknown, done: grpc.sendUnaryData<DescribeResponse>) =>
+          done(null, {
+            name: 'careless',
+            revision: 'r1',
+            tools: 'template' in item ? [fine] : [fine, bad],
+            resourceTemplates: 'template' in item ? [bad] : [],
+          }),
+        WatchCatalog: () => {},
+      });
+      const fleet = await labAndEverything('10m', await listening(server));
+      const ready = await firstReady(fleet);
+      assert.equal(ready.startup, 'complete');
+      assert.equal(provider(ready, 'everything').state, 'down');
+      assert.match(provider(ready, 'everything').error ?? '', reason);
+      assert.deepEqual(await toolNames(fleet), ['lab_ping']);
     });
-    const fleet = await labAndEverything('10m', await listening(server));
-    const ready = await firstReady(fleet);
-    assert.equal(ready.startup, 'complete');
-    assert.equal(provider(ready, 'everything').state, 'down');
-    assert.match(provider(ready, 'everything').error ?? '', /tool "cut" is not JSON/);
-    assert.deepEqual(await toolNames(fleet), ['lab_ping']);
-  });
 
   it('stays ready when a provider goes down later, and reports it down', async () => {
     const fleet = await startFleet([

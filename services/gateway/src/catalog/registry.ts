@@ -9,7 +9,15 @@ import {
 import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { closeProviderStreams } from '../upstream/provider-mux.js';
-import { checkedCatalog, type MergedCatalog, mergeCatalog, type ProviderSnapshot } from './merged.js';
+import {
+  checkedCatalog,
+  LIST_KINDS,
+  type ListKind,
+  listSignature,
+  type MergedCatalog,
+  mergeCatalog,
+  type ProviderSnapshot,
+} from './merged.js';
 import type { PinGate } from './pin-gate.js';
 import type { ProviderConfig } from './providers-file.js';
 
@@ -54,7 +62,7 @@ export interface ProviderStatus {
  */
 export type StartupPhase = 'waiting' | 'complete' | 'timed out';
 
-export type ListKind = 'tools' | 'resources' | 'prompts';
+export type { ListKind };
 
 export interface RegistryEvents {
   /** The lists clients see changed. */
@@ -80,15 +88,6 @@ interface Connection {
   watchingChannel?: boolean;
   /** Set once the provider left the registry: late callbacks of its channel change nothing. */
   removed?: boolean;
-}
-
-function listSignature(catalog: MergedCatalog, kind: ListKind): string {
-  const lists = {
-    tools: [catalog.toolList],
-    resources: [catalog.resourceList, catalog.templateList],
-    prompts: [catalog.promptList],
-  }[kind];
-  return JSON.stringify(lists);
 }
 
 /**
@@ -380,15 +379,21 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       up: c.state === 'up',
     }));
     const previous = this.merged;
-    const next = mergeCatalog(this.pins ? this.pins.screen(snapshots) : snapshots);
+    let next: MergedCatalog;
+    let changed: ListKind[];
+    try {
+      next = mergeCatalog(this.pins ? this.pins.screen(snapshots) : snapshots);
+      changed = LIST_KINDS.filter((kind) => listSignature(previous, kind) !== listSignature(next, kind));
+    } catch (err) {
+      // Catalogs are checked on arrival; whatever still fails here keeps the catalog served.
+      this.logger.error({ err: errorMessage(err) }, 'catalog rebuild failed: the previous catalog stays');
+      return;
+    }
     for (const conflict of next.conflicts) {
       if (!previous.conflicts.includes(conflict))
         this.logger.error({ conflict }, 'catalog conflict: name refused');
     }
     this.merged = next;
-    const changed = (['tools', 'resources', 'prompts'] as const).filter(
-      (kind) => listSignature(previous, kind) !== listSignature(next, kind),
-    );
     if (changed.length > 0) this.emit('listChanged', changed);
   }
 }

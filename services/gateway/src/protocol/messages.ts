@@ -135,12 +135,24 @@ export function classify(value: unknown): Classified {
 }
 
 /** Serialises a response, splicing RawJson results in without re-encoding them. */
+/**
+ * An error as JSON; without its data when that cannot be serialised (a provider's error data
+ * nested past the stack): the answer must still go out, and its code and message say enough.
+ */
+function errorJson(error: WireError): string {
+  try {
+    return JSON.stringify(error);
+  } catch {
+    return JSON.stringify({ code: error.code, message: error.message });
+  }
+}
+
 export function serializeResponse(
   id: RequestId | null,
   outcome: { result: unknown } | { error: WireError },
 ): string {
   const head = `{"jsonrpc":"2.0","id":${JSON.stringify(id)},`;
-  if ('error' in outcome) return `${head}"error":${JSON.stringify(outcome.error)}}`;
+  if ('error' in outcome) return `${head}"error":${errorJson(outcome.error)}}`;
   const result = outcome.result instanceof RawJson ? outcome.result.text : JSON.stringify(outcome.result);
   return `${head}"result":${result}}`;
 }

@@ -39,7 +39,8 @@ export function httpAnswer(
   let stream: RequestStream | undefined;
 
   const upgrade = () => {
-    if (mode !== 'json') return;
+    // Answered already (by the error handler, when answering failed): nothing left to stream.
+    if (mode !== 'json' || reply.sent) return;
     mode = 'sse';
     clearTimeout(timer);
     reply.hijack();

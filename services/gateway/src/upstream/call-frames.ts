@@ -7,7 +7,8 @@ import {
 } from '@mcp-fleet/contract';
 import { childSpan, failSpan, type Span, SpanKind } from '@mcp-fleet/runtime/telemetry';
 import { RelayedError } from '../protocol/errors.js';
-import { type JsonObject, RawJson } from '../protocol/messages.js';
+import { scanNesting } from '../protocol/json-scan.js';
+import { type JsonObject, MAX_NESTING, RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
 import type { ProviderCallRequest } from './provider-stream.js';
 
@@ -24,8 +25,16 @@ export class UpstreamUnavailable extends FleetError {
 
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * A provider frame's JSON, nested no deeper than a client's message may be: deeper data parses,
+ * then fails every serialisation on the way to the client (stack overflow).
+ */
 function decode(bytes: Buffer): unknown {
-  return bytes.length === 0 ? undefined : JSON.parse(bytes.toString('utf8'));
+  if (bytes.length === 0) return undefined;
+  const text = bytes.toString('utf8');
+  if (scanNesting(text, MAX_NESTING).tooDeep)
+    throw new Error(`JSON nested deeper than ${MAX_NESTING} levels`);
+  return JSON.parse(text);
 }
 
 export type CallStatus = Pick<grpc.StatusObject, 'code' | 'details'>;
