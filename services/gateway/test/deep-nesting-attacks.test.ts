@@ -5,7 +5,7 @@ import { definitions } from '@mcp-fleet/provider-everything';
 import { waitFor } from '@mcp-fleet/sdk/testing';
 import { WebSocket } from 'ws';
 import { argumentDigest } from '../src/audit/audit-log.js';
-import { scanNesting } from '../src/protocol/json-scan.js';
+import { isOneObject, scanNesting } from '../src/protocol/json-scan.js';
 import { MAX_NESTING, serializeResponse } from '../src/protocol/messages.js';
 import { type Fleet, openSession, post, readUntil, startFleet } from './support.js';
 
@@ -26,6 +26,26 @@ describe('the audit digest of arguments', () => {
     assert.notEqual(a, argumentDigest({ b: 1, a: [1, { d: 'x', c: null }], e: { f: false } }));
     assert.notEqual(argumentDigest({ a: '1' }), argumentDigest({ a: 1 }));
     assert.notEqual(argumentDigest([[1], 2]), argumentDigest([1, [2]]));
+  });
+});
+
+describe('a provider result passed through as text', () => {
+  it('is admitted only as one object that cannot close the answer it is spliced into', () => {
+    for (const text of ['{}', ' {"a":[1,{"b":"}]\\"{"}]}\n', '{"content":[{"type":"text","text":"}{"}]}'])
+      assert.equal(isOneObject(text), true, text);
+    for (const text of [
+      '',
+      '{',
+      '}{',
+      '[1]',
+      '"{}"',
+      '{"a":1}{',
+      '{"a":1},{"id":2}',
+      '{"a":"}',
+      '{}x',
+      '{"a":1}}',
+    ])
+      assert.equal(isOneObject(text), false, text);
   });
 });
 

@@ -167,8 +167,8 @@ function echoResult(paramsJson: Buffer | undefined): Buffer {
 
 /**
  * A careless provider's answer: JSON that does not parse where the contract says JSON, in a log's
- * data, a request's params or an error's data, or an error's data nested 5,000 deep, as the echo
- * text says.
+ * data, a request's params or an error's data, an error's data nested 5,000 deep, or a result
+ * that would break out of the answer it is spliced into, as the echo text says.
  */
 function garbled(paramsJson: Buffer | undefined): CallServerFrame[] {
   const where = JSON.parse(paramsJson?.toString('utf8') ?? '{}').arguments.text;
@@ -176,6 +176,9 @@ function garbled(paramsJson: Buffer | undefined): CallServerFrame[] {
   const result = { result: { resultJson: echoResult(paramsJson) } };
   if (where === 'log') return [{ log: { level: 'info', logger: '', dataJson: bad } }, result];
   if (where === 'request') return [{ request: { id: 1, method: 'roots/list', paramsJson: bad } }, result];
+  // A result that would close the answer it is spliced into and open another.
+  if (where === 'splice')
+    return [{ result: { resultJson: Buffer.from('{"content":[]}},{"jsonrpc":"2.0","id":2,"result":{}') } }];
   // JSON that parses, nested past what any serialisation on the way to the client survives.
   if (where === 'deep')
     return [
@@ -378,7 +381,7 @@ describe('gateway provider client: fallback, balance, failures', () => {
     const careless = await handWrittenProvider('garbled');
     try {
       for (const mux of [true, false])
-        for (const where of ['log', 'request', 'error', 'deep']) {
+        for (const where of ['log', 'request', 'error', 'deep', 'splice']) {
           const refused = await providerCall(careless.client, toolRequest('echo', { text: where }), mux).then(
             () => assert.fail(`a garbled ${where} frame was accepted`),
             (err: FleetError) => err,

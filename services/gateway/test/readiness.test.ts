@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { type DescribeResponse, loadProviderProto } from '@mcp-fleet/contract';
+import { type CatalogEvent, type DescribeResponse, loadProviderProto } from '@mcp-fleet/contract';
 import { defineTool } from '@mcp-fleet/sdk';
 import { freePort, type ProviderProcess, spawnProvider, waitFor } from '@mcp-fleet/sdk/testing';
 import { ANNOTATION, PROVIDER_LABEL } from '../src/catalog/kube-discovery.js';
@@ -196,6 +196,38 @@ describe('readiness: a replica is ready once its providers delivered their catal
       assert.match(provider(ready, 'everything').error ?? '', reason);
       assert.deepEqual(await toolNames(fleet), ['lab_ping']);
     });
+
+  it('reads a burst of announced revisions with one Describe more, not one each', async () => {
+    let describes = 0;
+    let current = 0;
+    let watch: grpc.ServerWritableStream<unknown, CatalogEvent> | undefined;
+    const server = new grpc.Server();
+    server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
+      Describe: (_call: unknown, done: grpc.sendUnaryData<DescribeResponse>) => {
+        describes++;
+        const tool = { name: `t${current}`, inputSchema: { type: 'object' } };
+        const answer = {
+          name: 'busy',
+          revision: `r${current}`,
+          tools: [{ key: tool.name, definitionJson: Buffer.from(JSON.stringify(tool)) }],
+        };
+        setTimeout(() => done(null, answer), 50);
+      },
+      WatchCatalog: (call: grpc.ServerWritableStream<unknown, CatalogEvent>) => {
+        watch = call;
+      },
+    });
+    const fleet = await labAndEverything('10m', await listening(server));
+    await firstReady(fleet);
+    await waitFor(() => watch !== undefined, 'the gateway to watch the catalog');
+    const before = describes;
+    current = 50;
+    for (let revision = 1; revision <= 50; revision++) watch?.write({ revision: `r${revision}` });
+    await waitFor(() => describes > before, 'the announced revision to be read');
+    // Each Describe answers after 50 ms: a second read of the burst, if any, has begun by then.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.ok(describes - before <= 3, `${describes - before} Describes for 50 announcements`);
+  });
 
   it('stays ready when a provider goes down later, and reports it down', async () => {
     const fleet = await startFleet([

@@ -1,7 +1,6 @@
 import type { DescribeResponse__Output } from '@mcp-fleet/contract';
 import { compileUriTemplate, type UriTemplate } from '@mcp-fleet/runtime';
-import { scanNesting } from '../protocol/json-scan.js';
-import { type JsonObject, MAX_NESTING } from '../protocol/messages.js';
+import type { JsonObject } from '../protocol/messages.js';
 import { type CacheRule, cacheRuleOf } from '../result-cache/cache-rule.js';
 import { type TaskMode, taskModeOf } from '../tasks/task-mode.js';
 import { isReservedToolName } from './gateway-tool-names.js';
@@ -65,41 +64,8 @@ export interface ProviderSnapshot {
   up: boolean;
 }
 
-const parse = (item: { definitionJson: Buffer }) =>
+export const parse = (item: { definitionJson: Buffer }) =>
   JSON.parse(item.definitionJson.toString('utf8')) as JsonObject;
-
-const ITEM_KINDS = [
-  ['tools', 'tool'],
-  ['prompts', 'prompt'],
-  ['resources', 'resource'],
-  ['resourceTemplates', 'resource template'],
-] as const;
-
-/**
- * A provider's catalog whose every definition is a JSON object nested no deeper than a client's
- * message may be, and whose URI templates compile, or an error naming the first item that is not.
- * Checked before the catalog is kept: a kept one would fail every later rebuild of the merged
- * catalog, every provider's (a definition nested thousands deep parses, then overflows the stack
- * of every serialisation).
- */
-export function checkedCatalog(describe: DescribeResponse__Output): DescribeResponse__Output {
-  for (const [field, kind] of ITEM_KINDS)
-    for (const item of describe[field]) {
-      const name = JSON.stringify(item.key.slice(0, 100));
-      if (scanNesting(item.definitionJson.toString('utf8'), MAX_NESTING).tooDeep)
-        throw new Error(`${kind} ${name} nests deeper than ${MAX_NESTING} levels`);
-      let definition: unknown;
-      try {
-        definition = parse(item);
-        if (field === 'resourceTemplates') compileUriTemplate(item.key);
-      } catch (err) {
-        throw new Error(`${kind} ${name} is not usable: ${(err as Error).message}`);
-      }
-      if (typeof definition !== 'object' || definition === null || Array.isArray(definition))
-        throw new Error(`${kind} ${name} is not a JSON object`);
-    }
-  return describe;
-}
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
 export const LIST_KINDS: readonly ListKind[] = ['tools', 'resources', 'prompts'];

@@ -9,8 +9,8 @@ import {
 import { errorMessage } from '@mcp-fleet/runtime';
 import type { Logger } from 'pino';
 import { closeProviderStreams } from '../upstream/provider-mux.js';
+import { describeCatalog } from './describe.js';
 import {
-  checkedCatalog,
   LIST_KINDS,
   type ListKind,
   listSignature,
@@ -20,6 +20,7 @@ import {
 } from './merged.js';
 import type { PinGate } from './pin-gate.js';
 import type { ProviderConfig } from './providers-file.js';
+import type { ProviderState, ProviderStatus, RegistryEvents, StartupPhase } from './registry-types.js';
 
 /** Reconnect backoff after a provider's watch stream breaks. */
 const BACKOFF_MIN_MS = 250;
@@ -35,41 +36,12 @@ const RECENTLY_UP_MS = 30_000;
  * may carry it) unless the previous re-open was this recent: then the provider is marked down.
  */
 const REOPEN_MIN_INTERVAL_MS = 1_000;
-const DESCRIBE_TIMEOUT_MS = 5_000;
 /** While the gateway starts, a provider not answering yet is asked again at least this often. */
 const STARTUP_BACKOFF_MAX_MS = 1_000;
 /** How a provider that is not listening or not answering yet fails: worth waiting for at start-up. */
 const NOT_YET = new Set<number>([grpc.status.UNAVAILABLE, grpc.status.DEADLINE_EXCEEDED]);
 
-/**
- * `starting`: no catalog yet, and still worth waiting for (the gateway is starting and the
- * provider is not listening yet); `up`: its catalog is served; `down`: unreachable or failing.
- */
-export type ProviderState = 'starting' | 'up' | 'down';
-
-export interface ProviderStatus {
-  name: string;
-  target: string;
-  state: ProviderState;
-  up: boolean;
-  /** Why it is not up, once an attempt failed. */
-  error?: string;
-}
-
-/**
- * `waiting` until every provider delivered its first catalog or failed for good, `complete` then,
- * `timed out` when the start-up timeout ended the wait first.
- */
-export type StartupPhase = 'waiting' | 'complete' | 'timed out';
-
-export type { ListKind };
-
-export interface RegistryEvents {
-  /** The lists clients see changed. */
-  listChanged: [kinds: ListKind[]];
-  /** A provider announced a change of a subscribable resource. */
-  resourceUpdated: [uri: string];
-}
+export type { ListKind, ProviderState, ProviderStatus, RegistryEvents, StartupPhase };
 
 interface Connection {
   config: ProviderConfig;
@@ -80,6 +52,8 @@ interface Connection {
   retry?: NodeJS.Timeout;
   backoffMs: number;
   lastError?: string;
+  /** A Describe of a newer revision runs; `again`: another revision was announced meanwhile. */
+  reading?: { again: boolean };
   /** When it was last seen up, to retry a provider that is probably restarting sooner. */
   upAt?: number;
   /** When its catalog stream was last re-opened while it stayed up. */
@@ -232,19 +206,10 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     for (const c of this.connections.values()) this.disconnect(c);
   }
 
-  private async describe(connection: Connection): Promise<DescribeResponse__Output> {
-    const response = await new Promise<DescribeResponse__Output>((resolve, reject) => {
-      connection.client.Describe({}, { deadline: Date.now() + DESCRIBE_TIMEOUT_MS }, (err, answer) =>
-        err || !answer ? reject(err ?? new Error('empty Describe response')) : resolve(answer),
-      );
-    });
-    return checkedCatalog(response);
-  }
-
   private async connect(connection: Connection): Promise<void> {
     if (this.closed || connection.removed) return;
     try {
-      const describe = await this.describe(connection);
+      const describe = await describeCatalog(connection.client);
       await this.pins?.observe(connection.config, describe);
       if (connection.removed) return;
       connection.describe = describe;
@@ -268,6 +233,30 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     }
   }
 
+  /**
+   * One Describe at a time per provider: revisions announced while it runs are read by one more,
+   * not one each (500 announcements of a 1 MB catalog took a gateway to 1 GB).
+   */
+  private reread(connection: Connection): void {
+    if (connection.reading) {
+      connection.reading.again = true;
+      return;
+    }
+    const reading = { again: false };
+    connection.reading = reading;
+    describeCatalog(connection.client)
+      .then(async (describe) => {
+        await this.pins?.observe(connection.config, describe);
+        connection.describe = describe;
+        this.rebuild();
+      })
+      .catch((err: unknown) => this.markDown(connection, errorMessage(err)))
+      .finally(() => {
+        connection.reading = undefined;
+        if (reading.again && connection.state === 'up' && !connection.removed) this.reread(connection);
+      });
+  }
+
   private follow(connection: Connection): void {
     const watch = connection.client.WatchCatalog({});
     connection.watch = watch;
@@ -275,13 +264,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       if (event.event === 'resourceUpdated' && event.resourceUpdated) {
         this.emit('resourceUpdated', event.resourceUpdated);
       } else if (event.event === 'revision' && event.revision !== connection.describe?.revision) {
-        this.describe(connection)
-          .then(async (describe) => {
-            await this.pins?.observe(connection.config, describe);
-            connection.describe = describe;
-            this.rebuild();
-          })
-          .catch((err: unknown) => this.markDown(connection, errorMessage(err)));
+        this.reread(connection);
       }
     });
     watch.on('error', (err) => {

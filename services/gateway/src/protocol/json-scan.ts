@@ -128,3 +128,23 @@ export function scanRequestId(text: string): RequestId | null {
   }
   return null;
 }
+
+/**
+ * Whether `text` is one JSON object as far as its brackets and strings go: white space, `{`, a
+ * body whose strings end, the `}` that brings the depth back to zero, white space. Not a parse:
+ * what it admits may still be invalid JSON, but spliced into an answer as a value it cannot close
+ * that answer and open another (a provider's result is passed through as text).
+ */
+export function isOneObject(text: string): boolean {
+  let i = skipSpace(text, 0);
+  if (text.charCodeAt(i) !== OPEN_CURLY) return false;
+  let depth = 0;
+  for (; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) i = endOfString(text, i);
+    else if (code === OPEN_CURLY || code === OPEN_SQUARE) depth++;
+    else if ((code === CLOSE_CURLY || code === CLOSE_SQUARE) && --depth === 0)
+      return skipSpace(text, i + 1) === text.length;
+  }
+  return false;
+}

@@ -11,7 +11,7 @@ import { isReplicaId } from '../session/replica-id.js';
 import { type Bus, CHANNELS } from '../session/types.js';
 import { baseUrlOf, credentialsOf, envelopeOf, header, sendFleetError } from './http-exchange.js';
 import { boundedWriter } from './slow-client.js';
-import { SSE_HEADERS } from './sse-writer.js';
+import { SSE_HEADERS, sseEvent } from './sse-writer.js';
 
 export interface LegacySseOptions {
   ssePath: string;
@@ -77,7 +77,7 @@ export async function registerLegacySse(
     // A client too slow to read loses its connection (`close` below forgets it); it may reconnect.
     const write = boundedWriter(raw, options.logger, { edge: 'legacy-sse', connectionId });
     const send = (text: string) => {
-      write(`event: message\ndata: ${text}\n\n`);
+      write(sseEvent('', text));
     };
     const channel = new Conversation(engine, {
       caller,

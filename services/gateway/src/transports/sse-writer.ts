@@ -13,13 +13,20 @@ export const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
-/** One event in SSE framing (no id line when `eventId` is empty); multi-line data gets one `data:` line per line. */
+/** What SSE takes for the end of a line: CR LF, LF, or a CR alone. */
+const LINE_END = /\r\n|\r|\n/;
+
+/**
+ * One event in SSE framing (no id line when `eventId` is empty); multi-line data gets one `data:`
+ * line per line, whatever ends them: a provider's result crosses as it sent it, and JSON may hold
+ * CR or LF between its tokens, which would otherwise end the event and start one of its own.
+ */
 export function sseEvent(eventId: string, data: string): string {
   if (data === '') return `id: ${eventId}\ndata: \n\n`;
   const id = eventId === '' ? '' : `id: ${eventId}\n`;
-  const lines = data.includes('\n')
+  const lines = LINE_END.test(data)
     ? data
-        .split('\n')
+        .split(LINE_END)
         .map((l) => `data: ${l}`)
         .join('\n')
     : `data: ${data}`;

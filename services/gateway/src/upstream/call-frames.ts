@@ -7,7 +7,7 @@ import {
 } from '@mcp-fleet/contract';
 import { childSpan, failSpan, type Span, SpanKind } from '@mcp-fleet/runtime/telemetry';
 import { RelayedError } from '../protocol/errors.js';
-import { scanNesting } from '../protocol/json-scan.js';
+import { isOneObject, scanNesting } from '../protocol/json-scan.js';
 import { type JsonObject, MAX_NESTING, RawJson } from '../protocol/messages.js';
 import { isModernVersion } from '../protocol/versions.js';
 import type { ProviderCallRequest } from './provider-stream.js';
@@ -157,9 +157,12 @@ export class ProviderCallFrames {
       case 'detach':
         listener.detach(frame.detach?.retryMs ?? 0);
         return;
-      case 'result':
-        this.outcome = { result: new RawJson(frame.result?.resultJson.toString('utf8') || '{}') };
+      case 'result': {
+        const text = frame.result?.resultJson.toString('utf8') || '{}';
+        if (!isOneObject(text)) throw new Error('result_json is not one JSON object');
+        this.outcome = { result: new RawJson(text) };
         return;
+      }
       case 'error':
         if (frame.error) {
           this.outcome = {
