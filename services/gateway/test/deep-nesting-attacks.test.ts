@@ -32,8 +32,8 @@ describe('the audit digest of arguments', () => {
 describe('a provider result passed through as text', () => {
   it('is admitted only as one object that cannot close the answer it is spliced into', () => {
     for (const text of ['{}', ' {"a":[1,{"b":"}]\\"{"}]}\n', '{"content":[{"type":"text","text":"}{"}]}'])
-      assert.equal(isOneObject(text), true, text);
-    for (const text of [
+      assert.equal(isOneObject(text, MAX_NESTING), true, text);
+    const refused = [
       '',
       '{',
       '}{',
@@ -44,8 +44,12 @@ describe('a provider result passed through as text', () => {
       '{"a":"}',
       '{}x',
       '{"a":1}}',
-    ])
-      assert.equal(isOneObject(text), false, text);
+    ];
+    // Brackets closed out of order: the `]` would close a batch around the answer.
+    refused.push('{"a":1]', '{"_meta":{}]', '{"a":[}]');
+    for (const text of refused) assert.equal(isOneObject(text, MAX_NESTING), false, text);
+    assert.equal(isOneObject(deepText(MAX_NESTING), MAX_NESTING), true);
+    assert.equal(isOneObject(deepText(MAX_NESTING + 1), MAX_NESTING), false);
   });
 });
 

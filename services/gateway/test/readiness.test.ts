@@ -229,6 +229,36 @@ describe('readiness: a replica is ready once its providers delivered their catal
     assert.ok(describes - before <= 3, `${describes - before} Describes for 50 announcements`);
   });
 
+  it('closes the catalog watch of a provider whose announced revision fails its checks', async () => {
+    let bad = false;
+    const watches: grpc.ServerWritableStream<unknown, CatalogEvent>[] = [];
+    const cancelled: boolean[] = [];
+    const server = new grpc.Server();
+    server.addService(loadProviderProto().mcpfleet.provider.v1.ToolProvider.service, {
+      Describe: (_call: unknown, done: grpc.sendUnaryData<DescribeResponse>) => {
+        const definition = bad ? `{"name":"t","x":${'['.repeat(200)}${']'.repeat(200)}}` : '{"name":"t"}';
+        done(null, {
+          name: 'flaky',
+          revision: bad ? 'r2' : 'r1',
+          tools: [{ key: 't', definitionJson: Buffer.from(definition) }],
+        });
+      },
+      WatchCatalog: (call: grpc.ServerWritableStream<unknown, CatalogEvent>) => {
+        const index = watches.push(call) - 1;
+        cancelled[index] = false;
+        call.on('cancelled', () => {
+          cancelled[index] = true;
+        });
+      },
+    });
+    const fleet = await labAndEverything('10m', await listening(server));
+    await firstReady(fleet);
+    await waitFor(() => watches.length === 1, 'the gateway to watch the catalog');
+    bad = true;
+    watches[0]?.write({ revision: 'r2' });
+    await waitFor(() => cancelled[0] === true, 'the failed provider’s watch to be closed');
+  });
+
   it('stays ready when a provider goes down later, and reports it down', async () => {
     const fleet = await startFleet([
       { name: 'lab', definitions: [ping] },

@@ -8,8 +8,10 @@ const VARIABLE = /\{([A-Za-z0-9_]+)\}/g;
 
 /** Most variables in one template: far beyond any real one, and it bounds a match's memory. */
 const MAX_VARIABLES = 32;
-/** Longest URI a template is matched against; a longer one matches none. */
-const MAX_MATCHED_URI = 16 * 1024;
+/** Longest template: its literals' length bounds the work of a match (each is searched for). */
+const MAX_TEMPLATE_CHARS = 512;
+/** Longest URI a template is matched against (a request line's usual limit); a longer one matches none. */
+const MAX_MATCHED_URI = 4 * 1024;
 
 type Part = { literal: string } | { variable: string };
 
@@ -34,7 +36,24 @@ export function compileUriTemplate(template: string): UriTemplate {
   if (last < template.length) parts.push({ literal: template.slice(last) });
   if (variables.length > MAX_VARIABLES)
     throw new Error(`a URI template has at most ${MAX_VARIABLES} variables, this one ${variables.length}`);
-  return { variables, match: (uri) => (uri.length > MAX_MATCHED_URI ? undefined : matchParts(parts, uri)) };
+  if (template.length > MAX_TEMPLATE_CHARS)
+    throw new Error(
+      `a URI template has at most ${MAX_TEMPLATE_CHARS} characters, this one ${template.length}`,
+    );
+  // The shortest URI it matches: its literals and one character a variable.
+  const shortest = template.length - variables.reduce((sum, name) => sum + name.length + 1, 0);
+  const first = parts[0];
+  const final = parts[parts.length - 1];
+  return {
+    variables,
+    match(uri) {
+      // Most templates a URI is tried against fail on their first or last literal: no allocation.
+      if (uri.length > MAX_MATCHED_URI || uri.length < shortest) return undefined;
+      if (first && 'literal' in first && !uri.startsWith(first.literal)) return undefined;
+      if (final && 'literal' in final && !uri.endsWith(final.literal)) return undefined;
+      return matchParts(parts, uri);
+    },
+  };
 }
 
 /**
@@ -59,9 +78,15 @@ function matchParts(parts: Part[], uri: string): Record<string, string> | undefi
       end++;
       if (rest[end] === 1) chosen = end;
     }
-    values[part.variable] = decodeURIComponent(uri.slice(at, chosen));
+    values[part.variable] = uri.slice(at, chosen);
     at = chosen;
   });
+  // A value that is no valid percent-encoding is no match of this template (another may match).
+  try {
+    for (const name of Object.keys(values)) values[name] = decodeURIComponent(values[name] as string);
+  } catch {
+    return undefined;
+  }
   return values;
 }
 

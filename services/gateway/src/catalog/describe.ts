@@ -6,6 +6,8 @@ import { parse } from './merged.js';
 
 /** How long a provider has to describe its catalog. */
 const DESCRIBE_TIMEOUT_MS = 5_000;
+/** Most resource templates of one provider: far beyond a real one's handful. */
+const MAX_TEMPLATES = 256;
 
 /** A provider's catalog as its Describe answers it, checked before anything keeps it. */
 export async function describeCatalog(client: ToolProviderClient): Promise<DescribeResponse__Output> {
@@ -32,6 +34,11 @@ const ITEM_KINDS = [
  * of every serialisation).
  */
 export function checkedCatalog(describe: DescribeResponse__Output): DescribeResponse__Output {
+  // Every read of an unknown URI is tried against each template.
+  if (describe.resourceTemplates.length > MAX_TEMPLATES)
+    throw new Error(
+      `at most ${MAX_TEMPLATES} resource templates, this catalog ${describe.resourceTemplates.length}`,
+    );
   for (const [field, kind] of ITEM_KINDS)
     for (const item of describe[field]) {
       const name = JSON.stringify(item.key.slice(0, 100));

@@ -247,6 +247,7 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
     describeCatalog(connection.client)
       .then(async (describe) => {
         await this.pins?.observe(connection.config, describe);
+        if (connection.removed || connection.state !== 'up') return;
         connection.describe = describe;
         this.rebuild();
       })
@@ -300,7 +301,10 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
    */
   private markDown(connection: Connection, reason: string, code?: number): void {
     if (connection.removed) return;
+    // A catalog that failed while its watch is open (a bad revision): the watch goes with it.
+    const watch = connection.watch;
     connection.watch = undefined;
+    watch?.cancel();
     const wasUp = connection.state === 'up';
     const waiting =
       connection.state === 'starting' &&
@@ -333,16 +337,17 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
 
   /**
    * grpc-js reconnects the channel on its own schedule; the moment it is READY again the pending
-   * retry runs, rather than when the registry's backoff happens to end.
+   * retry runs, rather than when the registry's backoff happens to end. A channel READY all along
+   * (the provider answers, but with a catalog that fails) waits for the backoff.
    */
   private retryWhenReady(connection: Connection): void {
     if (connection.watchingChannel) return;
     const channel = connection.client.getChannel();
-    const check = () => {
+    const check = (first: boolean) => {
       connection.watchingChannel = false;
       if (this.closed || connection.removed || !connection.retry) return;
       const state = channel.getConnectivityState(true);
-      if (state === grpc.connectivityState.READY) {
+      if (state === grpc.connectivityState.READY && !first) {
         clearTimeout(connection.retry);
         connection.retry = undefined;
         void this.connect(connection);
@@ -350,9 +355,9 @@ export class ProviderRegistry extends EventEmitter<RegistryEvents> {
       }
       if (state === grpc.connectivityState.SHUTDOWN) return;
       connection.watchingChannel = true;
-      channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, check);
+      channel.watchConnectivityState(state, Number.POSITIVE_INFINITY, () => check(false));
     };
-    check();
+    check(true);
   }
 
   private rebuild(): void {

@@ -130,21 +130,25 @@ export function scanRequestId(text: string): RequestId | null {
 }
 
 /**
- * Whether `text` is one JSON object as far as its brackets and strings go: white space, `{`, a
- * body whose strings end, the `}` that brings the depth back to zero, white space. Not a parse:
- * what it admits may still be invalid JSON, but spliced into an answer as a value it cannot close
- * that answer and open another (a provider's result is passed through as text).
+ * Whether `text` is one JSON object as far as its brackets and strings go, nested at most `limit`
+ * deep: white space, `{`, a body whose strings end and whose brackets close in order, the `}`
+ * that closes the first, white space. Not a parse: what it admits may still be invalid JSON, but
+ * spliced into an answer as a value it cannot close that answer (or a batch around it) and open
+ * another (a provider's result is passed through as text).
  */
-export function isOneObject(text: string): boolean {
+export function isOneObject(text: string, limit: number): boolean {
   let i = skipSpace(text, 0);
   if (text.charCodeAt(i) !== OPEN_CURLY) return false;
-  let depth = 0;
+  const open: number[] = [];
   for (; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === QUOTE) i = endOfString(text, i);
-    else if (code === OPEN_CURLY || code === OPEN_SQUARE) depth++;
-    else if ((code === CLOSE_CURLY || code === CLOSE_SQUARE) && --depth === 0)
-      return skipSpace(text, i + 1) === text.length;
+    else if (code === OPEN_CURLY || code === OPEN_SQUARE) {
+      if (open.push(code) > limit) return false;
+    } else if (code === CLOSE_CURLY || code === CLOSE_SQUARE) {
+      if (open.pop() !== (code === CLOSE_CURLY ? OPEN_CURLY : OPEN_SQUARE)) return false;
+      if (open.length === 0) return skipSpace(text, i + 1) === text.length;
+    }
   }
   return false;
 }

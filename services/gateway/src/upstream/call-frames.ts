@@ -159,7 +159,8 @@ export class ProviderCallFrames {
         return;
       case 'result': {
         const text = frame.result?.resultJson.toString('utf8') || '{}';
-        if (!isOneObject(text)) throw new Error('result_json is not one JSON object');
+        if (!isOneObject(text, MAX_NESTING))
+          throw new Error(`result_json is not one JSON object nested at most ${MAX_NESTING} deep`);
         this.outcome = { result: new RawJson(text) };
         return;
       }
