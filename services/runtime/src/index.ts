@@ -16,6 +16,7 @@ export { type JwksLogger, jwksFromFile, type KeySource } from './jwks.js';
 export { drainOnSignals, processConfigSpec } from './lifecycle.js';
 export { callListener } from './listeners.js';
 export { createLogger, traceFields } from './logger.js';
+export { setIfCarried } from './metadata.js';
 export {
   childSpan,
   contextFromMetadata,

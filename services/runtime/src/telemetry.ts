@@ -18,6 +18,7 @@ import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/c
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Logger } from 'pino';
+import { setIfCarried } from './metadata.js';
 import { ParentBasedSampling, parentBasedRatio } from './sampling.js';
 import { formatTraceparent, hasTraceIds, parseRemoteSpan } from './traceparent.js';
 
@@ -154,12 +155,8 @@ const metadataGetter: TextMapGetter<Metadata> = {
  */
 const metadataSetter: TextMapSetter<Metadata> = {
   set: (carrier, key, value) => {
-    if (key.toLowerCase() === 'authorization') return;
-    try {
-      carrier.set(key, value);
-    } catch {
-      // Not carried: the next hop sees the trace without this header.
-    }
+    // Not carried: the next hop sees the trace without this header.
+    if (key.toLowerCase() !== 'authorization') setIfCarried(carrier, key, value);
   },
 };
 

@@ -8,7 +8,7 @@ import {
   FrameBatcher,
   refusalOf,
 } from '@mcp-fleet/contract';
-import { InflightTable } from '@mcp-fleet/runtime';
+import { InflightTable, setIfCarried } from '@mcp-fleet/runtime';
 import { type CallEnvironment, type CallPort, CallRun, type StreamStatus } from './call.js';
 
 export type CallBatchesStream = grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>;
@@ -163,10 +163,11 @@ export class MuxStream {
 
   /** What Call carries as metadata, rebuilt from the start frame, and frames tagged with the id. */
   private port(id: number, start: CallStart, deadlineMs: number): CallPort {
+    // What metadata cannot carry is left out, as if never sent: without its token the call is refused.
     const metadata = new grpc.Metadata();
-    if (start.identityToken) carry(metadata, 'authorization', `Bearer ${start.identityToken}`);
-    if (start.traceparent) carry(metadata, 'traceparent', start.traceparent);
-    if (start.tracestate) carry(metadata, 'tracestate', start.tracestate);
+    if (start.identityToken) setIfCarried(metadata, 'authorization', `Bearer ${start.identityToken}`);
+    if (start.traceparent) setIfCarried(metadata, 'traceparent', start.traceparent);
+    if (start.tracestate) setIfCarried(metadata, 'tracestate', start.tracestate);
     let open = true;
     const last = (frame: CallMuxServerFrame) => {
       if (!open) return;
@@ -186,18 +187,5 @@ export class MuxStream {
       fail: ended,
       abandoned: ended,
     };
-  }
-}
-
-/**
- * Sets a start frame's value as Call's metadata would carry it. One that metadata cannot carry (a
- * control character: grpc-js throws, and here that would end the process before the caller is
- * even identified) is left out, as if never sent: without its token the call is refused.
- */
-function carry(metadata: grpc.Metadata, key: string, value: string): void {
-  try {
-    metadata.set(key, value);
-  } catch {
-    // Left out.
   }
 }

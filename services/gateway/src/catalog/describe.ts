@@ -2,7 +2,6 @@ import type { DescribeResponse__Output, ToolProviderClient } from '@mcp-fleet/co
 import { compileUriTemplate } from '@mcp-fleet/runtime';
 import { scanNesting } from '../protocol/json-scan.js';
 import { MAX_NESTING } from '../protocol/messages.js';
-import { parse } from './merged.js';
 
 /** How long a provider has to describe its catalog. */
 const DESCRIBE_TIMEOUT_MS = 5_000;
@@ -42,11 +41,12 @@ export function checkedCatalog(describe: DescribeResponse__Output): DescribeResp
   for (const [field, kind] of ITEM_KINDS)
     for (const item of describe[field]) {
       const name = JSON.stringify(item.key.slice(0, 100));
-      if (scanNesting(item.definitionJson.toString('utf8'), MAX_NESTING).tooDeep)
+      const text = item.definitionJson.toString('utf8');
+      if (scanNesting(text, MAX_NESTING).tooDeep)
         throw new Error(`${kind} ${name} nests deeper than ${MAX_NESTING} levels`);
       let definition: unknown;
       try {
-        definition = parse(item);
+        definition = JSON.parse(text);
         if (field === 'resourceTemplates') compileUriTemplate(item.key);
       } catch (err) {
         throw new Error(`${kind} ${name} is not usable: ${(err as Error).message}`);

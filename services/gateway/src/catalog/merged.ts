@@ -64,7 +64,7 @@ export interface ProviderSnapshot {
   up: boolean;
 }
 
-export const parse = (item: { definitionJson: Buffer }) =>
+const parse = (item: { definitionJson: Buffer }) =>
   JSON.parse(item.definitionJson.toString('utf8')) as JsonObject;
 
 export type ListKind = 'tools' | 'resources' | 'prompts';
