@@ -15,11 +15,11 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { isTracingSuppressed, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import type { Logger } from 'pino';
 import { setIfCarried } from './metadata.js';
 import { ParentBasedSampling, parentBasedRatio } from './sampling.js';
+import { OtlpBytesSpanProcessor, otlpGrpcTraceDelegate } from './span-export.js';
 import { formatTraceparent, hasTraceIds, parseRemoteSpan } from './traceparent.js';
 
 export { DEFAULT_RATIO } from './sampling.js';
@@ -48,7 +48,8 @@ export function startTelemetry(
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? serviceName,
     contextManager: new ExplicitContextManager(),
-    traceExporter: new OTLPTraceExporter(),
+    // OTLP/gRPC as exporter-trace-otlp-grpc sends it, each span written as bytes when it ends.
+    spanProcessors: [new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate())],
     ...(own ? { sampler: own.sampler, idGenerator: own.idGenerator } : {}),
     // The W3C trace context only, unless OTEL_PROPAGATORS names more: the SDK's default adds
     // baggage, which is the caller's data (a gateway would hand it to every provider) and costs
