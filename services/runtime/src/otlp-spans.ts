@@ -1,4 +1,4 @@
-import type { Attributes, AttributeValue, Link, SpanContext } from '@opentelemetry/api';
+import type { Attributes, Link, SpanContext } from '@opentelemetry/api';
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
@@ -19,37 +19,40 @@ function spanFlags(context: SpanContext, parentRemote: boolean | undefined): num
   return (context.traceFlags & 0xff) | HAS_IS_REMOTE | (parentRemote ? IS_REMOTE : 0);
 }
 
-const INT64_BOUND = 2 ** 63;
+/** int64's range: integral numbers inside it are sent as integers, as the SDK's serializer does. */
+const INT64_MIN = -(2 ** 63);
+const INT64_END = 2 ** 63;
 
-/** An AnyValue's fields for an attribute value; an empty AnyValue for what an attribute cannot hold. */
+/** An AnyValue's fields for an attribute value; none (an empty AnyValue) for null, undefined and what an attribute cannot hold. */
 function anyValue(w: ProtobufWriter, value: unknown): void {
   if (typeof value === 'string') w.string(1, value);
   else if (typeof value === 'boolean') w.bool(2, value);
   else if (typeof value === 'number') {
-    if (Number.isInteger(value) && Math.abs(value) < INT64_BOUND) w.int64(3, value);
+    if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_END) w.int64(3, value);
     else w.double(4, value);
   } else if (value instanceof Uint8Array) w.bytes(7, value);
   else if (Array.isArray(value)) {
     const array = w.open(5);
     for (const item of value) {
       const entry = w.open(1);
-      if (item !== null && item !== undefined) anyValue(w, item);
+      anyValue(w, item);
       w.close(entry);
     }
     w.close(array);
   }
 }
 
-/** Repeated KeyValue at `field`; undefined values are left out, as the SDK's transformer does. */
+/**
+ * Repeated KeyValue at `field`, one per own key (an undefined value is an empty AnyValue, as the
+ * SDK's serializer sends it; event and link attributes are not cleaned as a span's are).
+ */
 function attributes(w: ProtobufWriter, field: number, list: Attributes | undefined): void {
   if (list === undefined) return;
-  for (const key in list) {
-    const value: AttributeValue | undefined = list[key];
-    if (value === undefined) continue;
+  for (const key of Object.keys(list)) {
     const pair = w.open(field);
     w.string(1, key);
     const any = w.open(2);
-    anyValue(w, value);
+    anyValue(w, list[key]);
     w.close(any);
     w.close(pair);
   }
@@ -87,8 +90,9 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   const parent = span.parentSpanContext;
   if (parent?.spanId) w.hexBytes(4, parent.spanId);
   w.string(5, span.name);
-  // The API's kinds start at INTERNAL = 0; OTLP keeps 0 for "unspecified".
-  w.uint(6, span.kind + 1);
+  // The API's kinds start at INTERNAL = 0; OTLP keeps 0 for "unspecified". Enums are int32 on the
+  // wire: whatever a provider's code passed, this stays one valid varint.
+  w.int64(6, (span.kind + 1) | 0);
   w.hrTime(7, span.startTime);
   w.hrTime(8, span.endTime);
   attributes(w, 9, span.attributes);
@@ -101,7 +105,7 @@ export function writeSpan(w: ProtobufWriter, span: ReadableSpan): void {
   const { code, message } = span.status;
   const status = w.open(15);
   if (message) w.string(2, message);
-  if (code) w.uint(3, code);
+  if (code) w.int64(3, code | 0);
   w.close(status);
   w.fixed32(16, spanFlags(context, parent?.isRemote));
   w.close(at);

@@ -116,12 +116,14 @@ export class ProtobufWriter {
     this.pos = this.buf.writeUInt32LE(high % TWO_POW_32, this.pos);
   }
 
+  /** A string; anything else (a span name from untyped code) empty, as the SDK's serializer writes it. */
   string(field: number, value: string): void {
+    const text = typeof value === 'string' ? value : '';
     this.tag(field, LENGTH_DELIMITED);
     // UTF-8 takes at most three bytes per UTF-16 unit (a lone surrogate becomes U+FFFD, three).
-    this.ensure(5 + value.length * 3);
+    this.ensure(5 + text.length * 3);
     const start = this.pos++;
-    this.pos += this.buf.write(value, this.pos, 'utf8');
+    this.pos += this.buf.write(text, this.pos, 'utf8');
     this.closeAt(start);
   }
 

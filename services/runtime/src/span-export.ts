@@ -13,6 +13,7 @@ import {
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { errorMessage } from './errors.js';
 import { type SpanGroup, writeRequest, writeSpan } from './otlp-spans.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 
@@ -34,17 +35,20 @@ interface BatchSettings {
   exportTimeoutMillis: number;
 }
 
-/** OTEL_BSP_* as the SDK reads them (its defaults when unset or negative). */
+/** OTEL_BSP_* as the Node SDK reads them: its defaults when unset, zero or negative. */
 export function batchSettingsFromEnv(): BatchSettings {
   const read = (name: string, fallback: number) => {
     const value = getNumberFromEnv(name);
-    return value !== undefined && value >= 0 ? value : fallback;
+    if (value === undefined) return fallback;
+    if (value > 0) return value;
+    diag.warn(`${name} (${value}) is invalid, expected a number greater than 0, using ${fallback}`);
+    return fallback;
   };
   const maxQueueSize = read('OTEL_BSP_MAX_QUEUE_SIZE', 2048);
   return {
     maxQueueSize,
     // The SDK caps the batch at the queue, as a larger one could never fill.
-    maxExportBatchSize: Math.max(1, Math.min(read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512), maxQueueSize)),
+    maxExportBatchSize: Math.min(read('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512), maxQueueSize),
     scheduledDelayMillis: read('OTEL_BSP_SCHEDULE_DELAY', 5000),
     exportTimeoutMillis: read('OTEL_BSP_EXPORT_TIMEOUT', 30000),
   };
@@ -126,6 +130,8 @@ class Batch {
     for (const [resource, scopes] of this.groups) {
       if (resource.asyncAttributesPending) await resource.waitForAsyncAttributes?.();
       for (const group of scopes.values()) {
+        // A scope whose only spans could not be written.
+        if (group.writer.length === 0) continue;
         groups.push({ resource, scope: group.scope, spans: group.writer.view() });
         size += group.writer.length;
       }
@@ -139,14 +145,14 @@ class Batch {
 export class OtlpBytesSpanProcessor implements SpanProcessor {
   private open = new Batch();
   private readonly sealed: Batch[] = [];
-  /** Spans ended and not yet exported or failed: the open batch and the sealed ones. */
+  /** Spans waiting for an export, open or sealed (as in the SDK, not those being exported). */
   private queued = 0;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
-  private draining: Promise<void> | undefined;
-  /** The last failed export, for a flush to report what failed while it waited. */
-  private failure: { error: Error; seq: number } | undefined;
-  private shut = false;
+  /** The background export loop, one batch at a time, and the batch it is sending. */
+  private exporting: Promise<void> | undefined;
+  private inFlight: Promise<Error | undefined> | undefined;
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly delegate: IOtlpExportDelegate<EncodedSpans>,
@@ -156,7 +162,7 @@ export class OtlpBytesSpanProcessor implements SpanProcessor {
   onStart(): void {}
 
   onEnd(span: ReadableSpan): void {
-    if (this.shut || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
+    if (this.stopping || (span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return;
     if (this.queued >= this.settings.maxQueueSize) {
       this.dropped++;
       return;
@@ -168,36 +174,40 @@ export class OtlpBytesSpanProcessor implements SpanProcessor {
     try {
       this.open.add(span);
     } catch (err) {
-      diag.warn(`span ${span.name} was not exported: ${(err as Error).message}`);
+      // A time before 1970 or after 2106, say; the span's own fields are not echoed here.
+      diag.warn(`a span was not exported: ${errorMessage(err)}`);
       return;
     }
     this.queued++;
     if (this.open.count >= this.settings.maxExportBatchSize) {
       this.seal();
-      void this.kick();
+      this.exportInBackground();
     } else if (this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;
         this.seal();
-        void this.kick();
+        this.exportInBackground();
       }, this.settings.scheduledDelayMillis);
       this.timer.unref();
     }
   }
 
-  /** Exports every span ended so far; rejects when one of those exports failed (as the SDK's does). */
+  /**
+   * Exports every span ended so far, the waiting batches at once (so a collector that does not
+   * answer costs one timeout, not one per batch), after the one being sent; rejects when one of
+   * its own exports failed, as the SDK's does.
+   */
   async forceFlush(): Promise<void> {
-    const before = this.failure?.seq ?? 0;
     this.seal();
-    while (this.sealed.length > 0 || this.draining !== undefined) await this.kick();
-    if (this.failure !== undefined && this.failure.seq !== before) throw this.failure.error;
+    const own = this.take(this.sealed.length).map((batch) => this.exportBatch(batch));
+    await this.inFlight;
+    const failed = (await Promise.all(own)).find((error) => error !== undefined);
+    if (failed !== undefined) throw failed;
   }
 
-  async shutdown(): Promise<void> {
-    if (this.shut) return;
-    this.shut = true;
-    await this.forceFlush();
-    await this.delegate.shutdown();
+  shutdown(): Promise<void> {
+    this.stopping ??= this.forceFlush().finally(() => this.delegate.shutdown());
+    return this.stopping;
   }
 
   private seal(): void {
@@ -208,26 +218,37 @@ export class OtlpBytesSpanProcessor implements SpanProcessor {
     this.open = new Batch();
   }
 
-  /** Exports the sealed batches one at a time (as the SDK's processor does), starting if idle. */
-  private kick(): Promise<void> {
-    this.draining ??= this.drain().finally(() => {
-      this.draining = undefined;
-      // Sealed while the last export was settling.
-      if (this.sealed.length > 0) void this.kick();
-    });
-    return this.draining;
+  /** Up to `count` sealed batches, no longer counted as waiting. */
+  private take(count: number): Batch[] {
+    const batches = this.sealed.splice(0, count);
+    for (const batch of batches) this.queued -= batch.count;
+    return batches;
   }
 
-  private async drain(): Promise<void> {
-    for (let batch = this.sealed.shift(); batch !== undefined; batch = this.sealed.shift()) {
-      try {
-        await this.send(batch);
-      } catch (err) {
-        this.failure = { error: err as Error, seq: (this.failure?.seq ?? 0) + 1 };
-        globalErrorHandler(err as Error);
-      } finally {
-        this.queued -= batch.count;
+  /** Exports the sealed batches one at a time, as the SDK's processor does between flushes. */
+  private exportInBackground(): void {
+    if (this.exporting !== undefined) return;
+    this.exporting = (async () => {
+      for (let [batch] = this.take(1); batch !== undefined; [batch] = this.take(1)) {
+        this.inFlight = this.exportBatch(batch);
+        const failed = await this.inFlight;
+        if (failed !== undefined) globalErrorHandler(failed);
       }
+    })().finally(() => {
+      this.exporting = undefined;
+      this.inFlight = undefined;
+      // Sealed while the last export was settling.
+      if (this.sealed.length > 0) this.exportInBackground();
+    });
+  }
+
+  /** The batch exported, or why not. */
+  private async exportBatch(batch: Batch): Promise<Error | undefined> {
+    try {
+      await this.send(batch);
+      return undefined;
+    } catch (err) {
+      return err instanceof Error ? err : new Error(errorMessage(err));
     }
   }
 

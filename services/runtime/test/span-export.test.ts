@@ -17,7 +17,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { writeRequest, writeSpan } from '../src/otlp-spans.js';
 import { ProtobufWriter } from '../src/protobuf-writer.js';
-import { OtlpBytesSpanProcessor, otlpGrpcTraceDelegate } from '../src/span-export.js';
+import { batchSettingsFromEnv, OtlpBytesSpanProcessor, otlpGrpcTraceDelegate } from '../src/span-export.js';
 
 const PROTO = join(
   fileURLToPath(new URL('../../../../', import.meta.url)),
@@ -78,6 +78,7 @@ function variedSpans(): ReadableSpan[] {
     long,
   });
   first.addEvent('retry', { attempt: 2 }, [1_764_000_000, 999_999_999]);
+  first.addEvent('with a hole', { gone: undefined, kept: 'x' });
   first.addLink({
     context: trace.getSpanContext(parent) ?? assert.fail('no parent'),
     attributes: { why: 'x' },
@@ -88,6 +89,11 @@ function variedSpans(): ReadableSpan[] {
   child.setStatus({ code: SpanStatusCode.OK });
   child.end([4_000_000_000, 1]);
   tracer.startSpan('root, internal').end();
+  // What untyped provider code can hand the API, which passes it on unchecked.
+  const odd = tracer.startSpan('odd kind', { kind: -2 as SpanKind });
+  odd.setStatus({ code: -1 as SpanStatusCode });
+  odd.end();
+  tracer.startSpan(404 as unknown as string).end();
   return memory.getFinishedSpans();
 }
 
@@ -128,6 +134,43 @@ describe('spans written as OTLP bytes when they end', () => {
       w.hrTime(1, [seconds, nanos]);
       const written = w.view().readBigUInt64LE(1);
       assert.equal(written, BigInt(seconds) * 1_000_000_000n + BigInt(nanos), `${seconds} ${nanos}`);
+    }
+  });
+
+  it('reads OTEL_BSP_* as the Node SDK does: zero or negative is the default', () => {
+    const names = ['MAX_QUEUE_SIZE', 'MAX_EXPORT_BATCH_SIZE', 'SCHEDULE_DELAY', 'EXPORT_TIMEOUT'].map(
+      (n) => `OTEL_BSP_${n}`,
+    );
+    const saved = names.map((name) => process.env[name]);
+    const set = (values: (string | undefined)[]) =>
+      names.forEach((name, i) => {
+        const value = values[i];
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      });
+    try {
+      const defaults = {
+        maxQueueSize: 2048,
+        maxExportBatchSize: 512,
+        scheduledDelayMillis: 5000,
+        exportTimeoutMillis: 30000,
+      };
+      set([undefined, undefined, undefined, undefined]);
+      assert.deepEqual(batchSettingsFromEnv(), defaults);
+      set(['0', '0', '0', '0']);
+      assert.deepEqual(batchSettingsFromEnv(), defaults);
+      set(['-1', '-5', '-100', '-1']);
+      assert.deepEqual(batchSettingsFromEnv(), defaults);
+      // A batch larger than the queue could never fill: capped to it.
+      set(['100', '200', '250', '1000']);
+      assert.deepEqual(batchSettingsFromEnv(), {
+        maxQueueSize: 100,
+        maxExportBatchSize: 100,
+        scheduledDelayMillis: 250,
+        exportTimeoutMillis: 1000,
+      });
+    } finally {
+      set(saved);
     }
   });
 
@@ -227,8 +270,8 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
     await until(() => sink.requests.length === 1, 'the first batch');
     sink.release();
     await processor.forceFlush();
-    // Three in flight, two more queued: the other fifteen were past the queue.
-    assert.deepEqual(sink.names(), ['q0', 'q1', 'q2', 'q3', 'q4']);
+    // Three being sent, five more waiting (the queue counts those, as the SDK's): twelve were past it.
+    assert.deepEqual(sink.names(), ['q0', 'q1', 'q2', 'q3', 'q4', 'q5', 'q6', 'q7']);
     tracer.startSpan('after').end();
     await processor.forceFlush();
     assert.deepEqual(sink.names().at(-1), 'after');
@@ -254,6 +297,25 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
     await processor.forceFlush();
     assert.deepEqual(sink.names(), ['good', 'also good']);
     await processor.shutdown();
+  });
+
+  it('sends the waiting batches of a flush at once, so an unanswering collector costs one timeout', async () => {
+    sink.requests.length = 0;
+    sink.state.hold = true;
+    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), {
+      ...settings,
+      maxQueueSize: 8,
+      maxExportBatchSize: 2,
+    });
+    const tracer = sdkTracer(processor);
+    for (let i = 0; i < 8; i++) tracer.startSpan(`b${i}`).end();
+    const stopping = processor.shutdown();
+    assert.equal(processor.shutdown(), stopping);
+    // Every batch reaches the collector before it has answered any.
+    await until(() => sink.requests.length === 4, 'four batches in flight together');
+    sink.release();
+    await stopping;
+    assert.deepEqual(sink.names().sort(), ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']);
   });
 
   it('fails a flush whose export timed out, and keeps exporting after', async () => {
