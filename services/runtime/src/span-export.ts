@@ -182,14 +182,21 @@ export class OtlpBytesSpanProcessor implements SpanProcessor {
     if (this.open.count >= this.settings.maxExportBatchSize) {
       this.seal();
       this.exportInBackground();
-    } else if (this.timer === undefined) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.seal();
-        this.exportInBackground();
-      }, this.settings.scheduledDelayMillis);
-      this.timer.unref();
-    }
+    } else this.arm();
+  }
+
+  /**
+   * Starts the delay for a batch that is not full, unless an export is running: as in the SDK,
+   * spans then gather until it ends, instead of being cut into a small batch per delay.
+   */
+  private arm(): void {
+    if (this.timer !== undefined || this.exporting !== undefined || this.open.count === 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.seal();
+      this.exportInBackground();
+    }, this.settings.scheduledDelayMillis);
+    this.timer.unref();
   }
 
   /**
@@ -237,8 +244,9 @@ export class OtlpBytesSpanProcessor implements SpanProcessor {
     })().finally(() => {
       this.exporting = undefined;
       this.inFlight = undefined;
-      // Sealed while the last export was settling.
+      // Sealed while the last export was settling, or gathered while it ran.
       if (this.sealed.length > 0) this.exportInBackground();
+      else this.arm();
     });
   }
 

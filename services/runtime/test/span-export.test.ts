@@ -299,6 +299,29 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
     await processor.shutdown();
   });
 
+  it('gathers the spans that end during a slow export into one batch, as the SDK does', async () => {
+    sink.requests.length = 0;
+    sink.state.hold = true;
+    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), {
+      ...settings,
+      maxQueueSize: 50,
+      maxExportBatchSize: 20,
+    });
+    const tracer = sdkTracer(processor);
+    tracer.startSpan('first').end();
+    await until(() => sink.requests.length === 1, 'the first batch');
+    // Several delays pass while the collector has not answered: no batch is cut per delay.
+    for (let i = 0; i < 10; i++) {
+      tracer.startSpan(`later ${i}`).end();
+      await new Promise((resolve) => setTimeout(resolve, settings.scheduledDelayMillis / 3));
+    }
+    sink.release();
+    await until(() => sink.requests.length === 2, 'the gathered batch');
+    await processor.shutdown();
+    assert.equal(sink.requests.length, 2);
+    assert.equal(sink.names().length, 11);
+  });
+
   it('sends the waiting batches of a flush at once, so an unanswering collector costs one timeout', async () => {
     sink.requests.length = 0;
     sink.state.hold = true;
