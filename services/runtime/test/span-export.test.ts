@@ -83,7 +83,7 @@ function variedSpans(): ReadableSpan[] {
     context: trace.getSpanContext(parent) ?? assert.fail('no parent'),
     attributes: { why: 'x' },
   });
-  first.setStatus({ code: SpanStatusCode.ERROR, message: 'tool failed: ' + long.slice(0, 300) });
+  first.setStatus({ code: SpanStatusCode.ERROR, message: `tool failed: ${long.slice(0, 300)}` });
   first.end();
   const child = tracer.startSpan('db', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, first));
   child.setStatus({ code: SpanStatusCode.OK });
