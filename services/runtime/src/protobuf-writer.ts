@@ -124,7 +124,7 @@ export class ProtobufWriter {
     this.ensure(5 + text.length * 3);
     const start = this.pos++;
     this.pos += this.buf.write(text, this.pos, 'utf8');
-    this.closeAt(start);
+    this.close(start);
   }
 
   /**
@@ -163,12 +163,8 @@ export class ProtobufWriter {
     return this.pos++;
   }
 
-  close(start: number): void {
-    this.closeAt(start);
-  }
-
   /** Writes the length of what follows the byte kept at `start`, moving it along if one byte is too few. */
-  private closeAt(start: number): void {
+  close(start: number): void {
     const length = this.pos - start - 1;
     if (length < 0x80) {
       this.buf[start] = length;

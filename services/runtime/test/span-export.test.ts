@@ -242,10 +242,16 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
     exportTimeoutMillis: 5000,
   };
 
-  it('sends full batches at once, the rest after the delay, and only sampled spans', async () => {
+  /** A processor of its own against the receiver, emptied; `hold` keeps its answers back. */
+  const fresh = (hold: boolean, overrides: Partial<typeof settings> = {}) => {
     sink.requests.length = 0;
-    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), settings);
-    const tracer = sdkTracer(processor);
+    sink.state.hold = hold;
+    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), { ...settings, ...overrides });
+    return { processor, tracer: sdkTracer(processor) };
+  };
+
+  it('sends full batches at once, the rest after the delay, and only sampled spans', async () => {
+    const { processor, tracer } = fresh(false);
     const unsampled = trace.setSpanContext(ROOT_CONTEXT, {
       traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
       spanId: '00f067aa0ba902b7',
@@ -262,10 +268,7 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
   });
 
   it('drops spans past the queue while an export is answered late, and recovers', async () => {
-    sink.requests.length = 0;
-    sink.state.hold = true;
-    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), settings);
-    const tracer = sdkTracer(processor);
+    const { processor, tracer } = fresh(true);
     for (let i = 0; i < 20; i++) tracer.startSpan(`q${i}`).end();
     await until(() => sink.requests.length === 1, 'the first batch');
     sink.release();
@@ -282,8 +285,7 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
   });
 
   it('leaves out a span it cannot write, whole, and sends the others', async () => {
-    sink.requests.length = 0;
-    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), settings);
+    const { processor } = fresh(false);
     const memory = new InMemorySpanExporter();
     const tracer = sdkTracer(new SimpleSpanProcessor(memory));
     for (const name of ['good', 'bad', 'also good'])
@@ -300,14 +302,10 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
   });
 
   it('gathers the spans that end during a slow export into one batch, as the SDK does', async () => {
-    sink.requests.length = 0;
-    sink.state.hold = true;
-    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), {
-      ...settings,
+    const { processor, tracer } = fresh(true, {
       maxQueueSize: 50,
       maxExportBatchSize: 20,
     });
-    const tracer = sdkTracer(processor);
     tracer.startSpan('first').end();
     await until(() => sink.requests.length === 1, 'the first batch');
     // Several delays pass while the collector has not answered: no batch is cut per delay.
@@ -323,14 +321,10 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
   });
 
   it('sends the waiting batches of a flush at once, so an unanswering collector costs one timeout', async () => {
-    sink.requests.length = 0;
-    sink.state.hold = true;
-    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), {
-      ...settings,
+    const { processor, tracer } = fresh(true, {
       maxQueueSize: 8,
       maxExportBatchSize: 2,
     });
-    const tracer = sdkTracer(processor);
     for (let i = 0; i < 8; i++) tracer.startSpan(`b${i}`).end();
     const stopping = processor.shutdown();
     assert.equal(processor.shutdown(), stopping);
@@ -342,13 +336,9 @@ describe('the processor against a real OTLP/gRPC receiver', () => {
   });
 
   it('fails a flush whose export timed out, and keeps exporting after', async () => {
-    sink.requests.length = 0;
-    sink.state.hold = true;
-    const processor = new OtlpBytesSpanProcessor(otlpGrpcTraceDelegate(), {
-      ...settings,
+    const { processor, tracer } = fresh(true, {
       exportTimeoutMillis: 200,
     });
-    const tracer = sdkTracer(processor);
     tracer.startSpan('lost').end();
     await assert.rejects(processor.forceFlush(), /Timeout/);
     sink.release();
