@@ -28,6 +28,8 @@ sysctls=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet vm.overcommit_memo
 processes=(metrics-server kube-router kube-proxy coredns kubelet kube-controller-manager kube-scheduler kube-apiserver containerd etcd)
 
 [ "$(id -u)" -eq 0 ] || die "cluster.sh needs root (mounts, iptables, network namespaces)"
+# A step that fails names itself (up adds its components' logs): CI shows only the output's tail.
+trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
 
 kubectl_() { "$(bash "$root/scripts/build-kube.sh" kubectl)" --kubeconfig "$dir/kubeconfig" "$@"; }
 api_ready() { kubectl_ get --raw /readyz; }
@@ -115,7 +117,7 @@ up() {
   compgen -G "$images/*.tar" >/dev/null || bash "$root/scripts/build-images.sh" >/dev/null
 
   mkdir -p "$dir"/{logs,pids}
-  trap 'log "start-up failed; logs in $dir/logs"; tail -n 15 "$dir"/logs/*.log >&2 || true' ERR
+  trap 'log "start-up failed (exit $?) at line $LINENO: $BASH_COMMAND; logs in $dir/logs"; tail -n 15 "$dir"/logs/*.log >&2 || true' ERR
   ip netns list | awk '{print $1}' >"$dir/netns-before"
   ip addr add "$node_ip/32" dev lo
   # Folders kubelet creates outside its root whatever it is told: removed on down if it made them.
@@ -125,7 +127,7 @@ up() {
   # Pods' traffic is routed by the host, and replies between pods on the bridge pass iptables
   # (kube-proxy's Service NAT) only with br_netfilter.
   # Kernel settings this cluster changes (kubelet sets its "kernel tunables" too): down restores them.
-  sysctl "${sysctls[@]}" 2>/dev/null | sed 's/ = /=/' >"$dir/sysctl-before"
+  { sysctl "${sysctls[@]}" 2>/dev/null || true; } | sed 's/ = /=/' >"$dir/sysctl-before"
   sysctl -qw net.ipv4.ip_forward=1
   # Pods reach pods, Services and the node, never another machine: what leaves the bridge for any
   # other interface is dropped. (Without this, a connection opened to a Service's address before
@@ -212,7 +214,7 @@ clean_iptables() {
   done
   # A machine that never ran the cluster may have no ipset (up installs it): nothing to destroy then.
   command -v ipset >/dev/null || return 0
-  ipset list -n 2>/dev/null | { grep -E '^(inet6:)?KUBE-' || true; } | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done
+  { ipset list -n 2>/dev/null || true; } | { grep -E '^(inet6:)?KUBE-' || true; } | while read -r set; do ipset destroy "$set" 2>/dev/null || true; done
 }
 
 down() {
@@ -251,11 +253,12 @@ down() {
   [ ! -f "$dir/created-dirs" ] || xargs -r rmdir --ignore-fail-on-non-empty <"$dir/created-dirs" 2>/dev/null || true
   # containerd 1.6 keeps its shims' sockets and fifos in /run/containerd whatever its state dir:
   # remove those no process listens on any more, then the folders left empty.
-  if [ -d /run/containerd ]; then
+  # (A cluster killed while starting has no shim folder yet.)
+  if [ -d /run/containerd/s ]; then
     ss -xlH | awk '{print $5}' | sort -u >"$dir/listening"
-    find /run/containerd/s -type s 2>/dev/null | { grep -vxFf "$dir/listening" || true; } | xargs -r rm -f
-    find /run/containerd -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
+    find /run/containerd/s -type s | { grep -vxFf "$dir/listening" || true; } | xargs -r rm -f
   fi
+  [ ! -d /run/containerd ] || find /run/containerd -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
   clean_iptables
   find /sys/fs/cgroup/*/kubepods -depth -type d -exec rmdir {} + 2>/dev/null || true
   ip addr del "$node_ip/32" dev lo 2>/dev/null || true
