@@ -22,6 +22,7 @@ import {
   WARMUP_CALLS,
 } from './measure.js';
 import { medianRun, type RunResult } from './open-loop.js';
+import { type Overhead, pairedOverhead } from './overhead.js';
 import { latencyPlot } from './plot.js';
 import { type Charged, edgePort, otlpSink, ROOT, waitReady } from './processes.js';
 import { type BenchResults, markdown, type SystemResult } from './report.js';
@@ -47,6 +48,14 @@ interface System {
   half: boolean;
   close: () => Promise<void>;
 }
+
+/** A system and its control, measured by pairedOverhead rather than in the rounds. */
+interface Pair {
+  control: System;
+  treated: System;
+}
+
+const both = (paired: Record<string, Pair>) => Object.values(paired).flatMap((p) => [p.control, p.treated]);
 
 /** Every process of the run, started and ready. */
 async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
@@ -107,9 +116,12 @@ async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
 }
 
 /** Every process of the run, ready, and a client of each system. */
-async function setUp(
-  fleet: Fleet,
-): Promise<{ systems: Record<string, System>; gatewayUrl: string; close: () => void }> {
+async function setUp(fleet: Fleet): Promise<{
+  systems: Record<string, System>;
+  paired: Record<string, Pair>;
+  gatewayUrl: string;
+  close: () => void;
+}> {
   const { token } = await signingKey(fleet.dir);
   const sink = await otlpSink();
   const procs = await startProcesses(fleet, sink);
@@ -176,32 +188,40 @@ async function setUp(
     statelessPerCall,
     workersSession,
     workersStateless,
-    twinStateless: system(
-      'gateway, 2026 stateless, a second process (control of security on)',
-      statelessEcho(procs.twin.url, CONNECTIONS),
-      through(procs.twin, procs.twinProvider),
-      false,
-    ),
-    secured: system(
-      'gateway, 2026 stateless, security on',
-      statelessEcho(procs.secured.url, CONNECTIONS, procs.security.header),
-      through(procs.secured, procs.securedProvider),
-      false,
-    ),
-    twinSession: system(
-      'gateway, 2025 session, a process of its own (control of tracing)',
-      await sessionEcho(procs.untraced.url, CONNECTIONS),
-      through(procs.untraced, procs.untracedProvider),
-      false,
-    ),
-    traced: system(
-      'gateway, 2025 session, tracing at default sampler',
-      await sessionEcho(procs.traced.url, CONNECTIONS),
-      through(procs.traced, procs.tracedProvider),
-      false,
-    ),
   };
-  return { systems, gatewayUrl: procs.gateway.url, close: sink.close };
+  // Each against its control, a plain gateway measured as it is (its own process and provider).
+  // Security is measured on the stateless dialect (no session store in Redis to confound it).
+  const paired: Record<string, Pair> = {
+    security: {
+      control: system(
+        'gateway, 2026 stateless, a second process (control of security on)',
+        statelessEcho(procs.twin.url, CONNECTIONS),
+        through(procs.twin, procs.twinProvider),
+        false,
+      ),
+      treated: system(
+        'gateway, 2026 stateless, security on',
+        statelessEcho(procs.secured.url, CONNECTIONS, procs.security.header),
+        through(procs.secured, procs.securedProvider),
+        false,
+      ),
+    },
+    tracing: {
+      control: system(
+        'gateway, 2025 session, a process of its own (control of tracing)',
+        await sessionEcho(procs.untraced.url, CONNECTIONS),
+        through(procs.untraced, procs.untracedProvider),
+        false,
+      ),
+      treated: system(
+        'gateway, 2025 session, tracing at default sampler',
+        await sessionEcho(procs.traced.url, CONNECTIONS),
+        through(procs.traced, procs.tracedProvider),
+        false,
+      ),
+    },
+  };
+  return { systems, paired, gatewayUrl: procs.gateway.url, close: sink.close };
 }
 
 /**
@@ -263,12 +283,17 @@ function memory() {
   ) as BenchResults['memory'];
 }
 
-async function measure(systems: Record<string, System>, gatewayUrl: string): Promise<BenchResults> {
+async function measure(
+  systems: Record<string, System>,
+  paired: Record<string, Pair>,
+  gatewayUrl: string,
+): Promise<BenchResults> {
   const load = loadavg();
   // Warm-up: one discarded saturation round per system, so every process's JIT is warm (a short
   // open-loop warm-up left the first measured round of the slower-to-warm systems, such as the
   // traced ones, well below their later rounds).
-  for (const s of Object.values(systems)) await saturation(s.call, s.charged, WARMUP_CALLS);
+  for (const s of [...Object.values(systems), ...both(paired)])
+    await saturation(s.call, s.charged, WARMUP_CALLS);
   const sat = await saturations(systems);
   const halfRate = Math.max(100, Math.floor((sat.gateway?.callsPerSecond ?? 200) / 2 / 100) * 100);
   const halves = await halfRates(systems, halfRate);
@@ -278,6 +303,9 @@ async function measure(systems: Record<string, System>, gatewayUrl: string): Pro
     await saturation(s.call, s.charged, REWARM_CALLS);
     ladders[s.label] = await ladder(key, s.call);
   }
+  const overheads: Record<string, Overhead> = {};
+  for (const [key, p] of Object.entries(paired))
+    overheads[key] = await pairedOverhead(key, p.control, p.treated);
   const workflows = await measureWorkflows(gatewayUrl);
   const results: Record<string, SystemResult> = {};
   for (const [key, s] of Object.entries(systems))
@@ -286,11 +314,17 @@ async function measure(systems: Record<string, System>, gatewayUrl: string): Pro
       saturation: sat[key] as Saturation,
       ...(halves[key] ? { half: halves[key] } : {}),
     };
+  for (const [key, p] of Object.entries(paired)) {
+    const o = overheads[key] as Overhead;
+    results[`${key}Control`] = { label: p.control.label, saturation: o.control };
+    results[key] = { label: p.treated.label, saturation: o.treated };
+  }
   return {
     date: new Date().toISOString(),
     machine: { cpus: availableParallelism(), node: process.version, load },
     workload: { tool: 'echo', connections: CONNECTIONS, rounds: ROUNDS, halfRate, halfMs: HALF_MS },
     systems: results,
+    overheads: overheads as BenchResults['overheads'],
     workflows,
     memory: memory(),
     ladders,
@@ -305,9 +339,9 @@ async function main() {
   };
   process.on('exit', stop);
   try {
-    const { systems, gatewayUrl, close } = await setUp(fleet);
-    const results = await measure(systems, gatewayUrl);
-    for (const s of Object.values(systems)) await s.close();
+    const { systems, paired, gatewayUrl, close } = await setUp(fleet);
+    const results = await measure(systems, paired, gatewayUrl);
+    for (const s of [...Object.values(systems), ...both(paired)]) await s.close();
     close();
     const dir = join(ROOT, 'bench/results');
     await mkdir(dir, { recursive: true });
