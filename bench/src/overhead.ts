@@ -1,47 +1,61 @@
-import { type Call, type Saturation, saturation } from './measure.js';
+import { type Call, CONNECTIONS, type Saturation } from './measure.js';
 import { median } from './median.js';
-import type { Charged } from './processes.js';
+import { type Charged, withCpu } from './processes.js';
 
 /**
- * Short runs of a system and its control, side by side, many times over. One pair of the main
- * rounds (20,000 calls each, a minute apart) spread from -34 % to +43 % on a shared host: the
- * host's speed changes within seconds. Here each pair runs within a few seconds, the order turns
- * every pair, and the interval says whether the pairs decide the target at all.
+ * A system and its control loaded at the same time, each with its own CONNECTIONS calls always in
+ * flight, over many short windows. Runs one after the other, even a pair of them seconds apart,
+ * spread from -75 % to +43 % on a shared host whose speed changes within a second: side by side,
+ * both meet the same machine at every instant, and the calls each completes in a window say what
+ * one costs against the other. The interval says whether the windows decide the target at all.
  */
-const PAIRS = Number(process.env.BENCH_OVERHEAD_PAIRS ?? 21);
-const CALLS = Number(process.env.BENCH_OVERHEAD_CALLS ?? 6_000);
-/** Discarded before each run: the process sat idle while the other one ran. */
-const REWARM = Number(process.env.BENCH_OVERHEAD_REWARM ?? 1_000);
+const WINDOWS = Number(process.env.BENCH_OVERHEAD_WINDOWS ?? 31);
+const WINDOW_MS = Number(process.env.BENCH_OVERHEAD_WINDOW_MS ?? 2_000);
+/** The discarded window before the measured ones, for both to reach their pace. */
+const WARMUP_MS = Number(process.env.BENCH_OVERHEAD_WARMUP_MS ?? 3_000);
 
 export interface Measured {
   call: Call;
   charged: Charged;
 }
 
-/** A cost in % of the control's throughput: the median of the pairs and its confidence interval. */
+/** A cost in % of the control's throughput: the median of the windows and its confidence interval. */
 export interface Overhead {
-  /** The median of the pairs' overheads, in %. */
+  /** The median of the windows' overheads, in %. */
   value: number;
   /** Bounds of the distribution-free interval around the median, in %. */
   low: number;
   high: number;
   /** How often such an interval holds the true median (0.95 or just above). */
   confidence: number;
-  /** Every pair's overhead in %, in the order run. */
-  pairs: number[];
-  /** Each side's run with the median calls/s, with its CPU per call. */
+  /** Every window's overhead in %, in the order run. */
+  windows: number[];
+  /** Each side: the median window's calls/s, and CPU per call over all the windows. */
   control: Saturation;
   treated: Saturation;
 }
 
+/** What one side did in one window: calls completed, and CPU seconds by process role. */
+interface Window {
+  calls: number;
+  errors: number;
+  cpu: Record<string, number>;
+}
+
 const percent = (control: number, treated: number) => Math.round((1 - treated / control) * 1000) / 10;
 
-/** The run of median calls/s among `runs`, with every run's calls/s. */
-function medianOf(runs: Saturation[]): Saturation {
-  const sorted = [...runs].sort((a, b) => a.callsPerSecond - b.callsPerSecond);
+/** A side over its windows: the median window's calls/s, CPU per call from every window's sums. */
+function summary(windows: Window[], ms: number): Saturation {
+  const rounds = windows.map((w) => Math.round((w.calls * 1000) / ms));
+  const calls = windows.reduce((sum, w) => sum + w.calls, 0);
+  const cpuUsPerCall: Record<string, number> = {};
+  for (const role of Object.keys(windows[0]?.cpu ?? {}))
+    cpuUsPerCall[role] = Math.round((windows.reduce((sum, w) => sum + (w.cpu[role] ?? 0), 0) * 1e6) / calls);
   return {
-    ...(sorted[Math.floor(sorted.length / 2)] as Saturation),
-    rounds: runs.map((r) => r.callsPerSecond),
+    callsPerSecond: median(rounds),
+    errors: windows.reduce((sum, w) => sum + w.errors, 0),
+    cpuUsPerCall,
+    rounds,
   };
 }
 
@@ -76,33 +90,70 @@ export function medianInterval(
   };
 }
 
-/** What `treated` costs against `control`, from PAIRS pairs of short runs, each pair's order the other way round from the last. */
-export async function pairedOverhead(label: string, control: Measured, treated: Measured): Promise<Overhead> {
-  const runs = { control: [] as Saturation[], treated: [] as Saturation[] };
-  const once = async (side: 'control' | 'treated') => {
-    const s = side === 'control' ? control : treated;
-    await saturation(s.call, s.charged, REWARM);
-    const result = await saturation(s.call, s.charged, CALLS);
-    runs[side].push(result);
-    return result;
+/** Both systems under load at once for `ms`: what each completed in that time, and what its processes spent. */
+async function sideBySide(
+  control: Measured,
+  treated: Measured,
+  ms: number,
+  treatedFirst: boolean,
+): Promise<[Window, Window]> {
+  const deadline = performance.now() + ms;
+  const load = async (s: Measured) => {
+    let calls = 0;
+    let errors = 0;
+    await Promise.all(
+      Array.from({ length: CONNECTIONS }, async () => {
+        while (performance.now() < deadline) {
+          const ok = await s.call().catch(() => false);
+          // A call that ends after the window is not counted: both sides get the same time.
+          if (performance.now() > deadline) break;
+          if (ok) calls++;
+          else errors++;
+        }
+      }),
+    );
+    return { calls, errors };
   };
-  for (let pair = 0; pair < PAIRS; pair++) {
-    const order = pair % 2 ? (['treated', 'control'] as const) : (['control', 'treated'] as const);
-    for (const side of order) await once(side);
-    const c = runs.control[pair] as Saturation;
-    const t = runs.treated[pair] as Saturation;
+  const charged: Charged = {};
+  for (const [role, child] of Object.entries(control.charged)) charged[`control ${role}`] = child;
+  for (const [role, child] of Object.entries(treated.charged)) charged[`treated ${role}`] = child;
+  // The side whose calls are sent first each turn of the event loop goes first every other window.
+  const { result, cpu } = await withCpu(charged, async () => {
+    if (!treatedFirst) return Promise.all([load(control), load(treated)]);
+    const [t, c] = await Promise.all([load(treated), load(control)]);
+    return [c, t] as const;
+  });
+  const side = (name: string, done: { calls: number; errors: number }): Window => {
+    const own: Record<string, number> = {};
+    for (const [role, seconds] of Object.entries(cpu))
+      if (role.startsWith(`${name} `)) own[role.slice(name.length + 1)] = seconds;
+    return { ...done, cpu: own };
+  };
+  return [side('control', result[0]), side('treated', result[1])];
+}
+
+/** What `treated` costs against `control`: WINDOWS windows of both under load at once. */
+export async function sideBySideOverhead(
+  label: string,
+  control: Measured,
+  treated: Measured,
+): Promise<Overhead> {
+  await sideBySide(control, treated, WARMUP_MS, false);
+  const runs = { control: [] as Window[], treated: [] as Window[] };
+  for (let window = 0; window < WINDOWS; window++) {
+    const [c, t] = await sideBySide(control, treated, WINDOW_MS, window % 2 === 1);
+    runs.control.push(c);
+    runs.treated.push(t);
     process.stderr.write(
-      `${label} pair ${pair + 1}: ${c.callsPerSecond} → ${t.callsPerSecond}/s (${percent(c.callsPerSecond, t.callsPerSecond)} %)\n`,
+      `${label} window ${window + 1}: ${c.calls} and ${t.calls} calls (${percent(c.calls, t.calls)} %)\n`,
     );
   }
-  const pairs = runs.control.map((c, i) =>
-    percent(c.callsPerSecond, (runs.treated[i] as Saturation).callsPerSecond),
-  );
+  const windows = runs.control.map((c, i) => percent(c.calls, (runs.treated[i] as Window).calls));
   return {
-    value: median(pairs),
-    ...medianInterval(pairs),
-    pairs,
-    control: medianOf(runs.control),
-    treated: medianOf(runs.treated),
+    value: median(windows),
+    ...medianInterval(windows),
+    windows,
+    control: summary(runs.control, WINDOW_MS),
+    treated: summary(runs.treated, WINDOW_MS),
   };
 }

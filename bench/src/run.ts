@@ -22,7 +22,7 @@ import {
   WARMUP_CALLS,
 } from './measure.js';
 import { medianRun, type RunResult } from './open-loop.js';
-import { type Overhead, pairedOverhead } from './overhead.js';
+import { type Overhead, sideBySideOverhead } from './overhead.js';
 import { latencyPlot } from './plot.js';
 import { type Charged, edgePort, otlpSink, ROOT, waitReady } from './processes.js';
 import { type BenchResults, markdown, type SystemResult } from './report.js';
@@ -49,7 +49,7 @@ interface System {
   close: () => Promise<void>;
 }
 
-/** A system and its control, measured by pairedOverhead rather than in the rounds. */
+/** A system and its control, measured side by side (sideBySideOverhead) rather than in the rounds. */
 interface Pair {
   control: System;
   treated: System;
@@ -192,6 +192,21 @@ async function setUp(fleet: Fleet): Promise<{
   // Each against its control, a plain gateway measured as it is (its own process and provider).
   // Security is measured on the stateless dialect (no session store in Redis to confound it).
   const paired: Record<string, Pair> = {
+    // Two plain gateways, each on its own provider: what the method reads where there is no cost.
+    calibration: {
+      control: system(
+        'gateway, 2026 stateless, a second process (calibration)',
+        statelessEcho(procs.twin.url, CONNECTIONS),
+        through(procs.twin, procs.twinProvider),
+        false,
+      ),
+      treated: system(
+        'gateway, 2026 stateless, a third process (calibration)',
+        statelessEcho(procs.untraced.url, CONNECTIONS),
+        through(procs.untraced, procs.untracedProvider),
+        false,
+      ),
+    },
     security: {
       control: system(
         'gateway, 2026 stateless, a second process (control of security on)',
@@ -305,7 +320,7 @@ async function measure(
   }
   const overheads: Record<string, Overhead> = {};
   for (const [key, p] of Object.entries(paired))
-    overheads[key] = await pairedOverhead(key, p.control, p.treated);
+    overheads[key] = await sideBySideOverhead(key, p.control, p.treated);
   const workflows = await measureWorkflows(gatewayUrl);
   const results: Record<string, SystemResult> = {};
   for (const [key, s] of Object.entries(systems))
