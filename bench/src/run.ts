@@ -55,7 +55,10 @@ interface Pair {
   treated: System;
 }
 
-const both = (paired: Record<string, Pair>) => Object.values(paired).flatMap((p) => [p.control, p.treated]);
+/** Every system of the pairs, once (a control may serve two pairs). */
+const both = (paired: Record<string, Pair>) => [
+  ...new Set(Object.values(paired).flatMap((p) => [p.control, p.treated])),
+];
 
 /** Every process of the run, started and ready. */
 async function startProcesses(fleet: Fleet, sink: { endpoint: string }) {
@@ -191,15 +194,16 @@ async function setUp(fleet: Fleet): Promise<{
   };
   // Each against its control, a plain gateway measured as it is (its own process and provider).
   // Security is measured on the stateless dialect (no session store in Redis to confound it).
+  const twinStateless = system(
+    'gateway, 2026 stateless, a second process (control)',
+    statelessEcho(procs.twin.url, CONNECTIONS),
+    through(procs.twin, procs.twinProvider),
+    false,
+  );
   const paired: Record<string, Pair> = {
     // Two plain gateways, each on its own provider: what the method reads where there is no cost.
     calibration: {
-      control: system(
-        'gateway, 2026 stateless, a second process (calibration)',
-        statelessEcho(procs.twin.url, CONNECTIONS),
-        through(procs.twin, procs.twinProvider),
-        false,
-      ),
+      control: twinStateless,
       treated: system(
         'gateway, 2026 stateless, a third process (calibration)',
         statelessEcho(procs.untraced.url, CONNECTIONS),
@@ -208,12 +212,7 @@ async function setUp(fleet: Fleet): Promise<{
       ),
     },
     security: {
-      control: system(
-        'gateway, 2026 stateless, a second process (control of security on)',
-        statelessEcho(procs.twin.url, CONNECTIONS),
-        through(procs.twin, procs.twinProvider),
-        false,
-      ),
+      control: twinStateless,
       treated: system(
         'gateway, 2026 stateless, security on',
         statelessEcho(procs.secured.url, CONNECTIONS, procs.security.header),
@@ -223,7 +222,7 @@ async function setUp(fleet: Fleet): Promise<{
     },
     tracing: {
       control: system(
-        'gateway, 2025 session, a process of its own (control of tracing)',
+        'gateway, 2025 session, a process of its own (control)',
         await sessionEcho(procs.untraced.url, CONNECTIONS),
         through(procs.untraced, procs.untracedProvider),
         false,
@@ -331,7 +330,7 @@ async function measure(
     };
   for (const [key, p] of Object.entries(paired)) {
     const o = overheads[key] as Overhead;
-    results[`${key}Control`] = { label: p.control.label, saturation: o.control };
+    results[`${key}Control`] = { label: `${p.control.label}, ${key} pair`, saturation: o.control };
     results[key] = { label: p.treated.label, saturation: o.treated };
   }
   return {
