@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
 import { type Call, CONNECTIONS, type Saturation } from './measure.js';
 import { median } from './median.js';
 import { type Charged, withCpu } from './processes.js';
@@ -10,6 +8,10 @@ import { type Charged, withCpu } from './processes.js';
  * spread from -75 % to +43 % on a shared host whose speed changes within a second: side by side,
  * both meet the same machine at every instant, and the calls each completes in a window say what
  * one costs against the other. The interval says whether the windows decide the target at all.
+ * Where the processes settle on the cores is left to the scheduler and can favour one side for a
+ * whole phase; the calibration pair (two plain gateways) shows that error in the same run. Pinning
+ * main threads to cores, swapped every other pair of windows, made it worse in `make bench`: the
+ * windows split by placement into two groups ±15 % apart.
  */
 const WINDOWS = Number(process.env.BENCH_OVERHEAD_WINDOWS ?? 31);
 const WINDOW_MS = Number(process.env.BENCH_OVERHEAD_WINDOW_MS ?? 2_000);
@@ -134,28 +136,6 @@ async function sideBySide(
   return [side('control', result[0]), side('treated', result[1])];
 }
 
-/**
- * Each side's gateway's main thread on a core of its own and its provider's on the other, the cores
- * swapped every other pair of windows; their helper threads (V8's collector and compiler, libuv)
- * stay free. Left to the scheduler, where the processes settle stays put for the whole phase: two
- * identical gateways read 6 % apart (equal CPU a call, unequal shares of the machine). Pinned so,
- * the same two read -0.2 % (-1.1 to 2.2). Pinning every thread instead put the collector on the
- * main thread's core, a different machine from the one the rest of the bench measures.
- */
-function place(control: Measured, treated: Measured, swap: boolean): void {
-  if (availableParallelism() < 2) return;
-  const pin = (s: Measured, role: string, cpu: number) => {
-    const pid = s.charged[role]?.pid;
-    if (pid !== undefined)
-      execFileSync('taskset', ['-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
-  };
-  const [a, b] = swap ? [1, 0] : [0, 1];
-  pin(control, 'gateway', a);
-  pin(control, 'provider', b);
-  pin(treated, 'gateway', b);
-  pin(treated, 'provider', a);
-}
-
 /** What `treated` costs against `control`: WINDOWS windows of both under load at once. */
 export async function sideBySideOverhead(
   label: string,
@@ -165,8 +145,6 @@ export async function sideBySideOverhead(
   await sideBySide(control, treated, WARMUP_MS, false);
   const runs = { control: [] as Window[], treated: [] as Window[] };
   for (let window = 0; window < WINDOWS; window++) {
-    // Cores and which side sends first turn on different windows, so each pairing of the two comes up.
-    place(control, treated, window % 4 >= 2);
     const [c, t] = await sideBySide(control, treated, WINDOW_MS, window % 2 === 1);
     runs.control.push(c);
     runs.treated.push(t);
