@@ -41,7 +41,7 @@ generate: deps ## regenerate TypeScript types from proto/
 check-generated: deps ## fail when generated types are out of date with proto/
 	@bash scripts/gen-proto.sh --check
 
-bench: build ## gateway vs official SDK server and direct gRPC (~15 min); table + SVG plot in bench/results/
+bench: build ## gateway vs official SDK server and direct gRPC (~18 min); table + SVG plot in bench/results/
 	@bash scripts/bench.sh
 
 bench-tool-search: build ## tools/list bytes (full vs search mode) and search hit rate on the 500-tool synthetic catalog; results in bench/results/
