@@ -94,11 +94,8 @@ export class ParentBasedSampling {
   }
 }
 
-// Random bytes are drawn 4 KB at a time: one system call per ~170 spans, not one per id. They are
-// turned into hex all at once too: an id is then a slice of that text, ~0.1 µs less than
-// converting each id's bytes (three ids a call in the gateway, one in a provider).
+// Random bytes are drawn 4 KB at a time: one system call per ~170 spans, not one per id.
 const pool = Buffer.alloc(4096);
-let poolHex = '';
 let used = pool.length;
 
 /** Where `bytes` (a multiple of 4) fresh random bytes start in the pool, never all zeros (W3C's invalid id). */
@@ -106,7 +103,6 @@ function draw(bytes: number): number {
   for (;;) {
     if (used + bytes > pool.length) {
       randomFillSync(pool);
-      poolHex = pool.toString('hex');
       used = 0;
     }
     const at = used;
@@ -119,7 +115,7 @@ function draw(bytes: number): number {
 
 /** The pool's `bytes` bytes at `at` in lowercase hex. */
 function hexAt(at: number, bytes: number): string {
-  return poolHex.slice(at * 2, (at + bytes) * 2);
+  return pool.toString('hex', at, at + bytes);
 }
 
 /** A fresh random id of `bytes` bytes in lowercase hex, never all zeros. */
