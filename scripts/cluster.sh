@@ -29,7 +29,9 @@ processes=(metrics-server kube-router kube-proxy coredns kubelet kube-controller
 
 [ "$(id -u)" -eq 0 ] || die "cluster.sh needs root (mounts, iptables, network namespaces)"
 # A step that fails names itself (up adds its components' logs): CI shows only the output's tail.
-trap 'log "failed (exit $?) at line $LINENO: $BASH_COMMAND"' ERR
+# Not inside command substitutions, which set -E hands the trap to but where a failure does not end
+# the script; under pipefail the failed stage is the one with a non-zero status, not $BASH_COMMAND.
+trap 'status=$? stages=${PIPESTATUS[*]}; [ "$BASH_SUBSHELL" -ne 0 ] || log "failed (exit $status, pipeline $stages) at line $LINENO: $BASH_COMMAND"' ERR
 
 kubectl_() { "$(bash "$root/scripts/build-kube.sh" kubectl)" --kubeconfig "$dir/kubeconfig" "$@"; }
 api_ready() { kubectl_ get --raw /readyz; }
@@ -92,14 +94,17 @@ configs() {
   mv "$dir/10-mcpfleet.conflist" "$dir/cni/net.d/"
 }
 
-# Builds (once, cached) every program the cluster runs; prints `name path` lines.
+# Builds (once, cached) every program the cluster runs; prints `name path` lines, or fails with the
+# first build that fails (errexit does not reach into the command substitution this runs in).
 binaries() {
-  local name
+  local name path
   for name in kubelet kube-proxy kube-scheduler kube-controller-manager kubectl kube-apiserver; do
-    echo "$name $(bash "$root/scripts/build-kube.sh" "$name")"
+    path=$(bash "$root/scripts/build-kube.sh" "$name") || return 1
+    echo "$name $path"
   done
-  echo "etcd $(bash "$root/scripts/build-etcd.sh")"
-  bash "$root/scripts/build-cluster-tools.sh"
+  path=$(bash "$root/scripts/build-etcd.sh") || return 1
+  echo "etcd $path"
+  bash "$root/scripts/build-cluster-tools.sh" || return 1
 }
 
 up() {
@@ -110,14 +115,16 @@ up() {
   fi
   down
   deps
-  local bin images name path
+  local bin images name path programs
   declare -A bin
-  while read -r name path; do bin[$name]=$path; done < <(binaries)
+  programs=$(binaries)
+  while read -r name path; do bin[$name]=$path; done <<<"$programs"
   images=${MCPFLEET_IMAGES_DIR:-$HOME/.cache/mcp-fleet/images}
   compgen -G "$images/*.tar" >/dev/null || bash "$root/scripts/build-images.sh" >/dev/null
 
   mkdir -p "$dir"/{logs,pids}
-  trap 'log "start-up failed (exit $?) at line $LINENO: $BASH_COMMAND; logs in $dir/logs"; tail -n 15 "$dir"/logs/*.log >&2 || true' ERR
+  # die exits without ERR: the components' logs are shown on any failed exit while starting.
+  trap 'status=$?; [ "$status" -eq 0 ] || { log "start-up failed (exit $status); logs in $dir/logs"; tail -n 15 "$dir"/logs/*.log >&2 || true; }' EXIT
   ip netns list | awk '{print $1}' >"$dir/netns-before"
   ip addr add "$node_ip/32" dev lo
   # Folders kubelet creates outside its root whatever it is told: removed on down if it made them.
@@ -184,7 +191,7 @@ MCPFLEET_CLUSTER_NODE_IP=$node_ip
 MCPFLEET_KUBECTL=${bin[kubectl]}
 MCPFLEET_CONTAINERD_SOCKET=$ctr_sock
 ENV
-  trap - ERR
+  trap - EXIT
   log "cluster up: node $node ($node_ip), API https://$node_ip:$api_port, logs in $dir/logs"
   cat "$envfile"
 }
@@ -193,7 +200,7 @@ ENV
 cgroup_pids() {
   local tree
   for tree in /sys/fs/cgroup/pids/kubepods /sys/fs/cgroup/kubepods; do
-    [ -d "$tree" ] && find "$tree" -name cgroup.procs -exec cat {} + 2>/dev/null
+    [ ! -d "$tree" ] || find "$tree" -name cgroup.procs -exec cat {} + 2>/dev/null || true
   done
   return 0
 }
@@ -228,6 +235,8 @@ down() {
   for name in "${processes[@]}"; do
     [ -f "$dir/pids/$name" ] || continue
     pid=$(cat "$dir/pids/$name")
+    # A pid file outliving its process (a reboot, a killed run) may name someone else's by now.
+    grep -qsF -- "$dir/" "/proc/$pid/cmdline" || continue
     kill "$pid" 2>/dev/null || continue
     TIMEOUT=15 wait_until exited "$pid" || kill -9 "$pid" 2>/dev/null || true
     # The containers outlive the runtime: stop them right after kubelet.
@@ -236,7 +245,7 @@ down() {
     fi
   done
   # containerd's shims (started with its socket's address), then whatever is still in a pod cgroup.
-  for pid in $(grep -lsF -- "$ctr_sock" /proc/[0-9]*/cmdline | cut -d/ -f3); do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in $({ grep -lsF -- "$ctr_sock" /proc/[0-9]*/cmdline || true; } | cut -d/ -f3); do kill -9 "$pid" 2>/dev/null || true; done
   for pid in $(cgroup_pids); do kill -9 "$pid" 2>/dev/null || true; done
   # Pod volumes, container root filesystems, sandbox /dev/shm: deepest first.
   awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | sort -r | while read -r mnt; do
@@ -256,7 +265,7 @@ down() {
   # (A cluster killed while starting has no shim folder yet.)
   if [ -d /run/containerd/s ]; then
     ss -xlH | awk '{print $5}' | sort -u >"$dir/listening"
-    find /run/containerd/s -type s | { grep -vxFf "$dir/listening" || true; } | xargs -r rm -f
+    { find /run/containerd/s -type s 2>/dev/null || true; } | { grep -vxFf "$dir/listening" || true; } | xargs -r rm -f
   fi
   [ ! -d /run/containerd ] || find /run/containerd -mindepth 1 -depth -type d -empty -delete 2>/dev/null || true
   clean_iptables
