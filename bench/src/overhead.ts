@@ -13,7 +13,8 @@ import { type Charged, withCpu } from './processes.js';
  * main threads to cores, swapped every other pair of windows, made it worse in `make bench`: the
  * windows split by placement into two groups ±15 % apart.
  */
-const WINDOWS = Number(process.env.BENCH_OVERHEAD_WINDOWS ?? 31);
+/** Windows go in pairs, one per send order; a pair's mean is the unit of the median. */
+const PAIRS = Math.max(1, Math.round(Number(process.env.BENCH_OVERHEAD_WINDOWS ?? 32) / 2));
 const WINDOW_MS = Number(process.env.BENCH_OVERHEAD_WINDOW_MS ?? 2_000);
 /** The discarded window before the measured ones, for both to reach their pace. */
 const WARMUP_MS = Number(process.env.BENCH_OVERHEAD_WARMUP_MS ?? 3_000);
@@ -23,17 +24,20 @@ export interface Measured {
   charged: Charged;
 }
 
-/** A cost in % of the control's throughput: the median of the windows and its confidence interval. */
+/**
+ * A cost in % of the control's throughput: the median over pairs of windows (each pair one window
+ * of either send order, so the order's own advantage cancels) and its confidence interval.
+ */
 export interface Overhead {
-  /** The median of the windows' overheads, in %. */
+  /** The median of the pairs' overheads, in %. */
   value: number;
   /** Bounds of the distribution-free interval around the median, in %. */
   low: number;
   high: number;
   /** How often such an interval holds the true median (0.95 or just above). */
   confidence: number;
-  /** Every window's overhead in %, in the order run. */
-  windows: number[];
+  /** Every pair's overhead in %, in the order run. */
+  pairs: number[];
   /** Each side: the median window's calls/s, and CPU per call over all the windows. */
   control: Saturation;
   treated: Saturation;
@@ -43,15 +47,19 @@ export interface Overhead {
 interface Window {
   calls: number;
   errors: number;
+  /** Calls that ended after the deadline: not counted, but the CPU measured includes them. */
+  late: number;
   cpu: Record<string, number>;
 }
 
-const percent = (control: number, treated: number) => Math.round((1 - treated / control) * 1000) / 10;
+/** NaN when the control completed nothing (the interval then reads undecided). */
+const percent = (control: number, treated: number) =>
+  control > 0 ? Math.round((1 - treated / control) * 1000) / 10 : Number.NaN;
 
-/** A side over its windows: the median window's calls/s, CPU per call from every window's sums. */
+/** A side over its windows: the median window's calls/s, CPU per call from every window's sums (late calls included). */
 function summary(windows: Window[], ms: number): Saturation {
   const rounds = windows.map((w) => Math.round((w.calls * 1000) / ms));
-  const calls = windows.reduce((sum, w) => sum + w.calls, 0);
+  const calls = windows.reduce((sum, w) => sum + w.calls + w.late, 0);
   const cpuUsPerCall: Record<string, number> = {};
   for (const role of Object.keys(windows[0]?.cpu ?? {}))
     cpuUsPerCall[role] = Math.round((windows.reduce((sum, w) => sum + (w.cpu[role] ?? 0), 0) * 1e6) / calls);
@@ -59,7 +67,6 @@ function summary(windows: Window[], ms: number): Saturation {
     callsPerSecond: median(rounds),
     errors: windows.reduce((sum, w) => sum + w.errors, 0),
     cpuUsPerCall,
-    rounds,
   };
 }
 
@@ -84,6 +91,8 @@ export function medianInterval(
 ): { low: number; high: number; confidence: number } {
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
+  if (sorted.some(Number.isNaN))
+    return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
   let k = 0;
   while (k + 1 <= n / 2 && 1 - 2 * binomialAtMost(n, k) >= level) k++;
   if (k === 0) return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
@@ -105,18 +114,22 @@ async function sideBySide(
   const load = async (s: Measured) => {
     let calls = 0;
     let errors = 0;
+    let late = 0;
     await Promise.all(
       Array.from({ length: CONNECTIONS }, async () => {
         while (performance.now() < deadline) {
           const ok = await s.call().catch(() => false);
           // A call that ends after the window is not counted: both sides get the same time.
-          if (performance.now() > deadline) break;
+          if (performance.now() > deadline) {
+            late++;
+            break;
+          }
           if (ok) calls++;
           else errors++;
         }
       }),
     );
-    return { calls, errors };
+    return { calls, errors, late };
   };
   const charged: Charged = {};
   for (const [role, child] of Object.entries(control.charged)) charged[`control ${role}`] = child;
@@ -127,7 +140,7 @@ async function sideBySide(
     const [t, c] = await Promise.all([load(treated), load(control)]);
     return [c, t] as const;
   });
-  const side = (name: string, done: { calls: number; errors: number }): Window => {
+  const side = (name: string, done: Omit<Window, 'cpu'>): Window => {
     const own: Record<string, number> = {};
     for (const [role, seconds] of Object.entries(cpu))
       if (role.startsWith(`${name} `)) own[role.slice(name.length + 1)] = seconds;
@@ -136,7 +149,7 @@ async function sideBySide(
   return [side('control', result[0]), side('treated', result[1])];
 }
 
-/** What `treated` costs against `control`: WINDOWS windows of both under load at once. */
+/** What `treated` costs against `control`: PAIRS pairs of windows of both under load at once. */
 export async function sideBySideOverhead(
   label: string,
   control: Measured,
@@ -144,7 +157,7 @@ export async function sideBySideOverhead(
 ): Promise<Overhead> {
   await sideBySide(control, treated, WARMUP_MS, false);
   const runs = { control: [] as Window[], treated: [] as Window[] };
-  for (let window = 0; window < WINDOWS; window++) {
+  for (let window = 0; window < PAIRS * 2; window++) {
     const [c, t] = await sideBySide(control, treated, WINDOW_MS, window % 2 === 1);
     runs.control.push(c);
     runs.treated.push(t);
@@ -152,11 +165,16 @@ export async function sideBySideOverhead(
       `${label} window ${window + 1}: ${c.calls} and ${t.calls} calls (${percent(c.calls, t.calls)} %)\n`,
     );
   }
-  const windows = runs.control.map((c, i) => percent(c.calls, (runs.treated[i] as Window).calls));
+  const pairs = Array.from({ length: PAIRS }, (_, i) => {
+    const [a, b] = [2 * i, 2 * i + 1].map((w) =>
+      percent((runs.control[w] as Window).calls, (runs.treated[w] as Window).calls),
+    ) as [number, number];
+    return Math.round(((a + b) / 2) * 10) / 10;
+  });
   return {
-    value: median(windows),
-    ...medianInterval(windows),
-    windows,
+    value: median(pairs),
+    ...medianInterval(pairs),
+    pairs,
     control: summary(runs.control, WINDOW_MS),
     treated: summary(runs.treated, WINDOW_MS),
   };

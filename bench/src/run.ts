@@ -330,8 +330,12 @@ async function measure(
     };
   for (const [key, p] of Object.entries(paired)) {
     const o = overheads[key] as Overhead;
-    results[`${key}Control`] = { label: `${p.control.label}, ${key} pair`, saturation: o.control };
-    results[key] = { label: p.treated.label, saturation: o.treated };
+    results[`${key}Control`] = {
+      label: `${p.control.label}, ${key} pair`,
+      saturation: o.control,
+      sharedMachine: true,
+    };
+    results[key] = { label: p.treated.label, saturation: o.treated, sharedMachine: true };
   }
   return {
     date: new Date().toISOString(),
