@@ -89,13 +89,13 @@ export function medianInterval(
   values: readonly number[],
   level = 0.95,
 ): { low: number; high: number; confidence: number } {
+  const none = { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
+  if (values.some(Number.isNaN)) return none;
   const sorted = [...values].sort((a, b) => a - b);
   const n = sorted.length;
-  if (sorted.some(Number.isNaN))
-    return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
   let k = 0;
   while (k + 1 <= n / 2 && 1 - 2 * binomialAtMost(n, k) >= level) k++;
-  if (k === 0) return { low: Number.NEGATIVE_INFINITY, high: Number.POSITIVE_INFINITY, confidence: 1 };
+  if (k === 0) return none;
   return {
     low: sorted[k - 1] as number,
     high: sorted[n - k] as number,
@@ -156,26 +156,30 @@ export async function sideBySideOverhead(
   treated: Measured,
 ): Promise<Overhead> {
   await sideBySide(control, treated, WARMUP_MS, false);
-  const runs = { control: [] as Window[], treated: [] as Window[] };
+  const runs: [Window, Window][] = [];
   for (let window = 0; window < PAIRS * 2; window++) {
     const [c, t] = await sideBySide(control, treated, WINDOW_MS, window % 2 === 1);
-    runs.control.push(c);
-    runs.treated.push(t);
+    runs.push([c, t]);
     process.stderr.write(
       `${label} window ${window + 1}: ${c.calls} and ${t.calls} calls (${percent(c.calls, t.calls)} %)\n`,
     );
   }
-  const pairs = Array.from({ length: PAIRS }, (_, i) => {
-    const [a, b] = [2 * i, 2 * i + 1].map((w) =>
-      percent((runs.control[w] as Window).calls, (runs.treated[w] as Window).calls),
-    ) as [number, number];
-    return Math.round(((a + b) / 2) * 10) / 10;
-  });
+  const each = runs.map(([c, t]) => percent(c.calls, t.calls));
+  const pairs = Array.from(
+    { length: PAIRS },
+    (_, i) => Math.round((((each[2 * i] as number) + (each[2 * i + 1] as number)) / 2) * 10) / 10,
+  );
   return {
     value: median(pairs),
     ...medianInterval(pairs),
     pairs,
-    control: summary(runs.control, WINDOW_MS),
-    treated: summary(runs.treated, WINDOW_MS),
+    control: summary(
+      runs.map(([c]) => c),
+      WINDOW_MS,
+    ),
+    treated: summary(
+      runs.map(([, t]) => t),
+      WINDOW_MS,
+    ),
   };
 }
