@@ -216,17 +216,16 @@ export class Database {
     }
   }
 
-  private async typeName(client: pg.PoolClient, oid: number): Promise<string> {
-    let name = this.typeNames.get(oid);
-    if (name === undefined) {
-      const { rows } = await client.query<{ typname: string }>(
-        'SELECT typname FROM pg_catalog.pg_type WHERE oid = $1',
-        [oid],
-      );
-      name = rows[0]?.typname ?? String(oid);
-      this.typeNames.set(oid, name);
-    }
-    return name;
+  /** Names the types not seen before in one round trip (queries on one client run one at a time). */
+  private async learnTypeNames(client: pg.PoolClient, oids: number[]): Promise<void> {
+    const unseen = [...new Set(oids)].filter((oid) => !this.typeNames.has(oid));
+    if (unseen.length === 0) return;
+    const { rows } = await client.query<{ oid: number; typname: string }>(
+      'SELECT oid, typname FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])',
+      [unseen],
+    );
+    const found = new Map(rows.map((r) => [Number(r.oid), r.typname]));
+    for (const oid of unseen) this.typeNames.set(oid, found.get(oid) ?? String(oid));
   }
 
   /**
@@ -241,9 +240,14 @@ export class Database {
     guarded = true,
   ): Promise<Rows> {
     const { fields, rows, truncated } = await readRows(client, sql, params, limits, guarded);
-    const columns = await Promise.all(
-      fields.map(async (f) => ({ name: f.name, type: await this.typeName(client, f.dataTypeID) })),
+    await this.learnTypeNames(
+      client,
+      fields.map((f) => f.dataTypeID),
     );
+    const columns = fields.map((f) => ({
+      name: f.name,
+      type: this.typeNames.get(f.dataTypeID) ?? String(f.dataTypeID),
+    }));
     return { columns, rows, rowCount: rows.length, truncated };
   }
 

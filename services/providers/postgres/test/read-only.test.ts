@@ -214,6 +214,29 @@ describe('postgres provider, read-only, against a real PostgreSQL as a least-pri
     assert.equal(await rowsOfX(), 1);
   });
 
+  it('names the types of many new columns at once, one query at a time on the connection', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const result = await sql(
+        "SELECT true AS b, 1::int2 AS s, 1.5::numeric AS n, 'x'::varchar AS v, now() AS at, '{}'::jsonb AS j",
+      );
+      assert.deepEqual(
+        (result.structuredContent as { columns: { type: string }[] }).columns.map((c) => c.type),
+        ['bool', 'int2', 'numeric', 'varchar', 'timestamptz', 'jsonb'],
+      );
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // pg warns (and pg 9 will fail) when a second query is sent on a client still running one.
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      [],
+    );
+  });
+
   it('describes a table: columns, keys, indexes, estimate', async () => {
     const result = await call('describe_object', { name: 't' });
     const described = result.structuredContent as {
