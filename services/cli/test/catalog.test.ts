@@ -98,6 +98,18 @@ describe('mcp-fleet catalog diff | accept', () => {
     );
     assert.equal((await cli(env, 'catalog', 'frobnicate')).code, 2);
   });
+
+  it('a digest cut short is named as such, not answered with the general shape', async () => {
+    const short = await cli(env, 'catalog', 'accept', 'everything', '--digest', 'echo=sha256:3f2a');
+    assert.equal(short.code, 2, short.stderr);
+    assert.match(
+      short.stderr,
+      /the digest of echo: "sha256:3f2a" is not a digest \(sha256: and 64 lowercase hex/,
+    );
+    const tool = await cli(env, 'catalog', 'accept', 'everything/echo', '--digest', 'sha256:3F2A');
+    assert.equal(tool.code, 2, tool.stderr);
+    assert.match(tool.stderr, /"sha256:3F2A" is not a digest/);
+  });
 });
 
 describe('mcp-fleet catalog without an operator role', () => {

@@ -131,6 +131,10 @@ describe('pinned definitions: attacks', () => {
     }
     const extra = await (await pins.as('ops')).call('fleet_catalog_accept', { target: 'lab', also: 'x' });
     assert.equal(extra.error?.code, -32602);
+    assert.match(extra.error?.message ?? '', /unknown argument "also"/);
+    const bare = await (await pins.as('ops')).call('fleet_catalog_accept', {});
+    assert.match(bare.error?.message ?? '', /target is missing/);
+    assert.match((await accept('lab/*')).error?.message ?? '', /target "lab\/\*" is not "<provider>"/);
     assert.equal((await accept('nosuch')).error?.code, -32602);
     assert.equal((await accept('lab/nosuch')).error?.code, -32602);
     assert.equal((await (await pins.as('alice')).call('lab_plain')).error?.code, HELD);

@@ -21,15 +21,43 @@ const PIN_KEY = /^(?:[A-Za-z0-9_-]{1,64}|instructions:|(?:prompt|resource|templa
 /** More tools than a provider accept reviews at once would only be a large argument. */
 const MAX_DIGESTS = 1024;
 
-/** `{ "<pin key>": "sha256:<hex>", ... }`: the digests a provider accept was reviewed with. */
-const isDigestMap = (value: unknown): value is Record<string, string> =>
-  typeof value === 'object' &&
-  value !== null &&
-  !Array.isArray(value) &&
-  Object.keys(value).length <= MAX_DIGESTS &&
-  Object.entries(value).every(
-    ([tool, digest]) => PIN_KEY.test(tool) && typeof digest === 'string' && DIGEST.test(digest),
+const shown = (value: unknown) => JSON.stringify(value)?.slice(0, 80) ?? String(value);
+const notDigest = (value: unknown) =>
+  typeof value !== 'string' || !DIGEST.test(value)
+    ? `${shown(value)} is not a digest (sha256: and 64 lowercase hex digits, as fleet_catalog_diff showed it)`
+    : undefined;
+
+/** What is wrong with a provider accept's `digests` (`{ "<pin key>": "sha256:<hex>", ... }`), if anything. */
+function digestMapProblem(digests: unknown): string | undefined {
+  if (typeof digests !== 'object' || digests === null || Array.isArray(digests))
+    return 'a provider accept takes digests: {"<tool>": "sha256:<hex>", ...}, each definition\'s as reviewed';
+  const entries = Object.entries(digests);
+  if (entries.length > MAX_DIGESTS) return `more than ${MAX_DIGESTS} digests`;
+  for (const [key, digest] of entries) {
+    if (!PIN_KEY.test(key))
+      return `${shown(key)} is not a tool, prompt, resource, template or instructions key`;
+    const problem = notDigest(digest);
+    if (problem) return `the digest of ${key}: ${problem}`;
+  }
+  return undefined;
+}
+
+/** What is wrong with an accept's arguments, named for the caller; undefined when nothing is. */
+function acceptProblem(args: JsonObject, match: RegExpExecArray | null): string | undefined {
+  const unknown = Object.keys(args).filter(
+    (key) => key !== 'target' && key !== 'digest' && key !== 'digests',
   );
+  if (unknown.length > 0) return `unknown argument ${unknown.map(shown).join(', ')}`;
+  if (args.target === undefined) return 'target is missing';
+  if (!match) return `target ${shown(args.target)} is not "<provider>" or "<provider>/<tool>"`;
+  const { digest, digests } = args;
+  if (match[2]) {
+    if (digests !== undefined) return 'a tool accept takes one digest, not digests';
+    return digest === undefined ? undefined : notDigest(digest);
+  }
+  if (digest !== undefined) return 'a provider accept takes digests by key, not one digest';
+  return digestMapProblem(digests);
+}
 
 const DEFINITIONS: JsonObject[] = [
   {
@@ -136,17 +164,14 @@ export class CatalogAdmin {
       return answer({ differences: this.pins.diff() as unknown as JsonObject[] });
     }
     const match = target === undefined ? null : TARGET.exec(target);
-    const { digest, digests } = args;
-    const reviewed = match?.[2]
-      ? digests === undefined && (digest === undefined || (typeof digest === 'string' && DIGEST.test(digest)))
-      : digest === undefined && isDigestMap(digests);
-    const known = Object.keys(args).every((key) => key === 'target' || key === 'digest' || key === 'digests');
-    if (!match || !reviewed || !known) {
+    const problem = acceptProblem(args, match);
+    if (!match || problem) {
       audit('error');
       throw invalidParams(
-        `${ACCEPT} takes {"target": "<provider>/<tool>", "digest"?: "sha256:<hex>"} or {"target": "<provider>", "digests": {"<tool>": "sha256:<hex>", ...}} (the digests fleet_catalog_diff showed)`,
+        `${ACCEPT}: ${problem}. It takes {"target": "<provider>/<tool>", "digest"?: "sha256:<hex>"} or {"target": "<provider>", "digests": {"<tool>": "sha256:<hex>", ...}} (the digests fleet_catalog_diff showed)`,
       );
     }
+    const { digest, digests } = args;
     try {
       const accepted = await this.pins.accept(
         match[1] as string,
