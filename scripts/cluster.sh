@@ -23,8 +23,8 @@ bridge=mcpfleet0
 envfile="$dir/env"
 ctr_sock="$dir/containerd/containerd.sock"
 # Stopped in this order by down (kubelet before the runtime, the API server before etcd).
-sysctls=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet vm.overcommit_memory vm.panic_on_oom kernel.panic
-  kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
+sysctls=(net.ipv4.ip_forward net.ipv4.conf.all.route_localnet net.bridge.bridge-nf-call-iptables
+  vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
 processes=(metrics-server kube-router kube-proxy coredns kubelet kube-controller-manager kube-scheduler kube-apiserver containerd etcd)
 
 [ "$(id -u)" -eq 0 ] || die "cluster.sh needs root (mounts, iptables, network namespaces)"
