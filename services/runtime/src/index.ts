@@ -22,6 +22,7 @@ export {
   contextFromMetadata,
   failSpan,
   injectIntoMetadata,
+  readsTraceField,
   startTelemetry,
   tracer,
 } from './telemetry.js';

@@ -233,6 +233,16 @@ export function contextFromMeta(meta: unknown): Context | undefined {
     : checked(propagation.extract(ROOT_CONTEXT, carrier));
 }
 
+/**
+ * Whether `name` is a field this process's propagator reads (OTEL_PROPAGATORS): the only trace
+ * fields a provider takes from a multiplexed call's start frame besides the W3C pair, which the
+ * frame carries on fields of its own. Never the metadata the identity token owns.
+ */
+export function readsTraceField(name: string): boolean {
+  if (w3cOnly || name === 'traceparent' || name === 'tracestate' || name === 'authorization') return false;
+  return propagation.fields().includes(name);
+}
+
 /** Puts a trace context into outgoing gRPC metadata. */
 export function injectIntoMetadata(metadata: Metadata, from: Context): void {
   if (w3cOnly) for (const [key, value] of Object.entries(w3cHeaders(from))) metadata.set(key, value);

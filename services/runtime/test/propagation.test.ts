@@ -8,6 +8,7 @@ import {
   contextFromMetadata,
   hasTraceIds,
   injectIntoMetadata,
+  readsTraceField,
   startMcpSpan,
   startTelemetry,
   traceHeaders,
@@ -173,6 +174,24 @@ describe('trace context propagation', () => {
       const baggage = propagation.getBaggage(contextFromHeaders(headers));
       assert.ok((baggage?.getAllEntries().length ?? 0) <= 128, String(baggage?.getAllEntries().length));
     });
+  });
+
+  it("takes from a multiplexed call's start frame only the fields its own propagator reads", async () => {
+    const fields = [
+      'b3',
+      'x-b3-traceid',
+      'uber-trace-id',
+      'baggage',
+      'authorization',
+      'traceparent',
+      'x-other',
+    ];
+    const read = (propagators: string | undefined) =>
+      withTelemetry(propagators, () => fields.filter(readsTraceField));
+    // The W3C pair has fields of its own in the frame; nothing else is read by default.
+    assert.deepEqual(await read(undefined), []);
+    assert.deepEqual(await read('b3'), ['b3']);
+    assert.deepEqual(await read('b3multi,jaeger,baggage'), ['x-b3-traceid', 'uber-trace-id', 'baggage']);
   });
 
   it('follows OTEL_PROPAGATORS when it is set', async () => {

@@ -183,6 +183,7 @@ class MuxLink {
           identityToken: request.identityToken,
           traceparent: trace.traceparent ?? '',
           tracestate: trace.tracestate ?? '',
+          traceFields: otherTraceFields(trace),
           timeoutMs: request.timeoutMs,
         },
       });
@@ -191,6 +192,17 @@ class MuxLink {
       if (this.nextId > CALLS_PER_STREAM) this.retire();
     });
   }
+}
+
+/** The trace headers besides the W3C pair (another propagator's, OTEL_PROPAGATORS), or none. */
+function otherTraceFields(headers: Record<string, string>): Record<string, string> | undefined {
+  let others: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(headers)) {
+    if (key === 'traceparent' || key === 'tracestate') continue;
+    others ??= {};
+    others[key] = value;
+  }
+  return others;
 }
 
 /** The CallBatches streams of one provider channel, opened lazily, and whether the provider serves them. */

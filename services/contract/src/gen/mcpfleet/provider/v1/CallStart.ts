@@ -23,6 +23,12 @@ export interface CallStart {
    * The call's deadline, counted from the moment the provider reads this frame; 0 means none.
    */
   timeoutMs?: number;
+  /**
+   * The caller's trace context in any other propagator's fields (OTEL_PROPAGATORS: b3, x-b3-*,
+   * uber-trace-id, baggage, ...), as Call's metadata would carry them. A provider reads only the
+   * fields its own propagator reads.
+   */
+  traceFields?: { [key: string]: string };
 }
 
 /**
@@ -43,4 +49,10 @@ export interface CallStart__Output {
    * The call's deadline, counted from the moment the provider reads this frame; 0 means none.
    */
   timeoutMs: number;
+  /**
+   * The caller's trace context in any other propagator's fields (OTEL_PROPAGATORS: b3, x-b3-*,
+   * uber-trace-id, baggage, ...), as Call's metadata would carry them. A provider reads only the
+   * fields its own propagator reads.
+   */
+  traceFields: { [key: string]: string };
 }
