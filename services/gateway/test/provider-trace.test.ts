@@ -78,5 +78,6 @@ for (const mux of ['on', 'off'] as const)
         assert.ok(provider, 'the provider recorded its span');
         assert.equal(provider.spanContext().traceId, call.spanContext().traceId, 'one trace across the hop');
         assert.equal(provider.parentSpanContext?.spanId, call.spanContext().spanId);
+        assert.equal(provider.attributes['rpc.method'], mux === 'on' ? 'CallBatches' : 'Call');
       });
   });

@@ -22,7 +22,7 @@ export {
   contextFromMetadata,
   failSpan,
   injectIntoMetadata,
-  readsTraceField,
+  readTraceFields,
   startTelemetry,
   tracer,
 } from './telemetry.js';

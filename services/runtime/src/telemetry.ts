@@ -233,14 +233,33 @@ export function contextFromMeta(meta: unknown): Context | undefined {
     : checked(propagation.extract(ROOT_CONTEXT, carrier));
 }
 
+/** A start frame's trace fields past these are not read: a propagator's are a few short headers. */
+const MAX_TRACE_FIELDS_CHARS = 4096;
+const MAX_TRACE_FIELDS = 16;
+
 /**
- * Whether `name` is a field this process's propagator reads (OTEL_PROPAGATORS): the only trace
- * fields a provider takes from a multiplexed call's start frame besides the W3C pair, which the
- * frame carries on fields of its own. Never the metadata the identity token owns.
+ * The fields of a multiplexed call's start frame (`trace_fields`, a JSON object) that this
+ * process's propagator reads (OTEL_PROPAGATORS), to put into the call's metadata: never the W3C
+ * pair, which the frame carries on fields of its own, nor the metadata the identity token owns.
+ * Nothing in the default W3C-only mode; nothing from a value too large or not an object of strings.
  */
-export function readsTraceField(name: string): boolean {
-  if (w3cOnly || name === 'traceparent' || name === 'tracestate' || name === 'authorization') return false;
-  return propagation.fields().includes(name);
+export function readTraceFields(json: string): [string, string][] {
+  if (w3cOnly || json === '' || json.length > MAX_TRACE_FIELDS_CHARS) return [];
+  let fields: unknown;
+  try {
+    fields = JSON.parse(json);
+  } catch {
+    return [];
+  }
+  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return [];
+  const entries = Object.entries(fields);
+  if (entries.length > MAX_TRACE_FIELDS) return [];
+  const read = new Set(propagation.fields());
+  return entries.flatMap(([key, value]): [string, string][] => {
+    const name = key.toLowerCase();
+    const own = name === 'traceparent' || name === 'tracestate' || name === 'authorization';
+    return typeof value === 'string' && !own && read.has(name) ? [[name, value]] : [];
+  });
 }
 
 /** Puts a trace context into outgoing gRPC metadata. */

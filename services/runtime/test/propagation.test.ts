@@ -8,7 +8,7 @@ import {
   contextFromMetadata,
   hasTraceIds,
   injectIntoMetadata,
-  readsTraceField,
+  readTraceFields,
   startMcpSpan,
   startTelemetry,
   traceHeaders,
@@ -177,21 +177,33 @@ describe('trace context propagation', () => {
   });
 
   it("takes from a multiplexed call's start frame only the fields its own propagator reads", async () => {
-    const fields = [
-      'b3',
-      'x-b3-traceid',
-      'uber-trace-id',
-      'baggage',
-      'authorization',
-      'traceparent',
-      'x-other',
-    ];
-    const read = (propagators: string | undefined) =>
-      withTelemetry(propagators, () => fields.filter(readsTraceField));
+    const frame = JSON.stringify({
+      b3: 'b',
+      'x-b3-traceid': 't',
+      'uber-trace-id': 'u',
+      baggage: 'k=v',
+      Authorization: 'Bearer forged',
+      authorization: 'Bearer forged',
+      traceparent: TRACEPARENT,
+      'x-other': 'o',
+    });
+    const read = (propagators: string | undefined, json = frame) =>
+      withTelemetry(propagators, () => readTraceFields(json).map(([key]) => key));
     // The W3C pair has fields of its own in the frame; nothing else is read by default.
     assert.deepEqual(await read(undefined), []);
     assert.deepEqual(await read('b3'), ['b3']);
     assert.deepEqual(await read('b3multi,jaeger,baggage'), ['x-b3-traceid', 'uber-trace-id', 'baggage']);
+    assert.deepEqual(await read('b3', JSON.stringify({ B3: 'upper case is the same header' })), ['b3']);
+    // Not read at all: too many fields, too long, not an object of strings.
+    const many = Object.fromEntries(Array.from({ length: 17 }, (_, i) => [`x-${i}`, 'v']));
+    for (const json of [
+      JSON.stringify({ ...many, b3: 'b' }),
+      JSON.stringify({ b3: 'b'.repeat(5_000) }),
+      '["b3"]',
+      'b3',
+      '{"b3": 1}',
+    ])
+      assert.deepEqual(await read('b3', json), [], json.slice(0, 40));
   });
 
   it('follows OTEL_PROPAGATORS when it is set', async () => {

@@ -8,7 +8,7 @@ import {
   FrameBatcher,
   refusalOf,
 } from '@mcp-fleet/contract';
-import { InflightTable, readsTraceField, setIfCarried } from '@mcp-fleet/runtime';
+import { InflightTable, readTraceFields, setIfCarried } from '@mcp-fleet/runtime';
 import { type CallEnvironment, type CallPort, CallRun, type StreamStatus } from './call.js';
 
 export type CallBatchesStream = grpc.ServerDuplexStream<CallMuxClientBatch__Output, CallMuxServerBatch>;
@@ -168,8 +168,8 @@ export class MuxStream {
     if (start.identityToken) setIfCarried(metadata, 'authorization', `Bearer ${start.identityToken}`);
     if (start.traceparent) setIfCarried(metadata, 'traceparent', start.traceparent);
     if (start.tracestate) setIfCarried(metadata, 'tracestate', start.tracestate);
-    for (const [key, value] of Object.entries(start.traceFields ?? {}))
-      if (readsTraceField(key)) setIfCarried(metadata, key, value);
+    if (start.traceFields)
+      for (const [key, value] of readTraceFields(start.traceFields)) setIfCarried(metadata, key, value);
     let open = true;
     const last = (frame: CallMuxServerFrame) => {
       if (!open) return;

@@ -194,15 +194,15 @@ class MuxLink {
   }
 }
 
-/** The trace headers besides the W3C pair (another propagator's, OTEL_PROPAGATORS), or none. */
-function otherTraceFields(headers: Record<string, string>): Record<string, string> | undefined {
+/** The trace headers besides the W3C pair (another propagator's, OTEL_PROPAGATORS) as JSON, or none. */
+function otherTraceFields(headers: Record<string, string>): string {
   let others: Record<string, string> | undefined;
-  for (const [key, value] of Object.entries(headers)) {
+  for (const key in headers) {
     if (key === 'traceparent' || key === 'tracestate') continue;
     others ??= {};
-    others[key] = value;
+    others[key] = headers[key] as string;
   }
-  return others;
+  return others ? JSON.stringify(others) : '';
 }
 
 /** The CallBatches streams of one provider channel, opened lazily, and whether the provider serves them. */

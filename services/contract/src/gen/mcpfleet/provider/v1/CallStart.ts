@@ -25,10 +25,12 @@ export interface CallStart {
   timeoutMs?: number;
   /**
    * The caller's trace context in any other propagator's fields (OTEL_PROPAGATORS: b3, x-b3-*,
-   * uber-trace-id, baggage, ...), as Call's metadata would carry them. A provider reads only the
-   * fields its own propagator reads.
+   * uber-trace-id, baggage, ...), as Call's metadata would carry them: a JSON object of strings,
+   * empty when there are none. A provider reads it only up to 4 KiB and 16 fields, and only the
+   * fields its own propagator reads. (Not a map: its entries would be decoded before the caller is
+   * identified, each an object, however many a message held.)
    */
-  traceFields?: { [key: string]: string };
+  traceFields?: string;
 }
 
 /**
@@ -51,8 +53,10 @@ export interface CallStart__Output {
   timeoutMs: number;
   /**
    * The caller's trace context in any other propagator's fields (OTEL_PROPAGATORS: b3, x-b3-*,
-   * uber-trace-id, baggage, ...), as Call's metadata would carry them. A provider reads only the
-   * fields its own propagator reads.
+   * uber-trace-id, baggage, ...), as Call's metadata would carry them: a JSON object of strings,
+   * empty when there are none. A provider reads it only up to 4 KiB and 16 fields, and only the
+   * fields its own propagator reads. (Not a map: its entries would be decoded before the caller is
+   * identified, each an object, however many a message held.)
    */
-  traceFields: { [key: string]: string };
+  traceFields: string;
 }
