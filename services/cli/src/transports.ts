@@ -105,17 +105,6 @@ export class WebSocketTransport implements Transport {
 }
 
 /**
- * The SDK's HTTP transports hand one signal, alive as long as the transport, to every request, and
- * fetch leaves a listener on it until the request object is collected: a busy client passed the
- * listener limit (a warning per request past 1,500). A dependent signal per request still aborts
- * with the transport's, and takes fetch's listener with it.
- */
-function ownSignalPerRequest(fetchFn: typeof fetch): typeof fetch {
-  return (input, init) =>
-    fetchFn(input, init?.signal ? { ...init, signal: AbortSignal.any([init.signal]) } : init);
-}
-
-/**
  * The transport a URL names: `http(s)://…/mcp` Streamable HTTP, `http(s)://…/sse` the legacy
  * HTTP+SSE edge, `ws(s)://…/ws` WebSocket, `grpc://host:port` (or `grpcs://`) the gRPC edge.
  * `fetch` lets the caller see HTTP answers first (the client reads Retry-After there).
@@ -130,11 +119,8 @@ export function transportFor(
     case 'https:':
       // Both HTTP transports send requestInit's headers on every request, the SSE GET included.
       if (url.pathname.endsWith('/sse'))
-        return new SSEClientTransport(url, { requestInit: { headers }, fetch: ownSignalPerRequest(fetchFn) });
-      return new StreamableHTTPClientTransport(url, {
-        requestInit: { headers },
-        fetch: ownSignalPerRequest(fetchFn),
-      });
+        return new SSEClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
+      return new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
     case 'ws:':
     case 'wss:':
       return new WebSocketTransport(url, headers);
