@@ -104,7 +104,7 @@ describe('mcp-fleet catalog diff | accept', () => {
     assert.equal(short.code, 2, short.stderr);
     assert.match(
       short.stderr,
-      /the digest of echo: "sha256:3f2a" is not a digest \(sha256: and 64 lowercase hex/,
+      /the digest of "echo": "sha256:3f2a" is not a digest \(sha256: and 64 lowercase hex/,
     );
     const tool = await cli(env, 'catalog', 'accept', 'everything/echo', '--digest', 'sha256:3F2A');
     assert.equal(tool.code, 2, tool.stderr);

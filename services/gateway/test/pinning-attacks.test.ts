@@ -135,6 +135,12 @@ describe('pinned definitions: attacks', () => {
     const bare = await (await pins.as('ops')).call('fleet_catalog_accept', {});
     assert.match(bare.error?.message ?? '', /target is missing/);
     assert.match((await accept('lab/*')).error?.message ?? '', /target "lab\/\*" is not "<provider>"/);
+    // A provider's resource URI is a pin key: shown escaped, never as terminal controls.
+    const escapes = await (await pins.as('ops')).call('fleet_catalog_accept', {
+      target: 'lab',
+      digests: { 'resource:x\u001b[2J\u009b\u202e': 'sha256:00' },
+    });
+    assert.match(escapes.error?.message ?? '', /the digest of "resource:x\\u001b\[2J\\u009b\\u202e"/);
     assert.equal((await accept('nosuch')).error?.code, -32602);
     assert.equal((await accept('lab/nosuch')).error?.code, -32602);
     assert.equal((await (await pins.as('alice')).call('lab_plain')).error?.code, HELD);

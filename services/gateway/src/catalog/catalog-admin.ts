@@ -21,7 +21,13 @@ const PIN_KEY = /^(?:[A-Za-z0-9_-]{1,64}|instructions:|(?:prompt|resource|templa
 /** More tools than a provider accept reviews at once would only be a large argument. */
 const MAX_DIGESTS = 1024;
 
-const shown = (value: unknown) => JSON.stringify(value)?.slice(0, 80) ?? String(value);
+/** Characters JSON leaves as they are that a terminal or a bidi-aware viewer acts on. */
+const UNSAFE_SHOWN = /[\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]/g;
+/** A caller's value in a message: cut before it is quoted, JSON-escaped, nothing a terminal acts on. */
+const shown = (value: unknown) =>
+  (JSON.stringify(typeof value === 'string' ? value.slice(0, 80) : value) ?? String(value))
+    .slice(0, 100)
+    .replace(UNSAFE_SHOWN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const notDigest = (value: unknown) =>
   typeof value !== 'string' || !DIGEST.test(value)
     ? `${shown(value)} is not a digest (sha256: and 64 lowercase hex digits, as fleet_catalog_diff showed it)`
@@ -37,7 +43,7 @@ function digestMapProblem(digests: unknown): string | undefined {
     if (!PIN_KEY.test(key))
       return `${shown(key)} is not a tool, prompt, resource, template or instructions key`;
     const problem = notDigest(digest);
-    if (problem) return `the digest of ${key}: ${problem}`;
+    if (problem) return `the digest of ${shown(key)}: ${problem}`;
   }
   return undefined;
 }
@@ -47,7 +53,8 @@ function acceptProblem(args: JsonObject, match: RegExpExecArray | null): string 
   const unknown = Object.keys(args).filter(
     (key) => key !== 'target' && key !== 'digest' && key !== 'digests',
   );
-  if (unknown.length > 0) return `unknown argument ${unknown.map(shown).join(', ')}`;
+  if (unknown.length > 0)
+    return `unknown argument ${unknown.slice(0, 5).map(shown).join(', ')}${unknown.length > 5 ? ` and ${unknown.length - 5} more` : ''}`;
   if (args.target === undefined) return 'target is missing';
   if (!match) return `target ${shown(args.target)} is not "<provider>" or "<provider>/<tool>"`;
   const { digest, digests } = args;
