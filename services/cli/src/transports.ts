@@ -7,6 +7,7 @@ import {
   type Transport,
 } from '@modelcontextprotocol/client';
 import { WebSocket } from 'ws';
+import { ownSignalPerRequest } from './request-signal.js';
 import { parseRetryAfter, RefusedForNow } from './retry.js';
 
 /** The gateway's gRPC edge (mcpfleet.edge.v1.McpEdge): one Session stream per connection. */
@@ -119,8 +120,11 @@ export function transportFor(
     case 'https:':
       // Both HTTP transports send requestInit's headers on every request, the SSE GET included.
       if (url.pathname.endsWith('/sse'))
-        return new SSEClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
-      return new StreamableHTTPClientTransport(url, { requestInit: { headers }, fetch: fetchFn });
+        return new SSEClientTransport(url, { requestInit: { headers }, fetch: ownSignalPerRequest(fetchFn) });
+      return new StreamableHTTPClientTransport(url, {
+        requestInit: { headers },
+        fetch: ownSignalPerRequest(fetchFn),
+      });
     case 'ws:':
     case 'wss:':
       return new WebSocketTransport(url, headers);

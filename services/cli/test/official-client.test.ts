@@ -134,6 +134,31 @@ describe('the official MCP client (SDK v2) against the gateway, in both revision
     );
   });
 
+  // The SDK's transports share one signal across their requests, and fetch keeps a listener on it
+  // per request until that request is collected: a busy client crossed Node's listener limit.
+  // (How each request's signal is linked to the transport's: request-signal.test.ts.)
+  for (const [edge, mode] of [
+    ['streamable-http', 'auto'],
+    ['streamable-http', 'legacy'],
+    ['legacy-sse', 'legacy'],
+  ] as const)
+    it(`${edge}, ${mode}: each HTTP request has a signal of its own`, async () => {
+      const signals: AbortSignal[] = [];
+      const recording: typeof fetch = (input, init) => {
+        if (init?.signal) signals.push(init.signal);
+        return fetch(input, init);
+      };
+      const client = new Client({ name: 'signals', version: '1.0.0' }, { versionNegotiation: { mode } });
+      await client.connect(transportFor(new URL(urlOf(edge, fleet)), {}, recording));
+      try {
+        for (let i = 0; i < 10; i++) await client.callTool({ name: 'ev_echo', arguments: { text: `${i}` } });
+        assert.ok(signals.length >= 10, `${signals.length} requests carried a signal`);
+        assert.equal(new Set(signals).size, signals.length, 'no two requests share a signal');
+      } finally {
+        await client.close();
+      }
+    });
+
   it('2026-07-28: a subscriptions/listen stream hears that the tools changed', async () => {
     const client = await connect('streamable-http', fleet, 'auto');
     const changed = new Promise<void>((resolve) =>
