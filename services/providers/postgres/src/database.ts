@@ -224,8 +224,8 @@ export class Database {
       'SELECT oid, typname FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])',
       [unseen],
     );
-    const found = new Map(rows.map((r) => [Number(r.oid), r.typname]));
-    for (const oid of unseen) this.typeNames.set(oid, found.get(oid) ?? String(oid));
+    // A type not found is not remembered: one created since this snapshot is named next time.
+    for (const row of rows) this.typeNames.set(Number(row.oid), row.typname);
   }
 
   /**
