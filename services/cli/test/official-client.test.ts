@@ -157,6 +157,12 @@ describe('the official MCP client (SDK v2) against the gateway, in both revision
       } finally {
         await client.close();
       }
+      // A 2025 session keeps a GET event stream open: closing the transport ends it.
+      if (mode === 'legacy')
+        assert.ok(
+          signals.some((s) => s.aborted),
+          'the open stream was aborted by close',
+        );
     });
 
   it('2026-07-28: a subscriptions/listen stream hears that the tools changed', async () => {

@@ -16,6 +16,12 @@ describe('a signal of its own per request, linked to the transport signal while 
   before(async () => {
     server = createServer((request, response) => {
       if (request.url === '/json') return response.end('{"ok":true}');
+      if (request.url === '/stall') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.write('{"ok":');
+        streams.add(response);
+        return;
+      }
       response.writeHead(200, { 'content-type': 'text/event-stream' });
       response.write('data: one\n\n');
       if (request.url === '/sse-short') return response.end('data: two\n\n');
@@ -67,6 +73,16 @@ describe('a signal of its own per request, linked to the transport signal while 
     assert.equal(listeners(transport.signal), 1, 'linked while open');
     transport.abort(new Error('transport closed'));
     await assert.rejects(reader.read());
+    assert.equal(listeners(transport.signal), 0);
+  });
+
+  it('a body stalled midway stays linked, and aborting the shared signal ends it', async () => {
+    const transport = new AbortController();
+    const stalled = await linked(`${base}/stall`, { signal: transport.signal });
+    const text = stalled.text();
+    assert.equal(listeners(transport.signal), 1);
+    transport.abort(new Error('transport closed'));
+    await assert.rejects(text);
     assert.equal(listeners(transport.signal), 0);
   });
 

@@ -8,7 +8,7 @@ import {
   type ToolProviderClient,
 } from '@mcp-fleet/contract';
 import { InflightTable } from '@mcp-fleet/runtime';
-import { traceHeaders } from '@mcp-fleet/runtime/telemetry';
+import { propagation, traceHeaders } from '@mcp-fleet/runtime/telemetry';
 import type { RawJson } from '../protocol/messages.js';
 import { type CallStatus, ProviderCallFrames, providerCallSpan, requestFrame } from './call-frames.js';
 import { type ProviderCallRequest, streamProviderCall } from './provider-stream.js';
@@ -194,11 +194,18 @@ class MuxLink {
   }
 }
 
-/** The trace headers besides the W3C pair (another propagator's, OTEL_PROPAGATORS) as JSON, or none. */
+/**
+ * The trace headers besides the W3C pair, as JSON: those the propagators name (OTEL_PROPAGATORS),
+ * the only ones a provider reads, so no baggage a propagator adds (`uberctx-*`) crowds them out of
+ * the provider's limits. Empty in the default W3C-only mode.
+ */
 function otherTraceFields(headers: Record<string, string>): string {
   let others: Record<string, string> | undefined;
+  let named: string[] | undefined;
   for (const key in headers) {
     if (key === 'traceparent' || key === 'tracestate') continue;
+    named ??= propagation.fields();
+    if (!named.includes(key)) continue;
     others ??= {};
     others[key] = headers[key] as string;
   }
