@@ -164,11 +164,13 @@ describe('gateway end to end with the official MCP TypeScript SDK client', () =>
     assert.equal((result.content as { text: string }[])[0]?.text, 'Reconnection test completed successfully');
   });
 
-  it('unknown tools and invalid arguments are JSON-RPC errors', async () => {
+  it('an unknown tool is a JSON-RPC error; invalid arguments a tool error the model reads', async () => {
     await assert.rejects(client.callTool({ name: 'nope', arguments: {} }), /-32602.*Unknown tool: nope/);
-    await assert.rejects(
-      client.callTool({ name: 'echo', arguments: { text: 3 } }),
-      /-32602.*\/text must be string/,
+    const invalid = await client.callTool({ name: 'echo', arguments: { text: 3 } });
+    assert.equal(invalid.isError, true);
+    assert.match(
+      (invalid.content as { text: string }[])[0]?.text ?? '',
+      /^Invalid arguments: \/text must be string/,
     );
   });
 

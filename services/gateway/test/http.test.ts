@@ -194,14 +194,14 @@ describe('Streamable HTTP: bad input gets a typed error and the gateway keeps se
     });
   });
 
-  it('an unknown tool and schema-violating arguments → -32602', async () => {
+  it('an unknown tool → -32602; schema-violating arguments → a tool error the model reads', async () => {
     const unknown = await post(fleet.url, call(6, 'nope'), withSession());
     assert.equal((unknown.json?.error as { code: number }).code, -32602);
     const invalid = await post(fleet.url, call(7, 'echo', { text: ['not', 'a', 'string'] }), withSession());
-    const error = invalid.json?.error as { code: number; message: string; data: { violations: unknown[] } };
-    assert.equal(error.code, -32602);
-    assert.match(error.message, /\/text must be string/);
-    assert.equal(error.data.violations.length, 1);
+    assert.equal(invalid.json?.error, undefined);
+    const result = invalid.json?.result as { isError: boolean; content: { text: string }[] };
+    assert.equal(result.isError, true);
+    assert.match(result.content[0]?.text ?? '', /^Invalid arguments: \/text must be string/);
   });
 
   it('an invalid cursor → -32602', async () => {

@@ -231,10 +231,9 @@ describe('workflows through the gateway', () => {
     const tools = (await client.listTools()).tools;
     const report = tools.find((t) => t.name === 'workflow_report');
     assert.deepEqual(report?.inputSchema.required, ['status', 'repo']);
-    const bad = await client
-      .callTool({ name: 'workflow_report', arguments: { status: 'paid' } })
-      .catch((e: Error) => e);
-    assert.match(String(bad), /Invalid arguments for workflow_report: .*repo/);
+    const bad = await client.callTool({ name: 'workflow_report', arguments: { status: 'paid' } });
+    assert.equal(bad.isError, true);
+    assert.match(JSON.stringify(bad.content), /Invalid arguments for workflow_report: .*repo/);
   });
 
   it('queries Postgres, writes files in a loop and a report, commits them with git; progress per step', async () => {

@@ -37,11 +37,14 @@ async function callTool(catalog: Catalog, params: JsonObject, ctx: HandlerContex
   if (!tool) throw invalidParams(`Unknown tool: ${name}`);
   const args = objectParam(params, 'arguments');
   const violations = tool.validateInput(args);
-  if (violations.length > 0) {
-    throw invalidParams(`Invalid arguments for tool ${name}: ${formatViolations(violations)}`, {
-      violations,
-    });
-  }
+  // Arguments the schema refuses are the model's to correct (MCP 2025-11-25 on): a result it
+  // reads, not a protocol error its client keeps from it. Without the tool's name, which a gateway
+  // may expose as another.
+  if (violations.length > 0)
+    return {
+      content: [{ type: 'text', text: `Invalid arguments: ${formatViolations(violations)}` }],
+      isError: true,
+    };
   let result: CallToolResult;
   try {
     result = normaliseToolResult(await tool.definition.handler(args, ctx));

@@ -106,8 +106,9 @@ describe('everything provider fixtures', () => {
     assert.deepEqual(await call('echo', { text: 'héllo 👋' }), {
       content: [{ type: 'text', text: 'héllo 👋' }],
     });
-    const bad = errorOf(await runCall(provider.client, toolCall('echo', { text: 5 })));
-    assert.equal(bad.code, ErrorCode.InvalidParams);
+    const bad = resultOf(await runCall(provider.client, toolCall('echo', { text: 5 })));
+    assert.equal(bad.isError, true);
+    assert.match(JSON.stringify(bad.content), /Invalid arguments: \/text must be string/);
   });
 
   it('returns text, image, audio, embedded and mixed content', async () => {

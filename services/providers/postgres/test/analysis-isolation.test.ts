@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ErrorCode } from '@mcp-fleet/contract';
-import { errorOf, runCall, toolCall } from '@mcp-fleet/sdk/testing';
+import { resultOf, runCall, toolCall } from '@mcp-fleet/sdk/testing';
 import { ANSWER_WITHIN_MS, type RunningProvider, startProviderProcess, text } from './process.js';
 import { createTestDatabase, type TestDatabase } from './support.js';
 
@@ -62,9 +61,9 @@ describe('postgres provider: analysing caller SQL never holds the event loop', (
       toolCall('recommend_indexes', { queries: [heavyStatement(4_000_000)] }),
       { deadlineMs: ANSWER_WITHIN_MS },
     );
-    const refused = errorOf(outcome);
-    assert.equal(refused.code, ErrorCode.InvalidParams);
-    assert.match(refused.message, /more than 100000 characters/);
+    const refused = resultOf(outcome);
+    assert.equal(refused.isError, true);
+    assert.match(JSON.stringify(refused.content), /more than 100000 characters/);
   });
 
   it('a transaction of many large statements is refused whole before any is parsed', async () => {
