@@ -4,6 +4,8 @@ import {
   type IdGenerator,
   ParentBasedSampler,
   type Sampler,
+  SamplingDecision,
+  type SamplingResult,
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base';
 import { hasTraceIds } from './traceparent.js';
@@ -50,7 +52,18 @@ export class ParentBasedSampling {
   private readonly bound: number;
   /** The trace id drawn here for the root span the SDK is making now. */
   private drawn: string | undefined;
-  readonly sampler: Sampler;
+  /** Set while the SDK makes a span `start` has decided to record: its sampler need not decide again. */
+  private kept = false;
+  private readonly parentBased: Sampler;
+  /**
+   * The SDK's sampler: the parent-based one for the spans the SDK starts itself (a span from
+   * `tracer()`), and a yes without asking it for the ones `start` keeps, so their parent's ids are
+   * not checked by regular expression, nor a root's trace id parsed, a second time.
+   */
+  readonly sampler: Sampler = {
+    shouldSample: (...args) => (this.kept ? KEEP : this.parentBased.shouldSample(...args)),
+    toString: () => this.parentBased.toString(),
+  };
   readonly idGenerator: IdGenerator = {
     generateTraceId: () => this.drawn ?? randomId(16),
     generateSpanId: () => randomId(8),
@@ -58,14 +71,14 @@ export class ParentBasedSampling {
 
   constructor(rootRatio: number) {
     this.bound = rootRatio >= 1 ? 0x100000000 : Math.floor(Math.max(rootRatio, 0) * 0xffffffff);
-    this.sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rootRatio) });
+    this.parentBased = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rootRatio) });
   }
 
   /** A span under `parent`: non-recording when not sampled, else the one `make` has the SDK start. */
   start(parent: Context, make: () => Span): Span {
     const parentSpan = trace.getSpanContext(parent);
     if (parentSpan !== undefined && hasTraceIds(parentSpan)) {
-      if ((parentSpan.traceFlags & TraceFlags.SAMPLED) !== 0) return make();
+      if ((parentSpan.traceFlags & TraceFlags.SAMPLED) !== 0) return this.keep(make);
       return trace.wrapSpanContext({
         traceId: parentSpan.traceId,
         spanId: randomId(8),
@@ -87,12 +100,24 @@ export class ParentBasedSampling {
       return trace.wrapSpanContext({ traceId, spanId: randomId(8), traceFlags: TraceFlags.NONE });
     this.drawn = traceId;
     try {
-      return make();
+      return this.keep(make);
     } finally {
       this.drawn = undefined;
     }
   }
+
+  private keep(make: () => Span): Span {
+    this.kept = true;
+    try {
+      return make();
+    } finally {
+      this.kept = false;
+    }
+  }
 }
+
+/** What the parent-based sampler answers for a span it keeps (AlwaysOnSampler's answer). */
+const KEEP: SamplingResult = { decision: SamplingDecision.RECORD_AND_SAMPLED };
 
 // Random bytes are drawn 4 KB at a time: one system call per ~170 spans, not one per id.
 const pool = Buffer.alloc(4096);

@@ -105,6 +105,26 @@ describe('parent-based sampling decided before the SDK', () => {
     assert.notEqual(sampling.idGenerator.generateTraceId(), made.at(-1), 'the next root draws anew');
   });
 
+  it("keeps what start keeps without the SDK's sampler deciding again; decides the SDK's own spans", () => {
+    const sampling = new ParentBasedSampling(0);
+    const ask = () =>
+      sampling.sampler.shouldSample(ROOT_CONTEXT, TRACE_ID, 'x', SpanKind.SERVER, {}, []).decision;
+    let during: SamplingDecision | undefined;
+    sampling.start(under(TraceFlags.SAMPLED), () => {
+      during = ask();
+      return trace.wrapSpanContext({ traceId: TRACE_ID, spanId: '00f067aa0ba902b7', traceFlags: 1 });
+    });
+    assert.equal(during, SamplingDecision.RECORD_AND_SAMPLED);
+    // Outside start (a span of tracer()), the parent-based sampler decides: a root at ratio 0 is not kept.
+    assert.equal(ask(), SamplingDecision.NOT_RECORD);
+    assert.throws(() =>
+      sampling.start(under(TraceFlags.SAMPLED), () => {
+        throw new Error('the SDK failed');
+      }),
+    );
+    assert.equal(ask(), SamplingDecision.NOT_RECORD, 'not left keeping after a failed start');
+  });
+
   // One SDK per process (the global tracer provider is registered once): one test starts it.
   it('with the SDK: roots drawn here are kept by it, and its own roots (tracer()) follow the ratio', async () => {
     const stop = startTelemetry('sampling-test', {
