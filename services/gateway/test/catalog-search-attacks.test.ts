@@ -3,13 +3,20 @@ import { after, before, describe, it } from 'node:test';
 import { ErrorCode } from '@mcp-fleet/contract';
 import {
   foundNames,
+  SEARCH_CLIENT,
   type SearchFleet,
   type SearchSession,
   startSearchFleet,
 } from './catalog-search-support.js';
+import { META_KEYS, modernRequest, postModern } from './modern.js';
 
 const errorOf = (answer: Record<string, unknown>) =>
   answer.error as { code: number; message: string } | undefined;
+/** The text of a tool error (a result marked isError), or undefined for anything else. */
+const toolErrorOf = (answer: Record<string, unknown>) => {
+  const result = answer.result as { isError?: boolean; content?: { text: string }[] } | undefined;
+  return result?.isError === true ? (result.content?.[0]?.text ?? '') : undefined;
+};
 
 describe('catalog search attacks', () => {
   let search: SearchFleet;
@@ -21,10 +28,10 @@ describe('catalog search attacks', () => {
   });
   after(() => search.close());
 
-  it('refuses a huge query with InvalidParams before any work, and keeps serving', async () => {
+  it('refuses a huge query with a tool error before any work, and keeps serving', async () => {
     const answer = await searcher.call('fleet_search_tools', { query: 'invoice '.repeat(128 * 1024) });
-    assert.equal(errorOf(answer)?.code, ErrorCode.InvalidParams);
-    assert.match(errorOf(answer)?.message ?? '', /longer than 256 characters/);
+    assert.equal(errorOf(answer), undefined);
+    assert.match(toolErrorOf(answer) ?? '', /longer than 256 characters/);
     assert.ok(foundNames(await searcher.call('fleet_search_tools', { query: 'shipping label' })).length > 0);
   });
 
@@ -58,9 +65,11 @@ describe('catalog search attacks', () => {
       { query: 42 },
       { query: '   ' },
     ]) {
-      assert.equal(
-        errorOf(await searcher.call('fleet_search_tools', args))?.code,
-        ErrorCode.InvalidParams,
+      // The model's to correct (MCP 2025-11-25 on): a tool error it reads, not a protocol error.
+      const answer = await searcher.call('fleet_search_tools', args);
+      assert.match(
+        toolErrorOf(answer) ?? '',
+        /^Invalid arguments for fleet_search_tools: /,
         JSON.stringify(args),
       );
     }
@@ -69,11 +78,36 @@ describe('catalog search attacks', () => {
   it('takes a tool name literally: glob characters are refused, never matched', async () => {
     for (const name of ['synthetic_*', 'synthetic_shipping_?et_label', '*', 'synthetic_[a-z]*']) {
       const described = await searcher.call('fleet_describe_tool', { name });
-      assert.equal(errorOf(described)?.code, ErrorCode.InvalidParams, name);
-      assert.match(errorOf(described)?.message ?? '', /name must match/);
+      assert.match(toolErrorOf(described) ?? '', /name must match/, name);
       const called = await searcher.call('fleet_call_tool', { name, arguments: {} });
-      assert.equal(errorOf(called)?.code, ErrorCode.InvalidParams, name);
+      assert.match(toolErrorOf(called) ?? '', /name must match/, name);
     }
+  });
+
+  it("answers fleet_call_tool's own bad arguments with a tool error on a 2026-07-28 request too, calling nothing", async () => {
+    const meta = { [META_KEYS.clientInfo]: { name: SEARCH_CLIENT, version: '1' } };
+    const send = async (id: number, args: Record<string, unknown>) =>
+      (
+        await postModern(
+          search.fleet.url,
+          modernRequest(id, 'tools/call', { name: 'fleet_call_tool', arguments: args }, meta),
+          search.auth('full'),
+        )
+      ).json ?? {};
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ name: 'synthetic_*', arguments: {} }, /name must match/],
+      [{ name: 'lab_echo', arguments: ['hi'] }, /arguments must be an object/],
+      [{ name: 'lab_echo', arguments: { text: 'hi' }, extra: 1 }, /unknown argument extra/],
+      [{ name: 'fleet_search_tools', arguments: { query: 'x' } }, /not the gateway's search tools/],
+    ];
+    for (const [i, [args, reason]] of cases.entries()) {
+      const answer = await send(40 + i, args);
+      assert.equal(errorOf(answer), undefined, JSON.stringify(answer));
+      assert.match(toolErrorOf(answer) ?? '', reason, JSON.stringify(args));
+    }
+    // Still served: the same call with good arguments reaches the tool.
+    const good = await send(50, { name: 'lab_echo', arguments: { text: 'hi' } });
+    assert.equal(toolErrorOf(good), undefined, JSON.stringify(good));
   });
 
   it('tells a tool the caller may not see apart from no tool at all in no way', async () => {
@@ -90,8 +124,7 @@ describe('catalog search attacks', () => {
         name,
         arguments: { name: 'fleet_call_tool', arguments: { name: 'lab_echo', arguments: { text: 'hi' } } },
       });
-      assert.equal(errorOf(answer)?.code, ErrorCode.InvalidParams, name);
-      assert.match(errorOf(answer)?.message ?? '', /not the gateway's search tools/);
+      assert.match(toolErrorOf(answer) ?? '', /not the gateway's search tools/, name);
     }
   });
 

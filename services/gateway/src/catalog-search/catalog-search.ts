@@ -2,8 +2,8 @@ import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
 import { admittedOf } from '../dispatch/round-admission.js';
 import type { RequestContext } from '../engine/request-context.js';
-import { invalidParams } from '../protocol/errors.js';
-import { type JsonObject, RawJson } from '../protocol/messages.js';
+import { InvalidArguments, invalidParams } from '../protocol/errors.js';
+import { type JsonObject, RawJson, toolErrorResult } from '../protocol/messages.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
 import {
   CALL_TOOL,
@@ -95,14 +95,16 @@ export class CatalogSearch {
     const name = params.name;
     if (typeof name !== 'string' || !isSearchToolName(name)) return undefined;
     const args = (params.arguments ?? {}) as JsonObject;
-    switch (name) {
-      case SEARCH_TOOL:
-        return this.search(ctx, args);
-      case DESCRIBE_TOOL:
-        return this.describe(ctx, args);
-      default:
-        return this.call(ctx, args, params, callTool);
-    }
+    return answeringArgumentErrors(() => {
+      switch (name) {
+        case SEARCH_TOOL:
+          return this.search(ctx, args);
+        case DESCRIBE_TOOL:
+          return this.describe(ctx, args);
+        default:
+          return this.call(ctx, args, params, callTool);
+      }
+    });
   }
 
   /** Search and describe spend the caller's rate limit like a call and are audited; they call nothing. */
@@ -149,13 +151,22 @@ export class CatalogSearch {
   innerCall(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined {
     if (method !== 'tools/call' || params.name !== CALL_TOOL) return undefined;
     if (!inSearchMode(this.options, ctx.caller, ctx.session.clientInfo)) return undefined;
-    return this.inner((params.arguments ?? {}) as JsonObject, params);
+    try {
+      return this.inner((params.arguments ?? {}) as JsonObject, params);
+    } catch (err) {
+      // Arguments the call itself answers with a tool error: it makes no inner call, so it is
+      // admitted as what it is, a fleet_call_tool call.
+      if (err instanceof InvalidArguments) return undefined;
+      throw err;
+    }
   }
 
   private inner(args: JsonObject, params: JsonObject): JsonObject {
     const name = toolNameArgument(args, CALL_TOOL, ['name', 'arguments']);
     if (isSearchToolName(name))
-      throw invalidParams(`${CALL_TOOL} calls the fleet's tools, not the gateway's search tools (${name})`);
+      throw new InvalidArguments(
+        `${CALL_TOOL} calls the fleet's tools, not the gateway's search tools (${name})`,
+      );
     const inner: JsonObject = { name, arguments: forwardedArguments(args, CALL_TOOL) };
     if (params._meta !== undefined) inner._meta = params._meta;
     return inner;
@@ -168,5 +179,18 @@ export class CatalogSearch {
     callTool: CallTool,
   ): Promise<RawJson> {
     return callTool(ctx, this.inner(args, params));
+  }
+}
+
+/**
+ * A search tool's answer, with the arguments its own checks refuse as a tool error the model
+ * reads (MCP 2025-11-25 on); what the call it makes answers passes as it is.
+ */
+async function answeringArgumentErrors(answer: () => Promise<RawJson>): Promise<RawJson> {
+  try {
+    return await answer();
+  } catch (err) {
+    if (err instanceof InvalidArguments) return toolErrorResult(err.message);
+    throw err;
   }
 }

@@ -1,4 +1,4 @@
-import { invalidParams } from '../protocol/errors.js';
+import { InvalidArguments } from '../protocol/errors.js';
 import type { JsonObject } from '../protocol/messages.js';
 
 /** Distinct query terms scored at most: a query is a few words, not a document. */
@@ -8,7 +8,7 @@ const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 function only(args: JsonObject, tool: string, allowed: readonly string[]): void {
   const extra = Object.keys(args).find((key) => !allowed.includes(key));
   if (extra !== undefined)
-    throw invalidParams(`Invalid arguments for ${tool}: unknown argument ${extra.slice(0, 64)}`);
+    throw new InvalidArguments(`Invalid arguments for ${tool}: unknown argument ${extra.slice(0, 64)}`);
 }
 
 /** The search's arguments, checked before any work: a bounded query and a bounded result count. */
@@ -20,13 +20,13 @@ export function searchArguments(
   only(args, tool, ['query', 'limit']);
   const { query, limit = Math.min(5, limits.maxResults) } = args;
   if (typeof query !== 'string' || query.trim() === '')
-    throw invalidParams(`Invalid arguments for ${tool}: query must be a non-empty string`);
+    throw new InvalidArguments(`Invalid arguments for ${tool}: query must be a non-empty string`);
   if (query.length > limits.maxQueryChars)
-    throw invalidParams(
+    throw new InvalidArguments(
       `Invalid arguments for ${tool}: query is longer than ${limits.maxQueryChars} characters`,
     );
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > limits.maxResults)
-    throw invalidParams(
+    throw new InvalidArguments(
       `Invalid arguments for ${tool}: limit must be an integer from 1 to ${limits.maxResults}`,
     );
   return { query, limit };
@@ -37,7 +37,7 @@ export function toolNameArgument(args: JsonObject, tool: string, allowed: readon
   only(args, tool, allowed);
   const { name } = args;
   if (typeof name !== 'string' || !NAME.test(name))
-    throw invalidParams(`Invalid arguments for ${tool}: name must match ${NAME.source}`);
+    throw new InvalidArguments(`Invalid arguments for ${tool}: name must match ${NAME.source}`);
   return name;
 }
 
@@ -45,6 +45,6 @@ export function toolNameArgument(args: JsonObject, tool: string, allowed: readon
 export function forwardedArguments(args: JsonObject, tool: string): JsonObject {
   const inner = args.arguments ?? {};
   if (typeof inner !== 'object' || inner === null || Array.isArray(inner))
-    throw invalidParams(`Invalid arguments for ${tool}: arguments must be an object`);
+    throw new InvalidArguments(`Invalid arguments for ${tool}: arguments must be an object`);
   return inner as JsonObject;
 }

@@ -3,7 +3,7 @@ import { ROOT_CONTEXT } from '@mcp-fleet/runtime/telemetry';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import { followSignal } from '../engine/cancellation.js';
 import type { RequestContext } from '../engine/request-context.js';
-import { type JsonObject, notification, RawJson } from '../protocol/messages.js';
+import { type JsonObject, notification, RawJson, toolErrorResult } from '../protocol/messages.js';
 import { type RunOptions, runWorkflow } from '../workflows/runner.js';
 import type { WorkflowCatalog, WorkflowTool } from '../workflows/workflow-tools.js';
 
@@ -26,7 +26,7 @@ export async function callWorkflow(
 ): Promise<RawJson> {
   // The model's to correct, as a provider tool's (MCP 2025-11-25 on): a tool error, not a protocol one.
   if (!tool.validate(args))
-    return toolError(
+    return toolErrorResult(
       `Invalid arguments for ${tool.definition.name}: ${(tool.validate.errors ?? [])
         .map((e) => `${e.instancePath || '/'} ${e.message}`)
         .join('; ')}`,
@@ -72,8 +72,4 @@ export async function callWorkflow(
       ...(run.status === 'ok' ? {} : { isError: true }),
     }),
   );
-}
-
-function toolError(text: string): RawJson {
-  return new RawJson(JSON.stringify({ content: [{ type: 'text', text }], isError: true }));
 }

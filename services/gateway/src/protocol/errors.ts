@@ -35,6 +35,16 @@ export function wireErrorOf(err: unknown): WireError {
 
 export const invalidParams = (message: string, data?: unknown) =>
   new FleetError('InvalidParams', message, { data });
+/**
+ * Arguments a gateway tool for models refuses: the tool answers them with a result marked `isError`
+ * (the model's to correct, MCP 2025-11-25 on), as a provider's schema violations are answered.
+ * InvalidParams should one reach a caller some other way.
+ */
+export class InvalidArguments extends FleetError {
+  constructor(message: string) {
+    super('InvalidParams', message);
+  }
+}
 export const invalidRequest = (message: string) => new FleetError('InvalidRequest', message);
 export const methodNotFound = (method: string) =>
   new FleetError('MethodNotFound', `Method not found: ${method}`);

@@ -160,3 +160,8 @@ export function serializeResponse(
 export function notification(method: string, params: JsonObject): JsonRpcNotification {
   return { jsonrpc: '2.0', method, params };
 }
+
+/** A tools/call result the model reads as a failure (`isError`), with one text block. */
+export function toolErrorResult(text: string): RawJson {
+  return new RawJson(JSON.stringify({ content: [{ type: 'text', text }], isError: true }));
+}
