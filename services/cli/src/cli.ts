@@ -36,9 +36,9 @@ options:
   --output <text|json>  json prints whole results, for scripts
   --help
 
-exit codes: 0 done; 1 the tool or workflow failed; 2 bad command line or arguments;
-            3 gateway unreachable or unavailable; 4 not authenticated, not allowed or not approved;
-            5 timed out; 6 rate limited or out of quota`;
+exit codes: 0 done; 1 the tool or workflow failed or refused its arguments; 2 bad command line
+            or request (an unknown tool); 3 gateway unreachable or unavailable; 4 not authenticated,
+            not allowed or not approved; 5 timed out; 6 rate limited or out of quota`;
 
 /** Exit codes a script can act on. */
 const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3, denied: 4, timeout: 5, limited: 6 } as const;

@@ -99,6 +99,10 @@ for (const { protocol, version } of PROTOCOLS)
         assert.equal(r.code, code, `${args.join(' ')}: ${r.stderr}`);
         assert.match(r.stderr, message, args.join(' '));
       }
+      // Arguments the tool's schema refuses are the tool's answer (isError): exit 1, with every reason.
+      const refused = await cli(env, 'call', 'ev_echo', '--json', '{"text":5}');
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stdout + refused.stderr, /Invalid arguments: \/text must be string/);
       const ping = await cli(env, 'ping');
       assert.deepEqual([ping.code, ping.stdout], [0, 'pong\n']);
       const agreed = await cli(env, '--output', 'json', 'ping');

@@ -254,7 +254,7 @@ function requestHandling(deps: RequestHandlingDeps) {
     ),
     listen,
     tasks,
-    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
+    innerCall: (method, params) => catalogSearch.innerCall(method, params),
   });
   return { handler, listen };
 }

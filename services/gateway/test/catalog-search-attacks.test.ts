@@ -75,6 +75,18 @@ describe('catalog search attacks', () => {
     }
   });
 
+  it("answers a request whose arguments are no object with a protocol error: it is not the tool's to answer", async () => {
+    for (const [name, args] of [
+      ['fleet_search_tools', 'abc'],
+      ['fleet_describe_tool', 5],
+      ['fleet_call_tool', [1]],
+    ] as const) {
+      const answer = await searcher.call(name, args as never);
+      assert.equal(errorOf(answer)?.code, ErrorCode.InvalidParams, JSON.stringify(answer));
+      assert.equal(errorOf(answer)?.message, 'params.arguments must be an object');
+    }
+  });
+
   it('takes a tool name literally: glob characters are refused, never matched', async () => {
     for (const name of ['synthetic_*', 'synthetic_shipping_?et_label', '*', 'synthetic_[a-z]*']) {
       const described = await searcher.call('fleet_describe_tool', { name });
@@ -84,7 +96,7 @@ describe('catalog search attacks', () => {
     }
   });
 
-  it("answers fleet_call_tool's own bad arguments with a tool error on a 2026-07-28 request too, calling nothing", async () => {
+  it("answers fleet_call_tool's own bad arguments with a tool error on a 2026-07-28 request too", async () => {
     const meta = { [META_KEYS.clientInfo]: { name: SEARCH_CLIENT, version: '1' } };
     const send = async (id: number, args: Record<string, unknown>) =>
       (
@@ -107,7 +119,8 @@ describe('catalog search attacks', () => {
     }
     // Still served: the same call with good arguments reaches the tool.
     const good = await send(50, { name: 'lab_echo', arguments: { text: 'hi' } });
-    assert.equal(toolErrorOf(good), undefined, JSON.stringify(good));
+    const content = (good.result as { content?: { text: string }[] } | undefined)?.content;
+    assert.equal(content?.[0]?.text, 'hi', JSON.stringify(good));
   });
 
   it('tells a tool the caller may not see apart from no tool at all in no way', async () => {

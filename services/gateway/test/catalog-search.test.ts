@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +9,7 @@ import {
   echo,
   foundNames,
   SEARCH_CLIENT,
+  SEARCH_POLICY,
   type SearchFleet,
   type SearchSession,
   startSearchFleet,
@@ -202,28 +203,56 @@ describe('catalog search mode over the 500-tool synthetic provider', () => {
     assert.equal(errorOf(gone)?.message, 'Unknown tool: lab_quarantine_parcel');
   });
 
-  it('admits each round of a multi-round (input_required) call by its inner tool, as the caller', async () => {
+  /** A round of fleet_call_tool calling the elicitation tool, as `full` from a client of that name. */
+  const elicitRound = async (id: number, client: string, extra: Record<string, unknown> = {}) => {
     const meta = {
-      [META_KEYS.clientInfo]: { name: SEARCH_CLIENT, version: '1' },
+      [META_KEYS.clientInfo]: { name: client, version: '1' },
       [META_KEYS.clientCapabilities]: { elicitation: {} },
     };
     const inner = { name: 'mrtr_test_input_required_result_elicitation', arguments: {} };
-    const send = async (id: number, extra: Record<string, unknown> = {}) =>
-      (
-        await postModern(
-          search.fleet.url,
-          modernRequest(id, 'tools/call', { name: 'fleet_call_tool', arguments: inner, ...extra }, meta),
-          search.auth('full'),
-        )
-      ).json ?? {};
-    const first = (await send(1)).result as { resultType: string; requestState: string };
-    assert.equal(first.resultType, 'input_required', JSON.stringify(first));
-    const second = await send(2, {
-      requestState: first.requestState,
+    const params = { name: 'fleet_call_tool', arguments: inner, ...extra };
+    return (
+      (await postModern(search.fleet.url, modernRequest(id, 'tools/call', params, meta), search.auth('full')))
+        .json ?? {}
+    );
+  };
+  /** A first round from the search-mode client, which asks for input; what its retry sends back. */
+  const askedForInput = async (id: number) => {
+    const first = await elicitRound(id, SEARCH_CLIENT);
+    const result = first.result as { resultType?: string; requestState: string } | undefined;
+    assert.equal(result?.resultType, 'input_required', JSON.stringify(first));
+    return {
+      requestState: result?.requestState,
       inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } },
-    });
+    };
+  };
+
+  it('admits each round of a multi-round (input_required) call by its inner tool, as the caller', async () => {
+    const second = await elicitRound(2, SEARCH_CLIENT, await askedForInput(1));
     assert.equal(errorOf(second), undefined, JSON.stringify(second));
     assert.equal(textOf(second), 'Hello, Alice!');
+  });
+
+  it('admits a retry naming a client not in search mode by the inner tool too: policy since revoked refuses it', async () => {
+    const answer = await askedForInput(3);
+    // The role may now use every tool (fleet_call_tool included) but the inner one.
+    await writeFile(
+      search.policyFile,
+      SEARCH_POLICY.replace(
+        '{ allow: ["synthetic_*", "lab_*", "mrtr_*"] }',
+        '{ allow: ["*"], deny: ["mrtr_*"] }',
+      ),
+    );
+    try {
+      assert.equal(await search.fleet.gateway.policy.reload(), true);
+      // A 2026-07-28 request names its client in each request: the retry is not in search mode.
+      const retry = await elicitRound(4, 'plain-client', answer);
+      assert.equal(errorOf(retry)?.code, ErrorCode.Forbidden, JSON.stringify(retry));
+      assert.match(errorOf(retry)?.message ?? '', /roles\.full\.tools\.deny\[0\]/);
+    } finally {
+      await writeFile(search.policyFile, SEARCH_POLICY);
+      await search.fleet.gateway.policy.reload();
+    }
   });
 
   it("spends the inner tool's rate limit as a direct call does", async () => {

@@ -30,6 +30,10 @@ const lab = [
   tool('broken', () => {
     throw new Error('the tool failed');
   }),
+  // A handler's own protocol error (arguments its schema cannot express).
+  tool('picky', () => {
+    throw new FleetError('InvalidParams', 'the handler refuses these arguments');
+  }),
   // A provider may answer any error code: the gateway must not make a series of each.
   tool('odd', () => {
     throw new ForeignCodeError('InternalError', 'an error code of its own');
@@ -100,19 +104,22 @@ describe('per-tool metrics at the gateway', () => {
   it('counts calls by provider, tool and outcome, times them, and counts errors by JSON-RPC code', async () => {
     for (const text of ['a', 'b']) assert.ok((await call('lab_echo', { text })).json?.result);
     assert.ok((await call('lab_broken')).json?.result, 'a tool error is a result');
-    assert.equal(((await call('lab_echo', { text: 7 })).json?.error as { code: number }).code, -32602);
+    const invalid = (await call('lab_echo', { text: 7 })).json?.result as { isError?: boolean };
+    assert.equal(invalid?.isError, true, 'arguments the schema refuses are a tool error');
+    assert.equal(((await call('lab_picky')).json?.error as { code: number }).code, -32602);
     assert.equal(((await call('lab_odd')).json?.error as { code: number }).code, 12_345);
 
     const samples = await scrape();
     const calls = (tool: string, outcome: string) =>
       value(samples, 'mcpfleet_tool_calls_total', { provider: 'lab', tool, outcome });
     assert.equal(calls('lab_echo', 'ok'), 2);
-    assert.equal(calls('lab_echo', 'error'), 1);
+    assert.equal(calls('lab_echo', 'tool_error'), 1);
+    assert.equal(calls('lab_picky', 'error'), 1);
     assert.equal(calls('lab_broken', 'tool_error'), 1);
     assert.equal(calls('lab_odd', 'error'), 1);
     const errors = (tool: string, code: string) =>
       value(samples, 'mcpfleet_tool_call_errors_total', { provider: 'lab', tool, code });
-    assert.equal(errors('lab_echo', '-32602'), 1);
+    assert.equal(errors('lab_picky', '-32602'), 1);
     assert.equal(errors('lab_odd', 'other'), 1);
     assert.ok(!samples.some((s) => s.labels.code === '12345'), 'no series per foreign error code');
     const duration = { provider: 'lab', tool: 'lab_echo' };
@@ -144,7 +151,7 @@ describe('per-tool metrics at the gateway', () => {
       already + 3,
     );
     const tools = new Set(samples.filter((s) => s.labels.tool !== undefined).map((s) => s.labels.tool));
-    assert.deepEqual([...tools].sort(), ['(unknown)', 'lab_broken', 'lab_echo', 'lab_odd']);
+    assert.deepEqual([...tools].sort(), ['(unknown)', 'lab_broken', 'lab_echo', 'lab_odd', 'lab_picky']);
     assert.equal(value(samples, 'mcpfleet_requests_total', { method: '(unknown)', outcome: '-32601' }), 1);
     assert.ok(!samples.some((s) => s.labels.method?.startsWith('x/')), 'no series per unknown method');
   });

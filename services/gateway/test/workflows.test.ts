@@ -20,6 +20,7 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import pg from 'pg';
+import type { RunResult } from '../src/workflows/run-types.js';
 import { parseWorkflows } from '../src/workflows/workflow-file.js';
 import { type Fleet, type FleetProvider, startFleet } from './support.js';
 
@@ -139,13 +140,6 @@ const lab: FleetProvider = {
   ],
 };
 
-type Structured = {
-  status: string;
-  error?: { step?: string; code?: number; message: string };
-  steps: { id: string; status: string; runs?: { id: string; status: string }[][]; branch?: string }[];
-  outputs: Record<string, unknown>;
-};
-
 describe('workflows through the gateway', () => {
   let base: string;
   let repo: string;
@@ -163,7 +157,7 @@ describe('workflows through the gateway', () => {
   };
   const run = async (name: string, args: Record<string, unknown> = {}, on = client) => {
     const result = await on.callTool({ name: `workflow_${name}`, arguments: args });
-    return { result, record: result.structuredContent as Structured };
+    return { result, record: result.structuredContent as RunResult };
   };
 
   before(async () => {
@@ -243,7 +237,7 @@ describe('workflows through the gateway', () => {
       undefined,
       { onprogress: (p) => progress.push(String(p.message)) },
     );
-    const record = result.structuredContent as Structured;
+    const record = result.structuredContent as RunResult;
     assert.equal(record.status, 'ok', JSON.stringify(record.error));
     assert.equal(result.isError, undefined);
     assert.deepEqual(

@@ -37,9 +37,9 @@ async function callTool(catalog: Catalog, params: JsonObject, ctx: HandlerContex
   if (!tool) throw invalidParams(`Unknown tool: ${name}`);
   const args = objectParam(params, 'arguments');
   const violations = tool.validateInput(args);
-  // Arguments the schema refuses are the model's to correct (MCP 2025-11-25 on): a result it
-  // reads, not a protocol error its client keeps from it. Without the tool's name, which a gateway
-  // may expose as another.
+  // Arguments the schema refuses are the model's to correct (MCP 2025-11-25 on, and as valid an
+  // answer in every earlier revision): a result it reads, not a protocol error its client keeps
+  // from it. Without the tool's name, which a gateway may expose as another.
   if (violations.length > 0)
     return {
       content: [{ type: 'text', text: `Invalid arguments: ${formatViolations(violations)}` }],

@@ -95,6 +95,9 @@ export class CatalogSearch {
     const name = params.name;
     if (typeof name !== 'string' || !isSearchToolName(name)) return undefined;
     const args = (params.arguments ?? {}) as JsonObject;
+    // Not the tool's to answer: a request outside CallToolRequest's shape is a protocol error.
+    if (typeof args !== 'object' || args === null || Array.isArray(args))
+      return Promise.reject(invalidParams('params.arguments must be an object'));
     return answeringArgumentErrors(() => {
       switch (name) {
         case SEARCH_TOOL:
@@ -145,12 +148,15 @@ export class CatalogSearch {
   }
 
   /**
-   * The tools/call a fleet_call_tool request makes, when search mode takes it: what the rounds of
-   * a multi-round (input_required) call are admitted as, since they resume that inner call.
+   * The tools/call a fleet_call_tool request makes: what it is admitted, screened and planned as,
+   * and what the rounds of a multi-round (input_required) call are admitted as, since they resume
+   * that inner call. Whatever this request's search mode: a 2026-07-28 retry names its client
+   * anew, and one not in search mode would otherwise be admitted as fleet_call_tool while it
+   * resumes the inner call a search-mode round parked. Outside search mode nothing serves
+   * fleet_call_tool (no provider tool takes a gateway tool's name), so no inner call is made.
    */
-  innerCall(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined {
+  innerCall(method: string, params: JsonObject): JsonObject | undefined {
     if (method !== 'tools/call' || params.name !== CALL_TOOL) return undefined;
-    if (!inSearchMode(this.options, ctx.caller, ctx.session.clientInfo)) return undefined;
     try {
       return this.inner((params.arguments ?? {}) as JsonObject, params);
     } catch (err) {
