@@ -36,6 +36,8 @@ options:
   --output <text|json>  json prints whole results, for scripts
   --help
 
+--arg k=v takes v as JSON when it parses (5, true, ["a"]), else as a string: --arg 'text="5"'
+
 exit codes: 0 done; 1 the tool or workflow failed or refused its arguments; 2 bad command line
             or request (an unknown tool); 3 gateway unreachable or unavailable; 4 not authenticated,
             not allowed or not approved; 5 timed out; 6 rate limited or out of quota`;

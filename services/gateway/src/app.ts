@@ -254,7 +254,7 @@ function requestHandling(deps: RequestHandlingDeps) {
     ),
     listen,
     tasks,
-    innerCall: (method, params) => catalogSearch.innerCall(method, params),
+    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
   });
   return { handler, listen };
 }

@@ -12,9 +12,10 @@ describe('fleet_call_tool treats the tool it calls as a direct call would', () =
   before(async () => {
     keyed = await startKeyedFleet(
       [{ name: 'everything', prefix: '', definitions }],
-      { alice: ['caller'] },
-      'roles:\n  caller: { tools: { allow: ["*"] } }\n',
-      { MCPFLEET_SEARCH_MODE_ROLES: 'caller', MCPFLEET_TASK_POLL_INTERVAL: '250ms' },
+      // bob is not in search mode; carol is, and may use echo alone.
+      { alice: ['caller'], bob: ['plain'], carol: ['narrow'] },
+      'roles:\n  caller: { tools: { allow: ["*"] } }\n  plain: { tools: { allow: ["*"] } }\n  narrow: { tools: { allow: ["echo"] } }\n',
+      { MCPFLEET_SEARCH_MODE_ROLES: 'caller,narrow', MCPFLEET_TASK_POLL_INTERVAL: '250ms' },
     );
   });
   after(() => keyed.close());
@@ -24,12 +25,13 @@ describe('fleet_call_tool treats the tool it calls as a direct call would', () =
     args: Record<string, unknown>,
     headers: Record<string, string> = {},
     caps: Record<string, unknown> = {},
+    as = 'alice',
   ) =>
     send(
       keyed.fleet.url,
       'tools/call',
       { name, arguments: args },
-      { caps, headers: { ...keyed.as('alice'), ...headers } },
+      { caps, headers: { ...keyed.as(as), ...headers } },
     );
   const viaCallTool = (
     name: string,
@@ -78,6 +80,31 @@ describe('fleet_call_tool treats the tool it calls as a direct call would', () =
       const done = await waitForStatus(keyed.fleet.url, taskId, ['completed', 'failed'], keyed.as('alice'));
       assert.equal(done.status, 'completed', JSON.stringify(done));
       assert.match(textOf(done.result), /Computed x/);
+    });
+  });
+
+  describe('the inner tool of a caller that may not use it, or that is not in search mode', () => {
+    /** Each way fleet_call_tool could tell a tool apart before policy: its headers, its task mode. */
+    const probes: [string, Record<string, unknown>, Record<string, unknown>][] = [
+      ['test_header_param', { region: 'us-gov-1' }, {}],
+      ['failing_job', {}, { elicitation: {} }],
+      ['slow_compute', { seconds: 0, label: 'x' }, TASK_CAPS],
+      ['no_such_tool', {}, TASK_CAPS],
+    ];
+
+    it('a caller in search mode learns nothing of tools its policy refuses: each is Forbidden alike, no task made', async () => {
+      for (const [name, args, caps] of probes) {
+        const answer = await call('fleet_call_tool', { name, arguments: args }, {}, caps, 'carol');
+        assert.equal(answer.error?.code, ErrorCode.Forbidden, `${name}: ${JSON.stringify(answer)}`);
+      }
+    });
+
+    it('a caller not in search mode is answered as for any tool not its own, never planned by the inner one', async () => {
+      for (const [name, args, caps] of probes) {
+        const answer = await call('fleet_call_tool', { name, arguments: args }, {}, caps, 'bob');
+        assert.equal(answer.error?.code, ErrorCode.InvalidParams, `${name}: ${JSON.stringify(answer)}`);
+        assert.match(String(answer.error?.message), /Unknown tool: fleet_call_tool/, name);
+      }
     });
   });
 });

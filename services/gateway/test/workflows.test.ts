@@ -227,7 +227,7 @@ describe('workflows through the gateway', () => {
     assert.deepEqual(report?.inputSchema.required, ['status', 'repo']);
     const bad = await client.callTool({ name: 'workflow_report', arguments: { status: 'paid' } });
     assert.equal(bad.isError, true);
-    assert.match(JSON.stringify(bad.content), /Invalid arguments for workflow_report: .*repo/);
+    assert.match(JSON.stringify(bad.content), /Invalid arguments: .*repo/);
   });
 
   it('queries Postgres, writes files in a loop and a report, commits them with git; progress per step', async () => {

@@ -1,5 +1,6 @@
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
+import { namedTarget } from '../dispatch/named-target.js';
 import { admittedOf } from '../dispatch/round-admission.js';
 import type { RequestContext } from '../engine/request-context.js';
 import { InvalidArguments, invalidParams } from '../protocol/errors.js';
@@ -148,23 +149,35 @@ export class CatalogSearch {
   }
 
   /**
-   * The tools/call a fleet_call_tool request makes: what it is admitted, screened and planned as,
-   * and what the rounds of a multi-round (input_required) call are admitted as, since they resume
-   * that inner call. Whatever this request's search mode: a 2026-07-28 retry names its client
-   * anew, and one not in search mode would otherwise be admitted as fleet_call_tool while it
-   * resumes the inner call a search-mode round parked. Outside search mode nothing serves
-   * fleet_call_tool (no provider tool takes a gateway tool's name), so no inner call is made.
+   * The tools/call a fleet_call_tool request makes, when search mode takes it: what it is screened
+   * (Mcp-Param-* headers) and planned (tasks) as, and what each round of a multi-round
+   * (input_required) call is admitted as. A retry (it carries requestState) resumes the inner call
+   * whatever client it names: only a search-mode round parks one, its state binds the name and
+   * arguments, and a 2026-07-28 retry names its client anew (one not in search mode was admitted
+   * as fleet_call_tool while it resumed the parked call). The inner target must be one policy
+   * lets the caller use at all, as the header screen asks of a direct call: whether a tool the
+   * caller may not use exists, runs as a task or routes arguments to headers is not its to learn.
    */
-  innerCall(method: string, params: JsonObject): JsonObject | undefined {
+  innerCall(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined {
     if (method !== 'tools/call' || params.name !== CALL_TOOL) return undefined;
+    const retry = params.requestState !== undefined;
+    if (!retry && !inSearchMode(this.options, ctx.caller, ctx.session.clientInfo)) return undefined;
+    let inner: JsonObject;
     try {
-      return this.inner((params.arguments ?? {}) as JsonObject, params);
+      inner = this.inner((params.arguments ?? {}) as JsonObject, params);
     } catch (err) {
       // Arguments the call itself answers with a tool error: it makes no inner call, so it is
       // admitted as what it is, a fleet_call_tool call.
       if (err instanceof InvalidArguments) return undefined;
       throw err;
     }
+    const name = String(inner.name);
+    this.deps.admission.authorize(
+      admittedOf(ctx, 'tools/call'),
+      'tools',
+      namedTarget(this.deps, 'tools', name),
+    );
+    return inner;
   }
 
   private inner(args: JsonObject, params: JsonObject): JsonObject {

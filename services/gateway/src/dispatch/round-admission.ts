@@ -37,7 +37,7 @@ export interface RoundAdmissionDeps extends NamedTargetDeps {
  */
 export function roundAdmission(deps: RoundAdmissionDeps): AdmitRound {
   return async (ctx, method, asked, retry) => {
-    const params = deps.catalogSearch?.innerCall(method, asked) ?? asked;
+    const params = deps.catalogSearch?.innerCall(ctx, method, asked) ?? asked;
     const kind = kindOfMethod(method);
     if (!kind) throw invalidParams(`${method} cannot answer input_required`);
     const name = kind === 'resources' ? stringParam(params, 'uri') : stringParam(params, 'name');

@@ -79,7 +79,7 @@ export interface StatelessOptions {
    * that are present, or refusing all of them, would let an inner argument travel with no
    * header, bypassing an intermediary that filters on it.
    */
-  innerCall?(method: string, params: JsonObject): JsonObject | undefined;
+  innerCall?(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined;
 }
 
 /**
@@ -116,7 +116,7 @@ export class StatelessHandler implements RequestHandler {
     if (tasks?.serves(method)) return this.complete(await tasks.serve(ctx, method, params), undefined);
     if (!MODERN_METHODS.has(method)) throw methodNotFound(method);
     if (method === 'tools/call' && ctx.envelope) {
-      const call = this.options.innerCall?.(method, params) ?? params;
+      const call = this.options.innerCall?.(ctx, method, params) ?? params;
       checkParamHeaders(ctx.envelope, this.options.headerParams(String(call.name)), call.arguments);
     }
     const result = method === 'server/discover' ? this.discover() : await this.forward(ctx, method, params);

@@ -27,7 +27,7 @@ export async function callWorkflow(
   // The model's to correct, as a provider tool's (MCP 2025-11-25 on): a tool error, not a protocol one.
   if (!tool.validate(args))
     return toolErrorResult(
-      `Invalid arguments for ${tool.definition.name}: ${(tool.validate.errors ?? [])
+      `Invalid arguments: ${(tool.validate.errors ?? [])
         .map((e) => `${e.instancePath || '/'} ${e.message}`)
         .join('; ')}`,
     );

@@ -266,7 +266,7 @@ export class InputRequired {
     const identity = callIdentity(request);
     const forwarded = withoutRetryFields(params);
     if (!tasks || plan === undefined) return this.firstRound(ctx, identity, forwarded, work, responses);
-    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool: tasks.toolOf(method, params) };
+    const owner = { caller: ctx.caller, sessionId: ctx.session.id, tool: tasks.toolOf(ctx, method, params) };
     if (plan === 'now') {
       const call = new ParkedCall(identity, ctx.session.clientCapabilities);
       return tasks.adopt(call, owner, () => startCall(call, parkable(ctx), forwarded, work));

@@ -59,7 +59,7 @@ export interface TasksOptions {
    * The tools/call a request makes through a gateway tool (search mode's fleet_call_tool), if it
    * does: the task mode is that inner tool's, and the task is of that tool.
    */
-  innerCall?(method: string, params: JsonObject): JsonObject | undefined;
+  innerCall?(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined;
 }
 
 /** Who a task is for, as its audit lines name them, and the tool it runs. */
@@ -136,7 +136,7 @@ export class Tasks {
    */
   plan(ctx: RequestContext, method: string, params: JsonObject): TaskPlan | undefined {
     if (method !== 'tools/call') return undefined;
-    const mode = this.options.modeOf(this.toolOf(method, params));
+    const mode = this.options.modeOf(this.toolOf(ctx, method, params));
     if (mode.support === 'forbidden') return undefined;
     if (!optedIn(ctx)) {
       if (mode.support === 'required') throw notOptedIn();
@@ -146,8 +146,8 @@ export class Tasks {
   }
 
   /** The tool a tools/call runs: the one it names, or the one a gateway tool calls for it. */
-  toolOf(method: string, params: JsonObject): string {
-    return String((this.options.innerCall?.(method, params) ?? params).name);
+  toolOf(ctx: RequestContext, method: string, params: JsonObject): string {
+    return String((this.options.innerCall?.(ctx, method, params) ?? params).name);
   }
 
   /**

@@ -52,7 +52,7 @@ export async function startCallFeatures(deps: CallFeatureDeps) {
     metrics: metrics.registry,
     maxRunningPerCaller: config.maxTasksPerSubject,
     audit,
-    innerCall: (method, params) => catalogSearch.innerCall(method, params),
+    innerCall: (ctx, method, params) => catalogSearch.innerCall(ctx, method, params),
     admit: taskAdmission({ admission, registry, workflows: workflowCatalog }),
   });
   const stopTasks = await tasks.start();
