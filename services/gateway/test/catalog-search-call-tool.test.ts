@@ -12,9 +12,13 @@ describe('fleet_call_tool treats the tool it calls as a direct call would', () =
   before(async () => {
     keyed = await startKeyedFleet(
       [{ name: 'everything', prefix: '', definitions }],
-      // bob is not in search mode; carol is, and may use echo alone.
+      // bob is not in search mode; carol is, may use echo alone, and approves alice's calls of echo.
       { alice: ['caller'], bob: ['plain'], carol: ['narrow'] },
-      'roles:\n  caller: { tools: { allow: ["*"] } }\n  plain: { tools: { allow: ["*"] } }\n  narrow: { tools: { allow: ["echo"] } }\n',
+      `roles:
+  caller: { tools: { allow: [{ name: echo, approval: { role: narrow, timeout: 30s } }, "*"] } }
+  plain: { tools: { allow: ["*"] } }
+  narrow: { tools: { allow: ["echo"] } }
+`,
       { MCPFLEET_SEARCH_MODE_ROLES: 'caller,narrow', MCPFLEET_TASK_POLL_INTERVAL: '250ms' },
     );
   });
@@ -97,6 +101,18 @@ describe('fleet_call_tool treats the tool it calls as a direct call would', () =
         const answer = await call('fleet_call_tool', { name, arguments: args }, {}, caps, 'carol');
         assert.equal(answer.error?.code, ErrorCode.Forbidden, `${name}: ${JSON.stringify(answer)}`);
       }
+    });
+
+    it("reaches the gateway's own tools its roles give it (an approver's), which no policy rule names", async () => {
+      const listed = await call(
+        'fleet_call_tool',
+        { name: 'fleet_approvals_list', arguments: {} },
+        {},
+        {},
+        'carol',
+      );
+      assert.equal(listed.error, undefined, JSON.stringify(listed));
+      assert.match(textOf(listed.result), /no pending approvals/);
     });
 
     it('a caller not in search mode is answered as for any tool not its own, never planned by the inner one', async () => {

@@ -1,3 +1,4 @@
+import { isReservedToolName } from '../catalog/gateway-tool-names.js';
 import type { ProviderRegistry } from '../catalog/registry.js';
 import type { Admission } from '../dispatch/admission.js';
 import { namedTarget } from '../dispatch/named-target.js';
@@ -160,7 +161,7 @@ export class CatalogSearch {
    */
   innerCall(ctx: RequestContext, method: string, params: JsonObject): JsonObject | undefined {
     if (method !== 'tools/call' || params.name !== CALL_TOOL) return undefined;
-    const retry = params.requestState !== undefined;
+    const retry = typeof params.requestState === 'string';
     if (!retry && !inSearchMode(this.options, ctx.caller, ctx.session.clientInfo)) return undefined;
     let inner: JsonObject;
     try {
@@ -172,11 +173,13 @@ export class CatalogSearch {
       throw err;
     }
     const name = String(inner.name);
-    this.deps.admission.authorize(
-      admittedOf(ctx, 'tools/call'),
-      'tools',
-      namedTarget(this.deps, 'tools', name),
-    );
+    // The gateway's own tools (approvals, catalog) are no policy target: their roles decide, when called.
+    if (!isReservedToolName(name))
+      this.deps.admission.authorize(
+        admittedOf(ctx, 'tools/call'),
+        'tools',
+        namedTarget(this.deps, 'tools', name),
+      );
     return inner;
   }
 
