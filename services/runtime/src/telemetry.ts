@@ -62,11 +62,9 @@ export function startTelemetry(
   sdk.start();
   sampling = own;
   w3cOnly = w3c;
-  tracing = true;
   return async (logger) => {
     if (sampling === own) sampling = undefined;
     w3cOnly = false;
-    tracing = false;
     // A collector gone at shutdown loses the spans still queued; the drain itself did not fail.
     await sdk
       .shutdown()
@@ -76,8 +74,6 @@ export function startTelemetry(
   };
 }
 
-/** Set while the SDK runs: without it no propagator reads a trace field. */
-let tracing = false;
 /** Set while the SDK runs with a parent-based sampler: decides the spans it would not record. */
 let sampling: ParentBasedSampling | undefined;
 /**
@@ -245,11 +241,10 @@ const MAX_TRACE_FIELDS = 16;
  * The fields of a multiplexed call's start frame (`trace_fields`, a JSON object) that this
  * process's propagator reads (OTEL_PROPAGATORS), to put into the call's metadata: never the W3C
  * pair, which the frame carries on fields of its own, nor the metadata the identity token owns.
- * Nothing without tracing or in the default W3C-only mode (not even parsed); nothing from a value
- * too large or not an object of strings.
+ * Nothing in the default W3C-only mode; nothing from a value too large or not an object of strings.
  */
 export function readTraceFields(json: string): [string, string][] {
-  if (!tracing || w3cOnly || json === '' || json.length > MAX_TRACE_FIELDS_CHARS) return [];
+  if (w3cOnly || json === '' || json.length > MAX_TRACE_FIELDS_CHARS) return [];
   let fields: unknown;
   try {
     fields = JSON.parse(json);
