@@ -22,6 +22,11 @@ function stringRecord(value: JsonObject, what: string): Record<string, string> {
   return value as Record<string, string>;
 }
 
+/** A result the model reads as the tool's failure, with one text block. */
+function toolError(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
 function normaliseToolResult(result: CallToolResult | string): CallToolResult {
   if (typeof result === 'string') return { content: [{ type: 'text', text: result }] };
   if (result.structuredContent !== undefined && (!result.content || result.content.length === 0)) {
@@ -40,18 +45,14 @@ async function callTool(catalog: Catalog, params: JsonObject, ctx: HandlerContex
   // Arguments the schema refuses are the model's to correct (MCP 2025-11-25 on, and as valid an
   // answer in every earlier revision): a result it reads, not a protocol error its client keeps
   // from it. Without the tool's name, which a gateway may expose as another.
-  if (violations.length > 0)
-    return {
-      content: [{ type: 'text', text: `Invalid arguments: ${formatViolations(violations)}` }],
-      isError: true,
-    };
+  if (violations.length > 0) return toolError(`Invalid arguments: ${formatViolations(violations)}`);
   let result: CallToolResult;
   try {
     result = normaliseToolResult(await tool.definition.handler(args, ctx));
   } catch (err) {
     if (err instanceof FleetError) throw err;
     // A failing tool is a result the model can read, not a protocol failure.
-    return { content: [{ type: 'text', text: errorMessage(err) }], isError: true };
+    return toolError(errorMessage(err));
   }
   if (tool.validateOutput && !result.isError) {
     const problems = tool.validateOutput(result.structuredContent ?? {});

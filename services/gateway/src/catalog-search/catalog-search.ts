@@ -5,7 +5,7 @@ import { namedTarget } from '../dispatch/named-target.js';
 import { admittedOf } from '../dispatch/round-admission.js';
 import type { RequestContext } from '../engine/request-context.js';
 import { InvalidArguments, invalidParams } from '../protocol/errors.js';
-import { type JsonObject, RawJson, toolErrorResult } from '../protocol/messages.js';
+import { isObject, type JsonObject, RawJson, toolErrorResult } from '../protocol/messages.js';
 import type { WorkflowCatalog } from '../workflows/workflow-tools.js';
 import {
   CALL_TOOL,
@@ -96,10 +96,9 @@ export class CatalogSearch {
     if (method === 'tools/list') return Promise.resolve({ tools: this.definitions });
     const name = params.name;
     if (typeof name !== 'string' || !isSearchToolName(name)) return undefined;
-    const args = (params.arguments ?? {}) as JsonObject;
+    const args = params.arguments ?? {};
     // Not the tool's to answer: a request outside CallToolRequest's shape is a protocol error.
-    if (typeof args !== 'object' || args === null || Array.isArray(args))
-      return Promise.reject(invalidParams('params.arguments must be an object'));
+    if (!isObject(args)) return Promise.reject(invalidParams('params.arguments must be an object'));
     return answeringArgumentErrors(() => {
       switch (name) {
         case SEARCH_TOOL:

@@ -1,5 +1,5 @@
 import { InvalidArguments } from '../protocol/errors.js';
-import type { JsonObject } from '../protocol/messages.js';
+import { isObject, type JsonObject } from '../protocol/messages.js';
 
 /** Distinct query terms scored at most: a query is a few words, not a document. */
 export const MAX_QUERY_TERMS = 32;
@@ -44,7 +44,7 @@ export function toolNameArgument(args: JsonObject, tool: string, allowed: readon
 /** The arguments fleet_call_tool passes on: an object, as tools/call takes. */
 export function forwardedArguments(args: JsonObject, tool: string): JsonObject {
   const inner = args.arguments ?? {};
-  if (typeof inner !== 'object' || inner === null || Array.isArray(inner))
+  if (!isObject(inner))
     throw new InvalidArguments(`Invalid arguments for ${tool}: arguments must be an object`);
-  return inner as JsonObject;
+  return inner;
 }

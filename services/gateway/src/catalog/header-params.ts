@@ -1,4 +1,4 @@
-import type { JsonObject } from '../protocol/messages.js';
+import { isObject } from '../protocol/messages.js';
 
 /** A tool argument a 2026-07-28 HTTP client repeats in an `Mcp-Param-<header>` header (SEP-2243). */
 export interface HeaderParam {
@@ -12,9 +12,6 @@ export interface HeaderParam {
 /** RFC 9110 token characters: what an `x-mcp-header` name may consist of. */
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const PRIMITIVES: ReadonlySet<unknown> = new Set(['string', 'integer', 'boolean']);
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The `x-mcp-header` declarations of a tool's input schema, reached through `properties` chains

@@ -1,6 +1,6 @@
 import { FleetError, INPUT_KEY_META } from '@mcp-fleet/contract';
 import { invalidParams } from '../protocol/errors.js';
-import type { JsonObject } from '../protocol/messages.js';
+import { isObject, type JsonObject } from '../protocol/messages.js';
 
 /** What a client may be asked for in an input_required result, by method: its capability and its answer's shape. */
 const KINDS: ReadonlyMap<
@@ -35,9 +35,6 @@ export const APPROVAL_META = 'io.mcp-fleet/approval';
 /** Whether `params` are those of a question the gateway asks (see APPROVAL_META). */
 export const isGatewayQuestion = (params: JsonObject): boolean =>
   isObject(params._meta) && Object.hasOwn(params._meta, APPROVAL_META);
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** One thing a handler asked the client for, as it goes in `inputRequests`. */
 export interface InputRequest {

@@ -48,7 +48,8 @@ export class RawJson {
   }
 }
 
-function isObject(value: unknown): value is JsonObject {
+/** A JSON object: not null, not an array. */
+export function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,6 +1,6 @@
 import { isLogLevel, type LogLevel } from '@mcp-fleet/contract';
 import { invalidParams } from './errors.js';
-import type { JsonObject } from './messages.js';
+import { isObject, type JsonObject } from './messages.js';
 
 /** The `_meta` keys of MCP 2026-07-28 that make a request self-describing. */
 export const META = {
@@ -11,9 +11,6 @@ export const META = {
   serverInfo: 'io.modelcontextprotocol/serverInfo',
   subscriptionId: 'io.modelcontextprotocol/subscriptionId',
 } as const;
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * The largest clientCapabilities or clientInfo, as JSON. A real client's are a few hundred bytes;

@@ -1,7 +1,7 @@
 import { FleetError } from '@mcp-fleet/contract';
 import type { ListKind } from '../catalog/registry.js';
 import { invalidParams } from '../protocol/errors.js';
-import type { JsonObject } from '../protocol/messages.js';
+import { isObject, type JsonObject } from '../protocol/messages.js';
 import { jsonBytes, refuseFieldsOutside } from '../protocol/param-fields.js';
 
 /** The list-change flags of a `subscriptions/listen` filter, each an opt-in. */
@@ -42,9 +42,6 @@ export interface ListenFilter {
 }
 
 const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isStringList = (value: unknown): value is string[] =>
   Array.isArray(value) && value.every((item) => typeof item === 'string');

@@ -1,5 +1,5 @@
 import { TASK_AFTER_INPUT_META, TASK_SUPPORTS, type TaskSupport } from '@mcp-fleet/contract';
-import type { JsonObject } from '../protocol/messages.js';
+import { isObject, type JsonObject } from '../protocol/messages.js';
 
 /** How a tool runs for a client that opted into the tasks extension, as its definition declares. */
 export interface TaskMode {
@@ -9,9 +9,6 @@ export interface TaskMode {
 }
 
 export const NO_TASKS: TaskMode = { support: 'forbidden', afterInput: false };
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The task mode of a provider's tool definition: `forbidden` unless it declares a known one. */
 export function taskModeOf(definition: JsonObject): TaskMode {

@@ -7,7 +7,7 @@ import type { RequestContext } from '../engine/request-context.js';
 import { missingCapabilityError, retryFields } from '../input-required/input-requests.js';
 import type { ParkedCall } from '../input-required/parked-call.js';
 import { invalidParams, methodNotFound, unavailable } from '../protocol/errors.js';
-import type { JsonObject } from '../protocol/messages.js';
+import { isObject, type JsonObject } from '../protocol/messages.js';
 import { CappedCounts } from '../ratelimit/capped-counts.js';
 import type { Bus } from '../session/types.js';
 import type { TaskAdmission } from './task-admission.js';
@@ -68,9 +68,6 @@ export interface TaskOwner {
   sessionId: string;
   tool: string;
 }
-
-const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The client of this request declared the tasks extension in its capabilities. */
 export function optedIn(ctx: RequestContext): boolean {
